@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libmicrohttpd access/completion callbacks: creates the per-request state on
+ * the first call, routes it, takes the upload (buffered or spooled to an
+ * unnamed temp file, bounded per route), dispatches to the handler once the
+ * body is complete, and logs one line per request when it is done.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/request.h"
+#include "api/router.h"
+#include "api/stream.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/limits.h"
+#include "engine/util/log.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+/* Bodies of routes that take none are still read, up to this, then refused. */
+#define NONE_BODY_LIMIT (64u * 1024)
+
+enum route_state { ROUTE_OK, ROUTE_NOT_FOUND, ROUTE_BAD_VERSION };
+
+struct request_priv {
+	struct api_request r;
+	enum route_state state;
+	char version_msg[160];
+};
+
+static void
+request_free(struct request_priv *p)
+{
+	struct api_request *r = &p->r;
+
+	if (r->stream)
+		api_stream_detach(r->stream);
+	for (size_t i = 0; i < API_MAX_PARAMS; i++)
+		free(r->params[i]);
+	for (size_t i = 0; i < r->n_extra_headers; i++) {
+		free(r->extra_headers[i][0]);
+		free(r->extra_headers[i][1]);
+	}
+	buf_release(&r->body);
+	safe_close(r->body_fd);
+	free(r->path);
+	free(r->url);
+	free(p);
+}
+
+static struct request_priv *
+request_new(struct api_ctx *ctx, struct MHD_Connection *conn, const char *url, const char *method)
+{
+	struct request_priv *p = xcalloc(1, sizeof(*p));
+	struct api_request *r = &p->r;
+	const char *rest = url;
+	int k;
+
+	r->conn = conn;
+	r->ctx = ctx;
+	r->body_fd = -1;
+	r->start_ns = time_mono_ns();
+	r->url = xstrdup(url);
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	r->ver_major = API_VERSION_MAJOR;
+	r->ver_minor = API_VERSION_MINOR;
+
+	k = router_split_version(url, &r->ver_major, &r->ver_minor, &rest);
+	r->path = xstrdup(k < 0 ? url : rest);
+	if (k < 0) {
+		p->state = ROUTE_NOT_FOUND;
+		return p;
+	}
+	if (k > 0) {
+		if (r->ver_major > API_VERSION_MAJOR ||
+		    (r->ver_major == API_VERSION_MAJOR && r->ver_minor > API_VERSION_MINOR)) {
+			p->state = ROUTE_BAD_VERSION;
+			snprintf(p->version_msg, sizeof(p->version_msg),
+				 "client version %d.%d is too new. Maximum supported API version is %s",
+				 r->ver_major, r->ver_minor, API_VERSION_STR);
+		} else if (r->ver_major < API_MIN_VERSION_MAJOR ||
+			   (r->ver_major == API_MIN_VERSION_MAJOR &&
+			    r->ver_minor < API_MIN_VERSION_MINOR)) {
+			p->state = ROUTE_BAD_VERSION;
+			snprintf(p->version_msg, sizeof(p->version_msg),
+				 "client version %d.%d is too old. Minimum supported API version is %s, please upgrade your client to a newer version",
+				 r->ver_major, r->ver_minor, API_MIN_VERSION_STR);
+		}
+	}
+	if (p->state == ROUTE_OK) {
+		r->route = router_match(method, r->path, r->params);
+		if (!r->route && strcmp(method, "OPTIONS") != 0)
+			p->state = ROUTE_NOT_FOUND;
+	}
+	return p;
+}
+
+static void
+take_upload(struct request_priv *p, const char *data, size_t n)
+{
+	struct api_request *r = &p->r;
+	enum api_body kind = r->route ? r->route->body : API_BODY_NONE;
+
+	if (r->body_error)
+		return;
+	if (kind == API_BODY_UPLOAD) {
+		if (r->body_fd < 0) {
+			r->body_fd = open(r->ctx->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+			if (r->body_fd < 0) {
+				r->body_error = -errno;
+				return;
+			}
+		}
+		if (r->body_len + n > LIMIT_UPLOAD_BYTES) {
+			r->body_error = -E2BIG;
+			return;
+		}
+		int k = fs_write_all(r->body_fd, data, n);
+		if (k < 0) {
+			r->body_error = k;
+			return;
+		}
+		r->body_len += n;
+		return;
+	}
+	size_t limit = kind == API_BODY_JSON ? LIMIT_JSON_BODY : NONE_BODY_LIMIT;
+	int k = buf_append_checked(&r->body, data, n, limit);
+	if (k < 0)
+		r->body_error = k;
+	else
+		r->body_len += n;
+}
+
+static void
+dispatch(struct request_priv *p)
+{
+	struct api_request *r = &p->r;
+
+	switch (p->state) {
+	case ROUTE_BAD_VERSION:
+		api_reply_errorf(r, 400, "%s", p->version_msg);
+		return;
+	case ROUTE_NOT_FOUND:
+		api_reply_errorf(r, 404, "page not found");
+		return;
+	case ROUTE_OK:
+		break;
+	}
+	if (!r->route) {
+		/* moby answers OPTIONS on any path (CORS pre-flight). */
+		api_reply_empty(r, 200);
+		return;
+	}
+	if (r->body_error == -E2BIG) {
+		api_reply_errorf(r, 413, "request body is too large");
+		return;
+	}
+	if (r->body_error < 0) {
+		api_reply_errorf(r, 500, "cannot store request body: %s", strerror(-r->body_error));
+		return;
+	}
+	if (r->body_fd >= 0 && lseek(r->body_fd, 0, SEEK_SET) < 0) {
+		api_reply_errorf(r, 500, "cannot read request body: %s", strerror(errno));
+		return;
+	}
+	r->route->fn(r);
+	if (!r->replied) {
+		log_error("handler for %s %s gave no reply", r->method, r->path);
+		api_reply_errorf(r, 500, "internal error: no reply");
+	}
+}
+
+enum MHD_Result
+api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+		   const char *version, const char *upload_data, size_t *upload_data_size,
+		   void **req_cls)
+{
+	struct request_priv *p = *req_cls;
+
+	(void)version;
+	if (!p) {
+		*req_cls = request_new(cls, conn, url, method);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		take_upload(p, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (p->r.replied)
+		return MHD_YES;
+	dispatch(p);
+	return MHD_YES;
+}
+
+void
+api_request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct request_priv *p = *req_cls;
+	struct api_ctx *ctx = cls;
+	struct api_request *r;
+
+	(void)conn;
+	if (!p)
+		return;
+	r = &p->r;
+	if (r->on_complete)
+		r->on_complete(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	if (ctx->log_requests || r->status >= 500) {
+		double ms = (double)(time_mono_ns() - r->start_ns) / 1e6;
+		if (r->status >= 400 && r->err_msg[0])
+			log_write(r->status >= 500 ? LOG_LEVEL_ERROR : LOG_LEVEL_INFO,
+				  "%s %s %u %.1fms: %s", r->method, r->url, r->status, ms,
+				  r->err_msg);
+		else
+			log_info("%s %s %u %.1fms%s", r->method, r->url, r->status, ms,
+				 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
+	}
+	request_free(p);
+	*req_cls = NULL;
+}
+
+void
+api_dump_routes(FILE *f)
+{
+	for (size_t t = 0; api_route_tables[t]; t++)
+		for (const struct api_route *rt = api_route_tables[t]; rt->method; rt++)
+			fprintf(f, "%s %s\n", rt->method, rt->pattern);
+}

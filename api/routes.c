@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The list of route tables, one per resource group. */
+#include "config.h"
+
+#include "api/router.h"
+#include "api/system.h"
+
+const struct api_route *const api_route_tables[] = {
+	api_system_routes,
+	NULL,
+};

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Engine lifetime: directories, the data-root lock, the daemon ID, and host
+ * facts for /info. Subsystems add their own open/close calls here as they
+ * arrive.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/id.h"
+#include "engine/util/log.h"
+#include "engine/util/parse.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+static char **
+strv_copy(char *const *v)
+{
+	size_t n = 0;
+	char **out;
+
+	while (v && v[n])
+		n++;
+	out = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+void
+engine_config_release(struct engine_config *cfg)
+{
+	free(cfg->data_root);
+	free(cfg->exec_root);
+	strv_free(cfg->insecure_registries);
+	strv_free(cfg->registry_mirrors);
+	strv_free(cfg->labels);
+	free(cfg->bridge_name);
+	free(cfg->bridge_cidr);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int
+take_lock(struct engine *eng, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/berth.lock", eng->cfg.data_root);
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	char pid[32];
+
+	if (fd < 0)
+		return err_errno(e, -errno, "cannot open lock file '%s'", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int saved = errno;
+		_cleanup_buf_ struct buf other = BUF_INIT;
+		if (saved != EWOULDBLOCK)
+			return err_errno(e, -saved, "cannot lock '%s'", path);
+		(void)fs_read_file(path, 64, &other);
+		if (other.len && other.data[other.len - 1] == '\n')
+			other.data[--other.len] = '\0';
+		return err_set(e, -EBUSY,
+			       "data root '%s' is in use by another berthd%s%s%s; "
+			       "stop it or choose another --data-root",
+			       eng->cfg.data_root, other.len ? " (pid " : "",
+			       other.len ? other.data : "", other.len ? ")" : "");
+	}
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
+		log_warn("cannot record pid in '%s': %s, ignoring", path, strerror(errno));
+	eng->lock_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static int
+load_or_make_id(struct engine *eng, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/engine-id", eng->cfg.data_root);
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	int r = fs_read_file(path, 128, &b);
+
+	if (r == 0 && b.len >= 64 && str_is_hex((b.data[64] = '\0', b.data), 64)) {
+		memcpy(eng->id, b.data, 65);
+		return 0;
+	}
+	id_random_hex(eng->id);
+	r = fs_write_atomic(path, eng->id, 64, 0600);
+	if (r < 0)
+		return err_errno(e, r, "cannot write '%s'", path);
+	return 0;
+}
+
+int
+engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
+{
+	struct engine *eng = xcalloc(1, sizeof(*eng));
+	int r;
+
+	eng->lock_fd = -1;
+	eng->started_ns = time_now_ns();
+	eng->cfg.data_root = xstrdup(cfg->data_root ? cfg->data_root : "/var/lib/berth");
+	eng->cfg.exec_root = xstrdup(cfg->exec_root ? cfg->exec_root : "/run/berth");
+	eng->cfg.insecure_registries = strv_copy(cfg->insecure_registries);
+	eng->cfg.registry_mirrors = strv_copy(cfg->registry_mirrors);
+	eng->cfg.labels = strv_copy(cfg->labels);
+	eng->cfg.bridge_name = xstrdup(cfg->bridge_name ? cfg->bridge_name : "berth0");
+	eng->cfg.bridge_cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
+	eng->cfg.debug = cfg->debug;
+
+	r = fs_mkdir_p(eng->cfg.data_root, 0711);
+	if (r < 0) {
+		err_errno(e, r, "cannot create data root '%s'", eng->cfg.data_root);
+		goto fail;
+	}
+	r = take_lock(eng, e);
+	if (r < 0)
+		goto fail;
+	r = fs_mkdir_p(eng->cfg.exec_root, 0711);
+	if (r < 0) {
+		err_errno(e, r, "cannot create exec root '%s'", eng->cfg.exec_root);
+		goto fail;
+	}
+	/* Spooled uploads and partial downloads of a crashed run are garbage. */
+	eng->tmp_dir = xasprintf("%s/tmp", eng->cfg.data_root);
+	(void)fs_rm_rf(eng->tmp_dir);
+	r = fs_mkdir_p(eng->tmp_dir, 0700);
+	if (r < 0) {
+		err_errno(e, r, "cannot create '%s'", eng->tmp_dir);
+		goto fail;
+	}
+	r = load_or_make_id(eng, e);
+	if (r < 0)
+		goto fail;
+	*ret = eng;
+	return 0;
+fail:
+	engine_close(eng);
+	return r;
+}
+
+void
+engine_close(struct engine *eng)
+{
+	if (!eng)
+		return;
+	safe_close(eng->lock_fd);
+	free(eng->tmp_dir);
+	engine_config_release(&eng->cfg);
+	free(eng);
+}
+
+static void
+read_os_release(struct engine_info *info)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/os-release", "re");
+	char line[512];
+
+	snprintf(info->operating_system, sizeof(info->operating_system), "Linux");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v, *end;
+		bool pretty = str_startswith(line, "PRETTY_NAME=", (const char **)&v);
+		bool ver = !pretty && str_startswith(line, "VERSION_ID=", (const char **)&v);
+		if (!pretty && !ver)
+			continue;
+		if (*v == '"')
+			v++;
+		end = v + strcspn(v, "\"\n");
+		*end = '\0';
+		if (pretty)
+			snprintf(info->operating_system, sizeof(info->operating_system), "%s", v);
+		else
+			snprintf(info->os_version, sizeof(info->os_version), "%s", v);
+	}
+}
+
+static const char *
+fs_name(long type)
+{
+	switch ((unsigned long)type) {
+	case 0xEF53: return "extfs";
+	case 0x58465342: return "xfs";
+	case 0x9123683E: return "btrfs";
+	case 0x01021994: return "tmpfs";
+	case 0x794c7630: return "overlayfs";
+	default: return "unknown";
+	}
+}
+
+/*
+ * br_netfilter's switch: "1" means bridged traffic passes iptables. Without
+ * the module there is no such path at all, so nothing can be bypassed and
+ * there is nothing to warn about.
+ */
+static bool
+bridge_nf(const char *path)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	if (fs_read_file(path, 16, &b) < 0)
+		return true;
+	return b.len > 0 && b.data[0] == '1';
+}
+
+int
+engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
+{
+	struct engine_info info = {0};
+	struct utsname u;
+	struct sysinfo si;
+	struct statfs sfs;
+
+	if (uname(&u) == 0) {
+		snprintf(info.kernel_version, sizeof(info.kernel_version), "%s", u.release);
+		snprintf(info.architecture, sizeof(info.architecture), "%s", u.machine);
+		snprintf(info.hostname, sizeof(info.hostname), "%s", u.nodename);
+	}
+	read_os_release(&info);
+	info.ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (sysinfo(&si) == 0)
+		info.mem_total = (int64_t)si.totalram * (int64_t)si.mem_unit;
+	/* A v2-only host has cgroup.controllers at the top of /sys/fs/cgroup. */
+	info.cgroup_version = fs_exists("/sys/fs/cgroup/cgroup.controllers") ? 2 : 1;
+	snprintf(info.backing_fs, sizeof(info.backing_fs), "%s",
+		 statfs(eng->cfg.data_root, &sfs) == 0 ? fs_name(sfs.f_type) : "unknown");
+	info.bridge_nf_iptables = bridge_nf("/proc/sys/net/bridge/bridge-nf-call-iptables");
+	info.bridge_nf_ip6tables = bridge_nf("/proc/sys/net/bridge/bridge-nf-call-ip6tables");
+	*ret = info;
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * struct engine: the root of all daemon state. It owns the data root (locked
+ * for its lifetime so a second daemon cannot share it) and the exec root, and
+ * hangs every subsystem (stores, containers, networks...) off itself. No HTTP
+ * knowledge: api/ calls into it, server/ creates and frees it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/util/err.h"
+
+struct engine_config {
+	char *data_root;	/* default /var/lib/berth */
+	char *exec_root;	/* default /run/berth */
+	char **insecure_registries; /* NULL-terminated; 127.0.0.0/8 is always insecure */
+	char **registry_mirrors;    /* NULL-terminated, for docker.io */
+	char *bridge_name;	/* default berth0 */
+	char *bridge_cidr;	/* default 10.88.0.1/16 */
+	char **labels;		/* daemon labels for /info */
+	bool debug;
+};
+
+struct engine {
+	struct engine_config cfg;
+	int lock_fd;		/* flock on <data_root>/berth.lock */
+	char *tmp_dir;		/* <data_root>/tmp: spooled uploads, partial downloads */
+	char id[65];		/* persistent daemon ID for /info */
+	int64_t started_ns;
+};
+
+/*
+ * Opens (creating as needed) the data and exec roots, takes the data-root
+ * lock and clears leftovers of an earlier run. -EBUSY with a message naming
+ * the other daemon's pid when the root is already in use.
+ * The config is copied.
+ */
+int engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e);
+
+/* Releases everything; running containers are left running. NULL is fine. */
+void engine_close(struct engine *eng);
+
+/* Frees the strings of a config filled by the caller. */
+void engine_config_release(struct engine_config *cfg);
+
+/* What `docker info` reports about the host and the daemon. */
+struct engine_info {
+	char kernel_version[128];
+	char operating_system[128];
+	char os_version[64];
+	char architecture[32];	/* uname machine, e.g. x86_64 */
+	char hostname[256];
+	int ncpu;
+	int64_t mem_total;
+	int cgroup_version;	/* 1 or 2 */
+	char backing_fs[32];	/* file system of the data root, e.g. extfs */
+	int containers, containers_running, containers_paused, containers_stopped;
+	int images;
+	bool bridge_nf_iptables, bridge_nf_ip6tables;
+};
+
+/* Fills @ret from the host (uname, /proc, statfs) and the engine's counts. */
+int engine_info(struct engine *eng, struct engine_info *ret, struct err *e);

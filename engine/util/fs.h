@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * File-system helpers for the daemon's own trees (data root, exec root).
+ * Paths given here are trusted (built by berth); anything below a rootfs,
+ * layer or volume goes through fs_open_beneath, which resolves inside a root
+ * fd and never escapes it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/util/buf.h"
+
+/* mkdir -p with @mode for created components: 0 or -errno. */
+int fs_mkdir_p(const char *path, mode_t mode);
+
+/*
+ * Writes @len bytes to @path atomically: a temp file in the same directory,
+ * fsync, rename over @path, fsync of the directory. A crash leaves either
+ * the old or the new file. 0 or -errno.
+ */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Reads a whole file up to @limit bytes: 0, -ENOENT, -E2BIG or -errno. */
+int fs_read_file(const char *path, size_t limit, struct buf *ret);
+
+/* fsync of the directory that holds @path. */
+int fs_fsync_parent(const char *path);
+
+/*
+ * Removes @path and everything below it without following symlinks and
+ * without crossing into other mounts (a mount point below is an -EBUSY
+ * failure, never a walk into the mounted tree). Missing is not an error.
+ */
+int fs_rm_rf(const char *path);
+
+/* Same, below an open directory fd. */
+int fs_rm_rf_at(int dirfd, const char *name);
+
+/* Sum of the sizes of regular files and symlinks below @path (like du -b). */
+int fs_tree_size(const char *path, uint64_t *ret_size);
+
+/*
+ * Opens @path resolved beneath @rootfd as if @rootfd were "/": symlinks,
+ * including absolute ones and "..", can never leave the root
+ * (openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS). O_CLOEXEC is always added.
+ */
+int fs_open_beneath(int rootfd, const char *path, int flags, mode_t mode);
+
+/* True when @path exists (lstat). */
+bool fs_exists(const char *path);
+
+/* Creates a unique temporary directory "<dir>/<prefix>XXXXXX"; caller frees. */
+int fs_mkdtemp_in(const char *dir, const char *prefix, char **ret_path);
+
+/* Writes all of @len bytes, retrying on EINTR and short writes. */
+int fs_write_all(int fd, const void *data, size_t len);
+
+/* Reads exactly @len bytes unless EOF: returns bytes read or -errno. */
+ssize_t fs_read_full(int fd, void *data, size_t len);

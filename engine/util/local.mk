@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: Apache-2.0
+libberth_engine_a_SOURCES += \
+	engine/util/buf.c engine/util/buf.h \
+	engine/util/cleanup.h \
+	engine/util/digest.c engine/util/digest.h \
+	engine/util/err.c engine/util/err.h \
+	engine/util/fs.c engine/util/fs.h \
+	engine/util/id.c engine/util/id.h \
+	engine/util/limits.h \
+	engine/util/log.c engine/util/log.h \
+	engine/util/parse.c engine/util/parse.h \
+	engine/util/timeutil.c engine/util/timeutil.h \
+	engine/util/xalloc.c engine/util/xalloc.h
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/engine/util/test_util
+TESTS += tests/unit/engine/util/test_util
+tests_unit_engine_util_test_util_SOURCES = \
+	tests/unit/engine/util/test_parse.c \
+	tests/unit/engine/util/test_buf.c \
+	tests/unit/engine/util/test_fs.c \
+	tests/unit/engine/util/test_timeutil.c \
+	tests/unit/engine/util/test_digest.c
+tests_unit_engine_util_test_util_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_engine_util_test_util_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
+endif

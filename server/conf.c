@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Command-line and daemon.json parsing. Settings from the command line are
+ * recorded first; the file only fills what is still unset, so the command
+ * line always wins. Lists given on the command line replace the file's.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/limits.h"
+#include "engine/util/parse.h"
+#include "engine/util/xalloc.h"
+#include "server/conf.h"
+
+static void
+strv_push(char ***v, const char *s)
+{
+	size_t n = 0;
+
+	while (*v && (*v)[n])
+		n++;
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+void
+conf_usage(FILE *f)
+{
+	fputs("Usage: berthd [OPTIONS]\n"
+	      "\n"
+	      "A container engine that serves the Docker Engine API.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -H, --host URL              socket to listen on (repeatable): unix:///path or\n"
+	      "                              tcp://host:port (default " CONF_DEFAULT_SOCKET ")\n"
+	      "      --data-root DIR         persistent state (default /var/lib/berth)\n"
+	      "      --exec-root DIR         sockets and run-time state (default /run/berth)\n"
+	      "  -p, --pidfile FILE          pid file (default /run/berthd.pid)\n"
+	      "      --config-file FILE      daemon.json (default " CONF_DEFAULT_FILE ")\n"
+	      "  -l, --log-level LEVEL       debug, info, warn, error (default info)\n"
+	      "  -D, --debug                 debug logging\n"
+	      "      --insecure-registry R   registry reached over plain HTTP (repeatable)\n"
+	      "      --registry-mirror URL   mirror for docker.io (repeatable)\n"
+	      "      --label K=V             daemon label shown by docker info (repeatable)\n"
+	      "  -b, --bridge NAME           default bridge (default berth0)\n"
+	      "      --bip CIDR              address of the default bridge (default 10.88.0.1/16)\n"
+	      "      --tls, --tlsverify, --tlscacert F, --tlscert F, --tlskey F\n"
+	      "                              TLS for tcp:// listeners (not implemented yet)\n"
+	      "  -v, --version               print the version and exit\n"
+	      "  -h, --help                  print this help and exit\n",
+	      f);
+}
+
+enum {
+	OPT_DATA_ROOT = 1000, OPT_EXEC_ROOT, OPT_CONFIG_FILE, OPT_INSECURE, OPT_MIRROR, OPT_LABEL,
+	OPT_BIP, OPT_TLS, OPT_TLSVERIFY, OPT_TLSCACERT, OPT_TLSCERT, OPT_TLSKEY, OPT_DUMP_ROUTES,
+};
+
+int
+conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "data-root", required_argument, NULL, OPT_DATA_ROOT },
+		{ "exec-root", required_argument, NULL, OPT_EXEC_ROOT },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
+		{ "registry-mirror", required_argument, NULL, OPT_MIRROR },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "bip", required_argument, NULL, OPT_BIP },
+		{ "tls", no_argument, NULL, OPT_TLS },
+		{ "tlsverify", no_argument, NULL, OPT_TLSVERIFY },
+		{ "tlscacert", required_argument, NULL, OPT_TLSCACERT },
+		{ "tlscert", required_argument, NULL, OPT_TLSCERT },
+		{ "tlskey", required_argument, NULL, OPT_TLSKEY },
+		{ "dump-routes", no_argument, NULL, OPT_DUMP_ROUTES },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":H:p:l:Db:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': strv_push(&cfg->hosts, optarg); break;
+		case OPT_DATA_ROOT: free(cfg->data_root); cfg->data_root = xstrdup(optarg); break;
+		case OPT_EXEC_ROOT: free(cfg->exec_root); cfg->exec_root = xstrdup(optarg); break;
+		case 'p': free(cfg->pidfile); cfg->pidfile = xstrdup(optarg); break;
+		case OPT_CONFIG_FILE: free(cfg->config_file); cfg->config_file = xstrdup(optarg); break;
+		case 'l': free(cfg->log_level); cfg->log_level = xstrdup(optarg); break;
+		case 'D': cfg->debug = true; break;
+		case OPT_INSECURE: strv_push(&cfg->insecure_registries, optarg); break;
+		case OPT_MIRROR: strv_push(&cfg->registry_mirrors, optarg); break;
+		case OPT_LABEL: strv_push(&cfg->labels, optarg); break;
+		case 'b': free(cfg->bridge); cfg->bridge = xstrdup(optarg); break;
+		case OPT_BIP: free(cfg->bip); cfg->bip = xstrdup(optarg); break;
+		case OPT_TLS: cfg->tls = true; break;
+		case OPT_TLSVERIFY: cfg->tlsverify = true; break;
+		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
+		case OPT_TLSCERT: free(cfg->tlscert); cfg->tlscert = xstrdup(optarg); break;
+		case OPT_TLSKEY: free(cfg->tlskey); cfg->tlskey = xstrdup(optarg); break;
+		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
+		case 'v': cfg->show_version = true; break;
+		case 'h': cfg->show_help = true; break;
+		case ':':
+			return err_set(e, -EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+		default:
+			return err_set(e, -EINVAL, "unknown flag: %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return err_set(e, -EINVAL, "berthd takes no arguments, got '%s'", argv[optind]);
+	return 0;
+}
+
+/* One daemon.json key: how to store it. */
+enum key_kind { K_STRING, K_BOOL, K_STRV };
+struct key_spec {
+	const char *name;
+	enum key_kind kind;
+	size_t offset;
+};
+
+#define KEY(n, k, field) { n, k, offsetof(struct daemon_config, field) }
+static const struct key_spec keys[] = {
+	KEY("hosts", K_STRV, hosts),
+	KEY("data-root", K_STRING, data_root),
+	KEY("exec-root", K_STRING, exec_root),
+	KEY("pidfile", K_STRING, pidfile),
+	KEY("log-level", K_STRING, log_level),
+	KEY("debug", K_BOOL, debug),
+	KEY("insecure-registries", K_STRV, insecure_registries),
+	KEY("registry-mirrors", K_STRV, registry_mirrors),
+	KEY("labels", K_STRV, labels),
+	KEY("bridge", K_STRING, bridge),
+	KEY("bip", K_STRING, bip),
+	KEY("tls", K_BOOL, tls),
+	KEY("tlsverify", K_BOOL, tlsverify),
+	KEY("tlscacert", K_STRING, tlscacert),
+	KEY("tlscert", K_STRING, tlscert),
+	KEY("tlskey", K_STRING, tlskey),
+};
+
+static int
+apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *v, const char *path,
+	  struct err *e)
+{
+	void *field = (char *)cfg + k->offset;
+
+	switch (k->kind) {
+	case K_STRING: {
+		char **s = field;
+		if (!json_is_string(v))
+			return err_set(e, -EINVAL, "%s: \"%s\" must be a string", path, k->name);
+		if (!*s)
+			*s = xstrdup(json_string_value(v));
+		return 0;
+	}
+	case K_BOOL: {
+		bool *b = field;
+		if (!json_is_boolean(v))
+			return err_set(e, -EINVAL, "%s: \"%s\" must be true or false", path, k->name);
+		if (!*b)
+			*b = json_is_true(v);
+		return 0;
+	}
+	case K_STRV: {
+		char ***sv = field;
+		size_t i;
+		json_t *item;
+		if (!json_is_array(v))
+			return err_set(e, -EINVAL, "%s: \"%s\" must be a list of strings", path,
+				       k->name);
+		json_array_foreach(v, i, item)
+			if (!json_is_string(item))
+				return err_set(e, -EINVAL, "%s: \"%s\" must be a list of strings",
+					       path, k->name);
+		if (*sv)
+			return 0;
+		json_array_foreach(v, i, item)
+			strv_push(sv, json_string_value(item));
+		if (!*sv)
+			*sv = xcalloc(1, sizeof(char *));
+		return 0;
+	}
+	}
+	return 0;
+}
+
+int
+conf_load_file(struct daemon_config *cfg, struct err *e)
+{
+	const char *path = cfg->config_file ? cfg->config_file : CONF_DEFAULT_FILE;
+	_cleanup_buf_ struct buf text = BUF_INIT;
+	_cleanup_buf_ struct buf unknown = BUF_INIT;
+	json_error_t jerr;
+	const char *key;
+	json_t *v, *root;
+	int r;
+
+	r = fs_read_file(path, 1024 * 1024, &text);
+	if (r == -ENOENT && !cfg->config_file)
+		return 0;
+	if (r < 0)
+		return err_errno(e, r, "unable to configure the daemon with file %s", path);
+	root = json_loadb(text.data, text.len, 0, &jerr);
+	if (!root || !json_is_object(root)) {
+		json_decref(root);
+		return err_set(e, -EINVAL,
+			       "unable to configure the daemon with file %s: %s (line %d)", path,
+			       root ? "not a JSON object" : jerr.text, jerr.line);
+	}
+	/* Name every unknown key at once, as dockerd does. */
+	json_object_foreach(root, key, v) {
+		bool known = false;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcmp(keys[i].name, key) == 0)
+				known = true;
+		if (!known)
+			buf_printf(&unknown, "%s%s", unknown.len ? ", " : "", key);
+	}
+	if (unknown.len) {
+		json_decref(root);
+		return err_set(e, -EINVAL,
+			       "unable to configure the daemon with file %s: the following directives don't match any configuration option: %s",
+			       path, unknown.data);
+	}
+	r = 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && r == 0; i++) {
+		v = json_object_get(root, keys[i].name);
+		if (v)
+			r = apply_key(cfg, &keys[i], v, path, e);
+	}
+	json_decref(root);
+	return r;
+}
+
+/* True for 127.0.0.0/8, ::1 and "localhost". */
+static bool
+is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+int
+conf_finalize(struct daemon_config *cfg, struct err *e)
+{
+	if (!cfg->hosts || !cfg->hosts[0]) {
+		strv_free(cfg->hosts);
+		cfg->hosts = NULL;
+		strv_push(&cfg->hosts, CONF_DEFAULT_SOCKET);
+	}
+	if (!cfg->data_root)
+		cfg->data_root = xstrdup("/var/lib/berth");
+	if (!cfg->exec_root)
+		cfg->exec_root = xstrdup("/run/berth");
+	if (!cfg->pidfile)
+		cfg->pidfile = xstrdup("/run/berthd.pid");
+	if (cfg->debug && !cfg->log_level)
+		cfg->log_level = xstrdup("debug");
+	if (!cfg->log_level)
+		cfg->log_level = xstrdup("info");
+	for (size_t i = 0; cfg->hosts[i]; i++) {
+		const char *h = cfg->hosts[i], *rest;
+		if (str_startswith(h, "unix://", &rest)) {
+			if (rest[0] != '/')
+				return err_set(e, -EINVAL, "invalid host '%s': the socket path must be absolute", h);
+			continue;
+		}
+		if (!str_startswith(h, "tcp://", &rest))
+			return err_set(e, -EINVAL,
+				       "invalid host '%s': use unix:///path or tcp://host:port", h);
+		_cleanup_free_ char *host = NULL;
+		const char *colon = strrchr(rest, ':');
+		if (!colon || colon == rest)
+			return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
+		host = xstrndup(rest, (size_t)(colon - rest));
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		if (!is_loopback(host) && !cfg->tls && !cfg->tlsverify)
+			return err_set(e, -EINVAL,
+				       "refusing to listen on '%s' without TLS: anyone who can reach it would control the host. "
+				       "Listen on 127.0.0.1 or a unix socket (TLS listeners are not implemented in berth yet)",
+				       h);
+		if (cfg->tls || cfg->tlsverify)
+			return err_set(e, -ENOTSUP,
+				       "TLS listeners (--tls/--tlsverify) are not implemented in berth yet");
+	}
+	return 0;
+}
+
+void
+conf_release(struct daemon_config *cfg)
+{
+	strv_free(cfg->hosts);
+	strv_free(cfg->insecure_registries);
+	strv_free(cfg->registry_mirrors);
+	strv_free(cfg->labels);
+	free(cfg->data_root);
+	free(cfg->exec_root);
+	free(cfg->pidfile);
+	free(cfg->config_file);
+	free(cfg->log_level);
+	free(cfg->bridge);
+	free(cfg->bip);
+	free(cfg->tlscacert);
+	free(cfg->tlscert);
+	free(cfg->tlskey);
+	memset(cfg, 0, sizeof(*cfg));
+}

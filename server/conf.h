@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berthd's configuration: the command line and a daemon.json with dockerd's
+ * key names for what berth supports. The command line wins over the file;
+ * an unknown key in the file is an error that names it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine/util/err.h"
+
+struct daemon_config {
+	char **hosts;		/* NULL-terminated: unix:///path, tcp://host:port */
+	char *data_root;
+	char *exec_root;
+	char *pidfile;
+	char *config_file;
+	char *log_level;
+	char **insecure_registries;
+	char **registry_mirrors;
+	char **labels;
+	char *bridge;
+	char *bip;
+	bool debug;
+	bool tls, tlsverify;
+	char *tlscacert, *tlscert, *tlskey;
+
+	/* Actions rather than settings. */
+	bool show_version, show_help, dump_routes;
+};
+
+/*
+ * Parses @argv into @cfg. Returns 0, or -EINVAL with @e saying what was
+ * wrong (the caller prints it and exits 1).
+ */
+int conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e);
+
+/*
+ * Reads the daemon.json at cfg->config_file (or the default path when that
+ * file exists) and fills every setting the command line left unset.
+ * -EINVAL naming the unknown key or the ill-typed value.
+ */
+int conf_load_file(struct daemon_config *cfg, struct err *e);
+
+/* Fills defaults and checks combinations (e.g. plain TCP on a public address). */
+int conf_finalize(struct daemon_config *cfg, struct err *e);
+
+void conf_release(struct daemon_config *cfg);
+
+/* The --help text. */
+void conf_usage(FILE *f);
+
+#define CONF_DEFAULT_FILE "/etc/berth/daemon.json"
+#define CONF_DEFAULT_SOCKET "unix:///run/berth.sock"

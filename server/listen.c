@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Listening sockets; see listen.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/parse.h"
+#include "engine/util/xalloc.h"
+#include "server/listen.h"
+
+/* A unix socket file that nobody accepts on is a leftover: true if live. */
+static bool
+unix_socket_is_live(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	return connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+}
+
+static int
+open_unix(const char *path, struct listener *ret, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	struct stat st;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_set(e, -ENAMETOOLONG, "socket path '%s' is too long", path);
+	if (slash && slash != dir) {
+		*slash = '\0';
+		(void)fs_mkdir_p(dir, 0755);
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return err_set(e, -EEXIST, "'%s' exists and is not a socket", path);
+		if (unix_socket_is_live(path))
+			return err_set(e, -EADDRINUSE,
+				       "another daemon is already listening on '%s'", path);
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_errno(e, -errno, "socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return err_errno(e, -errno, "cannot bind '%s'", path);
+	/* Like docker.sock: root only (no docker group is created by berth). */
+	if (chmod(path, 0660) < 0) {
+		int r = -errno;
+		unlink(path);
+		return err_errno(e, r, "cannot chmod '%s'", path);
+	}
+	if (listen(fd, 128) < 0) {
+		int r = -errno;
+		unlink(path);
+		return err_errno(e, r, "cannot listen on '%s'", path);
+	}
+	ret->fd = TAKE_FD(fd);
+	ret->unix_path = xstrdup(path);
+	return 0;
+}
+
+static int
+open_tcp(const char *hostport, struct listener *ret, struct err *e)
+{
+	_cleanup_free_ char *host = NULL;
+	const char *colon = strrchr(hostport, ':');
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	_cleanup_close_ int fd = -1;
+	int one = 1, k;
+
+	if (!colon)
+		return err_set(e, -EINVAL, "invalid tcp address '%s'", hostport);
+	host = xstrndup(hostport, (size_t)(colon - hostport));
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	k = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
+	if (k != 0)
+		return err_set(e, -EINVAL, "cannot resolve '%s': %s", hostport, gai_strerror(k));
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		freeaddrinfo(res);
+		return err_errno(e, -errno, "socket");
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+		int r = -errno;
+		freeaddrinfo(res);
+		return err_errno(e, r, "cannot bind '%s'", hostport);
+	}
+	freeaddrinfo(res);
+	if (listen(fd, 128) < 0)
+		return err_errno(e, -errno, "cannot listen on '%s'", hostport);
+	ret->fd = TAKE_FD(fd);
+	return 0;
+}
+
+int
+listen_open(const char *host, struct listener *ret, struct err *e)
+{
+	const char *rest;
+	struct listener l = { .fd = -1 };
+	int r;
+
+	if (str_startswith(host, "unix://", &rest))
+		r = open_unix(rest, &l, e);
+	else if (str_startswith(host, "tcp://", &rest))
+		r = open_tcp(rest, &l, e);
+	else
+		r = err_set(e, -EINVAL, "unsupported host '%s'", host);
+	if (r < 0)
+		return r;
+	l.host = xstrdup(host);
+	*ret = l;
+	return 0;
+}
+
+void
+listen_close(struct listener *l)
+{
+	l->fd = safe_close(l->fd);
+	if (l->unix_path)
+		unlink(l->unix_path);
+	free(l->unix_path);
+	free(l->host);
+	l->unix_path = l->host = NULL;
+}

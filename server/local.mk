@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
+sbin_PROGRAMS += berthd
+berthd_SOURCES = \
+	server/conf.c server/conf.h \
+	server/listen.c server/listen.h \
+	server/main.c
+berthd_LDADD = $(BERTH_LIBS)

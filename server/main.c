@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berthd: parses the configuration, opens the engine (which locks the data
+ * root), writes the pid file, opens the listeners, serves the API with one
+ * libmicrohttpd daemon per listener, and shuts down cleanly on SIGTERM or
+ * SIGINT. Signals are blocked in every thread and consumed here by sigwait.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/stream.h"
+#include "engine/engine.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/limits.h"
+#include "engine/util/log.h"
+#include "engine/util/xalloc.h"
+#include "server/conf.h"
+#include "server/listen.h"
+
+#define MAX_LISTENERS 16
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("http: %s", msg);
+}
+
+static struct MHD_Daemon *
+start_http(struct listener *l, struct api_ctx *ctx, struct err *e)
+{
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d;
+
+	d = MHD_start_daemon(flags, 0, NULL, NULL, api_access_handler, ctx,
+			     MHD_OPTION_LISTEN_SOCKET, l->fd,
+			     MHD_OPTION_NOTIFY_COMPLETED, api_request_completed, ctx,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_MHD_CONN_MEMORY,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_END);
+	if (!d)
+		err_set(e, -EIO, "cannot start the HTTP server on '%s'", l->host);
+	return d;
+}
+
+static int
+write_pidfile(const char *path, struct err *e)
+{
+	char pid[32];
+	int r;
+
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	r = fs_write_atomic(path, pid, strlen(pid), 0644);
+	if (r < 0)
+		return err_errno(e, r, "cannot write pid file '%s'", path);
+	return 0;
+}
+
+static int
+run(struct daemon_config *cfg)
+{
+	struct engine_config ecfg = {0};
+	struct engine *eng = NULL;
+	struct listener ls[MAX_LISTENERS];
+	struct MHD_Daemon *ds[MAX_LISTENERS] = {0};
+	struct api_ctx ctx = {0};
+	struct err e = ERR_INIT;
+	size_t n = 0;
+	sigset_t set;
+	int sig, rc = 1;
+
+	ecfg.data_root = cfg->data_root;
+	ecfg.exec_root = cfg->exec_root;
+	ecfg.insecure_registries = cfg->insecure_registries;
+	ecfg.registry_mirrors = cfg->registry_mirrors;
+	ecfg.labels = cfg->labels;
+	ecfg.bridge_name = cfg->bridge;
+	ecfg.bridge_cidr = cfg->bip;
+	ecfg.debug = cfg->debug;
+
+	/* Every thread created from here on inherits this mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (engine_open(&ecfg, &eng, &e) < 0) {
+		log_error("%s", e.msg);
+		return 1;
+	}
+	if (write_pidfile(cfg->pidfile, &e) < 0) {
+		log_error("%s", e.msg);
+		goto out;
+	}
+	ctx.engine = eng;
+	ctx.tmp_dir = eng->tmp_dir;
+	ctx.log_requests = true;
+	for (; cfg->hosts[n]; n++) {
+		if (n == MAX_LISTENERS) {
+			log_error("too many -H hosts (at most %d)", MAX_LISTENERS);
+			goto out;
+		}
+		if (listen_open(cfg->hosts[n], &ls[n], &e) < 0) {
+			log_error("%s", e.msg);
+			goto out;
+		}
+		ds[n] = start_http(&ls[n], &ctx, &e);
+		if (!ds[n]) {
+			log_error("%s", e.msg);
+			n++;
+			goto out;
+		}
+		log_info("API listening on %s", cfg->hosts[n]);
+	}
+	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
+		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP received, nothing to reload");
+			continue;
+		}
+		log_info("%s received, shutting down", strsignal(sig));
+		break;
+	}
+	rc = 0;
+out:
+	/* Wake every blocked stream so connection threads can finish. */
+	api_streams_shutdown();
+	for (size_t i = 0; i < n; i++) {
+		if (ds[i]) {
+			MHD_socket s = MHD_quiesce_daemon(ds[i]);
+			MHD_stop_daemon(ds[i]);
+			if (s != MHD_INVALID_SOCKET)
+				ls[i].fd = s;
+		}
+		listen_close(&ls[i]);
+	}
+	unlink(cfg->pidfile);
+	engine_close(eng);
+	log_info("berthd stopped");
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_config cfg = {0};
+	struct err e = ERR_INIT;
+	enum log_level level;
+	int rc;
+
+	if (conf_parse_args(&cfg, argc, argv, &e) < 0) {
+		fprintf(stderr, "berthd: %s\nSee 'berthd --help'.\n", e.msg);
+		conf_release(&cfg);
+		return 1;
+	}
+	if (cfg.show_help) {
+		conf_usage(stdout);
+		conf_release(&cfg);
+		return 0;
+	}
+	if (cfg.show_version) {
+		printf("berthd version %s, API %s (minimum %s)\n", PACKAGE_VERSION, API_VERSION_STR,
+		       API_MIN_VERSION_STR);
+		conf_release(&cfg);
+		return 0;
+	}
+	if (cfg.dump_routes) {
+		api_dump_routes(stdout);
+		conf_release(&cfg);
+		return 0;
+	}
+	if (conf_load_file(&cfg, &e) < 0 || conf_finalize(&cfg, &e) < 0) {
+		fprintf(stderr, "berthd: %s\n", e.msg);
+		conf_release(&cfg);
+		return 1;
+	}
+	if (log_level_parse(cfg.log_level, &level) < 0) {
+		fprintf(stderr, "berthd: unknown log level '%s' (debug, info, warn, error)\n",
+			cfg.log_level);
+		conf_release(&cfg);
+		return 1;
+	}
+	log_set_level(level);
+	if (geteuid() != 0)
+		log_warn("not running as root: containers will not start");
+	rc = run(&cfg);
+	conf_release(&cfg);
+	return rc;
+}

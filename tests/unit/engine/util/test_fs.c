@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/xalloc.h"
+
+static char tmpdir[] = "/tmp/berth-test-fs-XXXXXX";
+
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	fs_rm_rf(tmpdir);
+}
+
+TestSuite(fs, .init = setup, .fini = teardown);
+
+Test(fs, atomic_write_then_read)
+{
+	_cleanup_free_ char *p = xasprintf("%s/a/b/c.json", tmpdir);
+	_cleanup_free_ char *d = xasprintf("%s/a/b", tmpdir);
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	cr_assert_eq(fs_mkdir_p(d, 0700), 0);
+	cr_assert_eq(fs_write_atomic(p, "{}", 2, 0600), 0);
+	cr_assert_eq(fs_read_file(p, 100, &b), 0);
+	cr_expect_str_eq(b.data, "{}");
+	buf_reset(&b);
+	cr_expect_eq(fs_read_file(p, 1, &b), -E2BIG);
+}
+
+Test(fs, rm_rf_does_not_follow_symlinks)
+{
+	_cleanup_free_ char *outside = xasprintf("%s/outside", tmpdir);
+	_cleanup_free_ char *keep = xasprintf("%s/outside/keep", tmpdir);
+	_cleanup_free_ char *tree = xasprintf("%s/tree/sub", tmpdir);
+	_cleanup_free_ char *link = xasprintf("%s/tree/sub/link", tmpdir);
+	_cleanup_free_ char *top = xasprintf("%s/tree", tmpdir);
+
+	cr_assert_eq(fs_mkdir_p(outside, 0700), 0);
+	cr_assert_eq(fs_write_atomic(keep, "x", 1, 0600), 0);
+	cr_assert_eq(fs_mkdir_p(tree, 0700), 0);
+	cr_assert_eq(symlink(outside, link), 0);
+	cr_assert_eq(fs_rm_rf(top), 0);
+	cr_expect_not(fs_exists(top));
+	cr_expect(fs_exists(keep));
+}
+
+Test(fs, open_beneath_stays_in_root)
+{
+	_cleanup_free_ char *root = xasprintf("%s/root", tmpdir);
+	_cleanup_free_ char *etc = xasprintf("%s/root/etc", tmpdir);
+	_cleanup_free_ char *evil = xasprintf("%s/root/etc/evil", tmpdir);
+	_cleanup_free_ char *secret = xasprintf("%s/secret", tmpdir);
+	_cleanup_close_ int rfd = -1;
+	int fd;
+
+	cr_assert_eq(fs_mkdir_p(etc, 0755), 0);
+	cr_assert_eq(fs_write_atomic(secret, "s", 1, 0600), 0);
+	/* An absolute symlink inside the root must resolve inside it. */
+	cr_assert_eq(symlink("/../../secret", evil), 0);
+	rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(rfd, 0);
+	fd = fs_open_beneath(rfd, "/etc/evil", O_RDONLY, 0);
+	cr_expect_eq(fd, -ENOENT);
+	fd = fs_open_beneath(rfd, "../secret", O_RDONLY, 0);
+	cr_expect_eq(fd, -ENOENT);
+	fd = fs_open_beneath(rfd, "/etc", O_RDONLY | O_DIRECTORY, 0);
+	cr_expect_geq(fd, 0);
+	safe_close(fd);
+}
