@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# berth's one set-up script for a fresh Debian 12 machine, run as root from
+# the source tree:
+#   scripts/setup.sh run    install what is missing, build, install and start
+#                           berthd on unix:///run/berth.sock (data in /var/lib/berth)
+#   scripts/setup.sh test   the same set-up, then the whole test suite: unit tests,
+#                           unit tests again under ASan/UBSan, integration tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+mode=${1:-}
+case "$mode" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
+[ "$(id -u)" -eq 0 ] || { echo "berth: run this as root" >&2; exit 1; }
+
+build_pkgs="build-essential autoconf automake libtool pkg-config libmicrohttpd-dev libjansson-dev
+ libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libseccomp-dev libcriterion-dev
+ libnl-route-3-dev libnftables-dev libwslay-dev"
+run_pkgs="iptables nftables iproute2 ca-certificates curl"
+test_pkgs="docker.io docker-registry busybox-static skopeo umoci jq python3 python3-yaml
+ python3-docker python3-websocket zstd netcat-openbsd tmux apache2-utils"
+
+install_missing() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	echo "berth: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Builds out of tree in DIR (build/ for the normal build, build-san/ for
+# the sanitizers); an in-tree configuration would block those, so it goes.
+build() { # DIR [configure args]
+	local dir=$1
+	shift
+	if [ -f "$top/config.status" ]; then
+		echo "berth: removing the in-tree build configuration (builds go to build/ and build-san/)"
+		make -s -C "$top" distclean >/dev/null 2>&1 || true
+	fi
+	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi >/dev/null)
+	mkdir -p "$dir"
+	(cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } && make -s -j"$(nproc)")
+}
+
+# shellcheck disable=SC2086
+install_missing $build_pkgs $run_pkgs
+if [ "$mode" = test ]; then
+	# shellcheck disable=SC2086
+	install_missing $test_pkgs
+fi
+
+if [ "$mode" = run ]; then
+	build "$top/build"
+	make -s -C "$top/build" install >/dev/null
+	pidfile=/run/berthd.pid
+	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+		echo "berth: stopping the running berthd (pid $(cat "$pidfile"))"
+		kill -TERM "$(cat "$pidfile")"
+		for _ in $(seq 1 300); do kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+	fi
+	setsid /usr/local/sbin/berthd >>/var/log/berthd.log 2>&1 < /dev/null &
+	for _ in $(seq 1 100); do
+		curl -sf --unix-socket /run/berth.sock http://x/_ping >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	if ! curl -sf --unix-socket /run/berth.sock http://x/_ping >/dev/null; then
+		echo "berth: berthd did not start; see /var/log/berthd.log" >&2
+		tail -n 20 /var/log/berthd.log >&2
+		exit 1
+	fi
+	cat <<MSG
+berth: berthd $(/usr/local/sbin/berthd --version | awk '{print $3}') is running (pid $(cat /run/berthd.pid)), log in /var/log/berthd.log
+Point the docker CLI at it:
+    export DOCKER_HOST=unix:///run/berth.sock
+    docker version
+MSG
+	exit 0
+fi
+
+# test
+status=0
+summary() { sed -n 's/^# \(PASS\|FAIL\|ERROR\): *\([0-9]*\)/\1 \2/p' "$1" 2>/dev/null || true; }
+count() { awk -v k="$2" '$1 == k {s += $2} END {print s + 0}' "$1"; }
+: >/tmp/berth-test-counts
+
+echo "== build and unit tests"
+build "$top/build"
+if make -s -C "$top/build" check >/tmp/berth-unit.out 2>&1; then :; else status=1; fi
+grep -E '^(FAIL|ERROR|# )' /tmp/berth-unit.out || true
+summary /tmp/berth-unit.out >>/tmp/berth-test-counts
+
+echo "== unit tests under AddressSanitizer and UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+if (build "$top/build-san" --enable-sanitizers && make -s -C "$top/build-san" check) >/tmp/berth-san.out 2>&1; then :; else status=1; fi
+grep -E '^(FAIL|ERROR|# )' /tmp/berth-san.out || true
+summary /tmp/berth-san.out >>/tmp/berth-test-counts
+
+echo "== integration tests"
+if BUILD=$top/build "$top/tests/integration/run.sh" >/tmp/berth-integration.out 2>&1; then :; else status=1; fi
+grep -E '^(not ok|# [0-9]{4}-|integration:)' /tmp/berth-integration.out || true
+sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/PASS \1\nFAIL \2/p' /tmp/berth-integration.out >>/tmp/berth-test-counts
+if [ "$status" -ne 0 ]; then
+	echo "== details of failures"
+	grep -B2 -A12 -E '^not ok' /tmp/berth-integration.out | head -200 || true
+	for f in $(find "$top/build/tests" "$top/build-san/tests" -name '*.log' 2>/dev/null | xargs -r grep -lE '^(not ok|ERROR)'); do
+		echo "--- $f"; tail -n 40 "$f"
+	done
+fi
+passed=$(count /tmp/berth-test-counts PASS)
+failed=$(( $(count /tmp/berth-test-counts FAIL) + $(count /tmp/berth-test-counts ERROR) ))
+echo "berth: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || status=1
+exit "$status"

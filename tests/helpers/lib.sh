@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared helpers for berth's integration tests (bash). Source it, then:
+#   berth_start [extra berthd flags]   start a private berthd (temp socket, data root, exec root)
+#   ok/fail/check/expect_eq/expect_match  TAP assertions
+#   finish                              print the summary and exit with the right status
+# Everything a test starts is recorded and stopped by PID in the EXIT trap,
+# also when the test fails half-way.
+set -u
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${BUILD:-$TOP}
+BERTHD=${BERTHD:-$BUILD/berthd}
+# CLI 28 where present, else Debian's docker.io CLI (20.10); both when both exist.
+if [ -x /usr/local/bin/docker ]; then DOCKER=/usr/local/bin/docker; else DOCKER=/usr/bin/docker; fi
+DOCKER_OLD=""
+if [ -x /usr/bin/docker ] && [ "$DOCKER" != /usr/bin/docker ]; then DOCKER_OLD=/usr/bin/docker; fi
+
+T_PASS=0
+T_FAIL=0
+T_NUM=0
+T_PIDS=()
+T_CLEANUPS=()
+T_DIR=$(mktemp -d /tmp/berth-it.XXXXXX)
+export DOCKER_CONFIG=$T_DIR/docker-config
+mkdir -p "$DOCKER_CONFIG"
+
+ok() { T_NUM=$((T_NUM + 1)); T_PASS=$((T_PASS + 1)); echo "ok $T_NUM - $*"; }
+fail() { T_NUM=$((T_NUM + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_NUM - $*"; }
+skip() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - # SKIP $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# check DESC CMD...: passes when CMD exits 0; shows its output otherwise.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc"; else fail "$desc"; diag "command: $*" "$out"; fi
+}
+
+# check_fails DESC CMD...: passes when CMD exits non-zero.
+check_fails() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then fail "$desc"; diag "unexpectedly succeeded: $*" "$out"; else ok "$desc"; fi
+}
+
+expect_eq() { # DESC ACTUAL EXPECTED
+	if [ "$2" == "$3" ]; then ok "$1"; else fail "$1"; diag "expected: $3" "actual:   $2"; fi
+}
+
+expect_match() { # DESC TEXT REGEX (grep -E)
+	if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else fail "$1"; diag "no match for /$3/ in:" "$2"; fi
+}
+
+expect_no_match() { # DESC TEXT REGEX
+	if printf '%s' "$2" | grep -Eq -- "$3"; then fail "$1"; diag "unexpected match for /$3/ in:" "$2"; else ok "$1"; fi
+}
+
+# wait_for DEADLINE_SECONDS CMD...: polls CMD until it succeeds or the deadline passes.
+wait_for() {
+	local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+
+on_exit() { T_CLEANUPS+=("$*"); }
+
+# Stops PID with TERM, then KILL after a deadline; waits for it to go.
+stop_pid() {
+	local pid=$1 deadline
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null
+	deadline=$(( $(date +%s) + ${2:-15} ))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$deadline" ]; then kill -KILL "$pid" 2>/dev/null; fi
+		sleep 0.02
+	done
+	wait "$pid" 2>/dev/null || true
+}
+
+t_cleanup() {
+	local i
+	for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" || true; done
+	for pid in "${T_PIDS[@]}"; do stop_pid "$pid"; done
+	# Mounts a crashed daemon may have left below our temp dir.
+	grep -o " $T_DIR[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$T_DIR"
+}
+trap t_cleanup EXIT
+
+# A random 4-hex suffix so parallel runs (and a dockerd) never share names.
+rand_hex() { od -An -N2 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# berth_start [FLAGS...]: a private berthd; sets BERTH_SOCK, BERTH_PID,
+# BERTH_ROOT, DOCKER_HOST.
+berth_start() {
+	local n=${#T_PIDS[@]}
+	BERTH_ROOT=$T_DIR/d$n
+	mkdir -p "$BERTH_ROOT"
+	BERTH_SOCK=$BERTH_ROOT/berth.sock
+	BERTH_LOG=$BERTH_ROOT/berthd.log
+	local h; h=$(rand_hex)
+	BERTH_BRIDGE=${BERTH_BRIDGE:-bt$h}
+	BERTH_BIP=${BERTH_BIP:-10.$((0x${h:0:2} % 200 + 20)).$((0x${h:2:2})).1/24}
+	"$BERTHD" -H "unix://$BERTH_SOCK" --data-root "$BERTH_ROOT/data" \
+		--exec-root "$BERTH_ROOT/exec" --pidfile "$BERTH_ROOT/berthd.pid" \
+		--bridge "$BERTH_BRIDGE" --bip "$BERTH_BIP" "$@" >>"$BERTH_LOG" 2>&1 &
+	BERTH_PID=$!
+	T_PIDS+=("$BERTH_PID")
+	export DOCKER_HOST=unix://$BERTH_SOCK
+	if ! wait_for 15 curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping; then
+		echo "# berthd did not come up; log:"; sed 's/^/# /' "$BERTH_LOG"
+		return 1
+	fi
+}
+
+berth_stop() { stop_pid "$BERTH_PID"; }
+
+# api METHOD PATH [curl args...]: prints the body then a line with the status.
+api() {
+	local m=$1 p=$2
+	shift 2
+	curl -s --unix-socket "$BERTH_SOCK" -X "$m" -w '\n%{http_code}' "$@" "http://x$p"
+}
+
+finish() {
+	echo "1..$T_NUM"
+	echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
