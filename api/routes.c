@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include "api/router.h"
+#include "api/events.h"
 #include "api/system.h"
 
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
+	api_events_routes,
 	NULL,
 };

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/events/events.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -111,6 +112,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 
 	eng->lock_fd = -1;
 	eng->started_ns = time_now_ns();
+	eng->events = events_new();
 	eng->cfg.data_root = xstrdup(cfg->data_root ? cfg->data_root : "/var/lib/berth");
 	eng->cfg.exec_root = xstrdup(cfg->exec_root ? cfg->exec_root : "/run/berth");
 	eng->cfg.insecure_registries = strv_copy(cfg->insecure_registries);
@@ -157,6 +159,7 @@ engine_close(struct engine *eng)
 	if (!eng)
 		return;
 	safe_close(eng->lock_fd);
+	events_free(eng->events);
 	free(eng->tmp_dir);
 	engine_config_release(&eng->cfg);
 	free(eng);

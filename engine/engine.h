@@ -23,12 +23,15 @@ struct engine_config {
 	bool debug;
 };
 
+struct events;
+
 struct engine {
 	struct engine_config cfg;
 	int lock_fd;		/* flock on <data_root>/berth.lock */
 	char *tmp_dir;		/* <data_root>/tmp: spooled uploads, partial downloads */
 	char id[65];		/* persistent daemon ID for /info */
 	int64_t started_ns;
+	struct events *events;	/* the event bus */
 };
 
 /*

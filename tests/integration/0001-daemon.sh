@@ -58,6 +58,15 @@ expect_match "/version has top-level ApiVersion for docker-py" "$ver" '"ApiVersi
 expect_match "/version has the Engine component" "$ver" '"Components":\[\{"Name":"Engine"'
 expect_match "request log has method, path, status, duration" "$(cat "$BERTH_LOG")" 'GET /v1.41/nope 404 [0-9.]+ms'
 
+# Events: a bounded query returns at once; bad filters are dockerd's 400.
+now=$(date +%s)
+out=$(timeout 10 "$DOCKER" events --since 0 --until "$now" 2>&1); rc=$?
+expect_eq "docker events with --until in the past ends at once" "$rc" 0
+out=$("$DOCKER" events --filter nope=1 --until "$now" 2>&1)
+expect_match "unknown events filter is refused" "$out" "invalid filter 'nope'"
+out=$(api GET '/events?filters=%7Bbad' | tail -1)
+expect_eq "malformed filters JSON is a 400" "$out" 400
+
 # A second daemon on the same data root must refuse to start.
 "$BERTHD" -H "unix://$T_DIR/second.sock" --data-root "$BERTH_ROOT/data" --exec-root "$T_DIR/x2" \
 	--pidfile "$T_DIR/second.pid" >"$T_DIR/second.out" 2>&1; rc=$?

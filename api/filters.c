@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Docker filter sets; see filters.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/filters.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/parse.h"
+#include "engine/util/xalloc.h"
+
+/* A filter set is just the normalised JSON: key -> array of strings. */
+struct filters {
+	json_t *map;
+};
+
+int
+filters_parse(const char *text, struct filters **ret, struct err *e)
+{
+	struct filters *f = xcalloc(1, sizeof(*f));
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *key;
+
+	f->map = json_object();
+	*ret = f;
+	if (!text || !*text)
+		return 0;
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root || !json_is_object(root)) {
+		json_decref(root);
+		return err_set(e, -EINVAL, "invalid filter: %s", root ? "not an object" : jerr.text);
+	}
+	json_object_foreach(root, key, v) {
+		json_t *vals = json_array(), *item;
+		const char *val;
+		size_t i;
+
+		if (json_is_object(v)) {
+			json_object_foreach(v, val, item)
+				if (json_is_true(item))
+					json_array_append_new(vals, json_string(val));
+		} else if (json_is_array(v)) {
+			json_array_foreach(v, i, item) {
+				if (!json_is_string(item)) {
+					json_decref(vals);
+					json_decref(root);
+					return err_set(e, -EINVAL, "invalid filter '%s': values must be strings", key);
+				}
+				json_array_append(vals, item);
+			}
+		} else {
+			json_decref(vals);
+			json_decref(root);
+			return err_set(e, -EINVAL, "invalid filter '%s'", key);
+		}
+		json_object_set_new(f->map, key, vals);
+	}
+	json_decref(root);
+	return 0;
+}
+
+void
+filters_free(struct filters *f)
+{
+	if (!f)
+		return;
+	json_decref(f->map);
+	free(f);
+}
+
+int
+filters_check_keys(const struct filters *f, const char *const *allowed, struct err *e)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(f->map, key, v) {
+		bool known = false;
+		for (size_t i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				known = true;
+		if (!known)
+			return err_set(e, -EINVAL, "invalid filter '%s'", key);
+	}
+	return 0;
+}
+
+bool
+filters_has(const struct filters *f, const char *key)
+{
+	return json_object_get(f->map, key) != NULL;
+}
+
+size_t
+filters_count(const struct filters *f, const char *key)
+{
+	return json_array_size(json_object_get(f->map, key));
+}
+
+const char *
+filters_value(const struct filters *f, const char *key, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(f->map, key), i));
+}
+
+bool
+filters_match_exact(const struct filters *f, const char *key, const char *value)
+{
+	size_t n = filters_count(f, key);
+
+	if (!filters_has(f, key))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (value && strcmp(filters_value(f, key, i), value) == 0)
+			return true;
+	return false;
+}
+
+int
+filters_get_bool(const struct filters *f, const char *key, bool dflt, bool *ret, struct err *e)
+{
+	size_t n = filters_count(f, key);
+	bool seen_true = false, seen_false = false;
+
+	for (size_t i = 0; i < n; i++) {
+		bool b;
+		const char *v = filters_value(f, key, i);
+		if (parse_strict_bool(v, &b) < 0)
+			return err_set(e, -EINVAL,
+				       "invalid filter '%s=%s': must be a boolean value (true or false)",
+				       key, v);
+		if (b)
+			seen_true = true;
+		else
+			seen_false = true;
+	}
+	if (seen_true && seen_false)
+		return err_set(e, -EINVAL, "invalid filter '%s': both true and false given", key);
+	*ret = n == 0 ? dflt : seen_true;
+	return 0;
+}
+
+bool
+filters_match_labels(const struct filters *f, const char *key, json_t *labels)
+{
+	bool negate = str_endswith(key, "!");
+	size_t n = filters_count(f, key);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *want = filters_value(f, key, i);
+		const char *eq = strchr(want, '=');
+		_cleanup_free_ char *k = eq ? xstrndup(want, (size_t)(eq - want)) : xstrdup(want);
+		json_t *have = labels ? json_object_get(labels, k) : NULL;
+		bool match = have && (!eq || (json_is_string(have) &&
+					      strcmp(json_string_value(have), eq + 1) == 0));
+		if (match == negate)
+			return false;
+	}
+	return true;
+}
