@@ -8,7 +8,8 @@ libberth_api_a_SOURCES += \
 	api/router.c api/router.h \
 	api/routes.c \
 	api/stream.c api/stream.h \
-	api/system.c api/system.h
+	api/system.c api/system.h \
+	api/volumes.c api/volumes.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/api/test_api

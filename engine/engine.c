@@ -20,6 +20,7 @@
 
 #include "engine/engine.h"
 #include "engine/events/events.h"
+#include "engine/volume/volume.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -146,6 +147,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = load_or_make_id(eng, e);
 	if (r < 0)
 		goto fail;
+	r = volumes_open(eng->cfg.data_root, &eng->volumes, e);
+	if (r < 0)
+		goto fail;
 	*ret = eng;
 	return 0;
 fail:
@@ -159,6 +163,7 @@ engine_close(struct engine *eng)
 	if (!eng)
 		return;
 	safe_close(eng->lock_fd);
+	volumes_close(eng->volumes);
 	events_free(eng->events);
 	free(eng->tmp_dir);
 	engine_config_release(&eng->cfg);

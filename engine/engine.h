@@ -24,6 +24,7 @@ struct engine_config {
 };
 
 struct events;
+struct volumes;
 
 struct engine {
 	struct engine_config cfg;
@@ -32,6 +33,7 @@ struct engine {
 	char id[65];		/* persistent daemon ID for /info */
 	int64_t started_ns;
 	struct events *events;	/* the event bus */
+	struct volumes *volumes; /* named volumes */
 };
 
 /*
