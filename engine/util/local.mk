@@ -9,6 +9,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/limits.h \
 	engine/util/log.c engine/util/log.h \
 	engine/util/parse.c engine/util/parse.h \
+	engine/util/strv.c engine/util/strv.h \
 	engine/util/timeutil.c engine/util/timeutil.h \
 	engine/util/xalloc.c engine/util/xalloc.h
 

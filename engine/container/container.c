@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container registry and container persistence. Lookups scan an array:
+ * a host runs hundreds, not millions, of containers, and a scan of a few
+ * thousand IDs costs microseconds.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/container/container.h"
+#include "engine/container/names.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/id.h"
+#include "engine/util/limits.h"
+#include "engine/util/log.h"
+#include "engine/util/parse.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+struct containers {
+	pthread_mutex_t mu;
+	char *root;		/* <data-root>/containers */
+	struct container **items;
+	size_t n, cap;
+};
+
+static const char *const status_names[] = {
+	[CONTAINER_CREATED] = "created",   [CONTAINER_RUNNING] = "running",
+	[CONTAINER_PAUSED] = "paused",     [CONTAINER_RESTARTING] = "restarting",
+	[CONTAINER_REMOVING] = "removing", [CONTAINER_EXITED] = "exited",
+	[CONTAINER_DEAD] = "dead",
+};
+
+const char *
+container_status_name(enum container_status s)
+{
+	return (size_t)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s] : "dead";
+}
+
+int
+container_status_parse(const char *s, enum container_status *ret)
+{
+	for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*ret = (enum container_status)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void
+container_endpoint_release(struct container_endpoint *ep)
+{
+	free(ep->network);
+	free(ep->network_id);
+	free(ep->endpoint_id);
+	free(ep->ip);
+	free(ep->gateway);
+	free(ep->mac);
+	free(ep->netns);
+	json_decref(ep->ports);
+	memset(ep, 0, sizeof(*ep));
+}
+
+void
+container_state_release(struct container_state *s)
+{
+	free(s->error);
+	s->error = NULL;
+}
+
+static struct container *
+container_alloc(void)
+{
+	struct container *c = xcalloc(1, sizeof(*c));
+	pthread_condattr_t ca;
+
+	atomic_store(&c->refs, 1);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	c->ep.ports = json_array();
+	return c;
+}
+
+struct container *
+container_ref(struct container *c)
+{
+	if (c)
+		atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+struct container *
+container_unref(struct container *c)
+{
+	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+		return NULL;
+	spec_release(&c->spec);
+	container_state_release(&c->state);
+	container_endpoint_release(&c->ep);
+	free(c->name);
+	free(c->image_id);
+	free(c->path);
+	strv_free(c->args);
+	free(c->dir);
+	free(c->log_path);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+	return NULL;
+}
+
+/* Path/Args: Docker runs entrypoint + cmd; the first word is the Path. */
+static void
+derive_path_args(struct container *c)
+{
+	_cleanup_strv_ char **all = NULL;
+
+	for (size_t i = 0; c->spec.entrypoint && c->spec.entrypoint[i]; i++)
+		strv_append(&all, c->spec.entrypoint[i]);
+	for (size_t i = 0; c->spec.cmd && c->spec.cmd[i]; i++)
+		strv_append(&all, c->spec.cmd[i]);
+	free(c->path);
+	strv_free(c->args);
+	c->path = xstrdup(all && all[0] ? all[0] : "");
+	c->args = strv_dup(all && all[0] ? all + 1 : NULL);
+	if (!c->args)
+		c->args = xcalloc(1, sizeof(char *));
+}
+
+static json_t *
+state_to_json(const struct container_state *s)
+{
+	return json_pack("{s:s,s:i,s:i,s:b,s:I,s:I,s:s?,s:i,s:b,s:b}", "status",
+			 container_status_name(s->status), "pid", s->pid, "exit_code",
+			 s->exit_code, "oom_killed", s->oom_killed, "started_ns",
+			 (json_int_t)s->started_ns, "finished_ns", (json_int_t)s->finished_ns,
+			 "error", s->error, "restart_count", s->restart_count,
+			 "manually_stopped", s->manually_stopped, "has_been_started",
+			 s->has_been_started);
+}
+
+static void
+state_from_json(json_t *j, struct container_state *s)
+{
+	const char *status = json_string_value(json_object_get(j, "status"));
+
+	memset(s, 0, sizeof(*s));
+	if (!status || container_status_parse(status, &s->status) < 0)
+		s->status = CONTAINER_DEAD;
+	s->pid = (int)json_integer_value(json_object_get(j, "pid"));
+	s->exit_code = (int)json_integer_value(json_object_get(j, "exit_code"));
+	s->oom_killed = json_is_true(json_object_get(j, "oom_killed"));
+	s->started_ns = json_integer_value(json_object_get(j, "started_ns"));
+	s->finished_ns = json_integer_value(json_object_get(j, "finished_ns"));
+	if (json_is_string(json_object_get(j, "error")))
+		s->error = xstrdup(json_string_value(json_object_get(j, "error")));
+	s->restart_count = (int)json_integer_value(json_object_get(j, "restart_count"));
+	s->manually_stopped = json_is_true(json_object_get(j, "manually_stopped"));
+	s->has_been_started = json_is_true(json_object_get(j, "has_been_started"));
+}
+
+static int
+write_json(const char *dir, const char *file, json_t *j)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+	char *text = json_dumps(j, JSON_COMPACT);
+	int r;
+
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	r = fs_write_atomic(path, text, strlen(text), 0600);
+	free(text);
+	return r;
+}
+
+int
+container_save_state(struct container *c, struct err *e)
+{
+	json_t *j;
+	int r;
+
+	pthread_mutex_lock(&c->mu);
+	j = state_to_json(&c->state);
+	pthread_mutex_unlock(&c->mu);
+	r = write_json(c->dir, "state.json", j);
+	if (r < 0)
+		return err_errno(e, r, "cannot save state of container %s", c->id);
+	return 0;
+}
+
+int
+container_save(struct container *c, struct err *e)
+{
+	json_t *j;
+	int r;
+
+	pthread_mutex_lock(&c->mu);
+	j = json_pack("{s:s,s:s,s:I,s:s,s:o}", "id", c->id, "name", c->name, "created_ns",
+		      (json_int_t)c->created_ns, "image_id", c->image_id ? c->image_id : "",
+		      "spec", spec_to_json(&c->spec));
+	pthread_mutex_unlock(&c->mu);
+	if (!j)
+		return err_set(e, -EINVAL, "cannot encode container %s", c->id);
+	r = write_json(c->dir, "config.json", j);
+	if (r < 0)
+		return err_errno(e, r, "cannot save container %s", c->id);
+	return container_save_state(c, e);
+}
+
+static json_t *
+read_json(const char *dir, const char *file)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	if (fs_read_file(path, LIMIT_STATE_FILE, &b) < 0)
+		return NULL;
+	return json_loadb(b.data, b.len, 0, NULL);
+}
+
+static int
+load_one(struct containers *cs, const char *id, struct container **ret)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", cs->root, id);
+	_cleanup_json_ json_t *cfg = read_json(dir, "config.json");
+	_cleanup_json_ json_t *st = read_json(dir, "state.json");
+	struct err e = ERR_INIT;
+	struct container *c;
+
+	if (!cfg || !st || !str_is_hex(id, 64) ||
+	    !json_is_string(json_object_get(cfg, "name")))
+		return -EINVAL;
+	c = container_alloc();
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->name = xstrdup(json_string_value(json_object_get(cfg, "name")));
+	c->created_ns = json_integer_value(json_object_get(cfg, "created_ns"));
+	c->image_id = xstrdup(json_string_value(json_object_get(cfg, "image_id")) ?: "");
+	if (spec_from_json(json_object_get(cfg, "spec"), &c->spec, &e) < 0) {
+		container_unref(c);
+		return -EINVAL;
+	}
+	state_from_json(st, &c->state);
+	c->dir = TAKE_PTR(dir);
+	c->log_path = xasprintf("%s/%s-json.log", c->dir, c->id);
+	derive_path_args(c);
+	*ret = c;
+	return 0;
+}
+
+static void
+registry_add_locked(struct containers *cs, struct container *c)
+{
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? cs->cap * 2 : 64;
+		cs->items = xrealloc(cs->items, cs->cap * sizeof(*cs->items));
+	}
+	cs->items[cs->n++] = c;
+}
+
+int
+containers_open(const char *data_root, struct containers **ret, struct err *e)
+{
+	struct containers *cs = xcalloc(1, sizeof(*cs));
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	pthread_mutex_init(&cs->mu, NULL);
+	cs->root = xasprintf("%s/containers", data_root);
+	r = fs_mkdir_p(cs->root, 0710);
+	if (r < 0) {
+		containers_close(cs);
+		return err_errno(e, r, "cannot create '%s/containers'", data_root);
+	}
+	d = opendir(cs->root);
+	while (d && (de = readdir(d))) {
+		struct container *c = NULL;
+		if (de->d_name[0] == '.')
+			continue;
+		if (load_one(cs, de->d_name, &c) < 0) {
+			/* Created half-way by a crashed daemon: nothing refers to it. */
+			_cleanup_free_ char *p = xasprintf("%s/%s", cs->root, de->d_name);
+			log_warn("removing incomplete container directory '%s'", p);
+			(void)fs_rm_rf(p);
+			continue;
+		}
+		registry_add_locked(cs, c);
+	}
+	*ret = cs;
+	return 0;
+}
+
+void
+containers_close(struct containers *cs)
+{
+	if (!cs)
+		return;
+	for (size_t i = 0; i < cs->n; i++)
+		container_unref(cs->items[i]);
+	free(cs->items);
+	free(cs->root);
+	pthread_mutex_destroy(&cs->mu);
+	free(cs);
+}
+
+static struct container *
+find_name_locked(struct containers *cs, const char *name)
+{
+	const char *bare = name[0] == '/' ? name + 1 : name;
+
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->items[i]->name + 1, bare) == 0)
+			return cs->items[i];
+	return NULL;
+}
+
+static int
+conflict(struct err *e, const char *name, const struct container *owner)
+{
+	return err_set(e, -EEXIST,
+		       "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
+		       name[0] == '/' ? name + 1 : name, owner->id);
+}
+
+int
+containers_create(struct containers *cs, const char *name, const char *image_id,
+		  struct container_spec *spec, struct container **ret, struct err *e)
+{
+	struct container *c;
+	char gen[128];
+	int r;
+
+	if (name && *name && !names_is_valid(name))
+		return err_set(e, -EINVAL,
+			       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			       name);
+	c = container_alloc();
+	c->created_ns = time_now_ns();
+	c->image_id = xstrdup(image_id ? image_id : "");
+	c->spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	if (!c->spec.labels)
+		c->spec.labels = json_object();
+	derive_path_args(c);
+
+	pthread_mutex_lock(&cs->mu);
+	for (bool clash = true; clash;) {
+		id_random_hex(c->id);
+		clash = false;
+		for (size_t i = 0; i < cs->n; i++)
+			if (strcmp(cs->items[i]->id, c->id) == 0)
+				clash = true;
+	}
+	if (name && *name) {
+		struct container *owner = find_name_locked(cs, name);
+		if (owner) {
+			r = conflict(e, name, owner);
+			pthread_mutex_unlock(&cs->mu);
+			container_unref(c);
+			return r;
+		}
+		c->name = xasprintf("/%s", name[0] == '/' ? name + 1 : name);
+	} else {
+		for (unsigned attempt = 0;; attempt++) {
+			names_generate(gen, sizeof(gen), attempt);
+			if (!find_name_locked(cs, gen))
+				break;
+		}
+		c->name = xasprintf("/%s", gen);
+	}
+	c->dir = xasprintf("%s/%s", cs->root, c->id);
+	c->log_path = xasprintf("%s/%s-json.log", c->dir, c->id);
+	r = fs_mkdir_p(c->dir, 0710);
+	if (r < 0) {
+		pthread_mutex_unlock(&cs->mu);
+		container_unref(c);
+		return err_errno(e, r, "cannot create container directory");
+	}
+	registry_add_locked(cs, container_ref(c));
+	pthread_mutex_unlock(&cs->mu);
+
+	r = container_save(c, e);
+	if (r < 0) {
+		(void)containers_delete(cs, c, NULL);
+		container_unref(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+struct container *
+containers_get(struct containers *cs, const char *ref, struct err *e)
+{
+	struct container *found = NULL;
+	size_t len = ref ? strlen(ref) : 0;
+	bool ambiguous = false;
+
+	if (len == 0 || len > 255) {
+		err_set(e, -ENOENT, "No such container: %s", ref ? ref : "");
+		return NULL;
+	}
+	pthread_mutex_lock(&cs->mu);
+	for (size_t i = 0; i < cs->n && !found; i++)
+		if (strcmp(cs->items[i]->id, ref) == 0)
+			found = cs->items[i];
+	if (!found)
+		found = find_name_locked(cs, ref);
+	if (!found && str_is_hex(ref, 0)) {
+		for (size_t i = 0; i < cs->n; i++)
+			if (strncmp(cs->items[i]->id, ref, len) == 0) {
+				if (found)
+					ambiguous = true;
+				found = cs->items[i];
+			}
+	}
+	if (ambiguous)
+		found = NULL;
+	container_ref(found);
+	pthread_mutex_unlock(&cs->mu);
+	if (ambiguous)
+		err_set(e, -EINVAL, "multiple IDs found with provided prefix: %s", ref);
+	else if (!found)
+		err_set(e, -ENOENT, "No such container: %s", ref);
+	return found;
+}
+
+static int
+cmp_newest_first(const void *a, const void *b)
+{
+	const struct container *x = *(struct container *const *)a;
+	const struct container *y = *(struct container *const *)b;
+	return x->created_ns < y->created_ns ? 1 : x->created_ns > y->created_ns ? -1 : 0;
+}
+
+struct container **
+containers_list(struct containers *cs, size_t *ret_n)
+{
+	struct container **out;
+
+	pthread_mutex_lock(&cs->mu);
+	out = xcalloc(cs->n + 1, sizeof(*out));
+	for (size_t i = 0; i < cs->n; i++)
+		out[i] = container_ref(cs->items[i]);
+	*ret_n = cs->n;
+	pthread_mutex_unlock(&cs->mu);
+	qsort(out, *ret_n, sizeof(*out), cmp_newest_first);
+	return out;
+}
+
+void
+containers_list_free(struct container **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		container_unref(list[i]);
+	free(list);
+}
+
+int
+containers_rename(struct containers *cs, struct container *c, const char *name, struct err *e)
+{
+	struct container *owner;
+	int r;
+
+	if (!names_is_valid(name))
+		return err_set(e, -EINVAL,
+			       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			       name);
+	pthread_mutex_lock(&cs->mu);
+	owner = find_name_locked(cs, name);
+	if (owner && owner != c) {
+		r = conflict(e, name, owner);
+		pthread_mutex_unlock(&cs->mu);
+		return r;
+	}
+	pthread_mutex_lock(&c->mu);
+	free(c->name);
+	c->name = xasprintf("/%s", name[0] == '/' ? name + 1 : name);
+	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&cs->mu);
+	return container_save(c, e);
+}
+
+int
+containers_delete(struct containers *cs, struct container *c, struct err *e)
+{
+	int r;
+
+	pthread_mutex_lock(&cs->mu);
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->items[i] == c) {
+			cs->items[i] = cs->items[--cs->n];
+			container_unref(c);
+			break;
+		}
+	pthread_mutex_unlock(&cs->mu);
+	/* config.json first, so a crash half-way leaves an incomplete dir that
+	 * the next start removes rather than a half-deleted container. */
+	{
+		_cleanup_free_ char *cfg = xasprintf("%s/config.json", c->dir);
+		(void)unlink(cfg);
+	}
+	r = fs_rm_rf(c->dir);
+	pthread_mutex_lock(&c->mu);
+	c->removed = true;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (r < 0)
+		return err_errno(e, r, "cannot remove container directory '%s'", c->dir);
+	return 0;
+}
+
+void
+container_get_state(struct container *c, struct container_state *ret)
+{
+	pthread_mutex_lock(&c->mu);
+	*ret = c->state;
+	ret->error = c->state.error ? xstrdup(c->state.error) : NULL;
+	pthread_mutex_unlock(&c->mu);
+}
+
+uint64_t
+container_exit_seq(struct container *c)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&c->mu);
+	s = c->exit_seq;
+	pthread_mutex_unlock(&c->mu);
+	return s;
+}
+
+static bool
+is_running(enum container_status s)
+{
+	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED || s == CONTAINER_RESTARTING;
+}
+
+int
+container_wait(struct container *c, enum container_wait_cond cond, uint64_t since_exit_seq,
+	       bool (*cancelled)(void *ud), void *ud, int *ret_exit_code)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		bool done;
+		switch (cond) {
+		case WAIT_NOT_RUNNING: done = !is_running(c->state.status) || c->removed; break;
+		case WAIT_NEXT_EXIT: done = c->exit_seq > since_exit_seq || c->removed; break;
+		case WAIT_REMOVED: done = c->removed; break;
+		default: done = true; break;
+		}
+		if (done)
+			break;
+		if (cancelled && cancelled(ud)) {
+			r = -ECANCELED;
+			break;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+	}
+	*ret_exit_code = c->state.exit_code;
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}

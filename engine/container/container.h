@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container objects and their registry: identity (64-hex ID, unique name),
+ * the spec they were created with, their state machine, their network
+ * endpoint, persistence under <data-root>/containers/<id>/ and lookup by ID,
+ * name or unique ID prefix as dockerd does it. The lifecycle (start, stop,
+ * kill...) lives in lifecycle.c on top of this.
+ *
+ * Locking: the registry lock (containers->mu) guards the maps; each
+ * container's c->mu guards its state, name, endpoint and exit counter.
+ * Order: registry lock, then a container lock; never two container locks.
+ * Neither is held across process waits or network I/O.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/container/spec.h"
+#include "engine/util/err.h"
+
+enum container_status {
+	CONTAINER_CREATED = 0,
+	CONTAINER_RUNNING,
+	CONTAINER_PAUSED,
+	CONTAINER_RESTARTING,
+	CONTAINER_REMOVING,
+	CONTAINER_EXITED,
+	CONTAINER_DEAD,
+};
+
+/* "created", "running", ... as Docker spells State.Status. */
+const char *container_status_name(enum container_status s);
+/* The reverse: 0 or -EINVAL. */
+int container_status_parse(const char *s, enum container_status *ret);
+
+struct container_state {
+	enum container_status status;
+	int pid;
+	int exit_code;
+	bool oom_killed;
+	int64_t started_ns, finished_ns;	/* 0 = never */
+	char *error;
+	int restart_count;
+	bool manually_stopped;	/* for unless-stopped and restart on daemon start */
+	bool has_been_started;
+};
+
+struct container_endpoint {
+	char *network;		/* "bridge", "host", "none", or a user network name */
+	char *network_id;
+	char *endpoint_id;
+	char *ip;		/* NULL without an address */
+	int prefix;
+	char *gateway;
+	char *mac;
+	char *netns;		/* path of the network namespace, NULL for host */
+	json_t *ports;		/* effective bindings: [{port, host_ip, host_port}], never NULL */
+};
+
+struct container {
+	atomic_int refs;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* broadcast on every state change and on removal */
+	char id[65];
+	char *name;		/* with the leading '/' */
+	int64_t created_ns;
+	char *image_id;		/* "sha256:<hex>" */
+	char *path;		/* the executable: first of entrypoint+cmd */
+	char **args;		/* the rest */
+	struct container_spec spec;
+	struct container_state state;
+	struct container_endpoint ep;
+	uint64_t exit_seq;	/* incremented each time the container stops */
+	bool removed;
+	char *dir;		/* <data-root>/containers/<id> */
+	char *log_path;		/* <dir>/<id>-json.log */
+};
+
+struct containers;
+
+/* Loads every saved container; half-created ones are removed. */
+int containers_open(const char *data_root, struct containers **ret, struct err *e);
+void containers_close(struct containers *cs);
+
+/*
+ * Makes a new container object with a fresh ID and @name (NULL: generated)
+ * and reserves the name. The spec is moved into it (*spec is zeroed).
+ * -EEXIST with dockerd's conflict message; -EINVAL for a bad name.
+ * The result carries one reference for the caller.
+ */
+int containers_create(struct containers *cs, const char *name, const char *image_id,
+		      struct container_spec *spec, struct container **ret, struct err *e);
+
+/*
+ * Finds by full ID, by name (with or without '/'), then by unique ID
+ * prefix. Returns a reference, or NULL with -ENOENT "No such container: <ref>"
+ * or -EINVAL "multiple IDs found with provided prefix: <ref>" in @e.
+ */
+struct container *containers_get(struct containers *cs, const char *ref, struct err *e);
+
+/* All containers, newest first, each with a reference; free with containers_list_free. */
+struct container **containers_list(struct containers *cs, size_t *ret_n);
+void containers_list_free(struct container **list, size_t n);
+
+/* Renames: -EEXIST (in use), -EINVAL (bad name). */
+int containers_rename(struct containers *cs, struct container *c, const char *name,
+		      struct err *e);
+
+/* Forgets the container (name, ID), deletes its directory, wakes waiters. */
+int containers_delete(struct containers *cs, struct container *c, struct err *e);
+
+struct container *container_ref(struct container *c);
+struct container *container_unref(struct container *c);
+static inline void
+container_unrefp(struct container **c)
+{
+	container_unref(*c);
+}
+#define _cleanup_container_ __attribute__((cleanup(container_unrefp)))
+
+/* Persists spec + identity (config.json) and state (state.json) atomically. */
+int container_save(struct container *c, struct err *e);
+int container_save_state(struct container *c, struct err *e);
+
+/* Copies the state under the lock (the caller releases the copy's error). */
+void container_get_state(struct container *c, struct container_state *ret);
+void container_state_release(struct container_state *s);
+
+enum container_wait_cond { WAIT_NOT_RUNNING = 0, WAIT_NEXT_EXIT, WAIT_REMOVED };
+
+/*
+ * Blocks until @cond holds (see docker-api-protocol.md §6.4), checking
+ * @cancelled(ud) about once a second. Returns 0 with the exit code, or
+ * -ECANCELED when cancelled. @since_exit_seq: for WAIT_NEXT_EXIT, the
+ * exit_seq observed when the wait was registered.
+ */
+int container_wait(struct container *c, enum container_wait_cond cond, uint64_t since_exit_seq,
+		   bool (*cancelled)(void *ud), void *ud, int *ret_exit_code);
+
+/* Current exit_seq (register a next-exit wait before starting). */
+uint64_t container_exit_seq(struct container *c);
+
+/* Endpoint helpers. */
+void container_endpoint_release(struct container_endpoint *ep);

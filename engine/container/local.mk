@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: Apache-2.0
+libberth_engine_a_SOURCES += \
+	engine/container/container.c engine/container/container.h \
+	engine/container/names.c engine/container/names.h \
+	engine/container/spec.c engine/container/spec.h
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/engine/container/test_container
+TESTS += tests/unit/engine/container/test_container
+tests_unit_engine_container_test_container_SOURCES = \
+	tests/unit/engine/container/test_container.c \
+	tests/unit/engine/container/test_names.c \
+	tests/unit/engine/container/test_spec.c
+tests_unit_engine_container_test_container_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_engine_container_test_container_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
+endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * struct container_spec: everything a container was created with, in the
+ * engine's own terms (the API layer maps Docker's Config/HostConfig to and
+ * from it). Persisted as JSON with engine-chosen keys by spec_to_json /
+ * spec_from_json. Strings are heap-owned; string vectors are NULL-terminated
+ * (NULL = unset, which differs from an empty vector where Docker
+ * distinguishes them, e.g. an explicitly empty entrypoint).
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/util/err.h"
+#include "engine/util/strv.h"
+
+struct port_binding {
+	char *port;		/* container side, "80/tcp" */
+	char *host_ip;		/* "" = all addresses */
+	char *host_port;	/* "" = pick one; may be a range "8000-8010" */
+};
+
+enum mount_type { MOUNT_BIND = 0, MOUNT_VOLUME, MOUNT_TMPFS };
+
+struct mount_spec {
+	enum mount_type type;
+	char *source;		/* host path (bind) or volume name (volume); NULL for tmpfs */
+	char *target;		/* absolute path in the container */
+	bool readonly;
+	char *options;		/* tmpfs options ("size=64m,mode=1777"), bind propagation */
+};
+
+struct container_spec {
+	/* What runs. */
+	char *image;		/* the reference as given at create */
+	char **entrypoint;
+	char **cmd;
+	char **env;		/* merged: image env, then the request's */
+	char *working_dir;
+	char *user;
+	char *hostname;
+	char *domainname;
+	char *stop_signal;
+	int stop_timeout;	/* seconds; -1 = unset (10) */
+	bool tty, open_stdin, stdin_once;
+	bool attach_stdin, attach_stdout, attach_stderr;
+	json_t *labels;		/* object of strings, never NULL */
+	char **exposed_ports;	/* "80/tcp" */
+	char **volumes;		/* targets of anonymous volumes */
+	json_t *healthcheck;	/* opaque, echoed back; NULL = none */
+	char **shell;
+	char **onbuild;
+	int console_height, console_width;
+
+	/* How it runs. */
+	char **binds;		/* "src:dst[:opts]" as given; also decoded into mounts */
+	struct mount_spec *mounts;
+	size_t n_mounts;
+	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */
+	struct port_binding *ports;
+	size_t n_ports;
+	bool publish_all_ports;
+	char *restart_policy;	/* no, always, on-failure, unless-stopped */
+	int restart_max_retries;
+	bool auto_remove;
+	char **cap_add, **cap_drop;
+	bool privileged, readonly_rootfs, init;
+	int64_t memory, memory_swap, memory_reservation, nano_cpus, cpu_shares, cpu_period,
+		cpu_quota, pids_limit, shm_size;
+	char *cpuset_cpus, *cpuset_mems;
+	char **dns, **dns_search, **dns_options, **extra_hosts, **security_opt, **group_add;
+	bool oom_kill_disable;
+	int oom_score_adj;
+	json_t *ulimits;	/* array of {name, soft, hard}; NULL = none */
+	json_t *log_opts;	/* object; NULL = none */
+	json_t *sysctls;	/* object; NULL = none */
+};
+
+void spec_release(struct container_spec *s);
+
+/* Serialises to the engine's JSON form (caller owns the result). */
+json_t *spec_to_json(const struct container_spec *s);
+
+/* Reads what spec_to_json wrote: 0 or -EINVAL with @e. Unknown keys are ignored. */
+int spec_from_json(json_t *j, struct container_spec *ret, struct err *e);

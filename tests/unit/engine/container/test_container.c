@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "engine/container/container.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/xalloc.h"
+
+static char root[] = "/tmp/berth-test-ctr-XXXXXX";
+static void setup(void) { cr_assert_not_null(mkdtemp(root)); }
+static void teardown(void) { fs_rm_rf(root); }
+TestSuite(container, .init = setup, .fini = teardown);
+
+static struct container *
+make(struct containers *cs, const char *name)
+{
+	struct container_spec spec = {0};
+	struct container *c = NULL;
+	struct err e = ERR_INIT;
+
+	spec.image = xstrdup("busybox");
+	strv_append(&spec.cmd, "sh");
+	strv_append(&spec.cmd, "-c");
+	strv_append(&spec.cmd, "echo hi");
+	cr_assert_eq(containers_create(cs, name, "sha256:abc", &spec, &c, &e), 0, "%s", e.msg);
+	return c;
+}
+
+Test(container, names_ids_and_conflicts)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container_spec spec = {0};
+	struct container *c, *d = NULL, *g;
+
+	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	c = make(cs, "web");
+	cr_expect_str_eq(c->name, "/web");
+	cr_expect_eq(strlen(c->id), 64);
+	cr_expect_str_eq(c->path, "sh");
+	cr_expect_str_eq(c->args[1], "echo hi");
+	spec.image = xstrdup("busybox");
+	cr_expect_eq(containers_create(cs, "/web", "sha256:abc", &spec, &d, &e), -EEXIST);
+	cr_expect(strstr(e.msg, "The container name \"/web\" is already in use by container") != NULL);
+	spec_release(&spec);
+	spec.image = xstrdup("busybox");
+	cr_expect_eq(containers_create(cs, "a", "x", &spec, &d, &e), -EINVAL);
+	cr_expect_eq(containers_create(cs, "bad name", "x", &spec, &d, &e), -EINVAL);
+	spec_release(&spec);
+
+	g = containers_get(cs, "web", &e);
+	cr_expect_eq(g, c);
+	container_unref(g);
+	g = containers_get(cs, "/web", &e);
+	cr_expect_eq(g, c);
+	container_unref(g);
+	char prefix[13];
+	snprintf(prefix, sizeof(prefix), "%.12s", c->id);
+	g = containers_get(cs, prefix, &e);
+	cr_expect_eq(g, c);
+	container_unref(g);
+	cr_expect_null(containers_get(cs, "nosuch", &e));
+	cr_expect_eq(e.code, -ENOENT);
+	cr_expect_str_eq(e.msg, "No such container: nosuch");
+
+	d = make(cs, NULL);
+	cr_expect(strchr(d->name, '_') != NULL);
+	cr_expect_eq(containers_rename(cs, d, "web", &e), -EEXIST);
+	cr_expect_eq(containers_rename(cs, d, "api", &e), 0);
+	cr_expect_str_eq(d->name, "/api");
+	container_unref(c);
+	container_unref(d);
+	containers_close(cs);
+}
+
+Test(container, persists_and_drops_half_created)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container *c, *g;
+	char id[65];
+	_cleanup_free_ char *junk = xasprintf("%s/containers/deadbeef", root);
+
+	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	c = make(cs, "keep");
+	memcpy(id, c->id, 65);
+	pthread_mutex_lock(&c->mu);
+	c->state.status = CONTAINER_EXITED;
+	c->state.exit_code = 42;
+	pthread_mutex_unlock(&c->mu);
+	cr_assert_eq(container_save_state(c, &e), 0);
+	container_unref(c);
+	containers_close(cs);
+	cr_assert_eq(fs_mkdir_p(junk, 0700), 0);
+
+	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	g = containers_get(cs, id, &e);
+	cr_assert_not_null(g);
+	cr_expect_str_eq(g->name, "/keep");
+	cr_expect_eq(g->state.status, CONTAINER_EXITED);
+	cr_expect_eq(g->state.exit_code, 42);
+	cr_expect_str_eq(g->spec.cmd[2], "echo hi");
+	cr_expect_not(fs_exists(junk));
+	cr_assert_eq(containers_delete(cs, g, &e), 0);
+	cr_expect_null(containers_get(cs, "keep", &e));
+	container_unref(g);
+	containers_close(cs);
+}
+
+static void *
+stopper(void *arg)
+{
+	struct container *c = arg;
+	struct timespec ts = { 0, 50 * 1000000 };
+
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&c->mu);
+	c->state.status = CONTAINER_EXITED;
+	c->state.exit_code = 7;
+	c->exit_seq++;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+Test(container, wait_conditions)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container *c;
+	pthread_t th;
+	int code = -1;
+	uint64_t seq;
+
+	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	c = make(cs, "w1");
+	/* Not running now: answers at once. */
+	cr_expect_eq(container_wait(c, WAIT_NOT_RUNNING, 0, NULL, NULL, &code), 0);
+	seq = container_exit_seq(c);
+	c->state.status = CONTAINER_RUNNING;
+	pthread_create(&th, NULL, stopper, c);
+	cr_expect_eq(container_wait(c, WAIT_NEXT_EXIT, seq, NULL, NULL, &code), 0);
+	cr_expect_eq(code, 7);
+	pthread_join(th, NULL);
+	container_unref(c);
+	containers_close(cs);
+}

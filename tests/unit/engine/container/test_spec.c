@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "engine/container/spec.h"
+#include "engine/util/xalloc.h"
+
+Test(spec, json_round_trip)
+{
+	struct container_spec s = {0}, t = {0};
+	struct err e = ERR_INIT;
+	json_t *j;
+
+	s.image = xstrdup("busybox");
+	strv_append(&s.env, "A=1");
+	s.entrypoint = xcalloc(1, sizeof(char *)); /* explicitly empty */
+	s.memory = 64 << 20;
+	s.tty = true;
+	s.stop_timeout = -1;
+	s.labels = json_pack("{s:s}", "k", "v");
+	s.n_ports = 1;
+	s.ports = xcalloc(1, sizeof(*s.ports));
+	s.ports[0].port = xstrdup("80/tcp");
+	s.ports[0].host_ip = xstrdup("127.0.0.1");
+	s.ports[0].host_port = xstrdup("8080");
+	s.n_mounts = 1;
+	s.mounts = xcalloc(1, sizeof(*s.mounts));
+	s.mounts[0].type = MOUNT_TMPFS;
+	s.mounts[0].target = xstrdup("/run");
+	j = spec_to_json(&s);
+	cr_assert_eq(spec_from_json(j, &t, &e), 0);
+	cr_expect_str_eq(t.image, "busybox");
+	cr_expect_str_eq(t.env[0], "A=1");
+	cr_expect_not_null(t.entrypoint);
+	cr_expect_null(t.entrypoint[0]);
+	cr_expect_null(t.cmd);
+	cr_expect_eq(t.memory, 64 << 20);
+	cr_expect(t.tty);
+	cr_expect_eq(t.stop_timeout, -1);
+	cr_expect_str_eq(json_string_value(json_object_get(t.labels, "k")), "v");
+	cr_expect_eq(t.n_ports, 1);
+	cr_expect_str_eq(t.ports[0].host_port, "8080");
+	cr_expect_eq(t.mounts[0].type, MOUNT_TMPFS);
+	cr_expect_str_eq(t.mounts[0].target, "/run");
+	json_decref(j);
+	spec_release(&s);
+	spec_release(&t);
+}
