@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_api_a_SOURCES += \
 	api/api.h \
+	api/container_decode.c api/container_encode.c api/container_json.h \
+	api/jsonx.c api/jsonx.h \
 	api/events.c api/events.h \
 	api/filters.c api/filters.h \
 	api/http.c \
@@ -16,7 +18,8 @@ check_PROGRAMS += tests/unit/api/test_api
 TESTS += tests/unit/api/test_api
 tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_router.c \
-	tests/unit/api/test_filters.c
+	tests/unit/api/test_filters.c \
+	tests/unit/api/test_container_json.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container state → Docker JSON: inspect (GET /containers/{id}/json), list
+ * entries (GET /containers/json), the Status column text and the Command
+ * column, following dockerd 20.10–28 shapes (reference/dockerd-container-inspect.json).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/container_json.h"
+#include "api/request.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/strv.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+void
+human_duration(int64_t ns, char *out, size_t n)
+{
+	int64_t s = ns / 1000000000LL, m = s / 60, h = m / 60;
+	int64_t d = h / 24;
+
+	if (s < 1)
+		snprintf(out, n, "Less than a second");
+	else if (s == 1)
+		snprintf(out, n, "1 second");
+	else if (s < 60)
+		snprintf(out, n, "%lld seconds", (long long)s);
+	else if (m == 1)
+		snprintf(out, n, "About a minute");
+	else if (m < 60)
+		snprintf(out, n, "%lld minutes", (long long)m);
+	else if (h == 1 || (h < 2 && m >= 60))
+		snprintf(out, n, "About an hour");
+	else if (h < 48)
+		snprintf(out, n, "%lld hours", (long long)h);
+	else if (h < 24 * 7 * 2)
+		snprintf(out, n, "%lld days", (long long)d);
+	else if (h < 24 * 30 * 2)
+		snprintf(out, n, "%lld weeks", (long long)(d / 7));
+	else if (h < 24 * 365 * 2)
+		snprintf(out, n, "%lld months", (long long)(d / 30));
+	else
+		snprintf(out, n, "%lld years", (long long)(d / 365));
+}
+
+void
+container_json_status_text(const struct container_state *s, char *out, size_t n)
+{
+	char d[64];
+	int64_t now = time_now_ns();
+
+	switch (s->status) {
+	case CONTAINER_RUNNING:
+	case CONTAINER_PAUSED:
+		human_duration(now - s->started_ns, d, sizeof(d));
+		snprintf(out, n, "Up %s%s", d, s->status == CONTAINER_PAUSED ? " (Paused)" : "");
+		return;
+	case CONTAINER_RESTARTING:
+		human_duration(now - s->finished_ns, d, sizeof(d));
+		snprintf(out, n, "Restarting (%d) %s ago", s->exit_code, d);
+		return;
+	case CONTAINER_REMOVING:
+		snprintf(out, n, "Removal In Progress");
+		return;
+	case CONTAINER_DEAD:
+		snprintf(out, n, "Dead");
+		return;
+	case CONTAINER_CREATED:
+		snprintf(out, n, "Created");
+		return;
+	case CONTAINER_EXITED:
+		if (s->finished_ns == 0) {
+			snprintf(out, n, "Created");
+			return;
+		}
+		human_duration(now - s->finished_ns, d, sizeof(d));
+		snprintf(out, n, "Exited (%d) %s ago", s->exit_code, d);
+		return;
+	}
+	snprintf(out, n, "Dead");
+}
+
+char *
+container_json_command(const struct container *c)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, c->path ? c->path : "");
+	for (size_t i = 0; c->args && c->args[i]; i++) {
+		if (strchr(c->args[i], ' '))
+			buf_printf(&b, " '%s'", c->args[i]);
+		else
+			buf_printf(&b, " %s", c->args[i]);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static json_t *
+js(const char *s)
+{
+	return api_json_string(s ? s : "");
+}
+
+/* "<dir>/<name>" as a JSON string. */
+static json_t *
+path_json(const char *dir, const char *name)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+	return js(p);
+}
+
+/* Leading decimal digits of a port spec ("80/tcp" → 80). */
+static int
+port_number(const char *s)
+{
+	int v = 0;
+
+	for (; s && *s >= '0' && *s <= '9' && v < 100000; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
+static json_t *
+keys_obj(char *const *v)
+{
+	json_t *o;
+
+	if (!v)
+		return json_null();
+	o = json_object();
+	for (size_t i = 0; v[i]; i++)
+		json_object_set_new(o, v[i], json_object());
+	return o;
+}
+
+static json_t *
+strv_or_null(char *const *v)
+{
+	return strv_to_json(v);
+}
+
+static json_t *
+config_json(const struct container *c)
+{
+	const struct container_spec *s = &c->spec;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "Hostname", js(s->hostname ? s->hostname : ""));
+	json_object_set_new(o, "Domainname", js(s->domainname));
+	json_object_set_new(o, "User", js(s->user));
+	json_object_set_new(o, "AttachStdin", json_boolean(s->attach_stdin));
+	json_object_set_new(o, "AttachStdout", json_boolean(s->attach_stdout));
+	json_object_set_new(o, "AttachStderr", json_boolean(s->attach_stderr));
+	if (s->exposed_ports)
+		json_object_set_new(o, "ExposedPorts", keys_obj(s->exposed_ports));
+	json_object_set_new(o, "Tty", json_boolean(s->tty));
+	json_object_set_new(o, "OpenStdin", json_boolean(s->open_stdin));
+	json_object_set_new(o, "StdinOnce", json_boolean(s->stdin_once));
+	json_object_set_new(o, "Env", strv_or_null(s->env));
+	json_object_set_new(o, "Cmd", strv_or_null(s->cmd));
+	if (s->healthcheck)
+		json_object_set(o, "Healthcheck", s->healthcheck);
+	json_object_set_new(o, "Image", js(s->image));
+	json_object_set_new(o, "Volumes", keys_obj(s->volumes));
+	json_object_set_new(o, "WorkingDir", js(s->working_dir));
+	json_object_set_new(o, "Entrypoint", strv_or_null(s->entrypoint));
+	json_object_set_new(o, "OnBuild", strv_or_null(s->onbuild));
+	json_object_set(o, "Labels", s->labels);
+	if (s->stop_signal && *s->stop_signal)
+		json_object_set_new(o, "StopSignal", js(s->stop_signal));
+	if (s->stop_timeout >= 0)
+		json_object_set_new(o, "StopTimeout", json_integer(s->stop_timeout));
+	if (s->shell)
+		json_object_set_new(o, "Shell", strv_or_null(s->shell));
+	return o;
+}
+
+static json_t *
+port_bindings_json(const struct container_spec *s)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < s->n_ports; i++) {
+		json_t *list = json_object_get(o, s->ports[i].port);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(o, s->ports[i].port, list);
+		}
+		json_array_append_new(list, json_pack("{s:o,s:o}", "HostIp", js(s->ports[i].host_ip),
+						      "HostPort", js(s->ports[i].host_port)));
+	}
+	return o;
+}
+
+static json_t *
+tmpfs_json(const struct container_spec *s)
+{
+	json_t *o = NULL;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		if (s->mounts[i].type != MOUNT_TMPFS)
+			continue;
+		if (!o)
+			o = json_object();
+		json_object_set_new(o, s->mounts[i].target, js(s->mounts[i].options));
+	}
+	return o;
+}
+
+static const char *const masked_paths[] = {
+	"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware", NULL,
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static json_t *
+host_config_json(const struct container *c)
+{
+	const struct container_spec *s = &c->spec;
+	json_t *o = json_object(), *tmpfs = tmpfs_json(s);
+
+	json_object_set_new(o, "Binds", strv_or_null(s->binds));
+	json_object_set_new(o, "ContainerIDFile", json_string(""));
+	json_object_set_new(o, "LogConfig", json_pack("{s:s,s:O}", "Type", "json-file", "Config",
+						      s->log_opts ? s->log_opts : json_object()));
+	json_object_set_new(o, "NetworkMode", js(s->network_mode));
+	json_object_set_new(o, "PortBindings", port_bindings_json(s));
+	json_object_set_new(o, "RestartPolicy", json_pack("{s:o,s:i}", "Name", js(s->restart_policy),
+							  "MaximumRetryCount", s->restart_max_retries));
+	json_object_set_new(o, "AutoRemove", json_boolean(s->auto_remove));
+	json_object_set_new(o, "VolumeDriver", json_string(""));
+	json_object_set_new(o, "VolumesFrom", json_null());
+	json_object_set_new(o, "ConsoleSize", json_pack("[i,i]", s->console_height, s->console_width));
+	json_object_set_new(o, "CapAdd", strv_or_null(s->cap_add));
+	json_object_set_new(o, "CapDrop", strv_or_null(s->cap_drop));
+	json_object_set_new(o, "CgroupnsMode", json_string("private"));
+	json_object_set_new(o, "Dns", s->dns ? strv_to_json(s->dns) : json_array());
+	json_object_set_new(o, "DnsOptions", s->dns_options ? strv_to_json(s->dns_options) : json_array());
+	json_object_set_new(o, "DnsSearch", s->dns_search ? strv_to_json(s->dns_search) : json_array());
+	json_object_set_new(o, "ExtraHosts", strv_or_null(s->extra_hosts));
+	json_object_set_new(o, "GroupAdd", strv_or_null(s->group_add));
+	json_object_set_new(o, "IpcMode", json_string("private"));
+	json_object_set_new(o, "Cgroup", json_string(""));
+	json_object_set_new(o, "Links", json_null());
+	json_object_set_new(o, "OomScoreAdj", json_integer(s->oom_score_adj));
+	json_object_set_new(o, "PidMode", json_string(""));
+	json_object_set_new(o, "Privileged", json_boolean(s->privileged));
+	json_object_set_new(o, "PublishAllPorts", json_boolean(s->publish_all_ports));
+	json_object_set_new(o, "ReadonlyRootfs", json_boolean(s->readonly_rootfs));
+	json_object_set_new(o, "SecurityOpt", strv_or_null(s->security_opt));
+	if (tmpfs)
+		json_object_set_new(o, "Tmpfs", tmpfs);
+	json_object_set_new(o, "UTSMode", json_string(""));
+	json_object_set_new(o, "UsernsMode", json_string(""));
+	json_object_set_new(o, "ShmSize", json_integer(s->shm_size ? s->shm_size : 64 << 20));
+	json_object_set_new(o, "Runtime", json_string("berth"));
+	json_object_set_new(o, "Isolation", json_string(""));
+	json_object_set_new(o, "CpuShares", json_integer(s->cpu_shares));
+	json_object_set_new(o, "Memory", json_integer(s->memory));
+	json_object_set_new(o, "NanoCpus", json_integer(s->nano_cpus));
+	json_object_set_new(o, "CgroupParent", json_string(""));
+	json_object_set_new(o, "BlkioWeight", json_integer(0));
+	json_object_set_new(o, "BlkioWeightDevice", json_array());
+	json_object_set_new(o, "BlkioDeviceReadBps", json_array());
+	json_object_set_new(o, "BlkioDeviceWriteBps", json_array());
+	json_object_set_new(o, "BlkioDeviceReadIOps", json_array());
+	json_object_set_new(o, "BlkioDeviceWriteIOps", json_array());
+	json_object_set_new(o, "CpuPeriod", json_integer(s->cpu_period));
+	json_object_set_new(o, "CpuQuota", json_integer(s->cpu_quota));
+	json_object_set_new(o, "CpuRealtimePeriod", json_integer(0));
+	json_object_set_new(o, "CpuRealtimeRuntime", json_integer(0));
+	json_object_set_new(o, "CpusetCpus", js(s->cpuset_cpus));
+	json_object_set_new(o, "CpusetMems", js(s->cpuset_mems));
+	json_object_set_new(o, "Devices", json_array());
+	json_object_set_new(o, "DeviceCgroupRules", json_null());
+	json_object_set_new(o, "DeviceRequests", json_null());
+	json_object_set_new(o, "MemoryReservation", json_integer(s->memory_reservation));
+	json_object_set_new(o, "MemorySwap", json_integer(s->memory_swap));
+	json_object_set_new(o, "MemorySwappiness", json_null());
+	json_object_set_new(o, "OomKillDisable", json_boolean(s->oom_kill_disable));
+	json_object_set_new(o, "PidsLimit", s->pids_limit > 0 ? json_integer(s->pids_limit) : json_null());
+	json_object_set_new(o, "Ulimits", s->ulimits ? json_incref(s->ulimits) : json_array());
+	json_object_set_new(o, "CpuCount", json_integer(0));
+	json_object_set_new(o, "CpuPercent", json_integer(0));
+	json_object_set_new(o, "IOMaximumIOps", json_integer(0));
+	json_object_set_new(o, "IOMaximumBandwidth", json_integer(0));
+	if (s->init)
+		json_object_set_new(o, "Init", json_true());
+	if (s->sysctls)
+		json_object_set(o, "Sysctls", s->sysctls);
+	json_object_set_new(o, "MaskedPaths", s->privileged ? json_array() : strv_to_json((char *const *)masked_paths));
+	json_object_set_new(o, "ReadonlyPaths", s->privileged ? json_array() : strv_to_json((char *const *)readonly_paths));
+	return o;
+}
+
+static json_t *
+state_json(const struct container_state *st)
+{
+	char started[TIME_STR_MAX], finished[TIME_STR_MAX];
+	bool running = st->status == CONTAINER_RUNNING || st->status == CONTAINER_PAUSED;
+
+	time_format_rfc3339nano(st->started_ns, started);
+	time_format_rfc3339nano(st->finished_ns, finished);
+	return json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s}", "Status",
+			 container_status_name(st->status), "Running", running, "Paused",
+			 st->status == CONTAINER_PAUSED, "Restarting",
+			 st->status == CONTAINER_RESTARTING, "OOMKilled", st->oom_killed, "Dead",
+			 st->status == CONTAINER_DEAD, "Pid", running ? st->pid : 0, "ExitCode",
+			 st->exit_code, "Error", js(st->error), "StartedAt", started, "FinishedAt",
+			 finished);
+}
+
+/* Effective port map for NetworkSettings.Ports: exposed ports without a
+ * binding map to null (docker port and ps rely on it). */
+static json_t *
+ports_json(const struct container *c)
+{
+	json_t *o = json_object(), *b;
+	size_t i;
+
+	for (size_t k = 0; c->spec.exposed_ports && c->spec.exposed_ports[k]; k++)
+		json_object_set_new(o, c->spec.exposed_ports[k], json_null());
+	json_array_foreach(c->ep.ports, i, b) {
+		const char *port = json_string_value(json_object_get(b, "port"));
+		json_t *list = json_object_get(o, port);
+		if (!port)
+			continue;
+		if (!json_is_array(list)) {
+			list = json_array();
+			json_object_set_new(o, port, list);
+		}
+		json_array_append_new(list, json_pack("{s:O,s:O}", "HostIp", json_object_get(b, "host_ip"),
+						      "HostPort", json_object_get(b, "host_port")));
+	}
+	return o;
+}
+
+static json_t *
+endpoint_json(const struct container *c)
+{
+	const struct container_endpoint *ep = &c->ep;
+
+	return json_pack("{s:n,s:n,s:n,s:o,s:o,s:o,s:o,s:i,s:s,s:s,s:i,s:o,s:n,s:n}", "IPAMConfig",
+			 "Links", "Aliases", "NetworkID", js(ep->network_id), "EndpointID",
+			 js(ep->endpoint_id), "Gateway", js(ep->gateway), "IPAddress", js(ep->ip),
+			 "IPPrefixLen", ep->ip ? ep->prefix : 0, "IPv6Gateway", "",
+			 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress",
+			 js(ep->mac), "DriverOpts", "DNSNames");
+}
+
+static json_t *
+network_settings_json(const struct container *c, bool running)
+{
+	const struct container_endpoint *ep = &c->ep;
+	const char *net = ep->network ? ep->network : c->spec.network_mode;
+	json_t *o = json_object(), *nets = json_object();
+	bool bridge = net && strcmp(net, "bridge") == 0;
+
+	json_object_set_new(o, "Bridge", json_string(""));
+	json_object_set_new(o, "SandboxID", js(running && ep->netns ? c->id : ""));
+	json_object_set_new(o, "HairpinMode", json_false());
+	json_object_set_new(o, "LinkLocalIPv6Address", json_string(""));
+	json_object_set_new(o, "LinkLocalIPv6PrefixLen", json_integer(0));
+	json_object_set_new(o, "Ports", running ? ports_json(c) : json_object());
+	json_object_set_new(o, "SandboxKey", js(running ? ep->netns : ""));
+	json_object_set_new(o, "SecondaryIPAddresses", json_null());
+	json_object_set_new(o, "SecondaryIPv6Addresses", json_null());
+	json_object_set_new(o, "EndpointID", js(bridge && running ? ep->endpoint_id : ""));
+	json_object_set_new(o, "Gateway", js(bridge && running ? ep->gateway : ""));
+	json_object_set_new(o, "GlobalIPv6Address", json_string(""));
+	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(0));
+	json_object_set_new(o, "IPAddress", js(bridge && running ? ep->ip : ""));
+	json_object_set_new(o, "IPPrefixLen", json_integer(bridge && running && ep->ip ? ep->prefix : 0));
+	json_object_set_new(o, "IPv6Gateway", json_string(""));
+	json_object_set_new(o, "MacAddress", js(bridge && running ? ep->mac : ""));
+	if (net)
+		json_object_set_new(nets, net, endpoint_json(c));
+	json_object_set_new(o, "Networks", nets);
+	return o;
+}
+
+static json_t *
+mounts_json(const struct container *c, const char *volumes_root)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->spec.n_mounts; i++) {
+		const struct mount_spec *m = &c->spec.mounts[i];
+		if (m->type == MOUNT_BIND)
+			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:s,s:b,s:s}", "Type", "bind",
+							   "Source", js(m->source), "Destination",
+							   js(m->target), "Mode", m->readonly ? "ro" : "",
+							   "RW", !m->readonly, "Propagation", "rprivate"));
+		else if (m->type == MOUNT_VOLUME) {
+			_cleanup_free_ char *src = xasprintf("%s/%s/_data", volumes_root, m->source);
+			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s}", "Type",
+							   "volume", "Name", js(m->source), "Source",
+							   js(src), "Destination", js(m->target),
+							   "Driver", "local", "Mode",
+							   m->readonly ? "ro" : "z", "RW", !m->readonly,
+							   "Propagation", ""));
+		} else
+			json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:s,s:b,s:s}", "Type", "tmpfs",
+							   "Source", "", "Destination", js(m->target),
+							   "Mode", "", "RW", !m->readonly, "Propagation",
+							   ""));
+	}
+	return a;
+}
+
+static char *
+volumes_root_of(const struct container *c)
+{
+	/* c->dir is <data-root>/containers/<id>. */
+	_cleanup_free_ char *root = xstrdup(c->dir);
+	char *p = strrchr(root, '/');
+	if (p)
+		*p = '\0';
+	p = strrchr(root, '/');
+	if (p)
+		*p = '\0';
+	return xasprintf("%s/volumes", root);
+}
+
+json_t *
+container_json_inspect(struct container *c, const struct api_request *r, bool size)
+{
+	struct container_state st;
+	char created[TIME_STR_MAX];
+	_cleanup_free_ char *vroot = volumes_root_of(c);
+	json_t *o = json_object();
+	bool running;
+
+	(void)r;
+	(void)size;
+	pthread_mutex_lock(&c->mu);
+	st = c->state;
+	running = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED;
+	time_format_rfc3339nano(c->created_ns, created);
+	json_object_set_new(o, "Id", json_string(c->id));
+	json_object_set_new(o, "Created", json_string(created));
+	json_object_set_new(o, "Path", js(c->path));
+	json_object_set_new(o, "Args", strv_to_json(c->args));
+	json_object_set_new(o, "State", state_json(&st));
+	json_object_set_new(o, "Image", js(c->image_id));
+	json_object_set_new(o, "ResolvConfPath", path_json(c->dir, "resolv.conf"));
+	json_object_set_new(o, "HostnamePath", path_json(c->dir, "hostname"));
+	json_object_set_new(o, "HostsPath", path_json(c->dir, "hosts"));
+	json_object_set_new(o, "LogPath", js(c->log_path));
+	json_object_set_new(o, "Name", js(c->name));
+	json_object_set_new(o, "RestartCount", json_integer(st.restart_count));
+	json_object_set_new(o, "Driver", json_string("overlay2"));
+	json_object_set_new(o, "Platform", json_string("linux"));
+	json_object_set_new(o, "MountLabel", json_string(""));
+	json_object_set_new(o, "ProcessLabel", json_string(""));
+	json_object_set_new(o, "AppArmorProfile", json_string(""));
+	json_object_set_new(o, "ExecIDs", json_null());
+	json_object_set_new(o, "HostConfig", host_config_json(c));
+	json_object_set_new(o, "GraphDriver",
+			    json_pack("{s:s,s:{s:o,s:o,s:o}}", "Name", "overlay2", "Data", "UpperDir",
+				      path_json(c->dir, "rw/upper"), "WorkDir",
+				      path_json(c->dir, "rw/work"), "MergedDir",
+				      path_json(c->dir, "rw/merged")));
+	json_object_set_new(o, "Mounts", mounts_json(c, vroot));
+	json_object_set_new(o, "Config", config_json(c));
+	json_object_set_new(o, "NetworkSettings", network_settings_json(c, running));
+	pthread_mutex_unlock(&c->mu);
+	return o;
+}
+
+json_t *
+container_json_summary(struct container *c, const struct api_request *r, bool size)
+{
+	struct container_state st;
+	char status[128];
+	_cleanup_free_ char *cmd = container_json_command(c);
+	_cleanup_free_ char *vroot = volumes_root_of(c);
+	json_t *o = json_object(), *ports = json_array(), *pm;
+	const char *port;
+	json_t *list;
+
+	(void)r;
+	(void)size;
+	pthread_mutex_lock(&c->mu);
+	st = c->state;
+	container_json_status_text(&st, status, sizeof(status));
+	bool running = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED;
+	pm = running ? ports_json(c) : json_object();
+	if (!running)
+		for (size_t k = 0; c->spec.exposed_ports && c->spec.exposed_ports[k]; k++)
+			json_object_set_new(pm, c->spec.exposed_ports[k], json_null());
+	json_object_foreach(pm, port, list) {
+		int pnum = port_number(port);
+		const char *proto = strchr(port, '/') ? strchr(port, '/') + 1 : "tcp";
+		size_t i;
+		json_t *b;
+		if (!json_is_array(list)) {
+			json_array_append_new(ports, json_pack("{s:i,s:s}", "PrivatePort", pnum, "Type", proto));
+			continue;
+		}
+		json_array_foreach(list, i, b) {
+			const char *ip = json_string_value(json_object_get(b, "HostIp"));
+			const char *hp = json_string_value(json_object_get(b, "HostPort"));
+			json_array_append_new(ports, json_pack("{s:s,s:i,s:i,s:s}", "IP",
+							       ip && *ip ? ip : "0.0.0.0", "PrivatePort",
+							       pnum, "PublicPort", port_number(hp),
+							       "Type", proto));
+		}
+	}
+	json_decref(pm);
+	json_object_set_new(o, "Id", json_string(c->id));
+	json_object_set_new(o, "Names", json_pack("[o]", js(c->name)));
+	json_object_set_new(o, "Image", js(c->spec.image));
+	json_object_set_new(o, "ImageID", js(c->image_id));
+	json_object_set_new(o, "Command", js(cmd));
+	json_object_set_new(o, "Created", json_integer(c->created_ns / 1000000000LL));
+	json_object_set_new(o, "Ports", ports);
+	json_object_set(o, "Labels", c->spec.labels);
+	json_object_set_new(o, "State", json_string(container_status_name(st.status)));
+	json_object_set_new(o, "Status", json_string(status));
+	json_object_set_new(o, "HostConfig", json_pack("{s:o}", "NetworkMode", js(c->spec.network_mode)));
+	json_t *ns = network_settings_json(c, running);
+	json_object_set_new(o, "NetworkSettings", json_pack("{s:O}", "Networks", json_object_get(ns, "Networks")));
+	json_decref(ns);
+	json_object_set_new(o, "Mounts", mounts_json(c, vroot));
+	pthread_mutex_unlock(&c->mu);
+	return o;
+}

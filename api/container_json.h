@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Docker's container JSON ↔ the engine's container spec and state: decoding
+ * a create (or update) body, and encoding inspect and list entries as
+ * dockerd does for the request's API version.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "engine/container/container.h"
+#include "engine/util/err.h"
+
+struct api_request;
+
+/*
+ * Decodes a POST /containers/create body into @ret (zeroed by the caller).
+ * Type errors name the field; semantic checks (limits, restart policy,
+ * ports, mounts) use dockerd's words. -EINVAL on any problem.
+ */
+int container_json_decode_create(json_t *body, struct container_spec *ret, struct err *e);
+
+/* GET /containers/{id}/json. */
+json_t *container_json_inspect(struct container *c, const struct api_request *r, bool size);
+
+/* One element of GET /containers/json. */
+json_t *container_json_summary(struct container *c, const struct api_request *r, bool size);
+
+/* "Up 2 seconds", "Exited (0) 3 seconds ago", "Created", ... */
+void container_json_status_text(const struct container_state *s, char *out, size_t n);
+
+/* go-units HumanDuration: "Less than a second", "About a minute", "3 hours"... */
+void human_duration(int64_t ns, char *out, size_t n);
+
+/* Docker's Command column: path and args, quoting args with spaces. */
+char *container_json_command(const struct container *c);

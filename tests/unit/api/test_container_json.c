@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "api/container_json.h"
+
+static int
+decode(const char *text, struct container_spec *s, struct err *e)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	int r;
+
+	cr_assert_not_null(j, "bad test JSON: %s", text);
+	memset(s, 0, sizeof(*s));
+	r = container_json_decode_create(j, s, e);
+	json_decref(j);
+	return r;
+}
+
+Test(container_json, decodes_the_cli_create_body)
+{
+	struct container_spec s;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(decode("{\"Image\":\"alpine\",\"Cmd\":[\"-c\",\"echo hi\"],\"Entrypoint\":[\"sh\"],"
+			    "\"Env\":[\"A=B\"],\"Tty\":true,\"OpenStdin\":true,\"ExposedPorts\":{\"80/tcp\":{}},"
+			    "\"Labels\":{\"a\":\"b\"},\"HostConfig\":{\"Binds\":[\"/h:/c:ro\",\"vol1:/data\"],"
+			    "\"NetworkMode\":\"default\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]},"
+			    "\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemove\":true,"
+			    "\"ConsoleSize\":[40,120],\"Memory\":67108864,\"NanoCpus\":1000000000,"
+			    "\"Tmpfs\":{\"/run\":\"size=1m\"},\"UnknownField\":1}}", &s, &e), 0, "%s", e.msg);
+	cr_expect_str_eq(s.image, "alpine");
+	cr_expect_str_eq(s.entrypoint[0], "sh");
+	cr_expect_str_eq(s.cmd[1], "echo hi");
+	cr_expect_str_eq(s.network_mode, "bridge");
+	cr_expect_eq(s.n_ports, 1);
+	cr_expect_str_eq(s.ports[0].host_port, "8080");
+	cr_expect_eq(s.n_mounts, 3);
+	cr_expect_eq(s.mounts[0].type, MOUNT_BIND);
+	cr_expect(s.mounts[0].readonly);
+	cr_expect_eq(s.mounts[1].type, MOUNT_VOLUME);
+	cr_expect_eq(s.mounts[2].type, MOUNT_TMPFS);
+	cr_expect_eq(s.console_height, 40);
+	cr_expect_eq(s.memory, 67108864);
+	cr_expect(s.auto_remove);
+	spec_release(&s);
+}
+
+Test(container_json, names_the_wrong_field)
+{
+	struct container_spec s;
+	struct err e = ERR_INIT;
+
+	cr_expect_eq(decode("{\"Image\":\"a\",\"Env\":\"A=B\"}", &s, &e), -EINVAL);
+	cr_expect(strstr(e.msg, "Config.Env") != NULL, "%s", e.msg);
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"Memory\":\"lots\"}}", &s, &e), -EINVAL);
+	cr_expect(strstr(e.msg, "HostConfig.Memory") != NULL, "%s", e.msg);
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"Memory\":1024}}", &s, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "Minimum memory limit allowed is 6MB");
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}}", &s, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "invalid restart policy 'sometimes'");
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}}", &s, &e), -EINVAL);
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"PortBindings\":{\"99999/tcp\":[]}}}", &s, &e), -EINVAL);
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"Binds\":[\"/h:relative\"]}}", &s, &e), -EINVAL);
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/nonexistent-berth\",\"Target\":\"/x\"}]}}", &s, &e), -EINVAL);
+	cr_expect(strstr(e.msg, "bind source path does not exist") != NULL);
+	spec_release(&s);
+}
+
+Test(container_json, human_durations_like_go_units)
+{
+	char b[64];
+	human_duration(500000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "Less than a second");
+	human_duration(1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "1 second");
+	human_duration(42LL * 1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "42 seconds");
+	human_duration(90LL * 1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "About a minute");
+	human_duration(300LL * 1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "5 minutes");
+	human_duration(3700LL * 1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "About an hour");
+	human_duration(5LL * 3600 * 1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "5 hours");
+	human_duration(3LL * 86400 * 1000000000LL, b, sizeof(b));
+	cr_expect_str_eq(b, "3 days");
+}
