@@ -5,6 +5,7 @@ libberth_api_a_SOURCES += \
 	api/jsonx.c api/jsonx.h \
 	api/events.c api/events.h \
 	api/filters.c api/filters.h \
+	api/hijack.c api/hijack.h \
 	api/http.c \
 	api/reply.c api/request.h \
 	api/router.c api/router.h \

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/hijack.h"
 #include "api/stream.h"
 #include "engine/engine.h"
 #include "engine/util/cleanup.h"
@@ -149,6 +150,7 @@ run(struct daemon_config *cfg)
 out:
 	/* Wake every blocked stream so connection threads can finish. */
 	api_streams_shutdown();
+	api_hijacks_shutdown(2000);
 	for (size_t i = 0; i < n; i++) {
 		if (ds[i]) {
 			MHD_socket s = MHD_quiesce_daemon(ds[i]);
