@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/store/store.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -144,6 +145,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = load_or_make_id(eng, e);
 	if (r < 0)
 		goto fail;
+	r = store_open(eng->cfg.data_root, &eng->store, e);
+	if (r < 0)
+		goto fail;
 	*ret = eng;
 	return 0;
 fail:
@@ -156,6 +160,7 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
+	store_close(eng->store);
 	safe_close(eng->lock_fd);
 	free(eng->tmp_dir);
 	engine_config_release(&eng->cfg);
@@ -230,6 +235,7 @@ engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 		snprintf(info.hostname, sizeof(info.hostname), "%s", u.nodename);
 	}
 	read_os_release(&info);
+	info.images = eng->store ? (int)store_count_images(eng->store) : 0;
 	info.ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (sysinfo(&si) == 0)
 		info.mem_total = (int64_t)si.totalram * (int64_t)si.mem_unit;

@@ -12,6 +12,8 @@
 
 #include "engine/util/err.h"
 
+struct store;
+
 struct engine_config {
 	char *data_root;	/* default /var/lib/berth */
 	char *exec_root;	/* default /run/berth */
@@ -29,6 +31,7 @@ struct engine {
 	char *tmp_dir;		/* <data_root>/tmp: spooled uploads, partial downloads */
 	char id[65];		/* persistent daemon ID for /info */
 	int64_t started_ns;
+	struct store *store;	/* images, layers, blobs, references */
 };
 
 /*

@@ -63,3 +63,7 @@
 /* Images in the local store and references to them: each costs a few KiB
  * of memory in the index; 100k is far above any real host. */
 #define LIMIT_STORE_IMAGES 100000u
+
+/* Layers per image: overlayfs takes at most 500 lower directories
+ * (platform-notes §2), so an image with more could never run. */
+#define LIMIT_IMAGE_LAYERS 500u
