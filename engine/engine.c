@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "engine/events/events.h"
 #include "engine/volume/volume.h"
+#include "engine/store/store.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -150,6 +151,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = volumes_open(eng->cfg.data_root, &eng->volumes, e);
 	if (r < 0)
 		goto fail;
+	r = store_open(eng->cfg.data_root, &eng->store, e);
+	if (r < 0)
+		goto fail;
 	*ret = eng;
 	return 0;
 fail:
@@ -162,6 +166,7 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
+	store_close(eng->store);
 	safe_close(eng->lock_fd);
 	volumes_close(eng->volumes);
 	events_free(eng->events);
@@ -238,6 +243,7 @@ engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 		snprintf(info.hostname, sizeof(info.hostname), "%s", u.nodename);
 	}
 	read_os_release(&info);
+	info.images = eng->store ? (int)store_count_images(eng->store) : 0;
 	info.ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (sysinfo(&si) == 0)
 		info.mem_total = (int64_t)si.totalram * (int64_t)si.mem_unit;

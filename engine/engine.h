@@ -12,6 +12,8 @@
 
 #include "engine/util/err.h"
 
+struct store;
+
 struct engine_config {
 	char *data_root;	/* default /var/lib/berth */
 	char *exec_root;	/* default /run/berth */
@@ -34,6 +36,7 @@ struct engine {
 	int64_t started_ns;
 	struct events *events;	/* the event bus */
 	struct volumes *volumes; /* named volumes */
+	struct store *store;	/* images, layers, blobs, references */
 };
 
 /*

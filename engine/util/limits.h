@@ -38,3 +38,32 @@
 
 /* Metadata files the daemon wrote itself (state, refs). */
 #define LIMIT_STATE_FILE (64u * 1024 * 1024)
+
+/* Archives (image layers, docker load/import, build contexts, docker cp).
+ * Entries per archive: the biggest real layers (full distributions with
+ * docs and locales) hold ~300k files; 4M keeps a 10x margin while bounding
+ * the per-entry bookkeeping an archive can make us do. */
+#define LIMIT_ARCHIVE_ENTRIES 4000000ull
+
+/* Unpacked bytes per archive: large ML/CUDA layers reach ~20 GiB; beyond
+ * 128 GiB it is a decompression bomb rather than an image. */
+#define LIMIT_ARCHIVE_BYTES (128ull * 1024 * 1024 * 1024)
+
+/* Path components per entry: real trees stay below ~40; PATH_MAX (4096)
+ * allows 2048, far more than any walk needs to accept. */
+#define LIMIT_ARCHIVE_DEPTH 256u
+
+/* Entry path and link-target length: PATH_MAX including the NUL. */
+#define LIMIT_ARCHIVE_PATH_LEN 4095u
+
+/* Extended attributes per entry and value size (XATTR_SIZE_MAX is 64 KiB). */
+#define LIMIT_ARCHIVE_XATTRS 128u
+#define LIMIT_ARCHIVE_XATTR_VALUE (64u * 1024)
+
+/* Images in the local store and references to them: each costs a few KiB
+ * of memory in the index; 100k is far above any real host. */
+#define LIMIT_STORE_IMAGES 100000u
+
+/* Layers per image: overlayfs takes at most 500 lower directories
+ * (platform-notes §2), so an image with more could never run. */
+#define LIMIT_IMAGE_LAYERS 500u

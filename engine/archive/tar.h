@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tar creation from a directory tree (docker save, push, export, commit):
+ * deterministic (entries sorted by name, mtimes in whole seconds, no user or
+ * group names, no atime/ctime), optionally gzip-compressed without a gzip
+ * timestamp, with overlayfs whiteouts turned back into OCI ".wh." entries.
+ * The tree is walked with O_NOFOLLOW below an open directory fd, so a
+ * container's symlinks are archived as symlinks, never followed.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "engine/util/digest.h"
+#include "engine/util/err.h"
+
+enum tar_flags {
+	TAR_GZIP = 1 << 0,		/* gzip the output */
+	/* 0:0 character devices become .wh.<name>, directories with
+	 * trusted.overlay.opaque=y get a .wh..wh..opq entry. */
+	TAR_OVERLAY_WHITEOUTS = 1 << 1,
+};
+
+struct tar_result {
+	char tar_digest[DIGEST_STR_LEN + 1];	/* sha256 of the uncompressed tar */
+	char out_digest[DIGEST_STR_LEN + 1];	/* sha256 of the bytes written */
+	uint64_t tar_size, out_size;
+};
+
+/*
+ * Writes a tar of everything below @src_dirfd (not the directory itself) to
+ * @out_fd (any fd, e.g. a file, pipe or socket; both stay the caller's).
+ * Sockets are skipped. Returns 0 and fills @ret (may be NULL); -E2BIG when
+ * the tree is deeper than LIMIT_ARCHIVE_DEPTH; -errno on I/O failures.
+ */
+int tar_create(int src_dirfd, int out_fd, unsigned flags, struct tar_result *ret, struct err *e);

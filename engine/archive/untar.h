@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Safe tar extraction (libarchive parses; every file-system operation is
+ * ours, relative to open directory fds). One pass over the input computes
+ * the sha256 of the raw input (the compressed blob digest) and of the
+ * uncompressed tar stream (the layer's diff ID) while unpacking.
+ *
+ * Security rules (STYLE.md §8): absolute names and ".." components are
+ * refused; each entry is created relative to its parent directory's fd,
+ * reached by an O_NOFOLLOW walk from the destination, so a symlink from the
+ * archive (or already in the tree) is never followed; hard-link targets are
+ * resolved the same way and so stay inside; device nodes only with
+ * UNTAR_ALLOW_DEVICES; owner/mode/xattrs/times are applied after contents
+ * (directory times at the very end); set-id bits survive only as root;
+ * overlay xattrs (trusted.overlay.*) from an archive are dropped so a layer
+ * cannot forge overlayfs metadata. Entry count, path depth and unpacked
+ * bytes are bounded (engine/util/limits.h).
+ *
+ * Not handled here: running in a separate, capability-reduced helper process
+ * (the caller decides where this runs), and cleaning up after a failure (the
+ * destination is left as is for the caller to delete).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "engine/util/digest.h"
+#include "engine/util/err.h"
+
+/* What to do with OCI whiteout entries (.wh.<name>, .wh..wh..opq). */
+enum untar_whiteout {
+	/* Extract them as ordinary files (docker cp, build contexts). */
+	UNTAR_WHITEOUT_NONE = 0,
+	/*
+	 * Store the layer for overlayfs: .wh.<name> becomes a 0:0 character
+	 * device <name>, .wh..wh..opq the xattr trusted.overlay.opaque=y on
+	 * its directory (dockerd's overlay2 layout). Needs CAP_MKNOD.
+	 */
+	UNTAR_WHITEOUT_OVERLAY,
+	/*
+	 * Apply onto an already populated tree (flattening): .wh.<name>
+	 * deletes <name>; .wh..wh..opq deletes everything in its directory
+	 * that this archive did not create.
+	 */
+	UNTAR_WHITEOUT_APPLY,
+};
+
+enum untar_flags {
+	UNTAR_ALLOW_DEVICES = 1 << 0,	/* create block/char device nodes */
+	UNTAR_NO_CHOWN = 1 << 1,	/* leave entries owned by the caller */
+};
+
+struct untar_opts {
+	enum untar_whiteout whiteout;
+	unsigned flags;			/* enum untar_flags */
+	uint64_t max_entries;		/* 0: LIMIT_ARCHIVE_ENTRIES */
+	uint64_t max_bytes;		/* 0: LIMIT_ARCHIVE_BYTES */
+	unsigned max_depth;		/* 0: LIMIT_ARCHIVE_DEPTH */
+};
+
+struct untar_result {
+	char diff_id[DIGEST_STR_LEN + 1];	/* sha256 of the uncompressed tar */
+	char raw_digest[DIGEST_STR_LEN + 1];	/* sha256 of every input byte */
+	uint64_t raw_size;			/* input bytes */
+	uint64_t tar_size;			/* uncompressed tar bytes */
+	uint64_t unpacked_size;	/* regular file sizes + symlink lengths (du -b) */
+	uint64_t entries;
+};
+
+/*
+ * Reads a tar stream from @in_fd (plain, gzip, bzip2, xz or zstd, detected
+ * by magic) to its end and unpacks it below @dest_dirfd. @o may be NULL
+ * (defaults: no whiteout handling, no devices, default limits). Both fds stay
+ * the caller's; @in_fd may be a pipe. Safe to run concurrently for different
+ * destinations.
+ *
+ * Returns 0 and fills @ret (may be NULL); -EINVAL for a refused or malformed
+ * archive (message names the entry), -E2BIG when a limit is hit, -EPERM when
+ * an operation needs privileges we lack, other -errno for I/O failures. On
+ * failure the destination may hold part of the archive.
+ */
+int untar_extract(int in_fd, int dest_dirfd, const struct untar_opts *o,
+		  struct untar_result *ret, struct err *e);

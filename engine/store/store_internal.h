@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the store_*.c files; not for other modules.
+ *
+ * Lock order: del_lock, then lock. `lock` guards every in-memory table below
+ * and the metadata files that mirror them (refs.json, images/..., layer
+ * meta.json), so memory and disk change in the same order; it is held only
+ * for table updates and small atomic file writes, never while unpacking,
+ * hashing or copying blobs. `del_lock` serialises image deletions, which
+ * call the caller's container-usage callback without holding `lock`.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/reference.h"
+#include "engine/store/store.h"
+#include "engine/util/digest.h"
+
+#define HEX_SZ (DIGEST_HEX_LEN + 1)
+
+struct store_img {
+	char id[HEX_SZ];	/* sha256 hex of the config bytes */
+	char parent[HEX_SZ];	/* "" when none */
+	char **chain;		/* chain ID hex per layer, bottom first */
+	size_t n_layers;
+	int64_t created_ns;
+	int64_t last_tag_ns;
+	json_t *labels;		/* config.Labels, or NULL */
+};
+
+struct store_ref {
+	struct reference ref;	/* has a tag or a digest, not both */
+	char id[HEX_SZ];
+};
+
+struct store_lay {
+	char chain[HEX_SZ];
+	char diff[HEX_SZ];
+	char parent[HEX_SZ];	/* "" for a base layer */
+	uint64_t size;
+	unsigned holds;		/* in-flight users (pulls) not yet in an image */
+	json_t *sources;	/* [{"digest": ..., "repository": ...}] */
+};
+
+struct store {
+	char *root, *tmp_dir, *blobs_dir, *layers_dir, *images_dir, *meta_dir, *refs_path;
+	pthread_mutex_t del_lock;
+	pthread_mutex_t lock;
+	struct store_img **images;
+	size_t n_images, cap_images;
+	struct store_ref *refs;
+	size_t n_refs, cap_refs;
+	struct store_lay **layers;
+	size_t n_layers, cap_layers;
+};
+
+/* Lookups under s->lock; NULL when absent. */
+struct store_img *store_find_image(struct store *s, const char *hex);
+struct store_lay *store_find_layer(struct store *s, const char *hex);
+
+/* chain = diff (base) or sha256(parent_chain_digest + " " + diff_digest); hex in/out. */
+void store_chain_id(const char *parent_hex, const char *diff_hex, char ret[HEX_SZ]);
+
+/* Loads one image (config + meta) into the index; used by open and commit. */
+int store_image_load(struct store *s, const char *hex, const void *config, size_t len,
+		     struct store_img **ret, struct err *e);
+void store_img_free(struct store_img *img);
+void store_lay_free(struct store_lay *l);
+
+/* Rewrites refs.json from the table (under s->lock). */
+int store_refs_save(struct store *s, struct err *e);
+/* Loads refs.json, dropping references to missing images (at open). */
+int store_refs_load(struct store *s, struct err *e);
+/* Loads every layers/<chain>/meta.json, removing invalid layer dirs. */
+int store_layers_load(struct store *s, struct err *e);
+
+/* True when some image other than @except (may be NULL) uses layer @chain,
+ * or a hold is active. Under s->lock. */
+bool store_layer_in_use(struct store *s, const char *chain, const struct store_img *except);
+/* Unlinks layer @chain from the table and renames its dir aside; returns the
+ * renamed path for the caller to rm -rf after unlocking (or NULL). */
+char *store_layer_detach(struct store *s, const char *chain);
+
+/* Appends to a growable pointer array. */
+void store_array_push(void ***arr, size_t *n, size_t *cap, void *item);

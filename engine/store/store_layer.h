@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Layers keyed by chain ID (chain0 = diff0, chainN = sha256(chainN-1 + " " +
+ * diffN)), stored extracted for overlayfs. Creation unpacks into
+ * layers/.tmp-*, syncs, writes meta.json and renames the dir into place, so
+ * concurrent creators of the same chain ID end with one layer and no error.
+ *
+ * Holds: a pull that finds or creates a layer takes a hold on it, so a
+ * concurrent image delete cannot remove the layer before the pull commits
+ * the image that uses it; the pull releases its holds after the commit.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "engine/util/digest.h"
+#include "engine/util/err.h"
+
+struct store;
+
+struct store_layer_opts {
+	const char *parent_chain;	/* "sha256:<hex>" or NULL for a base layer */
+	const char *expected_diff_id;	/* checked when not NULL */
+	const char *source_digest;	/* compressed digest it came as, or NULL */
+	const char *source_repo;	/* canonical repository of source_digest */
+};
+
+struct store_layer_info {
+	char chain_id[DIGEST_STR_LEN + 1];
+	char diff_id[DIGEST_STR_LEN + 1];
+	char parent[DIGEST_STR_LEN + 1];	/* "" for a base layer */
+	char raw_digest[DIGEST_STR_LEN + 1];	/* create only: digest of the input */
+	uint64_t size;				/* unpacked bytes */
+};
+
+/* Fills @ret with "sha256:<chain>" for @parent_chain (NULL: base) + @diff_id. */
+void store_layer_chain_id(const char *parent_chain, const char *diff_id,
+			  char ret[DIGEST_STR_LEN + 1]);
+
+/*
+ * Unpacks the (possibly compressed) layer tar read from @in_fd (to EOF) on
+ * top of @o->parent_chain and stores it. Returns 0 with @ret filled and a
+ * hold taken on the layer (also when it already existed); -ENOENT when the
+ * parent layer is missing; -EINVAL for a refused archive or a diff ID
+ * mismatch (nothing is stored). Runs without the store lock: call it from
+ * many threads for different layers.
+ */
+int store_layer_create(struct store *s, int in_fd, const struct store_layer_opts *o,
+		       struct store_layer_info *ret, struct err *e);
+
+/*
+ * Looks up layer @chain_id; with @hold, takes a hold on it. 0 and @ret (may
+ * be NULL), or -ENOENT.
+ */
+int store_layer_get(struct store *s, const char *chain_id, bool hold,
+		    struct store_layer_info *ret, struct err *e);
+
+/* Drops a hold taken by store_layer_create or store_layer_get. */
+void store_layer_release(struct store *s, const char *chain_id);
+
+/*
+ * Records that layer @chain_id is known as compressed blob @digest in
+ * @repo (for push: "Layer already exists", cross-repository mounts).
+ */
+int store_layer_add_source(struct store *s, const char *chain_id, const char *digest,
+			   const char *repo, struct err *e);
+
+/* Path of the layer's diff directory; caller frees. -ENOENT when absent. */
+int store_layer_diff_path(struct store *s, const char *chain_id, char **ret, struct err *e);
