@@ -9,3 +9,26 @@ libberth_engine_a_SOURCES += \
 	engine/registry/registry_error.c engine/registry/registry_error.h \
 	engine/registry/registry_http.c engine/registry/registry_http.h \
 	engine/registry/registry_search.c engine/registry/registry_search.h
+
+# Driver of the client for tests/integration/2001-registry-client.sh.
+check_PROGRAMS += tests/tools/berth-regtool
+tests_tools_berth_regtool_SOURCES = tests/tools/berth-regtool.c
+tests_tools_berth_regtool_LDADD = $(ENGINE_LIBS)
+
+# TAP-emitting shell tests. TODO: move TEST_EXTENSIONS/SH_LOG_DRIVER to the
+# top Makefile.am when a second module adds .sh tests (one definition only).
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TESTS += tests/integration/2001-registry-client.sh
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/engine/registry/test_registry
+TESTS += tests/unit/engine/registry/test_registry
+tests_unit_engine_registry_test_registry_SOURCES = \
+	tests/unit/engine/registry/test_manifest.c \
+	tests/unit/engine/registry/test_registry_auth.c \
+	tests/unit/engine/registry/test_registry_endpoint.c \
+	tests/unit/engine/registry/test_registry_error.c
+tests_unit_engine_registry_test_registry_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_engine_registry_test_registry_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
+endif
