@@ -487,8 +487,6 @@ login_basic(struct registry_repo *r, size_t i, struct err *e)
 
 	rc = registry_http_do(r, i, &req, &resp, e);
 	if (rc == 0 && resp.status != 200) {
-		struct registry_error re;
-		registry_error_parse((int)resp.status, NULL, 0, &re);
 		rc = err_set(e, -EIO, "login attempt to %s failed with status: %ld %s", url,
 			     resp.status, resp.status == 401 ? "Unauthorized" : "");
 	}

@@ -188,7 +188,6 @@ cmd_push_blob(char **av, struct err *e)
 
 	if (fd < 0)
 		return err_errno(e, -errno, "open '%s'", av[3]);
-	src.fd = fd;
 	rc = open_repo(av[0], av[1], REGISTRY_REPO_PUSH, &r, e);
 	if (rc == 0)
 		rc = registry_blob_push(r, av[2], -1, &src, e); /* size unknown: chunked */
