@@ -67,3 +67,17 @@
 /* Layers per image: overlayfs takes at most 500 lower directories
  * (platform-notes §2), so an image with more could never run. */
 #define LIMIT_IMAGE_LAYERS 500u
+/* Registry client (engine/registry/). Replies other than blobs are buffered
+ * in memory, so each is bounded: */
+/* Descriptors in one manifest or index: real images have < 128 layers
+ * (overlay stops at 500 lowers) and indexes list a few dozen platforms. */
+#define LIMIT_MANIFEST_ENTRIES 1024u
+/* Error bodies and token replies: a few hundred bytes in practice. */
+#define LIMIT_REGISTRY_SMALL_BODY (256u * 1024)
+/* /v1/search replies: 100 results of short text. */
+#define LIMIT_SEARCH_BODY (4u * 1024 * 1024)
+/* One response header line kept (WWW-Authenticate, Location): Go's server
+ * caps a whole header block at 1 MiB; real values are < 2 KiB. */
+#define LIMIT_REGISTRY_HEADER (16u * 1024)
+/* The X-Registry-Auth header as decoded (base64 of a small JSON object). */
+#define LIMIT_REGISTRY_AUTH (16u * 1024)
