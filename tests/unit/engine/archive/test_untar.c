@@ -360,7 +360,7 @@ Test(untar, whiteouts_overlay)
 
 Test(untar, whiteouts_apply)
 {
-	struct targen *t = targen_new(tarpath, TARGEN_PLAIN);
+	struct targen *t;
 	struct untar_opts o = {.whiteout = UNTAR_WHITEOUT_APPLY};
 	struct err e = ERR_INIT;
 	struct stat st;
