@@ -162,7 +162,9 @@ rm_rf_children(int dfd, dev_t dev)
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	int r = 0;
-	int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+	/* A new open description: a dup would share (and move) the caller's
+	 * directory read position. */
+	int dup_fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (dup_fd < 0)
 		return -errno;
@@ -241,7 +243,7 @@ tree_size(int dfd, uint64_t *acc)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	int fd2 = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+	int fd2 = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd2 < 0)
 		return -errno;
