@@ -22,6 +22,7 @@
 #include "engine/events/events.h"
 #include "engine/volume/volume.h"
 #include "engine/store/store.h"
+#include "engine/container/container.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -154,6 +155,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = store_open(eng->cfg.data_root, &eng->store, e);
 	if (r < 0)
 		goto fail;
+	r = containers_open(eng->cfg.data_root, &eng->containers, e);
+	if (r < 0)
+		goto fail;
 	*ret = eng;
 	return 0;
 fail:
@@ -166,6 +170,7 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
+	containers_close(eng->containers);
 	store_close(eng->store);
 	safe_close(eng->lock_fd);
 	volumes_close(eng->volumes);

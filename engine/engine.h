@@ -13,6 +13,7 @@
 #include "engine/util/err.h"
 
 struct store;
+struct containers;
 
 struct engine_config {
 	char *data_root;	/* default /var/lib/berth */
@@ -37,6 +38,7 @@ struct engine {
 	struct events *events;	/* the event bus */
 	struct volumes *volumes; /* named volumes */
 	struct store *store;	/* images, layers, blobs, references */
+	struct containers *containers; /* container objects and their state */
 };
 
 /*
