@@ -160,6 +160,18 @@ env_get(char *const *env, const char *key)
 	return NULL;
 }
 
+/* strerror spelled as Go prints syscall errors (lower case), which docker run matches on. */
+static const char *
+go_strerror(int errnum)
+{
+	static char b[128];
+
+	snprintf(b, sizeof(b), "%s", strerror(errnum));
+	if (b[0] >= 'A' && b[0] <= 'Z')
+		b[0] = (char)(b[0] + 32);
+	return b;
+}
+
 /*
  * Finds the executable as Go's exec.LookPath does, with runc's wording:
  * the messages contain what `docker run` maps to 127 / 126.
@@ -175,7 +187,8 @@ find_executable(struct shim_child *c)
 
 	if (strchr(name, '/')) {
 		if (stat(name, &st) < 0)
-			shim_child_fail(c, -errno, "exec: \"%s\": stat %s: %m", name, name);
+			shim_child_fail(c, -errno, "exec: \"%s\": stat %s: %s", name, name,
+					go_strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			shim_child_fail(c, -EACCES, "exec: \"%s\": is a directory", name);
 		if (access(name, X_OK) < 0)
@@ -192,24 +205,44 @@ find_executable(struct shim_child *c)
 	shim_child_fail(c, -ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
-static void
-apply_caps(struct shim_child *c)
+static bool
+spec_has_cap(const struct runtime_spec *s, int cap)
 {
-	char *const *caps = c->spec->caps;
-	cap_t cp = cap_init();
+	for (size_t j = 0; s->caps && s->caps[j]; j++)
+		if (runtime_cap_from_name(s->caps[j]) == cap)
+			return true;
+	return false;
+}
+
+/* Bounding set: needs CAP_SETPCAP, so this runs before the uid change. */
+static void
+drop_bounding(struct shim_child *c)
+{
 	int last = (int)cap_max_bits() - 1;
 
+	for (int i = 0; i <= last; i++)
+		if (!spec_has_cap(c->spec, i) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 &&
+		    errno != EINVAL)
+			shim_child_fail(c, -errno, "drop capability %s: %m", runtime_cap_name(i));
+}
+
+/*
+ * Effective and permitted sets after the uid change (KEEPCAPS kept them).
+ * A capability this host withholds from us (CAP_SYS_RESOURCE here, platform
+ * notes §9) cannot be granted: --privileged gets what the bounding set has.
+ */
+static void
+set_caps(struct shim_child *c)
+{
+	int last = (int)cap_max_bits() - 1;
+	cap_t cp = cap_init();
+
 	for (int i = 0; i <= last; i++) {
-		bool keep = false;
-		for (size_t j = 0; caps && caps[j]; j++)
-			keep |= runtime_cap_from_name(caps[j]) == i;
-		if (keep) {
-			cap_value_t v = i;
-			cap_set_flag(cp, CAP_EFFECTIVE, 1, &v, CAP_SET);
-			cap_set_flag(cp, CAP_PERMITTED, 1, &v, CAP_SET);
-		} else if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL) {
-			shim_child_fail(c, -errno, "drop capability %d: %m", i);
-		}
+		cap_value_t v = i;
+		if (!spec_has_cap(c->spec, i) || prctl(PR_CAPBSET_READ, i, 0, 0, 0) != 1)
+			continue;
+		cap_set_flag(cp, CAP_EFFECTIVE, 1, &v, CAP_SET);
+		cap_set_flag(cp, CAP_PERMITTED, 1, &v, CAP_SET);
 	}
 	if (cap_set_proc(cp) < 0)
 		shim_child_fail(c, -errno, "set capabilities: %m");
@@ -289,14 +322,14 @@ drop_privileges(struct shim_child *c, const struct runtime_user *u)
 		if (r < 0)
 			shim_child_fail(c, r, "load seccomp profile: %s", strerror(-r));
 	}
-	/* The bounding set needs CAP_SETPCAP, which a non-root uid loses: drop it first. */
+	drop_bounding(c);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		shim_child_fail(c, -errno, "keepcaps: %m");
 	if (setgroups(u->n_groups, u->groups) < 0)
 		shim_child_fail(c, -errno, "setgroups: %m");
 	if (setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
 		shim_child_fail(c, -errno, "set user %u:%u: %m", (unsigned)u->uid, (unsigned)u->gid);
-	apply_caps(c);
+	set_caps(c);
 	(void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 }
 
@@ -347,5 +380,5 @@ shim_exec_process(struct shim_child *c)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	execve(exe, s->args, env);
-	shim_child_fail(c, -errno, "exec: \"%s\": %m", s->args[0]);
+	shim_child_fail(c, -errno, "exec: \"%s\": %s", s->args[0], go_strerror(errno));
 }
