@@ -81,3 +81,36 @@
 #define LIMIT_REGISTRY_HEADER (16u * 1024)
 /* The X-Registry-Auth header as decoded (base64 of a small JSON object). */
 #define LIMIT_REGISTRY_AUTH (16u * 1024)
+/* A container's config.json (runtime spec): env and args dominate; the
+ * kernel's own exec limit (ARG_MAX, 2 MiB by default) is smaller. */
+#define LIMIT_SPEC_BYTES (4u * 1024 * 1024)
+
+/* Items in any one spec list (args, env, mounts, masked paths...). */
+#define LIMIT_SPEC_LIST 10000
+
+/* One string in a spec: the kernel's MAX_ARG_STRLEN (32 pages). */
+#define LIMIT_SPEC_STRING (128u * 1024)
+
+/* Overlay lower layers: the kernel refuses more than 500 (platform notes §2). */
+#define LIMIT_OVERLAY_LOWERS 500
+
+/* An image's /etc/passwd or /etc/group read to resolve --user; real ones are
+ * a few KiB, the bound stops a hostile image from making the shim eat memory. */
+#define LIMIT_PASSWD_BYTES (4u * 1024 * 1024)
+
+/* Supplementary groups of a container user (the kernel's NGROUPS_MAX). */
+#define LIMIT_USER_GROUPS 65536
+
+/* Concurrent attach/control clients of one shim. */
+#define LIMIT_SHIM_CLIENTS 64
+
+/* Output queued for one slow attach client before the shim drops it, so a
+ * stalled client never blocks the container or the other clients. */
+#define LIMIT_SHIM_CLIENT_BUFFER (4u * 1024 * 1024)
+
+/* One control request line on the shim socket. */
+#define LIMIT_SHIM_REQUEST 256
+
+/* A partial log line is held back until it ends or reaches this size, then
+ * written as its own entry (moby's json-file splits at 16 KiB as well). */
+#define LIMIT_LOG_LINE (16u * 1024)

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A container's cgroups on the host's hierarchy: cgroup v1 (one directory per
+ * controller: memory, cpu, cpuacct, cpuset, pids, freezer, devices, blkio,
+ * below /sys/fs/cgroup/<ctrl>/<path>) or a v2-only host (one directory below
+ * /sys/fs/cgroup/<path>). Limits, attach, freeze, process list, OOM count and
+ * usage counters. Used by the shim (create, attach, OOM count, remove) and by
+ * berthd (stats, top, pause, cleanup). Not thread-aware: no state is kept,
+ * every call works on the file system.
+ *
+ * @path is relative (e.g. "berth/<id>") and already validated by the spec
+ * parser (no leading '/', no "..").
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/runtime/spec.h"
+#include "engine/util/err.h"
+
+/* 1 or 2: the hierarchy that carries the resource controllers here. */
+int cgroup_version(void);
+
+/*
+ * Creates the cgroup in every available hierarchy (intermediate levels too;
+ * cpuset.cpus/mems copied down to each level as v1 requires) and writes the
+ * limits of @res and the device allow list (dockerd's defaults, or all
+ * devices when @privileged). An existing cgroup is reused (restart).
+ */
+int cgroup_create(const char *path, const struct runtime_resources *res, bool privileged,
+		  struct err *e);
+
+/* Moves @pid into the cgroup in every hierarchy. */
+int cgroup_attach(const char *path, pid_t pid, struct err *e);
+
+/* Freezes or thaws every process of the cgroup and waits until it took effect. */
+int cgroup_freeze(const char *path, bool frozen, struct err *e);
+
+/* True when the cgroup is frozen (or freezing). */
+bool cgroup_is_frozen(const char *path);
+
+/*
+ * The pids of the cgroup (host pid namespace view) as a malloc'ed array.
+ * -ENOENT when the cgroup does not exist.
+ */
+int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n);
+
+/* Sends @sig to every process of the cgroup (thawing it first for SIGKILL). */
+int cgroup_kill(const char *path, int sig);
+
+/* OOM kills recorded in the cgroup (v1 memory.oom_control oom_kill, v2 memory.events). */
+uint64_t cgroup_oom_kills(const char *path);
+
+/* Removes the cgroup from every hierarchy; missing is fine. -EBUSY while populated. */
+int cgroup_remove(const char *path);
+
+struct cgroup_kv {
+	char key[64];
+	uint64_t value;
+};
+
+struct cgroup_blkio {
+	unsigned major, minor;
+	char op[16];		/* "read", "write", "sync", "async", "discard", "total" */
+	uint64_t value;
+};
+
+/* Counters as `docker stats` needs them; zero where the kernel has none. */
+struct cgroup_stats {
+	uint64_t cpu_total, cpu_kernel, cpu_user;	/* ns */
+	uint64_t system_cpu;				/* host /proc/stat total, ns */
+	unsigned online_cpus;
+	uint64_t throttle_periods, throttled_periods, throttled_time;
+	uint64_t mem_usage, mem_max_usage, mem_limit, mem_failcnt;
+	struct cgroup_kv *mem_stats;			/* memory.stat, in file order */
+	size_t n_mem_stats;
+	uint64_t pids_current, pids_limit;		/* limit 0 = unlimited */
+	struct cgroup_blkio *blkio;			/* io_service_bytes */
+	size_t n_blkio;
+};
+
+/* Reads the counters; the caller releases with cgroup_stats_release. */
+int cgroup_stats_read(const char *path, struct cgroup_stats *ret, struct err *e);
+void cgroup_stats_release(struct cgroup_stats *st);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The contract between berthd (engine/runtime/runtime.c) and berth-shim.
+ *
+ * Start: berthd runs `berth-shim <bundle> [--held]` with the write end of a pipe as
+ * fd 3. The shim detaches (fork + setsid: berthd reaps only the short-lived
+ * first process), sets everything up and writes exactly one line to fd 3:
+ *     "ok <pid>\n"                 the process runs; pid in the host namespace
+ *     "error <errno> <message>\n"  nothing runs; the shim has cleaned up
+ * The bundle holds config.json (spec.h). The shim adds:
+ *     shim.json    {"shim_pid":N,"pid":N,"started_at":ns}  once running
+ *     control.sock the socket below, while the shim lives
+ *     exit.json    {"exit_code":N,"oom_killed":b,"started_at":ns,
+ *                   "finished_at":ns,"pid":N}  written atomically at exit,
+ *                   before the socket disappears
+ *     shim.log     the shim's own diagnostics
+ *
+ * Socket (SOCK_STREAM, unix): a client sends one request line of at most
+ * LIMIT_SHIM_REQUEST bytes ending in '\n':
+ *     "attach <flags>"  flags: any of 'i' (send stdin), 'o' (stdout),
+ *                       'e' (stderr), 'c' (this client's EOF closes the
+ *                       container's stdin, Docker's StdinOnce), or "-".
+ *                       Reply "ok\n", then the connection is a stream:
+ *                       shim -> client: output from now on, in Docker's wire
+ *                       form (raw bytes for a TTY; 8-byte frames, stream 1
+ *                       stdout / 2 stderr, big-endian length, otherwise);
+ *                       client -> shim: raw stdin bytes. The shim closes the
+ *                       stream when the process's output ends.
+ *     "resize <h> <w>"  TTY size; reply "ok\n"
+ *     "kill <signal>"   signal the process; reply "ok\n"
+ *     "start"           release a --held process (it waits just before exec,
+ *                       after every check that can fail, so that attach
+ *                       clients see its first byte); reply "ok\n"
+ *     "state"           reply "running <pid>\n"
+ *     "wait"            reply "exited <code> <oom 0|1>\n" once the process
+ *                       has exited and exit.json is written
+ * Errors are "error <errno> <message>\n". Every reply but attach ends the
+ * connection.
+ */
+#pragma once
+
+#define RUNTIME_SOCK_NAME "control.sock"
+#define RUNTIME_EXIT_FILE "exit.json"
+#define RUNTIME_SHIM_FILE "shim.json"
+#define RUNTIME_SHIM_LOG "shim.log"
+#define RUNTIME_ROOTFS_DIR "rootfs"
+
+/* fd on which a freshly spawned shim finds its report pipe */
+#define RUNTIME_REPORT_FD 3
+
+/* Docker's stream ids in the 8-byte frame header */
+#define RUNTIME_STREAM_STDOUT 1
+#define RUNTIME_STREAM_STDERR 2

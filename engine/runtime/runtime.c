@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berthd side of the runtime: spawning shims and speaking proto.h to them.
+ * No global state beyond the shim path set at startup.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/runtime/proto.h"
+#include "engine/runtime/runtime.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/parse.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+#ifndef BERTH_LIBEXECDIR
+#define BERTH_LIBEXECDIR "/usr/local/libexec/berth"
+#endif
+
+/* A shim that neither starts the process nor fails within this is broken. */
+#define START_TIMEOUT_MS (120 * 1000)
+/* Control replies come from a poll loop; this only guards against a wedged shim. */
+#define REQUEST_TIMEOUT_MS (10 * 1000)
+
+static const char *shim_path;
+
+void
+runtime_set_shim_path(const char *path)
+{
+	shim_path = path;
+}
+
+static const char *
+get_shim_path(void)
+{
+	const char *env = getenv("BERTH_SHIM");
+
+	if (shim_path)
+		return shim_path;
+	return env && *env ? env : BERTH_LIBEXECDIR "/berth-shim";
+}
+
+char *
+runtime_bundle_path(const char *exec_root, const char *id)
+{
+	return xasprintf("%s/containers/%s", exec_root, id);
+}
+
+/* Reads one line (up to @size-1 bytes) within @timeout_ms: length, 0 at EOF, or -errno. */
+static int
+read_line(int fd, char *line, size_t size, int timeout_ms)
+{
+	size_t len = 0;
+	int64_t deadline = time_mono_ns() + (int64_t)timeout_ms * 1000000;
+
+	while (len < size - 1) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int left = timeout_ms < 0 ? -1 : (int)((deadline - time_mono_ns()) / 1000000);
+		ssize_t n;
+		if (timeout_ms >= 0 && left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			return -ETIMEDOUT;
+		n = read(fd, line + len, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0 || line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = '\0';
+	return (int)len;
+}
+
+/* Parses "error <errno> <message>" into @e. */
+static int
+reply_error(const char *line, const char *what, struct err *e)
+{
+	_cleanup_free_ char *copy = xstrdup(line + 6);
+	char *sp = strchr(copy, ' ');
+	int64_t code = EIO;
+
+	if (sp)
+		*sp = '\0';
+	if (parse_int64(copy, 1, 4095, &code) < 0)
+		code = EIO;
+	return err_set(e, (int)-code, "%s%s%s", what, *what ? ": " : "", sp ? sp + 1 : "");
+}
+
+static int
+spawn_shim(const char *bundle, bool held, int report_w, pid_t *ret)
+{
+	char *const argv[] = {(char *)"berth-shim", (char *)bundle, held ? (char *)"--held" : NULL,
+			      NULL};
+	char *const envp[] = {(char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			      NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int r;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, report_w, RUNTIME_REPORT_FD);
+	/* berthd blocks signals in all threads; the shim must start clean */
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawn(ret, get_shim_path(), &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return -r;
+}
+
+int
+runtime_start(const char *bundle, const struct runtime_spec *spec, enum runtime_start_flags flags,
+	      pid_t *ret_pid, struct err *e)
+{
+	_cleanup_close_ int rfd = -1, wfd = -1;
+	char line[1200];
+	int p[2], r, st;
+	int64_t pid;
+	pid_t stage0;
+
+	if ((r = fs_mkdir_p(bundle, 0700)) < 0)
+		return err_errno(e, r, "create bundle '%s'", bundle);
+	if ((r = runtime_spec_save(bundle, spec, e)) < 0)
+		return r;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_errno(e, -errno, "pipe");
+	rfd = p[0];
+	wfd = p[1];
+	if ((r = spawn_shim(bundle, flags & RUNTIME_START_HELD, wfd, &stage0)) < 0)
+		return err_errno(e, r, "start shim '%s'", get_shim_path());
+	wfd = safe_close(wfd);
+	/* the first shim process only forks and exits */
+	while (waitpid(stage0, &st, 0) < 0 && errno == EINTR)
+		;
+	r = read_line(rfd, line, sizeof(line), START_TIMEOUT_MS);
+	if (r < 0)
+		return err_errno(e, r, "shim for '%s' did not report", bundle);
+	if (r == 0)
+		return err_set(e, -EIO, "shim for '%s' exited without a report", bundle);
+	if (strncmp(line, "error ", 6) == 0)
+		return reply_error(line, "", e);
+	if (strncmp(line, "ok ", 3) != 0 || parse_int64(line + 3, 1, INT32_MAX, &pid) < 0)
+		return err_set(e, -EIO, "shim for '%s': bad report", bundle);
+	*ret_pid = (pid_t)pid;
+	return 0;
+}
+
+/* Connects to <bundle>/control.sock (via /proc/self/fd: bundle paths may exceed sun_path). */
+static int
+ctl_connect(const char *bundle)
+{
+	_cleanup_close_ int dfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	if (dfd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" RUNTIME_SOCK_NAME, dfd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == ECONNREFUSED || errno == ENOENT ? -ESRCH : -errno;
+	return TAKE_FD(fd);
+}
+
+/* One request, one reply line. -ESRCH when no shim listens. */
+static int
+ctl_request(const char *bundle, const char *req, char *reply, size_t size, int timeout_ms)
+{
+	_cleanup_close_ int fd = ctl_connect(bundle);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+		return errno == EPIPE ? -ESRCH : -errno; /* requests are far below a socket buffer */
+	r = read_line(fd, reply, size, timeout_ms);
+	if (r == 0)
+		return -ESRCH; /* the shim finished between connect and reply */
+	return r < 0 ? r : 0;
+}
+
+static int
+read_exit(const char *bundle, struct runtime_exit *ret)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" RUNTIME_EXIT_FILE, bundle);
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_json_ json_t *j = NULL;
+	json_int_t code = 0, started = 0, finished = 0;
+	int oom = 0, r;
+
+	if ((r = fs_read_file(path, 64 * 1024, &b)) < 0)
+		return r;
+	j = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+	if (!j || json_unpack(j, "{s:I,s:b,s?I,s?I}", "exit_code", &code, "oom_killed", &oom,
+			      "started_at", &started, "finished_at", &finished) < 0)
+		return -EBADMSG;
+	*ret = (struct runtime_exit){(int)code, oom != 0, (int64_t)started, (int64_t)finished};
+	return 0;
+}
+
+/* The cgroup path from the bundle's config.json, malloc'ed, or NULL. */
+static char *
+bundle_cgroup(const char *bundle)
+{
+	struct runtime_spec spec;
+	struct err e = ERR_INIT;
+	char *cg = NULL;
+
+	if (runtime_spec_load(bundle, &spec, &e) == 0 && spec.cgroup_path && *spec.cgroup_path &&
+	    !spec.join_pid)
+		cg = xstrdup(spec.cgroup_path);
+	runtime_spec_release(&spec);
+	return cg;
+}
+
+int
+runtime_get_state(const char *bundle, struct runtime_state *ret, struct err *e)
+{
+	_cleanup_free_ char *shim = xasprintf("%s/" RUNTIME_SHIM_FILE, bundle);
+	char line[128];
+	int64_t pid;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = ctl_request(bundle, "state\n", line, sizeof(line), REQUEST_TIMEOUT_MS);
+	if (r == 0 && strncmp(line, "running ", 8) == 0 &&
+	    parse_int64(line + 8, 1, INT32_MAX, &pid) == 0) {
+		_cleanup_free_ char *cg = bundle_cgroup(bundle);
+		ret->status = RUNTIME_RUNNING;
+		ret->pid = (pid_t)pid;
+		ret->paused = cg && cgroup_is_frozen(cg);
+		return 0;
+	}
+	if (r < 0 && r != -ESRCH && r != -ENOENT)
+		return err_errno(e, r, "query shim of '%s'", bundle);
+	r = read_exit(bundle, &ret->exit);
+	if (r == 0) {
+		ret->status = RUNTIME_EXITED;
+		return 0;
+	}
+	if (r != -ENOENT)
+		return err_errno(e, r, "read exit status of '%s'", bundle);
+	if (fs_exists(shim)) {
+		/* started, but the shim vanished without recording an exit (killed) */
+		ret->status = RUNTIME_EXITED;
+		ret->exit.exit_code = 255;
+		return 0;
+	}
+	ret->status = RUNTIME_CREATED;
+	return 0;
+}
+
+static int
+simple_request(const char *bundle, const char *req, const char *what, struct err *e)
+{
+	char line[1200];
+	int r = ctl_request(bundle, req, line, sizeof(line), REQUEST_TIMEOUT_MS);
+
+	if (r == -ESRCH)
+		return err_set(e, -ESRCH, "%s: container is not running", what);
+	if (r < 0)
+		return err_errno(e, r, "%s", what);
+	if (strncmp(line, "error ", 6) == 0)
+		return reply_error(line, what, e);
+	return 0;
+}
+
+int
+runtime_kill(const char *bundle, int sig, struct err *e)
+{
+	char req[32];
+
+	if (sig < 1 || sig > 64)
+		return err_set(e, -EINVAL, "invalid signal %d", sig);
+	snprintf(req, sizeof(req), "kill %d\n", sig);
+	return simple_request(bundle, req, "kill", e);
+}
+
+int
+runtime_release(const char *bundle, struct err *e)
+{
+	return simple_request(bundle, "start\n", "start", e);
+}
+
+int
+runtime_resize(const char *bundle, unsigned height, unsigned width, struct err *e)
+{
+	char req[64];
+
+	if (height > UINT16_MAX || width > UINT16_MAX)
+		return err_set(e, -EINVAL, "invalid size %ux%u", height, width);
+	snprintf(req, sizeof(req), "resize %u %u\n", height, width);
+	return simple_request(bundle, req, "resize", e);
+}
+
+int
+runtime_wait(const char *bundle, int timeout_ms, struct runtime_exit *ret, struct err *e)
+{
+	char line[128];
+	int r = ctl_request(bundle, "wait\n", line, sizeof(line), timeout_ms);
+
+	if (r == -ETIMEDOUT)
+		return err_set(e, -ETIMEDOUT, "timed out waiting for '%s'", bundle);
+	if (r < 0 && r != -ESRCH)
+		return err_errno(e, r, "wait for '%s'", bundle);
+	/* answered, or the shim already finished: exit.json holds the result */
+	r = read_exit(bundle, ret);
+	if (r == -ENOENT)
+		return err_set(e, -ESRCH, "'%s' was not started", bundle);
+	if (r < 0)
+		return err_errno(e, r, "read exit status of '%s'", bundle);
+	return 0;
+}
+
+int
+runtime_attach(const char *bundle, const char *flags, struct err *e)
+{
+	_cleanup_close_ int fd = ctl_connect(bundle);
+	char req[64], line[128];
+	int r;
+
+	if (strlen(flags) > 8 || strspn(flags, "ioec") != strlen(flags))
+		return err_set(e, -EINVAL, "invalid attach flags '%s'", flags);
+	if (fd < 0)
+		return err_errno(e, fd, "attach: container is not running");
+	snprintf(req, sizeof(req), "attach %s\n", *flags ? flags : "-");
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
+		return err_errno(e, -errno, "attach");
+	r = read_line(fd, line, sizeof(line), REQUEST_TIMEOUT_MS);
+	if (r <= 0 || strcmp(line, "ok") != 0)
+		return err_set(e, r < 0 ? r : -ESRCH, "attach: container is not running");
+	return TAKE_FD(fd);
+}
+
+int
+runtime_pause(const char *bundle, bool pause, struct err *e)
+{
+	_cleanup_free_ char *cg = bundle_cgroup(bundle);
+
+	if (!cg)
+		return err_set(e, -ENOENT, "no cgroup for '%s'", bundle);
+	return cgroup_freeze(cg, pause, e);
+}
+
+int
+runtime_stats(const char *bundle, struct cgroup_stats *ret, struct err *e)
+{
+	_cleanup_free_ char *cg = bundle_cgroup(bundle);
+
+	if (!cg)
+		return err_set(e, -ENOENT, "no cgroup for '%s'", bundle);
+	return cgroup_stats_read(cg, ret, e);
+}
+
+int
+runtime_top(const char *bundle, pid_t **ret, size_t *ret_n, struct err *e)
+{
+	_cleanup_free_ char *cg = bundle_cgroup(bundle);
+	int r;
+
+	if (!cg)
+		return err_set(e, -ENOENT, "no cgroup for '%s'", bundle);
+	r = cgroup_pids(cg, ret, ret_n);
+	return r < 0 ? err_errno(e, r, "list processes of '%s'", bundle) : 0;
+}
+
+int
+runtime_exec_start(const char *container_bundle, const char *exec_id, struct runtime_spec *spec,
+		   enum runtime_start_flags flags, pid_t *ret_pid, struct err *e)
+{
+	_cleanup_free_ char *bundle = NULL;
+	_cleanup_free_ char *cg = bundle_cgroup(container_bundle);
+	struct runtime_state st;
+	int r;
+
+	if (!str_is_hex(exec_id, 64))
+		return err_set(e, -EINVAL, "invalid exec id '%s'", exec_id);
+	if ((r = runtime_get_state(container_bundle, &st, e)) < 0)
+		return r;
+	if (st.status != RUNTIME_RUNNING)
+		return err_set(e, -ESRCH, "container is not running");
+	spec->join_pid = st.pid;
+	free(spec->cgroup_path);
+	spec->cgroup_path = cg ? xstrdup(cg) : NULL;
+	bundle = xasprintf("%s/exec/%s", container_bundle, exec_id);
+	return runtime_start(bundle, spec, flags, ret_pid, e);
+}
+
+int
+runtime_cleanup(const char *bundle, struct err *e)
+{
+	_cleanup_free_ char *cg = bundle_cgroup(bundle);
+	_cleanup_free_ char *sock = xasprintf("%s/" RUNTIME_SOCK_NAME, bundle);
+	int r;
+
+	if (cg)
+		(void)cgroup_kill(cg, SIGKILL);
+	/* the shim removes its socket after recording the exit; give it 5 s */
+	for (int i = 0; i < 500 && fs_exists(sock); i++) {
+		_cleanup_close_ int fd = ctl_connect(bundle);
+		if (fd < 0)
+			break; /* stale socket of a dead shim */
+		fd = safe_close(fd);
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	if (cg && (r = cgroup_remove(cg)) < 0)
+		return err_errno(e, r, "remove cgroup '%s'", cg);
+	if ((r = fs_rm_rf(bundle)) < 0)
+		return err_errno(e, r, "remove '%s'", bundle);
+	return 0;
+}

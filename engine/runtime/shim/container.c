@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container child, part 1: runs as PID 1 of fresh mount, PID, UTS, IPC
+ * (and network) namespaces, cloned by the shim. Joins the given network
+ * namespace, creates its cgroup namespace once the shim placed it in the
+ * container's cgroup, mounts the overlay root (fsopen/fsconfig "lowerdir+",
+ * so 100+ layers work; platform-notes §2), the spec's mounts, /dev nodes,
+ * pivots into the root and applies masked and read-only paths. Every mount
+ * target inside the root is resolved beneath the root fd and mounted through
+ * /proc/self/fd, so a hostile image's symlinks cannot redirect a mount onto
+ * the host. Credentials and exec are in process.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "engine/runtime/cgroup.h"
+#include "engine/runtime/proto.h"
+#include "engine/runtime/shim/shim.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/xalloc.h"
+
+struct mount_opt {
+	const char *name;
+	unsigned long set, clear;
+};
+
+static const struct mount_opt mount_opts[] = {
+	{"ro", MS_RDONLY, 0},	     {"rw", 0, MS_RDONLY},	   {"nosuid", MS_NOSUID, 0},
+	{"suid", 0, MS_NOSUID},	     {"nodev", MS_NODEV, 0},	   {"dev", 0, MS_NODEV},
+	{"noexec", MS_NOEXEC, 0},    {"exec", 0, MS_NOEXEC},	   {"relatime", MS_RELATIME, 0},
+	{"noatime", MS_NOATIME, 0},  {"strictatime", MS_STRICTATIME, 0},
+	{"bind", MS_BIND, 0},	     {"rbind", MS_BIND | MS_REC, 0}, {"private", 0, 0},
+	{"rprivate", 0, 0},	     {"sync", MS_SYNCHRONOUS, 0},  {NULL, 0, 0},
+};
+
+/* Splits OCI options into mount flags and the fs-specific data string. */
+static void
+parse_options(char *const *opts, unsigned long *flags, char **data)
+{
+	struct buf d = BUF_INIT;
+
+	*flags = 0;
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const struct mount_opt *o = mount_opts;
+		while (o->name && strcmp(o->name, opts[i]) != 0)
+			o++;
+		if (o->name) {
+			*flags = (*flags & ~o->clear) | o->set;
+			continue;
+		}
+		if (d.len)
+			buf_putc(&d, ',');
+		buf_puts(&d, opts[i]);
+	}
+	*data = d.data; /* NULL when empty */
+}
+
+/*
+ * Opens @path beneath @rootfd as O_PATH, creating missing directories (and the
+ * last component as a file when @file). Symlinks resolve inside the root.
+ */
+static int
+open_target(int rootfd, const char *path, bool file)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	size_t len = strlen(p);
+	int fd;
+
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	fd = fs_open_beneath(rootfd, p, O_PATH, 0);
+	if (fd >= 0 || fd != -ENOENT)
+		return fd;
+	for (char *s = p + 1; *s; s++) {
+		int r;
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		r = fs_open_beneath(rootfd, p, O_PATH | O_DIRECTORY, 0);
+		if (r == -ENOENT) {
+			_cleanup_close_ int parent = -1;
+			char *slash = strrchr(p, '/');
+			*slash = '\0';
+			parent = fs_open_beneath(rootfd, *p ? p : "/", O_PATH | O_DIRECTORY, 0);
+			*slash = '/';
+			if (parent < 0)
+				return parent;
+			if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+				return -errno;
+		} else if (r < 0) {
+			return r;
+		} else {
+			close(r);
+		}
+		*s = '/';
+	}
+	if (file) {
+		fd = fs_open_beneath(rootfd, p, O_CREAT | O_RDONLY | O_NOFOLLOW, 0644);
+		if (fd >= 0) {
+			close(fd);
+			return fs_open_beneath(rootfd, p, O_PATH, 0);
+		}
+		return fd;
+	}
+	{
+		_cleanup_close_ int parent = -1;
+		char *slash = strrchr(p, '/');
+		*slash = '\0';
+		parent = fs_open_beneath(rootfd, *p ? p : "/", O_PATH | O_DIRECTORY, 0);
+		*slash = '/';
+		if (parent < 0)
+			return parent;
+		if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return fs_open_beneath(rootfd, p, O_PATH | O_DIRECTORY, 0);
+}
+
+static void
+fd_path(int fd, char out[64])
+{
+	snprintf(out, 64, "/proc/self/fd/%d", fd);
+}
+
+/* Remounts a bind mount with @flags, keeping the locked flags it already has. */
+static int
+remount_bind(const char *target, unsigned long flags)
+{
+	struct statvfs sv;
+	unsigned long keep = 0;
+
+	if (statvfs(target, &sv) == 0)
+		keep = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_RELATIME);
+	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | keep, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* cgroup v1 inside the container: tmpfs with each controller, read-only (dockerd's layout). */
+static int
+mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
+{
+	static const char *const ctrls[] = {"memory", "cpu", "cpuacct", "cpuset", "pids",
+					    "freezer", "devices", "blkio", NULL};
+	_cleanup_close_ int fd = open_target(rootfd, dest, false);
+	char p[64];
+
+	if (fd < 0)
+		return fd;
+	fd_path(fd, p);
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return -errno;
+	close(fd);
+	fd = open_target(rootfd, dest, false);
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; ctrls[i]; i++) {
+		_cleanup_free_ char *sub = xasprintf("%s/%s", dest, ctrls[i]);
+		_cleanup_free_ char *host = xasprintf("/sys/fs/cgroup/%s", ctrls[i]);
+		_cleanup_close_ int sfd = -1;
+		char sp[64];
+		if (!fs_exists(host))
+			continue;
+		sfd = open_target(rootfd, sub, false);
+		if (sfd < 0)
+			return sfd;
+		fd_path(sfd, sp);
+		/* Inside our cgroup namespace this shows the container's own cgroup as "/". */
+		if (mount("cgroup", sp, "cgroup", flags, ctrls[i]) < 0 && errno != EBUSY)
+			return -errno;
+	}
+	fd_path(fd, p);
+	if (mount(NULL, p, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=755") < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+mount_one(struct shim_child *c, int rootfd, const struct runtime_mount *m)
+{
+	_cleanup_free_ char *data = NULL;
+	_cleanup_close_ int fd = -1;
+	unsigned long flags;
+	bool bind, file = false;
+	struct stat st;
+	char p[64];
+
+	parse_options(m->options, &flags, &data);
+	bind = strcmp(m->type, "bind") == 0 || (flags & MS_BIND);
+	if (strcmp(m->type, "cgroup") == 0) {
+		if (cgroup_version() == 1)
+			return mount_cgroup_v1(rootfd, m->destination, flags & ~MS_RDONLY);
+		m = &(struct runtime_mount){m->destination, "cgroup2", "cgroup", m->options};
+	}
+	if (bind) {
+		if (stat(m->source, &st) < 0)
+			return -errno;
+		file = !S_ISDIR(st.st_mode);
+	}
+	fd = open_target(rootfd, m->destination, file);
+	if (fd < 0)
+		return fd;
+	fd_path(fd, p);
+	if (bind) {
+		if (mount(m->source, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+			return -errno;
+		if (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) {
+			/* remount through a fresh fd: the old one names the covered inode */
+			_cleanup_close_ int nfd = open_target(rootfd, m->destination, file);
+			if (nfd < 0)
+				return nfd;
+			fd_path(nfd, p);
+			return remount_bind(p, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+		}
+		return 0;
+	}
+	if (mount(m->source, p, m->type, flags, data) == 0)
+		return 0;
+	/* sysfs cannot be mounted while sharing the host's network namespace: bind it (runc). */
+	if (strcmp(m->type, "sysfs") == 0 && (errno == EPERM || errno == EBUSY)) {
+		if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return -errno;
+		return remount_bind(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	}
+	(void)c;
+	return -errno;
+}
+
+/* The standard nodes; bind-mounted from the host where mknod is refused (userns). */
+static void
+setup_dev(struct shim_child *c, int rootfd)
+{
+	static const struct {
+		const char *name;
+		unsigned maj, min;
+	} nodes[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8},
+		     {"urandom", 1, 9}, {"tty", 5, 0}};
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+		{"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}, {"/proc/kcore", "core"}};
+	_cleanup_close_ int dev = fs_open_beneath(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+
+	if (dev < 0)
+		return;
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666,
+			    makedev(nodes[i].maj, nodes[i].min)) == 0) {
+			if (fchmodat(dev, nodes[i].name, 0666, 0) < 0) /* umask */
+				shim_child_fail(c, -errno, "chmod /dev/%s: %m", nodes[i].name);
+			continue;
+		}
+		if (errno == EEXIST)
+			continue;
+		{
+			_cleanup_free_ char *dst = xasprintf("/dev/%s", nodes[i].name);
+			_cleanup_free_ char *src = xasprintf("/dev/%s", nodes[i].name);
+			_cleanup_close_ int fd = open_target(rootfd, dst, true);
+			char p[64];
+			if (fd < 0)
+				continue;
+			fd_path(fd, p);
+			(void)mount(src, p, NULL, MS_BIND, NULL);
+		}
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+			shim_child_fail(c, -errno, "symlink /dev/%s: %m", links[i][1]);
+}
+
+/* Mounts the overlay (or binds the plain root) on <bundle>/rootfs. */
+static int
+mount_root(struct shim_child *c, const char *target)
+{
+	const struct runtime_spec *s = c->spec;
+	_cleanup_close_ int fsfd = -1, mfd = -1;
+
+	if (!s->lowerdirs || !s->lowerdirs[0]) {
+		if (mount(s->rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			shim_child_fail(c, -errno, "bind root '%s': %m", s->rootfs);
+		return 0;
+	}
+	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		shim_child_fail(c, -errno, "overlay: fsopen: %m");
+	for (size_t i = 0; s->lowerdirs[i]; i++) {
+		/* strings are capped at 256 bytes; longer paths go in as an fd */
+		if (strlen(s->lowerdirs[i]) < 255) {
+			if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", s->lowerdirs[i], 0) == 0)
+				continue;
+		} else {
+			_cleanup_close_ int d = open(s->lowerdirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (d >= 0 && fsconfig(fsfd, FSCONFIG_SET_FD, "lowerdir+", NULL, d) == 0)
+				continue;
+		}
+		shim_child_fail(c, -errno, "overlay: layer '%s': %m", s->lowerdirs[i]);
+	}
+	if (s->upperdir &&
+	    (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", s->upperdir, 0) < 0 ||
+	     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", s->workdir, 0) < 0))
+		shim_child_fail(c, -errno, "overlay: upper '%s': %m", s->upperdir);
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		char msg[256] = "";
+		ssize_t n = read(fsfd, msg, sizeof(msg) - 1); /* the kernel's reason, if any */
+		msg[n > 0 ? n : 0] = '\0';
+		shim_child_fail(c, -errno, "overlay: mount: %m %s", msg);
+	}
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
+	if (mfd < 0 || move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		shim_child_fail(c, -errno, "overlay: attach: %m");
+	return 0;
+}
+
+static void
+mask_paths(struct shim_child *c)
+{
+	for (size_t i = 0; c->spec->masked_paths && c->spec->masked_paths[i]; i++) {
+		const char *p = c->spec->masked_paths[i];
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue; /* missing is fine: nothing to hide */
+		if (S_ISDIR(st.st_mode))
+			(void)mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+		else
+			(void)mount("/dev/null", p, NULL, MS_BIND, NULL);
+	}
+	for (size_t i = 0; c->spec->readonly_paths && c->spec->readonly_paths[i]; i++) {
+		const char *p = c->spec->readonly_paths[i];
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+			continue;
+		if (remount_bind(p, MS_RDONLY | MS_REC) < 0)
+			shim_child_fail(c, -errno, "make '%s' read-only: %m", p);
+	}
+}
+
+int
+shim_setup_rootfs(struct shim_child *c)
+{
+	const struct runtime_spec *s = c->spec;
+	_cleanup_free_ char *target = xasprintf("%s/" RUNTIME_ROOTFS_DIR, c->bundle);
+	_cleanup_close_ int rootfd = -1;
+	bool dev_tmpfs = false;
+	int r;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		shim_child_fail(c, -errno, "make / private: %m");
+	mount_root(c, target);
+	rootfd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		shim_child_fail(c, -errno, "open root: %m");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct runtime_mount *m = &s->mounts[i];
+		r = mount_one(c, rootfd, m);
+		if (r < 0) {
+			errno = -r;
+			shim_child_fail(c, r, "mount '%s' on '%s': %m", m->source, m->destination);
+		}
+		dev_tmpfs |= strcmp(m->destination, "/dev") == 0 && strcmp(m->type, "tmpfs") == 0;
+	}
+	if (dev_tmpfs)
+		setup_dev(c, rootfd);
+	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		shim_child_fail(c, -errno, "pivot_root: %m");
+	/* the old root is stacked under the new one; detach it */
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		shim_child_fail(c, -errno, "detach old root: %m");
+	mask_paths(c);
+	if (s->readonly_root && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		shim_child_fail(c, -errno, "make root read-only: %m");
+	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		shim_child_fail(c, -errno, "sethostname: %m");
+	return 0;
+}
+
+void
+shim_child_main(struct shim_child *c)
+{
+	const struct runtime_spec *s = c->spec;
+	sigset_t none;
+	char b;
+
+	/* the shim blocks and ignores signals for itself; the container starts clean */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	for (int i = 0; i < 3; i++)
+		if (c->stdio[i] >= 0 && dup2(c->stdio[i], i) < 0)
+			shim_child_fail(c, -errno, "stdio: %m");
+	/* the shim places us in the cgroup first, so the cgroup namespace roots there */
+	if (read(c->sync_fd, &b, 1) != 1)
+		_exit(1); /* shim gone or start aborted */
+	if (c->join_pidfd >= 0) {
+		if (setns(c->join_pidfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+						  CLONE_NEWCGROUP) < 0)
+			shim_child_fail(c, -errno, "join container namespaces: %m");
+		shim_exec_process(c);
+	}
+	if (s->netns == RUNTIME_NETNS_PATH) {
+		_cleanup_close_ int nfd = open(s->netns_path, O_RDONLY | O_CLOEXEC);
+		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
+			shim_child_fail(c, -errno, "join network namespace '%s': %m", s->netns_path);
+	}
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		shim_child_fail(c, -errno, "cgroup namespace: %m");
+	shim_setup_rootfs(c);
+	shim_exec_process(c);
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berth-shim: one per running container (or exec session). Started by
+ * berthd as `berth-shim <bundle>` with a report pipe on fd 3 (proto.h). It
+ * detaches from berthd (fork + setsid, so berthd's death never reaches it
+ * and berthd only reaps the short-lived first process), becomes a child
+ * subreaper, creates the cgroup, clones the container child (container.c,
+ * process.c) and reports "ok <pid>" only after the exec succeeded, else the
+ * child's error text. It then stays as the process's parent (monitor.c)
+ * until the process exited, and removes the cgroup. The container's process
+ * carries PDEATHSIG=SIGKILL towards the shim: if the shim dies, the
+ * container dies with it; berthd's restarts never touch either.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/runtime/cgroup.h"
+#include "engine/runtime/proto.h"
+#include "engine/runtime/shim/shim.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/log.h"
+#include "engine/util/parse.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+struct shim {
+	const char *bundle;
+	struct runtime_spec spec;
+	int report_fd;
+	int sig_fd;
+	int listen_fd;
+	pid_t pid;
+	int out_fd, err_fd, in_fd;
+	int go_fd;		/* held start: write end of the go pipe */
+	bool held;
+	bool cgroup_made;
+};
+
+static void
+report(struct shim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+report(struct shim *s, const char *fmt, ...)
+{
+	char b[1200];
+	va_list ap;
+	int n;
+
+	if (s->report_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b, sizeof(b) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(b) - 2)
+		n = (int)sizeof(b) - 2;
+	/* the message must stay one line */
+	for (int i = 0; i < n; i++)
+		if (b[i] == '\n')
+			b[i] = ' ';
+	b[n++] = '\n';
+	(void)fs_write_all(s->report_fd, b, (size_t)n);
+	s->report_fd = safe_close(s->report_fd);
+}
+
+/* Binds the control socket through /proc/self/fd so that long bundle paths still fit sun_path. */
+static int
+listen_socket(const char *bundle)
+{
+	_cleanup_close_ int dfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	if (dfd < 0)
+		return -errno;
+	(void)unlinkat(dfd, RUNTIME_SOCK_NAME, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" RUNTIME_SOCK_NAME, dfd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0)
+		return -errno;
+	if (fchmodat(dfd, RUNTIME_SOCK_NAME, 0600, 0) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+static int
+setup_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+static void
+write_state(struct shim *s, int64_t started)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" RUNTIME_SHIM_FILE, s->bundle);
+	_cleanup_free_ char *text = xasprintf("{\"shim_pid\":%d,\"pid\":%d,\"started_at\":%lld}",
+					      (int)getpid(), (int)s->pid, (long long)started);
+
+	if (fs_write_atomic(path, text, strlen(text), 0644) < 0)
+		log_warn("write '%s': %s, ignoring", path, strerror(errno));
+}
+
+/* Reads the child's error text; empty means the exec went through. */
+static void
+read_child_error(int fd, char *msg, size_t size)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, msg + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == size - 1 || (len >= 7 && strncmp(msg, "0 ready", 7) == 0))
+			break;
+	}
+	msg[len] = '\0';
+}
+
+/* Pipes (or the PTY socket) for the child's stdio; parent ends go to @s. */
+static int
+make_stdio(struct shim *s, struct shim_child *c, int tty_pair[2])
+{
+	int p[2];
+
+	if (s->spec.terminal)
+		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_pair) < 0 ? -errno : 0;
+	if (s->spec.open_stdin) {
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -errno;
+		c->stdio[0] = p[0];
+		s->in_fd = p[1];
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	s->out_fd = p[0];
+	c->stdio[1] = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	s->err_fd = p[0];
+	c->stdio[2] = p[1];
+	return 0;
+}
+
+/* Joins the target's PID namespace (affects our children only) for an exec session. */
+static int
+join_pidns(struct shim *s, int *ret_pidfd)
+{
+	_cleanup_free_ char *p = xasprintf("/proc/%d/ns/pid", s->spec.join_pid);
+	_cleanup_close_ int nsfd = open(p, O_RDONLY | O_CLOEXEC);
+	int pidfd;
+
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWPID) < 0)
+		return -errno;
+	pidfd = (int)syscall(SYS_pidfd_open, s->spec.join_pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	*ret_pidfd = pidfd;
+	return 0;
+}
+
+static unsigned long
+clone_flags(const struct runtime_spec *spec)
+{
+	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+
+	if (spec->join_pid)
+		return 0; /* exec: plain fork, namespaces are joined */
+	if (spec->netns == RUNTIME_NETNS_NONE)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+/* Clones the child and waits until it exec'd or failed. 0, or the child's errno with @msg. */
+static int
+spawn(struct shim *s, char *msg, size_t msg_size)
+{
+	struct shim_child c = {.spec = &s->spec, .bundle = s->bundle, .stdio = {-1, -1, -1},
+			       .tty_sock = -1, .join_pidfd = -1};
+	int sync[2] = {-1, -1}, errp[2] = {-1, -1}, tty[2] = {-1, -1}, go[2] = {-1, -1};
+	int r, code = 0;
+
+	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		return snprintf(msg, msg_size, "pipe: %s", strerror(errno)), -EIO;
+	if (s->held && pipe2(go, O_CLOEXEC) < 0)
+		return snprintf(msg, msg_size, "pipe: %s", strerror(errno)), -EIO;
+	if ((r = make_stdio(s, &c, tty)) < 0)
+		return snprintf(msg, msg_size, "stdio: %s", strerror(-r)), r;
+	if (s->spec.join_pid && (r = join_pidns(s, &c.join_pidfd)) < 0)
+		return snprintf(msg, msg_size, "join container %d: %s", s->spec.join_pid,
+				strerror(-r)), r;
+	c.sync_fd = sync[0];
+	c.err_fd = errp[1];
+	c.tty_sock = tty[1];
+	c.go_fd = go[0];
+	s->pid = (pid_t)syscall(SYS_clone, clone_flags(&s->spec) | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (s->pid < 0)
+		return snprintf(msg, msg_size, "clone: %s", strerror(errno)), -errno;
+	if (s->pid == 0) {
+		close(sync[1]);
+		close(errp[0]);
+		safe_close(tty[0]);
+		safe_close(go[1]);
+		shim_child_main(&c);
+	}
+	safe_close(go[0]);
+	s->go_fd = go[1];
+	close(sync[0]);
+	close(errp[1]);
+	safe_close(tty[1]);
+	safe_close(c.join_pidfd);
+	for (int i = 0; i < 3; i++)
+		safe_close(c.stdio[i]);
+	if (s->spec.cgroup_path && *s->spec.cgroup_path) {
+		struct err e = ERR_INIT;
+		if (cgroup_attach(s->spec.cgroup_path, s->pid, &e) < 0) {
+			snprintf(msg, msg_size, "%s", e.msg);
+			code = e.code;
+		}
+	}
+	if (code == 0 && write(sync[1], "G", 1) != 1)
+		code = -errno;
+	close(sync[1]);
+	if (code == 0) {
+		read_child_error(errp[0], msg, msg_size);
+		if (strcmp(msg, "0 ready") == 0)
+			msg[0] = '\0';
+		if (msg[0]) {
+			char *sp = strchr(msg, ' ');
+			int64_t v = EIO;
+			code = -EIO;
+			if (sp) {
+				*sp = '\0';
+				if (parse_int64(msg, 1, 4095, &v) == 0)
+					code = (int)-v;
+				memmove(msg, sp + 1, strlen(sp + 1) + 1);
+			}
+		}
+	}
+	close(errp[0]);
+	if (code == 0 && s->spec.terminal) {
+		s->out_fd = shim_recv_fd(tty[0]);
+		if (s->out_fd < 0)
+			code = s->out_fd, snprintf(msg, msg_size, "receive pty: %s", strerror(-code));
+		else
+			s->in_fd = s->out_fd;
+	}
+	safe_close(tty[0]);
+	if (code < 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	return code;
+}
+
+/* Detach from berthd: the first process exits at once (berthd reaps it), the second leads a new session. */
+static int
+detach(void)
+{
+	pid_t pid = fork();
+	_cleanup_close_ int null = -1;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -errno;
+	for (int i = 0; i < 3; i++)
+		if (dup2(null, i) < 0)
+			return -errno;
+	return 0;
+}
+
+static void
+open_own_log(const char *bundle)
+{
+	_cleanup_free_ char *p = xasprintf("%s/" RUNTIME_SHIM_LOG, bundle);
+	int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		log_set_fd(fd); /* kept for the shim's lifetime */
+}
+
+static void
+remove_stale(const char *bundle)
+{
+	static const char *const names[] = {RUNTIME_EXIT_FILE, RUNTIME_SHIM_FILE, NULL};
+
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", bundle, names[i]);
+		(void)unlink(p);
+	}
+}
+
+static int
+start(struct shim *s)
+{
+	struct err e = ERR_INIT;
+	char msg[1024] = "";
+	int r;
+
+	if ((r = runtime_spec_load(s->bundle, &s->spec, &e)) < 0)
+		return report(s, "error %d %s", -r, e.msg), r;
+	remove_stale(s->bundle);
+	if (!s->spec.join_pid) {
+		_cleanup_free_ char *root = xasprintf("%s/" RUNTIME_ROOTFS_DIR, s->bundle);
+		if (mkdir(root, 0700) < 0 && errno != EEXIST)
+			return report(s, "error %d create '%s': %s", errno, root, strerror(errno)), -errno;
+		if (s->spec.cgroup_path && *s->spec.cgroup_path) {
+			if ((r = cgroup_create(s->spec.cgroup_path, &s->spec.res, s->spec.privileged, &e)) < 0)
+				return report(s, "error %d %s", -r, e.msg), r;
+			s->cgroup_made = true;
+		}
+	}
+	if ((s->listen_fd = listen_socket(s->bundle)) < 0)
+		return report(s, "error %d control socket: %s", -s->listen_fd,
+			      strerror(-s->listen_fd)), s->listen_fd;
+	r = spawn(s, msg, sizeof(msg));
+	if (r < 0) {
+		_cleanup_free_ char *sock = xasprintf("%s/" RUNTIME_SOCK_NAME, s->bundle);
+		(void)unlink(sock);
+		return report(s, "error %d %s", -r, msg), r;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct shim s = {.report_fd = RUNTIME_REPORT_FD, .listen_fd = -1, .out_fd = -1,
+			 .err_fd = -1, .in_fd = -1, .go_fd = -1};
+	struct shim_monitor_args m;
+	int64_t started;
+	int r;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--held") != 0) ||
+	    fcntl(RUNTIME_REPORT_FD, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "usage: berth-shim BUNDLE [--held] (started by berthd with a report "
+				"pipe on fd 3)\n");
+		return 2;
+	}
+	s.held = argc == 3;
+	s.bundle = argv[1];
+	(void)syscall(SYS_close_range, RUNTIME_REPORT_FD + 1, ~0U, 0);
+	if ((r = detach()) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ||
+	    (s.sig_fd = setup_signals()) < 0) {
+		report(&s, "error %d shim: %s", r < 0 ? -r : errno, strerror(r < 0 ? -r : errno));
+		return 1;
+	}
+	open_own_log(s.bundle);
+	if (start(&s) < 0) {
+		if (s.cgroup_made)
+			(void)cgroup_remove(s.spec.cgroup_path);
+		runtime_spec_release(&s.spec);
+		return 1;
+	}
+	started = time_now_ns();
+	write_state(&s, started);
+	report(&s, "ok %d", (int)s.pid);
+	m = (struct shim_monitor_args){.spec = &s.spec, .bundle = s.bundle, .pid = s.pid,
+				       .out_fd = s.out_fd, .err_fd = s.err_fd, .in_fd = s.in_fd,
+				       .listen_fd = s.listen_fd, .sig_fd = s.sig_fd, .go_fd = s.go_fd,
+				       .started_ns = started};
+	(void)shim_monitor_run(&m);
+	if (s.cgroup_made && cgroup_remove(s.spec.cgroup_path) < 0)
+		log_warn("remove cgroup '%s': still busy, leaving it to berthd", s.spec.cgroup_path);
+	runtime_spec_release(&s.spec);
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berth-shim internals shared by its source files: the container child
+ * (container.c: namespaces, root file system, mounts, devices; process.c:
+ * credentials, capabilities, seccomp, exec, --init) and the monitor loop
+ * (monitor.c: log, control socket, exit). Not used outside the shim.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "engine/runtime/spec.h"
+
+/* What the shim hands the child it clones. */
+struct shim_child {
+	const struct runtime_spec *spec;
+	const char *bundle;
+	int sync_fd;		/* child reads one byte: cgroup placement done */
+	int err_fd;		/* child writes "<errno> <message>" on failure; CLOEXEC */
+	int tty_sock;		/* child sends the PTY master here (terminal only) */
+	int stdio[3];		/* non-terminal: dup2'd onto 0, 1, 2 (-1: keep) */
+	int join_pidfd;		/* exec: pidfd of the container process to join */
+	int go_fd;		/* held start: wait for a byte here before exec; -1 not held */
+};
+
+/* Runs in the cloned child: never returns (execs or _exits after reporting). */
+void shim_child_main(struct shim_child *c) __attribute__((noreturn));
+
+/* Sets up the root file system and mounts, then pivots into it (container.c). */
+int shim_setup_rootfs(struct shim_child *c);
+
+/*
+ * Final process set-up common to containers and exec sessions (process.c):
+ * terminal, user, capabilities, no_new_privs, seccomp, cwd, exec.
+ * Returns only on failure, with the message already reported on err_fd.
+ */
+void shim_exec_process(struct shim_child *c) __attribute__((noreturn));
+
+/* Reports a failure on @c->err_fd and _exits (127/126/1 like runc's callers expect). */
+void shim_child_fail(struct shim_child *c, int code, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+
+/* Sends / receives one fd over a unix socket (SCM_RIGHTS). */
+int shim_send_fd(int sock, int fd);
+int shim_recv_fd(int sock);
+
+struct shim_monitor_args {
+	const struct runtime_spec *spec;
+	const char *bundle;
+	pid_t pid;		/* the container's (or exec's) process */
+	int out_fd, err_fd;	/* output pipes, or the PTY master as out_fd; -1 none */
+	int in_fd;		/* stdin pipe write end, or the PTY master; -1 none */
+	int listen_fd;		/* control socket */
+	int sig_fd;		/* signalfd: SIGCHLD, SIGTERM, SIGINT, SIGHUP */
+	int go_fd;		/* held start: write a byte to let the process exec; -1 */
+	int64_t started_ns;
+};
+
+/* Runs until the process exited and its output drained; returns the shim's exit status. */
+int shim_monitor_run(struct shim_monitor_args *a);

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Runtime spec: dockerd's defaults, capability sets, and the config.json
+ * encoding (OCI layout + a "berth" extension). Parsing validates types and
+ * bounds because the shim trusts nothing it reads from disk.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/runtime/spec.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/limits.h"
+#include "engine/util/xalloc.h"
+
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+	"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+#define N_CAPS ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
+
+/* moby oci/caps/defaults.go: DefaultCapabilities. */
+static const char *const docker_default_caps[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+};
+
+/* moby oci/defaults.go: DefaultLinuxSpec maskedPaths / readonlyPaths. */
+static const char *const docker_masked_paths[] = {
+	"/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap", NULL,
+};
+static const char *const docker_readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+int
+runtime_cap_from_name(const char *name)
+{
+	const char *n = name;
+
+	if (strncasecmp(n, "CAP_", 4) == 0)
+		n += 4;
+	for (int i = 0; i < N_CAPS; i++)
+		if (strcasecmp(n, cap_names[i] + 4) == 0)
+			return i;
+	return -EINVAL;
+}
+
+const char *
+runtime_cap_name(int cap)
+{
+	return cap >= 0 && cap < N_CAPS ? cap_names[cap] : NULL;
+}
+
+static char **
+strv_copy(const char *const *v)
+{
+	size_t n = 0;
+	char **r;
+
+	if (!v)
+		return NULL;
+	while (v[n])
+		n++;
+	r = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+static void
+add_default_mounts(struct runtime_spec *s)
+{
+	static const char *const proc_o[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const dev_o[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
+	static const char *const pts_o[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
+					    "mode=0620", "gid=5", NULL};
+	static const char *const sys_o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	static const char *const cg_o[] = {"ro", "nosuid", "noexec", "nodev", NULL};
+	static const char *const mq_o[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777",
+					    "size=67108864", NULL};
+
+	runtime_spec_add_mount(s, "/proc", "proc", "proc", proc_o);
+	runtime_spec_add_mount(s, "/dev", "tmpfs", "tmpfs", dev_o);
+	runtime_spec_add_mount(s, "/dev/pts", "devpts", "devpts", pts_o);
+	runtime_spec_add_mount(s, "/sys", "sysfs", "sysfs", sys_o);
+	runtime_spec_add_mount(s, "/sys/fs/cgroup", "cgroup", "cgroup", cg_o);
+	runtime_spec_add_mount(s, "/dev/mqueue", "mqueue", "mqueue", mq_o);
+	runtime_spec_add_mount(s, "/dev/shm", "tmpfs", "shm", shm_o);
+}
+
+void
+runtime_spec_init_default(struct runtime_spec *s, const char *id)
+{
+	static const char *const env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+
+	memset(s, 0, sizeof(*s));
+	s->env = strv_copy(env);
+	s->cwd = xstrdup("/");
+	s->user = xstrdup("");
+	s->caps = strv_copy(docker_default_caps);
+	s->hostname = xstrndup(id, 12);
+	s->masked_paths = strv_copy(docker_masked_paths);
+	s->readonly_paths = strv_copy(docker_readonly_paths);
+	s->cgroup_path = xasprintf("berth/%s", id);
+	s->seccomp = RUNTIME_SECCOMP_DEFAULT;
+	s->netns = RUNTIME_NETNS_NONE;
+	add_default_mounts(s);
+}
+
+static void
+mount_release(struct runtime_mount *m)
+{
+	free(m->destination);
+	free(m->type);
+	free(m->source);
+	strv_free(m->options);
+}
+
+void
+runtime_spec_release(struct runtime_spec *s)
+{
+	if (!s)
+		return;
+	strv_free(s->args);
+	strv_free(s->env);
+	free(s->cwd);
+	free(s->user);
+	strv_free(s->additional_groups);
+	strv_free(s->caps);
+	strv_free(s->lowerdirs);
+	free(s->upperdir);
+	free(s->workdir);
+	free(s->rootfs);
+	free(s->hostname);
+	for (size_t i = 0; i < s->n_mounts; i++)
+		mount_release(&s->mounts[i]);
+	free(s->mounts);
+	strv_free(s->masked_paths);
+	strv_free(s->readonly_paths);
+	free(s->netns_path);
+	free(s->res.cpuset_cpus);
+	free(s->res.cpuset_mems);
+	free(s->cgroup_path);
+	free(s->log_path);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+runtime_spec_add_mount(struct runtime_spec *s, const char *dest, const char *type,
+		       const char *source, const char *const *options)
+{
+	struct runtime_mount *m;
+
+	s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
+	m = &s->mounts[s->n_mounts++];
+	m->destination = xstrdup(dest);
+	m->type = xstrdup(type);
+	m->source = xstrdup(source ? source : type);
+	m->options = strv_copy(options);
+}
+
+int
+runtime_spec_set_caps(struct runtime_spec *s, char *const *add, char *const *drop,
+		      bool privileged, struct err *e)
+{
+	bool set[N_CAPS] = {false};
+	size_t n = 0;
+	char **out;
+
+	for (int i = 0; i < N_CAPS; i++)
+		set[i] = privileged;
+	if (!privileged)
+		for (const char *const *c = docker_default_caps; *c; c++)
+			set[runtime_cap_from_name(*c)] = true;
+	/* Docker applies drops first, then adds; "ALL" in either list is the whole set. */
+	for (size_t pass = 0; pass < 2; pass++) {
+		char *const *list = pass == 0 ? drop : add;
+		for (size_t i = 0; list && list[i]; i++) {
+			int cap;
+			if (strcasecmp(list[i], "ALL") == 0) {
+				for (int j = 0; j < N_CAPS; j++)
+					set[j] = pass == 1;
+				continue;
+			}
+			cap = runtime_cap_from_name(list[i]);
+			if (cap < 0)
+				return err_set(e, -EINVAL, "unknown capability: \"%s\"", list[i]);
+			set[cap] = pass == 1;
+		}
+	}
+	out = xcalloc(N_CAPS + 1, sizeof(char *));
+	for (int i = 0; i < N_CAPS; i++)
+		if (set[i])
+			out[n++] = xstrdup(cap_names[i]);
+	strv_free(s->caps);
+	s->caps = out;
+	return 0;
+}
+
+/* ---- encoding ---- */
+
+static json_t *
+strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *
+linux_json(const struct runtime_spec *s)
+{
+	static const char *const ns[] = {"pid", "ipc", "uts", "mount", "cgroup", NULL};
+	json_t *nss = json_array();
+	json_t *res;
+
+	for (size_t i = 0; ns[i]; i++)
+		json_array_append_new(nss, json_pack("{s:s}", "type", ns[i]));
+	if (s->netns == RUNTIME_NETNS_PATH)
+		json_array_append_new(nss, json_pack("{s:s,s:s}", "type", "network", "path",
+						     s->netns_path));
+	else if (s->netns == RUNTIME_NETNS_NONE)
+		json_array_append_new(nss, json_pack("{s:s}", "type", "network"));
+
+	res = json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I},s:{s:I}}",
+			"memory", "limit", (json_int_t)s->res.memory, "swap",
+			(json_int_t)s->res.memory_swap,
+			"cpu", "shares", (json_int_t)s->res.cpu_shares, "quota",
+			(json_int_t)s->res.cpu_quota, "period", (json_int_t)s->res.cpu_period,
+			"pids", "limit", (json_int_t)s->res.pids_limit);
+	if (s->res.cpuset_cpus)
+		json_object_set_new(json_object_get(res, "cpu"), "cpus",
+				    json_string(s->res.cpuset_cpus));
+	if (s->res.cpuset_mems)
+		json_object_set_new(json_object_get(res, "cpu"), "mems",
+				    json_string(s->res.cpuset_mems));
+	return json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res,
+			 "cgroupsPath", s->cgroup_path ? s->cgroup_path : "",
+			 "maskedPaths", strv_json(s->masked_paths),
+			 "readonlyPaths", strv_json(s->readonly_paths));
+}
+
+char *
+runtime_spec_to_json(const struct runtime_spec *s)
+{
+	_cleanup_json_ json_t *root = NULL;
+	json_t *mounts = json_array();
+	json_t *caps = strv_json(s->caps);
+	char *out;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct runtime_mount *m = &s->mounts[i];
+		json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination",
+							m->destination, "type", m->type, "source",
+							m->source, "options", strv_json(m->options)));
+	}
+	root = json_pack(
+		"{s:s,s:{s:b,s:{s:i,s:i},s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b},s:{s:s,s:b},s:s,s:o,s:o,"
+		"s:{s:o,s:s*,s:s*,s:s,s:o,s:b,s:b,s:b,s:s,s:b,s:s*,s:i}}",
+		"ociVersion", "1.0.2",
+		"process", "terminal", s->terminal, "consoleSize", "height", s->console_height,
+		"width", s->console_width, "args", strv_json(s->args), "env", strv_json(s->env),
+		"cwd", s->cwd ? s->cwd : "/", "capabilities", "bounding", caps, "effective", caps,
+		"permitted", caps, "noNewPrivileges", s->no_new_privs,
+		"root", "path", s->rootfs ? s->rootfs : "", "readonly", s->readonly_root,
+		"hostname", s->hostname ? s->hostname : "",
+		"mounts", mounts,
+		"linux", linux_json(s),
+		"berth", "lowerdirs", strv_json(s->lowerdirs), "upperdir", s->upperdir, "workdir",
+		s->workdir, "user", s->user ? s->user : "", "additionalGroups",
+		strv_json(s->additional_groups), "openStdin", s->open_stdin, "stdinOnce",
+		s->stdin_once, "init", s->init, "seccomp",
+		s->seccomp == RUNTIME_SECCOMP_UNCONFINED ? "unconfined" : "default", "privileged",
+		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
+	if (!root)
+		abort(); /* only allocation failure or a programming error gets here */
+	out = json_dumps(root, JSON_COMPACT);
+	if (!out)
+		abort();
+	return out;
+}
+
+/* ---- decoding ---- */
+
+static bool
+str_ok(const char *s, size_t len)
+{
+	return len <= LIMIT_SPEC_STRING && memchr(s, '\0', len) == NULL;
+}
+
+/* Optional string member; absent or null leaves *ret NULL. */
+static int
+get_str(json_t *obj, const char *key, bool required, char **ret, struct err *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return err_set(e, -EINVAL, "config.json: missing '%s'", key);
+		return 0;
+	}
+	if (!json_is_string(v) || !str_ok(json_string_value(v), json_string_length(v)))
+		return err_set(e, -EINVAL, "config.json: '%s' must be a string", key);
+	free(*ret);
+	*ret = xstrdup(json_string_value(v));
+	return 0;
+}
+
+static int
+get_strv(json_t *obj, const char *key, char ***ret, struct err *e)
+{
+	json_t *v = json_object_get(obj, key), *it;
+	size_t i;
+	char **out;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return err_set(e, -EINVAL, "config.json: '%s' must be an array", key);
+	if (json_array_size(v) > LIMIT_SPEC_LIST)
+		return err_set(e, -E2BIG, "config.json: too many entries in '%s'", key);
+	out = xcalloc(json_array_size(v) + 1, sizeof(char *));
+	json_array_foreach(v, i, it) {
+		if (!json_is_string(it) || !str_ok(json_string_value(it), json_string_length(it))) {
+			strv_free(out);
+			return err_set(e, -EINVAL, "config.json: '%s' must hold strings", key);
+		}
+		out[i] = xstrdup(json_string_value(it));
+	}
+	strv_free(*ret);
+	*ret = out;
+	return 0;
+}
+
+static int
+get_bool(json_t *obj, const char *key, bool *ret, struct err *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return err_set(e, -EINVAL, "config.json: '%s' must be a boolean", key);
+	*ret = json_is_true(v);
+	return 0;
+}
+
+static int
+get_int(json_t *obj, const char *key, int64_t min, int64_t max, int64_t *ret, struct err *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return err_set(e, -EINVAL, "config.json: '%s' must be an integer in range", key);
+	*ret = json_integer_value(v);
+	return 0;
+}
+
+static json_t *
+get_obj(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_object(v) ? v : NULL;
+}
+
+static int
+parse_process(json_t *p, struct runtime_spec *s, struct err *e)
+{
+	json_t *cs = get_obj(p, "consoleSize"), *caps = get_obj(p, "capabilities");
+	int64_t h = 0, w = 0;
+	int r;
+
+	if (!p)
+		return err_set(e, -EINVAL, "config.json: missing 'process'");
+	if ((r = get_bool(p, "terminal", &s->terminal, e)) < 0 ||
+	    (r = get_strv(p, "args", &s->args, e)) < 0 || (r = get_strv(p, "env", &s->env, e)) < 0 ||
+	    (r = get_str(p, "cwd", true, &s->cwd, e)) < 0 ||
+	    (r = get_bool(p, "noNewPrivileges", &s->no_new_privs, e)) < 0 ||
+	    (r = get_int(cs, "height", 0, UINT16_MAX, &h, e)) < 0 ||
+	    (r = get_int(cs, "width", 0, UINT16_MAX, &w, e)) < 0 ||
+	    (r = get_strv(caps, "bounding", &s->caps, e)) < 0)
+		return r;
+	if (!s->args || !s->args[0] || !s->args[0][0])
+		return err_set(e, -EINVAL, "config.json: 'process.args' must not be empty");
+	if (s->cwd[0] != '/')
+		return err_set(e, -EINVAL, "config.json: 'process.cwd' must be absolute");
+	for (size_t i = 0; s->caps && s->caps[i]; i++)
+		if (runtime_cap_from_name(s->caps[i]) < 0)
+			return err_set(e, -EINVAL, "config.json: unknown capability '%s'", s->caps[i]);
+	s->console_height = (unsigned short)h;
+	s->console_width = (unsigned short)w;
+	return 0;
+}
+
+static int
+parse_mounts(json_t *a, struct runtime_spec *s, struct err *e)
+{
+	json_t *it;
+	size_t i;
+	int r;
+
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return err_set(e, -EINVAL, "config.json: 'mounts' must be an array");
+	if (json_array_size(a) > LIMIT_SPEC_LIST)
+		return err_set(e, -E2BIG, "config.json: too many mounts");
+	s->mounts = xcalloc(json_array_size(a) + 1, sizeof(*s->mounts));
+	json_array_foreach(a, i, it) {
+		struct runtime_mount *m = &s->mounts[s->n_mounts++];
+		if (!json_is_object(it))
+			return err_set(e, -EINVAL, "config.json: mount must be an object");
+		if ((r = get_str(it, "destination", true, &m->destination, e)) < 0 ||
+		    (r = get_str(it, "type", false, &m->type, e)) < 0 ||
+		    (r = get_str(it, "source", false, &m->source, e)) < 0 ||
+		    (r = get_strv(it, "options", &m->options, e)) < 0)
+			return r;
+		if (m->destination[0] != '/')
+			return err_set(e, -EINVAL, "config.json: mount destination '%s' not absolute",
+				       m->destination);
+		if (!m->type)
+			m->type = xstrdup("bind");
+		if (!m->source)
+			m->source = xstrdup(m->type);
+	}
+	return 0;
+}
+
+static int
+parse_namespaces(json_t *a, struct runtime_spec *s, struct err *e)
+{
+	json_t *it;
+	size_t i;
+	int r;
+
+	s->netns = RUNTIME_NETNS_HOST; /* no "network" entry: share the host's */
+	if (a && !json_is_array(a))
+		return err_set(e, -EINVAL, "config.json: 'linux.namespaces' must be an array");
+	json_array_foreach(a, i, it) {
+		_cleanup_free_ char *type = NULL;
+		if ((r = get_str(it, "type", true, &type, e)) < 0)
+			return r;
+		if (strcmp(type, "network") != 0)
+			continue; /* the others are always created */
+		if ((r = get_str(it, "path", false, &s->netns_path, e)) < 0)
+			return r;
+		s->netns = s->netns_path ? RUNTIME_NETNS_PATH : RUNTIME_NETNS_NONE;
+	}
+	return 0;
+}
+
+static int
+parse_linux(json_t *l, struct runtime_spec *s, struct err *e)
+{
+	json_t *res = get_obj(l, "resources");
+	json_t *mem = get_obj(res, "memory"), *cpu = get_obj(res, "cpu"), *pids = get_obj(res, "pids");
+	int64_t shares = 0, period = 0;
+	int r;
+
+	if ((r = parse_namespaces(json_object_get(l, "namespaces"), s, e)) < 0 ||
+	    (r = get_str(l, "cgroupsPath", false, &s->cgroup_path, e)) < 0 ||
+	    (r = get_strv(l, "maskedPaths", &s->masked_paths, e)) < 0 ||
+	    (r = get_strv(l, "readonlyPaths", &s->readonly_paths, e)) < 0 ||
+	    (r = get_int(mem, "limit", 0, INT64_MAX, &s->res.memory, e)) < 0 ||
+	    (r = get_int(mem, "swap", -1, INT64_MAX, &s->res.memory_swap, e)) < 0 ||
+	    (r = get_int(cpu, "shares", 0, 262144, &shares, e)) < 0 ||
+	    (r = get_int(cpu, "quota", -1, INT64_MAX, &s->res.cpu_quota, e)) < 0 ||
+	    (r = get_int(cpu, "period", 0, 1000000, &period, e)) < 0 ||
+	    (r = get_str(cpu, "cpus", false, &s->res.cpuset_cpus, e)) < 0 ||
+	    (r = get_str(cpu, "mems", false, &s->res.cpuset_mems, e)) < 0 ||
+	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0)
+		return r;
+	s->res.cpu_shares = (uint64_t)shares;
+	s->res.cpu_period = (uint64_t)period;
+	/* The path is joined below /sys/fs/cgroup/<ctrl>: no way up or out. */
+	if (s->cgroup_path && (s->cgroup_path[0] == '/' || strstr(s->cgroup_path, "..")))
+		return err_set(e, -EINVAL, "config.json: bad cgroupsPath '%s'", s->cgroup_path);
+	return 0;
+}
+
+static int
+parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
+{
+	_cleanup_free_ char *seccomp = NULL;
+	int64_t join = 0;
+	int r;
+
+	if ((r = get_strv(b, "lowerdirs", &s->lowerdirs, e)) < 0 ||
+	    (r = get_str(b, "upperdir", false, &s->upperdir, e)) < 0 ||
+	    (r = get_str(b, "workdir", false, &s->workdir, e)) < 0 ||
+	    (r = get_str(b, "user", false, &s->user, e)) < 0 ||
+	    (r = get_strv(b, "additionalGroups", &s->additional_groups, e)) < 0 ||
+	    (r = get_bool(b, "openStdin", &s->open_stdin, e)) < 0 ||
+	    (r = get_bool(b, "stdinOnce", &s->stdin_once, e)) < 0 ||
+	    (r = get_bool(b, "init", &s->init, e)) < 0 ||
+	    (r = get_bool(b, "privileged", &s->privileged, e)) < 0 ||
+	    (r = get_str(b, "seccomp", false, &seccomp, e)) < 0 ||
+	    (r = get_str(b, "logPath", false, &s->log_path, e)) < 0 ||
+	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0)
+		return r;
+	s->join_pid = (int)join;
+	if (s->lowerdirs && s->lowerdirs[0]) {
+		size_t n = 0;
+		while (s->lowerdirs[n])
+			n++;
+		if (n > LIMIT_OVERLAY_LOWERS)
+			return err_set(e, -E2BIG, "config.json: %zu layers, the kernel allows %u", n,
+				       LIMIT_OVERLAY_LOWERS);
+		if (!s->upperdir != !s->workdir)
+			return err_set(e, -EINVAL, "config.json: upperdir needs workdir");
+	}
+	if (seccomp && strcmp(seccomp, "unconfined") == 0)
+		s->seccomp = RUNTIME_SECCOMP_UNCONFINED;
+	else if (seccomp && strcmp(seccomp, "default") != 0)
+		return err_set(e, -EINVAL, "config.json: unknown seccomp profile '%s'", seccomp);
+	return 0;
+}
+
+int
+runtime_spec_from_json(const char *text, size_t len, struct runtime_spec *s, struct err *e)
+{
+	_cleanup_json_ json_t *root = NULL;
+	json_error_t jerr;
+	json_t *rootfs;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (len > LIMIT_SPEC_BYTES)
+		return err_set(e, -E2BIG, "config.json: larger than %u bytes", LIMIT_SPEC_BYTES);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root || !json_is_object(root))
+		return err_set(e, -EINVAL, "config.json: invalid JSON: %s", root ? "not an object" : jerr.text);
+	if ((r = parse_process(get_obj(root, "process"), s, e)) < 0 ||
+	    (r = parse_mounts(json_object_get(root, "mounts"), s, e)) < 0 ||
+	    (r = get_str(root, "hostname", false, &s->hostname, e)) < 0 ||
+	    (r = parse_linux(get_obj(root, "linux"), s, e)) < 0 ||
+	    (r = parse_berth(get_obj(root, "berth"), s, e)) < 0)
+		return r;
+	rootfs = get_obj(root, "root");
+	if ((r = get_str(rootfs, "path", false, &s->rootfs, e)) < 0 ||
+	    (r = get_bool(rootfs, "readonly", &s->readonly_root, e)) < 0)
+		return r;
+	if (s->rootfs && !s->rootfs[0])
+		s->rootfs = mfree(s->rootfs);
+	if ((!s->lowerdirs || !s->lowerdirs[0]) && !s->rootfs && !s->join_pid)
+		return err_set(e, -EINVAL, "config.json: neither layers nor a root path");
+	if (!s->user)
+		s->user = xstrdup("");
+	return 0;
+}
+
+int
+runtime_spec_load(const char *bundle, struct runtime_spec *ret, struct err *e)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = fs_read_file(path, LIMIT_SPEC_BYTES, &b);
+	if (r < 0)
+		return err_errno(e, r, "read '%s'", path);
+	return runtime_spec_from_json(b.data ? b.data : "", b.len, ret, e);
+}
+
+int
+runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct err *e)
+{
+	_cleanup_free_ char *text = runtime_spec_to_json(spec);
+	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+	int r;
+
+	r = fs_write_atomic(path, text, strlen(text), 0600);
+	if (r < 0)
+		return err_errno(e, r, "write '%s'", path);
+	return 0;
+}

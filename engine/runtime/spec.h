@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * struct runtime_spec: everything the shim needs to build and run one
+ * container (or one exec session), and its on-disk form, the bundle's
+ * config.json. The file follows the OCI runtime-spec layout (ociVersion,
+ * process, root, hostname, mounts, linux.{namespaces,resources,maskedPaths,
+ * readonlyPaths,cgroupsPath}) so it is well-defined and readable by people
+ * who know runc; what OCI cannot express lives under the "berth" key
+ * (overlay layers, user string resolved inside the container, seccomp
+ * choice, log path, --init, stdin handling).
+ *
+ * The spec is built by berthd (trusted) but parsed by the shim with full
+ * validation anyway: counts and lengths are bounded by engine/util/limits.h,
+ * every string is checked for type and for embedded NULs. Building a spec
+ * from a Docker create request is the container module's job, not this one.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/util/err.h"
+
+enum runtime_netns {
+	RUNTIME_NETNS_NONE = 0,	/* new, empty namespace (only lo): --network none */
+	RUNTIME_NETNS_PATH,	/* join the namespace at netns_path (bridge, user networks) */
+	RUNTIME_NETNS_HOST,	/* stay in the host's namespace */
+};
+
+enum runtime_seccomp {
+	RUNTIME_SECCOMP_DEFAULT = 0, /* Docker's default allowlist, widened by capabilities */
+	RUNTIME_SECCOMP_UNCONFINED,  /* --privileged or --security-opt seccomp=unconfined */
+};
+
+/* One OCI mount; @options are OCI option words ("ro", "rbind", "nosuid", "mode=755"...). */
+struct runtime_mount {
+	char *destination;	/* absolute path inside the container */
+	char *type;		/* "bind", "tmpfs", "proc", ... */
+	char *source;		/* host path for binds, else a label */
+	char **options;		/* NULL-terminated, may be NULL */
+};
+
+/* Cgroup limits; 0 means "not set" for every field (Docker's convention). */
+struct runtime_resources {
+	int64_t memory;		/* bytes, --memory */
+	int64_t memory_swap;	/* bytes incl. memory, -1 unlimited, --memory-swap */
+	uint64_t cpu_shares;	/* --cpu-shares */
+	int64_t cpu_quota;	/* microseconds per period, from --cpus */
+	uint64_t cpu_period;	/* microseconds, default 100000 when quota set */
+	int64_t pids_limit;	/* --pids-limit; <= 0 unlimited */
+	char *cpuset_cpus;	/* --cpuset-cpus, NULL = inherit */
+	char *cpuset_mems;
+};
+
+struct runtime_spec {
+	/* process */
+	char **args;		/* argv, NULL-terminated, at least one element */
+	char **env;		/* "K=V", NULL-terminated */
+	char *cwd;		/* absolute; created when missing, as dockerd does */
+	char *user;		/* "", "name", "uid", "name:group", "uid:gid" */
+	char **additional_groups; /* --group-add: names or gids */
+	char **caps;		/* "CAP_X" names: bounding = effective = permitted */
+	bool terminal;		/* -t: a PTY instead of pipes */
+	bool open_stdin;	/* -i: keep a stdin pipe */
+	bool stdin_once;	/* close the container's stdin when the first attach's stdin ends */
+	bool no_new_privs;
+	unsigned short console_height, console_width;
+	bool init;		/* --init: a minimal PID 1 that reaps and forwards signals */
+
+	/* root file system: overlay of lowerdirs (topmost first) + upperdir, or plain rootfs */
+	char **lowerdirs;
+	char *upperdir;
+	char *workdir;
+	char *rootfs;		/* used as-is (bind) when there are no lowerdirs */
+	bool readonly_root;
+
+	char *hostname;
+	struct runtime_mount *mounts;	/* applied in order after the defaults */
+	size_t n_mounts;
+	char **masked_paths;
+	char **readonly_paths;
+
+	enum runtime_netns netns;
+	char *netns_path;
+
+	struct runtime_resources res;
+	char *cgroup_path;	/* relative to each hierarchy, e.g. "berth/<id>" */
+	bool privileged;	/* all devices; caps and seccomp come from the fields above */
+	enum runtime_seccomp seccomp;
+
+	char *log_path;		/* json-file log; NULL: no log */
+
+	/* exec sessions: join the namespaces and cgroup of this running
+	 * container process instead of creating a container (root, mounts,
+	 * hostname and resources are then ignored) */
+	int join_pid;
+};
+
+/*
+ * Fills @spec with dockerd's defaults for a container: Docker's 14
+ * capabilities, the default mounts (/proc, /dev, /dev/pts, /dev/shm,
+ * /dev/mqueue, /sys, cgroup), dockerd's masked and read-only paths, PATH in
+ * env, cwd "/", hostname, cgroup path "berth/<id>" and the default seccomp
+ * profile. The caller then fills args, root, log path and anything the
+ * create request asks for. @id must be 64 hex digits.
+ */
+void runtime_spec_init_default(struct runtime_spec *spec, const char *id);
+
+/* Frees everything inside @spec and zeroes it. NULL is fine. */
+void runtime_spec_release(struct runtime_spec *spec);
+
+/*
+ * Applies Docker's --cap-add/--cap-drop/--privileged semantics to @spec->caps:
+ * start from the default set (or every capability when @privileged), drop
+ * @drop, then add @add. Names are case-insensitive with or without "CAP_";
+ * "ALL" is accepted in both lists. -EINVAL for an unknown capability.
+ */
+int runtime_spec_set_caps(struct runtime_spec *spec, char *const *add, char *const *drop,
+			  bool privileged, struct err *e);
+
+/* Appends a mount (copied). */
+void runtime_spec_add_mount(struct runtime_spec *spec, const char *dest, const char *type,
+			    const char *source, const char *const *options);
+
+/*
+ * Serialises @spec as config.json text. Returns a malloc'ed NUL-terminated
+ * string the caller frees.
+ */
+char *runtime_spec_to_json(const struct runtime_spec *spec);
+
+/*
+ * Parses and validates config.json text into @ret (which the caller releases
+ * with runtime_spec_release, also on failure). -EINVAL names the bad field;
+ * -E2BIG when a count or length exceeds its limit.
+ */
+int runtime_spec_from_json(const char *text, size_t len, struct runtime_spec *ret, struct err *e);
+
+/* Reads <bundle>/config.json: as runtime_spec_from_json, plus -ENOENT. */
+int runtime_spec_load(const char *bundle, struct runtime_spec *ret, struct err *e);
+
+/* Writes <bundle>/config.json atomically (mode 0600). */
+int runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct err *e);
+
+/* Capability helpers shared by spec building and the shim. */
+
+/* Number of a "CAP_X" name (case-insensitive, "CAP_" optional) or -EINVAL. */
+int runtime_cap_from_name(const char *name);
+
+/* The canonical "CAP_X" spelling of capability @cap, or NULL when unknown. */
+const char *runtime_cap_name(int cap);
