@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -144,6 +145,10 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = load_or_make_id(eng, e);
 	if (r < 0)
 		goto fail;
+	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
+	r = network_open(eng, &eng->net, e);
+	if (r < 0)
+		goto fail;
 	*ret = eng;
 	return 0;
 fail:
@@ -156,6 +161,7 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
+	network_close(eng->net);
 	safe_close(eng->lock_fd);
 	free(eng->tmp_dir);
 	engine_config_release(&eng->cfg);
