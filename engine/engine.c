@@ -23,6 +23,7 @@
 #include "engine/volume/volume.h"
 #include "engine/store/store.h"
 #include "engine/container/container.h"
+#include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -158,6 +159,10 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = containers_open(eng->cfg.data_root, &eng->containers, e);
 	if (r < 0)
 		goto fail;
+	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
+	r = network_open(eng, &eng->net, e);
+	if (r < 0)
+		goto fail;
 	*ret = eng;
 	return 0;
 fail:
@@ -172,6 +177,7 @@ engine_close(struct engine *eng)
 		return;
 	containers_close(eng->containers);
 	store_close(eng->store);
+	network_close(eng->net);
 	safe_close(eng->lock_fd);
 	volumes_close(eng->volumes);
 	events_free(eng->events);

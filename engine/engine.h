@@ -28,9 +28,11 @@ struct engine_config {
 
 struct events;
 struct volumes;
+struct network_state;
 
 struct engine {
 	struct engine_config cfg;
+	struct network_state *net;	/* engine/network: bridge, endpoints, NAT */
 	int lock_fd;		/* flock on <data_root>/berth.lock */
 	char *tmp_dir;		/* <data_root>/tmp: spooled uploads, partial downloads */
 	char id[65];		/* persistent daemon ID for /info */

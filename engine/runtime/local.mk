@@ -23,7 +23,6 @@ check_PROGRAMS += tests/tools/berth-runtool
 tests_tools_berth_runtool_SOURCES = tests/tools/berth-runtool.c
 tests_tools_berth_runtool_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS)
 
-TESTS += tests/integration/1001-runtime-shim.sh
 EXTRA_DIST += tests/integration/1001-runtime-shim.sh
 
 if HAVE_CRITERION

@@ -114,3 +114,10 @@
 /* A partial log line is held back until it ends or reaches this size, then
  * written as its own entry (moby's json-file splits at 16 KiB as well). */
 #define LIMIT_LOG_LINE (16u * 1024)
+/* Published ports per container (after expanding ranges): each is a few nft
+ * rules and a held socket; dockerd has no cap, but `-p 1-65535:1-65535`
+ * would pin 65k fds and rules. 4096 covers every real range publish. */
+#define LIMIT_PORT_BINDINGS 4096
+
+/* Bytes of a network/endpoint state file or nft listing we parse back. */
+#define LIMIT_NFT_LISTING (64u * 1024 * 1024)

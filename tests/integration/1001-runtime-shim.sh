@@ -6,7 +6,7 @@
 # Prints TAP; needs root (skips otherwise). Cleans up only what it created.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD_DIR:-$PWD}
+build=${BUILD_DIR:-${BUILD:-$PWD}}
 tool=$build/tests/tools/berth-runtool
 export BERTH_SHIM=$build/berth-shim
 

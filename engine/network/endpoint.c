@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Endpoint record persistence; see endpoint.h. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/network/endpoint.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/limits.h"
+#include "engine/util/xalloc.h"
+
+static const char *const mode_names[] = {
+	[NETWORK_MODE_BRIDGE] = "bridge",
+	[NETWORK_MODE_HOST] = "host",
+	[NETWORK_MODE_NONE] = "none",
+	[NETWORK_MODE_CONTAINER] = "container",
+};
+
+const char *
+endpoint_mode_name(enum network_mode mode)
+{
+	return (unsigned)mode < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[mode]
+									   : "none";
+}
+
+bool
+endpoint_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	return len > 0 && len <= 64 && id[0] != '.' &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+static json_t *
+addr_json(struct in_addr a)
+{
+	char text[INET_ADDRSTRLEN];
+
+	return json_string(inet_ntop(AF_INET, &a, text, sizeof(text)));
+}
+
+int
+endpoint_save(const char *dir, const struct network_endpoint *ep)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s.json", dir, ep->container_id);
+	_cleanup_json_ json_t *root = json_object();
+	_cleanup_free_ char *text = NULL;
+	json_t *ports = json_array();
+
+	json_object_set_new(root, "id", json_string(ep->container_id));
+	json_object_set_new(root, "endpoint_id", json_string(ep->endpoint_id));
+	json_object_set_new(root, "mode", json_string(endpoint_mode_name(ep->mode)));
+	json_object_set_new(root, "network", json_string(ep->network));
+	json_object_set_new(root, "netns", json_string(ep->netns_path));
+	json_object_set_new(root, "ip", addr_json(ep->ip));
+	json_object_set_new(root, "gateway", addr_json(ep->gateway));
+	json_object_set_new(root, "prefix", json_integer(ep->prefix));
+	json_object_set_new(root, "mac", json_string(ep->mac));
+	json_object_set_new(root, "veth", json_string(ep->host_veth));
+	for (size_t i = 0; i < ep->n_ports; i++) {
+		const struct portmap_binding *b = &ep->ports[i];
+		json_array_append_new(ports, json_pack("{s:s,s:i,s:o,s:i}", "proto",
+						       portmap_proto_name(b->proto), "container_port",
+						       b->container_port, "host_ip",
+						       addr_json(b->host_ip), "host_port", b->host_port));
+	}
+	json_object_set_new(root, "ports", ports);
+	text = json_dumps(root, JSON_COMPACT);
+	if (!text)
+		return -ENOMEM;
+	return fs_write_atomic(path, text, strlen(text), 0600);
+}
+
+static int
+get_str(json_t *root, const char *key, char *out, size_t size)
+{
+	const char *s = json_string_value(json_object_get(root, key));
+
+	if (!s || strlen(s) >= size)
+		return -EINVAL;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int
+get_addr(json_t *root, const char *key, struct in_addr *out)
+{
+	const char *s = json_string_value(json_object_get(root, key));
+
+	return s && inet_pton(AF_INET, s, out) == 1 ? 0 : -EINVAL;
+}
+
+static int
+load_ports(json_t *arr, struct network_endpoint *ep)
+{
+	size_t i, n = json_array_size(arr);
+	json_t *p;
+
+	if (!json_is_array(arr) || n > LIMIT_PORT_BINDINGS)
+		return -EINVAL;
+	ep->ports = xcalloc(n ? n : 1, sizeof(*ep->ports));
+	json_array_foreach(arr, i, p) {
+		struct portmap_binding *b = &ep->ports[i];
+		json_int_t cp = json_integer_value(json_object_get(p, "container_port"));
+		json_int_t hp = json_integer_value(json_object_get(p, "host_port"));
+		int proto = portmap_parse_proto(
+			json_string_value(json_object_get(p, "proto")) ?: "");
+		if (proto < 0 || cp < 1 || cp > 65535 || hp < 1 || hp > 65535 ||
+		    get_addr(p, "host_ip", &b->host_ip) < 0)
+			return -EINVAL;
+		b->proto = (uint8_t)proto;
+		b->container_port = (uint16_t)cp;
+		b->host_port = b->host_port_end = (uint16_t)hp;
+		ep->n_ports++;
+	}
+	return 0;
+}
+
+static int
+parse_record(json_t *root, const char *id, struct network_endpoint *ep)
+{
+	char mode[16];
+	json_int_t prefix = json_integer_value(json_object_get(root, "prefix"));
+	int r = 0;
+
+	r |= get_str(root, "id", ep->container_id, sizeof(ep->container_id));
+	r |= get_str(root, "endpoint_id", ep->endpoint_id, sizeof(ep->endpoint_id));
+	r |= get_str(root, "mode", mode, sizeof(mode));
+	r |= get_str(root, "network", ep->network, sizeof(ep->network));
+	r |= get_str(root, "netns", ep->netns_path, sizeof(ep->netns_path));
+	r |= get_str(root, "mac", ep->mac, sizeof(ep->mac));
+	r |= get_str(root, "veth", ep->host_veth, sizeof(ep->host_veth));
+	r |= get_addr(root, "ip", &ep->ip);
+	r |= get_addr(root, "gateway", &ep->gateway);
+	if (r < 0 || strcmp(ep->container_id, id) != 0 || prefix < 0 || prefix > 32)
+		return -EINVAL;
+	ep->prefix = (int)prefix;
+	for (size_t i = 0;; i++) {
+		if (i == sizeof(mode_names) / sizeof(mode_names[0]))
+			return -EINVAL;
+		if (strcmp(mode, mode_names[i]) == 0) {
+			ep->mode = (enum network_mode)i;
+			break;
+		}
+	}
+	return load_ports(json_object_get(root, "ports"), ep);
+}
+
+int
+endpoint_load(const char *dir, const char *id, struct network_endpoint *ret, struct err *e)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_json_ json_t *root = NULL;
+	struct network_endpoint ep = {0};
+	int r;
+
+	if (!endpoint_id_valid(id))
+		return err_set(e, -EINVAL, "invalid endpoint record name '%s'", id);
+	path = xasprintf("%s/%s.json", dir, id);
+	r = fs_read_file(path, LIMIT_STATE_FILE, &b);
+	if (r < 0)
+		return err_errno(e, r, "cannot read endpoint record '%s'", path);
+	root = json_loadb(b.data, b.len, 0, NULL);
+	if (!json_is_object(root) || parse_record(root, id, &ep) < 0) {
+		network_endpoint_release(&ep);
+		return err_set(e, -EINVAL, "corrupt endpoint record '%s'", path);
+	}
+	*ret = ep;
+	return 0;
+}
+
+int
+endpoint_remove(const char *dir, const char *id)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s.json", dir, id);
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * IPv4 pool; see ipam.h. A bitmap over the subnet's host numbers answers
+ * "is it free", an owner list answers "who holds it" (and is what gets
+ * persisted). Pools are limited to /8../30: the bitmap of a /8 is 2 MiB.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/network/ipam.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/limits.h"
+#include "engine/util/log.h"
+#include "engine/util/parse.h"
+#include "engine/util/xalloc.h"
+
+#define OWNER_MAX 64
+
+struct ipam_entry {
+	uint32_t host;		/* host number inside the subnet */
+	char owner[OWNER_MAX + 1];
+};
+
+struct ipam {
+	char *path;
+	uint32_t net;		/* host byte order */
+	uint32_t gw;
+	int prefix;
+	uint32_t size;		/* 2^(32-prefix) */
+	uint32_t next;		/* host number to try first */
+	uint8_t *bits;
+	struct ipam_entry *entries;
+	size_t n, cap;
+};
+
+int
+ipam_parse_cidr(const char *s, struct in_addr *ret_addr, int *ret_prefix)
+{
+	const char *slash = strchr(s, '/');
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a;
+	int64_t prefix;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, slash - s);
+	ip[slash - s] = '\0';
+	/* inet_pton accepts only dotted quads: no octal, hex or short forms. */
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		return -EINVAL;
+	if (parse_int64(slash + 1, 0, 32, &prefix) < 0 || (slash[1] == '0' && slash[2]))
+		return -EINVAL;
+	*ret_addr = a;
+	*ret_prefix = (int)prefix;
+	return 0;
+}
+
+static bool
+owner_valid(const char *owner)
+{
+	size_t len = strlen(owner);
+
+	if (len == 0 || len > OWNER_MAX)
+		return false;
+	return strspn(owner, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	       len;
+}
+
+static bool
+bit_get(const struct ipam *p, uint32_t h)
+{
+	return p->bits[h / 8] & (1u << (h % 8));
+}
+
+static void
+bit_set(struct ipam *p, uint32_t h, bool on)
+{
+	if (on)
+		p->bits[h / 8] |= (uint8_t)(1u << (h % 8));
+	else
+		p->bits[h / 8] &= (uint8_t)~(1u << (h % 8));
+}
+
+static bool
+host_usable(const struct ipam *p, uint32_t h)
+{
+	return h != 0 && h != p->size - 1 && p->net + h != p->gw;
+}
+
+static void
+entry_add(struct ipam *p, uint32_t host, const char *owner)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->entries = xrealloc(p->entries, p->cap * sizeof(*p->entries));
+	}
+	p->entries[p->n].host = host;
+	snprintf(p->entries[p->n].owner, sizeof(p->entries[p->n].owner), "%s", owner);
+	p->n++;
+	bit_set(p, host, true);
+}
+
+static void
+addr_text(uint32_t hbo, char out[INET_ADDRSTRLEN])
+{
+	struct in_addr a = {.s_addr = htonl(hbo)};
+
+	inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
+}
+
+static int
+save(const struct ipam *p)
+{
+	_cleanup_json_ json_t *root = json_object();
+	_cleanup_free_ char *text = NULL;
+	json_t *allocs = json_object();
+	char net[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN];
+	char subnet[INET_ADDRSTRLEN + 4];
+
+	addr_text(p->net, net);
+	addr_text(p->gw, gw);
+	snprintf(subnet, sizeof(subnet), "%s/%d", net, p->prefix);
+	json_object_set_new(root, "subnet", json_string(subnet));
+	json_object_set_new(root, "gateway", json_string(gw));
+	json_object_set_new(root, "next", json_integer(p->next));
+	for (size_t i = 0; i < p->n; i++) {
+		addr_text(p->net + p->entries[i].host, ip);
+		json_object_set_new(allocs, ip, json_string(p->entries[i].owner));
+	}
+	json_object_set_new(root, "allocations", allocs);
+	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text)
+		return -ENOMEM;
+	return fs_write_atomic(p->path, text, strlen(text), 0600);
+}
+
+/* Loads @root into @p; entries outside the pool or duplicated are corrupt. */
+static int
+load_allocations(struct ipam *p, json_t *allocs, struct err *e)
+{
+	const char *ip;
+	json_t *owner;
+
+	json_object_foreach(allocs, ip, owner) {
+		struct in_addr a;
+		uint32_t h;
+		if (inet_pton(AF_INET, ip, &a) != 1 || !json_is_string(owner) ||
+		    !owner_valid(json_string_value(owner)))
+			return err_set(e, -EINVAL, "corrupt allocation '%s' in '%s'", ip, p->path);
+		h = ntohl(a.s_addr) - p->net;
+		if (ntohl(a.s_addr) < p->net || h >= p->size || !host_usable(p, h) || bit_get(p, h))
+			return err_set(e, -EINVAL, "bad allocation '%s' in '%s'", ip, p->path);
+		entry_add(p, h, json_string_value(owner));
+	}
+	return 0;
+}
+
+static int
+load(struct ipam *p, const char *subnet, struct err *e)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_json_ json_t *root = NULL;
+	json_t *v;
+	int r = fs_read_file(p->path, LIMIT_STATE_FILE, &b);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return err_errno(e, r, "cannot read '%s'", p->path);
+	root = json_loadb(b.data, b.len, 0, NULL);
+	if (!json_is_object(root))
+		return err_set(e, -EINVAL, "corrupt IPAM state '%s'", p->path);
+	v = json_object_get(root, "subnet");
+	if (!json_is_string(v) || strcmp(json_string_value(v), subnet) != 0) {
+		log_warn("IPAM state '%s' is for another subnet, discarding it", p->path);
+		return 0;
+	}
+	v = json_object_get(root, "next");
+	if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < p->size)
+		p->next = (uint32_t)json_integer_value(v);
+	v = json_object_get(root, "allocations");
+	if (v && !json_is_object(v))
+		return err_set(e, -EINVAL, "corrupt IPAM state '%s'", p->path);
+	return v ? load_allocations(p, v, e) : 0;
+}
+
+int
+ipam_open(const char *state_path, const char *cidr, struct ipam **ret, struct err *e)
+{
+	struct ipam *p;
+	struct in_addr gw;
+	char net[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN + 4];
+	uint32_t mask;
+	int prefix, r;
+
+	if (ipam_parse_cidr(cidr, &gw, &prefix) < 0 || prefix < 8 || prefix > 30)
+		return err_set(e, -EINVAL, "invalid subnet '%s': want a.b.c.d/8 to /30", cidr);
+	p = xcalloc(1, sizeof(*p));
+	mask = 0xffffffffu << (32 - prefix);
+	p->prefix = prefix;
+	p->gw = ntohl(gw.s_addr);
+	p->net = p->gw & mask;
+	p->size = ~mask + 1;
+	p->next = 1;
+	p->path = xstrdup(state_path);
+	if (p->gw == p->net || p->gw == p->net + p->size - 1) {
+		ipam_free(p);
+		return err_set(e, -EINVAL, "invalid gateway in '%s': not a host address", cidr);
+	}
+	p->bits = xcalloc(p->size / 8 + 1, 1);
+	addr_text(p->net, net);
+	snprintf(subnet, sizeof(subnet), "%s/%d", net, prefix);
+	r = load(p, subnet, e);
+	if (r < 0) {
+		ipam_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+void
+ipam_free(struct ipam *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->bits);
+	free(p->entries);
+	free(p);
+}
+
+struct in_addr
+ipam_gateway(const struct ipam *p)
+{
+	return (struct in_addr){.s_addr = htonl(p->gw)};
+}
+
+struct in_addr
+ipam_subnet(const struct ipam *p)
+{
+	return (struct in_addr){.s_addr = htonl(p->net)};
+}
+
+int
+ipam_prefix(const struct ipam *p)
+{
+	return p->prefix;
+}
+
+size_t
+ipam_count(const struct ipam *p)
+{
+	return p->n;
+}
+
+static ssize_t
+find_owner(const struct ipam *p, const char *owner)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->entries[i].owner, owner) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+bool
+ipam_lookup(const struct ipam *p, const char *owner, struct in_addr *ret)
+{
+	ssize_t i = find_owner(p, owner);
+
+	if (i < 0)
+		return false;
+	ret->s_addr = htonl(p->net + p->entries[i].host);
+	return true;
+}
+
+static void
+entry_remove(struct ipam *p, size_t i)
+{
+	bit_set(p, p->entries[i].host, false);
+	p->entries[i] = p->entries[--p->n];
+}
+
+int
+ipam_allocate(struct ipam *p, const char *owner, struct in_addr *ret, struct err *e)
+{
+	uint32_t h = p->next;
+	int r;
+
+	if (!owner_valid(owner))
+		return err_set(e, -EINVAL, "invalid address owner '%s'", owner);
+	if (ipam_lookup(p, owner, ret))
+		return 0;
+	for (uint32_t tries = 0; tries < p->size; tries++, h = (h + 1) % p->size) {
+		if (!host_usable(p, h) || bit_get(p, h))
+			continue;
+		entry_add(p, h, owner);
+		p->next = (h + 1) % p->size;
+		r = save(p);
+		if (r < 0) {
+			entry_remove(p, p->n - 1);
+			return err_errno(e, r, "cannot save IPAM state '%s'", p->path);
+		}
+		ret->s_addr = htonl(p->net + h);
+		return 0;
+	}
+	return err_set(e, -ENOSPC, "no available IPv4 addresses on this network's address pool");
+}
+
+int
+ipam_release(struct ipam *p, const char *owner)
+{
+	ssize_t i = find_owner(p, owner);
+
+	if (i < 0)
+		return 0;
+	entry_remove(p, (size_t)i);
+	return save(p);
+}
+
+int
+ipam_release_unless(struct ipam *p, bool (*keep)(const char *owner, void *data), void *data)
+{
+	int n = 0, r;
+
+	for (size_t i = 0; i < p->n;) {
+		if (keep(p->entries[i].owner, data)) {
+			i++;
+			continue;
+		}
+		entry_remove(p, i);
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	r = save(p);
+	return r < 0 ? r : n;
+}

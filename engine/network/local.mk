@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: Apache-2.0
+libberth_engine_a_SOURCES += \
+	engine/network/endpoint.c engine/network/endpoint.h \
+	engine/network/firewall.c engine/network/firewall.h \
+	engine/network/iface.c engine/network/iface.h \
+	engine/network/ipam.c engine/network/ipam.h \
+	engine/network/netns.c engine/network/netns.h \
+	engine/network/network.c engine/network/network.h \
+	engine/network/plumb.c engine/network/plumb.h \
+	engine/network/portmap.c engine/network/portmap.h
+
+# Integration driver and test (root only; the script skips otherwise).
+check_PROGRAMS += tests/tools/berth-nettool
+tests_tools_berth_nettool_SOURCES = tests/tools/berth-nettool.c
+tests_tools_berth_nettool_LDADD = $(ENGINE_LIBS)

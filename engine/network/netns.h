@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Network namespaces as bind-mounted nsfs files, made and entered without
+ * disturbing berthd's other threads. A namespace is created by a dedicated,
+ * short-lived thread (CLONE_NEWNET is per thread, so only that thread moves)
+ * and pinned by bind-mounting its /proc/thread-self/ns/net onto a file; the
+ * runtime later joins it by that path. Configuration inside a namespace goes
+ * through sockets opened by a thread that setns()'d into it: a socket stays
+ * bound to the namespace it was created in, whichever thread uses it later.
+ * Links, addresses and rules are left to iface.c and firewall.c.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+/*
+ * Creates a new network namespace pinned at @path (an empty file is created;
+ * its directory must exist). -EEXIST when @path already exists, -errno on
+ * failure (nothing is left behind). Thread-safe.
+ */
+int netns_create(const char *path);
+
+/*
+ * Unmounts and unlinks the namespace file at @path. The namespace itself
+ * goes away with its last user. Missing is not an error. 0 or -errno.
+ */
+int netns_destroy(const char *path);
+
+/* True when @path is a mounted nsfs file (a namespace we pinned). */
+bool netns_is_pinned(const char *path);
+
+/*
+ * Opens a socket(@domain, @type | SOCK_CLOEXEC, @protocol) inside the
+ * namespace at @path, from a thread that joins it and exits; the calling
+ * thread never changes namespace. Returns the fd or -errno.
+ */
+int netns_socket(const char *path, int domain, int type, int protocol);

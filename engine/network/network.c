@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Networking state and the endpoint lifecycle; see network.h. The default
+ * bridge is the one network object so far: struct bridge_net bundles what a
+ * user-defined bridge network will also need (name, IPAM, firewall table),
+ * so adding those is a matter of keeping several.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/network/endpoint.h"
+#include "engine/network/firewall.h"
+#include "engine/network/iface.h"
+#include "engine/network/ipam.h"
+#include "engine/network/netns.h"
+#include "engine/network/network.h"
+#include "engine/network/plumb.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/id.h"
+#include "engine/util/limits.h"
+#include "engine/util/log.h"
+#include "engine/util/parse.h"
+#include "engine/util/xalloc.h"
+
+/* An attached container: its public description plus the host ports it holds. */
+struct ep_rec {
+	struct network_endpoint ep;
+	int *port_fds;		/* one reservation socket per binding, -1 if lost */
+};
+
+struct network_state {
+	pthread_mutex_t setup_lock;	/* serialises bridge set-up; taken before lock */
+	pthread_mutex_t lock;		/* endpoints table and IPAM */
+	char *ep_dir;			/* <data-root>/network/endpoints */
+	char *netns_dir;		/* <exec-root>/netns */
+	struct bridge_net br;
+	struct ep_rec **eps;
+	size_t n_eps, cap_eps;
+};
+
+void
+network_endpoint_release(struct network_endpoint *ep)
+{
+	if (!ep)
+		return;
+	free(ep->ports);
+	ep->ports = NULL;
+	ep->n_ports = 0;
+}
+
+static void
+rec_free(struct ep_rec *rec)
+{
+	if (!rec)
+		return;
+	for (size_t i = 0; rec->port_fds && i < rec->ep.n_ports; i++)
+		safe_close(rec->port_fds[i]);
+	free(rec->port_fds);
+	network_endpoint_release(&rec->ep);
+	free(rec);
+}
+DEFINE_CLEANUP(struct ep_rec, rec_free)
+
+static void
+endpoint_copy(struct network_endpoint *dst, const struct network_endpoint *src)
+{
+	*dst = *src;
+	dst->ports = xcalloc(src->n_ports ? src->n_ports : 1, sizeof(*src->ports));
+	if (src->n_ports)
+		memcpy(dst->ports, src->ports, src->n_ports * sizeof(*src->ports));
+}
+
+/* Caller holds net->lock. */
+static ssize_t
+find_rec(struct network_state *net, const char *id)
+{
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (strcmp(net->eps[i]->ep.container_id, id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Caller holds net->lock. */
+static void
+insert_rec(struct network_state *net, struct ep_rec *rec)
+{
+	if (net->n_eps == net->cap_eps) {
+		net->cap_eps = net->cap_eps ? net->cap_eps * 2 : 16;
+		net->eps = xrealloc(net->eps, net->cap_eps * sizeof(*net->eps));
+	}
+	net->eps[net->n_eps++] = rec;
+}
+
+/* Caller holds net->lock; returns the record, now owned by the caller. */
+static struct ep_rec *
+take_rec(struct network_state *net, const char *id)
+{
+	ssize_t i = find_rec(net, id);
+	struct ep_rec *rec;
+
+	if (i < 0)
+		return NULL;
+	rec = net->eps[i];
+	net->eps[i] = net->eps[--net->n_eps];
+	return rec;
+}
+
+int
+network_mode_parse(const char *s, enum network_mode *ret_mode, char ret_peer[65], struct err *e)
+{
+	const char *peer;
+
+	if (!s || !*s || strcmp(s, "default") == 0 || strcmp(s, "bridge") == 0)
+		*ret_mode = NETWORK_MODE_BRIDGE;
+	else if (strcmp(s, "host") == 0)
+		*ret_mode = NETWORK_MODE_HOST;
+	else if (strcmp(s, "none") == 0)
+		*ret_mode = NETWORK_MODE_NONE;
+	else if (str_startswith(s, "container:", &peer)) {
+		if (!endpoint_id_valid(peer))
+			return err_set(e, -EINVAL, "invalid container in network mode '%s'", s);
+		*ret_mode = NETWORK_MODE_CONTAINER;
+		snprintf(ret_peer, 65, "%s", peer);
+	} else
+		return err_set(e, -ENOENT, "network %s not found", s);
+	return 0;
+}
+
+/* Sets up the default bridge if not done yet; serialised by setup_lock. */
+static int
+ensure_bridge(struct network_state *net, struct err *e)
+{
+	int r;
+
+	if (net->br.disabled)
+		return err_set(e, -ENOENT, "the default bridge network is disabled");
+	pthread_mutex_lock(&net->setup_lock);
+	r = net->br.ready ? 0 : plumb_bridge_setup(&net->br, e);
+	pthread_mutex_unlock(&net->setup_lock);
+	return r;
+}
+
+/* "driver failed programming ..." as dockerd words a host port conflict. */
+static int
+port_error(struct err *e, const char *name, const char *epid, const struct portmap_binding *b,
+	   const char *why)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &b->host_ip, ip, sizeof(ip));
+	if (b->host_port_end > b->host_port)
+		return err_set(e, -EADDRINUSE,
+			       "driver failed programming external connectivity on endpoint %s "
+			       "(%s): Bind for %s:%u-%u failed: %s", name, epid, ip, b->host_port,
+			       b->host_port_end, why);
+	return err_set(e, -EADDRINUSE,
+		       "driver failed programming external connectivity on endpoint %s (%s): "
+		       "Bind for %s:%u failed: %s", name, epid, ip, b->host_port, why);
+}
+
+/* True when @cand clashes with a binding of any endpoint or of @done[0..n). */
+static bool
+port_taken(struct network_state *net, const struct portmap_binding *cand,
+	   const struct portmap_binding *done, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (portmap_conflicts(cand, &done[i]))
+			return true;
+	for (size_t i = 0; i < net->n_eps; i++)
+		for (size_t j = 0; j < net->eps[i]->ep.n_ports; j++)
+			if (portmap_conflicts(cand, &net->eps[i]->ep.ports[j]))
+				return true;
+	return false;
+}
+
+/*
+ * Chooses and reserves the host port of binding @i of @rec. Caller holds
+ * net->lock (the table must not change between the check and the insert).
+ */
+static int
+pick_port(struct network_state *net, struct ep_rec *rec, size_t i,
+	  const struct portmap_binding *req, const char *name, struct err *e)
+{
+	struct portmap_binding cand = *req;
+	uint16_t lo = req->host_port, hi = req->host_port_end;
+	uint32_t span, start = 0;
+	int fd = -EADDRINUSE;
+
+	if (lo == 0) {
+		portmap_ephemeral_range(&lo, &hi);
+		/* Random start, as dockerd: a predictable next port helps no one. */
+		if (getrandom(&start, sizeof(start), 0) < 0)
+			start = (uint32_t)getpid();
+	}
+	span = (uint32_t)(hi - lo) + 1;
+	for (uint32_t k = 0; k < span; k++) {
+		cand.host_port = (uint16_t)(lo + (start + k) % span);
+		if (port_taken(net, &cand, rec->ep.ports, i))
+			continue;
+		fd = portmap_reserve(&cand, cand.host_port);
+		if (fd >= 0)
+			break;
+		if (fd != -EADDRINUSE) {
+			char text[INET_ADDRSTRLEN + 8];
+			portmap_host_text(&cand, text, sizeof(text));
+			return err_errno(e, fd, "cannot bind '%s'", text);
+		}
+	}
+	if (fd < 0)
+		return port_error(e, name, rec->ep.endpoint_id, req, "port is already allocated");
+	cand.host_port_end = cand.host_port;
+	rec->ep.ports[i] = cand;
+	rec->port_fds[i] = fd;
+	return 0;
+}
+
+/* Under net->lock: claims an address (bridge mode) and the host ports. */
+static int
+claim_resources(struct network_state *net, struct ep_rec *rec,
+		const struct network_attach_opts *o, struct err *e)
+{
+	const char *name = o->name ? o->name : rec->ep.container_id;
+	int r;
+
+	if (find_rec(net, rec->ep.container_id) >= 0)
+		return err_set(e, -EEXIST, "container '%s' is already attached to a network",
+			       rec->ep.container_id);
+	if (rec->ep.mode != NETWORK_MODE_BRIDGE)
+		return 0;
+	r = ipam_allocate(net->br.ipam, rec->ep.container_id, &rec->ep.ip, e);
+	if (r < 0)
+		return r;
+	rec->ep.gateway = ipam_gateway(net->br.ipam);
+	rec->ep.prefix = ipam_prefix(net->br.ipam);
+	plumb_mac(rec->ep.ip, rec->ep.mac);
+	for (size_t i = 0; i < o->n_ports; i++) {
+		r = pick_port(net, rec, i, &o->ports[i], name, e);
+		if (r < 0) {
+			(void)ipam_release(net->br.ipam, rec->ep.container_id);
+			return r;
+		}
+		rec->ep.n_ports++;
+	}
+	return 0;
+}
+
+/* Fills the parts of a new record that do not need the lock. */
+static int
+rec_new(struct network_state *net, const char *id, const struct network_attach_opts *o,
+	struct ep_rec **ret, struct err *e)
+{
+	_cleanup_(rec_freep) struct ep_rec *rec = xcalloc(1, sizeof(*rec));
+	size_t n = o->mode == NETWORK_MODE_BRIDGE ? o->n_ports : 0;
+
+	if (!endpoint_id_valid(id))
+		return err_set(e, -EINVAL, "invalid container ID '%s'", id);
+	if (o->n_ports > LIMIT_PORT_BINDINGS)
+		return err_set(e, -E2BIG, "too many published ports (limit %u)",
+			       LIMIT_PORT_BINDINGS);
+	snprintf(rec->ep.container_id, sizeof(rec->ep.container_id), "%s", id);
+	id_random_hex(rec->ep.endpoint_id);
+	rec->ep.mode = o->mode;
+	snprintf(rec->ep.network, sizeof(rec->ep.network), "%s", endpoint_mode_name(o->mode));
+	rec->ep.ports = xcalloc(n ? n : 1, sizeof(*rec->ep.ports));
+	rec->port_fds = xcalloc(n ? n : 1, sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		rec->port_fds[i] = -1;
+	if (o->mode == NETWORK_MODE_BRIDGE)
+		plumb_veth_name(rec->ep.host_veth);
+	if (o->mode != NETWORK_MODE_HOST && o->mode != NETWORK_MODE_CONTAINER)
+		snprintf(rec->ep.netns_path, sizeof(rec->ep.netns_path), "%s/%s", net->netns_dir,
+			 id);
+	*ret = TAKE_PTR(rec);
+	return 0;
+}
+
+/* container:<peer>: share the peer's namespace and addresses, own nothing. */
+static int
+join_peer(struct network_state *net, struct ep_rec *rec, const char *peer, struct err *e)
+{
+	ssize_t i;
+
+	if (!peer || !endpoint_id_valid(peer))
+		return err_set(e, -EINVAL, "invalid container to join '%s'", peer ? peer : "");
+	pthread_mutex_lock(&net->lock);
+	i = find_rec(net, peer);
+	if (i >= 0) {
+		const struct network_endpoint *p = &net->eps[i]->ep;
+		memcpy(rec->ep.netns_path, p->netns_path, sizeof(p->netns_path));
+		rec->ep.ip = p->ip;
+		rec->ep.gateway = p->gateway;
+		rec->ep.prefix = p->prefix;
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (i < 0)
+		return err_set(e, -ENOENT, "cannot join network of a non running container: %s",
+			       peer);
+	return 0;
+}
+
+/* Gives the record back: ports, address and table entry. */
+static void
+unclaim(struct network_state *net, const char *id)
+{
+	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+
+	pthread_mutex_lock(&net->lock);
+	rec = take_rec(net, id);
+	if (net->br.ipam && ipam_release(net->br.ipam, id) < 0)
+		log_warn("cannot save IPAM state after releasing '%s', ignoring", id);
+	pthread_mutex_unlock(&net->lock);
+}
+
+int
+network_attach(struct network_state *net, const char *id, const struct network_attach_opts *o,
+	       struct network_endpoint *ret, struct err *e)
+{
+	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+	struct ep_rec *shared;
+	int r = rec_new(net, id, o, &rec, e);
+
+	if (r < 0)
+		return r;
+	if (o->mode == NETWORK_MODE_CONTAINER && (r = join_peer(net, rec, o->peer, e)) < 0)
+		return r;
+	if (o->mode == NETWORK_MODE_BRIDGE && (r = ensure_bridge(net, e)) < 0)
+		return r;
+	pthread_mutex_lock(&net->lock);
+	r = claim_resources(net, rec, o, e);
+	if (r >= 0)
+		insert_rec(net, rec);
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		return r;
+	shared = TAKE_PTR(rec); /* now in the table; unclaim() frees it on failure */
+	r = plumb_endpoint(&net->br, &shared->ep, e);
+	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
+		err_errno(e, r, "cannot save endpoint of '%s'", id);
+	if (r < 0) {
+		plumb_unplumb(&net->br, &shared->ep, NULL);
+		unclaim(net, id);
+		return err_prefix(e, "cannot attach '%s'", id);
+	}
+	endpoint_copy(ret, &shared->ep);
+	return 0;
+}
+
+int
+network_detach(struct network_state *net, const char *id, struct err *e)
+{
+	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+	struct network_endpoint fallback = {0};
+	struct err first = ERR_INIT;
+	int r;
+
+	if (!endpoint_id_valid(id))
+		return err_set(e, -EINVAL, "invalid container ID '%s'", id);
+	pthread_mutex_lock(&net->lock);
+	rec = take_rec(net, id);
+	pthread_mutex_unlock(&net->lock);
+	if (!rec) {
+		/* No record (crash between steps): remove whatever carries its tags. */
+		snprintf(fallback.container_id, sizeof(fallback.container_id), "%s", id);
+		snprintf(fallback.netns_path, sizeof(fallback.netns_path), "%s/%s", net->netns_dir,
+			 id);
+		fallback.mode = NETWORK_MODE_BRIDGE;
+	}
+	plumb_unplumb(&net->br, rec ? &rec->ep : &fallback, &first);
+	pthread_mutex_lock(&net->lock);
+	r = net->br.ipam ? ipam_release(net->br.ipam, id) : 0;
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0 && !err_is_set(&first))
+		err_errno(&first, r, "cannot save IPAM state");
+	r = endpoint_remove(net->ep_dir, id);
+	if (r < 0 && !err_is_set(&first))
+		err_errno(&first, r, "cannot remove endpoint record of '%s'", id);
+	if (err_is_set(&first))
+		return err_copy(e, &first);
+	return 0;
+}
+
+int
+network_inspect(struct network_state *net, const char *id, struct network_endpoint *ret,
+		struct err *e)
+{
+	ssize_t i;
+
+	pthread_mutex_lock(&net->lock);
+	i = find_rec(net, id);
+	if (i >= 0)
+		endpoint_copy(ret, &net->eps[i]->ep);
+	pthread_mutex_unlock(&net->lock);
+	if (i < 0)
+		return err_set(e, -ENOENT, "container '%s' has no network endpoint", id);
+	return 0;
+}
+
+const char *
+network_bridge_name(const struct network_state *net)
+{
+	return net->br.name;
+}
+
+/* Re-takes the host ports of an endpoint found on disk; a lost one is logged. */
+static void
+rereserve_ports(struct ep_rec *rec)
+{
+	rec->port_fds = xcalloc(rec->ep.n_ports ? rec->ep.n_ports : 1, sizeof(int));
+	for (size_t i = 0; i < rec->ep.n_ports; i++) {
+		const struct portmap_binding *b = &rec->ep.ports[i];
+		rec->port_fds[i] = portmap_reserve(b, b->host_port);
+		if (rec->port_fds[i] < 0) {
+			char text[INET_ADDRSTRLEN + 8];
+			portmap_host_text(b, text, sizeof(text));
+			log_warn("cannot reserve '%s/%s' of container '%s' again: %s, ignoring", text,
+				 portmap_proto_name(b->proto), rec->ep.container_id,
+				 strerror(-rec->port_fds[i]));
+			rec->port_fds[i] = -1;
+		}
+	}
+}
+
+/* Loads every endpoint record; corrupt ones are skipped (cleanup removes them). */
+static int
+load_endpoints(struct network_state *net, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = opendir(net->ep_dir);
+	struct dirent *de;
+
+	if (!d)
+		return err_errno(e, -errno, "cannot open '%s'", net->ep_dir);
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *id = NULL;
+		struct err le = ERR_INIT;
+		struct ep_rec *rec;
+		if (!str_endswith(de->d_name, ".json") || de->d_name[0] == '.')
+			continue;
+		id = xstrndup(de->d_name, strlen(de->d_name) - 5);
+		rec = xcalloc(1, sizeof(*rec));
+		if (endpoint_load(net->ep_dir, id, &rec->ep, &le) < 0) {
+			log_warn("%s, ignoring", le.msg);
+			free(rec);
+			continue;
+		}
+		rereserve_ports(rec);
+		insert_rec(net, rec);
+	}
+	return 0;
+}
+
+static int
+make_dirs(struct engine *eng, struct network_state *net, char **ret_ipam, struct err *e)
+{
+	_cleanup_free_ char *netdir = xasprintf("%s/network/networks/bridge", eng->cfg.data_root);
+	int r;
+
+	net->ep_dir = xasprintf("%s/network/endpoints", eng->cfg.data_root);
+	net->netns_dir = xasprintf("%s/netns", eng->cfg.exec_root);
+	if ((r = fs_mkdir_p(netdir, 0700)) < 0)
+		return err_errno(e, r, "cannot create '%s'", netdir);
+	if ((r = fs_mkdir_p(net->ep_dir, 0700)) < 0)
+		return err_errno(e, r, "cannot create '%s'", net->ep_dir);
+	if ((r = fs_mkdir_p(net->netns_dir, 0711)) < 0)
+		return err_errno(e, r, "cannot create '%s'", net->netns_dir);
+	*ret_ipam = xasprintf("%s/ipam.json", netdir);
+	return 0;
+}
+
+int
+network_open(struct engine *eng, struct network_state **ret, struct err *e)
+{
+	struct network_state *net = xcalloc(1, sizeof(*net));
+	_cleanup_free_ char *ipam_path = NULL;
+	const char *bridge = eng->cfg.bridge_name ? eng->cfg.bridge_name : "berth0";
+	int r;
+
+	pthread_mutex_init(&net->setup_lock, NULL);
+	pthread_mutex_init(&net->lock, NULL);
+	net->br.cidr = xstrdup(eng->cfg.bridge_cidr ? eng->cfg.bridge_cidr : "10.88.0.1/16");
+	net->br.disabled = strcmp(bridge, "none") == 0;
+	if (!plumb_ifname_valid(bridge)) {
+		r = err_set(e, -EINVAL, "invalid bridge name '%s'", bridge);
+		goto fail;
+	}
+	snprintf(net->br.name, sizeof(net->br.name), "%s", bridge);
+	r = make_dirs(eng, net, &ipam_path, e);
+	if (r >= 0)
+		r = ipam_open(ipam_path, net->br.cidr, &net->br.ipam, e);
+	if (r >= 0)
+		r = load_endpoints(net, e);
+	if (r < 0)
+		goto fail;
+	if (!net->br.disabled && plumb_bridge_setup(&net->br, &net->br.setup_err) < 0)
+		log_warn("cannot set up bridge '%s': %s; containers on the default network "
+			 "will fail until this is fixed", bridge, net->br.setup_err.msg);
+	*ret = net;
+	return 0;
+fail:
+	network_close(net);
+	return err_prefix(e, "networking");
+}
+
+void
+network_close(struct network_state *net)
+{
+	if (!net)
+		return;
+	for (size_t i = 0; i < net->n_eps; i++)
+		rec_free(net->eps[i]);
+	free(net->eps);
+	firewall_free(net->br.fw);
+	ipam_free(net->br.ipam);
+	free(net->br.cidr);
+	free(net->ep_dir);
+	free(net->netns_dir);
+	pthread_mutex_destroy(&net->lock);
+	pthread_mutex_destroy(&net->setup_lock);
+	free(net);
+}
+
+static bool
+is_live(const char *id, void *data)
+{
+	char *const *live = data;
+
+	for (size_t i = 0; live && live[i]; i++)
+		if (strcmp(live[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* Removes namespace files in <exec-root>/netns whose container is gone. */
+static int
+sweep_netns(struct network_state *net, char *const *live)
+{
+	_cleanup_closedir_ DIR *d = opendir(net->netns_dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		if (de->d_name[0] == '.' || is_live(de->d_name, (void *)live))
+			continue;
+		path = xasprintf("%s/%s", net->netns_dir, de->d_name);
+		if (netns_destroy(path) < 0)
+			log_warn("cannot remove stale namespace '%s', ignoring", path);
+		else
+			n++;
+	}
+	return n;
+}
+
+struct veth_sweep {
+	struct nl_sock *sk;
+	char *const *live;
+};
+
+static void
+sweep_veth(const char *name, const char *alias, void *data)
+{
+	struct veth_sweep *s = data;
+	const char *id = alias + strlen("berth:");
+
+	if (is_live(id, (void *)s->live))
+		return;
+	if (iface_delete(s->sk, name) < 0)
+		log_warn("cannot delete stale veth '%s', ignoring", name);
+}
+
+/* Kernel leftovers of the bridge network: veths on it and port rules. */
+static void
+sweep_bridge(struct network_state *net, char *const *live)
+{
+	struct veth_sweep s = {.live = live};
+	struct err le = ERR_INIT;
+
+	if (!net->br.ready)
+		return;
+	if (iface_sock_open(NULL, &s.sk, &le) == 0) {
+		(void)iface_foreach_port(s.sk, net->br.ifindex, "berth:", sweep_veth, &s);
+		iface_sock_close(s.sk);
+	}
+	if (firewall_remove_unless(net->br.fw, is_live, (void *)live, &le) < 0)
+		log_warn("cannot remove stale port rules: %s, ignoring", le.msg);
+}
+
+int
+network_cleanup_stale(struct network_state *net, char *const *live, struct err *e)
+{
+	_cleanup_strv_ char **dead = NULL;
+	size_t n = 0;
+	int r;
+
+	pthread_mutex_lock(&net->lock);
+	dead = xcalloc(net->n_eps + 1, sizeof(char *));
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (!is_live(net->eps[i]->ep.container_id, (void *)live))
+			dead[n++] = xstrdup(net->eps[i]->ep.container_id);
+	pthread_mutex_unlock(&net->lock);
+	for (size_t i = 0; i < n; i++) {
+		struct err de = ERR_INIT;
+		if (network_detach(net, dead[i], &de) < 0)
+			log_warn("cleaning up network of '%s': %s, ignoring", dead[i], de.msg);
+	}
+	(void)sweep_netns(net, live);
+	sweep_bridge(net, live);
+	pthread_mutex_lock(&net->lock);
+	r = ipam_release_unless(net->br.ipam, is_live, (void *)live);
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		return err_errno(e, r, "cannot save IPAM state");
+	return (int)n;
+}
+
+int
+network_destroy_bridge(struct network_state *net, struct err *e)
+{
+	int r;
+
+	pthread_mutex_lock(&net->setup_lock);
+	pthread_mutex_lock(&net->lock);
+	r = net->n_eps ? -EBUSY : 0;
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		r = err_set(e, r, "bridge '%s' still has endpoints", net->br.name);
+	else
+		r = plumb_bridge_destroy(&net->br, e);
+	pthread_mutex_unlock(&net->setup_lock);
+	return r;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container networking, the engine's entry point: the default bridge network
+ * ("bridge": engine_config bridge_name/bridge_cidr, default berth0 with
+ * 10.88.0.1/16), endpoints (a pinned network namespace, a veth pair into the
+ * bridge, an address from the network's IPAM, DNAT for published ports) and
+ * the host/none/container:<id> modes. Endpoint records are persisted under
+ * <data-root>/network so a restarted daemon knows what running containers
+ * hold; everything the kernel keeps (veths, nsfs mounts, nft rules) is tagged
+ * with the container ID so network_cleanup_stale can find leftovers.
+ *
+ * What it leaves to others: joining the namespace (the runtime does, by the
+ * path returned here), /etc/hosts and resolv.conf (container/), Docker wire
+ * shapes (api/), name resolution between containers (TODO: the embedded DNS
+ * of user-defined networks; the network object already keeps hostname and
+ * aliases for it).
+ *
+ * Threads: every function is thread-safe. Lock order: network_state.lock,
+ * then firewall's own lock (a leaf). The state lock is never held across
+ * netlink or namespace work, only across table updates and the small atomic
+ * writes of IPAM state.
+ */
+#pragma once
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/network/portmap.h"
+#include "engine/util/err.h"
+
+struct engine;
+struct network_state;
+
+enum network_mode {
+	NETWORK_MODE_BRIDGE = 0,	/* "bridge", "default", "" */
+	NETWORK_MODE_HOST,		/* no namespace: the host's */
+	NETWORK_MODE_NONE,		/* a namespace with only lo */
+	NETWORK_MODE_CONTAINER,		/* "container:<id>": another container's namespace */
+};
+
+/*
+ * Parses a HostConfig.NetworkMode value. For "container:<id>" the id is
+ * copied to @ret_peer (a buffer of 65 bytes). -EINVAL for other modes, with
+ * -ENOENT for an unknown user network name (none exist yet).
+ */
+int network_mode_parse(const char *s, enum network_mode *ret_mode, char ret_peer[65],
+		       struct err *e);
+
+struct network_attach_opts {
+	enum network_mode mode;
+	const char *peer;	/* NETWORK_MODE_CONTAINER: the container whose netns to join */
+	const char *name;	/* container name for error messages (dockerd's wording) */
+	const struct portmap_binding *ports; /* requested; host_port 0 = any (-P) */
+	size_t n_ports;
+	const char *hostname;	/* kept for name resolution */
+	char *const *aliases;	/* NULL-terminated or NULL */
+};
+
+struct network_endpoint {
+	char container_id[65];
+	char endpoint_id[65];	/* random, as dockerd's EndpointID */
+	enum network_mode mode;
+	char network[32];	/* "bridge", "host", "none" or "container" */
+	char netns_path[256];	/* "" for host mode */
+	struct in_addr ip, gateway; /* 0.0.0.0 outside bridge mode */
+	int prefix;
+	char mac[18];		/* "02:42:0a:58:00:02", "" outside bridge mode */
+	char host_veth[16];	/* host side of the veth pair, "" outside bridge mode */
+	struct portmap_binding *ports; /* effective bindings (host_port chosen) */
+	size_t n_ports;
+};
+
+/* Frees the contents of @ep (not @ep itself). */
+void network_endpoint_release(struct network_endpoint *ep);
+
+/*
+ * Opens networking for @eng: IPAM state, endpoint records, and the default
+ * bridge with its NAT table. Failing to set up the bridge (no
+ * CAP_NET_ADMIN, a non-bridge link of that name...) is only a warning: it is
+ * retried, and reported, when a container needs the bridge. bridge_name
+ * "none" disables the default bridge (as dockerd's --bridge=none).
+ */
+int network_open(struct engine *eng, struct network_state **ret, struct err *e);
+
+/* Frees the in-memory state; kernel objects stay for running containers. */
+void network_close(struct network_state *net);
+
+/*
+ * Gives container @id its network: creates <exec-root>/netns/<id> (except in
+ * host mode), the veth pair, address, route and port rules. On success
+ * *ret describes it (caller releases). Errors: -EEXIST when @id already has
+ * an endpoint, -EADDRINUSE for a host port taken (message in dockerd's
+ * "driver failed programming external connectivity on endpoint ..." form),
+ * -ENOSPC when the subnet is full, -ENOENT for an unknown peer, -EINVAL for
+ * bad options, other -errno for kernel failures. Nothing is left behind on
+ * failure.
+ */
+int network_attach(struct network_state *net, const char *id,
+		   const struct network_attach_opts *opts, struct network_endpoint *ret,
+		   struct err *e);
+
+/*
+ * Removes everything @id holds (rules, veth, namespace file, address,
+ * record). Idempotent: 0 when there was nothing. Errors are reported after
+ * every step was tried.
+ */
+int network_detach(struct network_state *net, const char *id, struct err *e);
+
+/* Copies @id's endpoint into *ret: 0 or -ENOENT. */
+int network_inspect(struct network_state *net, const char *id, struct network_endpoint *ret,
+		    struct err *e);
+
+/*
+ * Crash cleanup: removes endpoints, namespace files, veths, port rules and
+ * addresses of every container not in @live (NULL-terminated IDs of the
+ * containers whose network must be kept, i.e. those still running), leaving
+ * the others untouched. Returns the number of endpoints removed or -errno.
+ */
+int network_cleanup_stale(struct network_state *net, char *const *live, struct err *e);
+
+/*
+ * Removes the default bridge and its nft table when no endpoint uses it
+ * (tests and uninstall; berthd keeps the bridge across restarts). -EBUSY
+ * while endpoints exist.
+ */
+int network_destroy_bridge(struct network_state *net, struct err *e);
+
+/* The default bridge's name, gateway and prefix (for inspect of "bridge"). */
+const char *network_bridge_name(const struct network_state *net);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The kernel side of networks and endpoints, composed from netns.c, iface.c
+ * and firewall.c: setting up a bridge network (link, address, MTU,
+ * forwarding sysctls, NAT table) and plumbing or unplumbing one endpoint.
+ * Takes no locks of network.c: callers own the objects they pass and make
+ * sure no two calls work on the same endpoint at once.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "engine/network/network.h"
+#include "engine/util/err.h"
+
+struct ipam;
+struct firewall;
+
+/* A bridge network: what the default bridge and user-defined ones share. */
+struct bridge_net {
+	char name[16];		/* bridge interface name */
+	char *cidr;		/* gateway/prefix, e.g. 10.88.0.1/16 */
+	bool disabled;		/* bridge_name "none" */
+	bool ready;		/* link, sysctls and firewall are set up */
+	int ifindex;
+	unsigned mtu;		/* of the host's default-route interface */
+	struct ipam *ipam;
+	struct firewall *fw;
+	struct err setup_err;	/* why the last set-up failed, for the log */
+};
+
+/* True for a usable interface name: 1..15 of [A-Za-z0-9_.-], not "." or "..". */
+bool plumb_ifname_valid(const char *name);
+
+/* Writes a fresh host-side veth name ("vb" + 8 random hex) into @out[16]. */
+void plumb_veth_name(char out[16]);
+
+/* dockerd's MAC for @ip: 02:42 followed by the address bytes. */
+void plumb_mac(struct in_addr ip, char out[18]);
+
+/*
+ * Creates or adopts the bridge (address, MTU, up), enables ip_forward and
+ * route_localnet on it and opens its firewall table; sets br->ready. The
+ * caller serialises calls.
+ */
+int plumb_bridge_setup(struct bridge_net *br, struct err *e);
+
+/*
+ * Builds @ep in the kernel according to its mode (namespace, veth, address,
+ * route, port rules). Undoes its own steps on failure.
+ */
+int plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, struct err *e);
+
+/*
+ * Best-effort teardown of @ep: port rules, veth, namespace file. Every step
+ * is tried; the first failure is stored in @e (which may be NULL).
+ */
+void plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, struct err *e);
+
+/* Deletes the bridge link and its firewall table; clears br->ready. */
+int plumb_bridge_destroy(struct bridge_net *br, struct err *e);

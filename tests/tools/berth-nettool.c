@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berth-nettool: drives engine/network from the command line for the
+ * integration tests (tests/integration/4001-network.sh). It builds a bare
+ * struct engine (no data-root lock, so a process killed mid-way does not
+ * block the next one) and calls the public API once per invocation.
+ *
+ *   berth-nettool -d DATA -x EXEC -b BRIDGE -c CIDR setup
+ *   ... attach ID [-m bridge|host|none|container:ID] [-p SPEC]... [-s SECONDS]
+ *   ... detach ID | inspect ID | cleanup [LIVE_ID...] | destroy
+ *
+ * attach prints "key value" lines (netns, ip, gateway, prefix, mac, veth,
+ * port PROTO CPORT HOSTIP HOSTPORT); -s sleeps afterwards so a test can
+ * kill -9 the process with everything in place. Errors go to stderr with
+ * the errno name, exit status 1.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/network/network.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/log.h"
+#include "engine/util/parse.h"
+#include "engine/util/xalloc.h"
+
+static void
+print_endpoint(const struct network_endpoint *ep)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], hip[INET_ADDRSTRLEN];
+
+	printf("netns %s\n", ep->netns_path[0] ? ep->netns_path : "-");
+	printf("ip %s\n", inet_ntop(AF_INET, &ep->ip, ip, sizeof(ip)));
+	printf("gateway %s\n", inet_ntop(AF_INET, &ep->gateway, gw, sizeof(gw)));
+	printf("prefix %d\n", ep->prefix);
+	printf("mac %s\n", ep->mac[0] ? ep->mac : "-");
+	printf("veth %s\n", ep->host_veth[0] ? ep->host_veth : "-");
+	for (size_t i = 0; i < ep->n_ports; i++)
+		printf("port %s %u %s %u\n", portmap_proto_name(ep->ports[i].proto),
+		       ep->ports[i].container_port,
+		       inet_ntop(AF_INET, &ep->ports[i].host_ip, hip, sizeof(hip)),
+		       ep->ports[i].host_port);
+}
+
+static int
+fail(const struct err *e)
+{
+	fprintf(stderr, "error (%s): %s\n", strerrorname_np(-e->code) ?: "?", e->msg);
+	return 1;
+}
+
+/* Parses attach's options from argv[optind...]. */
+static int
+cmd_attach(struct network_state *net, const char *id, int argc, char **argv, struct err *e)
+{
+	_cleanup_free_ struct portmap_binding *ports = NULL;
+	struct network_attach_opts o = {.name = id};
+	struct network_endpoint ep = {0};
+	char peer[65] = "";
+	int64_t sleep_s = 0;
+	size_t n = 0;
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!arg)
+			return err_set(e, -EINVAL, "option '%s' needs a value", argv[i]);
+		if (strcmp(argv[i], "-m") == 0) {
+			if ((r = network_mode_parse(arg, &o.mode, peer, e)) < 0)
+				return r;
+		} else if (strcmp(argv[i], "-p") == 0) {
+			_cleanup_free_ struct portmap_binding *b = NULL;
+			size_t nb;
+			if ((r = portmap_parse_spec(arg, &b, &nb, e)) < 0)
+				return r;
+			ports = xrealloc(ports, (n + nb) * sizeof(*ports));
+			memcpy(ports + n, b, nb * sizeof(*b));
+			n += nb;
+		} else if (strcmp(argv[i], "-s") == 0) {
+			if (parse_int64(arg, 0, 3600, &sleep_s) < 0)
+				return err_set(e, -EINVAL, "bad seconds '%s'", arg);
+		} else
+			return err_set(e, -EINVAL, "unknown option '%s'", argv[i]);
+		i++;
+	}
+	o.peer = peer[0] ? peer : NULL;
+	o.ports = ports;
+	o.n_ports = n;
+	if ((r = network_attach(net, id, &o, &ep, e)) < 0)
+		return r;
+	print_endpoint(&ep);
+	network_endpoint_release(&ep);
+	fflush(stdout);
+	if (sleep_s)
+		sleep((unsigned)sleep_s);
+	return 0;
+}
+
+static int
+run(struct network_state *net, int argc, char **argv, struct err *e)
+{
+	const char *cmd = argv[0];
+	struct network_endpoint ep = {0};
+	int r;
+
+	if (strcmp(cmd, "setup") == 0)
+		return 0;
+	if (strcmp(cmd, "cleanup") == 0) {
+		r = network_cleanup_stale(net, argv + 1, e);
+		if (r >= 0)
+			printf("removed %d\n", r);
+		return r;
+	}
+	if (strcmp(cmd, "destroy") == 0)
+		return network_destroy_bridge(net, e);
+	if (argc < 2)
+		return err_set(e, -EINVAL, "'%s' needs a container ID", cmd);
+	if (strcmp(cmd, "attach") == 0)
+		return cmd_attach(net, argv[1], argc - 2, argv + 2, e);
+	if (strcmp(cmd, "detach") == 0)
+		return network_detach(net, argv[1], e);
+	if (strcmp(cmd, "inspect") == 0) {
+		if ((r = network_inspect(net, argv[1], &ep, e)) < 0)
+			return r;
+		print_endpoint(&ep);
+		network_endpoint_release(&ep);
+		return 0;
+	}
+	return err_set(e, -EINVAL, "unknown command '%s'", cmd);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct engine eng = {.lock_fd = -1};
+	struct err e = ERR_INIT;
+	int opt, r;
+
+	while ((opt = getopt(argc, argv, "+d:x:b:c:v")) != -1) {
+		switch (opt) {
+		case 'd': eng.cfg.data_root = optarg; break;
+		case 'x': eng.cfg.exec_root = optarg; break;
+		case 'b': eng.cfg.bridge_name = optarg; break;
+		case 'c': eng.cfg.bridge_cidr = optarg; break;
+		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
+		default: return 2;
+		}
+	}
+	if (!eng.cfg.data_root || !eng.cfg.exec_root || !eng.cfg.bridge_name ||
+	    !eng.cfg.bridge_cidr || optind >= argc) {
+		fprintf(stderr, "usage: berth-nettool -d DATA -x EXEC -b BRIDGE -c CIDR CMD ...\n");
+		return 2;
+	}
+	r = network_open(&eng, &eng.net, &e);
+	if (r < 0)
+		return fail(&e);
+	r = run(eng.net, argc - optind, argv + optind, &e);
+	network_close(eng.net);
+	return r < 0 ? fail(&e) : 0;
+}
