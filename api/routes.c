@@ -3,12 +3,14 @@
 #include "config.h"
 
 #include "api/router.h"
+#include "api/containers.h"
 #include "api/events.h"
 #include "api/system.h"
 #include "api/volumes.h"
 
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
+	api_containers_routes,
 	api_events_routes,
 	api_volumes_routes,
 	NULL,

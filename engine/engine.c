@@ -23,6 +23,7 @@
 #include "engine/volume/volume.h"
 #include "engine/store/store.h"
 #include "engine/container/container.h"
+#include "engine/container/lifecycle.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -161,6 +162,11 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		goto fail;
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
 	r = network_open(eng, &eng->net, e);
+	if (r < 0)
+		goto fail;
+	volumes_set_users_fn(eng->volumes, lifecycle_volume_users, eng);
+	/* Running containers survive daemon restarts: find them again. */
+	r = lifecycle_recover(eng, e);
 	if (r < 0)
 		goto fail;
 	*ret = eng;

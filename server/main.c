@@ -20,6 +20,7 @@
 #include "api/hijack.h"
 #include "api/stream.h"
 #include "engine/engine.h"
+#include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -74,6 +75,25 @@ write_pidfile(const char *path, struct err *e)
 	return 0;
 }
 
+/* berth-shim beside berthd (a build tree) wins over the installed one. */
+static void
+find_shim(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+	char *slash;
+
+	if (getenv("BERTH_SHIM") || n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	strcpy(slash + 1, "berth-shim");
+	if (access(self, X_OK) == 0)
+		runtime_set_shim_path(self);
+}
+
 static int
 run(struct daemon_config *cfg)
 {
@@ -104,6 +124,7 @@ run(struct daemon_config *cfg)
 	sigaddset(&set, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	find_shim();
 
 	if (engine_open(&ecfg, &eng, &e) < 0) {
 		log_error("%s", e.msg);

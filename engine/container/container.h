@@ -77,6 +77,12 @@ struct container {
 	uint64_t exit_seq;	/* incremented each time the container stops */
 	bool removed;
 	char *dir;		/* <data-root>/containers/<id> */
+	/* Attach clients that asked before start (docker run): start holds the
+	 * process before exec until they are connected, so no output is lost. */
+	int attach_waiting, attach_connected;
+	bool start_held;	/* the process is held; waiting attachers may connect */
+	bool starting;		/* a start is in progress (serialises starts) */
+	bool monitored;		/* a monitor thread waits for this run's exit */
 	char *log_path;		/* <dir>/<id>-json.log */
 };
 

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
 	engine/container/container.c engine/container/container.h \
+	engine/container/create.c \
+	engine/container/lifecycle.c engine/container/lifecycle.h \
+	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/names.c engine/container/names.h \
 	engine/container/spec.c engine/container/spec.h
 

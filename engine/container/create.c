@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container creation: merge the image's config into the request as dockerd
+ * does (image Env first, request Env overrides; a request Entrypoint resets
+ * the image's Cmd; labels, exposed ports and volumes are unions), create
+ * the volumes it names, and write the files that are bind-mounted into the
+ * container (/etc/hostname, /etc/hosts, /etc/resolv.conf).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine/container/lifecycle.h"
+#include "engine/engine.h"
+#include "engine/events/events.h"
+#include "engine/store/store_image.h"
+#include "engine/util/buf.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/log.h"
+#include "engine/util/strv.h"
+#include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
+
+/* Index of the variable named like "K=..." in @env, or -1. */
+static ssize_t
+env_find(char **env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], kv, klen) == 0 && (env[i][klen] == '=' || env[i][klen] == '\0'))
+			return (ssize_t)i;
+	return -1;
+}
+
+static void
+merge_env(struct container_spec *s, json_t *img_env)
+{
+	char **merged = NULL;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(img_env, i, v)
+		if (json_is_string(v))
+			strv_append(&merged, json_string_value(v));
+	for (i = 0; s->env && s->env[i]; i++) {
+		ssize_t k = env_find(merged, s->env[i]);
+		if (!strchr(s->env[i], '=')) {
+			/* "-e VAR" without a value: dockerd drops unset names. */
+			continue;
+		}
+		if (k >= 0) {
+			free(merged[k]);
+			merged[k] = xstrdup(s->env[i]);
+		} else {
+			strv_append(&merged, s->env[i]);
+		}
+	}
+	strv_free(s->env);
+	s->env = merged;
+}
+
+static char **
+img_strv(json_t *cfg, const char *key)
+{
+	char **v = NULL;
+	return strv_from_json(json_object_get(cfg, key), &v) == 0 ? v : NULL;
+}
+
+static void
+union_keys(char ***dst, json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v)
+		if (!strv_contains(*dst, k))
+			strv_append(dst, k);
+}
+
+static int
+merge_image_config(struct container_spec *s, const struct buf *config, struct err *e)
+{
+	_cleanup_json_ json_t *root = json_loadb(config->data, config->len, 0, NULL);
+	json_t *cfg = json_object_get(root, "config");
+	json_t *labels;
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(root))
+		return err_set(e, -EINVAL, "image config is not valid JSON");
+	merge_env(s, json_object_get(cfg, "Env"));
+	if (!s->entrypoint) {
+		s->entrypoint = img_strv(cfg, "Entrypoint");
+		if (!s->cmd)
+			s->cmd = img_strv(cfg, "Cmd");
+	} else if (s->entrypoint[0] && !*s->entrypoint[0] && !s->entrypoint[1]) {
+		/* --entrypoint "": clears the image's entrypoint. */
+		strv_free(s->entrypoint);
+		s->entrypoint = NULL;
+	}
+	if (!s->working_dir || !*s->working_dir) {
+		free(s->working_dir);
+		s->working_dir = xstrdup(json_string_value(json_object_get(cfg, "WorkingDir")) ?: "");
+	}
+	if (!s->user || !*s->user) {
+		free(s->user);
+		s->user = xstrdup(json_string_value(json_object_get(cfg, "User")) ?: "");
+	}
+	if (!s->stop_signal && json_is_string(json_object_get(cfg, "StopSignal")))
+		s->stop_signal = xstrdup(json_string_value(json_object_get(cfg, "StopSignal")));
+	union_keys(&s->exposed_ports, json_object_get(cfg, "ExposedPorts"));
+	union_keys(&s->volumes, json_object_get(cfg, "Volumes"));
+	labels = json_object_get(cfg, "Labels");
+	json_object_foreach(labels, k, v)
+		if (json_is_string(v) && !json_object_get(s->labels, k))
+			json_object_set(s->labels, k, v);
+	if (!s->healthcheck && json_is_object(json_object_get(cfg, "Healthcheck")))
+		s->healthcheck = json_incref(json_object_get(cfg, "Healthcheck"));
+	if (!s->shell)
+		s->shell = img_strv(cfg, "Shell");
+	if (!s->onbuild)
+		s->onbuild = img_strv(cfg, "OnBuild");
+	if (strv_len(s->entrypoint) == 0 && strv_len(s->cmd) == 0)
+		return err_set(e, -EINVAL, "No command specified");
+	return 0;
+}
+
+/* Anonymous volumes become volume mounts with fresh names; named volumes
+ * are created on first use; missing -v host directories are created. */
+static int
+prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
+{
+	for (size_t i = 0; s->volumes && s->volumes[i]; i++) {
+		bool covered = false;
+		struct volume_info v = {0};
+		for (size_t k = 0; k < s->n_mounts; k++)
+			if (strcmp(s->mounts[k].target, s->volumes[i]) == 0)
+				covered = true;
+		if (covered)
+			continue;
+		if (volume_create(eng->volumes, NULL, NULL, NULL, true, &v, e) < 0)
+			return e->code;
+		s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
+		s->mounts[s->n_mounts++] = (struct mount_spec){ MOUNT_VOLUME, xstrdup(v.name),
+								 xstrdup(s->volumes[i]), false,
+								 xstrdup("anonymous") };
+		volume_info_release(&v);
+	}
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct mount_spec *m = &s->mounts[i];
+		if (m->type == MOUNT_VOLUME && !(m->options && strcmp(m->options, "anonymous") == 0)) {
+			struct volume_info v = {0};
+			if (volume_create(eng->volumes, m->source, NULL, NULL, false, &v, e) < 0)
+				return e->code;
+			volume_info_release(&v);
+		} else if (m->type == MOUNT_BIND) {
+			struct stat st;
+			/* -v creates a missing host directory (dockerd's legacy rule). */
+			if (stat(m->source, &st) < 0) {
+				int r = fs_mkdir_p(m->source, 0755);
+				if (r < 0)
+					return err_errno(e, r,
+							 "error while creating mount source path '%s'",
+							 m->source);
+			}
+		}
+	}
+	return 0;
+}
+
+/* resolv.conf: the host's, without loopback nameservers (they mean nothing
+ * inside the container's network namespace); Google's as a last resort,
+ * as dockerd does. Request DNS settings replace the host's. */
+static void
+write_resolv_conf(struct container *c)
+{
+	_cleanup_buf_ struct buf host = BUF_INIT, out = BUF_INIT;
+	const struct container_spec *s = &c->spec;
+	bool have_ns = false;
+	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
+
+	if (s->dns && s->dns[0]) {
+		for (size_t i = 0; s->dns[i]; i++)
+			buf_printf(&out, "nameserver %s\n", s->dns[i]);
+		have_ns = true;
+	}
+	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0) {
+		char *save = NULL;
+		for (char *line = strtok_r(host.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "nameserver", 10) == 0) {
+				if (have_ns && s->dns && s->dns[0])
+					continue;
+				const char *addr = line + 10 + strspn(line + 10, " \t");
+				if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0)
+					continue;
+				have_ns = true;
+			} else if ((strncmp(line, "search", 6) == 0 && s->dns_search) ||
+				   (strncmp(line, "options", 7) == 0 && s->dns_options)) {
+				continue;
+			}
+			buf_printf(&out, "%s\n", line);
+		}
+	}
+	if (!have_ns)
+		buf_puts(&out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	if (s->dns_search && s->dns_search[0]) {
+		buf_puts(&out, "search");
+		for (size_t i = 0; s->dns_search[i]; i++)
+			buf_printf(&out, " %s", s->dns_search[i]);
+		buf_putc(&out, '\n');
+	}
+	if (s->dns_options && s->dns_options[0]) {
+		buf_puts(&out, "options");
+		for (size_t i = 0; s->dns_options[i]; i++)
+			buf_printf(&out, " %s", s->dns_options[i]);
+		buf_putc(&out, '\n');
+	}
+	if (fs_write_atomic(path, out.data ? out.data : "", out.len, 0644) < 0)
+		log_warn("cannot write '%s', ignoring", path);
+}
+
+void
+lifecycle_write_hosts(struct container *c, const char *ip)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
+	const struct container_spec *s = &c->spec;
+
+	buf_puts(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+		     "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+		     "ff02::2\tip6-allrouters\n");
+	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++) {
+		const char *colon = strchr(s->extra_hosts[i], ':');
+		if (!colon)
+			continue;
+		buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - s->extra_hosts[i]),
+			   s->extra_hosts[i]);
+	}
+	if (ip && *ip)
+		buf_printf(&b, "%s\t%s\n", ip, s->hostname);
+	if (fs_write_atomic(path, b.data, b.len, 0644) < 0)
+		log_warn("cannot write '%s', ignoring", path);
+}
+
+static int
+write_files(struct container *c, struct err *e)
+{
+	_cleanup_free_ char *hn = xasprintf("%s/hostname", c->dir);
+	_cleanup_free_ char *text = xasprintf("%s\n", c->spec.hostname);
+	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
+	_cleanup_free_ char *work = xasprintf("%s/rw/work", c->dir);
+	int r;
+
+	if ((r = fs_mkdir_p(upper, 0755)) < 0 || (r = fs_mkdir_p(work, 0700)) < 0)
+		return err_errno(e, r, "cannot create the container layer");
+	if ((r = fs_write_atomic(hn, text, strlen(text), 0644)) < 0)
+		return err_errno(e, r, "cannot write '%s'", hn);
+	lifecycle_write_hosts(c, NULL);
+	write_resolv_conf(c);
+	return 0;
+}
+
+int
+lifecycle_create(struct engine *eng, const char *name, struct container_spec *spec,
+		 struct container **ret, struct err *e)
+{
+	struct store_image_summary sum = {0};
+	_cleanup_buf_ struct buf config = BUF_INIT;
+	struct container *c = NULL;
+	int r;
+
+	r = store_image_get(eng->store, spec->image, &sum, &config, e);
+	if (r < 0)
+		return r;
+	r = merge_image_config(spec, &config, e);
+	if (r == 0)
+		r = prepare_mounts(eng, spec, e);
+	if (r == 0)
+		r = containers_create(eng->containers, name, sum.id, spec, &c, e);
+	store_image_summary_release(&sum);
+	if (r < 0)
+		return r;
+	if (!c->spec.hostname || !*c->spec.hostname) {
+		free(c->spec.hostname);
+		c->spec.hostname = xstrndup(c->id, 12);
+	}
+	r = write_files(c, e);
+	if (r == 0)
+		r = container_save(c, e);
+	if (r < 0) {
+		(void)containers_delete(eng->containers, c, NULL);
+		container_unref(c);
+		return r;
+	}
+	lifecycle_event(eng, c, "create", NULL);
+	*ret = c;
+	return 0;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Container spec → runtime spec, with dockerd's defaults (from
+ * runtime_spec_init_default) and the request's HostConfig applied on top.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/container/runspec.h"
+#include "engine/engine.h"
+#include "engine/store/store_image.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/strv.h"
+#include "engine/util/xalloc.h"
+
+static void
+add_bind(struct runtime_spec *rs, const char *dest, const char *src, bool ro)
+{
+	const char *opts_rw[] = { "rbind", "rprivate", NULL };
+	const char *opts_ro[] = { "rbind", "rprivate", "ro", NULL };
+
+	runtime_spec_add_mount(rs, dest, "bind", src, ro ? opts_ro : opts_rw);
+}
+
+static void
+add_tmpfs(struct runtime_spec *rs, const char *dest, const char *options, bool ro)
+{
+	_cleanup_strv_ char **opts = NULL;
+	_cleanup_free_ char *copy = xstrdup(options ? options : "");
+	char *save = NULL;
+
+	strv_append(&opts, "nosuid");
+	strv_append(&opts, "nodev");
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		strv_append(&opts, o);
+	if (ro)
+		strv_append(&opts, "ro");
+	runtime_spec_add_mount(rs, dest, "tmpfs", "tmpfs", (const char *const *)opts);
+}
+
+static int
+apply_security_opts(struct container *c, struct runtime_spec *rs, struct err *e)
+{
+	for (size_t i = 0; c->spec.security_opt && c->spec.security_opt[i]; i++) {
+		const char *o = c->spec.security_opt[i];
+		if (strcmp(o, "no-new-privileges") == 0 || strcmp(o, "no-new-privileges:true") == 0 ||
+		    strcmp(o, "no-new-privileges=true") == 0)
+			rs->no_new_privs = true;
+		else if (strcmp(o, "no-new-privileges:false") == 0 ||
+			 strcmp(o, "no-new-privileges=false") == 0)
+			rs->no_new_privs = false;
+		else if (strcmp(o, "seccomp=unconfined") == 0 || strcmp(o, "seccomp:unconfined") == 0)
+			rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
+		else if (strncmp(o, "apparmor", 8) == 0 || strncmp(o, "label", 5) == 0)
+			continue; /* no AppArmor/SELinux on this platform: accepted, no effect */
+		else
+			return err_set(e, -EINVAL, "invalid --security-opt: %s", o);
+	}
+	return 0;
+}
+
+static void
+apply_resources(const struct container_spec *s, struct runtime_spec *rs)
+{
+	rs->res.memory = s->memory;
+	rs->res.memory_swap = s->memory_swap;
+	rs->res.cpu_shares = s->cpu_shares > 0 ? (uint64_t)s->cpu_shares : 0;
+	if (s->nano_cpus > 0) {
+		rs->res.cpu_period = 100000;
+		rs->res.cpu_quota = s->nano_cpus / 10000; /* nanocpus × period / 1e9 */
+	} else {
+		rs->res.cpu_period = s->cpu_period > 0 ? (uint64_t)s->cpu_period : 0;
+		rs->res.cpu_quota = s->cpu_quota;
+	}
+	rs->res.pids_limit = s->pids_limit;
+	if (s->cpuset_cpus && *s->cpuset_cpus)
+		rs->res.cpuset_cpus = xstrdup(s->cpuset_cpus);
+	if (s->cpuset_mems && *s->cpuset_mems)
+		rs->res.cpuset_mems = xstrdup(s->cpuset_mems);
+}
+
+int
+runspec_build(struct engine *eng, struct container *c, struct runtime_spec *rs, struct err *e)
+{
+	const struct container_spec *s = &c->spec;
+	_cleanup_free_ char *hosts = xasprintf("%s/hosts", c->dir);
+	_cleanup_free_ char *hostname = xasprintf("%s/hostname", c->dir);
+	_cleanup_free_ char *resolv = xasprintf("%s/resolv.conf", c->dir);
+	char **args = NULL;
+	int r;
+
+	runtime_spec_init_default(rs, c->id);
+	strv_append(&args, c->path);
+	for (size_t i = 0; c->args && c->args[i]; i++)
+		strv_append(&args, c->args[i]);
+	strv_free(rs->args);
+	rs->args = args;
+	if (s->env) {
+		strv_free(rs->env);
+		rs->env = strv_dup(s->env);
+		bool has_path = false;
+		for (size_t i = 0; rs->env[i]; i++)
+			if (strncmp(rs->env[i], "PATH=", 5) == 0)
+				has_path = true;
+		if (!has_path)
+			strv_append(&rs->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	}
+	if (s->tty) {
+		bool has_term = false;
+		for (size_t i = 0; rs->env && rs->env[i]; i++)
+			if (strncmp(rs->env[i], "TERM=", 5) == 0)
+				has_term = true;
+		if (!has_term)
+			strv_append(&rs->env, "TERM=xterm");
+	}
+	if (s->working_dir && *s->working_dir) {
+		free(rs->cwd);
+		rs->cwd = xstrdup(s->working_dir);
+	}
+	free(rs->user);
+	rs->user = xstrdup(s->user ? s->user : "");
+	rs->additional_groups = strv_dup(s->group_add);
+	r = runtime_spec_set_caps(rs, s->cap_add, s->cap_drop, s->privileged, e);
+	if (r < 0)
+		return r;
+	rs->privileged = s->privileged;
+	if (s->privileged) {
+		rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
+		strv_free(rs->masked_paths);
+		strv_free(rs->readonly_paths);
+		rs->masked_paths = NULL;
+		rs->readonly_paths = NULL;
+	}
+	r = apply_security_opts(c, rs, e);
+	if (r < 0)
+		return r;
+	rs->terminal = s->tty;
+	rs->open_stdin = s->open_stdin;
+	rs->stdin_once = s->stdin_once;
+	rs->console_height = (unsigned short)s->console_height;
+	rs->console_width = (unsigned short)s->console_width;
+	rs->init = s->init;
+
+	r = store_image_lowerdirs(eng->store, c->image_id, &rs->lowerdirs, e);
+	if (r < 0)
+		return r;
+	rs->upperdir = xasprintf("%s/rw/upper", c->dir);
+	rs->workdir = xasprintf("%s/rw/work", c->dir);
+	rs->readonly_root = s->readonly_rootfs;
+	free(rs->hostname);
+	rs->hostname = xstrdup(s->hostname);
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct mount_spec *m = &s->mounts[i];
+		if (m->type == MOUNT_BIND) {
+			add_bind(rs, m->target, m->source, m->readonly);
+		} else if (m->type == MOUNT_VOLUME) {
+			_cleanup_free_ char *src = xasprintf("%s/volumes/%s/_data", eng->cfg.data_root,
+							     m->source);
+			add_bind(rs, m->target, src, m->readonly);
+		} else {
+			add_tmpfs(rs, m->target, m->options, m->readonly);
+		}
+	}
+	add_bind(rs, "/etc/hosts", hosts, false);
+	add_bind(rs, "/etc/hostname", hostname, false);
+	add_bind(rs, "/etc/resolv.conf", resolv, false);
+
+	if (c->ep.netns) {
+		rs->netns = RUNTIME_NETNS_PATH;
+		rs->netns_path = xstrdup(c->ep.netns);
+	} else if (c->ep.network && strcmp(c->ep.network, "host") == 0) {
+		rs->netns = RUNTIME_NETNS_HOST;
+	} else {
+		rs->netns = RUNTIME_NETNS_NONE;
+	}
+	apply_resources(s, rs);
+	free(rs->log_path);
+	rs->log_path = xstrdup(c->log_path);
+	return 0;
+}

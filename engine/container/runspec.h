@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Building the runtime spec (what the shim runs) from a container's spec. */
+#pragma once
+
+#include "engine/container/container.h"
+#include "engine/runtime/spec.h"
+#include "engine/util/err.h"
+
+struct engine;
+
+/*
+ * Fills @ret (zeroed by the caller, released by the caller also on failure)
+ * for a start of @c: process, overlay root from the image's layers and the
+ * container layer, mounts (binds, volumes, tmpfs, hosts/hostname/resolv.conf),
+ * network namespace, resources, capabilities, seccomp and security options.
+ */
+int runspec_build(struct engine *eng, struct container *c, struct runtime_spec *ret,
+		  struct err *e);
