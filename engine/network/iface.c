@@ -324,8 +324,11 @@ iface_route_default(struct nl_sock *sk, int ifindex, struct in_addr gw, struct e
 	rtnl_route_nh_set_gateway(nh, via);
 	rtnl_route_add_nexthop(rt, nh); /* the route owns nh from here */
 	r = rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL);
-	if (r < 0)
-		return nl_fail(e, r, "cannot add default route via", "gateway");
+	if (r < 0) {
+		char text[INET_ADDRSTRLEN];
+		return nl_fail(e, r, "cannot add default route via",
+			       inet_ntop(AF_INET, &gw, text, sizeof(text)));
+	}
 	return 0;
 }
 

@@ -13,3 +13,15 @@ libberth_engine_a_SOURCES += \
 check_PROGRAMS += tests/tools/berth-nettool
 tests_tools_berth_nettool_SOURCES = tests/tools/berth-nettool.c
 tests_tools_berth_nettool_LDADD = $(ENGINE_LIBS)
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/unit/engine/network/test_network
+TESTS += tests/unit/engine/network/test_network
+tests_unit_engine_network_test_network_SOURCES = \
+	tests/unit/engine/network/test_ipam.c \
+	tests/unit/engine/network/test_portmap.c \
+	tests/unit/engine/network/test_firewall.c \
+	tests/unit/engine/network/test_endpoint.c
+tests_unit_engine_network_test_network_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_engine_network_test_network_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
+endif

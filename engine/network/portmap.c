@@ -43,7 +43,8 @@ parse_port(const char *s, size_t len, uint16_t *ret)
 	char buf[8];
 	int64_t v;
 
-	if (len == 0 || len >= sizeof(buf))
+	/* Digits only: strtol's sign and whitespace are not port syntax. */
+	if (len == 0 || len >= sizeof(buf) || strspn(s, "0123456789") < len)
 		return -EINVAL;
 	memcpy(buf, s, len);
 	buf[len] = '\0';

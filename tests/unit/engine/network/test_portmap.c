@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "engine/network/portmap.h"
+#include "engine/util/limits.h"
+
+static struct portmap_binding *
+parse_ok(const char *spec, size_t *n)
+{
+	struct portmap_binding *b = NULL;
+	struct err e = ERR_INIT;
+	cr_assert_eq(portmap_parse_spec(spec, &b, n, &e), 0, "%s: %s", spec, e.msg);
+	return b;
+}
+
+static const char *
+ip(struct in_addr a)
+{
+	static char buf[INET_ADDRSTRLEN];
+	return inet_ntop(AF_INET, &a, buf, sizeof(buf));
+}
+
+Test(portmap, spec_forms)
+{
+	size_t n;
+	struct portmap_binding *b = parse_ok("80", &n);
+	cr_expect_eq(n, 1);
+	cr_expect_eq(b[0].container_port, 80);
+	cr_expect_eq(b[0].host_port, 0);
+	cr_expect_eq(b[0].proto, IPPROTO_TCP);
+	free(b);
+	b = parse_ok("8080:80", &n);
+	cr_expect_eq(b[0].host_port, 8080);
+	cr_expect_eq(b[0].host_port_end, 8080);
+	cr_expect_str_eq(ip(b[0].host_ip), "0.0.0.0");
+	free(b);
+	b = parse_ok("127.0.0.1:8080:80/udp", &n);
+	cr_expect_str_eq(ip(b[0].host_ip), "127.0.0.1");
+	cr_expect_eq(b[0].proto, IPPROTO_UDP);
+	free(b);
+	b = parse_ok("127.0.0.1::80", &n);
+	cr_expect_eq(b[0].host_port, 0);
+	free(b);
+	b = parse_ok("53:53/UDP", &n);
+	cr_expect_eq(b[0].proto, IPPROTO_UDP);
+	free(b);
+}
+
+Test(portmap, spec_ranges)
+{
+	size_t n;
+	struct portmap_binding *b = parse_ok("8000-8002:80-82", &n);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(b[2].container_port, 82);
+	cr_expect_eq(b[2].host_port, 8002);
+	cr_expect_eq(b[2].host_port_end, 8002);
+	free(b);
+	b = parse_ok("8000-8010:80", &n); /* one port from the range */
+	cr_assert_eq(n, 1);
+	cr_expect_eq(b[0].host_port, 8000);
+	cr_expect_eq(b[0].host_port_end, 8010);
+	free(b);
+	b = parse_ok("80-81", &n);
+	cr_expect_eq(n, 2);
+	cr_expect_eq(b[1].host_port, 0);
+	free(b);
+}
+
+Test(portmap, spec_invalid)
+{
+	const char *bad[] = {"", "0", "65536", "80/sctp", "80/", "abc", "8080:", ":80:", "1.2.3:80:80",
+			     "8000-8002:80-81", "82-80", "8080:80:90:100", "-1", "+80", "80 ",
+			     "999999999999999999:80"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct portmap_binding *b = NULL;
+		struct err e = ERR_INIT;
+		size_t n = 0;
+		cr_expect_lt(portmap_parse_spec(bad[i], &b, &n, &e), 0, "'%s' accepted", bad[i]);
+		cr_expect_null(b);
+	}
+}
+
+Test(portmap, spec_limits_and_ipv6)
+{
+	struct portmap_binding *b = NULL;
+	struct err e = ERR_INIT;
+	size_t n;
+	cr_expect_eq(portmap_parse_spec("1-65535", &b, &n, &e), -E2BIG);
+	cr_expect_eq(portmap_parse_spec("[::1]:80:80", &b, &n, &e), -EOPNOTSUPP);
+	cr_expect_null(b);
+}
+
+Test(portmap, keys_and_host_values)
+{
+	uint16_t port;
+	uint8_t proto;
+	struct portmap_binding b = {0};
+	struct err e = ERR_INIT;
+	cr_expect_eq(portmap_parse_key("80/tcp", &port, &proto), 0);
+	cr_expect_eq(port, 80);
+	cr_expect_eq(portmap_parse_key("53/udp", &port, &proto), 0);
+	cr_expect_eq(proto, IPPROTO_UDP);
+	cr_expect_eq(portmap_parse_key("80", &port, &proto), 0);
+	cr_expect_eq(portmap_parse_key("80/tcp/x", &port, &proto), -EINVAL);
+	cr_expect_eq(portmap_parse_key("/tcp", &port, &proto), -EINVAL);
+	cr_expect_eq(portmap_parse_host("", "", &b, &e), 0);
+	cr_expect_eq(b.host_port, 0);
+	cr_expect_eq(portmap_parse_host("10.0.0.1", "8000-8005", &b, &e), 0);
+	cr_expect_eq(b.host_port_end, 8005);
+	cr_expect_eq(portmap_parse_host("10.0.0.300", "80", &b, &e), -EINVAL);
+	cr_expect_eq(portmap_parse_host("", "80x", &b, &e), -EINVAL);
+	cr_expect_eq(portmap_parse_host("::", "80", &b, &e), -EOPNOTSUPP);
+}
+
+Test(portmap, conflicts)
+{
+	struct portmap_binding any = {.proto = IPPROTO_TCP, .host_port = 80};
+	struct portmap_binding lo = any, udp = any, other = any;
+	inet_pton(AF_INET, "127.0.0.1", &lo.host_ip);
+	udp.proto = IPPROTO_UDP;
+	other.host_port = 81;
+	struct portmap_binding lo2 = lo;
+	inet_pton(AF_INET, "127.0.0.2", &lo2.host_ip);
+	cr_expect(portmap_conflicts(&any, &lo));
+	cr_expect(portmap_conflicts(&lo, &lo));
+	cr_expect_not(portmap_conflicts(&lo, &lo2));
+	cr_expect_not(portmap_conflicts(&any, &udp));
+	cr_expect_not(portmap_conflicts(&any, &other));
+}
+
+Test(portmap, reserve_holds_the_port)
+{
+	struct portmap_binding b = {.proto = IPPROTO_TCP};
+	int fd = -1, fd2;
+	uint16_t port = 0;
+	inet_pton(AF_INET, "127.0.0.1", &b.host_ip);
+	for (uint16_t p = 30000 + getpid() % 20000; fd < 0; p++) {
+		fd = portmap_reserve(&b, p);
+		port = p;
+	}
+	fd2 = portmap_reserve(&b, port);
+	cr_expect_eq(fd2, -EADDRINUSE);
+	close(fd);
+}
