@@ -91,7 +91,7 @@ find_shim(void)
 		return;
 	strcpy(slash + 1, "berth-shim");
 	if (access(self, X_OK) == 0)
-		runtime_set_shim_path(self);
+		runtime_set_shim_path(xstrdup(self)); /* kept for the daemon's life */
 }
 
 static int

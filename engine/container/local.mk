@@ -17,3 +17,8 @@ tests_unit_engine_container_test_container_SOURCES = \
 tests_unit_engine_container_test_container_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_container_test_container_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif
+
+# Test tool: seeds an image from an OCI layout into a data root (container tests).
+check_PROGRAMS += tests/tools/berth-seed
+tests_tools_berth_seed_SOURCES = tests/tools/berth-seed.c
+tests_tools_berth_seed_LDADD = $(ENGINE_LIBS)
