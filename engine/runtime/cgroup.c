@@ -280,9 +280,10 @@ int
 cgroup_create(const char *path, const struct runtime_resources *res, bool privileged,
 	      struct err *e)
 {
-	char seen[16][PATH_MAX];
+	/* co-mounted controllers (cpu,cpuacct) share a directory: set it up once */
+	char *seen[sizeof(v1_ctrls) / sizeof(v1_ctrls[0])] = {NULL};
 	size_t n_seen = 0;
-	int r;
+	int r = 0;
 
 	if (cgroup_version() == 2)
 		return create_v2(path, res, e);
@@ -297,17 +298,23 @@ cgroup_create(const char *path, const struct runtime_resources *res, bool privil
 		for (size_t j = 0; j < n_seen; j++)
 			dup |= strcmp(seen[j], real) == 0;
 		if (!dup) {
-			snprintf(seen[n_seen++], PATH_MAX, "%s", real);
+			seen[n_seen++] = xstrdup(real);
 			r = mkdir_levels(real, path, strcmp(v1_ctrls[i], "cpuset") == 0);
-			if (r < 0)
-				return err_errno(e, r, "create cgroup '%s' in '%s'", path, v1_ctrls[i]);
+			if (r < 0) {
+				err_errno(e, r, "create cgroup '%s' in '%s'", path, v1_ctrls[i]);
+				break;
+			}
 		}
 		dir = xasprintf("%s/%s", real, path);
 		r = apply_v1(v1_ctrls[i], dir, res, privileged);
-		if (r < 0)
-			return err_errno(e, r, "set %s limits of cgroup '%s'", v1_ctrls[i], path);
+		if (r < 0) {
+			err_errno(e, r, "set %s limits of cgroup '%s'", v1_ctrls[i], path);
+			break;
+		}
 	}
-	return 0;
+	for (size_t j = 0; j < n_seen; j++)
+		free(seen[j]);
+	return r < 0 ? r : 0;
 }
 
 int

@@ -204,10 +204,12 @@ ctl_request(const char *bundle, const char *req, char *reply, size_t size, int t
 	if (fd < 0)
 		return fd;
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
-		return errno == EPIPE ? -ESRCH : -errno; /* requests are far below a socket buffer */
+		return errno == EPIPE || errno == ECONNRESET ? -ESRCH : -errno; /* requests are far below a socket buffer */
 	r = read_line(fd, reply, size, timeout_ms);
-	if (r == 0)
-		return -ESRCH; /* the shim finished between connect and reply */
+	/* the shim finished between connect and reply (a connection still in its
+	 * backlog is reset when it closes the listener) */
+	if (r == 0 || r == -ECONNRESET)
+		return -ESRCH;
 	return r < 0 ? r : 0;
 }
 

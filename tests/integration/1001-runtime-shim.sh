@@ -85,6 +85,11 @@ check "--read-only root" grep -q "Read-only file system" <<<"$out"
 mkdir -p "$T/host"; echo hostdata >"$T/host/f"
 out=$(run "$(newid)" --bind "$T/host:/data:ro" --io -- sh -c 'cat /data/f; touch /data/g 2>&1')
 check "read-only bind mount" [ "$(printf '%s' "$out" | head -1)" = hostdata ] && grep -q "Read-only" <<<"$out"
+printf '127.0.0.1 localhost\n10.1.2.3 ctr\n' >"$T/hosts"
+out=$(run "$(newid)" --bind "$T/hosts:/etc/hosts" --bind "$T/hosts:/etc/resolv.conf" --io -- sh -c 'cat /etc/hosts /etc/resolv.conf | grep -c ctr')
+check "file binds for /etc/hosts and /etc/resolv.conf" [ "$out" = 2 ]
+out=$(run "$(newid)" --io -- sh -c 'mknod /blk b 8 0 && head -c1 /blk 2>&1')
+check "devices cgroup refuses other devices" grep -q "Operation not permitted" <<<"$out"
 out=$(run "$(newid)" --tmpfs /run/x --io -- sh -c 'grep " /run/x " /proc/self/mountinfo')
 check "--tmpfs" grep -q tmpfs <<<"$out"
 
@@ -148,6 +153,11 @@ check "resize reaches the tty" grep -q '"33 77' "$T/c-$id.log"
 out=$(echo hi | run "$(newid)" --stdin --io -- cat); check "stdin piping" [ "$out" = hi ]
 out=$(run "$(newid)" --init --io -- sh -c 'echo $$; sleep 0.1 & wait')
 check "--init: process is not PID 1" [ "$out" = 2 ]
+out=$(echo hi | run "$(newid)" --init --stdin --io -- cat); check "--init passes stdin EOF" [ "$out" = hi ]
+id=$(newid)
+run "$id" --init -- sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.1; done' >/dev/null
+sleep 0.5; "$tool" kill "$T/b-$id" 15
+out=$("$tool" wait "$T/b-$id" 5000); check "--init forwards signals" [ "$out" = "exit 3 oom 0" ] || echo "# got: $out"
 
 # --- log and attach ---
 id=$(newid)

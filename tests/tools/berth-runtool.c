@@ -243,7 +243,10 @@ cmd_run(int argc, char **argv, bool exec)
 		runtime_spec_release(&s);
 		return r == -ENOENT ? 127 : r == -EACCES ? 126 : 125;
 	}
-	r = finish_run(exec ? xasprintf("%s/exec/%s", bundle, argv[2]) : bundle, &s, &f, pid, t0);
+	{
+		_cleanup_free_ char *eb = exec ? xasprintf("%s/exec/%s", bundle, argv[2]) : NULL;
+		r = finish_run(eb ? eb : bundle, &s, &f, pid, t0);
+	}
 	runtime_spec_release(&s);
 	strv_free(f.add);
 	strv_free(f.drop);

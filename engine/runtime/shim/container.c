@@ -192,7 +192,7 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 }
 
 static int
-mount_one(struct shim_child *c, int rootfd, const struct runtime_mount *m)
+mount_one(int rootfd, const struct runtime_mount *m)
 {
 	_cleanup_free_ char *data = NULL;
 	_cleanup_close_ int fd = -1;
@@ -238,7 +238,6 @@ mount_one(struct shim_child *c, int rootfd, const struct runtime_mount *m)
 			return -errno;
 		return remount_bind(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	}
-	(void)c;
 	return -errno;
 }
 
@@ -366,7 +365,7 @@ shim_setup_rootfs(struct shim_child *c)
 		shim_child_fail(c, -errno, "open root: %m");
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct runtime_mount *m = &s->mounts[i];
-		r = mount_one(c, rootfd, m);
+		r = mount_one(rootfd, m);
 		if (r < 0) {
 			errno = -r;
 			shim_child_fail(c, r, "mount '%s' on '%s': %m", m->source, m->destination);

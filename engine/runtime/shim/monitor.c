@@ -493,8 +493,8 @@ shim_monitor_run(struct shim_monitor_args *a)
 			break;
 		if (p[0].revents)
 			reap(&m);
-		if (p[2].revents && !read_output(&m, &a->out_fd, RUNTIME_STREAM_STDOUT))
-			p[2].revents = 0;
+		if (p[2].revents)
+			(void)read_output(&m, &a->out_fd, RUNTIME_STREAM_STDOUT);
 		if (p[3].revents)
 			(void)read_output(&m, &a->err_fd, RUNTIME_STREAM_STDERR);
 		if (p[4].revents)

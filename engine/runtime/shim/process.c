@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -373,7 +374,9 @@ shim_exec_process(struct shim_child *c)
 		if (child < 0)
 			shim_child_fail(c, -errno, "fork init child: %m");
 		if (child > 0) {
-			close(c->err_fd);
+			/* PID 1 never execs: drop every fd the shim gave us (the stdin pipe's
+			 * write end among them, or the container would never see stdin EOF) */
+			(void)syscall(SYS_close_range, 3, ~0U, 0);
 			init_loop(child, &all);
 		}
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
