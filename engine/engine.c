@@ -32,21 +32,8 @@
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
-
-static char **
-strv_copy(char *const *v)
-{
-	size_t n = 0;
-	char **out;
-
-	while (v && v[n])
-		n++;
-	out = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		out[i] = xstrdup(v[i]);
-	return out;
-}
 
 void
 engine_config_release(struct engine_config *cfg)
@@ -120,9 +107,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->events = events_new();
 	eng->cfg.data_root = xstrdup(cfg->data_root ? cfg->data_root : "/var/lib/berth");
 	eng->cfg.exec_root = xstrdup(cfg->exec_root ? cfg->exec_root : "/run/berth");
-	eng->cfg.insecure_registries = strv_copy(cfg->insecure_registries);
-	eng->cfg.registry_mirrors = strv_copy(cfg->registry_mirrors);
-	eng->cfg.labels = strv_copy(cfg->labels);
+	eng->cfg.insecure_registries = strv_copy_nonnull((char *const *)cfg->insecure_registries);
+	eng->cfg.registry_mirrors = strv_copy_nonnull((char *const *)cfg->registry_mirrors);
+	eng->cfg.labels = strv_copy_nonnull((char *const *)cfg->labels);
 	eng->cfg.bridge_name = xstrdup(cfg->bridge_name ? cfg->bridge_name : "berth0");
 	eng->cfg.bridge_cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
 	eng->cfg.debug = cfg->debug;

@@ -19,20 +19,9 @@
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 #include "server/conf.h"
-
-static void
-strv_push(char ***v, const char *s)
-{
-	size_t n = 0;
-
-	while (*v && (*v)[n])
-		n++;
-	*v = xrealloc(*v, (n + 2) * sizeof(char *));
-	(*v)[n] = xstrdup(s);
-	(*v)[n + 1] = NULL;
-}
 
 void
 conf_usage(FILE *f)
@@ -99,16 +88,16 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":H:p:l:Db:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'H': strv_push(&cfg->hosts, optarg); break;
+		case 'H': strv_append(&cfg->hosts, optarg); break;
 		case OPT_DATA_ROOT: free(cfg->data_root); cfg->data_root = xstrdup(optarg); break;
 		case OPT_EXEC_ROOT: free(cfg->exec_root); cfg->exec_root = xstrdup(optarg); break;
 		case 'p': free(cfg->pidfile); cfg->pidfile = xstrdup(optarg); break;
 		case OPT_CONFIG_FILE: free(cfg->config_file); cfg->config_file = xstrdup(optarg); break;
 		case 'l': free(cfg->log_level); cfg->log_level = xstrdup(optarg); break;
 		case 'D': cfg->debug = true; break;
-		case OPT_INSECURE: strv_push(&cfg->insecure_registries, optarg); break;
-		case OPT_MIRROR: strv_push(&cfg->registry_mirrors, optarg); break;
-		case OPT_LABEL: strv_push(&cfg->labels, optarg); break;
+		case OPT_INSECURE: strv_append(&cfg->insecure_registries, optarg); break;
+		case OPT_MIRROR: strv_append(&cfg->registry_mirrors, optarg); break;
+		case OPT_LABEL: strv_append(&cfg->labels, optarg); break;
 		case 'b': free(cfg->bridge); cfg->bridge = xstrdup(optarg); break;
 		case OPT_BIP: free(cfg->bip); cfg->bip = xstrdup(optarg); break;
 		case OPT_TLS: cfg->tls = true; break;
@@ -195,7 +184,7 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *v, const 
 		if (*sv)
 			return 0;
 		json_array_foreach(v, i, item)
-			strv_push(sv, json_string_value(item));
+			strv_append(sv, json_string_value(item));
 		if (!*sv)
 			*sv = xcalloc(1, sizeof(char *));
 		return 0;
@@ -274,7 +263,7 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 	if (!cfg->hosts || !cfg->hosts[0]) {
 		strv_free(cfg->hosts);
 		cfg->hosts = NULL;
-		strv_push(&cfg->hosts, CONF_DEFAULT_SOCKET);
+		strv_append(&cfg->hosts, CONF_DEFAULT_SOCKET);
 	}
 	if (!cfg->data_root)
 		cfg->data_root = xstrdup("/var/lib/berth");

@@ -18,6 +18,7 @@
 #include "engine/util/digest.h"
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -30,20 +31,6 @@ curl_init_once(void)
 		abort();
 }
 
-static char **
-strv_copy(const char *const *v)
-{
-	size_t n = 0;
-	char **out;
-
-	while (v && v[n])
-		n++;
-	out = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		out[i] = xstrdup(v[i]);
-	return out;
-}
-
 struct registry_client *
 registry_client_new(const struct registry_config *cfg)
 {
@@ -52,8 +39,8 @@ registry_client_new(const struct registry_config *cfg)
 
 	pthread_once(&curl_once, curl_init_once);
 	cfg = cfg ? cfg : &none;
-	c->insecure = strv_copy(cfg->insecure_registries);
-	c->mirrors = strv_copy(cfg->mirrors);
+	c->insecure = strv_copy_nonnull((char *const *)cfg->insecure_registries);
+	c->mirrors = strv_copy_nonnull((char *const *)cfg->mirrors);
 	c->ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
 	c->connect_timeout_s = cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 15;
 	c->stall_timeout_s = cfg->stall_timeout_s > 0 ? cfg->stall_timeout_s : 30;

@@ -24,6 +24,13 @@ strv_dup(char *const *v)
 	return out;
 }
 
+char **
+strv_copy_nonnull(char *const *v)
+{
+	char **out = strv_dup(v);
+	return out ? out : xcalloc(1, sizeof(char *));
+}
+
 size_t
 strv_len(char *const *v)
 {

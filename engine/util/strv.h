@@ -11,6 +11,8 @@
 
 /* Deep copy; NULL stays NULL. */
 char **strv_dup(char *const *v);
+/* Deep copy that is never NULL (an empty vector for NULL). */
+char **strv_copy_nonnull(char *const *v);
 size_t strv_len(char *const *v);
 /* Appends a copy of @s, growing *v (which may be NULL). */
 void strv_append(char ***v, const char *s);
