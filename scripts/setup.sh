@@ -82,23 +82,25 @@ fi
 
 # test
 status=0
+t0=$(date +%s)
+phase() { echo "== $* (at $(( $(date +%s) - t0 ))s)"; }
 summary() { sed -n 's/^# \(PASS\|FAIL\|ERROR\): *\([0-9]*\)/\1 \2/p' "$1" 2>/dev/null || true; }
 count() { awk -v k="$2" '$1 == k {s += $2} END {print s + 0}' "$1"; }
 : >/tmp/berth-test-counts
 
-echo "== build and unit tests"
+phase "build and unit tests"
 build "$top/build"
 if make -s -C "$top/build" check >/tmp/berth-unit.out 2>&1; then :; else status=1; fi
 grep -E '^(FAIL|ERROR|# )' /tmp/berth-unit.out || true
 summary /tmp/berth-unit.out >>/tmp/berth-test-counts
 
-echo "== unit tests under AddressSanitizer and UBSan"
+phase "unit tests under AddressSanitizer and UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 if (build "$top/build-san" --enable-sanitizers && make -s -C "$top/build-san" check) >/tmp/berth-san.out 2>&1; then :; else status=1; fi
 grep -E '^(FAIL|ERROR|# )' /tmp/berth-san.out || true
 summary /tmp/berth-san.out >>/tmp/berth-test-counts
 
-echo "== integration tests"
+phase "integration tests"
 if BUILD=$top/build "$top/tests/integration/run.sh" >/tmp/berth-integration.out 2>&1; then :; else status=1; fi
 grep -E '^(not ok|# [0-9]{4}-|integration:)' /tmp/berth-integration.out || true
 sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/PASS \1\nFAIL \2/p' /tmp/berth-integration.out >>/tmp/berth-test-counts
@@ -109,6 +111,7 @@ if [ "$status" -ne 0 ]; then
 		echo "--- $f"; tail -n 40 "$f"
 	done
 fi
+phase "done"
 passed=$(count /tmp/berth-test-counts PASS)
 failed=$(( $(count /tmp/berth-test-counts FAIL) + $(count /tmp/berth-test-counts ERROR) ))
 echo "berth: $passed passed, $failed failed"
