@@ -248,6 +248,23 @@ engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 	}
 	read_os_release(&info);
 	info.images = eng->store ? (int)store_count_images(eng->store) : 0;
+	if (eng->containers) {
+		size_t n = 0;
+		struct container **list = containers_list(eng->containers, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct container_state st;
+			container_get_state(list[i], &st);
+			info.containers++;
+			if (st.status == CONTAINER_PAUSED)
+				info.containers_paused++;
+			else if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_RESTARTING)
+				info.containers_running++;
+			else
+				info.containers_stopped++;
+			container_state_release(&st);
+		}
+		containers_list_free(list, n);
+	}
 	info.ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (sysinfo(&si) == 0)
 		info.mem_total = (int64_t)si.totalram * (int64_t)si.mem_unit;
