@@ -6,6 +6,8 @@ libberth_api_a_SOURCES += \
 	api/events.c api/events.h \
 	api/filters.c api/filters.h \
 	api/hijack.c api/hijack.h \
+	api/images.c api/images.h api/images_misc.c api/images_misc.h \
+	api/images_pull.c api/images_transfer.c \
 	api/http.c \
 	api/reply.c api/request.h \
 	api/router.c api/router.h \

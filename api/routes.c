@@ -4,12 +4,14 @@
 
 #include "api/router.h"
 #include "api/events.h"
+#include "api/images.h"
 #include "api/system.h"
 #include "api/volumes.h"
 
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_events_routes,
+	api_images_routes,
 	api_volumes_routes,
 	NULL,
 };
