@@ -73,8 +73,7 @@ decompress(int in_fd, int out_fd, char ret_digest[DIGEST_STR_LEN + 1], uint64_t 
 	}
 	if (r == 0 && n < 0)
 		r = -EINVAL;
-	sha256_final_hex(sha, hex);
-	sha256_free(sha);
+	sha256_final_hex(sha, hex); /* frees sha */
 	snprintf(ret_digest, DIGEST_STR_LEN + 1, "sha256:%s", hex);
 	*ret_size = total;
 	return r;
@@ -203,8 +202,7 @@ gzip_fd(int in_fd, int out_fd, char ret_digest[DIGEST_STR_LEN + 1], uint64_t *re
 	if (archive_write_close(a) != ARCHIVE_OK && r == 0)
 		r = -EIO;
 	archive_entry_free(ent);
-	sha256_final_hex(g.sha, hex);
-	sha256_free(g.sha);
+	sha256_final_hex(g.sha, hex); /* frees g.sha */
 	snprintf(ret_digest, DIGEST_STR_LEN + 1, "sha256:%s", hex);
 	*ret_size = g.size;
 	return r;
