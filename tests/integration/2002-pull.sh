@@ -83,7 +83,7 @@ out=$(api POST "/images/create?fromImage=BAD..NAME&tag=x" | tail -1)
 expect_eq "invalid reference is a 400" "$out" 400
 
 # Events: pull with Actor.ID = the familiar reference.
-events=$(timeout 10 "$DOCKER" events --since 0 --until "$(date +%s)" --filter type=image --format '{{.Action}} {{.Actor.ID}}' | tr '\n' ' ')
+events=$(timeout 10 "$DOCKER" events --since 0 --until "$(($(date +%s) + 1))" --filter type=image --format '{{.Action}} {{.Actor.ID}}' | tr '\n' ' ')
 expect_match "pull events are published" "$events" "pull $R/app1:latest"
 
 # Two concurrent pulls sharing layers, on a fresh daemon: each blob fetched once.

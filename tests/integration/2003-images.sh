@@ -138,7 +138,7 @@ else
 	skip "no bcrypt (python3 crypt)"; skip "no bcrypt"; skip "no bcrypt"; skip "no bcrypt"
 fi
 
-events=$(timeout 10 "$DOCKER" events --since 0 --until "$(date +%s)" --filter type=image --format '{{.Action}}' | sort -u | tr '\n' ' ')
+events=$(timeout 10 "$DOCKER" events --since 0 --until "$(($(date +%s) + 1))" --filter type=image --format '{{.Action}}' | sort -u | tr '\n' ' ')
 expect_match "tag, untag, delete, import, prune events" "$events" "delete import prune pull tag untag"
 berth_stop
 finish
