@@ -46,16 +46,19 @@ filters_parse(const char *text, struct filters **ret, struct err *e)
 		} else if (json_is_array(v)) {
 			json_array_foreach(v, i, item) {
 				if (!json_is_string(item)) {
+					/* @key lives in @root: format before freeing it. */
+					err_set(e, -EINVAL, "invalid filter '%s': values must be strings", key);
 					json_decref(vals);
 					json_decref(root);
-					return err_set(e, -EINVAL, "invalid filter '%s': values must be strings", key);
+					return -EINVAL;
 				}
 				json_array_append(vals, item);
 			}
 		} else {
+			err_set(e, -EINVAL, "invalid filter '%s'", key);
 			json_decref(vals);
 			json_decref(root);
-			return err_set(e, -EINVAL, "invalid filter '%s'", key);
+			return -EINVAL;
 		}
 		json_object_set_new(f->map, key, vals);
 	}
