@@ -210,8 +210,10 @@ build_config(const struct image_import_opts *o, const char *diff_id, char **ret,
 	int r;
 
 	for (size_t i = 0; o->changes && o->changes[i]; i++) {
-		if (!json_is_string(json_string(o->changes[i])))
+		json_t *probe = json_string(o->changes[i]);
+		if (!probe)
 			return err_set(e, -EINVAL, "change is not valid UTF-8");
+		json_decref(probe);
 		r = apply_change(cfg, o->changes[i], e);
 		if (r < 0)
 			return r;
