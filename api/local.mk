@@ -7,6 +7,8 @@ libberth_api_a_SOURCES += \
 	api/events.c api/events.h \
 	api/filters.c api/filters.h \
 	api/hijack.c api/hijack.h \
+	api/images.c api/images.h api/images_misc.c api/images_misc.h \
+	api/images_pull.c api/images_transfer.c \
 	api/http.c \
 	api/reply.c api/request.h \
 	api/router.c api/router.h \
@@ -21,7 +23,8 @@ TESTS += tests/unit/api/test_api
 tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_router.c \
 	tests/unit/api/test_filters.c \
-	tests/unit/api/test_container_json.c
+	tests/unit/api/test_container_json.c \
+	tests/unit/api/test_images_pull.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif

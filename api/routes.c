@@ -5,6 +5,7 @@
 #include "api/router.h"
 #include "api/containers.h"
 #include "api/events.h"
+#include "api/images.h"
 #include "api/system.h"
 #include "api/volumes.h"
 
@@ -12,6 +13,7 @@ const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_containers_routes,
 	api_events_routes,
+	api_images_routes,
 	api_volumes_routes,
 	NULL,
 };

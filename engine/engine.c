@@ -22,6 +22,8 @@
 #include "engine/events/events.h"
 #include "engine/volume/volume.h"
 #include "engine/store/store.h"
+#include "engine/image/image.h"
+#include "engine/registry/registry.h"
 #include "engine/container/container.h"
 #include "engine/container/lifecycle.h"
 #include "engine/network/network.h"
@@ -141,6 +143,11 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = volumes_open(eng->cfg.data_root, &eng->volumes, e);
 	if (r < 0)
 		goto fail;
+	eng->registry = registry_client_new(&(struct registry_config){
+		.insecure_registries = (const char *const *)eng->cfg.insecure_registries,
+		.mirrors = (const char *const *)eng->cfg.registry_mirrors,
+	});
+	eng->images = images_new();
 	r = store_open(eng->cfg.data_root, &eng->store, e);
 	if (r < 0)
 		goto fail;
@@ -169,6 +176,8 @@ engine_close(struct engine *eng)
 	if (!eng)
 		return;
 	containers_close(eng->containers);
+	images_free(eng->images);
+	registry_client_free(eng->registry);
 	store_close(eng->store);
 	network_close(eng->net);
 	safe_close(eng->lock_fd);

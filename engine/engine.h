@@ -29,6 +29,8 @@ struct engine_config {
 struct events;
 struct volumes;
 struct network_state;
+struct registry_client;
+struct images;
 
 struct engine {
 	struct engine_config cfg;
@@ -41,6 +43,8 @@ struct engine {
 	struct volumes *volumes; /* named volumes */
 	struct store *store;	/* images, layers, blobs, references */
 	struct containers *containers; /* container objects and their state */
+	struct registry_client *registry; /* OCI distribution client (insecure registries, mirrors) */
+	struct images *images;	/* image service: downloads in flight, prune guard */
 };
 
 /*

@@ -361,6 +361,24 @@ store_layer_add_source(struct store *s, const char *chain_id, const char *digest
 }
 
 int
+store_layer_sources(struct store *s, const char *chain_id, json_t **ret, struct err *e)
+{
+	struct store_lay *l;
+	int r = 0;
+
+	if (!digest_is_valid(chain_id))
+		return err_set(e, -EINVAL, "invalid layer ID '%s'", chain_id);
+	pthread_mutex_lock(&s->lock);
+	l = store_find_layer(s, chain_id + 7);
+	if (!l)
+		r = err_set(e, -ENOENT, "layer %s not found", chain_id);
+	else
+		*ret = json_deep_copy(l->sources);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+int
 store_layer_diff_path(struct store *s, const char *chain_id, char **ret, struct err *e)
 {
 	int r = store_layer_get(s, chain_id, false, NULL, e);

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "engine/util/digest.h"
@@ -64,6 +65,12 @@ void store_layer_release(struct store *s, const char *chain_id);
  */
 int store_layer_add_source(struct store *s, const char *chain_id, const char *digest,
 			   const char *repo, struct err *e);
+
+/*
+ * The compressed blobs layer @chain_id is known as: a new JSON array of
+ * {"digest", "repository"} objects in *@ret (caller decrefs), or -ENOENT.
+ */
+int store_layer_sources(struct store *s, const char *chain_id, json_t **ret, struct err *e);
 
 /* Path of the layer's diff directory; caller frees. -ENOENT when absent. */
 int store_layer_diff_path(struct store *s, const char *chain_id, char **ret, struct err *e);

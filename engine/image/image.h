@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The image side of the engine, on top of the store (engine/store) and the
+ * registry client (engine/registry): pull with parallel, verified,
+ * de-duplicated downloads; push; save and load of image archives; import of
+ * a root file system tarball; history; removal and pruning with container
+ * usage; image events. No HTTP and no Docker wire names: progress is handed
+ * to the caller as engine-level events (layer id, status text, counts) that
+ * api/ renders as dockerd's JSON lines.
+ *
+ * State: struct images hangs off struct engine (eng->images) and holds the
+ * table of blob downloads in flight (so two pulls needing the same blob
+ * fetch it once) and the prune guard. Lock order: images->mu only; it is
+ * never held across I/O or callbacks.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/registry/registry_auth.h"
+#include "engine/store/store.h"
+#include "engine/util/err.h"
+
+struct engine;
+struct images;
+
+/* Creates / frees the image service state (engine_open / engine_close). */
+struct images *images_new(void);
+void images_free(struct images *im);
+
+/* ---- progress ---------------------------------------------------------- */
+
+enum image_progress_kind {
+	IMAGE_PROGRESS_STATUS = 0,	/* state change of layer @id ("Pull complete") */
+	IMAGE_PROGRESS_COUNT,		/* layer status with @current/@total bytes (-1: unknown) */
+	IMAGE_PROGRESS_MESSAGE,		/* job-level text, @id optional ("Pulling from x", "Digest: ...") */
+	IMAGE_PROGRESS_AUX,		/* push result: @tag, @digest, @size */
+	IMAGE_PROGRESS_STREAM,		/* a line of text for the user (load) */
+};
+
+struct image_progress {
+	enum image_progress_kind kind;
+	const char *id;		/* 12-hex layer id, a tag, or NULL */
+	const char *status;	/* "Pulling fs layer", "Digest: sha256:...", text... */
+	int64_t current, total;
+	const char *tag, *digest;	/* AUX */
+	int64_t size;			/* AUX */
+};
+
+/*
+ * Receives progress. Calls for one job are serialised (never concurrent),
+ * but may come from different threads. The return value is ignored: a
+ * client that went away does not stop the job (dockerd keeps pulling).
+ */
+typedef void (*image_progress_fn)(void *ctx, const struct image_progress *p);
+
+/* ---- pull / push ------------------------------------------------------- */
+
+struct image_pull_opts {
+	const char *ref;		/* "name[:tag]" or "name@sha256:..." (no tag: latest) */
+	const char *platform;		/* "os/arch[/variant]" or NULL for the host's */
+	const struct registry_auth *auth;	/* NULL: anonymous */
+	image_progress_fn progress;	/* may be NULL */
+	void *progress_ctx;
+};
+
+/*
+ * Pulls an image: resolves the reference (an index is narrowed to the
+ * platform), fetches and verifies the config, downloads the missing layers
+ * (up to IMAGE_PULL_CONCURRENCY at once, each verified before use), unpacks
+ * them in order, commits the image and points the tag (or digest) and the
+ * repository digest at it. Progress follows dockerd's pull stream. Before
+ * the first progress event, errors carry dockerd's wording for an HTTP
+ * status (-ENOENT "manifest for X not found: ...", "pull access denied
+ * ..."); after it the caller reports them in-band. On failure no image or
+ * reference is stored and no layer hold is left behind.
+ */
+int image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e);
+
+#define IMAGE_PULL_CONCURRENCY 3
+
+struct image_push_opts {
+	const char *name;		/* repository ("myreg:5000/app") */
+	const char *tag;		/* NULL or "": every tag of the repository */
+	const struct registry_auth *auth;
+	image_progress_fn progress;
+	void *progress_ctx;
+};
+
+/*
+ * Pushes the tag(s) of repository @o->name. Layers the registry has are
+ * "Layer already exists", layers known in another repository of the same
+ * registry are mounted, others are uploaded from the stored compressed blob
+ * or re-compressed from the layer's diff. Ends each tag with a
+ * "<tag>: digest: ... size: N" status and an AUX event, and records the
+ * pushed digest as a repository digest of the image. -ENOENT "An image
+ * does not exist locally with the tag: <name>" (reported after the first
+ * status, as dockerd does).
+ */
+int image_push(struct engine *eng, const struct image_push_opts *o, struct err *e);
+
+/* ---- archives ---------------------------------------------------------- */
+
+/* Output sink for save: 0 or a negative errno (stops the save). */
+typedef int (*image_write_fn)(void *ctx, const void *p, size_t n);
+
+/*
+ * `docker save`: writes an uncompressed tar in moby 25's layout (OCI image
+ * layout + manifest.json + repositories, uncompressed layers, fixed mtimes)
+ * for @names (references, IDs; a repository name without a tag saves all
+ * of its tags). Every name is resolved before anything is written, so a
+ * missing image is an -ENOENT the caller can still turn into a 404.
+ */
+int image_save(struct engine *eng, const char *const *names, size_t n_names,
+	       image_write_fn write, void *write_ctx, struct err *e);
+
+/*
+ * `docker load`: reads an image archive from @in_fd (tar, possibly
+ * compressed) in moby 25's layout, the 20.10 layout (<v1id>/layer.tar) or a
+ * plain OCI layout (skopeo, umoci). The archive is unpacked with the safe
+ * extractor into a private temp dir, every blob is checked against its
+ * digest or diff ID, and the images are committed and tagged. Progress
+ * reports "Loading layer" (unless @quiet) and one STREAM line per image
+ * ("Loaded image: x:y" / "Loaded image ID: sha256:..."). -EINVAL for a
+ * malformed or hostile archive.
+ */
+int image_load(struct engine *eng, int in_fd, bool quiet, image_progress_fn progress,
+	       void *progress_ctx, struct err *e);
+
+struct image_import_opts {
+	const char *repo;		/* may carry ":tag"; NULL: untagged */
+	const char *tag;		/* NULL or "" */
+	const char *message;		/* commit comment; NULL: "Imported from -" */
+	const char *const *changes;	/* Dockerfile lines (CMD, ENV...), NULL-terminated or NULL */
+	const char *platform;		/* "os/arch[/variant]" or NULL */
+	const char *src;		/* the source for the default message, "-" */
+};
+
+/*
+ * `docker import`: one-layer image from the root file system tarball read
+ * from @in_fd (plain or compressed), with the config changes applied.
+ * "sha256:<id>" in @ret_id. -EINVAL for a bad change line ("X is not a
+ * valid change command"), a bad repository or archive.
+ */
+int image_import(struct engine *eng, int in_fd, const struct image_import_opts *o,
+		 char ret_id[DIGEST_STR_LEN + 1], struct err *e);
+
+/* ---- local operations -------------------------------------------------- */
+
+struct image_history_entry {
+	char *id;		/* "sha256:..." or "<missing>" */
+	int64_t created;	/* Unix seconds */
+	char *created_by;
+	char **tags;		/* familiar "name:tag", NULL-terminated, or NULL */
+	int64_t size;
+	char *comment;
+};
+
+/*
+ * One entry per config history[] item, newest first, IDs filled by walking
+ * the Parent chain (dockerd's algorithm). Free with image_history_free.
+ */
+int image_history(struct engine *eng, const char *name, struct image_history_entry **ret,
+		  size_t *ret_n, struct err *e);
+void image_history_free(struct image_history_entry *v, size_t n);
+
+/* Points @repo (with @tag, default latest) at image @source; publishes "tag". */
+int image_tag(struct engine *eng, const char *source, const char *repo, const char *tag,
+	      struct err *e);
+
+/*
+ * `docker rmi`: store_delete_image with the container registry as the usage
+ * callback; publishes untag/delete events. @report as store_delete_image.
+ */
+int image_remove(struct engine *eng, const char *name, bool force, bool noprune,
+		 struct store_delete_report *report, struct err *e);
+
+/* Number of containers using image @id ("sha256:..."). */
+int image_containers_using(struct engine *eng, const char *id);
+
+/* Prune filter: true keeps the image out of the prune (until, label...). */
+typedef bool (*image_prune_keep_fn)(void *ctx, const struct store_image_summary *img);
+
+/*
+ * `docker image prune`: removes dangling images (@all: every image no
+ * container uses), skipping those @keep says to keep. -EBUSY "a prune
+ * operation is already running" when another prune is in progress.
+ * Publishes delete/untag events and a "prune" event.
+ */
+int image_prune(struct engine *eng, bool all, image_prune_keep_fn keep, void *keep_ctx,
+		struct store_delete_report *report, struct err *e);
+
+/*
+ * The diff IDs and chain IDs (bottom first, NULL-terminated, caller frees
+ * with strv_free) of image config @config. Either output may be NULL.
+ * -EINVAL for a config without valid rootfs.diff_ids.
+ */
+int image_config_chain(const void *config, size_t len, char ***ret_diffs, char ***ret_chains,
+		       struct err *e);
+
+/* Publishes an image event (type "image") with attributes {"name": @name}. */
+void image_event(struct engine *eng, const char *action, const char *actor, const char *name);

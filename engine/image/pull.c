@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Pull: reference → manifest (index narrowed to a platform) → verified
+ * config → layers. Missing layers are downloaded by IMAGE_PULL_CONCURRENCY
+ * worker threads into the blob store (each blob verified by the registry
+ * client while streaming and again by the store on commit; a blob another
+ * pull is already fetching is waited for, not fetched twice), while this
+ * thread unpacks them strictly in order, since layer N is stored on top of
+ * N-1. The image is committed and tagged only once every layer is in.
+ *
+ * Progress follows dockerd's pull stream (docker-api-protocol.md §4.1):
+ * "Pulling from", per layer "Already exists" | "Pulling fs layer",
+ * "Waiting", "Downloading" (throttled), "Verifying Checksum",
+ * "Download complete", "Extracting", "Pull complete", then "Digest:" and
+ * "Status:". Progress callbacks are serialised by job->pmu.
+ *
+ * Lock order: job->mu, then images->mu (never both for long); job->pmu is a
+ * leaf lock held only around the progress callback.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/image/image_internal.h"
+#include "engine/reference.h"
+#include "engine/registry/registry.h"
+#include "engine/registry/registry_blob.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/limits.h"
+#include "engine/util/log.h"
+#include "engine/util/strv.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+/* dockerd redraws progress bars at most every 100 ms. */
+#define PROGRESS_INTERVAL_NS (100 * 1000000LL)
+
+enum dl_state { DL_NONE = 0, DL_PENDING, DL_RUNNING, DL_DONE, DL_FAILED };
+
+struct pull_layer {
+	const struct manifest_descriptor *desc;	/* borrowed from the manifest */
+	char short_id[13];			/* first 12 hex of the blob digest */
+	char diff_id[DIGEST_STR_LEN + 1];
+	char chain_id[DIGEST_STR_LEN + 1];
+	bool held;				/* we hold the layer in the store */
+	enum dl_state state;			/* guarded by job->mu */
+	struct err err;
+	int64_t last_emit_ns;
+};
+
+struct pull_job {
+	struct engine *eng;
+	const struct image_pull_opts *o;
+	struct registry_repo *repo;
+	char *repo_name;	/* canonical, for layer sources */
+	pthread_mutex_t mu, pmu;
+	pthread_cond_t cv;
+	struct pull_layer *layers;
+	size_t n_layers, next;
+	atomic_bool cancel;
+};
+
+static void
+emit(struct pull_job *j, enum image_progress_kind kind, const char *id, const char *status,
+     int64_t cur, int64_t total)
+{
+	if (!j->o->progress)
+		return;
+	pthread_mutex_lock(&j->pmu);
+	image_emit(j->o->progress, j->o->progress_ctx, kind, id, status, cur, total);
+	pthread_mutex_unlock(&j->pmu);
+}
+
+/* ---- one download ------------------------------------------------------ */
+
+struct dl_sink {
+	struct pull_job *job;
+	struct pull_layer *layer;
+	struct store_blob_writer *w;
+	int64_t size;
+};
+
+static int
+sink_write(void *ctx, const void *p, size_t n)
+{
+	struct dl_sink *d = ctx;
+	return store_blob_writer_write(d->w, p, n, NULL);
+}
+
+static int
+sink_reset(void *ctx)
+{
+	struct dl_sink *d = ctx;
+
+	/* The server ignored Range: start the blob over. */
+	store_blob_writer_free(d->w);
+	d->w = NULL;
+	return store_blob_writer_new(d->job->eng->store, d->size > 0 ? (uint64_t)d->size : 0,
+				     &d->w, NULL);
+}
+
+static void
+sink_progress(void *ctx, int64_t done, int64_t total)
+{
+	struct dl_sink *d = ctx;
+	int64_t now = time_mono_ns();
+
+	if (now - d->layer->last_emit_ns < PROGRESS_INTERVAL_NS && done != total)
+		return;
+	d->layer->last_emit_ns = now;
+	emit(d->job, IMAGE_PROGRESS_COUNT, d->layer->short_id, "Downloading", done, total);
+}
+
+static bool
+sink_cancelled(void *ctx)
+{
+	struct dl_sink *d = ctx;
+	return atomic_load(&d->job->cancel);
+}
+
+static void
+sink_retrying(void *ctx, unsigned attempt, unsigned delay_s, const struct err *why)
+{
+	struct dl_sink *d = ctx;
+	char msg[64];
+
+	(void)attempt;
+	log_info("download of %s failed (%s), retrying in %u s", d->layer->desc->digest, why->msg,
+		 delay_s);
+	snprintf(msg, sizeof(msg), "Retrying in %u second%s", delay_s, delay_s == 1 ? "" : "s");
+	emit(d->job, IMAGE_PROGRESS_STATUS, d->layer->short_id, msg, 0, 0);
+}
+
+/* Fetches the blob into the store; the caller owns the in-flight entry. */
+static int
+fetch_blob(struct pull_job *j, struct pull_layer *l, struct err *e)
+{
+	struct dl_sink d = { .job = j, .layer = l, .size = l->desc->size };
+	struct registry_blob_sink sink = {
+		.write = sink_write, .reset = sink_reset, .progress = sink_progress,
+		.cancelled = sink_cancelled, .retrying = sink_retrying, .ctx = &d,
+	};
+	int r;
+
+	r = store_blob_writer_new(j->eng->store, d.size > 0 ? (uint64_t)d.size : 0, &d.w, e);
+	if (r < 0)
+		return r;
+	r = registry_blob_fetch(j->repo, l->desc->digest, l->desc->size, &sink, e);
+	if (r == 0 && !d.w)
+		r = err_set(e, -EIO, "cannot restart download of %s", l->desc->digest);
+	if (r == 0) {
+		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Verifying Checksum", 0, 0);
+		r = store_blob_writer_commit(d.w, l->desc->digest, NULL, e);
+	}
+	store_blob_writer_free(d.w);
+	return r;
+}
+
+static int
+download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
+{
+	struct images *im = j->eng->images;
+	struct image_inflight *f = NULL;
+	int r;
+
+	for (;;) {
+		if (store_blob_exists(j->eng->store, l->desc->digest)) {
+			r = 0;
+			break;
+		}
+		if (images_inflight_begin(im, l->desc->digest, &f) == 0) {
+			struct err theirs = ERR_INIT;
+			r = images_inflight_wait(im, f, &theirs);
+			images_inflight_put(im, f);
+			/* The other pull gave up: fetch it ourselves. */
+			if (r == -ECANCELED && !atomic_load(&j->cancel))
+				continue;
+			if (r < 0)
+				err_copy(e, &theirs);
+			break;
+		}
+		/* The owner of an earlier entry may just have stored it. */
+		r = store_blob_exists(j->eng->store, l->desc->digest) ? 0 : fetch_blob(j, l, e);
+		images_inflight_end(im, f, r, e);
+		images_inflight_put(im, f);
+		break;
+	}
+	if (r == 0)
+		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Download complete", 0, 0);
+	return r;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct pull_job *j = arg;
+
+	for (;;) {
+		struct pull_layer *l = NULL;
+		struct err e = ERR_INIT;
+		int r;
+
+		pthread_mutex_lock(&j->mu);
+		while (j->next < j->n_layers && !l) {
+			if (j->layers[j->next].state == DL_PENDING)
+				l = &j->layers[j->next];
+			j->next++;
+		}
+		if (l)
+			l->state = DL_RUNNING;
+		pthread_mutex_unlock(&j->mu);
+		if (!l || atomic_load(&j->cancel)) {
+			if (l) {
+				pthread_mutex_lock(&j->mu);
+				l->state = DL_FAILED;
+				err_set(&l->err, -ECANCELED, "pull cancelled");
+				pthread_cond_broadcast(&j->cv);
+				pthread_mutex_unlock(&j->mu);
+			}
+			if (!l)
+				break;
+			continue;
+		}
+		r = download_layer(j, l, &e);
+		pthread_mutex_lock(&j->mu);
+		l->state = r < 0 ? DL_FAILED : DL_DONE;
+		if (r < 0) {
+			l->err = e;
+			atomic_store(&j->cancel, true);
+		}
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
+	return NULL;
+}
+
+/* ---- unpacking --------------------------------------------------------- */
+
+struct ticker {
+	struct pull_job *job;
+	struct pull_layer *layer;
+	int fd;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+};
+
+/* Reports "Extracting" from the blob fd's offset while the store unpacks it. */
+static void *
+ticker_main(void *arg)
+{
+	struct ticker *t = arg;
+
+	pthread_mutex_lock(&t->mu);
+	while (!t->stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+		if (t->stop)
+			break;
+		off_t pos = lseek(t->fd, 0, SEEK_CUR);
+		if (pos > 0)
+			emit(t->job, IMAGE_PROGRESS_COUNT, t->layer->short_id, "Extracting", pos,
+			     t->layer->desc->size);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static int
+extract_layer(struct pull_job *j, struct pull_layer *l, const char *parent, struct err *e)
+{
+	struct store_layer_opts o = {
+		.parent_chain = parent, .expected_diff_id = l->diff_id,
+		.source_digest = l->desc->digest, .source_repo = j->repo_name,
+	};
+	struct ticker t = { .job = j, .layer = l };
+	_cleanup_close_ int fd = -1;
+	pthread_t th;
+	bool ticking;
+	int r;
+
+	/* A concurrent pull may have created it meanwhile. */
+	if (store_layer_get(j->eng->store, l->chain_id, true, NULL, NULL) == 0) {
+		l->held = true;
+		return 0;
+	}
+	fd = store_blob_open(j->eng->store, l->desc->digest, e);
+	if (fd < 0)
+		return fd;
+	t.fd = fd;
+	pthread_mutex_init(&t.mu, NULL);
+	pthread_cond_init(&t.cv, NULL);
+	ticking = pthread_create(&th, NULL, ticker_main, &t) == 0;
+	r = store_layer_create(j->eng->store, fd, &o, NULL, e);
+	if (ticking) {
+		pthread_mutex_lock(&t.mu);
+		t.stop = true;
+		pthread_cond_signal(&t.cv);
+		pthread_mutex_unlock(&t.mu);
+		pthread_join(th, NULL);
+	}
+	pthread_cond_destroy(&t.cv);
+	pthread_mutex_destroy(&t.mu);
+	if (r < 0)
+		return err_prefix(e, "failed to register layer");
+	l->held = true;
+	emit(j, IMAGE_PROGRESS_COUNT, l->short_id, "Extracting", l->desc->size, l->desc->size);
+	return 0;
+}
+
+/* Waits for layer @l's download, then unpacks it. */
+static int
+complete_layer(struct pull_job *j, struct pull_layer *l, const char *parent, struct err *e)
+{
+	int r;
+
+	pthread_mutex_lock(&j->mu);
+	while (l->state != DL_DONE && l->state != DL_FAILED)
+		pthread_cond_wait(&j->cv, &j->mu);
+	r = l->state == DL_FAILED ? err_copy(e, &l->err) : 0;
+	pthread_mutex_unlock(&j->mu);
+	if (r < 0)
+		return r;
+	r = extract_layer(j, l, parent, e);
+	if (r == 0)
+		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Pull complete", 0, 0);
+	return r;
+}
+
+/* Starts the workers, unpacks in order, stops the workers. */
+static int
+pull_layers(struct pull_job *j, struct err *e)
+{
+	pthread_t th[IMAGE_PULL_CONCURRENCY];
+	size_t nth = 0, queued = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < j->n_layers; i++) {
+		struct pull_layer *l = &j->layers[i];
+		if (store_layer_get(j->eng->store, l->chain_id, true, NULL, NULL) == 0) {
+			l->held = true;
+			l->state = DL_DONE;
+			emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Already exists", 0, 0);
+			continue;
+		}
+		l->state = DL_PENDING;
+		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Pulling fs layer", 0, 0);
+	}
+	for (size_t i = 0; i < j->n_layers; i++)
+		if (j->layers[i].state == DL_PENDING && ++queued > IMAGE_PULL_CONCURRENCY)
+			emit(j, IMAGE_PROGRESS_STATUS, j->layers[i].short_id, "Waiting", 0, 0);
+	for (size_t k = 0; k < IMAGE_PULL_CONCURRENCY && k < queued; k++)
+		if (pthread_create(&th[nth], NULL, worker_main, j) == 0)
+			nth++;
+	if (queued > 0 && nth == 0)
+		return err_set(e, -EAGAIN, "cannot start download threads");
+	for (size_t i = 0; i < j->n_layers && r == 0; i++) {
+		struct pull_layer *l = &j->layers[i];
+		if (l->held)
+			continue;
+		r = complete_layer(j, l, i ? j->layers[i - 1].chain_id : NULL, e);
+	}
+	if (r < 0)
+		atomic_store(&j->cancel, true);
+	for (size_t k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	return r;
+}
+
+/* ---- manifest and config ----------------------------------------------- */
+
+/* Fetches the manifest for @ref, narrowing an index; *@ret_digest is what the tag names. */
+static int
+fetch_manifest(struct pull_job *j, const struct reference *ref, const char *display,
+	       struct manifest **ret, char ret_digest[DIGEST_STR_LEN + 1], struct err *e)
+{
+	struct registry_manifest_reply reply = {0};
+	struct manifest_platform want = {0};
+	const struct manifest_entry *ent;
+	_cleanup_free_ char *status = NULL;
+	struct manifest *m = NULL;
+	int r;
+
+	r = registry_fetch_manifest(j->repo, ref->digest ? ref->digest : ref->tag, display, &reply,
+				    e);
+	if (r < 0)
+		return r;
+	r = manifest_parse(reply.data, reply.len, reply.media_type, display, &m, e);
+	memcpy(ret_digest, reply.digest, DIGEST_STR_LEN + 1);
+	registry_manifest_reply_release(&reply);
+	if (r < 0)
+		return r;
+	status = xasprintf("Pulling from %s", reference_remote_path(ref));
+	emit(j, IMAGE_PROGRESS_MESSAGE, ref->digest ? ref->digest : ref->tag, status, 0, 0);
+	if (!manifest_is_index(m)) {
+		*ret = m;
+		return 0;
+	}
+	if (j->o->platform && *j->o->platform)
+		r = manifest_platform_parse(j->o->platform, &want, e);
+	else
+		manifest_platform_host(&want);
+	ent = r == 0 ? manifest_select_platform(m, &want, e) : NULL;
+	if (j->o->platform && *j->o->platform)
+		manifest_platform_release(&want);
+	if (!ent) {
+		manifest_free(m);
+		return e->code ? e->code : -ENOENT;
+	}
+	r = registry_fetch_manifest(j->repo, ent->desc.digest, display, &reply, e);
+	manifest_free(m);
+	m = NULL;
+	if (r < 0)
+		return r;
+	r = manifest_parse(reply.data, reply.len, reply.media_type, display, &m, e);
+	registry_manifest_reply_release(&reply);
+	if (r == 0 && manifest_is_index(m)) {
+		manifest_free(m);
+		return err_set(e, -EINVAL, "%s: nested manifest lists are not supported", display);
+	}
+	if (r == 0)
+		*ret = m;
+	return r;
+}
+
+static int
+prepare_layers(struct pull_job *j, const struct manifest *m, const char *config, size_t len,
+	       struct err *e)
+{
+	_cleanup_strv_ char **diffs = NULL;
+	_cleanup_strv_ char **chains = NULL;
+	int r;
+
+	r = image_config_chain(config, len, &diffs, &chains, e);
+	if (r < 0)
+		return r;
+	if (strv_len(diffs) != m->n_layers)
+		return err_set(e, -EINVAL,
+			       "invalid image: the config names %zu layers, the manifest %zu",
+			       strv_len(diffs), m->n_layers);
+	j->n_layers = m->n_layers;
+	j->layers = xcalloc(m->n_layers ? m->n_layers : 1, sizeof(*j->layers));
+	for (size_t i = 0; i < m->n_layers; i++) {
+		struct pull_layer *l = &j->layers[i];
+		l->desc = &m->layers[i];
+		snprintf(l->short_id, sizeof(l->short_id), "%.12s", m->layers[i].digest + 7);
+		snprintf(l->diff_id, sizeof(l->diff_id), "%s", diffs[i]);
+		snprintf(l->chain_id, sizeof(l->chain_id), "%s", chains[i]);
+	}
+	return 0;
+}
+
+static void
+release_layers(struct pull_job *j)
+{
+	for (size_t i = 0; i < j->n_layers; i++)
+		if (j->layers[i].held)
+			store_layer_release(j->eng->store, j->layers[i].chain_id);
+	free(j->layers);
+	j->layers = NULL;
+	j->n_layers = 0;
+}
+
+/* ---- the pull ---------------------------------------------------------- */
+
+/* Points the tag (or digest) and the repository digest at @id. */
+static int
+record_refs(struct pull_job *j, const struct reference *ref, const char *id,
+	    const char *repo_digest, bool *ret_moved, struct err *e)
+{
+	struct reference dref = REFERENCE_INIT;
+	_cleanup_free_ char *familiar = reference_familiar(ref);
+	char old[DIGEST_STR_LEN + 1];
+	int r;
+
+	*ret_moved = store_image_resolve(j->eng->store, familiar, old, NULL) < 0 ||
+		     strcmp(old, id) != 0;
+	r = store_image_tag(j->eng->store, id, ref, e);
+	if (r < 0 || !ref->tag)
+		return r;
+	reference_copy(ref, &dref);
+	free(dref.tag);
+	dref.tag = NULL;
+	free(dref.digest);
+	dref.digest = xstrdup(repo_digest);
+	r = store_image_tag(j->eng->store, id, &dref, e);
+	reference_release(&dref);
+	return r;
+}
+
+static int
+pull_ref(struct pull_job *j, const struct reference *ref, struct err *e)
+{
+	_cleanup_free_ char *display = reference_familiar(ref);
+	_cleanup_free_ char *config = NULL;
+	_cleanup_free_ char *status = NULL;
+	struct manifest *m = NULL;
+	char top_digest[DIGEST_STR_LEN + 1], id[DIGEST_STR_LEN + 1], hex[DIGEST_HEX_LEN + 1];
+	size_t len = 0;
+	bool have, moved = false;
+	int r;
+
+	r = fetch_manifest(j, ref, display, &m, top_digest, e);
+	if (r < 0)
+		return r;
+	r = registry_blob_fetch_buf(j->repo, m->config.digest, m->config.size, LIMIT_CONFIG_BYTES,
+				    &config, &len, e);
+	if (r < 0)
+		goto out;
+	sha256_hex(config, len, hex);
+	snprintf(id, sizeof(id), "sha256:%s", hex);
+	have = store_image_resolve(j->eng->store, id, (char[DIGEST_STR_LEN + 1]){0}, NULL) == 0;
+	if (!have) {
+		r = prepare_layers(j, m, config, len, e);
+		if (r == 0)
+			r = pull_layers(j, e);
+		if (r == 0)
+			r = store_image_commit(j->eng->store, config, len, NULL, NULL, e);
+	}
+	if (r == 0)
+		r = record_refs(j, ref, id, top_digest, &moved, e);
+	release_layers(j);
+	if (r < 0)
+		goto out;
+	status = xasprintf("Digest: %s", top_digest);
+	emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
+	free(status);
+	status = xasprintf("Status: %s for %s",
+			   !have || moved ? "Downloaded newer image" : "Image is up to date", display);
+	emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
+	{
+		_cleanup_free_ char *name = reference_familiar_name(ref);
+		image_event(j->eng, "pull", display, name);
+	}
+out:
+	manifest_free(m);
+	return r;
+}
+
+int
+image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e)
+{
+	struct reference ref = REFERENCE_INIT;
+	_cleanup_free_ char *familiar_name = NULL;
+	struct pull_job j = { .eng = eng, .o = o };
+	int r;
+
+	r = reference_parse(o->ref, &ref, e);
+	if (r < 0)
+		return r;
+	reference_default_tag(&ref);
+	if (ref.tag && ref.digest) {
+		/* name:tag@digest: the digest decides, as in dockerd. */
+		free(ref.tag);
+		ref.tag = NULL;
+	}
+	familiar_name = reference_familiar_name(&ref);
+	j.repo_name = reference_name(&ref);
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_mutex_init(&j.pmu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	r = registry_repo_open(eng->registry, ref.domain, ref.path, familiar_name, o->auth, 0,
+			       &j.repo, e);
+	if (r == 0)
+		r = pull_ref(&j, &ref, e);
+	registry_repo_close(j.repo);
+	pthread_cond_destroy(&j.cv);
+	pthread_mutex_destroy(&j.pmu);
+	pthread_mutex_destroy(&j.mu);
+	free(j.repo_name);
+	reference_release(&ref);
+	return r;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Hostile input on the image side: every defect of the hostile registry
+# (bad digest, non-JSON manifest, "..", absolute paths, symlink escapes,
+# truncated gzip, unknown media type, device nodes) fails the pull with a
+# message and stores nothing; hostile archives to /images/load and
+# /images/create?fromSrc=- are refused; escape targets outside the data
+# root are never created; garbage and oversized bodies are refused cleanly
+# and the daemon keeps serving.
+. "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/images.sh"
+HDIR=$T_DIR/hostile
+out=$("$FIX/hostile/server.sh" start "$HDIR") || { fail "hostile registry starts"; finish; }
+eval "$out"
+on_exit "'$FIX/hostile/server.sh' stop '$HDIR' >/dev/null 2>&1"
+H=$HOSTILE_REGISTRY
+berth_start || { fail "berthd starts"; finish; }
+D=$BERTH_ROOT/data
+rm -f /tmp/berth-hostile-symlinkescape /etc/berth-evil
+
+check "control: the good repository pulls" "$DOCKER" pull -q "$H/good"
+"$DOCKER" rmi -f "$H/good" >/dev/null 2>&1
+layers_before=$(ls "$D/layers" | wc -l)
+
+declare -A want=(
+	[baddigest]="verification failed|digest"
+	[notjson]="JSON|json|invalid"
+	[dotdot]="\.\.|refus|invalid"
+	[abspath]="absolute|refus|invalid"
+	[symlinkescape]="symlink|refus|invalid|evil"
+	[truncated]="truncat|unexpected|gzip|invalid|EOF|Damaged"
+	[unknownmedia]="unsupported layer media type|media"
+	[devnode]="device|refus|invalid|not permitted"
+)
+for repo in baddigest notjson dotdot abspath symlinkescape truncated unknownmedia devnode; do
+	out=$("$DOCKER" pull "$H/$repo" 2>&1); rc=$?
+	expect_eq "$repo: pull fails" "$rc" 1
+	expect_match "$repo: with a message saying why" "$out" "${want[$repo]}"
+done
+expect_eq "no image was stored" "$("$DOCKER" images -aq | wc -l)" 0
+expect_eq "no layer was left behind" "$(ls "$D/layers" | grep -v '^\.' | wc -l)" "$layers_before"
+check_fails "the symlink escape target was not created" test -e /tmp/berth-hostile-symlinkescape
+check_fails "the absolute-path target was not created" test -e /etc/berth-evil
+check_fails "nothing escaped next to the data root" test -e "$BERTH_ROOT/escape"
+check_fails "nothing escaped next to the layers" test -e "$D/escape"
+check_fails "no device node anywhere in the layers" sh -c "find '$D/layers' -type c ! -rdev 0 2>/dev/null | grep -q ."
+
+# ---- hostile archives -------------------------------------------------------
+mk() { python3 - "$@" <<'PY'
+import io, sys, tarfile, json
+out, kind = sys.argv[1], sys.argv[2]
+t = tarfile.open(out, "w")
+def add(name, data=b"", **kw):
+    ti = tarfile.TarInfo(name); ti.size = len(data)
+    for k, v in kw.items(): setattr(ti, k, v)
+    t.addfile(ti, io.BytesIO(data))
+if kind == "dotdot":
+    add("../escape-load", b"x")
+elif kind == "abs":
+    add("/tmp/berth-hostile-load-abs", b"x")
+elif kind == "manifest-escape":
+    add("manifest.json", json.dumps([{"Config": "../../../../etc/passwd", "RepoTags": ["x:1"], "Layers": []}]).encode())
+elif kind == "symlink-config":
+    ti = tarfile.TarInfo("cfg.json"); ti.type = tarfile.SYMTYPE; ti.linkname = "/etc/passwd"; t.addfile(ti)
+    add("manifest.json", json.dumps([{"Config": "cfg.json", "RepoTags": ["x:1"], "Layers": []}]).encode())
+elif kind == "badjson":
+    add("manifest.json", b"[{\"Config\": 5}]")
+elif kind == "deep":
+    add("manifest.json", b"[" * 100000)
+elif kind == "empty":
+    add("README", b"nothing here")
+t.close()
+PY
+}
+for kind in dotdot abs manifest-escape symlink-config badjson deep empty; do
+	mk "$T_DIR/$kind.tar" "$kind"
+	out=$("$DOCKER" load -i "$T_DIR/$kind.tar" 2>&1); rc=$?
+	expect_eq "load $kind: fails" "$rc" 1
+	expect_match "load $kind: says the archive is invalid" "$out" "invalid archive"
+done
+check_fails "load: nothing escaped the temp dir" test -e "$D/tmp/../escape-load"
+check_fails "load: absolute entry not written" test -e /tmp/berth-hostile-load-abs
+expect_eq "load: no image stored" "$("$DOCKER" images -aq | wc -l)" 0
+expect_eq "load: temp dirs are cleaned up" "$(ls "$D/tmp" | grep -c '^load-')" 0
+out=$(head -c 20000000 /dev/urandom | api POST /images/load -H 'Content-Type: application/x-tar' --data-binary @-)
+expect_match "20 MB of garbage to /images/load is refused in-band" "$out" 'errorDetail'
+expect_match "with 200 (load always answers 200)" "$out" '200$'
+out=$(head -c 1000000 /dev/urandom | api POST '/images/create?fromSrc=-&repo=garbage' --data-binary @- | tail -1)
+expect_eq "garbage import is a client error" "$out" 400
+mk "$T_DIR/dotdot.tar" dotdot
+out=$(api POST '/images/create?fromSrc=-&repo=evil' --data-binary @"$T_DIR/dotdot.tar" | tail -1)
+expect_eq "import of a '..' archive is a 400" "$out" 400
+out=$(api POST '/images/create?fromSrc=-&repo=UPPER' --data-binary @"$T_DIR/dotdot.tar")
+expect_match "import with a bad repository name is refused first" "$out" "repository name must be lowercase"
+out=$(api POST "/images/create?fromImage=$H/good&tag=$(printf 'a%.0s' $(seq 1 300))" | tail -1)
+expect_eq "an overlong tag is a 400" "$out" 400
+out=$(api POST "/images/create?fromImage=$H/good&tag=sha256:zz" | tail -1)
+expect_eq "a malformed digest is a 400" "$out" 400
+out=$(api GET "/images/get?names=../../etc/passwd" | tail -1)
+expect_eq "save of a traversal name is refused" "$([ "$out" = 400 ] || [ "$out" = 404 ] && echo refused)" refused
+check "the daemon still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
+berth_stop
+finish
