@@ -370,7 +370,8 @@ prune_match(struct container *c, void *ud)
 		return false;
 	if (filters_has(p->f, "label") && !filters_match_labels(p->f, "label", c->spec.labels))
 		return false;
-	if (filters_has(p->f, "label!") && filters_match_labels(p->f, "label!", c->spec.labels))
+	/* filters_match_labels negates "label!" itself: true when none match. */
+	if (filters_has(p->f, "label!") && !filters_match_labels(p->f, "label!", c->spec.labels))
 		return false;
 	return true;
 }
