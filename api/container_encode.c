@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "api/container_json.h"
+#include "api/api.h"
 #include "api/request.h"
+#include "engine/container/usage.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
@@ -229,8 +231,8 @@ host_config_json(const struct container *c)
 
 	json_object_set_new(o, "Binds", strv_or_null(s->binds));
 	json_object_set_new(o, "ContainerIDFile", json_string(""));
-	json_object_set_new(o, "LogConfig", json_pack("{s:s,s:O}", "Type", "json-file", "Config",
-						      s->log_opts ? s->log_opts : json_object()));
+	json_object_set_new(o, "LogConfig", json_pack("{s:s,s:o}", "Type", "json-file", "Config",
+						      s->log_opts ? json_incref(s->log_opts) : json_object()));
 	json_object_set_new(o, "NetworkMode", js(s->network_mode));
 	json_object_set_new(o, "PortBindings", port_bindings_json(s));
 	json_object_set_new(o, "RestartPolicy", json_pack("{s:o,s:i}", "Name", js(s->restart_policy),
@@ -430,6 +432,19 @@ volumes_root_of(const struct container *c)
 	return xasprintf("%s/volumes", root);
 }
 
+/* SizeRw/SizeRootFs, measured outside the container lock (a tree walk). */
+static void
+add_sizes(json_t *o, struct container *c, const struct api_request *r)
+{
+	struct err e = ERR_INIT;
+	int64_t rw = 0, rootfs = 0;
+
+	if (usage_size(r->ctx->engine, c, &rw, &rootfs, &e) < 0)
+		return;
+	json_object_set_new(o, "SizeRw", json_integer(rw));
+	json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
+}
+
 json_t *
 container_json_inspect(struct container *c, const struct api_request *r, bool size)
 {
@@ -439,8 +454,8 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 	json_t *o = json_object();
 	bool running;
 
-	(void)r;
-	(void)size;
+	if (size)
+		add_sizes(o, c, r);
 	pthread_mutex_lock(&c->mu);
 	st = c->state;
 	running = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED;
@@ -487,8 +502,8 @@ container_json_summary(struct container *c, const struct api_request *r, bool si
 	const char *port;
 	json_t *list;
 
-	(void)r;
-	(void)size;
+	if (size)
+		add_sizes(o, c, r);
 	pthread_mutex_lock(&c->mu);
 	st = c->state;
 	container_json_status_text(&st, status, sizeof(status));

@@ -2,6 +2,7 @@
 libberth_api_a_SOURCES += \
 	api/api.h \
 	api/containers.c api/containers.h \
+	api/containers_more.c api/containers_io.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
 	api/events.c api/events.h \

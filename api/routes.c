@@ -12,6 +12,8 @@
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_containers_routes,
+	api_containers_more_routes,
+	api_containers_io_routes,
 	api_events_routes,
 	api_images_routes,
 	api_volumes_routes,

@@ -225,10 +225,28 @@ monitor_main(void *p)
 	struct err e = ERR_INIT;
 	_cleanup_free_ char *bundle = lifecycle_bundle(a->eng, a->c);
 
-	if (runtime_wait(bundle, -1, &x, &e) < 0) {
-		log_warn("container %.12s: waiting for exit: %s", a->c->id, e.msg);
-		x.exit_code = 255;
-		x.finished_at = time_now_ns();
+	/* A process that ends at once can take its shim down while our wait
+	 * request is in flight (ECONNRESET): exit.json is then already written,
+	 * so ask for the state before declaring the exit unknown. */
+	for (int attempt = 0;; attempt++) {
+		struct runtime_state rs = {0};
+		struct err e2 = ERR_INIT;
+
+		if (runtime_wait(bundle, -1, &x, &e) == 0)
+			break;
+		if (runtime_get_state(bundle, &rs, &e2) == 0 && rs.status == RUNTIME_EXITED) {
+			x = rs.exit;
+			break;
+		}
+		if (attempt >= 50 || (e2.code == 0 && rs.status != RUNTIME_RUNNING)) {
+			log_warn("container %.12s: waiting for exit: %s", a->c->id, e.msg);
+			x.exit_code = 255;
+			x.finished_at = time_now_ns();
+			break;
+		}
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+		err_clear(&e);
 	}
 	handle_exit(a->eng, a->c, &x);
 	container_unref(a->c);
@@ -479,6 +497,7 @@ lifecycle_kill(struct engine *eng, struct container *c, const char *signal, stru
 		return err_set(e, -EINVAL, "Invalid signal: %s", signal);
 	pthread_mutex_lock(&c->mu);
 	bool running = is_running(c->state.status);
+	uint64_t seq = c->exit_seq;
 	if (running && sig == SIGKILL)
 		c->state.manually_stopped = true;
 	pthread_mutex_unlock(&c->mu);
@@ -494,6 +513,10 @@ lifecycle_kill(struct engine *eng, struct container *c, const char *signal, stru
 	}
 	snprintf(num, sizeof(num), "%d", sig);
 	lifecycle_event(eng, c, "kill", json_pack("{s:s}", "signal", num));
+	/* moby's Kill waits for the exit after SIGKILL, so `docker kill x;
+	 * docker inspect x` sees it stopped. */
+	if (sig == SIGKILL)
+		(void)wait_exit(c, seq, 10000);
 	return 0;
 }
 

@@ -3,9 +3,15 @@ libberth_engine_a_SOURCES += \
 	engine/container/container.c engine/container/container.h \
 	engine/container/create.c \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
+	engine/container/logs.c engine/container/logs.h \
+	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/names.c engine/container/names.h \
-	engine/container/spec.c engine/container/spec.h
+	engine/container/spec.c engine/container/spec.h \
+	engine/container/stats.c engine/container/stats.h \
+	engine/container/top.c engine/container/top.h \
+	engine/container/update.c engine/container/update.h \
+	engine/container/usage.c engine/container/usage.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/container/test_container
@@ -13,7 +19,11 @@ TESTS += tests/unit/engine/container/test_container
 tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_names.c \
-	tests/unit/engine/container/test_spec.c
+	tests/unit/engine/container/test_spec.c \
+	tests/unit/engine/container/test_logs.c \
+	tests/unit/engine/container/test_rootfs.c \
+	tests/unit/engine/container/test_top.c \
+	tests/unit/engine/container/test_stats.c
 tests_unit_engine_container_test_container_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_container_test_container_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

@@ -121,3 +121,16 @@
 
 /* Bytes of a network/endpoint state file or nft listing we parse back. */
 #define LIMIT_NFT_LISTING (64u * 1024 * 1024)
+
+/* One json-file log line as berthd reads it back: an entry holds at most
+ * LIMIT_LOG_LINE bytes of output, JSON escaping can grow that six-fold
+ * (\u00XX), plus the stream and time keys. Longer lines were not written by
+ * our shim and are skipped. */
+#define LIMIT_LOG_JSON_LINE (128u * 1024)
+
+/* Processes listed by `docker top`: a container at its pids limit may hold
+ * thousands; beyond this the listing is cut rather than built unbounded. */
+#define LIMIT_TOP_PROCESSES 65536u
+
+/* Output of `ps` run for `docker top` with custom ps_args. */
+#define LIMIT_TOP_OUTPUT (16u * 1024 * 1024)

@@ -133,3 +133,34 @@ finish() {
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
 }
+
+# berth_start_seeded [FLAGS...]: like berth_start, with busybox:latest (and
+# the other fixture images named in $BERTH_SEED_IMAGES) seeded into the data
+# root first from the fixture OCI layout (built once, cached in
+# $BERTH_FIXTURES, default /var/tmp/berth-fixtures).
+BERTH_FIXTURES=${BERTH_FIXTURES:-/var/tmp/berth-fixtures}
+berth_start_seeded() {
+	local n=${#T_PIDS[@]} img
+	BERTH_SEED=${BERTH_SEED:-$BUILD/tests/tools/berth-seed}
+	"$TOP/tests/fixtures/build-images.sh" "$BERTH_FIXTURES" >/dev/null 2>&1 || return 1
+	mkdir -p "$T_DIR/d$n/data"
+	for img in busybox:latest ${BERTH_SEED_IMAGES:-}; do
+		"$BERTH_SEED" "$T_DIR/d$n/data" "$BERTH_FIXTURES/oci" "$img" "$img" >/dev/null || return 1
+	done
+	berth_start "$@"
+}
+
+# berth_restart [FLAGS...]: starts berthd again on the current BERTH_ROOT
+# (after berth_stop or a kill -9), with the same bridge and socket.
+berth_restart() {
+	rm -f "$BERTH_SOCK"
+	"$BERTHD" -H "unix://$BERTH_SOCK" --data-root "$BERTH_ROOT/data" \
+		--exec-root "$BERTH_ROOT/exec" --pidfile "$BERTH_ROOT/berthd.pid" \
+		--bridge "$BERTH_BRIDGE" --bip "$BERTH_BIP" "$@" >>"$BERTH_LOG" 2>&1 &
+	BERTH_PID=$!
+	T_PIDS+=("$BERTH_PID")
+	if ! wait_for 15 curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping; then
+		echo "# berthd did not come up again; log:"; sed 's/^/# /' "$BERTH_LOG"
+		return 1
+	fi
+}

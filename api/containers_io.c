@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * /containers byte streams: logs (8-byte frames without a TTY, raw with
+ * one; docker-api-protocol.md §6.5, §7.3) and export (a tar of the root
+ * file system). docker cp (/archive) is in containers_archive.c.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/containers.h"
+#include "api/request.h"
+#include "api/stream.h"
+#include "engine/container/logs.h"
+#include "engine/container/usage.h"
+#include "engine/engine.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/parse.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+struct logs_job {
+	struct container *c;
+	struct logs_opts o;
+	bool tty, timestamps;
+	struct api_stream *s;
+};
+
+static void
+logs_job_free(void *p)
+{
+	struct logs_job *j = p;
+
+	container_unref(j->c);
+	free(j);
+}
+
+static bool
+logs_cancelled(void *ud)
+{
+	struct logs_job *j = ud;
+
+	return api_stream_cancelled(j->s);
+}
+
+/* Writes one entry as a frame (or raw for a TTY), with the timestamp first if asked. */
+static int
+logs_entry(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data, size_t len)
+{
+	struct logs_job *j = ud;
+	char ts[TIME_STR_MAX + 1] = "";
+	size_t tlen = 0;
+	int r;
+
+	if (j->timestamps) {
+		time_format_rfc3339nano_fixed(ts_ns, ts);
+		tlen = strlen(ts);
+		ts[tlen++] = ' ';
+	}
+	if (!j->tty) {
+		unsigned char hdr[8] = { (unsigned char)stream, 0, 0, 0 };
+		uint32_t n = htonl((uint32_t)(tlen + len));
+		memcpy(hdr + 4, &n, 4);
+		if ((r = api_stream_write(j->s, hdr, sizeof(hdr))) < 0)
+			return r;
+	}
+	if (tlen && (r = api_stream_write(j->s, ts, tlen)) < 0)
+		return r;
+	return api_stream_write(j->s, data, len);
+}
+
+static int
+logs_producer(struct api_stream *s, void *arg, struct err *e)
+{
+	struct logs_job *j = arg;
+	int r;
+
+	j->s = s;
+	j->o.cancelled = logs_cancelled;
+	j->o.cancel_ud = j;
+	r = logs_read(j->c, &j->o, logs_entry, j, e);
+	if (r == -EPIPE) {
+		err_clear(e);
+		return 0;
+	}
+	return r;
+}
+
+static int
+query_time(struct api_request *r, const char *key, int64_t *ret)
+{
+	const char *v = api_query(r, key);
+
+	*ret = 0;
+	if (!v || !*v || strcmp(v, "0") == 0)
+		return 0;
+	if (time_parse_timestamp(v, ret) < 0) {
+		api_reply_errorf(r, 400, "invalid value for \"%s\": failed to parse value as time or duration: \"%s\"", key, v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* operationId: ContainerLogs */
+static void
+api_containers_logs(struct api_request *r)
+{
+	struct container *c = NULL;
+	struct logs_job *j;
+	const char *tail = api_query(r, "tail");
+	int64_t since, until, n = -1;
+
+	if (query_time(r, "since", &since) < 0 || query_time(r, "until", &until) < 0)
+		return;
+	/* moby: anything but a number means all lines. */
+	if (tail && *tail && strcmp(tail, "all") != 0 && parse_int64(tail, 0, INT64_MAX, &n) < 0)
+		n = -1;
+	if (!api_query_bool(r, "stdout", false) && !api_query_bool(r, "stderr", false)) {
+		api_reply_errorf(r, 400, "Bad parameters: you must choose at least one stream");
+		return;
+	}
+	c = api_containers_lookup(r);
+	if (!c)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->o.want_stdout = api_query_bool(r, "stdout", false);
+	j->o.want_stderr = api_query_bool(r, "stderr", false);
+	j->o.follow = api_query_bool(r, "follow", false);
+	j->o.since_ns = since;
+	j->o.until_ns = until;
+	j->o.tail = n;
+	j->timestamps = api_query_bool(r, "timestamps", false);
+	j->tty = c->spec.tty;
+	api_reply_stream(r,
+			 j->tty || api_version_lt(r, 1, 42) ? "application/vnd.docker.raw-stream"
+							    : "application/vnd.docker.multiplexed-stream",
+			 0, logs_producer, j, logs_job_free);
+}
+
+struct export_job {
+	struct container *c;
+	struct engine *eng;
+	struct api_stream *s;
+};
+
+static void
+export_job_free(void *p)
+{
+	struct export_job *j = p;
+
+	container_unref(j->c);
+	free(j);
+}
+
+static int
+export_write(void *ud, const void *p, size_t n)
+{
+	struct export_job *j = ud;
+
+	return api_stream_write(j->s, p, n);
+}
+
+static int
+export_producer(struct api_stream *s, void *arg, struct err *e)
+{
+	struct export_job *j = arg;
+	int r;
+
+	j->s = s;
+	r = usage_export(j->eng, j->c, export_write, j, e);
+	if (r == -EPIPE)
+		err_clear(e);
+	return r == -EPIPE ? 0 : r;
+}
+
+/* operationId: ContainerExport */
+static void
+api_containers_export(struct api_request *r)
+{
+	struct container *c = api_containers_lookup(r);
+	struct export_job *j;
+
+	if (!c)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->eng = r->ctx->engine;
+	/* Held headers: a failure before the first byte is still a plain error. */
+	api_reply_stream(r, "application/octet-stream", API_STREAM_HOLD_HEADERS, export_producer,
+			 j, export_job_free);
+}
+
+const struct api_route api_containers_io_routes[] = {
+	{ "GET", "/containers/{id}/logs", api_containers_logs, API_BODY_NONE },
+	{ "GET", "/containers/{id}/export", api_containers_export, API_BODY_NONE },
+	{ 0 },
+};
