@@ -162,8 +162,12 @@ dollar(struct lexer *lx, struct words *w, bool quoted)
 		return braced(lx, w, quoted);
 	}
 	start = lx->pos;
-	while (lx->pos < lx->len && name_char(lx->s[lx->pos]))
+	/* "$1x" is the positional $1 then "x", as in moby's processName. */
+	if (lx->pos < lx->len && lx->s[lx->pos] >= '0' && lx->s[lx->pos] <= '9')
 		lx->pos++;
+	else
+		while (lx->pos < lx->len && name_char(lx->s[lx->pos]))
+			lx->pos++;
 	if (lx->pos == start)
 		return put(lx, w, "$", 1);
 	_cleanup_free_ char *name = xstrndup(lx->s + start, lx->pos - start);
