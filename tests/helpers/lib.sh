@@ -133,3 +133,18 @@ finish() {
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
 }
+
+# berth_start_seeded IMAGE... [-- FLAGS...]: seeds images (refs from the
+# fixture layout, built on demand) into the data root, then berth_start.
+BERTH_FIXTURES=${BERTH_FIXTURES:-/var/tmp/berth-fixtures}
+berth_start_seeded() {
+	local imgs=() n=${#T_PIDS[@]}
+	while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do imgs+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	[ -f "$BERTH_FIXTURES/oci/index.json" ] || "$TOP/tests/fixtures/build-images.sh" "$BERTH_FIXTURES" >/dev/null || return 1
+	mkdir -p "$T_DIR/d$n/data"
+	for i in "${imgs[@]}"; do
+		"$BUILD/tests/tools/berth-seed" "$T_DIR/d$n/data" "$BERTH_FIXTURES/oci" "$i" "$i" >/dev/null || return 1
+	done
+	berth_start "$@"
+}
