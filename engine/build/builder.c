@@ -154,10 +154,9 @@ cache_lookup(struct builder *b, json_t *probe, char ret_id[DIGEST_STR_LEN + 1], 
 		return -ENOENT;
 	for (size_t i = 0; i < n && r < 0; i++) {
 		_cleanup_buf_ struct buf cfg = BUF_INIT;
-		if (strcmp(v[i].parent, b->cur) != 0 || (!*b->cur && !v[i].has_children && 0))
+		/* Steps on scratch are not cached: nothing says we built a parentless image. */
+		if (!*b->cur || strcmp(v[i].parent, b->cur) != 0)
 			continue;
-		if (!*b->cur)
-			continue; /* steps on scratch are not cached: nothing says we built them */
 		if (store_image_get(b->eng->store, v[i].id, NULL, &cfg, &ignored) < 0)
 			continue;
 		json_t *doc = json_loadb(cfg.data, cfg.len, 0, NULL);

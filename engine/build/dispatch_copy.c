@@ -81,10 +81,10 @@ resolve_chown(struct builder *b, const struct rootfs_view *v, const char *spec, 
 	r = runtime_user_resolve(spec, NULL, passwd, group, &u, b->e);
 	if (r < 0)
 		return err_prefix(b->e, "unable to convert uid/gid chown string to host mapping");
-	/* "user" alone gives the user's primary group in runc, but 0 in moby's
-	 * COPY --chown; follow moby. */
+	/* A user without a group means the same numeric GID as the UID (the
+	 * Dockerfile reference for --chown), not the user's primary group. */
 	*uid = u.uid;
-	*gid = strchr(spec, ':') ? u.gid : u.gid;
+	*gid = strchr(spec, ':') ? u.gid : (gid_t)u.uid;
 	runtime_user_release(&u);
 	return 0;
 }
