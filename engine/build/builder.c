@@ -341,8 +341,10 @@ builder_flat(struct builder *b, const char *ref, const char **ret_dir)
 	for (size_t i = 0; i < b->n_stages && !st; i++)
 		if (b->stages[i].name && strcasecmp(b->stages[i].name, ref) == 0)
 			st = &b->stages[i];
-	if (!st && *ref && !*end && idx >= 0 && (size_t)idx < b->n_stages)
-		st = &b->stages[idx];
+	/* A number is a stage index; images named by --from are not stages. */
+	for (size_t i = 0, k = 0; !st && *ref && !*end && idx >= 0 && i < b->n_stages; i++)
+		if (!b->stages[i].image && k++ == (size_t)idx)
+			st = &b->stages[i];
 	if (st) {
 		if (!st->flat) {
 			_cleanup_free_ char *dir = xasprintf("%s/stage-%zu", b->work_dir,
@@ -364,6 +366,7 @@ builder_flat(struct builder *b, const char *ref, const char **ret_dir)
 	memset(st, 0, sizeof(*st));
 	memcpy(st->id, id, sizeof(st->id));
 	st->name = xstrdup(ref);
+	st->image = true;
 	b->n_stages++;
 	return builder_flat(b, ref, ret_dir);
 }

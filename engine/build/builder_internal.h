@@ -17,6 +17,7 @@ struct stage_done {
 	char *name;			/* lower-cased AS name, or NULL */
 	char id[DIGEST_STR_LEN + 1];	/* its final image, "" for an empty scratch stage */
 	char *flat;			/* flattened file system for COPY --from, made on demand */
+	bool image;			/* an image named by COPY --from, not a stage */
 };
 
 struct builder {

@@ -141,7 +141,8 @@ dispatch_from(struct builder *b, const struct df_instr *in)
 	strv_free(b->args);
 	b->args = NULL;
 	for (size_t i = 0; i < b->n_stages && !*id; i++)
-		if (b->stages[i].name && strcasecmp(b->stages[i].name, name) == 0)
+		if (!b->stages[i].image && b->stages[i].name &&
+		    strcasecmp(b->stages[i].name, name) == 0)
 			memcpy(id, b->stages[i].id, sizeof(id));
 	if (!*id && strcasecmp(name, "scratch") == 0) {
 		b->img = scratch_doc();
