@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_api_a_SOURCES += \
 	api/api.h \
+	api/build.c api/build.h \
 	api/containers.c api/containers.h \
 	api/containers_more.c api/containers_io.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \

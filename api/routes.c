@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "api/router.h"
+#include "api/build.h"
 #include "api/containers.h"
 #include "api/events.h"
 #include "api/images.h"
@@ -17,5 +18,6 @@ const struct api_route *const api_route_tables[] = {
 	api_events_routes,
 	api_images_routes,
 	api_volumes_routes,
+	api_build_routes,
 	NULL,
 };

@@ -134,3 +134,22 @@
 
 /* Output of `ps` run for `docker top` with custom ps_args. */
 #define LIMIT_TOP_OUTPUT (16u * 1024 * 1024)
+/* Builds (engine/build/). A Dockerfile is text a person wrote: the largest
+ * real ones are a few hundred KiB (generated multi-stage files); 16 MiB
+ * stops a hostile context from making the parser hold gigabytes. */
+#define LIMIT_DOCKERFILE_BYTES (16u * 1024 * 1024)
+/* Instructions per Dockerfile: each may commit an image; 10000 is far
+ * beyond real files (overlayfs caps layers at 500 anyway). */
+#define LIMIT_DOCKERFILE_INSTRUCTIONS 10000u
+/* Unpacked bytes of a build context: dockerd has no cap, but a context is
+ * copied into the data root before the build; 16 GiB covers big ML model
+ * contexts while a bomb or a runaway `docker build /` fails early with a
+ * clear error. */
+#define LIMIT_BUILD_CONTEXT_BYTES (16ull * 1024 * 1024 * 1024)
+/* One expanded word (variable substitution can grow text exponentially
+ * with ENV A=$A$A chains): 1 MiB per word. */
+#define LIMIT_BUILD_WORD (1u * 1024 * 1024)
+/* Remote files for ADD <url> and `remote` contexts. */
+#define LIMIT_BUILD_DOWNLOAD (8ull * 1024 * 1024 * 1024)
+/* Build args and labels passed as query JSON. */
+#define LIMIT_BUILD_ARGS 4096u

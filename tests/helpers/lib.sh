@@ -134,22 +134,6 @@ finish() {
 	exit $?
 }
 
-# berth_start_seeded [FLAGS...]: like berth_start, with busybox:latest (and
-# the other fixture images named in $BERTH_SEED_IMAGES) seeded into the data
-# root first from the fixture OCI layout (built once, cached in
-# $BERTH_FIXTURES, default /var/tmp/berth-fixtures).
-BERTH_FIXTURES=${BERTH_FIXTURES:-/var/tmp/berth-fixtures}
-berth_start_seeded() {
-	local n=${#T_PIDS[@]} img
-	BERTH_SEED=${BERTH_SEED:-$BUILD/tests/tools/berth-seed}
-	"$TOP/tests/fixtures/build-images.sh" "$BERTH_FIXTURES" >/dev/null 2>&1 || return 1
-	mkdir -p "$T_DIR/d$n/data"
-	for img in busybox:latest ${BERTH_SEED_IMAGES:-}; do
-		"$BERTH_SEED" "$T_DIR/d$n/data" "$BERTH_FIXTURES/oci" "$img" "$img" >/dev/null || return 1
-	done
-	berth_start "$@"
-}
-
 # berth_restart [FLAGS...]: starts berthd again on the current BERTH_ROOT
 # (after berth_stop or a kill -9), with the same bridge and socket.
 berth_restart() {
@@ -163,4 +147,23 @@ berth_restart() {
 		echo "# berthd did not come up again; log:"; sed 's/^/# /' "$BERTH_LOG"
 		return 1
 	fi
+}
+# berth_start_seeded [IMAGE...] [-- FLAGS...]: seeds images (refs from the
+# fixture layout, built once and cached in $BERTH_FIXTURES) into the data
+# root, then berth_start with FLAGS. Without images: busybox:latest plus
+# $BERTH_SEED_IMAGES.
+BERTH_FIXTURES=${BERTH_FIXTURES:-/var/tmp/berth-fixtures}
+berth_start_seeded() {
+	local imgs=() n=${#T_PIDS[@]}
+	while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do imgs+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	[ "${#imgs[@]}" -gt 0 ] || imgs=(busybox:latest ${BERTH_SEED_IMAGES:-})
+	"$TOP/tests/fixtures/build-images.sh" "$BERTH_FIXTURES" >/dev/null 2>&1 || return 1
+	mkdir -p "$T_DIR/d$n/data"
+	for i in "${imgs[@]}"; do
+		# (the seed tool's own leaks at exit are not what a sanitizer run is after)
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+			"$BUILD/tests/tools/berth-seed" "$T_DIR/d$n/data" "$BERTH_FIXTURES/oci" "$i" "$i" >/dev/null || return 1
+	done
+	berth_start "$@"
 }

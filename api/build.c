@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * POST /build: decodes the query parameters of docker-api-protocol.md §5.1,
+ * runs the engine's classic builder on the spooled context, and streams its
+ * output as dockerd's JSON lines ({"stream":...}, {"aux":{"ID":...}},
+ * {"errorDetail":{"code":N,...}} for a failing RUN). Errors before the
+ * first line are plain HTTP errors.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/build.h"
+#include "api/request.h"
+#include "api/stream.h"
+#include "engine/build/builder.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/limits.h"
+#include "engine/util/parse.h"
+#include "engine/util/strv.h"
+#include "engine/util/xalloc.h"
+
+struct build_job {
+	struct engine *eng;
+	int fd;			/* our dup of the spooled context */
+	struct build_opts o;
+	char **tags, **extra_hosts, **cache_from;
+	char *dockerfile, *target, *network_mode, *platform, *cpuset_cpus, *cpuset_mems;
+	json_t *buildargs, *labels;
+};
+
+static void
+job_free(void *p)
+{
+	struct build_job *j = p;
+
+	safe_close(j->fd);
+	strv_free(j->tags);
+	strv_free(j->extra_hosts);
+	strv_free(j->cache_from);
+	free(j->dockerfile);
+	free(j->target);
+	free(j->network_mode);
+	free(j->platform);
+	free(j->cpuset_cpus);
+	free(j->cpuset_mems);
+	json_decref(j->buildargs);
+	json_decref(j->labels);
+	free(j);
+}
+
+static int
+out_stream(void *ud, const char *text, size_t len)
+{
+	_cleanup_free_ char *s = xstrndup(text, len);
+	return api_stream_json(ud, json_pack("{s:o}", "stream", api_json_string(s))) < 0;
+}
+
+static int
+out_aux(void *ud, const char *id)
+{
+	return api_stream_json(ud, json_pack("{s:{s:s}}", "aux", "ID", id)) < 0;
+}
+
+static int
+produce(struct api_stream *s, void *arg, struct err *e)
+{
+	struct build_job *j = arg;
+	struct build_output out = { out_stream, out_aux, s };
+	struct build_result res = {0};
+	int r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
+
+	if (r < 0 && res.code > 0) {
+		/* The CLI exits with errorDetail.code: a RUN's own exit status. */
+		(void)api_stream_json(s, json_pack("{s:{s:i,s:s},s:s}", "errorDetail", "code",
+						   res.code, "message", e->msg, "error", e->msg));
+		return 0;
+	}
+	return r;
+}
+
+static void
+add_str(const char *v, void *ud)
+{
+	strv_append(ud, v ? v : "");
+}
+
+static char *
+dup_query(struct api_request *r, const char *k)
+{
+	const char *v = api_query(r, k);
+	return v && *v ? xstrdup(v) : NULL;
+}
+
+/* A JSON query value that must be an object of strings (null values allowed
+ * in buildargs). */
+static int
+json_query(struct api_request *r, const char *k, bool allow_null, json_t **ret)
+{
+	const char *v = api_query(r, k);
+	json_t *j, *x;
+	const char *key;
+
+	if (!v || !*v)
+		return 0;
+	j = json_loads(v, 0, NULL);
+	if (!json_is_object(j) || json_object_size(j) > LIMIT_BUILD_ARGS) {
+		json_decref(j);
+		api_reply_errorf(r, 400, "invalid %s: must be a JSON object of strings", k);
+		return -EINVAL;
+	}
+	json_object_foreach(j, key, x)
+		if (!json_is_string(x) && !(allow_null && json_is_null(x))) {
+			json_decref(j);
+			api_reply_errorf(r, 400, "invalid %s: value of '%s' is not a string", k, key);
+			return -EINVAL;
+		}
+	*ret = j;
+	return 0;
+}
+
+static int
+int_query(struct api_request *r, const char *k, int64_t *ret)
+{
+	return api_query_int(r, k, -1, INT64_MAX, 0, ret);
+}
+
+static int
+decode(struct api_request *r, struct build_job *j)
+{
+	const char *v = api_query(r, "version");
+	const char *cf = api_query(r, "cachefrom");
+	struct build_opts *o = &j->o;
+
+	if (v && *v && strcmp(v, "1") != 0) {
+		api_reply_errorf(r, 400, "builder version \"%s\" is not supported: this daemon has "
+					 "only the classic builder (set DOCKER_BUILDKIT=0)", v);
+		return -EINVAL;
+	}
+	if (api_query_bool(r, "squash", false)) {
+		api_reply_errorf(r, 400, "squash is only supported with experimental mode");
+		return -EINVAL;
+	}
+	if (api_query(r, "securityopt")) {
+		api_reply_errorf(r, 400, "The daemon on this platform does not support setting "
+					 "security options on build");
+		return -EINVAL;
+	}
+	if (api_query(r, "remote") && *api_query(r, "remote")) {
+		api_reply_errorf(r, 400, "remote build contexts are not supported by berth yet");
+		return -EINVAL;
+	}
+	(void)api_query_each(r, "t", add_str, &j->tags);
+	(void)api_query_each(r, "extrahosts", add_str, &j->extra_hosts);
+	if (cf && *cf) {
+		_cleanup_json_ json_t *arr = json_loads(cf, 0, NULL);
+		if (!json_is_array(arr) || strv_from_json(arr, &j->cache_from) < 0) {
+			api_reply_errorf(r, 400, "invalid cachefrom: must be a JSON array of strings");
+			return -EINVAL;
+		}
+	}
+	if (json_query(r, "buildargs", true, &j->buildargs) < 0 ||
+	    json_query(r, "labels", false, &j->labels) < 0)
+		return -EINVAL;
+	if (int_query(r, "memory", &o->memory) < 0 || int_query(r, "memswap", &o->memory_swap) < 0 ||
+	    int_query(r, "cpushares", &o->cpu_shares) < 0 || int_query(r, "shmsize", &o->shm_size) < 0 ||
+	    int_query(r, "cpuperiod", &o->cpu_period) < 0 ||
+	    int_query(r, "cpuquota", &o->cpu_quota) < 0)
+		return -EINVAL;
+	j->dockerfile = dup_query(r, "dockerfile");
+	j->target = dup_query(r, "target");
+	j->network_mode = dup_query(r, "networkmode");
+	j->platform = dup_query(r, "platform");
+	j->cpuset_cpus = dup_query(r, "cpusetcpus");
+	j->cpuset_mems = dup_query(r, "cpusetmems");
+	o->dockerfile = j->dockerfile;
+	o->tags = j->tags;
+	o->quiet = api_query_bool(r, "q", false);
+	o->nocache = api_query_bool(r, "nocache", false);
+	o->pull = api_query_bool(r, "pull", false);
+	o->rm = api_query_bool(r, "rm", true);
+	o->forcerm = api_query_bool(r, "forcerm", false);
+	o->buildargs = j->buildargs;
+	o->labels = j->labels;
+	o->target = j->target;
+	o->network_mode = j->network_mode;
+	o->platform = j->platform;
+	o->cpuset_cpus = j->cpuset_cpus;
+	o->cpuset_mems = j->cpuset_mems;
+	o->extra_hosts = j->extra_hosts;
+	o->cache_from = j->cache_from;
+	return 0;
+}
+
+/* operationId: ImageBuild */
+static void
+api_build_build(struct api_request *r)
+{
+	struct build_job *j = xcalloc(1, sizeof(*j));
+
+	j->fd = -1;
+	j->eng = r->ctx->engine;
+	if (r->body_error == -E2BIG) {
+		job_free(j);
+		api_reply_errorf(r, 413, "the build context is larger than %llu bytes",
+				 (unsigned long long)LIMIT_UPLOAD_BYTES);
+		return;
+	}
+	if (decode(r, j) < 0) {
+		job_free(j);
+		return;
+	}
+	j->fd = r->body_fd >= 0 ? fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (j->fd < 0) {
+		job_free(j);
+		api_reply_errorf(r, 400, "the build context is missing");
+		return;
+	}
+	api_reply_stream(r, "application/json", API_STREAM_HOLD_HEADERS | API_STREAM_JSON_ERRORS,
+			 produce, j, job_free);
+}
+
+const struct api_route api_build_routes[] = {
+	{ "POST", "/build", api_build_build, API_BODY_UPLOAD },
+	{ 0 },
+};

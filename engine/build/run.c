@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * RUN containers; see run.h. The output path: the container is started
+ * held (lifecycle_start waits for attach_waiting attachers), a helper
+ * thread attaches as soon as the hold begins and relays the shim's
+ * 8-byte-framed stdout/stderr to the caller until the shim closes the
+ * socket after the exit.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/archive/tar.h"
+#include "engine/build/run.h"
+#include "engine/container/lifecycle.h"
+#include "engine/engine.h"
+#include "engine/runtime/runtime.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
+#include "engine/util/log.h"
+#include "engine/util/strv.h"
+#include "engine/util/xalloc.h"
+
+int
+build_run_create(struct engine *eng, const struct build_run_opts *o, struct container **ret,
+		 struct err *e)
+{
+	struct container_spec s = {0};
+	int r;
+
+	s.image = xstrdup(o->image_id);
+	/* dockerd runs RUN with an empty entrypoint: only the command runs. */
+	strv_append(&s.entrypoint, "");
+	s.cmd = strv_dup(o->argv);
+	s.env = o->env ? strv_dup(o->env) : NULL;
+	s.labels = json_object();
+	s.stop_timeout = -1;
+	s.attach_stdout = s.attach_stderr = true;
+	s.network_mode = xstrdup(o->network_mode && *o->network_mode &&
+					 strcmp(o->network_mode, "default") != 0
+				 ? o->network_mode : "bridge");
+	s.restart_policy = xstrdup("no");
+	s.memory = o->memory;
+	s.memory_swap = o->memory_swap;
+	s.cpu_shares = o->cpu_shares;
+	s.cpu_period = o->cpu_period;
+	s.cpu_quota = o->cpu_quota;
+	s.shm_size = o->shm_size;
+	s.cpuset_cpus = o->cpuset_cpus ? xstrdup(o->cpuset_cpus) : NULL;
+	s.cpuset_mems = o->cpuset_mems ? xstrdup(o->cpuset_mems) : NULL;
+	s.extra_hosts = strv_dup(o->extra_hosts);
+	r = lifecycle_create(eng, NULL, &s, ret, e);
+	spec_release(&s);
+	return r;
+}
+
+struct relay {
+	struct engine *eng;
+	struct container *c;
+	const struct build_run_opts *o;
+	bool abort;		/* under c->mu: the start failed, stop waiting */
+	bool stopped;		/* the receiver asked to stop */
+};
+
+static int
+read_full(int fd, void *p, size_t n)
+{
+	ssize_t r = fs_read_full(fd, p, n);
+	return r == (ssize_t)n ? 0 : -EIO;
+}
+
+static void
+relay_frames(struct relay *rl, int fd)
+{
+	char *buf = xmalloc(64 * 1024);
+	unsigned char h[8];
+
+	while (read_full(fd, h, sizeof(h)) == 0) {
+		size_t len = ((size_t)h[4] << 24) | ((size_t)h[5] << 16) | ((size_t)h[6] << 8) | h[7];
+		while (len > 0) {
+			size_t chunk = len < 64 * 1024 ? len : 64 * 1024;
+			if (read_full(fd, buf, chunk) < 0)
+				goto out;
+			if (!rl->stopped && rl->o->output(rl->o->ud, buf, chunk, h[0] == 2) != 0)
+				rl->stopped = true;
+			len -= chunk;
+		}
+	}
+out:
+	free(buf);
+}
+
+static void *
+relay_main(void *p)
+{
+	struct relay *rl = p;
+	struct container *c = rl->c;
+	_cleanup_free_ char *bundle = lifecycle_bundle(rl->eng, c);
+	struct err e = ERR_INIT;
+	_cleanup_close_ int fd = -1;
+
+	pthread_mutex_lock(&c->mu);
+	while (!c->start_held && !rl->abort) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+	}
+	bool go = !rl->abort;
+	pthread_mutex_unlock(&c->mu);
+	if (!go)
+		return NULL;
+	fd = runtime_attach(bundle, "oe", &e);
+	pthread_mutex_lock(&c->mu);
+	c->attach_connected++;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (fd < 0) {
+		log_warn("build: cannot attach to %.12s: %s", c->id, e.msg);
+		return NULL;
+	}
+	relay_frames(rl, fd);
+	return NULL;
+}
+
+static bool
+never(void *ud)
+{
+	(void)ud;
+	return false;
+}
+
+int
+build_run_exec(struct engine *eng, struct container *c, const struct build_run_opts *o,
+	       int *ret_exit, struct err *e)
+{
+	struct relay rl = { eng, c, o, false, false };
+	pthread_t th;
+	uint64_t seq;
+	int code = 0, r;
+
+	pthread_mutex_lock(&c->mu);
+	c->attach_waiting++;
+	pthread_mutex_unlock(&c->mu);
+	if (pthread_create(&th, NULL, relay_main, &rl) != 0)
+		return err_set(e, -EAGAIN, "cannot start the output relay");
+	seq = container_exit_seq(c);
+	r = lifecycle_start(eng, c, e);
+	if (r < 0) {
+		pthread_mutex_lock(&c->mu);
+		rl.abort = true;
+		pthread_cond_broadcast(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(th, NULL);
+		return r;
+	}
+	(void)container_wait(c, WAIT_NEXT_EXIT, seq, never, NULL, &code);
+	pthread_join(th, NULL);
+	*ret_exit = code;
+	return 0;
+}
+
+/* Mount-point stubs made by the runtime for its bind mounts: left out of
+ * the commit when they are empty regular files (a real change to them is
+ * impossible, the bind mount hides it). */
+static void
+drop_stubs(int upper)
+{
+	static const char *const stubs[] = { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(stubs) / sizeof(stubs[0]); i++)
+		if (fstatat(upper, stubs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0)
+			(void)unlinkat(upper, stubs[i], 0);
+	/* The directory itself was only copied up to hold them: drop it when
+	 * nothing else changed in it (rmdir fails otherwise). */
+	if (fstatat(upper, "etc", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		(void)unlinkat(upper, "etc", AT_REMOVEDIR);
+}
+
+static bool
+dir_is_empty(int fd)
+{
+	int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = d >= 0 ? fdopendir(d) : NULL;
+	struct dirent *de;
+	bool empty = true;
+
+	if (!dir) {
+		safe_close(d);
+		return false;
+	}
+	while ((de = readdir(dir)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	closedir(dir);
+	return empty;
+}
+
+int
+build_run_diff(struct container *c, const char *tmp_dir, int *ret_fd, bool *ret_empty,
+	       struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/rw/upper", c->dir);
+	_cleanup_close_ int upper = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int out = -1;
+	int r;
+
+	if (upper < 0)
+		return err_errno(e, -errno, "cannot open the container layer of %.12s", c->id);
+	drop_stubs(upper);
+	if (dir_is_empty(upper)) {
+		*ret_fd = -1;
+		*ret_empty = true;
+		return 0;
+	}
+	out = open(tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (out < 0)
+		return err_errno(e, -errno, "cannot create a temporary file in '%s'", tmp_dir);
+	r = tar_create(upper, out, TAR_OVERLAY_WHITEOUTS, NULL, e);
+	if (r < 0)
+		return r;
+	if (lseek(out, 0, SEEK_SET) < 0)
+		return err_errno(e, -errno, "cannot rewind the layer tar");
+	*ret_empty = false;
+	*ret_fd = TAKE_FD(out);
+	return 0;
+}
