@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_api_a_SOURCES += \
 	api/api.h \
+	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
@@ -8,6 +9,7 @@ libberth_api_a_SOURCES += \
 	api/filters.c api/filters.h \
 	api/hijack.c api/hijack.h \
 	api/http.c \
+	api/relay.c api/relay.h \
 	api/reply.c api/request.h \
 	api/router.c api/router.h \
 	api/routes.c \

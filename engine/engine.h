@@ -29,6 +29,7 @@ struct engine_config {
 struct events;
 struct volumes;
 struct network_state;
+struct execs;
 
 struct engine {
 	struct engine_config cfg;
@@ -41,6 +42,7 @@ struct engine {
 	struct volumes *volumes; /* named volumes */
 	struct store *store;	/* images, layers, blobs, references */
 	struct containers *containers; /* container objects and their state */
+	struct execs *execs;	/* exec instances (engine/container/exec.h) */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <time.h>
 
+#include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
 #include "engine/engine.h"
@@ -637,6 +638,7 @@ lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volum
 			    strcmp(c->spec.mounts[i].options, "anonymous") == 0)
 				(void)volume_remove(eng->volumes, c->spec.mounts[i].source, false,
 						    &ignored);
+	execs_forget_container(eng->execs, c->id);
 	if (containers_delete(eng->containers, c, e) < 0)
 		log_warn("container %.12s: %s", c->id, e->msg);
 	err_clear(e);
