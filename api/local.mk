@@ -6,6 +6,7 @@ libberth_api_a_SOURCES += \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
 	api/events.c api/events.h \
+	api/exec.c api/exec.h \
 	api/filters.c api/filters.h \
 	api/hijack.c api/hijack.h \
 	api/http.c \

@@ -4,6 +4,7 @@
 
 #include "api/router.h"
 #include "api/attach.h"
+#include "api/exec.h"
 #include "api/containers.h"
 #include "api/events.h"
 #include "api/system.h"
@@ -13,6 +14,7 @@ const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_containers_routes,
 	api_attach_routes,
+	api_exec_routes,
 	api_events_routes,
 	api_volumes_routes,
 	NULL,

@@ -401,7 +401,11 @@ start_failed(struct exec *ex, struct err *e)
 	set_status(ex, EXEC_EXITED, 126);
 	if (e->code == -ESRCH)
 		return err_set(e, -EBUSY, "container %s is not running", ex->c->id);
-	return err_prefix(e, "OCI runtime exec failed: exec failed: unable to start container process");
+	err_prefix(e, "OCI runtime exec failed: exec failed: unable to start container process");
+	/* a missing or non-executable program is the request's fault, not the daemon's */
+	if (e->code == -ENOENT || e->code == -EACCES)
+		e->code = -EINVAL;
+	return e->code;
 }
 
 int

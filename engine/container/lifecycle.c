@@ -354,8 +354,14 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->mu);
 	r = runtime_start(bundle, &rs, held ? RUNTIME_START_HELD : 0, &pid, e);
 	runtime_spec_release(&rs);
-	if (r < 0)
+	if (r < 0) {
+		/* dockerd's wording around runc's message; docker run maps 126/127 from it */
+		struct err w = ERR_INIT;
+		err_set(&w, r, "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: %s: unknown",
+			e->msg);
+		err_copy(e, &w);
 		return start_failed(eng, c, r, e);
+	}
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
 	c->state.status = CONTAINER_RUNNING;
