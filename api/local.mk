@@ -16,7 +16,8 @@ libberth_api_a_SOURCES += \
 	api/routes.c \
 	api/stream.c api/stream.h \
 	api/system.c api/system.h \
-	api/volumes.c api/volumes.h
+	api/volumes.c api/volumes.h \
+	api/websocket.c api/websocket.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/api/test_api

@@ -9,12 +9,14 @@
 #include "api/events.h"
 #include "api/system.h"
 #include "api/volumes.h"
+#include "api/websocket.h"
 
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_containers_routes,
 	api_attach_routes,
 	api_exec_routes,
+	api_websocket_routes,
 	api_events_routes,
 	api_volumes_routes,
 	NULL,

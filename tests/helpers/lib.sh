@@ -120,6 +120,18 @@ berth_start() {
 
 berth_stop() { stop_pid "$BERTH_PID"; }
 
+# berth_start_seeded [FLAGS...]: berth_start with busybox:latest seeded into the
+# data root first (tests/tools/berth-seed from the fixture layout), for container
+# tests that run before `docker pull` exists.
+BERTH_FIXTURES=${BERTH_FIXTURES:-/var/tmp/berth-fixtures}
+berth_start_seeded() {
+	local root=$T_DIR/d${#T_PIDS[@]}
+	[ -d "$BERTH_FIXTURES/oci" ] || "$TOP/tests/fixtures/build-images.sh" "$BERTH_FIXTURES" >/dev/null || return 1
+	mkdir -p "$root"
+	"$BUILD/tests/tools/berth-seed" "$root/data" "$BERTH_FIXTURES/oci" busybox:latest busybox:latest >/dev/null || return 1
+	berth_start "$@"
+}
+
 # api METHOD PATH [curl args...]: prints the body then a line with the status.
 api() {
 	local m=$1 p=$2
