@@ -25,6 +25,7 @@ TESTS += tests/unit/api/test_api
 tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_router.c \
 	tests/unit/api/test_filters.c \
+	tests/unit/api/test_relay.c \
 	tests/unit/api/test_container_json.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
