@@ -8,9 +8,10 @@
 . "$(dirname "$0")/../helpers/lib.sh"
 berth_start_seeded || { fail "berthd starts"; finish; }
 BR=$BERTH_BRIDGE
+# cleanups run last-registered first: containers go before the daemon stops
+on_exit 'berth_stop; nft delete table ip "berth_$BR" 2>/dev/null; ip link del "$BR" 2>/dev/null'
 on_exit 'ids=$("$DOCKER" ps -aq 2>/dev/null); [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null 2>&1'
 on_exit 'tmux -L "$TMUXSOCK" kill-server 2>/dev/null'
-on_exit 'berth_stop; nft delete table ip "berth_$BR" 2>/dev/null; ip link del "$BR" 2>/dev/null'
 TMUXSOCK=berth5001-$$
 
 # run_tty CLI INPUT-SCRIPT CMD...: runs CMD under a pseudo-terminal fed by INPUT-SCRIPT

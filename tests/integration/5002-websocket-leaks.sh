@@ -14,8 +14,9 @@ if ! $PY -c 'import websocket' 2>/dev/null; then
 fi
 berth_start_seeded || { fail "berthd starts"; finish; }
 BR=$BERTH_BRIDGE
-on_exit 'ids=$("$DOCKER" ps -aq 2>/dev/null); [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null 2>&1'
+# cleanups run last-registered first: containers go before the daemon stops
 on_exit 'berth_stop; nft delete table ip "berth_$BR" 2>/dev/null; ip link del "$BR" 2>/dev/null'
+on_exit 'ids=$("$DOCKER" ps -aq 2>/dev/null); [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null 2>&1'
 
 cat >"$T_DIR/ws.py" <<'PY'
 import socket, sys, time
@@ -128,6 +129,14 @@ out=$($PY "$T_DIR/ws.py" "$BERTH_SOCK" wso unmasked 2>&1)
 expect_match "an unmasked client frame gets close 1002" "$out" '^HTTP/1.1 101 .*accept-ok close 1002$'
 check "the daemon still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
 expect_eq "and the container still runs" "$("$DOCKER" inspect -f '{{.State.Running}}' wso)" "true"
+
+# A client that hangs up must not leave the shim busy (it used to spin on POLLHUP).
+$PY "$T_DIR/ws.py" "$BERTH_SOCK" wso vanish >/dev/null 2>&1
+sleep 0.5
+shim=$(pgrep -f "berth-shim $BERTH_ROOT/exec/containers/$("$DOCKER" inspect -f '{{.Id}}' wso)\$")
+cpu() { awk '{print $14 + $15}' "/proc/$shim/stat"; }
+c0=$(cpu); sleep 2; c1=$(cpu)
+check "the shim of a container whose attach client hung up stays idle" test $((c1 - c0)) -lt 20
 
 # Leaks: measure with the long-lived containers above in place.
 "$DOCKER" run -d --name busy busybox sh -c 'while :; do echo tick; done' >/dev/null
