@@ -315,7 +315,8 @@ build_spec(struct engine *eng, struct exec *ex, bool attach, struct runtime_spec
 	strv_free(rs->args);
 	rs->args = strv_dup(cfg->cmd);
 	env_overlay(&rs->env, cfg->env);
-	if (cfg->tty && !strv_contains(rs->env, "TERM=xterm")) {
+	if (cfg->tty) {
+		/* a TTY exec in a container created without one still gets TERM (moby) */
 		bool has_term = false;
 		for (size_t i = 0; rs->env && rs->env[i]; i++)
 			has_term = has_term || strncmp(rs->env[i], "TERM=", 5) == 0;
