@@ -14,6 +14,8 @@
 #include "api/api.h"
 #include "api/request.h"
 #include "engine/container/usage.h"
+#include "engine/container/exec.h"
+#include "engine/engine.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
@@ -451,6 +453,8 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 	struct container_state st;
 	char created[TIME_STR_MAX];
 	_cleanup_free_ char *vroot = volumes_root_of(c);
+	/* read before c->mu: exec locks are never taken under a container's */
+	_cleanup_strv_ char **exec_ids = execs_ids_of(r->ctx->engine->execs, c->id);
 	json_t *o = json_object();
 	bool running;
 
@@ -477,7 +481,7 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 	json_object_set_new(o, "MountLabel", json_string(""));
 	json_object_set_new(o, "ProcessLabel", json_string(""));
 	json_object_set_new(o, "AppArmorProfile", json_string(""));
-	json_object_set_new(o, "ExecIDs", json_null());
+	json_object_set_new(o, "ExecIDs", strv_to_json(exec_ids));
 	json_object_set_new(o, "HostConfig", host_config_json(c));
 	json_object_set_new(o, "GraphDriver",
 			    json_pack("{s:s,s:{s:o,s:o,s:o}}", "Name", "overlay2", "Data", "UpperDir",

@@ -2,22 +2,26 @@
 libberth_api_a_SOURCES += \
 	api/api.h \
 	api/build.c api/build.h \
+	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
 	api/containers_more.c api/containers_io.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
 	api/events.c api/events.h \
+	api/exec.c api/exec.h \
 	api/filters.c api/filters.h \
 	api/hijack.c api/hijack.h \
 	api/images.c api/images.h api/images_misc.c api/images_misc.h \
 	api/images_pull.c api/images_transfer.c \
 	api/http.c \
+	api/relay.c api/relay.h \
 	api/reply.c api/request.h \
 	api/router.c api/router.h \
 	api/routes.c \
 	api/stream.c api/stream.h \
 	api/system.c api/system.h \
-	api/volumes.c api/volumes.h
+	api/volumes.c api/volumes.h \
+	api/websocket.c api/websocket.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/api/test_api
@@ -27,6 +31,8 @@ tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_filters.c \
 	tests/unit/api/test_container_json.c \
 	tests/unit/api/test_images_pull.c
+	tests/unit/api/test_relay.c \
+	tests/unit/api/test_container_json.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif

@@ -4,17 +4,23 @@
 
 #include "api/router.h"
 #include "api/build.h"
+#include "api/attach.h"
+#include "api/exec.h"
 #include "api/containers.h"
 #include "api/events.h"
 #include "api/images.h"
 #include "api/system.h"
 #include "api/volumes.h"
+#include "api/websocket.h"
 
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_containers_routes,
 	api_containers_more_routes,
 	api_containers_io_routes,
+	api_attach_routes,
+	api_exec_routes,
+	api_websocket_routes,
 	api_events_routes,
 	api_images_routes,
 	api_volumes_routes,

@@ -25,6 +25,7 @@
 #include "engine/image/image.h"
 #include "engine/registry/registry.h"
 #include "engine/container/container.h"
+#include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
@@ -107,6 +108,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->lock_fd = -1;
 	eng->started_ns = time_now_ns();
 	eng->events = events_new();
+	eng->execs = execs_new();
 	eng->cfg.data_root = xstrdup(cfg->data_root ? cfg->data_root : "/var/lib/berth");
 	eng->cfg.exec_root = xstrdup(cfg->exec_root ? cfg->exec_root : "/run/berth");
 	eng->cfg.insecure_registries = strv_copy_nonnull((char *const *)cfg->insecure_registries);
@@ -175,6 +177,7 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
+	execs_free(eng->execs); /* first: execs hold container references */
 	containers_close(eng->containers);
 	images_free(eng->images);
 	registry_client_free(eng->registry);

@@ -31,6 +31,7 @@ struct volumes;
 struct network_state;
 struct registry_client;
 struct images;
+struct execs;
 
 struct engine {
 	struct engine_config cfg;
@@ -45,6 +46,7 @@ struct engine {
 	struct containers *containers; /* container objects and their state */
 	struct registry_client *registry; /* OCI distribution client (insecure registries, mirrors) */
 	struct images *images;	/* image service: downloads in flight, prune guard */
+	struct execs *execs;	/* exec instances (engine/container/exec.h) */
 };
 
 /*

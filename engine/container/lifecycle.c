@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <time.h>
 
+#include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
 #include "engine/engine.h"
@@ -371,8 +372,14 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->mu);
 	r = runtime_start(bundle, &rs, held ? RUNTIME_START_HELD : 0, &pid, e);
 	runtime_spec_release(&rs);
-	if (r < 0)
+	if (r < 0) {
+		/* dockerd's wording around runc's message; docker run maps 126/127 from it */
+		struct err w = ERR_INIT;
+		err_set(&w, r, "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: %s: unknown",
+			e->msg);
+		err_copy(e, &w);
 		return start_failed(eng, c, r, e);
+	}
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
 	c->state.status = CONTAINER_RUNNING;
@@ -660,6 +667,7 @@ lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volum
 			    strcmp(c->spec.mounts[i].options, "anonymous") == 0)
 				(void)volume_remove(eng->volumes, c->spec.mounts[i].source, false,
 						    &ignored);
+	execs_forget_container(eng->execs, c->id);
 	if (containers_delete(eng->containers, c, e) < 0)
 		log_warn("container %.12s: %s", c->id, e->msg);
 	err_clear(e);

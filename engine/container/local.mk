@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
+	engine/container/attach.c engine/container/attach.h \
 	engine/container/container.c engine/container/container.h \
+	engine/container/exec.c engine/container/exec.h \
 	engine/container/create.c \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
 	engine/container/logs.c engine/container/logs.h \
@@ -17,7 +19,9 @@ if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/container/test_container
 TESTS += tests/unit/engine/container/test_container
 tests_unit_engine_container_test_container_SOURCES = \
+	tests/unit/engine/container/test_attach.c \
 	tests/unit/engine/container/test_container.c \
+	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_names.c \
 	tests/unit/engine/container/test_spec.c \
 	tests/unit/engine/container/test_logs.c \

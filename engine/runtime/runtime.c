@@ -335,7 +335,9 @@ runtime_wait(const char *bundle, int timeout_ms, struct runtime_exit *ret, struc
 
 	if (r == -ETIMEDOUT)
 		return err_set(e, -ETIMEDOUT, "timed out waiting for '%s'", bundle);
-	if (r < 0 && r != -ESRCH)
+	/* ECONNRESET: the shim finished with our request unread (it resets the
+	 * connection on close); exit.json is already there, as with ESRCH */
+	if (r < 0 && r != -ESRCH && r != -ECONNRESET)
 		return err_errno(e, r, "wait for '%s'", bundle);
 	/* answered, or the shim already finished: exit.json holds the result */
 	r = read_exit(bundle, ret);

@@ -153,3 +153,21 @@
 #define LIMIT_BUILD_DOWNLOAD (8ull * 1024 * 1024 * 1024)
 /* Build args and labels passed as query JSON. */
 #define LIMIT_BUILD_ARGS 4096u
+/* Attach and exec (engine/container/attach.c, exec.c, api/attach.c, api/websocket.c). */
+/* stdin a client sends before its container started (docker run piping a
+ * file): held in berthd until the process exists; past this the client
+ * waits (its socket buffer fills), so a hostile client cannot pin memory. */
+#define LIMIT_ATTACH_PENDING_STDIN (1u * 1024 * 1024)
+/* Keys in a detach sequence ("ctrl-p,ctrl-q" is 2); moby has no cap, real
+ * ones are a handful. */
+#define LIMIT_DETACH_KEYS 16
+/* Exec instances remembered per container (running and finished): a client
+ * creating execs in a loop would otherwise grow berthd without bound; the
+ * oldest finished ones are forgotten first. */
+#define LIMIT_EXECS_PER_CONTAINER 1024
+/* One log line read back for attach's logs replay: an entry holds at most
+ * LIMIT_LOG_LINE bytes, JSON-escaped up to 6x, plus the stream and time. */
+#define LIMIT_LOG_ENTRY (6u * LIMIT_LOG_LINE + 256)
+/* One WebSocket message from a browser (stdin keystrokes or a paste); wslay
+ * refuses bigger ones with close code 1009. */
+#define LIMIT_WS_MESSAGE (1u * 1024 * 1024)

@@ -332,7 +332,9 @@ client_input(struct monitor *m, struct client *c)
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
 	if (n == 0) {
-		if (c->kind != CLIENT_ATTACH)
+		/* a second EOF comes with POLLHUP: the client closed for good (an
+		 * attach polled with no events would otherwise spin on POLLHUP) */
+		if (c->kind != CLIENT_ATTACH || c->in_eof)
 			return false;
 		c->in_eof = true;
 		if (c->close_stdin && c->want_in) {

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Attach: connecting to a container's shim (early attachers included), the
+ * logs replay and detach keys. Lock use: c->mu only, never across the
+ * runtime calls or the log read.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "engine/container/attach.h"
+#include "engine/container/lifecycle.h"
+#include "engine/runtime/runtime.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/xalloc.h"
+
+static void
+flags_string(unsigned flags, char out[8])
+{
+	size_t n = 0;
+
+	if (flags & ATTACH_STDIN)
+		out[n++] = 'i';
+	if (flags & ATTACH_STDOUT)
+		out[n++] = 'o';
+	if (flags & ATTACH_STDERR)
+		out[n++] = 'e';
+	if ((flags & ATTACH_CLOSE_STDIN) && (flags & ATTACH_STDIN))
+		out[n++] = 'c';
+	out[n] = '\0';
+}
+
+static bool
+has_process(enum container_status s)
+{
+	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
+}
+
+/*
+ * Waits, registered as an early attacher, until a start created the
+ * process. Called and returns with c->mu held. 0 when it runs now (the
+ * caller then connects and counts itself connected), else the reason we
+ * gave up, with the registration withdrawn.
+ */
+static int
+wait_for_start(struct container *c, bool (*cancelled)(void *ud), void *ud)
+{
+	uint64_t seq = c->exit_seq;
+	int r = 0;
+
+	c->attach_waiting++;
+	pthread_cond_broadcast(&c->cv);
+	for (;;) {
+		if (c->removed || c->exit_seq != seq) {
+			r = -ESRCH; /* the start failed, or the process already ended */
+			break;
+		}
+		if (has_process(c->state.status) || c->start_held)
+			return 0;
+		pthread_mutex_unlock(&c->mu);
+		bool stop = cancelled && cancelled(ud);
+		pthread_mutex_lock(&c->mu);
+		if (stop) {
+			r = -ECANCELED;
+			break;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+	}
+	c->attach_waiting--;
+	pthread_cond_broadcast(&c->cv);
+	return r;
+}
+
+int
+attach_connect(struct engine *eng, struct container *c, unsigned flags,
+	       bool (*cancelled)(void *ud), void *ud, struct err *e)
+{
+	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	char f[8];
+	bool early = false;
+	int fd, r;
+
+	flags_string(flags, f);
+	pthread_mutex_lock(&c->mu);
+	if (!has_process(c->state.status) || c->starting) {
+		r = wait_for_start(c, cancelled, ud);
+		if (r < 0) {
+			pthread_mutex_unlock(&c->mu);
+			return r == -ECANCELED ? err_set(e, r, "attach cancelled")
+					       : err_set(e, r, "container %s is not running", c->id);
+		}
+		early = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+
+	fd = runtime_attach(bundle, f, e);
+	if (early) {
+		/* connected or not, this attacher no longer holds the start back */
+		pthread_mutex_lock(&c->mu);
+		if (fd >= 0)
+			c->attach_connected++;
+		else
+			c->attach_waiting--;
+		pthread_cond_broadcast(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+	}
+	return fd;
+}
+
+/* One json-file line: {"log":"...","stream":"stdout|stderr","time":"..."}. */
+static int
+replay_line(const char *line, size_t len, bool want_out, bool want_err, attach_log_fn fn,
+	    void *ud)
+{
+	_cleanup_json_ json_t *j = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
+	json_t *log = j ? json_object_get(j, "log") : NULL;
+	const char *stream = j ? json_string_value(json_object_get(j, "stream")) : NULL;
+	int sid;
+
+	if (!json_is_string(log) || !stream)
+		return 0; /* malformed: skipped, as dockerd's reader does */
+	sid = strcmp(stream, "stderr") == 0 ? 2 : 1;
+	if ((sid == 1 && !want_out) || (sid == 2 && !want_err) || json_string_length(log) == 0)
+		return 0;
+	return fn(ud, sid, json_string_value(log), json_string_length(log));
+}
+
+int
+attach_replay_log(struct container *c, bool want_stdout, bool want_stderr, attach_log_fn fn,
+		  void *ud, struct err *e)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int r = 0;
+
+	if (!c->log_path)
+		return 0;
+	f = fopen(c->log_path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : err_errno(e, -errno, "open log of %.12s", c->id);
+	while (r == 0 && (n = getline(&line, &cap, f)) > 0) {
+		if ((size_t)n > LIMIT_LOG_ENTRY)
+			continue; /* not written by our shim: skip rather than parse */
+		r = replay_line(line, (size_t)n, want_stdout, want_stderr, fn, ud);
+	}
+	return r;
+}
+
+/* moby term.ASCII: the names of the control codes 0..31 that detach keys may use. */
+static int
+ctrl_code(const char *name)
+{
+	static const char specials[] = "@[\\]^_";
+	const char *p;
+
+	if (strncasecmp(name, "ctrl-", 5) != 0 || strlen(name) != 6)
+		return -1;
+	if (isalpha((unsigned char)name[5]))
+		return tolower((unsigned char)name[5]) - 'a' + 1;
+	p = strchr(specials, name[5]);
+	if (!p)
+		return -1;
+	return p == specials ? 0 : 27 + (int)(p - specials - 1);
+}
+
+int
+attach_detach_parse(const char *spec, struct attach_detach *ret, struct err *e)
+{
+	struct attach_detach d = {.keys = {16, 17}, .n = 2};
+	_cleanup_free_ char *copy = NULL;
+
+	if (!spec || !*spec) {
+		*ret = d;
+		return 0;
+	}
+	d.n = 0;
+	copy = xstrdup(spec);
+	/* strsep, not strtok: "a,,b" has an empty key, which is an error */
+	for (char *p = copy, *k; (k = strsep(&p, ",")) != NULL;) {
+		int code = strlen(k) == 1 ? (unsigned char)k[0] : ctrl_code(k);
+		if (code < 0)
+			return err_set(e, -EINVAL,
+				       "Invalid detach keys (%s) provided: Unknown character: '%s'",
+				       spec, k);
+		if (d.n == LIMIT_DETACH_KEYS)
+			return err_set(e, -EINVAL, "Invalid detach keys (%s) provided: too many keys",
+				       spec);
+		d.keys[d.n++] = (unsigned char)code;
+	}
+	*ret = d;
+	return 0;
+}
+
+size_t
+attach_detach_feed(struct attach_detach *d, const unsigned char *in, size_t n, unsigned char *out,
+		   bool *ret_detached)
+{
+	size_t len = 0;
+
+	*ret_detached = false;
+	if (d->n == 0) {
+		memcpy(out, in, n);
+		return n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == d->keys[d->matched]) {
+			if (++d->matched == d->n) {
+				*ret_detached = true;
+				d->matched = 0;
+				return len;
+			}
+			continue;
+		}
+		/* not the sequence after all: what was held back goes through */
+		memcpy(out + len, d->keys, d->matched);
+		len += d->matched;
+		d->matched = 0;
+		if (in[i] == d->keys[0]) {
+			d->matched = 1;
+			continue;
+		}
+		out[len++] = in[i];
+	}
+	return len;
+}
+
+int
+attach_check(struct container *c, struct err *e)
+{
+	pthread_mutex_lock(&c->mu);
+	enum container_status st = c->state.status;
+	pthread_mutex_unlock(&c->mu);
+	if (st == CONTAINER_PAUSED)
+		return err_set(e, -EBUSY, "container %s is paused, unpause the container before attach",
+			       c->name + 1);
+	if (st == CONTAINER_RESTARTING)
+		return err_set(e, -EBUSY,
+			       "You cannot attach to a restarting container, wait until it is running");
+	return 0;
+}
+
+int
+attach_resize(struct engine *eng, struct container *c, unsigned height, unsigned width,
+	      struct err *e)
+{
+	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	int r;
+
+	pthread_mutex_lock(&c->mu);
+	bool running = has_process(c->state.status);
+	pthread_mutex_unlock(&c->mu);
+	if (!running)
+		return err_set(e, -EBUSY, "container %s is not running", c->id);
+	r = runtime_resize(bundle, height, width, e);
+	if (r == -ESRCH)
+		return err_set(e, -EBUSY, "container %s is not running", c->id);
+	return r;
+}

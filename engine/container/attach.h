@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Attaching to a container's process: connecting to its shim (also before
+ * the container started, the `docker run` choreography: the attach request
+ * arrives before /start, registers as an early attacher and start holds the
+ * process until it is connected), replaying the json-file log for
+ * `logs=1`, and the detach-key sequence (ctrl-p ctrl-q) that ends a TTY
+ * attach without touching the container.
+ *
+ * The byte relay between a client and the shim socket is the API's job
+ * (api/attach.c, api/websocket.c); this module deals in sockets only as
+ * opaque fds it gets from the runtime.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/container/container.h"
+#include "engine/util/err.h"
+#include "engine/util/limits.h"
+
+struct engine;
+
+enum attach_flags {
+	ATTACH_STDIN = 1 << 0,
+	ATTACH_STDOUT = 1 << 1,
+	ATTACH_STDERR = 1 << 2,
+	/* closing our write side closes the process's stdin (StdinOnce without a TTY) */
+	ATTACH_CLOSE_STDIN = 1 << 3,
+};
+
+/*
+ * Connects to @c's process with @flags and returns the shim socket (owned by
+ * the caller; see runtime_attach for its wire form). When the container is
+ * not running yet, registers as an early attacher (c->attach_waiting, so a
+ * start holds the process before exec until we are connected) and waits for
+ * a start, polling @cancelled(@ud) every 100 ms (it may also do work, such as
+ * buffering the client's early stdin). Errors: -ECANCELED when @cancelled
+ * said so; -ESRCH when the process ended (or never started: a start
+ * failure, a removal) before we could connect. Blocks; takes c->mu briefly.
+ */
+int attach_connect(struct engine *eng, struct container *c, unsigned flags,
+		   bool (*cancelled)(void *ud), void *ud, struct err *e);
+
+/*
+ * One log entry for attach_replay_log: @stream is 1 (stdout) or 2 (stderr).
+ * Return 0 to go on, negative to stop (returned as is).
+ */
+typedef int (*attach_log_fn)(void *ud, int stream, const char *data, size_t len);
+
+/*
+ * Replays @c's json-file log (what `attach?logs=1` sends first), calling @fn
+ * for each entry of a wanted stream in file order. A missing log is empty;
+ * malformed or oversized lines are skipped. 0, @fn's result, or -errno.
+ * TODO: share the reader with `docker logs` (engine/container/logs.c on the
+ * containers branch) once both are merged.
+ */
+int attach_replay_log(struct container *c, bool want_stdout, bool want_stderr, attach_log_fn fn,
+		      void *ud, struct err *e);
+
+/* The detach sequence and how much of it the input has matched so far. */
+struct attach_detach {
+	unsigned char keys[LIMIT_DETACH_KEYS];
+	size_t n;		/* 0: detaching is off */
+	size_t matched;
+};
+
+/*
+ * Parses Docker's detach-key syntax (moby term.ToBytes): comma-separated
+ * single characters or "ctrl-<x>" with x one of a-z @ [ \ ] ^ _. NULL or ""
+ * gives the default ctrl-p,ctrl-q. -EINVAL: "Invalid detach keys (<s>)
+ * provided: Unknown character: '<key>'", as dockerd words it.
+ */
+int attach_detach_parse(const char *spec, struct attach_detach *ret, struct err *e);
+
+/*
+ * Filters client input: copies into @out (room for @n + LIMIT_DETACH_KEYS
+ * bytes) what should reach the process and returns its length. Bytes that
+ * may start the sequence are held back until it is clear they do not; a
+ * completed sequence sets *@ret_detached and stops (bytes after it are
+ * dropped, as with dockerd).
+ */
+size_t attach_detach_feed(struct attach_detach *d, const unsigned char *in, size_t n,
+			  unsigned char *out, bool *ret_detached);
+
+/*
+ * Whether @c can be attached to now: -EBUSY (409) with dockerd's words when
+ * it is paused or restarting. A created or stopped container is fine: the
+ * attach then waits for its next start.
+ */
+int attach_check(struct container *c, struct err *e);
+
+/* Resizes @c's TTY (SIGWINCH reaches the process). -EBUSY when not running. */
+int attach_resize(struct engine *eng, struct container *c, unsigned height, unsigned width,
+		  struct err *e);
