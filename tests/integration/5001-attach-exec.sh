@@ -101,7 +101,9 @@ tmux -L "$TMUXSOCK" send-keys 'exit 3' Enter
 wait_for 10 sh -c "tmux -L $TMUXSOCK capture-pane -p | grep -q attach-rc=3"; rc=$?
 expect_eq "exit in the reattached shell ends docker attach with its status" "$rc" 0
 tmux -L "$TMUXSOCK" kill-server 2>/dev/null
-events=$(timeout 10 "$DOCKER" events --since 0 --until "$(date +%s)" --filter container=det --format '{{.Action}}' | tr '\n' ' ')
+# --until has whole-second resolution: ask up to the next second so an event
+# of the current second is not cut off.
+events=$(timeout 10 "$DOCKER" events --since 0 --until "$(( $(date +%s) + 1 ))" --filter container=det --format '{{.Action}}' | tr '\n' ' ')
 expect_match "a detach event was published" "$events" 'detach'
 
 # Exec.
