@@ -86,7 +86,11 @@ on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *ex
 	int flags;
 
 	(void)conn;
-	(void)req_cls;
+	/* From here the relay owns @h and frees it, possibly before MHD
+	 * reports the request complete: unhook it from the request (whose
+	 * state, struct api_request first, is @req_cls). */
+	if (req_cls)
+		((struct api_request *)req_cls)->on_complete_arg = NULL;
 	h->fd = sock;
 	h->urh = urh;
 	if (extra_in_size) {
@@ -118,6 +122,22 @@ api_wants_upgrade(struct api_request *r, const char *protocol)
 	return up && strcasecmp(up, protocol) == 0 && conn && strcasestr(conn, "upgrade");
 }
 
+/*
+ * The request is over. When the client vanished between the queued 101 and
+ * the upgrade, on_upgrade never ran and nobody else will free the hijack.
+ * (Both callbacks run on the connection's thread, so no lock is needed.)
+ */
+static void
+on_request_complete(struct api_request *r, bool client_gone)
+{
+	struct hijack *h = r->on_complete_arg;
+
+	(void)client_gone;
+	if (h)
+		hijack_free(h);
+	r->on_complete_arg = NULL;
+}
+
 void
 api_reply_hijack(struct api_request *r, const char *protocol, const char *content_type,
 		 api_hijack_fn fn, void *arg, void (*free_arg)(void *))
@@ -135,6 +155,8 @@ api_reply_hijack(struct api_request *r, const char *protocol, const char *conten
 		api_reply_errorf(r, 500, "cannot upgrade the connection");
 		return;
 	}
+	r->on_complete = on_request_complete;
+	r->on_complete_arg = h;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, protocol);
 	if (content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
