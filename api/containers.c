@@ -27,8 +27,8 @@
 #include "engine/util/xalloc.h"
 
 /* Looks the {id} path parameter up; replies 404/400 itself on failure. */
-static struct container *
-lookup(struct api_request *r)
+struct container *
+api_containers_lookup(struct api_request *r)
 {
 	struct err e = ERR_INIT;
 	struct container *c = containers_get(r->ctx->engine->containers, r->params[0], &e);
@@ -64,7 +64,7 @@ api_containers_create(struct api_request *r)
 static void
 api_containers_inspect(struct api_request *r)
 {
-	_cleanup_container_ struct container *c = lookup(r);
+	_cleanup_container_ struct container *c = api_containers_lookup(r);
 
 	if (c)
 		api_reply_json(r, 200, container_json_inspect(c, r, api_query_bool(r, "size", false)));
@@ -270,7 +270,7 @@ api_containers_start(struct api_request *r)
 		api_reply_errorf(r, 400, "starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24");
 		return;
 	}
-	c = lookup(r);
+	c = api_containers_lookup(r);
 	if (!c)
 		return;
 	if (lifecycle_start(r->ctx->engine, c, &e) < 0) {
@@ -287,47 +287,45 @@ stop_args(struct api_request *r, int64_t *ret_t, const char **ret_sig)
 	return api_query_int(r, "t", -1, 1 << 30, -1, ret_t);
 }
 
-/* operationId: ContainerStop */
+typedef int (*stop_fn)(struct engine *eng, struct container *c, int timeout_s,
+		       const char *signal, struct err *e);
+
 static void
-api_containers_stop(struct api_request *r)
+stop_common(struct api_request *r, stop_fn fn)
 {
 	_cleanup_container_ struct container *c = NULL;
 	struct err e = ERR_INIT;
 	const char *sig;
 	int64_t t;
 
-	if (stop_args(r, &t, &sig) < 0 || !(c = lookup(r)))
+	if (stop_args(r, &t, &sig) < 0 || !(c = api_containers_lookup(r)))
 		return;
-	if (lifecycle_stop(r->ctx->engine, c, (int)t, sig, &e) < 0) {
+	if (fn(r->ctx->engine, c, (int)t, sig, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
 	api_reply_empty(r, 204);
+}
+
+/* operationId: ContainerStop */
+static void
+api_containers_stop(struct api_request *r)
+{
+	stop_common(r, lifecycle_stop);
 }
 
 /* operationId: ContainerRestart */
 static void
 api_containers_restart(struct api_request *r)
 {
-	_cleanup_container_ struct container *c = NULL;
-	struct err e = ERR_INIT;
-	const char *sig;
-	int64_t t;
-
-	if (stop_args(r, &t, &sig) < 0 || !(c = lookup(r)))
-		return;
-	if (lifecycle_restart(r->ctx->engine, c, (int)t, sig, &e) < 0) {
-		api_reply_err(r, &e);
-		return;
-	}
-	api_reply_empty(r, 204);
+	stop_common(r, lifecycle_restart);
 }
 
 /* operationId: ContainerKill */
 static void
 api_containers_kill(struct api_request *r)
 {
-	_cleanup_container_ struct container *c = lookup(r);
+	_cleanup_container_ struct container *c = api_containers_lookup(r);
 	struct err e = ERR_INIT;
 
 	if (!c)
@@ -342,7 +340,7 @@ api_containers_kill(struct api_request *r)
 static void
 pause_common(struct api_request *r, bool pause)
 {
-	_cleanup_container_ struct container *c = lookup(r);
+	_cleanup_container_ struct container *c = api_containers_lookup(r);
 	struct err e = ERR_INIT;
 
 	if (!c)
@@ -372,7 +370,7 @@ api_containers_unpause(struct api_request *r)
 static void
 api_containers_delete(struct api_request *r)
 {
-	_cleanup_container_ struct container *c = lookup(r);
+	_cleanup_container_ struct container *c = api_containers_lookup(r);
 	struct err e = ERR_INIT;
 
 	if (!c)
@@ -393,7 +391,7 @@ api_containers_delete(struct api_request *r)
 static void
 api_containers_rename(struct api_request *r)
 {
-	_cleanup_container_ struct container *c = lookup(r);
+	_cleanup_container_ struct container *c = api_containers_lookup(r);
 	struct err e = ERR_INIT;
 	const char *name = api_query(r, "name");
 
@@ -466,7 +464,7 @@ api_containers_wait(struct api_request *r)
 		api_reply_errorf(r, 400, "invalid condition: \"%s\"", cond);
 		return;
 	}
-	c = lookup(r);
+	c = api_containers_lookup(r);
 	if (!c) {
 		free(j);
 		return;

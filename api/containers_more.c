@@ -28,18 +28,6 @@
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
-/* Looks the {id} path parameter up; replies 404/400 itself on failure. */
-struct container *
-api_containers_lookup(struct api_request *r)
-{
-	struct err e = ERR_INIT;
-	struct container *c = containers_get(r->ctx->engine->containers, r->params[0], &e);
-
-	if (!c)
-		api_reply_err(r, &e);
-	return c;
-}
-
 /* operationId: ContainerTop */
 static void
 api_containers_top(struct api_request *r)

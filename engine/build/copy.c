@@ -164,18 +164,6 @@ glob_expand(int rootfd, const char *prefix, char **comps, char ***out, struct er
 	return 0;
 }
 
-static char **
-split_comps(const char *p)
-{
-	_cleanup_free_ char *copy = xstrdup(p);
-	char **v = xcalloc(1, sizeof(char *));
-	char *save = NULL;
-
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
-		strv_append(&v, c);
-	return v;
-}
-
 /* True when @fd holds a tar archive (any compression libarchive reads). */
 static bool
 is_archive(int fd)
@@ -257,7 +245,7 @@ copy_plan_new(const struct copy_opts *o, struct copy_plan **ret, struct err *e)
 	p->o = o;
 	for (size_t i = 0; o->srcs[i] && r == 0; i++) {
 		_cleanup_free_ char *c = clean_src(o->srcs[i]);
-		_cleanup_strv_ char **comps = split_comps(c);
+		_cleanup_strv_ char **comps = strv_split(c, "/");
 		size_t before = strv_len(srcs);
 		if (!match_has_meta(c)) {
 			strv_append(&srcs, c);
@@ -353,7 +341,7 @@ walk_dir(struct visitor *v, int dfd, const char *dest, unsigned depth)
 static int
 archive_dest(const char *dest, const char *name, char **ret, struct err *e)
 {
-	_cleanup_strv_ char **comps = split_comps(name);
+	_cleanup_strv_ char **comps = strv_split(name, "/");
 	_cleanup_buf_ struct buf b = BUF_INIT;
 
 	if (name[0] == '/')

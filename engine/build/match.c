@@ -237,23 +237,11 @@ match_parts(char **pat, char **path)
 	return match_parts(pat + 1, path + 1);
 }
 
-static char **
-split_slash(const char *s)
-{
-	_cleanup_free_ char *copy = xstrdup(s);
-	char **v = xcalloc(1, sizeof(char *));
-	char *save = NULL;
-
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
-		strv_append(&v, c);
-	return v;
-}
-
 static bool
 pattern_matches(const char *pattern, const char *path)
 {
-	_cleanup_strv_ char **pat = split_slash(pattern);
-	_cleanup_strv_ char **parts = split_slash(path);
+	_cleanup_strv_ char **pat = strv_split(pattern, "/");
+	_cleanup_strv_ char **parts = strv_split(path, "/");
 	size_t np = strv_len(parts);
 
 	/* The path itself, or one of its parent directories (a pattern that

@@ -86,6 +86,18 @@ strv_from_json(json_t *j, char ***ret)
 	return 0;
 }
 
+char **
+strv_split(const char *s, const char *seps)
+{
+	_cleanup_free_ char *copy = xstrdup(s);
+	char **v = xcalloc(1, sizeof(char *));
+	char *save = NULL;
+
+	for (char *c = strtok_r(copy, seps, &save); c; c = strtok_r(NULL, seps, &save))
+		strv_append(&v, c);
+	return v;
+}
+
 bool
 strv_contains(char *const *v, const char *s)
 {

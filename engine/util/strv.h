@@ -16,6 +16,8 @@ char **strv_copy_nonnull(char *const *v);
 size_t strv_len(char *const *v);
 /* Appends a copy of @s, growing *v (which may be NULL). */
 void strv_append(char ***v, const char *s);
+/* Splits @s at every character of @seps, dropping empty fields ("a//b" → a, b). Never NULL. */
+char **strv_split(const char *s, const char *seps);
 bool strv_contains(char *const *v, const char *s);
 /* JSON array of the strings; NULL → JSON null. */
 json_t *strv_to_json(char *const *v);
