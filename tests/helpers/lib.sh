@@ -19,6 +19,7 @@ T_PASS=0
 T_FAIL=0
 T_NUM=0
 T_PIDS=()
+T_BRIDGES=()
 T_CLEANUPS=()
 T_DIR=$(mktemp -d /tmp/berth-it.XXXXXX)
 export DOCKER_CONFIG=$T_DIR/docker-config
@@ -84,6 +85,8 @@ t_cleanup() {
 	local i
 	for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" || true; done
 	for pid in "${T_PIDS[@]}"; do stop_pid "$pid"; done
+	# The bridges and nft tables our daemons made (berthd keeps them on purpose).
+	[ "${#T_BRIDGES[@]}" -eq 0 ] || bash "$TOP/tests/helpers/netclean.sh" "${T_BRIDGES[@]}"
 	# Mounts a crashed daemon may have left below our temp dir.
 	grep -o " $T_DIR[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
@@ -106,6 +109,7 @@ berth_start() {
 	local h; h=$(rand_hex)
 	BERTH_BRIDGE=${BERTH_BRIDGE:-bt$h}
 	BERTH_BIP=${BERTH_BIP:-10.$((0x${h:0:2} % 200 + 20)).$((0x${h:2:2})).1/24}
+	T_BRIDGES+=("$BERTH_BRIDGE")
 	"$BERTHD" -H "unix://$BERTH_SOCK" --data-root "$BERTH_ROOT/data" \
 		--exec-root "$BERTH_ROOT/exec" --pidfile "$BERTH_ROOT/berthd.pid" \
 		--bridge "$BERTH_BRIDGE" --bip "$BERTH_BIP" "$@" >>"$BERTH_LOG" 2>&1 &

@@ -10,6 +10,9 @@ export BUILD=${BUILD:-$TOP}
 per_test_timeout=${BERTH_TEST_TIMEOUT:-600}
 
 if [ "$#" -gt 0 ]; then tests=("$@"); else tests=("$here"/[0-9][0-9][0-9][0-9]-*.sh); fi
+# Leftovers of an earlier, interrupted run on this machine: test bridges,
+# their nft tables and FORWARD rules (only those no live berthd uses).
+bash "$here/../helpers/netclean.sh" --stale
 pass=0 failc=0 bad=()
 for t in "${tests[@]}"; do
 	name=$(basename "$t")

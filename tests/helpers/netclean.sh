@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Removes the host-side network state a test berthd left behind for bridge
+# NAME: the bridge link, berth's nft table for it, and its tagged accept
+# rules in iptables' FORWARD chain. berthd keeps these across its own
+# restarts on purpose (running containers need them); tests must not.
+#   netclean.sh NAME...        those bridges
+#   netclean.sh --stale        every test bridge (bt + 4 hex) no live berthd uses
+set -u
+clean_one() {
+	local br=$1 h
+	ip link del "$br" 2>/dev/null
+	nft delete table ip "berth_$br" 2>/dev/null
+	if nft list chain ip filter FORWARD >/dev/null 2>&1; then
+		for h in $(nft -a list chain ip filter FORWARD 2>/dev/null |
+			sed -n "s/.*comment \"berth-br:$br\" # handle \([0-9]*\)$/\1/p"); do
+			nft delete rule ip filter FORWARD handle "$h" 2>/dev/null
+		done
+	fi
+}
+if [ "${1:-}" = "--stale" ]; then
+	for br in $( (ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}'
+		nft list tables 2>/dev/null | sed -n 's/^table ip berth_//p') | grep -E '^bt[0-9a-f]{4}$' | sort -u); do
+		pgrep -f -- "--bridge $br( |$)" >/dev/null 2>&1 || clean_one "$br"
+	done
+	exit 0
+fi
+for br in "$@"; do clean_one "$br"; done
