@@ -4,7 +4,7 @@ libberth_api_a_SOURCES += \
 	api/build.c api/build.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
-	api/containers_more.c api/containers_io.c \
+	api/containers_more.c api/containers_io.c api/containers_archive.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
 	api/events.c api/events.h \
