@@ -130,6 +130,7 @@ struct pull_arg {
 	struct engine *eng;
 	char *ref;
 	char *platform;
+	bool all_tags;
 	struct registry_auth *auth;
 };
 
@@ -149,7 +150,7 @@ pull_produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct pull_arg *a = arg;
 	struct image_pull_opts o = {
-		.ref = a->ref, .platform = a->platform, .auth = a->auth,
+		.ref = a->ref, .all_tags = a->all_tags, .platform = a->platform, .auth = a->auth,
 		.progress = api_images_progress, .progress_ctx = s,
 	};
 
@@ -198,19 +199,25 @@ images_pull(struct api_request *r, const char *from)
 	struct err e = ERR_INIT;
 	char *ref = NULL;
 	const char *tag = api_query(r, "tag");
+	const char *last = strrchr(from, '/') ? strrchr(from, '/') : from;
+	/* Without a tag dockerd pulls every tag (docker pull -a). */
+	bool all = (!tag || !*tag) && !strchr(from, '@') && !strchr(last, ':');
 
-	if (!tag || !*tag) {
-		/* Without a tag dockerd pulls every tag (docker pull -a). */
-		if (!strchr(from, '@') && !strchr(strrchr(from, '/') ? strrchr(from, '/') : from, ':')) {
-			api_reply_errorf(r, 501, "pulling all tags of a repository is not supported");
+	if (all) {
+		struct reference check = REFERENCE_INIT;
+
+		if (reference_parse(from, &check, &e) < 0) {
+			api_reply_err(r, &e);
 			return;
 		}
-	}
-	if (pull_reference(from, tag, &ref, &e) < 0) {
+		ref = reference_canonical(&check);
+		reference_release(&check);
+	} else if (pull_reference(from, tag, &ref, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
+	a->all_tags = all;
 	a->eng = r->ctx->engine;
 	a->ref = ref;
 	a->platform = api_query(r, "platform") ? xstrdup(api_query(r, "platform")) : NULL;

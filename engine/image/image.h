@@ -60,6 +60,7 @@ typedef void (*image_progress_fn)(void *ctx, const struct image_progress *p);
 
 struct image_pull_opts {
 	const char *ref;		/* "name[:tag]" or "name@sha256:..." (no tag: latest) */
+	bool all_tags;			/* @ref is a bare name: pull every tag (docker pull -a) */
 	const char *platform;		/* "os/arch[/variant]" or NULL for the host's */
 	const struct registry_auth *auth;	/* NULL: anonymous */
 	image_progress_fn progress;	/* may be NULL */
@@ -76,6 +77,12 @@ struct image_pull_opts {
  * status (-ENOENT "manifest for X not found: ...", "pull access denied
  * ..."); after it the caller reports them in-band. On failure no image or
  * reference is stored and no layer hold is left behind.
+ *
+ * With @o->all_tags the repository's tags are listed (registry_tags_list)
+ * and pulled one after the other, each with its "<tag>: Pulling from" and
+ * "Digest:" lines, then one "Status: ... for <name>" for the whole
+ * repository, as dockerd does. The first failing tag ends the pull (tags
+ * pulled before it stay). -EINVAL when @o->ref carries a tag or digest.
  */
 int image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e);
 
