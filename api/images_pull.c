@@ -230,7 +230,8 @@ images_pull(struct api_request *r, const char *from)
 
 struct import_arg {
 	struct engine *eng;
-	int fd;
+	int fd;				/* -1: download @url */
+	char *url;
 	char *repo, *tag, *message, *platform;
 	char **changes;
 };
@@ -241,6 +242,7 @@ import_arg_free(void *p)
 	struct import_arg *a = p;
 
 	safe_close(a->fd);
+	free(a->url);
 	free(a->repo);
 	free(a->tag);
 	free(a->message);
@@ -260,7 +262,10 @@ import_produce(struct api_stream *s, void *arg, struct err *e)
 	char id[DIGEST_STR_LEN + 1];
 	int r;
 
-	r = image_import(a->eng, a->fd, &o, id, e);
+	if (a->url)
+		r = image_import_url(a->eng, a->url, &o, api_images_progress, s, id, e);
+	else
+		r = image_import(a->eng, a->fd, &o, id, e);
 	if (r < 0)
 		return r;
 	(void)api_stream_json(s, json_pack("{s:s}", "status", id));
@@ -284,26 +289,24 @@ static void
 images_import(struct api_request *r, const char *src)
 {
 	struct import_arg *a;
+	bool url = strcmp(src, "-") != 0;
 
-	if (strcmp(src, "-") != 0) {
-		api_reply_errorf(r, 501, "importing from a URL is not supported");
-		return;
-	}
-	if (r->body_fd < 0) {
+	if (!url && r->body_fd < 0) {
 		api_reply_errorf(r, 400, "no image archive in the request body");
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
 	a->eng = r->ctx->engine;
 	/* The request may end before the producer does: it reads its own fd. */
-	a->fd = fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
+	a->fd = url ? -1 : fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
+	a->url = url ? xstrdup(src) : NULL;
 	a->repo = dup_query(r, "repo");
 	a->tag = dup_query(r, "tag");
 	a->message = dup_query(r, "message");
 	a->platform = dup_query(r, "platform");
 	a->changes = xcalloc(1, sizeof(char *));
 	api_query_each(r, "changes", add_change, &a->changes);
-	if (a->fd < 0) {
+	if (!url && a->fd < 0) {
 		import_arg_free(a);
 		api_reply_errorf(r, 500, "cannot read request body");
 		return;

@@ -154,6 +154,19 @@ struct image_import_opts {
 int image_import(struct engine *eng, int in_fd, const struct image_import_opts *o,
 		 char ret_id[DIGEST_STR_LEN + 1], struct err *e);
 
+/*
+ * `docker import <url>`: downloads @src ("http(s)://...", or "host/path"
+ * taken as http) into a temp file, bounded by LIMIT_UPLOAD_BYTES, then
+ * imports it as image_import does (@o->src is replaced by the URL, so the
+ * default comment is "Imported from <url>"). Progress: "Downloading from
+ * <url>" then "Importing" byte counts. -EINVAL for another scheme or a
+ * malformed URL, -E2BIG past the limit, -EIO "failed to GET <url> with
+ * status N" for a non-2xx reply or the transport's error.
+ */
+int image_import_url(struct engine *eng, const char *src, const struct image_import_opts *o,
+		     image_progress_fn progress, void *progress_ctx,
+		     char ret_id[DIGEST_STR_LEN + 1], struct err *e);
+
 /* ---- local operations -------------------------------------------------- */
 
 struct image_history_entry {
