@@ -130,6 +130,7 @@ struct pull_arg {
 	struct engine *eng;
 	char *ref;
 	char *platform;
+	bool all_tags;
 	struct registry_auth *auth;
 };
 
@@ -149,7 +150,7 @@ pull_produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct pull_arg *a = arg;
 	struct image_pull_opts o = {
-		.ref = a->ref, .platform = a->platform, .auth = a->auth,
+		.ref = a->ref, .all_tags = a->all_tags, .platform = a->platform, .auth = a->auth,
 		.progress = api_images_progress, .progress_ctx = s,
 	};
 
@@ -198,19 +199,25 @@ images_pull(struct api_request *r, const char *from)
 	struct err e = ERR_INIT;
 	char *ref = NULL;
 	const char *tag = api_query(r, "tag");
+	const char *last = strrchr(from, '/') ? strrchr(from, '/') : from;
+	/* Without a tag dockerd pulls every tag (docker pull -a). */
+	bool all = (!tag || !*tag) && !strchr(from, '@') && !strchr(last, ':');
 
-	if (!tag || !*tag) {
-		/* Without a tag dockerd pulls every tag (docker pull -a). */
-		if (!strchr(from, '@') && !strchr(strrchr(from, '/') ? strrchr(from, '/') : from, ':')) {
-			api_reply_errorf(r, 501, "pulling all tags of a repository is not supported");
+	if (all) {
+		struct reference check = REFERENCE_INIT;
+
+		if (reference_parse(from, &check, &e) < 0) {
+			api_reply_err(r, &e);
 			return;
 		}
-	}
-	if (pull_reference(from, tag, &ref, &e) < 0) {
+		ref = reference_canonical(&check);
+		reference_release(&check);
+	} else if (pull_reference(from, tag, &ref, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
+	a->all_tags = all;
 	a->eng = r->ctx->engine;
 	a->ref = ref;
 	a->platform = api_query(r, "platform") ? xstrdup(api_query(r, "platform")) : NULL;
@@ -223,7 +230,8 @@ images_pull(struct api_request *r, const char *from)
 
 struct import_arg {
 	struct engine *eng;
-	int fd;
+	int fd;				/* -1: download @url */
+	char *url;
 	char *repo, *tag, *message, *platform;
 	char **changes;
 };
@@ -234,6 +242,7 @@ import_arg_free(void *p)
 	struct import_arg *a = p;
 
 	safe_close(a->fd);
+	free(a->url);
 	free(a->repo);
 	free(a->tag);
 	free(a->message);
@@ -253,7 +262,10 @@ import_produce(struct api_stream *s, void *arg, struct err *e)
 	char id[DIGEST_STR_LEN + 1];
 	int r;
 
-	r = image_import(a->eng, a->fd, &o, id, e);
+	if (a->url)
+		r = image_import_url(a->eng, a->url, &o, api_images_progress, s, id, e);
+	else
+		r = image_import(a->eng, a->fd, &o, id, e);
 	if (r < 0)
 		return r;
 	(void)api_stream_json(s, json_pack("{s:s}", "status", id));
@@ -277,26 +289,24 @@ static void
 images_import(struct api_request *r, const char *src)
 {
 	struct import_arg *a;
+	bool url = strcmp(src, "-") != 0;
 
-	if (strcmp(src, "-") != 0) {
-		api_reply_errorf(r, 501, "importing from a URL is not supported");
-		return;
-	}
-	if (r->body_fd < 0) {
+	if (!url && r->body_fd < 0) {
 		api_reply_errorf(r, 400, "no image archive in the request body");
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
 	a->eng = r->ctx->engine;
 	/* The request may end before the producer does: it reads its own fd. */
-	a->fd = fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
+	a->fd = url ? -1 : fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
+	a->url = url ? xstrdup(src) : NULL;
 	a->repo = dup_query(r, "repo");
 	a->tag = dup_query(r, "tag");
 	a->message = dup_query(r, "message");
 	a->platform = dup_query(r, "platform");
 	a->changes = xcalloc(1, sizeof(char *));
 	api_query_each(r, "changes", add_change, &a->changes);
-	if (a->fd < 0) {
+	if (!url && a->fd < 0) {
 		import_arg_free(a);
 		api_reply_errorf(r, 500, "cannot read request body");
 		return;

@@ -60,6 +60,7 @@ typedef void (*image_progress_fn)(void *ctx, const struct image_progress *p);
 
 struct image_pull_opts {
 	const char *ref;		/* "name[:tag]" or "name@sha256:..." (no tag: latest) */
+	bool all_tags;			/* @ref is a bare name: pull every tag (docker pull -a) */
 	const char *platform;		/* "os/arch[/variant]" or NULL for the host's */
 	const struct registry_auth *auth;	/* NULL: anonymous */
 	image_progress_fn progress;	/* may be NULL */
@@ -76,6 +77,12 @@ struct image_pull_opts {
  * status (-ENOENT "manifest for X not found: ...", "pull access denied
  * ..."); after it the caller reports them in-band. On failure no image or
  * reference is stored and no layer hold is left behind.
+ *
+ * With @o->all_tags the repository's tags are listed (registry_tags_list)
+ * and pulled one after the other, each with its "<tag>: Pulling from" and
+ * "Digest:" lines, then one "Status: ... for <name>" for the whole
+ * repository, as dockerd does. The first failing tag ends the pull (tags
+ * pulled before it stay). -EINVAL when @o->ref carries a tag or digest.
  */
 int image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e);
 
@@ -146,6 +153,19 @@ struct image_import_opts {
  */
 int image_import(struct engine *eng, int in_fd, const struct image_import_opts *o,
 		 char ret_id[DIGEST_STR_LEN + 1], struct err *e);
+
+/*
+ * `docker import <url>`: downloads @src ("http(s)://...", or "host/path"
+ * taken as http) into a temp file, bounded by LIMIT_UPLOAD_BYTES, then
+ * imports it as image_import does (@o->src is replaced by the URL, so the
+ * default comment is "Imported from <url>"). Progress: "Downloading from
+ * <url>" then "Importing" byte counts. -EINVAL for another scheme or a
+ * malformed URL, -E2BIG past the limit, -EIO "failed to GET <url> with
+ * status N" for a non-2xx reply or the transport's error.
+ */
+int image_import_url(struct engine *eng, const char *src, const struct image_import_opts *o,
+		     image_progress_fn progress, void *progress_ctx,
+		     char ret_id[DIGEST_STR_LEN + 1], struct err *e);
 
 /* ---- local operations -------------------------------------------------- */
 

@@ -33,6 +33,7 @@
 #include "engine/reference.h"
 #include "engine/registry/registry.h"
 #include "engine/registry/registry_blob.h"
+#include "engine/registry/registry_tags.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
@@ -502,8 +503,13 @@ record_refs(struct pull_job *j, const struct reference *ref, const char *id,
 	return r;
 }
 
+/*
+ * Pulls one tag or digest. *@ret_new (optional) tells whether anything
+ * changed (layers downloaded or the reference moved); without it the
+ * "Status:" line is emitted here (single-reference pulls).
+ */
 static int
-pull_ref(struct pull_job *j, const struct reference *ref, struct err *e)
+pull_ref(struct pull_job *j, const struct reference *ref, bool *ret_new, struct err *e)
 {
 	_cleanup_free_ char *display = reference_familiar(ref);
 	_cleanup_free_ char *config = NULL;
@@ -538,10 +544,15 @@ pull_ref(struct pull_job *j, const struct reference *ref, struct err *e)
 		goto out;
 	status = xasprintf("Digest: %s", top_digest);
 	emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
-	free(status);
-	status = xasprintf("Status: %s for %s",
-			   !have || moved ? "Downloaded newer image" : "Image is up to date", display);
-	emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
+	if (ret_new) {
+		*ret_new = !have || moved;
+	} else {
+		status = mfree(status);
+		status = xasprintf("Status: %s for %s",
+				   !have || moved ? "Downloaded newer image" : "Image is up to date",
+				   display);
+		emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
+	}
 	{
 		_cleanup_free_ char *name = reference_familiar_name(ref);
 		image_event(j->eng, "pull", display, name);
@@ -549,6 +560,38 @@ pull_ref(struct pull_job *j, const struct reference *ref, struct err *e)
 out:
 	manifest_free(m);
 	return r;
+}
+
+/* docker pull -a: every tag the registry lists, then one status line. */
+static int
+pull_all_tags(struct pull_job *j, const struct reference *name, struct err *e)
+{
+	_cleanup_strv_ char **tags = NULL;
+	_cleanup_free_ char *familiar = reference_familiar_name(name);
+	_cleanup_free_ char *status = NULL;
+	bool any_new = false;
+	int r;
+
+	r = registry_tags_list(j->repo, &tags, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; tags[i]; i++) {
+		struct reference ref = REFERENCE_INIT;
+		bool is_new = false;
+
+		reference_copy(name, &ref);
+		r = reference_set_tag(&ref, tags[i], e);
+		if (r == 0)
+			r = pull_ref(j, &ref, &is_new, e);
+		reference_release(&ref);
+		if (r < 0)
+			return r;
+		any_new = any_new || is_new;
+	}
+	status = xasprintf("Status: %s for %s",
+			   any_new ? "Downloaded newer image" : "Image is up to date", familiar);
+	emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
+	return 0;
 }
 
 int
@@ -562,7 +605,12 @@ image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e)
 	r = reference_parse(o->ref, &ref, e);
 	if (r < 0)
 		return r;
-	reference_default_tag(&ref);
+	if (o->all_tags && (ref.tag || ref.digest)) {
+		reference_release(&ref);
+		return err_set(e, -EINVAL, "tag can't be used with --all-tags/-a");
+	}
+	if (!o->all_tags)
+		reference_default_tag(&ref);
 	if (ref.tag && ref.digest) {
 		/* name:tag@digest: the digest decides, as in dockerd. */
 		free(ref.tag);
@@ -576,7 +624,7 @@ image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e)
 	r = registry_repo_open(eng->registry, ref.domain, ref.path, familiar_name, o->auth, 0,
 			       &j.repo, e);
 	if (r == 0)
-		r = pull_ref(&j, &ref, e);
+		r = o->all_tags ? pull_all_tags(&j, &ref, e) : pull_ref(&j, &ref, NULL, e);
 	registry_repo_close(j.repo);
 	pthread_cond_destroy(&j.cv);
 	pthread_mutex_destroy(&j.pmu);

@@ -105,7 +105,7 @@ registry_error_to_err(const struct registry_error *re, enum registry_op op, cons
 {
 	char text[sizeof(re->code) + sizeof(re->message) + 64];
 	bool denied = code_is(re, "DENIED") || code_is(re, "UNAUTHORIZED") ||
-		      code_is(re, "NAME_UNKNOWN") || (!re->code[0] && (re->status == 401 || re->status == 403));
+		      (!re->code[0] && (re->status == 401 || re->status == 403));
 
 	registry_error_format(re, text, sizeof(text));
 	repo = repo ? repo : "image";
@@ -114,6 +114,9 @@ registry_error_to_err(const struct registry_error *re, enum registry_op op, cons
 		if (code_is(re, "MANIFEST_UNKNOWN") ||
 		    (op == REGISTRY_OP_PULL_MANIFEST && !re->code[0] && re->status == 404))
 			return err_set(e, -ENOENT, "manifest for %s not found: %s", ref, text);
+		/* moby's notFoundError: the registry says the repository is unknown. */
+		if (code_is(re, "NAME_UNKNOWN"))
+			return err_set(e, -ENOENT, "repository %s not found: %s", repo, text);
 		if (denied)
 			return err_set(e, -ENOENT,
 				       "pull access denied for %s, repository does not exist or may require 'docker login': %s",

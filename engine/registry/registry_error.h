@@ -44,9 +44,10 @@ enum registry_op {
  * Sets @e from @re the way dockerd words it for @op and returns the code:
  *  - unknown manifest: -ENOENT "manifest for <ref> not found: manifest
  *    unknown: manifest unknown"
- *  - unknown repository, denied or unauthorized on pull: -ENOENT "pull access
- *    denied for <repo>, repository does not exist or may require 'docker
- *    login': denied: ..."
+ *  - unknown repository (NAME_UNKNOWN) on pull: -ENOENT "repository <repo>
+ *    not found: name unknown: ..." (moby's notFoundError)
+ *  - denied or unauthorized on pull: -ENOENT "pull access denied for <repo>,
+ *    repository does not exist or may require 'docker login': denied: ..."
  *  - unauthorized elsewhere: -EKEYREJECTED; denied on push: -EACCES
  *  - unknown blob: -ENOENT; too many requests: -EAGAIN; others -EIO.
  * @repo is the familiar repository name ("alpine", "127.0.0.1:5000/app"),

@@ -76,6 +76,10 @@
 #define LIMIT_REGISTRY_SMALL_BODY (256u * 1024)
 /* /v1/search replies: 100 results of short text. */
 #define LIMIT_SEARCH_BODY (4u * 1024 * 1024)
+/* /v2/<name>/tags/list replies (`docker pull -a`): tags are at most 128
+ * bytes; 10000 of them in JSON fit in 2 MiB. */
+#define LIMIT_TAGS_LIST_BODY (2u * 1024 * 1024)
+#define LIMIT_TAGS_LIST 10000u
 /* One response header line kept (WWW-Authenticate, Location): Go's server
  * caps a whole header block at 1 MiB; real values are < 2 KiB. */
 #define LIMIT_REGISTRY_HEADER (16u * 1024)

@@ -35,7 +35,7 @@ Test(registry_error, denied_and_name_unknown)
 				"'docker login': denied: requested access to the resource is denied");
 	cr_expect_eq(map(404, "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}",
 			 REGISTRY_OP_PULL_MANIFEST, &e), -ENOENT);
-	cr_expect(strstr(e.msg, "pull access denied for alpine") != NULL);
+	cr_expect_str_eq(e.msg, "repository alpine not found: name unknown: repository name not known to registry");
 	cr_expect_eq(map(403, "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"no\"}]}", REGISTRY_OP_PUSH, &e), -EACCES);
 	cr_expect_eq(map(401, NULL, REGISTRY_OP_PUSH, &e), -EKEYREJECTED);
 }
