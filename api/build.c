@@ -16,10 +16,12 @@
 
 #include "api/api.h"
 #include "api/build.h"
+#include "api/images.h"
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/build/builder.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/digest.h"
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
@@ -32,6 +34,7 @@ struct build_job {
 	char **tags, **extra_hosts, **cache_from;
 	char *dockerfile, *target, *network_mode, *platform, *cpuset_cpus, *cpuset_mems;
 	json_t *buildargs, *labels;
+	json_t *registry_config;	/* decoded X-Registry-Config */
 };
 
 static void
@@ -51,6 +54,7 @@ job_free(void *p)
 	free(j->cpuset_mems);
 	json_decref(j->buildargs);
 	json_decref(j->labels);
+	json_decref(j->registry_config);
 	free(j);
 }
 
@@ -71,7 +75,10 @@ static int
 produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct build_job *j = arg;
-	struct build_output out = { out_stream, out_aux, s };
+	struct build_output out = {
+		.stream = out_stream, .aux_id = out_aux, .ud = s,
+		.pull_progress = api_images_progress,
+	};
 	struct build_result res = {0};
 	int r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
 
@@ -122,6 +129,30 @@ json_query(struct api_request *r, const char *k, bool allow_null, json_t **ret)
 		}
 	*ret = j;
 	return 0;
+}
+
+/*
+ * X-Registry-Config: base64url JSON map registry → AuthConfig. Like
+ * dockerd, an undecodable value means no credentials, not an error.
+ */
+static json_t *
+registry_config(struct api_request *r)
+{
+	const char *h = api_header(r, "X-Registry-Config");
+	unsigned char *raw = NULL;
+	size_t n = 0;
+	json_t *j;
+
+	if (!h || !*h || base64_decode(h, &raw, &n) < 0)
+		return NULL;
+	j = json_loadb((const char *)raw, n, 0, NULL);
+	explicit_bzero(raw, n);
+	free(raw);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static int
@@ -194,6 +225,8 @@ decode(struct api_request *r, struct build_job *j)
 	o->cpuset_mems = j->cpuset_mems;
 	o->extra_hosts = j->extra_hosts;
 	o->cache_from = j->cache_from;
+	j->registry_config = registry_config(r);
+	o->registry_config = j->registry_config;
 	return 0;
 }
 

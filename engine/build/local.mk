@@ -5,6 +5,7 @@ libberth_engine_a_SOURCES += \
 	engine/build/dispatch.c engine/build/dispatch_copy.c \
 	engine/build/dockerfile.c engine/build/dockerfile.h \
 	engine/build/match.c engine/build/match.h \
+	engine/build/pull.c engine/build/pull.h \
 	engine/build/rootfs.c engine/build/rootfs.h \
 	engine/build/run.c engine/build/run.h \
 	engine/build/shellwords.c engine/build/shellwords.h
