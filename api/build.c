@@ -20,6 +20,9 @@
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/build/builder.h"
+#include "engine/build/remote.h"
+#include "engine/engine.h"
+#include "engine/image/image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
 #include "engine/util/limits.h"
@@ -35,6 +38,7 @@ struct build_job {
 	char *dockerfile, *target, *network_mode, *platform, *cpuset_cpus, *cpuset_mems;
 	json_t *buildargs, *labels;
 	json_t *registry_config;	/* decoded X-Registry-Config */
+	char *remote;		/* remote= URL, or NULL */
 };
 
 static void
@@ -55,6 +59,7 @@ job_free(void *p)
 	json_decref(j->buildargs);
 	json_decref(j->labels);
 	json_decref(j->registry_config);
+	free(j->remote);
 	free(j);
 }
 
@@ -71,6 +76,31 @@ out_aux(void *ud, const char *id)
 	return api_stream_json(ud, json_pack("{s:{s:s}}", "aux", "ID", id)) < 0;
 }
 
+/* remote=: the fetched context replaces the (ignored) request body. */
+static int
+fetch_remote(struct api_stream *s, struct build_job *j, struct err *e)
+{
+	struct build_remote rem;
+	_cleanup_free_ char *text = xasprintf("Downloading build context from remote url: %s",
+					      j->remote);
+	struct image_progress p = {
+		.kind = IMAGE_PROGRESS_COUNT, .status = text, .current = 0, .total = -1,
+	};
+	int r = build_remote_fetch(j->remote, j->eng->tmp_dir, &rem, e);
+
+	if (r < 0)
+		return r;
+	safe_close(j->fd);
+	j->fd = rem.fd;
+	if (rem.dockerfile)
+		j->o.dockerfile = NULL;	/* as moby: a Dockerfile URL ignores dockerfile= */
+	if (rem.size > 0 && !j->o.quiet) {
+		p.current = p.total = (int64_t)rem.size;
+		api_images_progress(s, &p);
+	}
+	return 0;
+}
+
 static int
 produce(struct api_stream *s, void *arg, struct err *e)
 {
@@ -80,7 +110,10 @@ produce(struct api_stream *s, void *arg, struct err *e)
 		.pull_progress = api_images_progress,
 	};
 	struct build_result res = {0};
-	int r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
+	int r = j->remote ? fetch_remote(s, j, e) : 0;
+
+	if (r == 0)
+		r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
 
 	if (r < 0 && res.code > 0) {
 		/* The CLI exits with errorDetail.code: a RUN's own exit status. */
@@ -162,6 +195,31 @@ int_query(struct api_request *r, const char *k, int64_t *ret)
 }
 
 static int
+decode_remote(struct api_request *r, struct build_job *j)
+{
+	const char *url = api_query(r, "remote");
+
+	if (!url || !*url)
+		return 0;
+	switch (build_remote_kind(url)) {
+	case BUILD_REMOTE_INVALID:
+		api_reply_errorf(r, 400, "remoteURL (%s) could not be recognized as URL", url);
+		return -EINVAL;
+	case BUILD_REMOTE_GIT:
+		if (!build_remote_have_git()) {
+			api_reply_errorf(r, 400, "git URLs need git, which is not installed on the "
+						 "daemon's host: %s", url);
+			return -EINVAL;
+		}
+		break;
+	case BUILD_REMOTE_HTTP:
+		break;
+	}
+	j->remote = xstrdup(url);
+	return 0;
+}
+
+static int
 decode(struct api_request *r, struct build_job *j)
 {
 	const char *v = api_query(r, "version");
@@ -182,10 +240,8 @@ decode(struct api_request *r, struct build_job *j)
 					 "security options on build");
 		return -EINVAL;
 	}
-	if (api_query(r, "remote") && *api_query(r, "remote")) {
-		api_reply_errorf(r, 400, "remote build contexts are not supported by berth yet");
+	if (decode_remote(r, j) < 0)
 		return -EINVAL;
-	}
 	(void)api_query_each(r, "t", add_str, &j->tags);
 	(void)api_query_each(r, "extrahosts", add_str, &j->extra_hosts);
 	if (cf && *cf) {
@@ -249,7 +305,7 @@ api_build_build(struct api_request *r)
 		return;
 	}
 	j->fd = r->body_fd >= 0 ? fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3) : -1;
-	if (j->fd < 0) {
+	if (j->fd < 0 && !j->remote) {
 		job_free(j);
 		api_reply_errorf(r, 400, "the build context is missing");
 		return;
