@@ -16,10 +16,15 @@
 
 #include "api/api.h"
 #include "api/build.h"
+#include "api/images.h"
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/build/builder.h"
+#include "engine/build/remote.h"
+#include "engine/engine.h"
+#include "engine/image/image.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/digest.h"
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
@@ -32,6 +37,8 @@ struct build_job {
 	char **tags, **extra_hosts, **cache_from;
 	char *dockerfile, *target, *network_mode, *platform, *cpuset_cpus, *cpuset_mems;
 	json_t *buildargs, *labels;
+	json_t *registry_config;	/* decoded X-Registry-Config */
+	char *remote;		/* remote= URL, or NULL */
 };
 
 static void
@@ -51,6 +58,8 @@ job_free(void *p)
 	free(j->cpuset_mems);
 	json_decref(j->buildargs);
 	json_decref(j->labels);
+	json_decref(j->registry_config);
+	free(j->remote);
 	free(j);
 }
 
@@ -67,13 +76,44 @@ out_aux(void *ud, const char *id)
 	return api_stream_json(ud, json_pack("{s:{s:s}}", "aux", "ID", id)) < 0;
 }
 
+/* remote=: the fetched context replaces the (ignored) request body. */
+static int
+fetch_remote(struct api_stream *s, struct build_job *j, struct err *e)
+{
+	struct build_remote rem;
+	_cleanup_free_ char *text = xasprintf("Downloading build context from remote url: %s",
+					      j->remote);
+	struct image_progress p = {
+		.kind = IMAGE_PROGRESS_COUNT, .status = text, .current = 0, .total = -1,
+	};
+	int r = build_remote_fetch(j->remote, j->eng->tmp_dir, &rem, e);
+
+	if (r < 0)
+		return r;
+	safe_close(j->fd);
+	j->fd = rem.fd;
+	if (rem.dockerfile)
+		j->o.dockerfile = NULL;	/* as moby: a Dockerfile URL ignores dockerfile= */
+	if (rem.size > 0 && !j->o.quiet) {
+		p.current = p.total = (int64_t)rem.size;
+		api_images_progress(s, &p);
+	}
+	return 0;
+}
+
 static int
 produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct build_job *j = arg;
-	struct build_output out = { out_stream, out_aux, s };
+	struct build_output out = {
+		.stream = out_stream, .aux_id = out_aux, .ud = s,
+		.pull_progress = api_images_progress,
+	};
 	struct build_result res = {0};
-	int r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
+	int r = j->remote ? fetch_remote(s, j, e) : 0;
+
+	if (r == 0)
+		r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
 
 	if (r < 0 && res.code > 0) {
 		/* The CLI exits with errorDetail.code: a RUN's own exit status. */
@@ -124,10 +164,59 @@ json_query(struct api_request *r, const char *k, bool allow_null, json_t **ret)
 	return 0;
 }
 
+/*
+ * X-Registry-Config: base64url JSON map registry → AuthConfig. Like
+ * dockerd, an undecodable value means no credentials, not an error.
+ */
+static json_t *
+registry_config(struct api_request *r)
+{
+	const char *h = api_header(r, "X-Registry-Config");
+	unsigned char *raw = NULL;
+	size_t n = 0;
+	json_t *j;
+
+	if (!h || !*h || base64_decode(h, &raw, &n) < 0)
+		return NULL;
+	j = json_loadb((const char *)raw, n, 0, NULL);
+	explicit_bzero(raw, n);
+	free(raw);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 static int
 int_query(struct api_request *r, const char *k, int64_t *ret)
 {
 	return api_query_int(r, k, -1, INT64_MAX, 0, ret);
+}
+
+static int
+decode_remote(struct api_request *r, struct build_job *j)
+{
+	const char *url = api_query(r, "remote");
+
+	if (!url || !*url)
+		return 0;
+	switch (build_remote_kind(url)) {
+	case BUILD_REMOTE_INVALID:
+		api_reply_errorf(r, 400, "remoteURL (%s) could not be recognized as URL", url);
+		return -EINVAL;
+	case BUILD_REMOTE_GIT:
+		if (!build_remote_have_git()) {
+			api_reply_errorf(r, 400, "git URLs need git, which is not installed on the "
+						 "daemon's host: %s", url);
+			return -EINVAL;
+		}
+		break;
+	case BUILD_REMOTE_HTTP:
+		break;
+	}
+	j->remote = xstrdup(url);
+	return 0;
 }
 
 static int
@@ -151,10 +240,8 @@ decode(struct api_request *r, struct build_job *j)
 					 "security options on build");
 		return -EINVAL;
 	}
-	if (api_query(r, "remote") && *api_query(r, "remote")) {
-		api_reply_errorf(r, 400, "remote build contexts are not supported by berth yet");
+	if (decode_remote(r, j) < 0)
 		return -EINVAL;
-	}
 	(void)api_query_each(r, "t", add_str, &j->tags);
 	(void)api_query_each(r, "extrahosts", add_str, &j->extra_hosts);
 	if (cf && *cf) {
@@ -194,6 +281,8 @@ decode(struct api_request *r, struct build_job *j)
 	o->cpuset_mems = j->cpuset_mems;
 	o->extra_hosts = j->extra_hosts;
 	o->cache_from = j->cache_from;
+	j->registry_config = registry_config(r);
+	o->registry_config = j->registry_config;
 	return 0;
 }
 
@@ -216,7 +305,7 @@ api_build_build(struct api_request *r)
 		return;
 	}
 	j->fd = r->body_fd >= 0 ? fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3) : -1;
-	if (j->fd < 0) {
+	if (j->fd < 0 && !j->remote) {
 		job_free(j);
 		api_reply_errorf(r, 400, "the build context is missing");
 		return;

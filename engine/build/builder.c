@@ -22,6 +22,7 @@
 #include "engine/archive/untar.h"
 #include "engine/build/builder_internal.h"
 #include "engine/build/match.h"
+#include "engine/build/pull.h"
 #include "engine/build/rootfs.h"
 #include "engine/build/shellwords.h"
 #include "engine/engine.h"
@@ -357,8 +358,8 @@ builder_flat(struct builder *b, const char *ref, const char **ret_dir)
 		*ret_dir = st->flat;
 		return 0;
 	}
-	/* An image: resolved locally (see the pull call site in dispatch.c). */
-	r = store_image_resolve(b->eng->store, ref, id, b->e);
+	/* An image: local, or pulled (pull=1 always pulls, as for FROM). */
+	r = build_base_image(b, ref, NULL, b->o->pull, id);
 	if (r < 0)
 		return err_prefix(b->e, "invalid from flag value %s", ref);
 	b->stages = xrealloc(b->stages, (b->n_stages + 1) * sizeof(*b->stages));

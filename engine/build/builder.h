@@ -19,6 +19,7 @@
 #include "engine/util/err.h"
 
 struct engine;
+struct image_progress;
 
 struct build_output {
 	/* Progress text for the client; non-zero when the client is gone
@@ -27,6 +28,9 @@ struct build_output {
 	/* The ID of each finished stage image ("sha256:<hex>"). */
 	int (*aux_id)(void *ud, const char *id);
 	void *ud;
+	/* Events of a base image pull (FROM, COPY --from), as image_pull
+	 * reports them; may be NULL. Not called under quiet. */
+	void (*pull_progress)(void *ud, const struct image_progress *p);
 };
 
 struct build_opts {
@@ -42,6 +46,7 @@ struct build_opts {
 	const char *cpuset_cpus, *cpuset_mems;
 	char *const *extra_hosts;
 	char *const *cache_from;	/* accepted; local images are always cache candidates */
+	const json_t *registry_config;	/* X-Registry-Config: registry → AuthConfig, or NULL */
 };
 
 struct build_result {

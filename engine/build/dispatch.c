@@ -16,6 +16,7 @@
 
 #include "engine/build/builder_internal.h"
 #include "engine/build/copy.h"
+#include "engine/build/pull.h"
 #include "engine/build/rootfs.h"
 #include "engine/build/run.h"
 #include "engine/build/shellwords.h"
@@ -124,7 +125,7 @@ int
 dispatch_from(struct builder *b, const struct df_instr *in)
 {
 	static const char *const flags[] = { "platform", NULL };
-	_cleanup_free_ char *name = NULL;
+	_cleanup_free_ char *name = NULL, *platform = NULL;
 	_cleanup_buf_ struct buf cfg = BUF_INIT;
 	char id[DIGEST_STR_LEN + 1] = "";
 	int r = df_check_flags(in, flags, b->e);
@@ -132,6 +133,9 @@ dispatch_from(struct builder *b, const struct df_instr *in)
 	if (r < 0)
 		return r;
 	r = shellwords_expand(in->args[0], b->df.escape, b->meta_args, &name, b->e);
+	if (r == 0 && df_flag(in, "platform") && *df_flag(in, "platform"))
+		r = shellwords_expand(df_flag(in, "platform"), b->df.escape, b->meta_args,
+				      &platform, b->e);
 	if (r < 0)
 		return r;
 	json_decref(b->img);
@@ -149,12 +153,7 @@ dispatch_from(struct builder *b, const struct df_instr *in)
 		return 0;
 	}
 	if (!*id) {
-		/*
-		 * PULL CALL SITE: FROM resolves against local images only until
-		 * engine/image's image_pull lands; it goes here, for a missing
-		 * image and for b->o->pull (with the X-Registry-Config auth).
-		 */
-		r = store_image_resolve(b->eng->store, name, id, b->e);
+		r = build_base_image(b, name, platform, b->o->pull, id);
 		if (r < 0)
 			return r;
 	}
