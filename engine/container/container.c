@@ -380,6 +380,11 @@ containers_create(struct containers *cs, const char *name, const char *image_id,
 		}
 		c->name = xasprintf("/%s", gen);
 	}
+	/* Docker's default hostname: the short ID. */
+	if (!c->spec.hostname || !*c->spec.hostname) {
+		free(c->spec.hostname);
+		c->spec.hostname = xstrndup(c->id, 12);
+	}
 	c->dir = xasprintf("%s/%s", cs->root, c->id);
 	c->log_path = xasprintf("%s/%s-json.log", c->dir, c->id);
 	r = fs_mkdir_p(c->dir, 0710);

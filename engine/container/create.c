@@ -221,7 +221,7 @@ write_resolv_conf(struct container *c)
 			buf_printf(&out, " %s", s->dns_options[i]);
 		buf_putc(&out, '\n');
 	}
-	if (fs_write_atomic(path, out.data ? out.data : "", out.len, 0644) < 0)
+	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
@@ -244,7 +244,7 @@ lifecycle_write_hosts(struct container *c, const char *ip)
 	}
 	if (ip && *ip)
 		buf_printf(&b, "%s\t%s\n", ip, s->hostname);
-	if (fs_write_atomic(path, b.data, b.len, 0644) < 0)
+	if (fs_write_replace(path, b.data, b.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
@@ -259,7 +259,7 @@ write_files(struct container *c, struct err *e)
 
 	if ((r = fs_mkdir_p(upper, 0755)) < 0 || (r = fs_mkdir_p(work, 0700)) < 0)
 		return err_errno(e, r, "cannot create the container layer");
-	if ((r = fs_write_atomic(hn, text, strlen(text), 0644)) < 0)
+	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
 	lifecycle_write_hosts(c, NULL);
 	write_resolv_conf(c);
@@ -286,13 +286,7 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
-	if (!c->spec.hostname || !*c->spec.hostname) {
-		free(c->spec.hostname);
-		c->spec.hostname = xstrndup(c->id, 12);
-	}
 	r = write_files(c, e);
-	if (r == 0)
-		r = container_save(c, e);
 	if (r < 0) {
 		(void)containers_delete(eng->containers, c, NULL);
 		container_unref(c);

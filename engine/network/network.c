@@ -349,7 +349,7 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
 		err_errno(e, r, "cannot save endpoint of '%s'", id);
 	if (r < 0) {
-		plumb_unplumb(&net->br, &shared->ep, NULL);
+		plumb_unplumb(&net->br, &shared->ep, false, NULL);
 		unclaim(net, id);
 		return err_prefix(e, "cannot attach '%s'", id);
 	}
@@ -377,7 +377,7 @@ network_detach(struct network_state *net, const char *id, struct err *e)
 			 id);
 		fallback.mode = NETWORK_MODE_BRIDGE;
 	}
-	plumb_unplumb(&net->br, rec ? &rec->ep : &fallback, &first);
+	plumb_unplumb(&net->br, rec ? &rec->ep : &fallback, rec != NULL, &first);
 	pthread_mutex_lock(&net->lock);
 	r = net->br.ipam ? ipam_release(net->br.ipam, id) : 0;
 	pthread_mutex_unlock(&net->lock);

@@ -210,7 +210,7 @@ plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, struct 
 done:
 	if (r >= 0)
 		return 0;
-	plumb_unplumb(br, ep, NULL);
+	plumb_unplumb(br, ep, false, NULL);
 	return r;
 undo_netns:
 	(void)netns_destroy(ep->netns_path);
@@ -225,7 +225,8 @@ keep_first(struct err *e, int r, const char *what, const char *arg)
 }
 
 void
-plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, struct err *e)
+plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
+	      struct err *e)
 {
 	_cleanup_nlsock_ struct nl_sock *sk = NULL;
 	struct err tmp = ERR_INIT;
@@ -233,7 +234,7 @@ plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, struct e
 
 	if (ep->mode == NETWORK_MODE_HOST || ep->mode == NETWORK_MODE_CONTAINER)
 		return;
-	if (ep->mode == NETWORK_MODE_BRIDGE && br->fw) {
+	if (ep->mode == NETWORK_MODE_BRIDGE && br->fw && (!exact || ep->n_ports > 0)) {
 		r = firewall_remove_owner(br->fw, ep->container_id, &tmp);
 		if (r < 0 && e && !err_is_set(e))
 			err_copy(e, &tmp);

@@ -53,9 +53,13 @@ int plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, str
 
 /*
  * Best-effort teardown of @ep: port rules, veth, namespace file. Every step
- * is tried; the first failure is stored in @e (which may be NULL).
+ * is tried; the first failure is stored in @e (which may be NULL). With
+ * @exact, @ep's port list is known to be complete, so an endpoint without
+ * published ports skips the firewall scan (the slowest step); without it
+ * (crash recovery, half-done attach) rules are searched by their tag.
  */
-void plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, struct err *e);
+void plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
+		   struct err *e);
 
 /* Deletes the bridge link and its firewall table; clears br->ready. */
 int plumb_bridge_destroy(struct bridge_net *br, struct err *e);

@@ -101,8 +101,8 @@ fs_fsync_parent(const char *path)
 	return 0;
 }
 
-int
-fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+static int
+write_via_temp(const char *path, const void *data, size_t len, mode_t mode, bool durable)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d.XXXXXX", path, (int)getpid());
 	_cleanup_close_ int fd = -1;
@@ -114,7 +114,7 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	r = fs_write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -122,7 +122,19 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		unlink(tmp);
 		return r;
 	}
-	return fs_fsync_parent(path);
+	return durable ? fs_fsync_parent(path) : 0;
+}
+
+int
+fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_via_temp(path, data, len, mode, true);
+}
+
+int
+fs_write_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return write_via_temp(path, data, len, mode, false);
 }
 
 int

@@ -24,6 +24,14 @@ int fs_mkdir_p(const char *path, mode_t mode);
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/*
+ * Replaces @path with @len bytes through a temp file and rename, without
+ * fsync: readers never see a half-written file, but a crash may lose the
+ * update. For derived files that are regenerated anyway (a container's
+ * hosts, hostname, resolv.conf). 0 or -errno.
+ */
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode);
+
 /* Reads a whole file up to @limit bytes: 0, -ENOENT, -E2BIG or -errno. */
 int fs_read_file(const char *path, size_t limit, struct buf *ret);
 
