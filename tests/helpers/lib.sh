@@ -82,7 +82,15 @@ stop_pid() {
 }
 
 t_cleanup() {
-	local i
+	local i f
+	# On failure, show the end of every daemon log this test produced.
+	if [ "$T_FAIL" -gt 0 ]; then
+		for f in "$T_DIR"/d*/berthd.log; do
+			[ -f "$f" ] || continue
+			echo "# --- last lines of $f"
+			tail -n 40 "$f" | sed 's/^/# /'
+		done
+	fi
 	for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" || true; done
 	for pid in "${T_PIDS[@]}"; do stop_pid "$pid"; done
 	# The bridges and nft tables our daemons made (berthd keeps them on purpose).

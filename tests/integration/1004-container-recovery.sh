@@ -62,7 +62,8 @@ expect_eq "killed: 137" "$(state rec-web '{{.State.Status}} {{.State.ExitCode}}'
 alw_pid=$(state rec-alw '{{.State.Pid}}'); us_pid=$(state rec-us '{{.State.Pid}}')
 kill -9 "$BERTH_PID"; wait "$BERTH_PID" 2>/dev/null
 kill -9 "$alw_pid" "$us_pid"
-sleep 1
+# Their shims record the exits; wait until both processes are really gone.
+wait_for 10 sh -c "! kill -0 $alw_pid 2>/dev/null && ! kill -0 $us_pid 2>/dev/null"
 berth_restart || { fail "berthd restarts again"; finish; }
 check "always restarts at daemon start" wait_for 10 sh -c "'$DOCKER' inspect -f '{{.State.Status}}' rec-alw | grep -qx running"
 check "unless-stopped restarts at daemon start" wait_for 10 sh -c "'$DOCKER' inspect -f '{{.State.Status}}' rec-us | grep -qx running"
