@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -257,9 +258,27 @@ is_loopback(const char *host)
 	return false;
 }
 
+/* A Linux interface name berth may create: 1-15 of [A-Za-z0-9_.-], not starting with '-'. */
+static bool
+bridge_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 15 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
 int
 conf_finalize(struct daemon_config *cfg, struct err *e)
 {
+	if (cfg->bridge && !bridge_name_ok(cfg->bridge))
+		return err_set(e, -EINVAL,
+			       "invalid bridge name '%s': 1 to 15 letters, digits, '_', '.' or '-', not starting with '-'",
+			       cfg->bridge);
 	if (!cfg->hosts || !cfg->hosts[0]) {
 		strv_free(cfg->hosts);
 		cfg->hosts = NULL;
