@@ -72,7 +72,7 @@ if [ "$mode" = run ]; then
 		exit 1
 	fi
 	cat <<MSG
-berth: berthd $(/usr/local/sbin/berthd --version | awk '{print $3}') is running (pid $(cat /run/berthd.pid)), log in /var/log/berthd.log
+berth: berthd $(/usr/local/sbin/berthd --version | awk '{print $3}' | tr -d ,) is running (pid $(cat /run/berthd.pid)), log in /var/log/berthd.log
 Point the docker CLI at it:
     export DOCKER_HOST=unix:///run/berth.sock
     docker version
