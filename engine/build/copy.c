@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/build/copy.h"
+#include "engine/build/download.h"
 #include "engine/build/match.h"
 #include "engine/build/rootfs.h"
 #include "engine/util/buf.h"
@@ -659,58 +660,24 @@ copy_url_basename(const char *url)
 	return xstrdup(b);
 }
 
-struct fetch {
-	int fd;
-	uint64_t n;
-};
-
-static size_t
-fetch_write(char *p, size_t size, size_t nmemb, void *ud)
-{
-	struct fetch *f = ud;
-	size_t n = size * nmemb;
-
-	if (f->n + n > LIMIT_BUILD_DOWNLOAD || fs_write_all(f->fd, p, n) < 0)
-		return 0;
-	f->n += n;
-	return n;
-}
-
 int
 copy_fetch_url(const char *url, int dir_fd, const char *name, struct err *e)
 {
 	_cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 						       O_CLOEXEC, 0600);
-	struct fetch f = { fd, 0 };
-	CURL *c;
-	CURLcode cr;
-	long code = 0, filetime = -1;
+	struct download_result res;
+	int r;
 
 	if (fd < 0)
 		return err_errno(e, -errno, "cannot create download file");
-	c = curl_easy_init();
-	if (!c)
-		return err_set(e, -ENOMEM, "cannot start a download");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
-	cr = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_getinfo(c, CURLINFO_FILETIME, &filetime);
-	curl_easy_cleanup(c);
-	if (cr != CURLE_OK)
-		return err_set(e, -EIO, "failed to download %s: %s", url, curl_easy_strerror(cr));
-	if (code < 200 || code >= 300)
-		return err_set(e, -EIO, "failed to GET %s with status %ld", url, code);
-	if (filetime > 0) {
-		struct timespec ts[2] = { { filetime, 0 }, { filetime, 0 } };
+	r = build_download(url, fd, LIMIT_BUILD_DOWNLOAD, &res, e);
+	free(res.content_type);
+	if (r < 0)
+		return err_prefix(e, "failed to download %s", url);
+	if (res.status < 200 || res.status >= 300)
+		return err_set(e, -EIO, "failed to GET %s with status %ld", url, res.status);
+	if (res.filetime > 0) {
+		struct timespec ts[2] = { { res.filetime, 0 }, { res.filetime, 0 } };
 		(void)futimens(fd, ts);
 	}
 	return 0;

@@ -21,6 +21,7 @@
 
 #include "engine/archive/tar.h"
 #include "engine/build/remote.h"
+#include "engine/build/download.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -120,64 +121,28 @@ temp_file(const char *dir, struct err *e)
 
 /* ---- http ------------------------------------------------------------- */
 
-struct dl {
-	int fd;
-	uint64_t n;
-	bool too_big;
-};
-
-static size_t
-dl_write(char *p, size_t size, size_t nmemb, void *ud)
-{
-	struct dl *d = ud;
-	size_t n = size * nmemb;
-
-	if (d->n + n > LIMIT_BUILD_CONTEXT_BYTES) {
-		d->too_big = true;
-		return 0;
-	}
-	if (fs_write_all(d->fd, p, n) < 0)
-		return 0;
-	d->n += n;
-	return n;
-}
-
 static int
 http_get(const char *url, int fd, char **ret_ct, uint64_t *ret_size, struct err *e)
 {
-	struct dl d = { fd, 0, false };
-	_cleanup_curl_ CURL *c = curl_easy_init();
-	CURLcode cr;
-	long code = 0;
-	char *ct = NULL;
+	struct download_result res;
+	int r = build_download(url, fd, LIMIT_BUILD_CONTEXT_BYTES, &res, e);
 
-	if (!c)
-		return err_set(e, -ENOMEM, "cannot start a download");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
-	cr = curl_easy_perform(c);
-	if (d.too_big)
+	if (res.too_big) {
+		free(res.content_type);
 		return err_set(e, -E2BIG, "the build context at %s is larger than %llu bytes", url,
 			       (unsigned long long)LIMIT_BUILD_CONTEXT_BYTES);
-	if (cr != CURLE_OK)
-		return err_set(e, -EIO, "error downloading remote context %s: %s", url,
-			       curl_easy_strerror(cr));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (code < 200 || code >= 300)
+	}
+	if (r < 0) {
+		free(res.content_type);
+		return err_prefix(e, "error downloading remote context %s", url);
+	}
+	if (res.status < 200 || res.status >= 300) {
+		free(res.content_type);
 		return err_set(e, -EIO, "error downloading remote context %s: failed to GET %s "
-					"with status %ld", url, url, code);
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-	*ret_ct = ct ? xstrdup(ct) : NULL;
-	*ret_size = d.n;
+					"with status %ld", url, url, res.status);
+	}
+	*ret_ct = res.content_type;
+	*ret_size = res.size;
 	return 0;
 }
 
