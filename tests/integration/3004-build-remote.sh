@@ -47,6 +47,17 @@ expect_eq "plain Dockerfile: RUN ran" "$("$DOCKER" run --rm remote:df cat /plain
 out=$(build_remote "$URL/Dockerfile.txt" "t=remote:txt&dockerfile=ignored")
 expect_match "text/plain Dockerfile (dockerfile= ignored, as moby): built" "$out" "Successfully tagged remote:txt"
 
+# ADD <url> fetches through the same downloader: the file lands as it was served.
+printf 'payload-for-add\n' >"$WWW/added.txt"
+mkdir -p "$T_DIR/addctx"
+printf 'FROM busybox\nADD %s/added.txt /srv/added.txt\nADD %s/missing.txt /srv/x\n' "$URL" "$URL" >"$T_DIR/addctx/Dockerfile.bad"
+printf 'FROM busybox\nADD %s/added.txt /srv/added.txt\n' "$URL" >"$T_DIR/addctx/Dockerfile"
+out=$(DOCKER_BUILDKIT=0 "$DOCKER" build -q -t remote:add "$T_DIR/addctx" 2>&1)
+expect_eq "ADD <url>: the file is in the image" "$("$DOCKER" run --rm remote:add cat /srv/added.txt)" "payload-for-add"
+out=$(DOCKER_BUILDKIT=0 "$DOCKER" build -f "$T_DIR/addctx/Dockerfile.bad" "$T_DIR/addctx" 2>&1); rc=$?
+expect_eq "ADD <url> of a missing file fails the build" "$rc" 1
+expect_match "with the HTTP status" "$out" "failed to GET $URL/missing.txt with status 404"
+
 out=$(build_remote "$URL/missing.tar")
 expect_match "404: dockerd-style error" "$out" "error downloading remote context $URL/missing.tar: failed to GET .* with status 404"
 out=$(build_remote "file:///etc/passwd")
