@@ -101,7 +101,7 @@ out=$("$BERTHD" --help); expect_match "--help lists --data-root" "$out" "--data-
 # daemon.json values are used; the command line wins.
 printf '{"labels":["from=file"],"log-level":"debug"}' >"$T_DIR/good.json"
 berth_start_with_config() {
-	"$BERTHD" -H "unix://$T_DIR/c.sock" --data-root "$T_DIR/c-data" --exec-root "$T_DIR/c-exec" \
+	"$BERTHD" --bridge none -H "unix://$T_DIR/c.sock" --data-root "$T_DIR/c-data" --exec-root "$T_DIR/c-exec" \
 		--pidfile "$T_DIR/c.pid" --config-file "$T_DIR/good.json" --log-level info "$@" \
 		>"$T_DIR/c.log" 2>&1 &
 	T_PIDS+=("$!")
@@ -118,20 +118,20 @@ expect_eq "SIGTERM removes the pid file" "$(ls "$T_DIR/c.pid" 2>&1 >/dev/null | 
 expect_match "shutdown is logged" "$(cat "$T_DIR/c.log")" "berthd stopped"
 
 # A socket left behind by a crashed daemon does not block the next start.
-"$BERTHD" -H "unix://$T_DIR/k.sock" --data-root "$T_DIR/k-data" --exec-root "$T_DIR/k-exec" \
+"$BERTHD" --bridge none -H "unix://$T_DIR/k.sock" --data-root "$T_DIR/k-data" --exec-root "$T_DIR/k-exec" \
 	--pidfile "$T_DIR/k.pid" >"$T_DIR/k.log" 2>&1 &
 kpid=$!; T_PIDS+=("$kpid")
 wait_for 15 curl -sf --unix-socket "$T_DIR/k.sock" http://x/_ping
 kill -KILL "$kpid"; wait "$kpid" 2>/dev/null
 expect_eq "a killed daemon leaves its socket file" "$([ -S "$T_DIR/k.sock" ] && echo yes)" yes
-"$BERTHD" -H "unix://$T_DIR/k.sock" --data-root "$T_DIR/k-data" --exec-root "$T_DIR/k-exec" \
+"$BERTHD" --bridge none -H "unix://$T_DIR/k.sock" --data-root "$T_DIR/k-data" --exec-root "$T_DIR/k-exec" \
 	--pidfile "$T_DIR/k.pid" >>"$T_DIR/k.log" 2>&1 &
 T_PIDS+=("$!")
 check "berthd restarts over a stale socket and data-root lock" wait_for 15 curl -sf --unix-socket "$T_DIR/k.sock" http://x/_ping
 
 # TCP on loopback works with the CLI.
 port=$(( 20000 + 0x$(rand_hex) % 20000 ))
-"$BERTHD" -H "tcp://127.0.0.1:$port" --data-root "$T_DIR/t-data" --exec-root "$T_DIR/t-exec" \
+"$BERTHD" --bridge none -H "tcp://127.0.0.1:$port" --data-root "$T_DIR/t-data" --exec-root "$T_DIR/t-exec" \
 	--pidfile "$T_DIR/t.pid" >"$T_DIR/t.log" 2>&1 &
 T_PIDS+=("$!")
 if wait_for 15 curl -sf "http://127.0.0.1:$port/_ping"; then
