@@ -190,7 +190,7 @@ write_resolv_conf(struct container *c)
 			buf_printf(&out, "nameserver %s\n", s->dns[i]);
 		have_ns = true;
 	}
-	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0) {
+	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0 && host.data) {
 		char *save = NULL;
 		for (char *line = strtok_r(host.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			if (strncmp(line, "nameserver", 10) == 0) {

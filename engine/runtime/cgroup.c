@@ -398,6 +398,10 @@ cgroup_pids(const char *path, pid_t **ret, size_t *ret_n)
 	r = read_text(dir, "cgroup.procs", &b);
 	if (r < 0)
 		return r;
+	/* An empty cgroup.procs leaves b.data NULL, and strtok_r(NULL) on a
+	 * fresh save pointer crashes: an empty cgroup simply has no pids. */
+	if (!b.data)
+		b.data = xstrdup("");
 	for (char *l = strtok_r(b.data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		int64_t v;
 		if (parse_int64(l, 1, INT32_MAX, &v) < 0)
