@@ -31,7 +31,8 @@ TESTS += tests/unit/engine/runtime/test_runtime
 tests_unit_engine_runtime_test_runtime_SOURCES = \
 	tests/unit/engine/runtime/test_spec.c \
 	tests/unit/engine/runtime/test_user.c \
-	tests/unit/engine/runtime/test_syscalls.c
+	tests/unit/engine/runtime/test_syscalls.c \
+	tests/unit/engine/runtime/test_cgroup.c
 tests_unit_engine_runtime_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_runtime_test_runtime_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif
