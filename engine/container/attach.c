@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "engine/container/attach.h"
+#include "engine/container/logs.h"
 #include "engine/container/lifecycle.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
@@ -122,45 +123,29 @@ attach_connect(struct engine *eng, struct container *c, unsigned flags,
 	return fd;
 }
 
-/* One json-file line: {"log":"...","stream":"stdout|stderr","time":"..."}. */
-static int
-replay_line(const char *line, size_t len, bool want_out, bool want_err, attach_log_fn fn,
-	    void *ud)
-{
-	_cleanup_json_ json_t *j = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
-	json_t *log = j ? json_object_get(j, "log") : NULL;
-	const char *stream = j ? json_string_value(json_object_get(j, "stream")) : NULL;
-	int sid;
+struct replay {
+	attach_log_fn fn;
+	void *ud;
+};
 
-	if (!json_is_string(log) || !stream)
-		return 0; /* malformed: skipped, as dockerd's reader does */
-	sid = strcmp(stream, "stderr") == 0 ? 2 : 1;
-	if ((sid == 1 && !want_out) || (sid == 2 && !want_err) || json_string_length(log) == 0)
-		return 0;
-	return fn(ud, sid, json_string_value(log), json_string_length(log));
+static int
+replay_entry(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data, size_t len)
+{
+	struct replay *rp = ud;
+
+	(void)ts_ns;
+	return rp->fn(rp->ud, (int)stream, data, len);
 }
 
+/* The log as it stands now, through the same reader as `docker logs`. */
 int
 attach_replay_log(struct container *c, bool want_stdout, bool want_stderr, attach_log_fn fn,
 		  void *ud, struct err *e)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int r = 0;
+	struct logs_opts o = { .want_stdout = want_stdout, .want_stderr = want_stderr, .tail = -1 };
+	struct replay rp = { fn, ud };
 
-	if (!c->log_path)
-		return 0;
-	f = fopen(c->log_path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : err_errno(e, -errno, "open log of %.12s", c->id);
-	while (r == 0 && (n = getline(&line, &cap, f)) > 0) {
-		if ((size_t)n > LIMIT_LOG_ENTRY)
-			continue; /* not written by our shim: skip rather than parse */
-		r = replay_line(line, (size_t)n, want_stdout, want_stderr, fn, ud);
-	}
-	return r;
+	return logs_read(c, &o, replay_entry, &rp, e);
 }
 
 /* moby term.ASCII: the names of the control codes 0..31 that detach keys may use. */

@@ -53,8 +53,7 @@ typedef int (*attach_log_fn)(void *ud, int stream, const char *data, size_t len)
  * Replays @c's json-file log (what `attach?logs=1` sends first), calling @fn
  * for each entry of a wanted stream in file order. A missing log is empty;
  * malformed or oversized lines are skipped. 0, @fn's result, or -errno.
- * TODO: share the reader with `docker logs` (engine/container/logs.c on the
- * containers branch) once both are merged.
+ * Reads through logs_read (logs.h), the reader `docker logs` uses.
  */
 int attach_replay_log(struct container *c, bool want_stdout, bool want_stderr, attach_log_fn fn,
 		      void *ud, struct err *e);

@@ -68,7 +68,7 @@ still_running(struct container *c)
 static int
 handle_line(const struct logs_opts *o, const char *p, size_t n, logs_fn fn, void *ud)
 {
-	_cleanup_json_ json_t *j = json_loadb(p, n, JSON_DISABLE_EOF_CHECK, NULL);
+	_cleanup_json_ json_t *j = json_loadb(p, n, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, NULL);
 	const char *stream, *ts, *text;
 	enum logs_stream s;
 	int64_t t = 0;
