@@ -13,13 +13,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/lineq.h"
 #include "api/stream.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
+#include "engine/util/thread.h"
 #include "engine/util/xalloc.h"
 
 struct api_stream {
@@ -62,16 +63,7 @@ api_streams_shutdown(void)
 static void
 timed_wait(struct api_stream *s, long ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	(void)deadline_cond_wait_ms(&s->cv, &s->mu, ms);
 }
 
 /* Called with s->mu held: notices a hung-up client or shutdown. */
@@ -284,11 +276,9 @@ api_reply_stream(struct api_request *r, const char *content_type, unsigned flags
 	struct api_stream *s = xcalloc(1, sizeof(*s));
 	const union MHD_ConnectionInfo *ci;
 	struct MHD_Response *resp;
-	pthread_attr_t attr;
-	pthread_t th;
 
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	(void)deadline_cond_init(&s->cv);	/* cannot fail on Linux */
 	s->cap = LIMIT_STREAM_BUFFER;
 	s->ring = xmalloc(s->cap);
 	lineq_init(&s->progress, LIMIT_PROGRESS_BUFFER, LIMIT_STREAM_BUFFER);
@@ -301,17 +291,13 @@ api_reply_stream(struct api_request *r, const char *content_type, unsigned flags
 	atomic_store(&s->refs, 2); /* producer + request */
 	r->stream = s;
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, producer_main, s) != 0) {
-		pthread_attr_destroy(&attr);
+	if (thread_spawn_detached(producer_main, s, 0) < 0) {
 		if (free_arg)
 			free_arg(arg);
 		atomic_store(&s->refs, 1);
 		api_reply_errorf(r, 500, "cannot start stream: out of threads");
 		return;
 	}
-	pthread_attr_destroy(&attr);
 
 	if (flags & API_STREAM_HOLD_HEADERS) {
 		pthread_mutex_lock(&s->mu);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
 	engine/util/buf.c engine/util/buf.h \
+	engine/util/deadline.c engine/util/deadline.h \
 	engine/util/cleanup.h \
 	engine/util/digest.c engine/util/digest.h \
 	engine/util/err.c engine/util/err.h \
@@ -10,6 +11,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/log.c engine/util/log.h \
 	engine/util/parse.c engine/util/parse.h \
 	engine/util/strv.c engine/util/strv.h \
+	engine/util/thread.c engine/util/thread.h \
 	engine/util/timeutil.c engine/util/timeutil.h \
 	engine/util/xalloc.c engine/util/xalloc.h
 
@@ -18,6 +20,7 @@ check_PROGRAMS += tests/unit/engine/util/test_util
 TESTS += tests/unit/engine/util/test_util
 tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_parse.c \
+	tests/unit/engine/util/test_deadline.c \
 	tests/unit/engine/util/test_buf.c \
 	tests/unit/engine/util/test_fs.c \
 	tests/unit/engine/util/test_timeutil.c \
