@@ -7,6 +7,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/err.c engine/util/err.h \
 	engine/util/fs.c engine/util/fs.h \
 	engine/util/id.c engine/util/id.h \
+	engine/util/jsonget.c engine/util/jsonget.h \
 	engine/util/limits.h \
 	engine/util/log.c engine/util/log.h \
 	engine/util/parse.c engine/util/parse.h \
@@ -21,6 +22,7 @@ TESTS += tests/unit/engine/util/test_util
 tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_parse.c \
 	tests/unit/engine/util/test_deadline.c \
+	tests/unit/engine/util/test_jsonget.c \
 	tests/unit/engine/util/test_buf.c \
 	tests/unit/engine/util/test_fs.c \
 	tests/unit/engine/util/test_timeutil.c \
