@@ -120,6 +120,36 @@ expect_match "an attach quiet for longer than the time-out still carries stdin a
 exec 7>&-
 d rm -f "$cid" "$cid2" >/dev/null 2>&1
 
+# --- request framing refused before any handler runs
+cat >"$T_DIR/raw.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+out = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except socket.timeout:
+    out += b" <<no close>>"
+print(out.decode("latin-1").replace("\r\n", " "))
+EOF
+raw() { python3 "$T_DIR/raw.py" "$BERTH_SOCK" "$1"; }
+out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 60\r\n\r\n{}GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n')
+expect_match "two different Content-Length headers: 400 and closed" "$out" '^HTTP/1.1 400 .*conflicting Content-Length'
+expect_no_match "the smuggled second request is not answered" "$out" 'HTTP/1.1 200'
+out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n')
+expect_match "Transfer-Encoding: chunked, identity: 501 and closed" "$out" '^HTTP/1.1 501 .*unsupported transfer encoding'
+expect_no_match "... without hanging" "$out" 'no close'
+out=$(raw 'GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n')
+expect_match "%00 in a query value: 400" "$out" '^HTTP/1.1 400 .*NUL byte'
+n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+expect_eq "no container was created by the refused requests" "$n" "0"
+
 # The daemon is still healthy.
 expect_eq "berthd answers /_ping after all this" "$(curl -s --unix-socket "$BERTH_SOCK" http://x/_ping)" "OK"
 finish
