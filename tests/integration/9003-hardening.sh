@@ -31,6 +31,12 @@ else
 	skip "cgroup v1 controllers are not mounted on this host"
 fi
 
+# --- no_new_privs only when asked for (libseccomp would set it for every container)
+out=$(d run --rm busybox sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status' 2>&1 | tr -s ' \t\n' ' ')
+expect_eq "a default container: seccomp filter on, no_new_privs off" "$out" "NoNewPrivs: 0 Seccomp: 2 "
+out=$(d run --rm --security-opt no-new-privileges busybox grep NoNewPrivs: /proc/self/status 2>&1 | tr -s ' \t' ' ')
+expect_eq "--security-opt no-new-privileges sets it" "$out" "NoNewPrivs: 1"
+
 # --- half-sent requests and time-outs
 cat >"$T_DIR/loris.py" <<'EOF'
 import socket, sys, time
