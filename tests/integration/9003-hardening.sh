@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Hardening found by the security probe (issue 12), each kept as a test:
+# - docker cp resolves ".." and climbing symlinks inside the root as dockerd;
+# - seccomp without no_new_privs unless asked for;
+# - ambiguous request framing and %00 in queries are refused;
 # - a default container cannot lift its own cgroup limits (the v1
 #   controller mounts are read-only: EROFS), a privileged one still can
 #   write its cgroup files as under dockerd;
@@ -30,6 +33,33 @@ if [ -d /sys/fs/cgroup/memory ]; then
 else
 	skip "cgroup v1 controllers are not mounted on this host"
 fi
+
+# --- no_new_privs only when asked for (libseccomp would set it for every container)
+out=$(d run --rm busybox sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status' 2>&1 | tr -s ' \t\n' ' ')
+expect_eq "a default container: seccomp filter on, no_new_privs off" "$out" "NoNewPrivs: 0 Seccomp: 2 "
+out=$(d run --rm --security-opt no-new-privileges busybox grep NoNewPrivs: /proc/self/status 2>&1 | tr -s ' \t' ' ')
+expect_eq "--security-opt no-new-privileges sets it" "$out" "NoNewPrivs: 1"
+
+# --- docker cp resolves ".." as dockerd does, inside the container root
+d run -d --name cpdots busybox sh -c 'mkdir -p /a/b/c /d/e && ln -s ../../../../../tmp /d/e/up && ln -s ../../etc /d/e/etc && sleep 300' >/dev/null
+wait_for 10 sh -c "'$DOCKER' exec cpdots test -L /d/e/etc"
+out=$(api GET "/containers/cpdots/archive?path=/tmp/../etc/hostname" -o /dev/null | tail -n 1)
+expect_eq "GET archive of /tmp/../etc/hostname is found" "$out" "200"
+echo x >"$T_DIR/target"
+tar -C "$T_DIR" -cf "$T_DIR/t.tar" target
+out=$(api PUT "/containers/cpdots/archive?path=/a/b/c/../../" --data-binary @"$T_DIR/t.tar" | tail -n 1)
+expect_eq "PUT to /a/b/c/../../ is accepted" "$out" "200"
+check "... and lands in /a, not /a/b" d exec cpdots test -f /a/target
+out=$(d exec cpdots sh -c 'ls /a/b/target 2>&1')
+expect_match "... nothing in /a/b" "$out" "No such file"
+stat=$(api HEAD "/containers/cpdots/archive?path=/d/e/etc" -I | tr -d '\r' | sed -n 's/^X-Docker-Container-Path-Stat: //Ip' | base64 -d 2>/dev/null)
+expect_match "a symlink to ../../etc reports linkTarget /etc" "$stat" '"linkTarget":"/etc"'
+out=$(api PUT "/containers/cpdots/archive?path=/d/e/up" --data-binary @"$T_DIR/t.tar" | tail -n 1)
+expect_eq "PUT through a symlink that climbs above the root is accepted" "$out" "200"
+check "... and writes /tmp/target inside the container" d exec cpdots test -f /tmp/target
+out=$(d exec cpdots sh -c 'ls /d/tmp 2>&1')
+expect_match "... not /d/tmp" "$out" "No such file"
+d rm -f cpdots >/dev/null
 
 # --- half-sent requests and time-outs
 cat >"$T_DIR/loris.py" <<'EOF'
