@@ -25,6 +25,7 @@
 #include "engine/engine.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
@@ -71,32 +72,38 @@ struct relay {
 	bool stopped;		/* the receiver asked to stop */
 };
 
+/* One frame of the RUN's output, handed on unless the receiver asked to stop. */
 static int
-read_full(int fd, void *p, size_t n)
+relay_frame(void *ud, enum frame_stream stream, const char *p, size_t n)
 {
-	ssize_t r = fs_read_full(fd, p, n);
-	return r == (ssize_t)n ? 0 : -EIO;
+	struct relay *rl = ud;
+
+	if (n > 0 && !rl->stopped && rl->o->output(rl->o->ud, p, n, stream == FRAME_STDERR) != 0)
+		rl->stopped = true;
+	return 0;
 }
 
+/* Drains the shim's framed output until it closes the socket after the exit. */
 static void
 relay_frames(struct relay *rl, int fd)
 {
-	char *buf = xmalloc(64 * 1024);
-	unsigned char h[8];
+	_cleanup_frame_decoder_ struct frame_decoder d = FRAME_DECODER_INIT(FRAME_PAYLOAD_MAX);
+	_cleanup_free_ char *buf = xmalloc(64 * 1024);
+	ssize_t n;
+	int r;
 
-	while (read_full(fd, h, sizeof(h)) == 0) {
-		size_t len = ((size_t)h[4] << 24) | ((size_t)h[5] << 16) | ((size_t)h[6] << 8) | h[7];
-		while (len > 0) {
-			size_t chunk = len < 64 * 1024 ? len : 64 * 1024;
-			if (read_full(fd, buf, chunk) < 0)
-				goto out;
-			if (!rl->stopped && rl->o->output(rl->o->ud, buf, chunk, h[0] == 2) != 0)
-				rl->stopped = true;
-			len -= chunk;
+	while ((n = read(fd, buf, 64 * 1024)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		r = frame_decoder_feed(&d, buf, (size_t)n, relay_frame, rl);
+		if (r < 0) {
+			log_warn("build: output of %.12s: %s, dropping the rest", rl->c->id,
+				 strerror(-r));
+			return;
 		}
 	}
-out:
-	free(buf);
 }
 
 static void *
