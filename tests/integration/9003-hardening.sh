@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Hardening found by the security probe (issue 12), each kept as a test:
+# - docker cp resolves ".." and climbing symlinks inside the root as dockerd;
+# - seccomp without no_new_privs unless asked for;
+# - ambiguous request framing and %00 in queries are refused;
 # - a default container cannot lift its own cgroup limits (the v1
 #   controller mounts are read-only: EROFS), a privileged one still can
 #   write its cgroup files as under dockerd;
@@ -30,6 +33,33 @@ if [ -d /sys/fs/cgroup/memory ]; then
 else
 	skip "cgroup v1 controllers are not mounted on this host"
 fi
+
+# --- no_new_privs only when asked for (libseccomp would set it for every container)
+out=$(d run --rm busybox sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status' 2>&1 | tr -s ' \t\n' ' ')
+expect_eq "a default container: seccomp filter on, no_new_privs off" "$out" "NoNewPrivs: 0 Seccomp: 2 "
+out=$(d run --rm --security-opt no-new-privileges busybox grep NoNewPrivs: /proc/self/status 2>&1 | tr -s ' \t' ' ')
+expect_eq "--security-opt no-new-privileges sets it" "$out" "NoNewPrivs: 1"
+
+# --- docker cp resolves ".." as dockerd does, inside the container root
+d run -d --name cpdots busybox sh -c 'mkdir -p /a/b/c /d/e && ln -s ../../../../../tmp /d/e/up && ln -s ../../etc /d/e/etc && sleep 300' >/dev/null
+wait_for 10 sh -c "'$DOCKER' exec cpdots test -L /d/e/etc"
+out=$(api GET "/containers/cpdots/archive?path=/tmp/../etc/hostname" -o /dev/null | tail -n 1)
+expect_eq "GET archive of /tmp/../etc/hostname is found" "$out" "200"
+echo x >"$T_DIR/target"
+tar -C "$T_DIR" -cf "$T_DIR/t.tar" target
+out=$(api PUT "/containers/cpdots/archive?path=/a/b/c/../../" --data-binary @"$T_DIR/t.tar" | tail -n 1)
+expect_eq "PUT to /a/b/c/../../ is accepted" "$out" "200"
+check "... and lands in /a, not /a/b" d exec cpdots test -f /a/target
+out=$(d exec cpdots sh -c 'ls /a/b/target 2>&1')
+expect_match "... nothing in /a/b" "$out" "No such file"
+stat=$(api HEAD "/containers/cpdots/archive?path=/d/e/etc" -I | tr -d '\r' | sed -n 's/^X-Docker-Container-Path-Stat: //Ip' | base64 -d 2>/dev/null)
+expect_match "a symlink to ../../etc reports linkTarget /etc" "$stat" '"linkTarget":"/etc"'
+out=$(api PUT "/containers/cpdots/archive?path=/d/e/up" --data-binary @"$T_DIR/t.tar" | tail -n 1)
+expect_eq "PUT through a symlink that climbs above the root is accepted" "$out" "200"
+check "... and writes /tmp/target inside the container" d exec cpdots test -f /tmp/target
+out=$(d exec cpdots sh -c 'ls /d/tmp 2>&1')
+expect_match "... not /d/tmp" "$out" "No such file"
+d rm -f cpdots >/dev/null
 
 # --- half-sent requests and time-outs
 cat >"$T_DIR/loris.py" <<'EOF'
@@ -119,6 +149,36 @@ expect_match "an attach quiet for longer than the time-out still carries stdin a
 	"$(cat "$T_DIR/attach.out")" "got hello"
 exec 7>&-
 d rm -f "$cid" "$cid2" >/dev/null 2>&1
+
+# --- request framing refused before any handler runs
+cat >"$T_DIR/raw.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+out = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except socket.timeout:
+    out += b" <<no close>>"
+print(out.decode("latin-1").replace("\r\n", " "))
+EOF
+raw() { python3 "$T_DIR/raw.py" "$BERTH_SOCK" "$1"; }
+out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 60\r\n\r\n{}GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n')
+expect_match "two different Content-Length headers: 400 and closed" "$out" '^HTTP/1.1 400 .*conflicting Content-Length'
+expect_no_match "the smuggled second request is not answered" "$out" 'HTTP/1.1 200'
+out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n')
+expect_match "Transfer-Encoding: chunked, identity: 501 and closed" "$out" '^HTTP/1.1 501 .*unsupported transfer encoding'
+expect_no_match "... without hanging" "$out" 'no close'
+out=$(raw 'GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n')
+expect_match "%00 in a query value: 400" "$out" '^HTTP/1.1 400 .*NUL byte'
+n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+expect_eq "no container was created by the refused requests" "$n" "0"
 
 # The daemon is still healthy.
 expect_eq "berthd answers /_ping after all this" "$(curl -s --unix-socket "$BERTH_SOCK" http://x/_ping)" "OK"
