@@ -85,6 +85,7 @@ container_alloc(void)
 	atomic_store(&c->refs, 1);
 	pthread_mutex_init(&c->mu, NULL);
 	(void)deadline_cond_init(&c->cv);
+	hold_init(&c->hold);
 	c->ep.ports = json_array();
 	return c;
 }
@@ -113,6 +114,7 @@ container_unref(struct container *c)
 	free(c->log_path);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
+	hold_release(&c->hold);
 	free(c);
 	return NULL;
 }
@@ -517,6 +519,7 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 	r = fs_rm_rf(c->dir);
 	pthread_mutex_lock(&c->mu);
 	c->removed = true;
+	hold_cancel(&c->hold); /* early attachers give up */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	if (r < 0)
