@@ -21,6 +21,7 @@
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 
 void
 human_duration(int64_t ns, char *out, size_t n)
@@ -392,7 +393,7 @@ network_settings_json(const struct container *c, bool running)
 }
 
 static json_t *
-mounts_json(const struct container *c, const char *volumes_root)
+mounts_json(const struct container *c, const struct volumes *vs)
 {
 	json_t *a = json_array();
 
@@ -404,7 +405,7 @@ mounts_json(const struct container *c, const char *volumes_root)
 							   js(m->target), "Mode", m->readonly ? "ro" : "",
 							   "RW", !m->readonly, "Propagation", "rprivate"));
 		else if (m->type == MOUNT_VOLUME) {
-			_cleanup_free_ char *src = xasprintf("%s/%s/_data", volumes_root, m->source);
+			_cleanup_free_ char *src = volume_data_path(vs, m->source);
 			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s}", "Type",
 							   "volume", "Name", js(m->source), "Source",
 							   js(src), "Destination", js(m->target),
@@ -418,20 +419,6 @@ mounts_json(const struct container *c, const char *volumes_root)
 							   ""));
 	}
 	return a;
-}
-
-static char *
-volumes_root_of(const struct container *c)
-{
-	/* c->dir is <data-root>/containers/<id>. */
-	_cleanup_free_ char *root = xstrdup(c->dir);
-	char *p = strrchr(root, '/');
-	if (p)
-		*p = '\0';
-	p = strrchr(root, '/');
-	if (p)
-		*p = '\0';
-	return xasprintf("%s/volumes", root);
 }
 
 /* SizeRw/SizeRootFs, measured outside the container lock (a tree walk). */
@@ -452,7 +439,6 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 {
 	struct container_state st;
 	char created[TIME_STR_MAX];
-	_cleanup_free_ char *vroot = volumes_root_of(c);
 	/* read before c->mu: exec locks are never taken under a container's */
 	_cleanup_strv_ char **exec_ids = execs_ids_of(r->ctx->engine->execs, c->id);
 	json_t *o = json_object();
@@ -488,7 +474,7 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 				      path_json(c->dir, "rw/upper"), "WorkDir",
 				      path_json(c->dir, "rw/work"), "MergedDir",
 				      path_json(c->dir, "rw/merged")));
-	json_object_set_new(o, "Mounts", mounts_json(c, vroot));
+	json_object_set_new(o, "Mounts", mounts_json(c, r->ctx->engine->volumes));
 	json_object_set_new(o, "Config", config_json(c));
 	json_object_set_new(o, "NetworkSettings", network_settings_json(c, running));
 	pthread_mutex_unlock(&c->mu);
@@ -501,7 +487,6 @@ container_json_summary(struct container *c, const struct api_request *r, bool si
 	struct container_state st;
 	char status[128];
 	_cleanup_free_ char *cmd = container_json_command(c);
-	_cleanup_free_ char *vroot = volumes_root_of(c);
 	json_t *o = json_object(), *ports = json_array(), *pm;
 	const char *port;
 	json_t *list;
@@ -549,7 +534,7 @@ container_json_summary(struct container *c, const struct api_request *r, bool si
 	json_t *ns = network_settings_json(c, running);
 	json_object_set_new(o, "NetworkSettings", json_pack("{s:O}", "Networks", json_object_get(ns, "Networks")));
 	json_decref(ns);
-	json_object_set_new(o, "Mounts", mounts_json(c, vroot));
+	json_object_set_new(o, "Mounts", mounts_json(c, r->ctx->engine->volumes));
 	pthread_mutex_unlock(&c->mu);
 	return o;
 }
