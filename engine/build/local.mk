@@ -19,7 +19,6 @@ tests_unit_engine_build_test_build_SOURCES = \
 	tests/unit/engine/build/test_dockerfile.c \
 	tests/unit/engine/build/test_shellwords.c \
 	tests/unit/engine/build/test_match.c \
-	tests/unit/engine/build/test_pull.c \
 	tests/unit/engine/build/test_remote.c
 tests_unit_engine_build_test_build_CFLAGS = $(UNIT_CFLAGS) -DBUILD_TEST_DATA='"$(abs_top_srcdir)/tests/unit/data/dockerfile"'
 tests_unit_engine_build_test_build_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
