@@ -65,7 +65,7 @@ container_endpoint_release(struct container_endpoint *ep)
 	free(ep->gateway);
 	free(ep->mac);
 	free(ep->netns);
-	json_decref(ep->ports);
+	free(ep->ports);
 	memset(ep, 0, sizeof(*ep));
 }
 
@@ -88,7 +88,6 @@ container_alloc(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	c->ep.ports = json_array();
 	return c;
 }
 
