@@ -32,9 +32,8 @@ tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_authconfig.c \
 	tests/unit/api/test_filters.c \
 	tests/unit/api/test_container_json.c \
-	tests/unit/api/test_images_pull.c
-	tests/unit/api/test_relay.c \
-	tests/unit/api/test_container_json.c
+	tests/unit/api/test_images_pull.c \
+	tests/unit/api/test_relay.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif
