@@ -66,7 +66,7 @@ container_endpoint_release(struct container_endpoint *ep)
 	free(ep->gateway);
 	free(ep->mac);
 	free(ep->netns);
-	json_decref(ep->ports);
+	free(ep->ports);
 	memset(ep, 0, sizeof(*ep));
 }
 
@@ -86,7 +86,6 @@ container_alloc(void)
 	pthread_mutex_init(&c->mu, NULL);
 	(void)deadline_cond_init(&c->cv);
 	hold_init(&c->hold);
-	c->ep.ports = json_array();
 	return c;
 }
 
