@@ -64,7 +64,14 @@ container_json_status_text(const struct container_state *s, char *out, size_t n)
 	case CONTAINER_RUNNING:
 	case CONTAINER_PAUSED:
 		human_duration(now - s->started_ns, d, sizeof(d));
-		snprintf(out, n, "Up %s%s", d, s->status == CONTAINER_PAUSED ? " (Paused)" : "");
+		if (s->status == CONTAINER_PAUSED)
+			snprintf(out, n, "Up %s (Paused)", d);
+		else if (s->health.status == HEALTH_STARTING)
+			snprintf(out, n, "Up %s (health: starting)", d);
+		else if (s->health.status != HEALTH_NONE)
+			snprintf(out, n, "Up %s (%s)", d, health_status_name(s->health.status));
+		else
+			snprintf(out, n, "Up %s", d);
 		return;
 	case CONTAINER_RESTARTING:
 		human_duration(now - s->finished_ns, d, sizeof(d));
@@ -309,6 +316,28 @@ host_config_json(const struct container *c)
 	return o;
 }
 
+/* State.Health (v1.44 Health, HealthcheckResult); NULL without a check. */
+static json_t *
+health_json(const struct health_state *h)
+{
+	json_t *log = json_array();
+
+	if (h->status == HEALTH_NONE) {
+		json_decref(log);
+		return NULL;
+	}
+	for (size_t i = 0; i < h->n_log; i++) {
+		char start[TIME_STR_MAX], end[TIME_STR_MAX];
+		time_format_rfc3339nano(h->log[i].start_ns, start);
+		time_format_rfc3339nano(h->log[i].end_ns, end);
+		json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s}", "Start", start, "End", end,
+						     "ExitCode", h->log[i].exit_code, "Output",
+						     h->log[i].output ? h->log[i].output : ""));
+	}
+	return json_pack("{s:s,s:i,s:o}", "Status", health_status_name(h->status),
+			 "FailingStreak", h->failing_streak, "Log", log);
+}
+
 static json_t *
 state_json(const struct container_state *st)
 {
@@ -317,13 +346,13 @@ state_json(const struct container_state *st)
 
 	time_format_rfc3339nano(st->started_ns, started);
 	time_format_rfc3339nano(st->finished_ns, finished);
-	return json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s}", "Status",
+	return json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s,s:o*}", "Status","{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s}", "Status",
 			 container_status_name(st->status), "Running", running, "Paused",
 			 st->status == CONTAINER_PAUSED, "Restarting",
 			 st->status == CONTAINER_RESTARTING, "OOMKilled", st->oom_killed, "Dead",
 			 st->status == CONTAINER_DEAD, "Pid", running ? st->pid : 0, "ExitCode",
 			 st->exit_code, "Error", js(st->error), "StartedAt", started, "FinishedAt",
-			 finished);
+			 finished, "Health", health_json(&st->health));
 }
 
 /* Effective port map for NetworkSettings.Ports: exposed ports without a

@@ -50,7 +50,10 @@ api_containers_create(struct api_request *r)
 
 	if (api_body_json(r, false, &body) < 0)
 		return;
-	if (container_json_decode_create(body, &spec, &e) < 0 ||
+	if (container_json_decode_create(body, &spec, &e) == 0 && api_version_lt(r, 1, 44) &&
+	    json_is_object(spec.healthcheck))
+		json_object_del(spec.healthcheck, "StartInterval"); /* added in API 1.44 (moby) */
+	if (e.code < 0 ||
 	    lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
@@ -173,7 +176,8 @@ matches(struct list_ctx *lc, struct container *c)
 		ok = false;
 	if (ok && lc->since_ns && c->created_ns <= lc->since_ns)
 		ok = false;
-	if (ok && filters_has(f, "health") && !filters_match_exact(f, "health", "none"))
+	if (ok && filters_has(f, "health") &&
+	    !filters_match_exact(f, "health", health_status_name(st.health.status)))
 		ok = false;
 	if (ok && filters_has(f, "is-task") && !filters_match_exact(f, "is-task", "false"))
 		ok = false;
@@ -228,6 +232,14 @@ api_containers_list(struct api_request *r)
 		enum container_status st;
 		if (container_status_parse(filters_value(f, "status", i), &st) < 0) {
 			api_reply_errorf(r, 400, "invalid filter 'status=%s'", filters_value(f, "status", i));
+			return;
+		}
+	}
+	for (size_t i = 0; i < filters_count(f, "health"); i++) {
+		enum health_status hs;
+		if (health_status_parse(filters_value(f, "health", i), &hs) < 0) {
+			api_reply_errorf(r, 400, "Unrecognised filter value for health: %s",
+					 filters_value(f, "health", i));
 			return;
 		}
 	}

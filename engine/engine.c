@@ -26,6 +26,7 @@
 #include "engine/registry/registry.h"
 #include "engine/container/container.h"
 #include "engine/container/exec.h"
+#include "engine/container/healthmon.h"
 #include "engine/container/lifecycle.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
@@ -161,6 +162,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	if (r < 0)
 		goto fail;
 	volumes_set_users_fn(eng->volumes, lifecycle_volume_users, eng);
+	r = healthmon_new(eng, &eng->health, e);
+	if (r < 0)
+		goto fail;
 	/* Running containers survive daemon restarts: find them again. */
 	r = lifecycle_recover(eng, e);
 	if (r < 0)
@@ -177,7 +181,8 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
-	execs_free(eng->execs); /* first: execs hold container references */
+	healthmon_free(eng->health); /* first: probes are execs */
+	execs_free(eng->execs); /* execs hold container references */
 	containers_close(eng->containers);
 	images_free(eng->images);
 	registry_client_free(eng->registry);

@@ -32,6 +32,7 @@ struct network_state;
 struct registry_client;
 struct images;
 struct execs;
+struct healthmon;
 
 struct engine {
 	struct engine_config cfg;
@@ -47,6 +48,7 @@ struct engine {
 	struct registry_client *registry; /* OCI distribution client (insecure registries, mirrors) */
 	struct images *images;	/* image service: downloads in flight, prune guard */
 	struct execs *execs;	/* exec instances (engine/container/exec.h) */
+	struct healthmon *health; /* health check probes (engine/container/healthmon.h) */
 };
 
 /*

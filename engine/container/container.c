@@ -75,6 +75,7 @@ container_state_release(struct container_state *s)
 {
 	free(s->error);
 	s->error = NULL;
+	health_state_release(&s->health);
 }
 
 static struct container *
@@ -139,13 +140,13 @@ derive_path_args(struct container *c)
 static json_t *
 state_to_json(const struct container_state *s)
 {
-	return json_pack("{s:s,s:i,s:i,s:b,s:I,s:I,s:s?,s:i,s:b,s:b}", "status",
+	return json_pack("{s:s,s:i,s:i,s:b,s:I,s:I,s:s?,s:i,s:b,s:b,s:o*}", "status",
 			 container_status_name(s->status), "pid", s->pid, "exit_code",
 			 s->exit_code, "oom_killed", s->oom_killed, "started_ns",
 			 (json_int_t)s->started_ns, "finished_ns", (json_int_t)s->finished_ns,
 			 "error", s->error, "restart_count", s->restart_count,
 			 "manually_stopped", s->manually_stopped, "has_been_started",
-			 s->has_been_started);
+			 s->has_been_started, "health", health_state_to_json(&s->health));
 }
 
 static void
@@ -166,6 +167,7 @@ state_from_json(json_t *j, struct container_state *s)
 	s->restart_count = (int)json_integer_value(json_object_get(j, "restart_count"));
 	s->manually_stopped = json_is_true(json_object_get(j, "manually_stopped"));
 	s->has_been_started = json_is_true(json_object_get(j, "has_been_started"));
+	health_state_from_json(json_object_get(j, "health"), &s->health);
 }
 
 static int
@@ -532,6 +534,7 @@ container_get_state(struct container *c, struct container_state *ret)
 	pthread_mutex_lock(&c->mu);
 	*ret = c->state;
 	ret->error = c->state.error ? xstrdup(c->state.error) : NULL;
+	health_state_copy(&c->state.health, &ret->health);
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/container/health.h"
 #include "engine/container/hold.h"
 #include "engine/container/spec.h"
 #include "engine/util/err.h"
@@ -49,6 +50,7 @@ struct container_state {
 	int restart_count;
 	bool manually_stopped;	/* for unless-stopped and restart on daemon start */
 	bool has_been_started;
+	struct health_state health;	/* HEALTH_NONE without a check */
 };
 
 struct container_endpoint {
@@ -134,7 +136,7 @@ container_unrefp(struct container **c)
 int container_save(struct container *c, struct err *e);
 int container_save_state(struct container *c, struct err *e);
 
-/* Copies the state under the lock (the caller releases the copy's error). */
+/* Copies the state under the lock (release the copy with container_state_release). */
 void container_get_state(struct container *c, struct container_state *ret);
 void container_state_release(struct container_state *s);
 

@@ -89,7 +89,7 @@ merge_image_config(struct container_spec *s, const struct buf *config, struct er
 {
 	_cleanup_json_ json_t *root = json_loadb(config->data, config->len, 0, NULL);
 	json_t *cfg = json_object_get(root, "config");
-	json_t *labels;
+	json_t *labels, *merged;
 	const char *k;
 	json_t *v;
 
@@ -121,8 +121,9 @@ merge_image_config(struct container_spec *s, const struct buf *config, struct er
 	json_object_foreach(labels, k, v)
 		if (json_is_string(v) && !json_object_get(s->labels, k))
 			json_object_set(s->labels, k, v);
-	if (!s->healthcheck && json_is_object(json_object_get(cfg, "Healthcheck")))
-		s->healthcheck = json_incref(json_object_get(cfg, "Healthcheck"));
+	merged = health_merge(s->healthcheck, json_object_get(cfg, "Healthcheck"));
+	json_decref(s->healthcheck);
+	s->healthcheck = merged;
 	if (!s->shell)
 		s->shell = img_strv(cfg, "Shell");
 	if (!s->onbuild)
@@ -276,6 +277,10 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	struct container *c = NULL;
 	int r;
 
+	/* dockerd validates the request (verifyContainerSettings) before looking up the image */
+	r = health_config_validate(spec->healthcheck, e);
+	if (r < 0)
+		return r;
 	r = store_image_get(eng->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;

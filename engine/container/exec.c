@@ -481,6 +481,30 @@ exec_resize(struct engine *eng, struct exec *ex, unsigned height, unsigned width
 	return runtime_resize(bundle, height, width, e);
 }
 
+int
+exec_kill(struct engine *eng, struct exec *ex, int sig, struct err *e)
+{
+	_cleanup_free_ char *bundle = exec_bundle(eng, ex);
+
+	return runtime_kill(bundle, sig, e);
+}
+
+void
+execs_forget(struct execs *xs, struct exec *ex)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&xs->mu);
+	for (size_t i = 0; i < xs->n; i++) {
+		if (xs->items[i] == ex)
+			exec_unref(xs->items[i]);
+		else
+			xs->items[k++] = xs->items[i];
+	}
+	xs->n = k;
+	pthread_mutex_unlock(&xs->mu);
+}
+
 char **
 execs_ids_of(struct execs *xs, const char *container_id)
 {

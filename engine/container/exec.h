@@ -120,6 +120,12 @@ int exec_wait(struct exec *ex, int64_t timeout_ms, int *ret_code);
 int exec_resize(struct engine *eng, struct exec *ex, unsigned height, unsigned width,
 		struct err *e);
 
+/* Sends @sig to a running exec's process: 0, -ESRCH when it is not running. */
+int exec_kill(struct engine *eng, struct exec *ex, int sig, struct err *e);
+
+/* Forgets @ex (a health probe once its result is recorded, as moby unregisters it). */
+void execs_forget(struct execs *xs, struct exec *ex);
+
 /* IDs of the execs of container @id, oldest first (NULL when none); strv_free it. */
 char **execs_ids_of(struct execs *xs, const char *container_id);
 

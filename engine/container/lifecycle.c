@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "engine/container/exec.h"
+#include "engine/container/healthmon.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
@@ -387,6 +388,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	hold_open(&c->hold); /* with the status: attachers connect to a running process */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
+	healthmon_arm(eng->health, c);
 	(void)container_save_state(c, &ignored);
 	start_monitor(eng, c);
 	if (held)
@@ -428,6 +430,7 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 	int64_t delay = 0;
 	bool restart, autorm;
 
+	healthmon_disarm(eng->health, c);
 	detach_network(eng, c);
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
@@ -606,6 +609,11 @@ lifecycle_pause(struct engine *eng, struct container *c, bool pause, struct err 
 		c->state.status = pause ? CONTAINER_PAUSED : CONTAINER_RUNNING;
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
+	/* moby's updateHealthMonitor: no probes while paused */
+	if (pause)
+		healthmon_disarm(eng->health, c);
+	else
+		healthmon_resume(eng->health, c);
 	(void)container_save_state(c, &ignored);
 	lifecycle_event(eng, c, pause ? "pause" : "unpause", NULL);
 	return 0;
@@ -705,6 +713,8 @@ lifecycle_recover(struct engine *eng, struct err *e)
 				network_endpoint_release(&ep);
 			}
 			strv_append(&live, c->id);
+			if (!rs.paused)
+				healthmon_resume(eng->health, c);
 			start_monitor(eng, c);
 			log_info("container %.12s is still running (pid %d)", c->id, (int)rs.pid);
 			continue;
