@@ -346,7 +346,7 @@ state_json(const struct container_state *st)
 
 	time_format_rfc3339nano(st->started_ns, started);
 	time_format_rfc3339nano(st->finished_ns, finished);
-	return json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s,s:o*}", "Status","{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s}", "Status",
+	return json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:o,s:s,s:s,s:o*}", "Status",
 			 container_status_name(st->status), "Running", running, "Paused",
 			 st->status == CONTAINER_PAUSED, "Restarting",
 			 st->status == CONTAINER_RESTARTING, "OOMKilled", st->oom_killed, "Dead",

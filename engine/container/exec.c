@@ -170,9 +170,11 @@ event_action(const char *what, const struct exec *ex)
 {
 	struct buf b = BUF_INIT;
 
-	buf_printf(&b, "%s:", what);
-	for (size_t i = 0; ex->cfg.cmd[i]; i++)
-		buf_printf(&b, " %s", ex->cfg.cmd[i]);
+	/* moby: action + ": " + Entrypoint + " " + strings.Join(Args, " "), so a
+	 * command without arguments keeps a trailing space */
+	buf_printf(&b, "%s: %s ", what, ex->cfg.cmd[0]);
+	for (size_t i = 1; ex->cfg.cmd[i]; i++)
+		buf_printf(&b, "%s%s", i > 1 ? " " : "", ex->cfg.cmd[i]);
 	return buf_detach(&b, NULL);
 }
 
