@@ -10,6 +10,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/names.c engine/container/names.h \
+	engine/container/snapshot.c engine/container/snapshot.h \
 	engine/container/spec.c engine/container/spec.h \
 	engine/container/stats.c engine/container/stats.h \
 	engine/container/top.c engine/container/top.h \

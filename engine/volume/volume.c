@@ -113,7 +113,7 @@ fill_info(struct volumes *vs, const char *name, json_t *meta, struct volume_info
 	int64_t created = json_integer_value(json_object_get(meta, "created_ns"));
 
 	ret->name = xstrdup(name);
-	ret->mountpoint = xasprintf("%s/%s/_data", vs->root, name);
+	ret->mountpoint = volume_data_path(vs, name);
 	ret->labels = json_deep_copy(json_object_get(meta, "labels"));
 	ret->options = json_deep_copy(json_object_get(meta, "options"));
 	if (!ret->labels)
@@ -200,6 +200,12 @@ volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *opti
 	fill_info(vs, name, meta, ret);
 	pthread_mutex_unlock(&vs->mu);
 	return 0;
+}
+
+char *
+volume_data_path(struct volumes *vs, const char *name)
+{
+	return xasprintf("%s/%s/_data", vs->root, name);
 }
 
 int

@@ -44,6 +44,13 @@ void volumes_set_users_fn(struct volumes *vs, volume_users_fn fn, void *ud);
 int volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *options,
 		  bool anonymous, struct volume_info *ret, struct err *e);
 
+/*
+ * The absolute path of volume @name's _data directory, whether or not the
+ * volume exists (what a container's mount of it shows as Source). Caller
+ * frees. Takes no lock: the root is fixed at volumes_open.
+ */
+char *volume_data_path(struct volumes *vs, const char *name);
+
 /* -ENOENT "get <name>: no such volume". */
 int volume_get(struct volumes *vs, const char *name, struct volume_info *ret, struct err *e);
 
