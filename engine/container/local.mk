@@ -25,6 +25,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_names.c \
+	tests/unit/engine/container/test_snapshot.c \
 	tests/unit/engine/container/test_spec.c \
 	tests/unit/engine/container/test_logs.c \
 	tests/unit/engine/container/test_rootfs.c \

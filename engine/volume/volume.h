@@ -79,5 +79,12 @@ int64_t volume_size(const struct volume_info *v);
 
 void volume_info_release(struct volume_info *v);
 
+/*
+ * Whether a bind mount's host @path exists (anything: file, directory,
+ * socket; a dangling symlink does not). Used where a missing source is an
+ * error rather than created (--mount type=bind, as dockerd).
+ */
+bool volume_bind_source_exists(const char *path);
+
 /* True for Docker's local volume name grammar [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool volume_name_is_valid(const char *name);
