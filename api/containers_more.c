@@ -360,7 +360,7 @@ struct prune_filter {
 };
 
 static bool
-prune_match(struct container *c, void *ud)
+prune_match(const struct container_snap *c, void *ud)
 {
 	struct prune_filter *p = ud;
 
