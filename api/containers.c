@@ -209,6 +209,20 @@ bound_time(struct api_request *r, struct filters *f, const char *key, const char
 	return 0;
 }
 
+/* What `docker ps` without -a shows: running, paused or restarting. */
+static bool
+is_up(struct container *c)
+{
+	struct container_state st;
+	bool up;
+
+	container_get_state(c, &st);
+	up = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED ||
+	     st.status == CONTAINER_RESTARTING;
+	container_state_release(&st);
+	return up;
+}
+
 /* operationId: ContainerList */
 static void
 api_containers_list(struct api_request *r)
@@ -250,12 +264,10 @@ api_containers_list(struct api_request *r)
 	arr = json_array();
 	for (size_t i = 0; i < n && (limit <= 0 || (int64_t)shown < limit); i++) {
 		_cleanup_container_snap_ struct container_snap *s = NULL;
-		if (container_snapshot(lc.eng, list[i], 0, &s, &e) < 0)
+		/* ps without -a: skip stopped containers before copying them */
+		if (!all && !is_up(list[i]))
 			continue;
-		bool running = s->state.status == CONTAINER_RUNNING ||
-			       s->state.status == CONTAINER_PAUSED ||
-			       s->state.status == CONTAINER_RESTARTING;
-		if (!all && !running)
+		if (container_snapshot(lc.eng, list[i], 0, &s, &e) < 0)
 			continue;
 		if (!matches(&lc, s))
 			continue;
