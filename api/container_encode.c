@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 
 void
 human_duration(int64_t ns, char *out, size_t n)
@@ -182,10 +184,12 @@ port_bindings_json(const struct container_spec *s)
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < s->n_ports; i++) {
-		json_t *list = json_object_get(o, s->ports[i].port);
+		char key[PORTMAP_KEY_MAX];
+		portmap_request_key(&s->ports[i], key);
+		json_t *list = json_object_get(o, key);
 		if (!list) {
 			list = json_array();
-			json_object_set_new(o, s->ports[i].port, list);
+			json_object_set_new(o, key, list);
 		}
 		json_array_append_new(list, json_pack("{s:o,s:o}", "HostIp", js(s->ports[i].host_ip),
 						      "HostPort", js(s->ports[i].host_port)));
@@ -319,22 +323,24 @@ state_json(const struct container_state *st)
 static json_t *
 ports_json(const struct container_snap *c)
 {
-	json_t *o = json_object(), *b;
-	size_t i;
+	json_t *o = json_object();
 
 	for (size_t k = 0; c->spec.exposed_ports && c->spec.exposed_ports[k]; k++)
 		json_object_set_new(o, c->spec.exposed_ports[k], json_null());
-	json_array_foreach(c->ep.ports, i, b) {
-		const char *port = json_string_value(json_object_get(b, "port"));
-		json_t *list = json_object_get(o, port);
-		if (!port)
-			continue;
+	for (size_t i = 0; i < c->ep.n_ports; i++) {
+		const struct portmap_binding *b = &c->ep.ports[i];
+		char port[PORTMAP_KEY_MAX], ip[INET_ADDRSTRLEN], hostport[8];
+		json_t *list;
+		snprintf(port, sizeof(port), "%u/%s", b->container_port, portmap_proto_name(b->proto));
+		if (!inet_ntop(AF_INET, &b->host_ip, ip, sizeof(ip)) || !b->host_ip.s_addr)
+			snprintf(ip, sizeof(ip), "0.0.0.0");
+		snprintf(hostport, sizeof(hostport), "%u", b->host_port);
+		list = json_object_get(o, port);
 		if (!json_is_array(list)) {
 			list = json_array();
 			json_object_set_new(o, port, list);
 		}
-		json_array_append_new(list, json_pack("{s:O,s:O}", "HostIp", json_object_get(b, "host_ip"),
-						      "HostPort", json_object_get(b, "host_port")));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", ip, "HostPort", hostport));
 	}
 	return o;
 }

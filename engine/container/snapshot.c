@@ -36,7 +36,10 @@ endpoint_copy(const struct container_endpoint *ep, struct container_endpoint *re
 	ret->gateway = dup_or_null(ep->gateway);
 	ret->mac = dup_or_null(ep->mac);
 	ret->netns = dup_or_null(ep->netns);
-	ret->ports = ep->ports ? json_deep_copy(ep->ports) : json_array();
+	ret->n_ports = ep->n_ports;
+	ret->ports = ep->n_ports ? xcalloc(ep->n_ports, sizeof(*ep->ports)) : NULL;
+	if (ep->n_ports)	/* plain values: a flat copy shares nothing */
+		memcpy(ret->ports, ep->ports, ep->n_ports * sizeof(*ep->ports));
 }
 
 struct container_snap *

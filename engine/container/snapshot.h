@@ -27,7 +27,7 @@ struct container_snap {
 	char **args;		/* the rest */
 	struct container_spec spec;
 	struct container_state state;
-	struct container_endpoint ep;	/* ep.ports is never NULL */
+	struct container_endpoint ep;
 	/* Files of the container under <data-root>/containers/<id>. */
 	char *log_path, *resolv_conf_path, *hostname_path, *hosts_path;
 	char *upper_dir, *work_dir, *merged_dir;	/* the overlay's container layer */

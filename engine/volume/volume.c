@@ -114,6 +114,12 @@ volumes_set_users_fn(struct volumes *vs, volume_users_fn fn, void *ud)
 	vs->users_ud = ud;
 }
 
+char *
+volume_data_path(const struct volumes *vs, const char *name)
+{
+	return xasprintf("%s/%s/_data", vs->root, name);
+}
+
 static void
 fill_info(struct volumes *vs, const char *name, json_t *meta, struct volume_info *ret)
 {
@@ -179,7 +185,7 @@ volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *opti
 		return 0;
 	}
 	dir = xasprintf("%s/%s", vs->root, name);
-	data = xasprintf("%s/_data", dir);
+	data = volume_data_path(vs, name);
 	metapath = xasprintf("%s/meta.json", dir);
 	r = fs_mkdir_p(data, 0755);
 	if (r < 0) {
@@ -207,12 +213,6 @@ volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *opti
 	fill_info(vs, name, meta, ret);
 	pthread_mutex_unlock(&vs->mu);
 	return 0;
-}
-
-char *
-volume_data_path(struct volumes *vs, const char *name)
-{
-	return xasprintf("%s/%s/_data", vs->root, name);
 }
 
 int

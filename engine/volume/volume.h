@@ -44,13 +44,6 @@ void volumes_set_users_fn(struct volumes *vs, volume_users_fn fn, void *ud);
 int volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *options,
 		  bool anonymous, struct volume_info *ret, struct err *e);
 
-/*
- * The absolute path of volume @name's _data directory, whether or not the
- * volume exists (what a container's mount of it shows as Source). Caller
- * frees. Takes no lock: the root is fixed at volumes_open.
- */
-char *volume_data_path(struct volumes *vs, const char *name);
-
 /* -ENOENT "get <name>: no such volume". */
 int volume_get(struct volumes *vs, const char *name, struct volume_info *ret, struct err *e);
 
@@ -85,6 +78,14 @@ void volume_info_release(struct volume_info *v);
  * error rather than created (--mount type=bind, as dockerd).
  */
 bool volume_bind_source_exists(const char *path);
+
+/*
+ * The absolute path of volume @name's data directory,
+ * <data-root>/volumes/<name>/_data (what containers bind-mount and what
+ * inspect reports as Mountpoint), whether or not it exists. The one place
+ * that layout is spelled out. @name is not checked; the caller frees.
+ */
+char *volume_data_path(const struct volumes *vs, const char *name);
 
 /* True for Docker's local volume name grammar [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool volume_name_is_valid(const char *name);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "engine/container/exec.h"
 #include "engine/container/snapshot.h"
 #include "engine/engine.h"
+#include "engine/network/portmap.h"
 #include "engine/util/fs.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -53,8 +55,10 @@ set_running(struct container *c)
 	c->ep.ip = xstrdup("10.88.0.2");
 	c->ep.prefix = 16;
 	c->ep.netns = xstrdup("/run/netns/x");
-	json_array_append_new(c->ep.ports, json_pack("{s:s,s:s,s:s}", "port", "80/tcp", "host_ip",
-						     "", "host_port", "8080"));
+	c->ep.n_ports = 1;
+	c->ep.ports = xcalloc(1, sizeof(*c->ep.ports));
+	c->ep.ports[0] = (struct portmap_binding){ .container_port = 80, .proto = IPPROTO_TCP,
+						   .host_port = 8080, .host_port_end = 8080 };
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -83,7 +87,9 @@ Test(snapshot, copies_identity_state_endpoint_and_paths)
 	cr_expect_str_eq(s->state.error, "earlier failure");
 	cr_expect_str_eq(s->ep.ip, "10.88.0.2");
 	cr_expect_eq(s->ep.prefix, 16);
-	cr_expect_eq(json_array_size(s->ep.ports), 1);
+	cr_expect_eq(s->ep.n_ports, 1);
+	cr_expect_neq(s->ep.ports, c->ep.ports);
+	cr_expect_eq(s->ep.ports[0].host_port, 8080);
 	cr_expect_str_eq(json_string_value(json_object_get(s->spec.labels, "team")), "a");
 	cr_expect_eq(s->spec.n_mounts, 3);
 	cr_expect_str_eq(s->spec.mounts[2].options, "size=1m");
@@ -125,7 +131,6 @@ Test(snapshot, is_unaffected_by_later_changes_and_outlives_the_container)
 	free(c->state.error);
 	c->state.error = NULL;
 	container_endpoint_release(&c->ep);
-	c->ep.ports = json_array();
 	json_object_set_new(c->spec.labels, "team", json_string("b"));
 	c->spec.memory = 1 << 30;
 	pthread_mutex_unlock(&c->mu);
@@ -134,7 +139,8 @@ Test(snapshot, is_unaffected_by_later_changes_and_outlives_the_container)
 	cr_expect_eq(s->state.status, CONTAINER_RUNNING);
 	cr_expect_str_eq(s->state.error, "earlier failure");
 	cr_expect_str_eq(s->ep.ip, "10.88.0.2");
-	cr_expect_eq(json_array_size(s->ep.ports), 1);
+	cr_expect_eq(s->ep.n_ports, 1);
+	cr_expect_eq(s->ep.ports[0].container_port, 80);
 	cr_expect_str_eq(json_string_value(json_object_get(s->spec.labels, "team")), "a");
 	cr_expect_eq(s->spec.memory, 0);
 
