@@ -27,10 +27,12 @@
 #include "engine/network/network.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
+#include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 #include "engine/volume/volume.h"
@@ -264,20 +266,14 @@ static void
 start_monitor(struct engine *eng, struct container *c)
 {
 	struct monitor_arg *a = xcalloc(1, sizeof(*a));
-	pthread_attr_t attr;
-	pthread_t th;
 
 	a->eng = eng;
 	a->c = container_ref(c);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&th, &attr, monitor_main, a) != 0) {
+	if (thread_spawn_detached(monitor_main, a, 256 * 1024) < 0) {
 		log_error("container %.12s: cannot start its monitor thread", c->id);
 		container_unref(c);
 		free(a);
 	}
-	pthread_attr_destroy(&attr);
 }
 
 /* Waits (5 s at most) for the held process's early attachers, then lets it exec. */
@@ -471,22 +467,17 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 	}
 }
 
-struct wait_deadline {
-	int64_t until_ns;
-};
-
 static bool
 past_deadline(void *ud)
 {
-	struct wait_deadline *d = ud;
-	return d->until_ns >= 0 && time_mono_ns() >= d->until_ns;
+	return deadline_passed(*(struct deadline *)ud);
 }
 
 /* Waits for the exit after @seq, up to @timeout_ms (-1: forever): true if it came. */
 static bool
 wait_exit(struct container *c, uint64_t seq, int64_t timeout_ms)
 {
-	struct wait_deadline d = { timeout_ms < 0 ? -1 : time_mono_ns() + timeout_ms * 1000000LL };
+	struct deadline d = deadline_in_ms(timeout_ms);	/* < 0: never */
 	int code;
 
 	return container_wait(c, WAIT_NEXT_EXIT, seq, past_deadline, &d, &code) == 0;
