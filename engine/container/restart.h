@@ -12,18 +12,18 @@
 
 /* When the decision is taken. */
 enum restart_when {
-	RESTART_ON_EXIT = 0,		/* the container's process just ended */
-	RESTART_AT_DAEMON_START,	/* berthd starts and finds it stopped */
+	RESTART_ON_EXIT = 0,	 /* the container's process just ended */
+	RESTART_AT_DAEMON_START, /* berthd starts and finds it stopped */
 };
 
 struct restart_facts {
-	const char *policy;	/* no, always, on-failure, unless-stopped; NULL = no */
-	int max_retries;	/* on-failure:N; 0 = no limit */
-	int exit_code;		/* of the run that ended */
-	int restart_count;	/* restarts so far since the last manual start */
-	bool manually_stopped;	/* docker stop/kill, or stopped when berthd went down */
-	bool removed;		/* docker rm -f is under way */
-	int64_t ran_ns;		/* how long the run that ended lasted */
+	const char *policy;    /* no, always, on-failure, unless-stopped; NULL = no */
+	int max_retries;       /* on-failure:N; 0 = no limit */
+	int exit_code;	       /* of the run that ended */
+	int restart_count;     /* restarts so far since the last manual start */
+	bool manually_stopped; /* docker stop/kill, or stopped when berthd went down */
+	bool removed;	       /* docker rm -f is under way */
+	int64_t ran_ns;	       /* how long the run that ended lasted */
 	enum restart_when when;
 };
 

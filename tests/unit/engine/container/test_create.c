@@ -43,7 +43,7 @@ strv(const char *a, const char *b, const char *c)
 static void
 expect_strv(char **v, const char *a, const char *b, const char *c)
 {
-	const char *want[] = { a, b, c, NULL };
+	const char *want[] = {a, b, c, NULL};
 	size_t n = 0;
 
 	while (want[n])
@@ -60,8 +60,11 @@ Test(create, image_env_first_request_overrides_by_name)
 	struct err e = ERR_INIT;
 
 	s.env = strv("B=request", "NEW=1", "PATH=/x");
-	cr_assert_eq(merge(&s, "{\"Env\":[\"PATH=/usr/bin:/bin\",\"A=1\",\"B=image\"],"
-			       "\"Cmd\":[\"sh\"]}", &e), 0, "%s", e.msg);
+	cr_assert_eq(merge(&s,
+			   "{\"Env\":[\"PATH=/usr/bin:/bin\",\"A=1\",\"B=image\"],"
+			   "\"Cmd\":[\"sh\"]}",
+			   &e),
+		     0, "%s", e.msg);
 	cr_assert_eq(strv_len(s.env), 4);
 	cr_expect_str_eq(s.env[0], "PATH=/x", "replaced where the image had it");
 	cr_expect_str_eq(s.env[1], "A=1");
@@ -204,10 +207,13 @@ Test(create, ports_volumes_and_labels_are_unions)
 	s.exposed_ports = strv("80/tcp", "9000/tcp", NULL);
 	s.volumes = strv("/data", NULL, NULL);
 	s.labels = json_pack("{s:s}", "who", "request");
-	cr_assert_eq(merge(&s, "{\"Cmd\":[\"sh\"],"
-			       "\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}},"
-			       "\"Volumes\":{\"/data\":{},\"/cache\":{}},"
-			       "\"Labels\":{\"who\":\"image\",\"vendor\":\"acme\",\"n\":5}}", &e), 0);
+	cr_assert_eq(merge(&s,
+			   "{\"Cmd\":[\"sh\"],"
+			   "\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}},"
+			   "\"Volumes\":{\"/data\":{},\"/cache\":{}},"
+			   "\"Labels\":{\"who\":\"image\",\"vendor\":\"acme\",\"n\":5}}",
+			   &e),
+		     0);
 	expect_strv(s.exposed_ports, "80/tcp", "9000/tcp", "53/udp");
 	expect_strv(s.volumes, "/data", "/cache", NULL);
 	cr_expect_str_eq(json_string_value(json_object_get(s.labels, "who")), "request");
@@ -225,7 +231,8 @@ Test(create, healthcheck_shell_and_onbuild_from_the_image)
 
 	cr_assert_eq(merge(&s, cfg, &e), 0);
 	cr_assert_not_null(s.healthcheck);
-	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(s.healthcheck, "Test"), 1)),
+	cr_expect_str_eq(json_string_value(
+				 json_array_get(json_object_get(s.healthcheck, "Test"), 1)),
 			 "true");
 	expect_strv(s.shell, "/bin/bash", "-c", NULL);
 	expect_strv(s.onbuild, "RUN true", NULL, NULL);
@@ -234,7 +241,8 @@ Test(create, healthcheck_shell_and_onbuild_from_the_image)
 	t.healthcheck = json_pack("{s:[s]}", "Test", "NONE");
 	t.shell = strv("/bin/sh", NULL, NULL);
 	cr_assert_eq(merge(&t, cfg, &e), 0);
-	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(t.healthcheck, "Test"), 0)),
+	cr_expect_str_eq(json_string_value(
+				 json_array_get(json_object_get(t.healthcheck, "Test"), 0)),
 			 "NONE", "the request's healthcheck wins (--no-healthcheck)");
 	expect_strv(t.shell, "/bin/sh", NULL, NULL);
 	spec_release(&t);

@@ -11,8 +11,12 @@ static bool
 after_exit(const char *policy, int exit_code, int count, int max, bool stopped)
 {
 	struct restart_facts f = {
-		.policy = policy, .exit_code = exit_code, .restart_count = count,
-		.max_retries = max, .manually_stopped = stopped, .ran_ns = 1 * SEC,
+		.policy = policy,
+		.exit_code = exit_code,
+		.restart_count = count,
+		.max_retries = max,
+		.manually_stopped = stopped,
+		.ran_ns = 1 * SEC,
 	};
 	int64_t delay = -1;
 	bool r = restart_decide(&f, &delay);
@@ -25,7 +29,9 @@ static bool
 at_start(const char *policy, int exit_code, bool stopped)
 {
 	struct restart_facts f = {
-		.policy = policy, .exit_code = exit_code, .manually_stopped = stopped,
+		.policy = policy,
+		.exit_code = exit_code,
+		.manually_stopped = stopped,
 		.when = RESTART_AT_DAEMON_START,
 	};
 	int64_t delay = -1;
@@ -79,7 +85,7 @@ Test(restart, a_manual_stop_wins_on_exit)
 
 Test(restart, a_removed_container_never_restarts)
 {
-	struct restart_facts f = { .policy = "always", .exit_code = 1, .removed = true };
+	struct restart_facts f = {.policy = "always", .exit_code = 1, .removed = true};
 	int64_t delay;
 
 	cr_expect_not(restart_decide(&f, &delay));
@@ -90,7 +96,8 @@ Test(restart, a_removed_container_never_restarts)
 Test(restart, at_daemon_start)
 {
 	cr_expect(at_start("always", 0, false));
-	cr_expect(at_start("always", 0, true), "always restarts with the daemon even after docker stop");
+	cr_expect(at_start("always", 0, true), "always restarts with the daemon even after docker "
+					       "stop");
 	cr_expect(at_start("unless-stopped", 0, false));
 	cr_expect_not(at_start("unless-stopped", 0, true), "unless it was stopped by hand");
 	cr_expect_not(at_start("on-failure", 1, false));
@@ -101,7 +108,7 @@ Test(restart, at_daemon_start)
 static int64_t
 delay_for(int count, int64_t ran_ns)
 {
-	struct restart_facts f = { .policy = "always", .restart_count = count, .ran_ns = ran_ns };
+	struct restart_facts f = {.policy = "always", .restart_count = count, .ran_ns = ran_ns};
 	int64_t delay = -1;
 
 	cr_assert(restart_decide(&f, &delay));
@@ -128,7 +135,7 @@ Test(restart, a_long_run_resets_the_back_off)
 
 Test(restart, the_delay_is_optional)
 {
-	struct restart_facts f = { .policy = "on-failure", .exit_code = 2 };
+	struct restart_facts f = {.policy = "on-failure", .exit_code = 2};
 
 	cr_expect(restart_decide(&f, NULL));
 }

@@ -23,7 +23,7 @@ static void
 setup(void)
 {
 	char diffs[2][72], image_id[72];
-	const char *d[2] = { diffs[0], diffs[1] };
+	const char *d[2] = {diffs[0], diffs[1]};
 
 	fx_setup();
 	fx_layer(NULL, "bin/sh", "#!", chain_bottom, diffs[0]);
