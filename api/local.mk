@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_api_a_SOURCES += \
 	api/api.h \
+	api/authconfig.c api/authconfig.h \
 	api/build.c api/build.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
 	api/containers_more.c api/containers_io.c api/containers_archive.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
+	api/lineq.c api/lineq.h \
 	api/events.c api/events.h \
 	api/exec.c api/exec.h \
 	api/filters.c api/filters.h \
@@ -28,11 +30,12 @@ check_PROGRAMS += tests/unit/api/test_api
 TESTS += tests/unit/api/test_api
 tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_router.c \
+	tests/unit/api/test_lineq.c \
+	tests/unit/api/test_authconfig.c \
 	tests/unit/api/test_filters.c \
 	tests/unit/api/test_container_json.c \
-	tests/unit/api/test_images_pull.c
-	tests/unit/api/test_relay.c \
-	tests/unit/api/test_container_json.c
+	tests/unit/api/test_images_pull.c \
+	tests/unit/api/test_relay.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif

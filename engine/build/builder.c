@@ -24,7 +24,7 @@
 #include "engine/build/match.h"
 #include "engine/build/pull.h"
 #include "engine/build/rootfs.h"
-#include "engine/build/shellwords.h"
+#include "engine/dockerfile/shellwords.h"
 #include "engine/engine.h"
 #include "engine/reference.h"
 #include "engine/store/store.h"

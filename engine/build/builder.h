@@ -20,6 +20,7 @@
 
 struct engine;
 struct image_progress;
+struct registry_creds_set;
 
 struct build_output {
 	/* Progress text for the client; non-zero when the client is gone
@@ -46,7 +47,7 @@ struct build_opts {
 	const char *cpuset_cpus, *cpuset_mems;
 	char *const *extra_hosts;
 	char *const *cache_from;	/* accepted; local images are always cache candidates */
-	const json_t *registry_config;	/* X-Registry-Config: registry → AuthConfig, or NULL */
+	const struct registry_creds_set *registry_creds; /* per-registry credentials, or NULL */
 };
 
 struct build_result {

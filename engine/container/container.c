@@ -16,6 +16,7 @@
 #include "engine/container/names.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/fs.h"
 #include "engine/util/id.h"
 #include "engine/util/limits.h"
@@ -65,7 +66,7 @@ container_endpoint_release(struct container_endpoint *ep)
 	free(ep->gateway);
 	free(ep->mac);
 	free(ep->netns);
-	json_decref(ep->ports);
+	free(ep->ports);
 	memset(ep, 0, sizeof(*ep));
 }
 
@@ -80,15 +81,11 @@ static struct container *
 container_alloc(void)
 {
 	struct container *c = xcalloc(1, sizeof(*c));
-	pthread_condattr_t ca;
 
 	atomic_store(&c->refs, 1);
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	c->ep.ports = json_array();
+	(void)deadline_cond_init(&c->cv);
+	hold_init(&c->hold);
 	return c;
 }
 
@@ -116,6 +113,7 @@ container_unref(struct container *c)
 	free(c->log_path);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
+	hold_release(&c->hold);
 	free(c);
 	return NULL;
 }
@@ -520,6 +518,7 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 	r = fs_rm_rf(c->dir);
 	pthread_mutex_lock(&c->mu);
 	c->removed = true;
+	hold_cancel(&c->hold); /* early attachers give up */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	if (r < 0)
@@ -574,10 +573,8 @@ container_wait(struct container *c, enum container_wait_cond cond, uint64_t sinc
 			r = -ECANCELED;
 			break;
 		}
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+		/* Wakes every second to poll @cancelled. */
+		(void)deadline_cond_wait_ms(&c->cv, &c->mu, 1000);
 	}
 	*ret_exit_code = c->state.exit_code;
 	pthread_mutex_unlock(&c->mu);

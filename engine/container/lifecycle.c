@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "engine/container/exec.h"
+#include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/restart.h"
 #include "engine/container/runspec.h"
@@ -27,10 +28,12 @@
 #include "engine/network/network.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
+#include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 #include "engine/volume/volume.h"
@@ -110,13 +113,12 @@ is_running(enum container_status s)
 static void
 set_endpoint(struct container *c, const struct network_endpoint *ep)
 {
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], hostport[16];
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
 
 	container_endpoint_release(&c->ep);
 	c->ep.network = xstrdup(ep->network);
 	c->ep.endpoint_id = xstrdup(ep->endpoint_id);
 	c->ep.network_id = xstrdup(ep->network);
-	c->ep.ports = json_array();
 	if (ep->netns_path[0])
 		c->ep.netns = xstrdup(ep->netns_path);
 	if (ep->ip.s_addr) {
@@ -127,16 +129,10 @@ set_endpoint(struct container *c, const struct network_endpoint *ep)
 		c->ep.prefix = ep->prefix;
 		c->ep.mac = xstrdup(ep->mac);
 	}
-	for (size_t i = 0; i < ep->n_ports; i++) {
-		const struct portmap_binding *b = &ep->ports[i];
-		char hip[INET_ADDRSTRLEN], port[24];
-		inet_ntop(AF_INET, &b->host_ip, hip, sizeof(hip));
-		snprintf(port, sizeof(port), "%u/%s", b->container_port, portmap_proto_name(b->proto));
-		snprintf(hostport, sizeof(hostport), "%u", b->host_port);
-		json_array_append_new(c->ep.ports,
-				      json_pack("{s:s,s:s,s:s}", "port", port, "host_ip",
-						b->host_ip.s_addr ? hip : "0.0.0.0", "host_port",
-						hostport));
+	if (ep->n_ports) {
+		c->ep.ports = xcalloc(ep->n_ports, sizeof(*c->ep.ports));
+		memcpy(c->ep.ports, ep->ports, ep->n_ports * sizeof(*c->ep.ports));
+		c->ep.n_ports = ep->n_ports;
 	}
 }
 
@@ -162,19 +158,29 @@ attach_network(struct engine *eng, struct container *c, struct err *e)
 	}
 	ports = xcalloc(c->spec.n_ports + strv_len(c->spec.exposed_ports) + 1, sizeof(*ports));
 	for (size_t i = 0; i < c->spec.n_ports; i++) {
+		const struct portmap_request *req = &c->spec.ports[i];
 		struct portmap_binding *b = &ports[n];
-		if (portmap_parse_key(c->spec.ports[i].port, &b->container_port, &b->proto) < 0 ||
-		    portmap_parse_host(c->spec.ports[i].host_ip, c->spec.ports[i].host_port, b, e) < 0)
-			return err_set(e, -EINVAL, "invalid port binding '%s'", c->spec.ports[i].port);
+		char key[PORTMAP_KEY_MAX];
+		b->container_port = req->container_port;
+		b->proto = req->proto;
+		/* Only the host side is checked here: berth accepts it at create. */
+		if ((req->proto != IPPROTO_TCP && req->proto != IPPROTO_UDP) ||
+		    portmap_parse_host(req->host_ip, req->host_port, b, e) < 0) {
+			portmap_request_key(req, key);
+			return err_set(e, -EINVAL, "invalid port binding '%s'", key);
+		}
 		n++;
 	}
 	/* -P: every exposed port without an explicit binding gets an ephemeral one. */
 	for (size_t i = 0; c->spec.publish_all_ports && c->spec.exposed_ports &&
 			   c->spec.exposed_ports[i]; i++) {
 		bool bound = false;
-		for (size_t k = 0; k < c->spec.n_ports; k++)
-			if (strcmp(c->spec.ports[k].port, c->spec.exposed_ports[i]) == 0)
+		for (size_t k = 0; k < c->spec.n_ports; k++) {
+			char key[PORTMAP_KEY_MAX];
+			portmap_request_key(&c->spec.ports[k], key);
+			if (strcmp(key, c->spec.exposed_ports[i]) == 0)
 				bound = true;
+		}
 		if (bound || portmap_parse_key(c->spec.exposed_ports[i], &ports[n].container_port,
 					       &ports[n].proto) < 0)
 			continue;
@@ -202,8 +208,9 @@ detach_network(struct engine *eng, struct container *c)
 	if (network_detach(eng->net, c->id, &e) < 0)
 		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
 	pthread_mutex_lock(&c->mu);
-	json_decref(c->ep.ports);
-	c->ep.ports = json_array();
+	free(c->ep.ports);
+	c->ep.ports = NULL;
+	c->ep.n_ports = 0;
 	free(c->ep.ip);
 	free(c->ep.gateway);
 	free(c->ep.mac);
@@ -260,39 +267,24 @@ static void
 start_monitor(struct engine *eng, struct container *c)
 {
 	struct monitor_arg *a = xcalloc(1, sizeof(*a));
-	pthread_attr_t attr;
-	pthread_t th;
 
 	a->eng = eng;
 	a->c = container_ref(c);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&th, &attr, monitor_main, a) != 0) {
+	if (thread_spawn_detached(monitor_main, a, 256 * 1024) < 0) {
 		log_error("container %.12s: cannot start its monitor thread", c->id);
 		container_unref(c);
 		free(a);
 	}
-	pthread_attr_destroy(&attr);
 }
 
-/* Waits for the held process's early attachers, then lets it exec. */
+/* Waits (5 s at most) for the held process's early attachers, then lets it exec. */
 static void
 release_held(struct container *c, const char *bundle)
 {
 	struct err e = ERR_INIT;
-	struct timespec deadline;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += 5;
-	pthread_mutex_lock(&c->mu);
-	c->start_held = true;
-	pthread_cond_broadcast(&c->cv);
-	while (c->attach_connected < c->attach_waiting)
-		if (pthread_cond_timedwait(&c->cv, &c->mu, &deadline) != 0)
-			break;
-	c->start_held = false;
-	pthread_mutex_unlock(&c->mu);
+	if (hold_wait(&c->hold, time_mono_ns() + 5LL * 1000 * 1000 * 1000) < 0)
+		log_debug("container %.12s: attachers still missing, releasing anyway", c->id);
 	if (runtime_release(bundle, &e) < 0)
 		log_warn("container %.12s: release: %s", c->id, e.msg);
 }
@@ -314,6 +306,7 @@ start_failed(struct engine *eng, struct container *c, int code, struct err *e)
 	c->state.error = xstrdup(e->msg);
 	c->state.finished_ns = time_now_ns();
 	c->exit_seq++;
+	hold_cancel(&c->hold); /* early attachers give up: there is no process */
 	autorm = c->spec.auto_remove;
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
@@ -369,7 +362,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 		return start_failed(eng, c, r, e);
 	}
 	pthread_mutex_lock(&c->mu);
-	held = c->attach_waiting > c->attach_connected;
+	held = hold_arm(&c->hold);
 	pthread_mutex_unlock(&c->mu);
 	r = runtime_start(bundle, &rs, held ? RUNTIME_START_HELD : 0, &pid, e);
 	runtime_spec_release(&rs);
@@ -392,6 +385,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	c->state.manually_stopped = false;
 	free(c->state.error);
 	c->state.error = NULL;
+	hold_open(&c->hold); /* with the status: attachers connect to a running process */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
@@ -441,6 +435,7 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
 	c->exit_seq++;
+	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
@@ -466,22 +461,17 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 	}
 }
 
-struct wait_deadline {
-	int64_t until_ns;
-};
-
 static bool
 past_deadline(void *ud)
 {
-	struct wait_deadline *d = ud;
-	return d->until_ns >= 0 && time_mono_ns() >= d->until_ns;
+	return deadline_passed(*(struct deadline *)ud);
 }
 
 /* Waits for the exit after @seq, up to @timeout_ms (-1: forever): true if it came. */
 static bool
 wait_exit(struct container *c, uint64_t seq, int64_t timeout_ms)
 {
-	struct wait_deadline d = { timeout_ms < 0 ? -1 : time_mono_ns() + timeout_ms * 1000000LL };
+	struct deadline d = deadline_in_ms(timeout_ms);	/* < 0: never */
 	int code;
 
 	return container_wait(c, WAIT_NEXT_EXIT, seq, past_deadline, &d, &code) == 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/registry/http_get.h"
 #include "engine/registry/registry_error.h"
 #include "engine/registry/registry_http.h"
 #include "engine/util/cleanup.h"
@@ -179,19 +180,6 @@ xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, 
 	return 0;
 }
 
-/* Redirects and the first request may only use http(s). */
-static void
-set_protocols(CURL *h)
-{
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-}
-
 static void
 set_method(CURL *h, const struct registry_http_req *req)
 {
@@ -289,7 +277,7 @@ registry_http_perform(struct registry_client *c, const struct registry_http_req 
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_timeout_s);
 	if (!req->long_transfer)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, SMALL_REQUEST_TIMEOUT_S);
-	set_protocols(h);
+	http_get_restrict_protocols(h);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->tls_verify ? 1L : 0L);
@@ -352,7 +340,7 @@ registry_http_url(const struct registry_repo *r, size_t i, const char *path)
 static void
 entry_free(struct registry_token_entry *t)
 {
-	registry_auth_secret_free(t->token);
+	registry_creds_secret_free(t->token);
 	free(t->key);
 	free(t);
 }
@@ -456,7 +444,7 @@ url_host(const char *url, char *out, size_t size, bool *ret_https)
 
 /* Form or query of a token request; scopes are '\n'-separated. */
 static void
-token_params(struct buf *q, const struct registry_challenge *ch, const struct registry_auth *auth,
+token_params(struct buf *q, const struct registry_challenge *ch, const struct registry_creds *auth,
 	     const char *scope, bool offline, bool refresh)
 {
 	_cleanup_free_ char *scopes = scope ? xstrdup(scope) : NULL;
@@ -507,7 +495,7 @@ token_refused(const struct registry_http_resp *resp, struct err *e)
 
 int
 registry_http_fetch_token(struct registry_client *c, const struct registry_challenge *ch,
-			  const struct registry_auth *auth, const char *scope, bool offline,
+			  const struct registry_creds *auth, const char *scope, bool offline,
 			  struct registry_token *ret, struct err *e)
 {
 	_cleanup_buf_ struct buf q = BUF_INIT;
@@ -522,7 +510,7 @@ registry_http_fetch_token(struct registry_client *c, const struct registry_chall
 		return err_set(e, -EPROTO, "registry sent an unusable token realm");
 	insecure = registry_endpoint_is_insecure(host, (const char *const *)c->insecure);
 	/* Credentials never travel in clear text to a host nobody declared insecure. */
-	if (!https && !insecure && registry_auth_has_credentials(auth))
+	if (!https && !insecure && registry_creds_has_secret(auth))
 		return err_set(e, -EPERM, "refusing to send credentials over plain HTTP to '%s'", host);
 	token_params(&q, ch, auth, scope, offline, refresh);
 	req.tls_verify = !insecure;
@@ -671,7 +659,7 @@ apply_auth(struct registry_repo *r, const struct registry_challenge *ch, const c
 			registry_auth_token_release(&tok);
 		}
 		*ret_hdr = xasprintf("Bearer %s", cached);
-		registry_auth_secret_free(cached);
+		registry_creds_secret_free(cached);
 	} else if (ch->scheme == REGISTRY_SCHEME_BASIC && r->auth && r->auth->username) {
 		req->basic_user = r->auth->username;
 		req->basic_pass = r->auth->password;
@@ -739,7 +727,7 @@ registry_http_do(struct registry_repo *r, size_t i, const struct registry_http_r
 	 * body can be sent again (streamed uploads cannot). */
 	if (ret == 0 && resp->status == 401 && !req->reader &&
 	    registry_auth_parse_challenge(resp->www_auth, &again) == 0 &&
-	    (again.scheme == REGISTRY_SCHEME_BEARER || registry_auth_has_credentials(r->auth))) {
+	    (again.scheme == REGISTRY_SCHEME_BEARER || registry_creds_has_secret(r->auth))) {
 		scope = merge_scope(r->scope, again.scope);
 		ret = attempt(r, &again, scope, true, &rq, resp, e);
 	}

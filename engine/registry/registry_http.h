@@ -49,7 +49,7 @@ struct registry_repo {
 	char *path;			/* NULL for login */
 	char *display;
 	char *scope;			/* "repository:<path>:pull[,push]" or NULL */
-	struct registry_auth *auth;
+	struct registry_creds *auth;
 	char cred_id[17];		/* hash of the credentials, for the token cache */
 	bool login;			/* ask for a refresh token (offline_token) */
 	pthread_mutex_t lock;		/* guards eps[].probed/ch and cur */
@@ -148,5 +148,5 @@ void registry_http_tokens_clear(struct registry_client *c);
  * (may be NULL). -EKEYREJECTED when the server refused the credentials.
  */
 int registry_http_fetch_token(struct registry_client *c, const struct registry_challenge *ch,
-			      const struct registry_auth *auth, const char *scope, bool offline,
+			      const struct registry_creds *auth, const char *scope, bool offline,
 			      struct registry_token *ret, struct err *e);

@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 #include "tests/unit/engine/store/store_fixture.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -24,6 +25,7 @@ setup(void)
 {
 	char diffs[2][72], image_id[72];
 	const char *d[2] = {diffs[0], diffs[1]};
+	struct err e = ERR_INIT;
 
 	fx_setup();
 	fx_layer(NULL, "bin/sh", "#!", chain_bottom, diffs[0]);
@@ -33,6 +35,7 @@ setup(void)
 	memset(&eng, 0, sizeof(eng));
 	eng.store = fx_store;
 	eng.cfg.data_root = xstrdup(fx_root);
+	cr_assert_eq(volumes_open(fx_root, &eng.volumes, &e), 0, "%s", e.msg);
 
 	memset(&ctr, 0, sizeof(ctr));
 	strcpy(ctr.id, ID);
@@ -60,6 +63,7 @@ teardown(void)
 	free(ctr.ep.netns);
 	free(ctr.ep.network);
 	free(eng.cfg.data_root);
+	volumes_close(eng.volumes);
 	fx_teardown();
 }
 
