@@ -398,10 +398,12 @@ mounts_json(const struct container_snap *c)
 		const struct mount_spec *m = &c->spec.mounts[i];
 		const char *src = c->mount_sources ? c->mount_sources[i] : NULL;
 		if (m->type == MOUNT_BIND)
-			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:s,s:b,s:s}", "Type", "bind",
-							   "Source", js(src), "Destination",
-							   js(m->target), "Mode", m->readonly ? "ro" : "",
-							   "RW", !m->readonly, "Propagation", "rprivate"));
+			json_array_append_new(a,
+					      json_pack("{s:s,s:o,s:o,s:s,s:b,s:s}", "Type", "bind",
+							"Source", js(src), "Destination",
+							js(m->target), "Mode",
+							m->readonly ? "ro" : "", "RW", !m->readonly,
+							"Propagation", "rprivate"));
 		else if (m->type == MOUNT_VOLUME)
 			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s}", "Type",
 							   "volume", "Name", js(m->source), "Source",
@@ -458,9 +460,9 @@ container_json_inspect(const struct container_snap *c)
 	json_object_set_new(o, "ExecIDs", strv_to_json(c->exec_ids));
 	json_object_set_new(o, "HostConfig", host_config_json(c));
 	json_object_set_new(o, "GraphDriver",
-			    json_pack("{s:s,s:{s:o,s:o,s:o}}", "Name", "overlay2", "Data", "UpperDir",
-				      js(c->upper_dir), "WorkDir", js(c->work_dir), "MergedDir",
-				      js(c->merged_dir)));
+			    json_pack("{s:s,s:{s:o,s:o,s:o}}", "Name", "overlay2", "Data",
+				      "UpperDir", js(c->upper_dir), "WorkDir", js(c->work_dir),
+				      "MergedDir", js(c->merged_dir)));
 	json_object_set_new(o, "Mounts", mounts_json(c));
 	json_object_set_new(o, "Config", config_json(c));
 	json_object_set_new(o, "NetworkSettings", network_settings_json(c, running));

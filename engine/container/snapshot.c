@@ -38,7 +38,7 @@ endpoint_copy(const struct container_endpoint *ep, struct container_endpoint *re
 	ret->netns = dup_or_null(ep->netns);
 	ret->n_ports = ep->n_ports;
 	ret->ports = ep->n_ports ? xcalloc(ep->n_ports, sizeof(*ep->ports)) : NULL;
-	if (ep->n_ports)	/* plain values: a flat copy shares nothing */
+	if (ep->n_ports) /* plain values: a flat copy shares nothing */
 		memcpy(ret->ports, ep->ports, ep->n_ports * sizeof(*ep->ports));
 }
 

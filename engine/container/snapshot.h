@@ -20,28 +20,28 @@ struct engine;
 
 struct container_snap {
 	char id[65];
-	char *name;		/* with the leading '/' */
+	char *name; /* with the leading '/' */
 	int64_t created_ns;
-	char *image_id;		/* "sha256:<hex>" */
-	char *path;		/* the executable: first of entrypoint+cmd */
-	char **args;		/* the rest */
+	char *image_id; /* "sha256:<hex>" */
+	char *path;	/* the executable: first of entrypoint+cmd */
+	char **args;	/* the rest */
 	struct container_spec spec;
 	struct container_state state;
 	struct container_endpoint ep;
 	/* Files of the container under <data-root>/containers/<id>. */
 	char *log_path, *resolv_conf_path, *hostname_path, *hosts_path;
-	char *upper_dir, *work_dir, *merged_dir;	/* the overlay's container layer */
+	char *upper_dir, *work_dir, *merged_dir; /* the overlay's container layer */
 	/* Host side of spec.mounts[i] (spec.n_mounts entries): a bind's source,
 	 * a volume's _data directory, NULL for tmpfs. Filled by container_snapshot. */
 	char **mount_sources;
-	char **exec_ids;	/* with CONTAINER_SNAP_EXECS: oldest first, NULL when none */
-	bool has_sizes;		/* with CONTAINER_SNAP_SIZES, when measuring worked */
+	char **exec_ids; /* with CONTAINER_SNAP_EXECS: oldest first, NULL when none */
+	bool has_sizes;	 /* with CONTAINER_SNAP_SIZES, when measuring worked */
 	int64_t size_rw, size_rootfs;
 };
 
 enum container_snap_flags {
-	CONTAINER_SNAP_EXECS = 1 << 0,	/* list the container's exec IDs */
-	CONTAINER_SNAP_SIZES = 1 << 1,	/* measure SizeRw/SizeRootFs: walks the layer */
+	CONTAINER_SNAP_EXECS = 1 << 0, /* list the container's exec IDs */
+	CONTAINER_SNAP_SIZES = 1 << 1, /* measure SizeRw/SizeRootFs: walks the layer */
 };
 
 /*

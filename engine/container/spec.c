@@ -125,7 +125,9 @@ spec_copy(const struct container_spec *s, struct container_spec *ret)
 		switch (fields[i].type) {
 		case F_STR: *(char **)p = strdup_or_null(*(char **)p); break;
 		case F_STRV: *(char ***)p = strv_dup(*(char ***)p); break;
-		case F_JSON: *(json_t **)p = *(json_t **)p ? json_deep_copy(*(json_t **)p) : NULL; break;
+		case F_JSON:
+			*(json_t **)p = *(json_t **)p ? json_deep_copy(*(json_t **)p) : NULL;
+			break;
 		default: break;
 		}
 	}

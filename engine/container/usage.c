@@ -68,8 +68,8 @@ usage_prune(struct engine *eng, usage_prune_fn match, void *ud, char ***ret_ids,
 		if (!stopped)
 			continue;
 		if (match) {
-			_cleanup_container_snap_ struct container_snap *snap = container_snap_new(c);
-			if (!match(snap, ud))
+			_cleanup_container_snap_ struct container_snap *s = container_snap_new(c);
+			if (!match(s, ud))
 				continue;
 		}
 		(void)usage_size(eng, c, &rw, NULL, &err);

@@ -17,8 +17,16 @@
 #include "engine/volume/volume.h"
 
 static char root[] = "/tmp/berth-test-snap-XXXXXX";
-static void setup(void) { cr_assert_not_null(mkdtemp(root)); }
-static void teardown(void) { fs_rm_rf(root); }
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(root));
+}
+static void
+teardown(void)
+{
+	fs_rm_rf(root);
+}
 TestSuite(snapshot, .init = setup, .fini = teardown);
 
 static struct container *
@@ -35,9 +43,12 @@ make(struct containers *cs)
 	spec.network_mode = xstrdup("bridge");
 	spec.n_mounts = 3;
 	spec.mounts = xcalloc(3, sizeof(*spec.mounts));
-	spec.mounts[0] = (struct mount_spec){ MOUNT_BIND, xstrdup("/srv"), xstrdup("/host"), true, NULL };
-	spec.mounts[1] = (struct mount_spec){ MOUNT_VOLUME, xstrdup("data"), xstrdup("/data"), false, NULL };
-	spec.mounts[2] = (struct mount_spec){ MOUNT_TMPFS, NULL, xstrdup("/run"), false, xstrdup("size=1m") };
+	spec.mounts[0] = (struct mount_spec){MOUNT_BIND, xstrdup("/srv"), xstrdup("/host"), true,
+					     NULL};
+	spec.mounts[1] = (struct mount_spec){MOUNT_VOLUME, xstrdup("data"), xstrdup("/data"), false,
+					     NULL};
+	spec.mounts[2] = (struct mount_spec){MOUNT_TMPFS, NULL, xstrdup("/run"), false,
+					     xstrdup("size=1m")};
 	cr_assert_eq(containers_create(cs, "snap", "sha256:abc", &spec, &c, &e), 0, "%s", e.msg);
 	return c;
 }
@@ -57,8 +68,10 @@ set_running(struct container *c)
 	c->ep.netns = xstrdup("/run/netns/x");
 	c->ep.n_ports = 1;
 	c->ep.ports = xcalloc(1, sizeof(*c->ep.ports));
-	c->ep.ports[0] = (struct portmap_binding){ .container_port = 80, .proto = IPPROTO_TCP,
-						   .host_port = 8080, .host_port_end = 8080 };
+	c->ep.ports[0] = (struct portmap_binding){.container_port = 80,
+						  .proto = IPPROTO_TCP,
+						  .host_port = 8080,
+						  .host_port_end = 8080};
 	pthread_mutex_unlock(&c->mu);
 }
 
