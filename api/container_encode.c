@@ -322,12 +322,12 @@ health_json(const struct health_state *h)
 		char start[TIME_STR_MAX], end[TIME_STR_MAX];
 		time_format_rfc3339nano(h->log[i].start_ns, start);
 		time_format_rfc3339nano(h->log[i].end_ns, end);
-		json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s}", "Start", start, "End", end,
-						     "ExitCode", h->log[i].exit_code, "Output",
+		json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s}", "Start", start, "End",
+						     end, "ExitCode", h->log[i].exit_code, "Output",
 						     h->log[i].output ? h->log[i].output : ""));
 	}
-	return json_pack("{s:s,s:i,s:o}", "Status", health_status_name(h->status),
-			 "FailingStreak", h->failing_streak, "Log", log);
+	return json_pack("{s:s,s:i,s:o}", "Status", health_status_name(h->status), "FailingStreak",
+			 h->failing_streak, "Log", log);
 }
 
 static json_t *

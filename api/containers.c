@@ -54,8 +54,7 @@ api_containers_create(struct api_request *r)
 	if (container_json_decode_create(body, &spec, &e) == 0 && api_version_lt(r, 1, 44) &&
 	    json_is_object(spec.healthcheck))
 		json_object_del(spec.healthcheck, "StartInterval"); /* added in API 1.44 (moby) */
-	if (e.code < 0 ||
-	    lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
+	if (e.code < 0 || lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
 		return;
@@ -187,7 +186,7 @@ matches(struct list_ctx *lc, const struct container_snap *c)
 	if (ok && lc->since_ns && c->created_ns <= lc->since_ns)
 		ok = false;
 	if (ok && filters_has(f, "health") &&
-	    !filters_match_exact(f, "health", health_status_name(st.health.status)))
+	    !filters_match_exact(f, "health", health_status_name(st->health.status)))
 		ok = false;
 	if (ok && filters_has(f, "is-task") && !filters_match_exact(f, "is-task", "false"))
 		ok = false;

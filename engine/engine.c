@@ -182,7 +182,7 @@ engine_close(struct engine *eng)
 	if (!eng)
 		return;
 	healthmon_free(eng->health); /* first: probes are execs */
-	execs_free(eng->execs); /* execs hold container references */
+	execs_free(eng->execs);	     /* execs hold container references */
 	containers_close(eng->containers);
 	images_free(eng->images);
 	registry_client_free(eng->registry);

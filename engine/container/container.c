@@ -141,12 +141,12 @@ static json_t *
 state_to_json(const struct container_state *s)
 {
 	return json_pack("{s:s,s:i,s:i,s:b,s:I,s:I,s:s?,s:i,s:b,s:b,s:o*}", "status",
-			 container_status_name(s->status), "pid", s->pid, "exit_code",
-			 s->exit_code, "oom_killed", s->oom_killed, "started_ns",
-			 (json_int_t)s->started_ns, "finished_ns", (json_int_t)s->finished_ns,
-			 "error", s->error, "restart_count", s->restart_count,
-			 "manually_stopped", s->manually_stopped, "has_been_started",
-			 s->has_been_started, "health", health_state_to_json(&s->health));
+			 container_status_name(s->status), "pid", s->pid, "exit_code", s->exit_code,
+			 "oom_killed", s->oom_killed, "started_ns", (json_int_t)s->started_ns,
+			 "finished_ns", (json_int_t)s->finished_ns, "error", s->error,
+			 "restart_count", s->restart_count, "manually_stopped", s->manually_stopped,
+			 "has_been_started", s->has_been_started, "health",
+			 health_state_to_json(&s->health));
 }
 
 static void

@@ -50,7 +50,7 @@ struct container_state {
 	int restart_count;
 	bool manually_stopped;	/* for unless-stopped and restart on daemon start */
 	bool has_been_started;
-	struct health_state health;	/* HEALTH_NONE without a check */
+	struct health_state health; /* HEALTH_NONE without a check */
 };
 
 struct container_endpoint {

@@ -25,7 +25,8 @@ static const char *const status_names[] = {
 const char *
 health_status_name(enum health_status s)
 {
-	return (unsigned)s < sizeof(status_names) / sizeof(*status_names) ? status_names[s] : "none";
+	return (unsigned)s < sizeof(status_names) / sizeof(*status_names) ? status_names[s]
+									  : "none";
 }
 
 int
@@ -39,7 +40,7 @@ health_status_parse(const char *s, enum health_status *ret)
 	return -EINVAL;
 }
 
-static const char *const duration_keys[] = { "Interval", "Timeout", "StartPeriod", "StartInterval" };
+static const char *const duration_keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
 
 int
 health_config_validate(json_t *hc, struct err *e)
@@ -60,7 +61,8 @@ health_config_validate(json_t *hc, struct err *e)
 	for (i = 0; i < sizeof(duration_keys) / sizeof(*duration_keys); i++) {
 		v = json_object_get(hc, duration_keys[i]);
 		if (v && !json_is_null(v) && !json_is_integer(v))
-			return err_set(e, -EINVAL, "Healthcheck.%s: must be an integer (nanoseconds)",
+			return err_set(e, -EINVAL,
+				       "Healthcheck.%s: must be an integer (nanoseconds)",
 				       duration_keys[i]);
 		if (json_integer_value(v) != 0 && json_integer_value(v) < HEALTH_MIN_DURATION_NS)
 			return err_set(e, -EINVAL, "%s in Healthcheck cannot be less than 1ms",
@@ -101,7 +103,7 @@ health_config_from_json(json_t *hc, char *const *shell, struct health_config *re
 	if (ret->retries <= 0)
 		ret->retries = HEALTH_DEFAULT_RETRIES;
 	if (!kind || json_array_size(test) < 2)
-		return;	/* no check, NONE, or a type without a command */
+		return; /* no check, NONE, or a type without a command */
 	if (strcmp(kind, "CMD-SHELL") == 0) {
 		ret->argv = strv_len(shell) ? strv_dup(shell) : NULL;
 		if (!ret->argv) {
@@ -109,7 +111,7 @@ health_config_from_json(json_t *hc, char *const *shell, struct health_config *re
 			strv_append(&ret->argv, "-c");
 		}
 	} else if (strcmp(kind, "CMD") != 0) {
-		return;	/* moby: "Unknown healthcheck type", no probe */
+		return; /* moby: "Unknown healthcheck type", no probe */
 	}
 	json_array_foreach(test, i, v)
 		if (i > 0 && json_is_string(v))
@@ -126,8 +128,8 @@ health_config_release(struct health_config *cfg)
 json_t *
 health_merge(json_t *user, json_t *image)
 {
-	static const char *const keys[] = { "Interval", "Timeout", "StartPeriod", "StartInterval",
-					    "Retries" };
+	static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval",
+					   "Retries"};
 	json_t *m;
 
 	if (!json_is_object(image))
@@ -221,8 +223,8 @@ health_state_to_json(const struct health_state *h)
 						     (json_int_t)h->log[i].end_ns, "exit_code",
 						     h->log[i].exit_code, "output",
 						     h->log[i].output ? h->log[i].output : ""));
-	return json_pack("{s:s,s:i,s:o}", "status", health_status_name(h->status),
-			 "failing_streak", h->failing_streak, "log", log);
+	return json_pack("{s:s,s:i,s:o}", "status", health_status_name(h->status), "failing_streak",
+			 h->failing_streak, "log", log);
 }
 
 void

@@ -17,16 +17,16 @@
 
 #include "engine/util/err.h"
 
-#define HEALTH_LOG_MAX 5		/* moby maxLogEntries */
-#define HEALTH_OUTPUT_MAX 4096		/* moby maxOutputLen; "..." marks a cut */
+#define HEALTH_LOG_MAX 5       /* moby maxLogEntries */
+#define HEALTH_OUTPUT_MAX 4096 /* moby maxOutputLen; "..." marks a cut */
 #define HEALTH_DEFAULT_INTERVAL_NS (30LL * 1000000000)
 #define HEALTH_DEFAULT_TIMEOUT_NS (30LL * 1000000000)
 #define HEALTH_DEFAULT_START_INTERVAL_NS (5LL * 1000000000)
 #define HEALTH_DEFAULT_RETRIES 3
-#define HEALTH_MIN_DURATION_NS 1000000LL	/* moby MinimumDuration: 1ms */
+#define HEALTH_MIN_DURATION_NS 1000000LL /* moby MinimumDuration: 1ms */
 
 enum health_status {
-	HEALTH_NONE = 0,	/* no check (none, NONE, unknown type): no State.Health */
+	HEALTH_NONE = 0, /* no check (none, NONE, unknown type): no State.Health */
 	HEALTH_STARTING,
 	HEALTH_HEALTHY,
 	HEALTH_UNHEALTHY,
@@ -39,7 +39,7 @@ int health_status_parse(const char *s, enum health_status *ret);
 
 /* A check ready to run: argv and timings with the defaults applied. */
 struct health_config {
-	char **argv;		/* NULL: no probe (no check, NONE, unknown type) */
+	char **argv; /* NULL: no probe (no check, NONE, unknown type) */
 	int64_t interval_ns, timeout_ns, start_period_ns, start_interval_ns;
 	int retries;
 };
@@ -69,17 +69,17 @@ void health_config_release(struct health_config *cfg);
 json_t *health_merge(json_t *user, json_t *image);
 
 struct health_result {
-	int64_t start_ns, end_ns;	/* wall clock */
-	int exit_code;			/* -1: timeout or could not run */
-	char *output;			/* at most HEALTH_OUTPUT_MAX bytes plus "..." */
+	int64_t start_ns, end_ns; /* wall clock */
+	int exit_code;		  /* -1: timeout or could not run */
+	char *output;		  /* at most HEALTH_OUTPUT_MAX bytes plus "..." */
 };
 
 struct health_state {
 	enum health_status status;
 	int failing_streak;
-	struct health_result log[HEALTH_LOG_MAX];	/* oldest first */
+	struct health_result log[HEALTH_LOG_MAX]; /* oldest first */
 	size_t n_log;
-	bool monitored;		/* a monitor runs probes for the current run */
+	bool monitored; /* a monitor runs probes for the current run */
 };
 
 void health_state_release(struct health_state *h);

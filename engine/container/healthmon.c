@@ -38,17 +38,17 @@
 
 struct entry {
 	struct entry *next;
-	struct container *c;		/* a reference */
-	struct health_config cfg;	/* read-only once listed */
-	int64_t due_ns;			/* monotonic */
-	bool probing;			/* a worker owns the probe in flight */
-	bool stopped;			/* disarmed: the worker frees it */
+	struct container *c;	  /* a reference */
+	struct health_config cfg; /* read-only once listed */
+	int64_t due_ns;		  /* monotonic */
+	bool probing;		  /* a worker owns the probe in flight */
+	bool stopped;		  /* disarmed: the worker frees it */
 };
 
 struct healthmon {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;		/* list changes, probe ends, quit */
-	struct engine *eng;		/* borrowed */
+	pthread_cond_t cv;  /* list changes, probe ends, quit */
+	struct engine *eng; /* borrowed */
 	struct entry *head;
 	pthread_t thread;
 	int n_probing;
@@ -103,7 +103,7 @@ drain_output(struct healthmon *hm, struct entry *en, int fd, struct health_outpu
 	*ret_timed_out = false;
 	for (;;) {
 		int64_t left = deadline - time_mono_ns();
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		if (aborted(hm, en))
@@ -112,8 +112,9 @@ drain_output(struct healthmon *hm, struct entry *en, int fd, struct health_outpu
 			*ret_timed_out = true;
 			return false;
 		}
-		int r = poll(&pfd, 1, left / NS_PER_MS < POLL_SLICE_MS ? (int)(left / NS_PER_MS) + 1
-								      : POLL_SLICE_MS);
+		int r = poll(&pfd, 1,
+			     left / NS_PER_MS < POLL_SLICE_MS ? (int)(left / NS_PER_MS) + 1
+							      : POLL_SLICE_MS);
 		if (r < 0 && errno != EINTR)
 			return true;
 		if (r <= 0)
@@ -132,10 +133,10 @@ drain_output(struct healthmon *hm, struct entry *en, int fd, struct health_outpu
 static void
 probe_run(struct healthmon *hm, struct entry *en, struct health_result *res)
 {
-	struct exec_config xc = { 0 };
+	struct exec_config xc = {0};
 	_cleanup_exec_ struct exec *ex = NULL;
 	_cleanup_close_ int fd = -1;
-	struct health_output out = { .len = 0 };
+	struct health_output out = {.len = 0};
 	struct err e = ERR_INIT, ignored = ERR_INIT;
 	bool done, timed_out = false;
 	int code = -1;
@@ -206,7 +207,7 @@ worker_main(void *p)
 	struct worker_arg *a = p;
 	struct healthmon *hm = a->hm;
 	struct entry *en = a->en;
-	struct health_result res = { 0 };
+	struct health_result res = {0};
 	struct err ignored = ERR_INIT;
 	bool changed;
 	int status;
@@ -216,8 +217,8 @@ worker_main(void *p)
 	status = record(hm, en, &res, &changed);
 	free(res.output);
 	if (changed) {
-		_cleanup_free_ char *action =
-			xasprintf("health_status: %s", health_status_name(status));
+		_cleanup_free_ char *action = xasprintf("health_status: %s",
+							health_status_name(status));
 		(void)container_save_state(en->c, &ignored);
 		lifecycle_event(hm->eng, en->c, action, NULL);
 	}
@@ -268,7 +269,7 @@ scheduler_main(void *p)
 			else if (en->due_ns < next)
 				next = en->due_ns;
 		}
-		(void)deadline_cond_wait(&hm->cv, &hm->mu, (struct deadline){ .at_ns = next });
+		(void)deadline_cond_wait(&hm->cv, &hm->mu, (struct deadline){.at_ns = next});
 	}
 	pthread_mutex_unlock(&hm->mu);
 	return NULL;

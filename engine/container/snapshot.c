@@ -67,6 +67,7 @@ container_snap_new(struct container *c)
 	spec_copy(&c->spec, &s->spec);
 	s->state = c->state;
 	s->state.error = dup_or_null(c->state.error);
+	health_state_copy(&c->state.health, &s->state.health);
 	endpoint_copy(&c->ep, &s->ep);
 	pthread_mutex_unlock(&c->mu);
 	return s;

@@ -14,8 +14,10 @@
 static struct health_result
 result(int64_t start, int code)
 {
-	return (struct health_result){ .start_ns = start, .end_ns = start + 1, .exit_code = code,
-				       .output = xstrdup(code ? "fail" : "ok") };
+	return (struct health_result){.start_ns = start,
+				      .end_ns = start + 1,
+				      .exit_code = code,
+				      .output = xstrdup(code ? "fail" : "ok")};
 }
 
 static void
@@ -70,13 +72,13 @@ Test(health, validate_like_dockerd)
 	static const struct {
 		const char *json, *msg;
 	} cases[] = {
-		{ "{\"Interval\":5}", "Interval in Healthcheck cannot be less than 1ms" },
-		{ "{\"Timeout\":-1}", "Timeout in Healthcheck cannot be less than 1ms" },
-		{ "{\"StartPeriod\":10}", "StartPeriod in Healthcheck cannot be less than 1ms" },
-		{ "{\"StartInterval\":10}", "StartInterval in Healthcheck cannot be less than 1ms" },
-		{ "{\"Retries\":-1}", "Retries in Healthcheck cannot be negative" },
-		{ "{\"Test\":\"CMD true\"}", "Healthcheck.Test: must be an array of strings" },
-		{ "{\"Interval\":\"1s\"}", "Healthcheck.Interval: must be an integer (nanoseconds)" },
+		{"{\"Interval\":5}", "Interval in Healthcheck cannot be less than 1ms"},
+		{"{\"Timeout\":-1}", "Timeout in Healthcheck cannot be less than 1ms"},
+		{"{\"StartPeriod\":10}", "StartPeriod in Healthcheck cannot be less than 1ms"},
+		{"{\"StartInterval\":10}", "StartInterval in Healthcheck cannot be less than 1ms"},
+		{"{\"Retries\":-1}", "Retries in Healthcheck cannot be negative"},
+		{"{\"Test\":\"CMD true\"}", "Healthcheck.Test: must be an array of strings"},
+		{"{\"Interval\":\"1s\"}", "Healthcheck.Interval: must be an integer (nanoseconds)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		struct err e = ERR_INIT;
@@ -96,7 +98,7 @@ Test(health, validate_like_dockerd)
 Test(health, passing_check_becomes_healthy)
 {
 	struct health_config cfg;
-	struct health_state h = { 0 };
+	struct health_state h = {0};
 	struct health_result r = result(S, 0);
 
 	config(&cfg, "{\"Test\":[\"CMD\",\"true\"]}");
@@ -114,7 +116,7 @@ Test(health, passing_check_becomes_healthy)
 Test(health, failing_check_unhealthy_after_retries)
 {
 	struct health_config cfg;
-	struct health_state h = { 0 };
+	struct health_state h = {0};
 
 	config(&cfg, "{\"Test\":[\"CMD\",\"false\"],\"Retries\":2}");
 	health_state_reset(&h, &cfg);
@@ -137,7 +139,7 @@ Test(health, failing_check_unhealthy_after_retries)
 Test(health, start_period_failures_do_not_count)
 {
 	struct health_config cfg;
-	struct health_state h = { 0 };
+	struct health_state h = {0};
 
 	config(&cfg, "{\"Test\":[\"CMD\",\"false\"],\"Retries\":1,\"StartPeriod\":10000000000}");
 	health_state_reset(&h, &cfg);
@@ -159,7 +161,7 @@ Test(health, start_period_failures_do_not_count)
 Test(health, healthy_inside_start_period_counts_failures)
 {
 	struct health_config cfg;
-	struct health_state h = { 0 };
+	struct health_state h = {0};
 
 	config(&cfg, "{\"Test\":[\"CMD\",\"x\"],\"Retries\":1,\"StartPeriod\":100000000000}");
 	health_state_reset(&h, &cfg);
@@ -188,7 +190,8 @@ Test(health, next_delay_like_moby)
 Test(health, merge_fills_zero_fields_from_image)
 {
 	json_t *user = json_loads("{\"Interval\":2000000000}", 0, NULL);
-	json_t *image = json_loads("{\"Test\":[\"CMD\",\"x\"],\"Interval\":5,\"Retries\":4}", 0, NULL);
+	json_t *image = json_loads("{\"Test\":[\"CMD\",\"x\"],\"Interval\":5,\"Retries\":4}", 0,
+				   NULL);
 	json_t *m = health_merge(user, image);
 
 	cr_expect_eq(json_integer_value(json_object_get(m, "Interval")), 2000000000);
@@ -205,7 +208,7 @@ Test(health, merge_fills_zero_fields_from_image)
 
 Test(health, state_json_round_trip)
 {
-	struct health_state h = { 0 }, t = { 0 };
+	struct health_state h = {0}, t = {0};
 	struct health_config cfg;
 	struct health_result r = result(S, 1);
 	json_t *j;
@@ -232,9 +235,15 @@ Test(health, go_duration_strings)
 		int64_t ns;
 		const char *s;
 	} cases[] = {
-		{ 0, "0s" }, { 30 * S, "30s" }, { 1500000000, "1.5s" }, { 500000000, "500ms" },
-		{ 90 * S, "1m30s" }, { 3600 * S, "1h0m0s" }, { 1000, "1µs" }, { 12, "12ns" },
-		{ 1250000, "1.25ms" },
+		{0, "0s"},
+		{30 * S, "30s"},
+		{1500000000, "1.5s"},
+		{500000000, "500ms"},
+		{90 * S, "1m30s"},
+		{3600 * S, "1h0m0s"},
+		{1000, "1µs"},
+		{12, "12ns"},
+		{1250000, "1.25ms"},
 	};
 	char out[32];
 
@@ -246,7 +255,7 @@ Test(health, go_duration_strings)
 
 Test(health, output_truncated_to_4096)
 {
-	struct health_output o = { .len = 0 };
+	struct health_output o = {.len = 0};
 	char big[5000];
 
 	memset(big, 'a', sizeof(big));
