@@ -157,7 +157,12 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	if (r < 0)
 		goto fail;
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
-	r = network_open(eng, &eng->net, e);
+	r = network_open(&(struct network_config){
+				 .data_root = eng->cfg.data_root,
+				 .exec_root = eng->cfg.exec_root,
+				 .bridge_name = eng->cfg.bridge_name,
+				 .bridge_cidr = eng->cfg.bridge_cidr,
+			 }, &eng->net, e);
 	if (r < 0)
 		goto fail;
 	volumes_set_users_fn(eng->volumes, lifecycle_volume_users, eng);
