@@ -441,7 +441,7 @@ add_sizes(json_t *o, struct container *c, const struct api_request *r)
 	struct err e = ERR_INIT;
 	int64_t rw = 0, rootfs = 0;
 
-	if (usage_size(r->ctx->engine, c, &rw, &rootfs, &e) < 0)
+	if (usage_size(r->ctx->engine->containers, c, &rw, &rootfs, &e) < 0)
 		return;
 	json_object_set_new(o, "SizeRw", json_integer(rw));
 	json_object_set_new(o, "SizeRootFs", json_integer(rootfs));

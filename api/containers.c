@@ -51,7 +51,7 @@ api_containers_create(struct api_request *r)
 	if (api_body_json(r, false, &body) < 0)
 		return;
 	if (container_json_decode_create(body, &spec, &e) < 0 ||
-	    lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
+	    lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
 		return;
@@ -273,7 +273,7 @@ api_containers_start(struct api_request *r)
 	c = api_containers_lookup(r);
 	if (!c)
 		return;
-	if (lifecycle_start(r->ctx->engine, c, &e) < 0) {
+	if (lifecycle_start(r->ctx->engine->containers, c, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -287,7 +287,7 @@ stop_args(struct api_request *r, int64_t *ret_t, const char **ret_sig)
 	return api_query_int(r, "t", -1, 1 << 30, -1, ret_t);
 }
 
-typedef int (*stop_fn)(struct engine *eng, struct container *c, int timeout_s,
+typedef int (*stop_fn)(struct containers *cs, struct container *c, int timeout_s,
 		       const char *signal, struct err *e);
 
 static void
@@ -300,7 +300,7 @@ stop_common(struct api_request *r, stop_fn fn)
 
 	if (stop_args(r, &t, &sig) < 0 || !(c = api_containers_lookup(r)))
 		return;
-	if (fn(r->ctx->engine, c, (int)t, sig, &e) < 0) {
+	if (fn(r->ctx->engine->containers, c, (int)t, sig, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -330,7 +330,7 @@ api_containers_kill(struct api_request *r)
 
 	if (!c)
 		return;
-	if (lifecycle_kill(r->ctx->engine, c, api_query(r, "signal"), &e) < 0) {
+	if (lifecycle_kill(r->ctx->engine->containers, c, api_query(r, "signal"), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -345,7 +345,7 @@ pause_common(struct api_request *r, bool pause)
 
 	if (!c)
 		return;
-	if (lifecycle_pause(r->ctx->engine, c, pause, &e) < 0) {
+	if (lifecycle_pause(r->ctx->engine->containers, c, pause, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -379,7 +379,7 @@ api_containers_delete(struct api_request *r)
 		api_reply_errorf(r, 400, "Conflict, cannot remove the default link name of the container");
 		return;
 	}
-	if (lifecycle_remove(r->ctx->engine, c, api_query_bool(r, "force", false),
+	if (lifecycle_remove(r->ctx->engine->containers, c, api_query_bool(r, "force", false),
 			     api_query_bool(r, "v", false), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
@@ -405,7 +405,7 @@ api_containers_rename(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	lifecycle_event(r->ctx->engine, c, "rename", NULL);
+	lifecycle_event(r->ctx->engine->containers, c, "rename", NULL);
 	api_reply_empty(r, 204);
 }
 

@@ -39,7 +39,7 @@ api_containers_top(struct api_request *r)
 
 	if (!c)
 		return;
-	if (top_list(r->ctx->engine, c, api_query(r, "ps_args"), &t, &e) < 0) {
+	if (top_list(r->ctx->engine->containers, c, api_query(r, "ps_args"), &t, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -181,7 +181,7 @@ stats_producer(struct api_stream *s, void *arg, struct err *e)
 	struct stats_sample pre = {0}, cur = {0};
 	int r = 0;
 
-	if (stats_read(j->eng, j->c, &pre, e) < 0)
+	if (stats_read(j->eng->containers, j->c, &pre, e) < 0)
 		return e->code;
 	if (!j->stream && (j->one_shot || !pre.running)) {
 		r = api_stream_json_nl(s, stats_json(j->c, &pre, NULL));
@@ -192,7 +192,7 @@ stats_producer(struct api_stream *s, void *arg, struct err *e)
 		r = api_stream_json_nl(s, stats_json(j->c, &pre, NULL));
 	/* moby: the second sample a second later makes CPU % meaningful. */
 	while (r >= 0 && nap(s, 1000)) {
-		if (stats_read(j->eng, j->c, &cur, e) < 0)
+		if (stats_read(j->eng->containers, j->c, &cur, e) < 0)
 			break;
 		r = api_stream_json_nl(s, stats_json(j->c, &cur, &pre));
 		stats_sample_release(&pre);
@@ -283,7 +283,7 @@ api_containers_update(struct api_request *r)
 	}
 	u.cpuset_cpus = cpus;
 	u.cpuset_mems = mems;
-	if (update_apply(r->ctx->engine, c, &u, &e) < 0) {
+	if (update_apply(r->ctx->engine->containers, c, &u, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -304,7 +304,7 @@ api_containers_changes(struct api_request *r)
 
 	if (!c)
 		return;
-	if (usage_changes(r->ctx->engine, c, &v, &n, &e) < 0) {
+	if (usage_changes(r->ctx->engine->containers, c, &v, &n, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -393,7 +393,7 @@ api_containers_prune(struct api_request *r)
 		}
 	}
 	pf.f = f;
-	if (usage_prune(r->ctx->engine, prune_match, &pf, &ids, &space, &e) < 0) {
+	if (usage_prune(r->ctx->engine->containers, prune_match, &pf, &ids, &space, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}

@@ -352,7 +352,7 @@ api_images_history(struct api_request *r)
 	size_t n = 0;
 	json_t *arr;
 
-	if (image_history(r->ctx->engine, r->params[0], &v, &n, &e) < 0) {
+	if (image_history(r->ctx->engine->images, r->params[0], &v, &n, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -380,7 +380,7 @@ api_images_tag(struct api_request *r)
 		api_reply_errorf(r, 400, "repository name must have at least one component");
 		return;
 	}
-	if (image_tag(r->ctx->engine, r->params[0], repo, api_query(r, "tag"), &e) < 0) {
+	if (image_tag(r->ctx->engine->images, r->params[0], repo, api_query(r, "tag"), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -407,7 +407,7 @@ api_images_delete(struct api_request *r)
 	struct store_delete_report rep = {0};
 	struct err e = ERR_INIT;
 
-	if (image_remove(r->ctx->engine, r->params[0], api_query_bool(r, "force", false),
+	if (image_remove(r->ctx->engine->images, r->params[0], api_query_bool(r, "force", false),
 			 api_query_bool(r, "noprune", false), &rep, &e) < 0)
 		api_reply_err(r, &e);
 	else
@@ -455,7 +455,7 @@ api_images_prune(struct api_request *r)
 		}
 		c.has_until = true;
 	}
-	if (image_prune(r->ctx->engine, !dangling, prune_keep, &c, &rep, &e) < 0)
+	if (image_prune(r->ctx->engine->images, !dangling, prune_keep, &c, &rep, &e) < 0)
 		goto fail;
 	items = rep.n ? api_images_delete_items(&rep) : json_null();
 	api_reply_json(r, 200, json_pack("{s:o,s:I}", "ImagesDeleted", items, "SpaceReclaimed",

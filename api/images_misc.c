@@ -290,7 +290,7 @@ df_images(struct api_request *r, json_t *o)
 		json_array_append_new(arr, api_images_summary_json(
 						   r, &list[i], list[i].repo_tags,
 						   api_shared_size(sh, list[i].id),
-						   image_containers_using(eng, list[i].id)));
+						   image_containers_using(eng->images, list[i].id)));
 	json_object_set_new(o, "LayersSize", json_integer(api_shared_layers_size(sh)));
 	json_object_set_new(o, "Images", arr);
 	api_shared_free(sh);

@@ -88,10 +88,10 @@ wait_for_start(struct container *c, bool (*cancelled)(void *ud), void *ud)
 }
 
 int
-attach_connect(struct engine *eng, struct container *c, unsigned flags,
+attach_connect(struct containers *cs, struct container *c, unsigned flags,
 	       bool (*cancelled)(void *ud), void *ud, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	char f[8];
 	bool early = false;
 	int fd, r;
@@ -242,10 +242,10 @@ attach_check(struct container *c, struct err *e)
 }
 
 int
-attach_resize(struct engine *eng, struct container *c, unsigned height, unsigned width,
+attach_resize(struct containers *cs, struct container *c, unsigned height, unsigned width,
 	      struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	int r;
 
 	pthread_mutex_lock(&c->mu);

@@ -21,7 +21,7 @@
 #include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/events/events.h"
 #include "engine/network/network.h"
 #include "engine/runtime/runtime.h"
@@ -75,13 +75,13 @@ lifecycle_parse_signal(const char *s)
 }
 
 char *
-lifecycle_bundle(struct engine *eng, const struct container *c)
+lifecycle_bundle(struct containers *cs, const struct container *c)
 {
-	return runtime_bundle_path(eng->cfg.exec_root, c->id);
+	return runtime_bundle_path(cs->exec_root, c->id);
 }
 
 void
-lifecycle_event(struct engine *eng, struct container *c, const char *action, json_t *extra)
+lifecycle_event(struct containers *cs, struct container *c, const char *action, json_t *extra)
 {
 	json_t *attrs = json_object(), *v;
 	const char *k;
@@ -96,7 +96,7 @@ lifecycle_event(struct engine *eng, struct container *c, const char *action, jso
 		json_object_update(attrs, extra);
 		json_decref(extra);
 	}
-	events_publish(eng->events, "container", action, c->id, attrs);
+	events_publish(cs->events, "container", action, c->id, attrs);
 }
 
 static bool
@@ -140,7 +140,7 @@ set_endpoint(struct container *c, const struct network_endpoint *ep)
 }
 
 static int
-attach_network(struct engine *eng, struct container *c, struct err *e)
+attach_network(struct containers *cs, struct container *c, struct err *e)
 {
 	struct network_attach_opts o = {0};
 	struct network_endpoint ep = {0};
@@ -153,7 +153,7 @@ attach_network(struct engine *eng, struct container *c, struct err *e)
 	if (r < 0)
 		return r;
 	if (o.mode == NETWORK_MODE_CONTAINER) {
-		_cleanup_container_ struct container *p = containers_get(eng->containers, peer, e);
+		_cleanup_container_ struct container *p = containers_get(cs, peer, e);
 		if (!p)
 			return e->code;
 		snprintf(peer, sizeof(peer), "%s", p->id);
@@ -183,7 +183,7 @@ attach_network(struct engine *eng, struct container *c, struct err *e)
 	o.n_ports = n;
 	o.name = c->name + 1;
 	o.hostname = c->spec.hostname;
-	r = network_attach(eng->net, c->id, &o, &ep, e);
+	r = network_attach(cs->net, c->id, &o, &ep, e);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&c->mu);
@@ -194,11 +194,11 @@ attach_network(struct engine *eng, struct container *c, struct err *e)
 }
 
 static void
-detach_network(struct engine *eng, struct container *c)
+detach_network(struct containers *cs, struct container *c)
 {
 	struct err e = ERR_INIT;
 
-	if (network_detach(eng->net, c->id, &e) < 0)
+	if (network_detach(cs->net, c->id, &e) < 0)
 		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
 	pthread_mutex_lock(&c->mu);
 	json_decref(c->ep.ports);
@@ -212,11 +212,11 @@ detach_network(struct engine *eng, struct container *c)
 }
 
 struct monitor_arg {
-	struct engine *eng;
+	struct containers *cs;
 	struct container *c;
 };
 
-static void handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *x);
+static void handle_exit(struct containers *cs, struct container *c, const struct runtime_exit *x);
 
 static void *
 monitor_main(void *p)
@@ -224,7 +224,7 @@ monitor_main(void *p)
 	struct monitor_arg *a = p;
 	struct runtime_exit x = {0};
 	struct err e = ERR_INIT;
-	_cleanup_free_ char *bundle = lifecycle_bundle(a->eng, a->c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(a->cs, a->c);
 
 	/* A process that ends at once can take its shim down while our wait
 	 * request is in flight (ECONNRESET): exit.json is then already written,
@@ -249,20 +249,20 @@ monitor_main(void *p)
 		nanosleep(&ts, NULL);
 		err_clear(&e);
 	}
-	handle_exit(a->eng, a->c, &x);
+	handle_exit(a->cs, a->c, &x);
 	container_unref(a->c);
 	free(a);
 	return NULL;
 }
 
 static void
-start_monitor(struct engine *eng, struct container *c)
+start_monitor(struct containers *cs, struct container *c)
 {
 	struct monitor_arg *a = xcalloc(1, sizeof(*a));
 	pthread_attr_t attr;
 	pthread_t th;
 
-	a->eng = eng;
+	a->cs = cs;
 	a->c = container_ref(c);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -297,13 +297,13 @@ release_held(struct container *c, const char *bundle)
 }
 
 static int
-start_failed(struct engine *eng, struct container *c, int code, struct err *e)
+start_failed(struct containers *cs, struct container *c, int code, struct err *e)
 {
 	struct err ignored = ERR_INIT;
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	bool autorm;
 
-	detach_network(eng, c);
+	detach_network(cs, c);
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -317,20 +317,20 @@ start_failed(struct engine *eng, struct container *c, int code, struct err *e)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	lifecycle_event(eng, c, "die",
+	lifecycle_event(cs, c, "die",
 			json_pack("{s:s}", "exitCode", code == -ENOENT ? "127" : code == -EACCES ? "126" : "128"));
 	/* docker run --rm waits for "removed": it must come even now. */
 	if (autorm)
-		(void)lifecycle_remove(eng, c, true, true, &ignored);
+		(void)lifecycle_remove(cs, c, true, true, &ignored);
 	if (code == -ENOENT || code == -EACCES)
 		e->code = -EINVAL;
 	return e->code;
 }
 
 int
-lifecycle_start(struct engine *eng, struct container *c, struct err *e)
+lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct runtime_spec rs = {0};
 	struct err ignored = ERR_INIT;
 	bool held;
@@ -354,7 +354,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->mu);
 
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
-	r = attach_network(eng, c, e);
+	r = attach_network(cs, c, e);
 	if (r < 0) {
 		pthread_mutex_lock(&c->mu);
 		c->starting = false;
@@ -362,10 +362,10 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 		return r;
 	}
 	lifecycle_write_hosts(c, c->ep.ip);
-	r = runspec_build(eng, c, &rs, e);
+	r = runspec_build(cs, c, &rs, e);
 	if (r < 0) {
 		runtime_spec_release(&rs);
-		return start_failed(eng, c, r, e);
+		return start_failed(cs, c, r, e);
 	}
 	pthread_mutex_lock(&c->mu);
 	held = c->attach_waiting > c->attach_connected;
@@ -378,7 +378,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 		err_set(&w, r, "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: %s: unknown",
 			e->msg);
 		err_copy(e, &w);
-		return start_failed(eng, c, r, e);
+		return start_failed(cs, c, r, e);
 	}
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -394,10 +394,10 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	start_monitor(eng, c);
+	start_monitor(cs, c);
 	if (held)
 		release_held(c, bundle);
-	lifecycle_event(eng, c, "start", NULL);
+	lifecycle_event(cs, c, "start", NULL);
 	return 0;
 }
 
@@ -426,15 +426,15 @@ should_restart(struct container *c, int64_t *ret_delay_ms)
 }
 
 static void
-handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *x)
+handle_exit(struct containers *cs, struct container *c, const struct runtime_exit *x)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	char code[16];
 	int64_t delay = 0;
 	bool restart, autorm;
 
-	detach_network(eng, c);
+	detach_network(cs, c);
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->state.status = CONTAINER_EXITED;
@@ -451,9 +451,9 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
 	if (x->oom_killed)
-		lifecycle_event(eng, c, "oom", NULL);
+		lifecycle_event(cs, c, "oom", NULL);
 	snprintf(code, sizeof(code), "%d", x->exit_code);
-	lifecycle_event(eng, c, "die", json_pack("{s:s}", "exitCode", code));
+	lifecycle_event(cs, c, "die", json_pack("{s:s}", "exitCode", code));
 	if (restart) {
 		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
@@ -465,10 +465,10 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 			c->state.restart_count++;
 		}
 		pthread_mutex_unlock(&c->mu);
-		if (still && lifecycle_start(eng, c, &ignored) < 0)
+		if (still && lifecycle_start(cs, c, &ignored) < 0)
 			log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
 	} else if (autorm) {
-		(void)lifecycle_remove(eng, c, true, true, &ignored);
+		(void)lifecycle_remove(cs, c, true, true, &ignored);
 	}
 }
 
@@ -494,9 +494,9 @@ wait_exit(struct container *c, uint64_t seq, int64_t timeout_ms)
 }
 
 int
-lifecycle_kill(struct engine *eng, struct container *c, const char *signal, struct err *e)
+lifecycle_kill(struct containers *cs, struct container *c, const char *signal, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	int sig = signal && *signal ? lifecycle_parse_signal(signal) : SIGKILL;
 	char num[8];
 
@@ -519,7 +519,7 @@ lifecycle_kill(struct engine *eng, struct container *c, const char *signal, stru
 		return e->code;
 	}
 	snprintf(num, sizeof(num), "%d", sig);
-	lifecycle_event(eng, c, "kill", json_pack("{s:s}", "signal", num));
+	lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", num));
 	/* moby's Kill waits for the exit after SIGKILL, so `docker kill x;
 	 * docker inspect x` sees it stopped. */
 	if (sig == SIGKILL)
@@ -528,10 +528,10 @@ lifecycle_kill(struct engine *eng, struct container *c, const char *signal, stru
 }
 
 int
-lifecycle_stop(struct engine *eng, struct container *c, int timeout_s, const char *signal,
+lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 	       struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	const char *signame = signal && *signal ? signal : c->spec.stop_signal;
 	int sig = signame && *signame ? lifecycle_parse_signal(signame) : SIGTERM;
@@ -563,39 +563,39 @@ lifecycle_stop(struct engine *eng, struct container *c, int timeout_s, const cha
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
 	if (runtime_kill(bundle, sig, &ignored) == 0)
-		lifecycle_event(eng, c, "kill",
+		lifecycle_event(cs, c, "kill",
 				json_pack("{s:s}", "signal", sig == SIGTERM ? "15" : "?"));
 	if (paused)
 		(void)runtime_pause(bundle, false, &ignored);
 	if (!wait_exit(c, seq, (int64_t)timeout_s * 1000)) {
 		(void)runtime_kill(bundle, SIGKILL, &ignored);
-		lifecycle_event(eng, c, "kill", json_pack("{s:s}", "signal", "9"));
+		lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", "9"));
 		if (!wait_exit(c, seq, 30000))
 			return err_set(e, -EIO, "container %s did not stop after SIGKILL", c->id);
 	}
-	lifecycle_event(eng, c, "stop", NULL);
+	lifecycle_event(cs, c, "stop", NULL);
 	return 0;
 }
 
 int
-lifecycle_restart(struct engine *eng, struct container *c, int timeout_s, const char *signal,
+lifecycle_restart(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 		  struct err *e)
 {
-	int r = lifecycle_stop(eng, c, timeout_s, signal, e);
+	int r = lifecycle_stop(cs, c, timeout_s, signal, e);
 
 	if (r < 0 && r != -EALREADY)
 		return r;
 	err_clear(e);
-	r = lifecycle_start(eng, c, e);
+	r = lifecycle_start(cs, c, e);
 	if (r == 0)
-		lifecycle_event(eng, c, "restart", NULL);
+		lifecycle_event(cs, c, "restart", NULL);
 	return r;
 }
 
 int
-lifecycle_pause(struct engine *eng, struct container *c, bool pause, struct err *e)
+lifecycle_pause(struct containers *cs, struct container *c, bool pause, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	int r;
 
@@ -617,15 +617,15 @@ lifecycle_pause(struct engine *eng, struct container *c, bool pause, struct err 
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	lifecycle_event(eng, c, pause ? "pause" : "unpause", NULL);
+	lifecycle_event(cs, c, pause ? "pause" : "unpause", NULL);
 	return 0;
 }
 
 int
-lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volumes,
+lifecycle_remove(struct containers *cs, struct container *c, bool force, bool volumes,
 		 struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	uint64_t seq;
 
@@ -660,18 +660,18 @@ lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volum
 	c->state.status = CONTAINER_REMOVING;
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
-	detach_network(eng, c);
+	detach_network(cs, c);
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)
 			if (c->spec.mounts[i].type == MOUNT_VOLUME && c->spec.mounts[i].options &&
 			    strcmp(c->spec.mounts[i].options, "anonymous") == 0)
-				(void)volume_remove(eng->volumes, c->spec.mounts[i].source, false,
+				(void)volume_remove(cs->volumes, c->spec.mounts[i].source, false,
 						    &ignored);
-	execs_forget_container(eng->execs, c->id);
-	if (containers_delete(eng->containers, c, e) < 0)
+	execs_forget_container(cs->execs, c->id);
+	if (containers_delete(cs, c, e) < 0)
 		log_warn("container %.12s: %s", c->id, e->msg);
 	err_clear(e);
-	lifecycle_event(eng, c, "destroy", NULL);
+	lifecycle_event(cs, c, "destroy", NULL);
 	return 0;
 }
 
@@ -684,17 +684,17 @@ wants_restart_at_boot(struct container *c)
 }
 
 int
-lifecycle_recover(struct engine *eng, struct err *e)
+lifecycle_recover(struct containers *cs, struct err *e)
 {
 	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
+	struct container **list = containers_list(cs, &n);
 	_cleanup_strv_ char **live = NULL;
 	struct err ignored = ERR_INIT;
 
 	(void)e;
 	for (size_t i = 0; i < n; i++) {
 		struct container *c = list[i];
-		_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+		_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 		struct runtime_state rs = {0};
 
 		pthread_mutex_lock(&c->mu);
@@ -708,14 +708,14 @@ lifecycle_recover(struct engine *eng, struct err *e)
 			c->state.pid = rs.pid;
 			c->state.status = rs.paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
 			pthread_mutex_unlock(&c->mu);
-			if (network_inspect(eng->net, c->id, &ep, &ignored) == 0) {
+			if (network_inspect(cs->net, c->id, &ep, &ignored) == 0) {
 				pthread_mutex_lock(&c->mu);
 				set_endpoint(c, &ep);
 				pthread_mutex_unlock(&c->mu);
 				network_endpoint_release(&ep);
 			}
 			strv_append(&live, c->id);
-			start_monitor(eng, c);
+			start_monitor(cs, c);
 			log_info("container %.12s is still running (pid %d)", c->id, (int)rs.pid);
 			continue;
 		}
@@ -729,11 +729,11 @@ lifecycle_recover(struct engine *eng, struct err *e)
 		pthread_mutex_lock(&c->mu);
 		c->state.manually_stopped = c->state.manually_stopped || false;
 		pthread_mutex_unlock(&c->mu);
-		handle_exit(eng, c, &x);
+		handle_exit(cs, c, &x);
 	}
 	if (!live)
 		live = xcalloc(1, sizeof(char *));
-	if (network_cleanup_stale(eng->net, live, &ignored) < 0)
+	if (network_cleanup_stale(cs->net, live, &ignored) < 0)
 		log_warn("network clean-up at start: %s, ignoring", ignored.msg);
 	/* Restart policies also apply when the daemon starts. */
 	for (size_t i = 0; i < n; i++) {
@@ -742,53 +742,10 @@ lifecycle_recover(struct engine *eng, struct err *e)
 		bool stopped = c->state.status == CONTAINER_EXITED && c->state.has_been_started;
 		pthread_mutex_unlock(&c->mu);
 		if (stopped && !c->removed && wants_restart_at_boot(c) &&
-		    lifecycle_start(eng, c, &ignored) < 0)
+		    lifecycle_start(cs, c, &ignored) < 0)
 			log_warn("container %.12s: restart at daemon start failed: %s", c->id,
 				 ignored.msg);
 	}
 	containers_list_free(list, n);
 	return 0;
-}
-
-json_t *
-lifecycle_volume_users(void *ud, const char *name)
-{
-	struct engine *eng = ud;
-	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
-	json_t *ids = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < list[i]->spec.n_mounts; k++)
-			if (list[i]->spec.mounts[k].type == MOUNT_VOLUME &&
-			    strcmp(list[i]->spec.mounts[k].source, name) == 0) {
-				json_array_append_new(ids, json_string(list[i]->id));
-				break;
-			}
-	containers_list_free(list, n);
-	return ids;
-}
-
-bool
-lifecycle_image_in_use(void *ud, const char *image_id, bool running_only, char ret_container[65])
-{
-	struct engine *eng = ud;
-	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
-	bool used = false;
-
-	for (size_t i = 0; i < n && !used; i++) {
-		struct container *c = list[i];
-		pthread_mutex_lock(&c->mu);
-		bool match = c->image_id && strcmp(c->image_id, image_id) == 0 &&
-			     (!running_only || is_running(c->state.status));
-		pthread_mutex_unlock(&c->mu);
-		if (match) {
-			used = true;
-			if (ret_container)
-				snprintf(ret_container, 65, "%s", c->id);
-		}
-	}
-	containers_list_free(list, n);
-	return used;
 }

@@ -38,7 +38,7 @@ Test(container, names_ids_and_conflicts)
 	struct container_spec spec = {0};
 	struct container *c, *d = NULL, *g;
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "web");
 	cr_expect_str_eq(c->name, "/web");
 	cr_expect_eq(strlen(c->id), 64);
@@ -86,7 +86,7 @@ Test(container, persists_and_drops_half_created)
 	char id[65];
 	_cleanup_free_ char *junk = xasprintf("%s/containers/deadbeef", root);
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "keep");
 	memcpy(id, c->id, 65);
 	pthread_mutex_lock(&c->mu);
@@ -98,7 +98,7 @@ Test(container, persists_and_drops_half_created)
 	containers_close(cs);
 	cr_assert_eq(fs_mkdir_p(junk, 0700), 0);
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	g = containers_get(cs, id, &e);
 	cr_assert_not_null(g);
 	cr_expect_str_eq(g->name, "/keep");
@@ -137,7 +137,7 @@ Test(container, wait_conditions)
 	int code = -1;
 	uint64_t seq;
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "w1");
 	/* Not running now: answers at once. */
 	cr_expect_eq(container_wait(c, WAIT_NOT_RUNNING, 0, NULL, NULL, &code), 0);

@@ -31,8 +31,10 @@ make_engine(const char *root)
 	eng->tmp_dir = xasprintf("%s/tmp", root);
 	cr_assert_eq(fs_mkdir_p(eng->tmp_dir, 0700), 0);
 	eng->events = events_new();
-	eng->images = images_new();
 	cr_assert_eq(store_open(root, &eng->store, &e), 0, "%s", e.msg);
+	eng->images = images_new(&(struct images_config){
+		.store = eng->store, .events = eng->events, .tmp_dir = eng->tmp_dir,
+	});
 	return eng;
 }
 
@@ -99,6 +101,6 @@ ifx_import(const char *repo, const char *file, const char *content, char *id)
 	struct err e = ERR_INIT;
 	int fd = ifx_rootfs_tar(file, content);
 
-	cr_assert_eq(image_import(ifx_eng, fd, &o, id, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_import(ifx_eng->images, fd, &o, id, &e), 0, "%s", e.msg);
 	close(fd);
 }

@@ -60,13 +60,13 @@ Test(image, tag_history_remove)
 	size_t n = 0;
 
 	ifx_import("imp:1", "etc/a", "hello", id);
-	cr_assert_eq(image_tag(ifx_eng, "imp:1", "other/name", "v2", &e), 0, "%s", e.msg);
+	cr_assert_eq(image_tag(ifx_eng->images, "imp:1", "other/name", "v2", &e), 0, "%s", e.msg);
 	cr_assert_eq(store_image_resolve(ifx_eng->store, "other/name:v2", got, &e), 0);
 	cr_expect_str_eq(got, id);
-	cr_expect_eq(image_tag(ifx_eng, "imp:1", "Bad Name", NULL, &e), -EINVAL);
-	cr_expect_eq(image_tag(ifx_eng, "nosuch", "x", NULL, &e), -ENOENT);
+	cr_expect_eq(image_tag(ifx_eng->images, "imp:1", "Bad Name", NULL, &e), -EINVAL);
+	cr_expect_eq(image_tag(ifx_eng->images, "nosuch", "x", NULL, &e), -ENOENT);
 
-	cr_assert_eq(image_history(ifx_eng, "imp:1", &h, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_history(ifx_eng->images, "imp:1", &h, &n, &e), 0, "%s", e.msg);
 	cr_assert_eq(n, 1);
 	cr_expect_str_eq(h[0].id, id);
 	cr_expect_str_eq(h[0].comment, "Imported from -");
@@ -74,10 +74,10 @@ Test(image, tag_history_remove)
 	cr_expect_not_null(h[0].tags);
 	image_history_free(h, n);
 
-	cr_assert_eq(image_remove(ifx_eng, "imp:1", false, false, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_remove(ifx_eng->images, "imp:1", false, false, &rep, &e), 0, "%s", e.msg);
 	cr_expect_eq(rep.n, 1, "only untagged: another tag remains");
 	store_delete_report_release(&rep);
-	cr_assert_eq(image_remove(ifx_eng, "other/name:v2", false, false, &rep, &e), 0);
+	cr_assert_eq(image_remove(ifx_eng->images, "other/name:v2", false, false, &rep, &e), 0);
 	cr_expect_gt(rep.n, 1, "untagged and deleted");
 	store_delete_report_release(&rep);
 	cr_expect_eq(store_image_resolve(ifx_eng->store, id, got, &e), -ENOENT);
@@ -91,12 +91,12 @@ Test(image, prune_dangling_then_all)
 
 	ifx_import(NULL, "etc/a", "dangling", a);
 	ifx_import("keep:1", "etc/b", "tagged", b);
-	cr_assert_eq(image_prune(ifx_eng, false, NULL, NULL, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_prune(ifx_eng->images, false, NULL, NULL, &rep, &e), 0, "%s", e.msg);
 	cr_expect_eq(store_image_resolve(ifx_eng->store, a, got, &e), -ENOENT);
 	cr_expect_eq(store_image_resolve(ifx_eng->store, b, got, &e), 0);
 	cr_expect_gt(rep.reclaimed, 0);
 	store_delete_report_release(&rep);
-	cr_assert_eq(image_prune(ifx_eng, true, NULL, NULL, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_prune(ifx_eng->images, true, NULL, NULL, &rep, &e), 0, "%s", e.msg);
 	cr_expect_eq(store_image_resolve(ifx_eng->store, b, got, &e), -ENOENT);
 	store_delete_report_release(&rep);
 }

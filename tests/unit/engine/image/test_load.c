@@ -26,7 +26,7 @@ load_tar(void (*fill)(struct targen *), struct err *e)
 	fill(t);
 	targen_close(t);
 	fd = tarfile_open(path);
-	r = image_load(ifx_eng, fd, true, NULL, NULL, e);
+	r = image_load(ifx_eng->images, fd, true, NULL, NULL, e);
 	close(fd);
 	return r;
 }
