@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * /containers: top, stats, update, changes, prune (docker-api-protocol.md
- * §6.4, §6.6). Logs, export and archive (byte streams) are in
- * containers_io.c.
+ * /containers: what containers use and leave behind — processes (top),
+ * resource usage (stats), resource limits (update), file-system changes and
+ * prune (docker-api-protocol.md §6.4, §6.6). Logs, export and archive (byte
+ * streams) are in containers_io.c.
  */
 #include "config.h"
 
@@ -404,7 +405,7 @@ api_containers_prune(struct api_request *r)
 					 (json_int_t)space));
 }
 
-const struct api_route api_containers_more_routes[] = {
+const struct api_route api_containers_resources_routes[] = {
 	{ "GET", "/containers/{id}/top", api_containers_top, API_BODY_NONE },
 	{ "GET", "/containers/{id}/stats", api_containers_stats, API_BODY_NONE },
 	{ "POST", "/containers/{id}/update", api_containers_update, API_BODY_JSON },

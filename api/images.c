@@ -4,7 +4,8 @@
  * store and engine/image, encoded as dockerd does for the request's API
  * version (docker-api-protocol.md §4.3-§4.7, §4.11, §12), and the route
  * table of every image endpoint. Streaming routes are in images_pull.c and
- * images_transfer.c; search, /auth and /system/df in images_misc.c.
+ * images_transfer.c; search and /auth in images_search.c, /system/df in
+ * system_df.c.
  */
 #include "config.h"
 
@@ -15,7 +16,7 @@
 #include "api/api.h"
 #include "api/filters.h"
 #include "api/images.h"
-#include "api/images_misc.h"
+#include "api/system_df.h"
 #include "api/request.h"
 #include "engine/engine.h"
 #include "engine/image/image.h"
