@@ -23,7 +23,7 @@
 #include "engine/build/builder_internal.h"
 #include "engine/build/match.h"
 #include "engine/build/pull.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/build/shellwords.h"
 #include "engine/reference.h"
 #include "engine/store/store.h"
@@ -544,7 +544,7 @@ run_steps(struct builder *b)
 			stage_name = strv_len(in->args) == 3 ? in->args[2] : NULL;
 			r = dispatch_from(b, in);
 		} else {
-			r = dispatch(b, in);
+			r = dispatch_instr(b, in);
 		}
 	}
 	if (r >= 0)

@@ -94,7 +94,7 @@ int builder_view(struct builder *b, const char *image_id, struct rootfs_view **r
 int builder_flat(struct builder *b, const char *ref, const char **ret_dir);
 
 /* Runs one instruction of the current stage. */
-int dispatch(struct builder *b, const struct df_instr *in);
+int dispatch_instr(struct builder *b, const struct df_instr *in);
 
 /* COPY, ADD and WORKDIR (dispatch_copy.c). */
 int dispatch_copy(struct builder *b, const struct df_instr *in);

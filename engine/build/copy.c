@@ -22,7 +22,7 @@
 #include "engine/build/copy.h"
 #include "engine/build/download.h"
 #include "engine/build/match.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"

@@ -17,7 +17,7 @@
 #include "engine/build/builder_internal.h"
 #include "engine/build/copy.h"
 #include "engine/build/pull.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/build/run.h"
 #include "engine/build/shellwords.h"
 #include "engine/container/lifecycle.h"
@@ -114,7 +114,7 @@ run_triggers(struct builder *b)
 			r = err_set(b->e, -EINVAL, "%s isn't allowed as an ONBUILD trigger",
 				    df_kind_name(in.kind));
 		if (r == 0)
-			r = dispatch(b, &in);
+			r = dispatch_instr(b, &in);
 		df_instr_release(&in);
 	}
 	return r;
@@ -685,7 +685,7 @@ dispatch_run(struct builder *b, const struct df_instr *in)
 /* ---- the dispatch table ------------------------------------------------ */
 
 int
-dispatch(struct builder *b, const struct df_instr *in)
+dispatch_instr(struct builder *b, const struct df_instr *in)
 {
 	static const char *const none[] = { NULL };
 

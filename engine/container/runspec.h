@@ -3,7 +3,7 @@
 #pragma once
 
 #include "engine/container/container.h"
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 #include "engine/util/err.h"
 
 struct containers;
