@@ -24,6 +24,8 @@ struct api_ctx {
 	struct engine *engine;
 	const char *tmp_dir;	/* where uploads are spooled (inside the data root) */
 	bool log_requests;	/* one info line per request */
+	/* Told when a connection is upgraded (hijack, WebSocket); may be NULL. */
+	void (*conn_upgraded)(struct MHD_Connection *conn);
 };
 
 enum MHD_Result api_access_handler(void *cls, struct MHD_Connection *conn, const char *url,

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "api/hijack.h"
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"
@@ -85,12 +86,15 @@ on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *ex
 	pthread_t th;
 	int flags;
 
-	(void)conn;
 	/* From here the relay owns @h and frees it, possibly before MHD
 	 * reports the request complete: unhook it from the request (whose
 	 * state, struct api_request first, is @req_cls). */
-	if (req_cls)
-		((struct api_request *)req_cls)->on_complete_arg = NULL;
+	if (req_cls) {
+		struct api_request *r = req_cls;
+		r->on_complete_arg = NULL;
+		if (r->ctx->conn_upgraded)
+			r->ctx->conn_upgraded(conn);
+	}
 	h->fd = sock;
 	h->urh = urh;
 	if (extra_in_size) {

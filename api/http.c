@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -179,6 +180,78 @@ dispatch(struct request_priv *p)
 	}
 }
 
+struct header_count {
+	unsigned content_length;
+	const char *first_length;
+	bool lengths_differ;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct header_count *hc = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+		return MHD_YES;
+	if (hc->content_length++ == 0)
+		hc->first_length = value;
+	else if (strcmp(hc->first_length, value ? value : "") != 0)
+		hc->lengths_differ = true;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+find_nul_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+	     const char *value, size_t value_size)
+{
+	bool *found = cls;
+
+	(void)kind;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		*found = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Request framing libmicrohttpd lets through but a proxy in front of us
+ * might read differently (request smuggling), and query values it would
+ * silently truncate: refused before any handler runs, and the connection
+ * is closed after the reply. 0 when the request is fine, else the status,
+ * with @msg filled.
+ */
+static unsigned
+check_framing(struct MHD_Connection *conn, char *msg, size_t msg_size)
+{
+	struct header_count hc = {0};
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	bool nul = false;
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
+	if (hc.lengths_differ) {
+		snprintf(msg, msg_size, "bad request: conflicting Content-Length headers");
+		return 400;
+	}
+	if (te && hc.content_length > 0) {
+		snprintf(msg, msg_size, "bad request: both Transfer-Encoding and Content-Length");
+		return 400;
+	}
+	if (te && strcasecmp(te, "chunked") != 0) {
+		snprintf(msg, msg_size, "unsupported transfer encoding: \"%.64s\"", te);
+		return 501;
+	}
+	/* MHD decodes query values into C strings: %00 would cut one short. */
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, find_nul_arg, &nul);
+	if (nul) {
+		snprintf(msg, msg_size, "bad request: NUL byte (%%00) in the query string");
+		return 400;
+	}
+	return 0;
+}
+
 enum MHD_Result
 api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 		   const char *version, const char *upload_data, size_t *upload_data_size,
@@ -188,7 +261,17 @@ api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, cons
 
 	(void)version;
 	if (!p) {
-		*req_cls = request_new(cls, conn, url, method);
+		char msg[160];
+		unsigned status;
+
+		p = request_new(cls, conn, url, method);
+		*req_cls = p;
+		status = check_framing(conn, msg, sizeof(msg));
+		if (status) {
+			/* Answer now, without reading a body we cannot frame. */
+			api_reply_header(&p->r, MHD_HTTP_HEADER_CONNECTION, "close");
+			api_reply_errorf(&p->r, status, "%s", msg);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {

@@ -45,6 +45,8 @@ conf_usage(FILE *f)
 	      "      --label K=V             daemon label shown by docker info (repeatable)\n"
 	      "  -b, --bridge NAME           default bridge (default berth0)\n"
 	      "      --bip CIDR              address of the default bridge (default 10.88.0.1/16)\n"
+	      "      --client-timeout SECS   close a connection that sends no complete request\n"
+	      "                              (or no body) for this long (default 60)\n"
 	      "      --tls, --tlsverify, --tlscacert F, --tlscert F, --tlskey F\n"
 	      "                              TLS for tcp:// listeners (not implemented yet)\n"
 	      "  -v, --version               print the version and exit\n"
@@ -55,6 +57,7 @@ conf_usage(FILE *f)
 enum {
 	OPT_DATA_ROOT = 1000, OPT_EXEC_ROOT, OPT_CONFIG_FILE, OPT_INSECURE, OPT_MIRROR, OPT_LABEL,
 	OPT_BIP, OPT_TLS, OPT_TLSVERIFY, OPT_TLSCACERT, OPT_TLSCERT, OPT_TLSKEY, OPT_DUMP_ROUTES,
+	OPT_CLIENT_TIMEOUT,
 };
 
 int
@@ -79,6 +82,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{ "tlscert", required_argument, NULL, OPT_TLSCERT },
 		{ "tlskey", required_argument, NULL, OPT_TLSKEY },
 		{ "dump-routes", no_argument, NULL, OPT_DUMP_ROUTES },
+		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -107,6 +111,15 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_TLSCERT: free(cfg->tlscert); cfg->tlscert = xstrdup(optarg); break;
 		case OPT_TLSKEY: free(cfg->tlskey); cfg->tlskey = xstrdup(optarg); break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
+		case OPT_CLIENT_TIMEOUT: {
+			uint64_t v;
+			if (parse_uint64(optarg, 86400, &v) < 0 || v == 0)
+				return err_set(e, -EINVAL,
+					       "invalid --client-timeout '%s': 1 to 86400 seconds",
+					       optarg);
+			cfg->client_timeout = (unsigned)v;
+			break;
+		}
 		case 'v': cfg->show_version = true; break;
 		case 'h': cfg->show_help = true; break;
 		case ':':
@@ -121,7 +134,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -146,6 +159,7 @@ static const struct key_spec keys[] = {
 	KEY("tlscacert", K_STRING, tlscacert),
 	KEY("tlscert", K_STRING, tlscert),
 	KEY("tlskey", K_STRING, tlskey),
+	KEY("client-timeout", K_SECONDS, client_timeout),
 };
 
 static int
@@ -169,6 +183,16 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *v, const 
 			return err_set(e, -EINVAL, "%s: \"%s\" must be true or false", path, k->name);
 		if (!*b)
 			*b = json_is_true(v);
+		return 0;
+	}
+	case K_SECONDS: {
+		unsigned *u = field;
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 86400)
+			return err_set(e, -EINVAL, "%s: \"%s\" must be a number of seconds (1 to 86400)",
+				       path, k->name);
+		if (!*u)
+			*u = (unsigned)json_integer_value(v);
 		return 0;
 	}
 	case K_STRV: {

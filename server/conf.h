@@ -26,6 +26,7 @@ struct daemon_config {
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;
+	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
 
 	/* Actions rather than settings. */
 	bool show_version, show_help, dump_routes;
@@ -53,4 +54,5 @@ void conf_release(struct daemon_config *cfg);
 void conf_usage(FILE *f);
 
 #define CONF_DEFAULT_FILE "/etc/berth/daemon.json"
+#define CONF_DEFAULT_CLIENT_TIMEOUT 60
 #define CONF_DEFAULT_SOCKET "unix:///run/berth.sock"

@@ -2,6 +2,7 @@
 sbin_PROGRAMS += berthd
 berthd_SOURCES = \
 	server/conf.c server/conf.h \
+	server/connguard.c server/connguard.h \
 	server/listen.c server/listen.h \
 	server/main.c
 berthd_LDADD = $(BERTH_LIBS)

@@ -27,6 +27,7 @@
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"
 #include "server/conf.h"
+#include "server/connguard.h"
 #include "server/listen.h"
 
 #define MAX_LISTENERS 16
@@ -42,17 +43,51 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", msg);
 }
 
+/* The API's access handler, with the connection guard told of each call. */
+static enum MHD_Result
+access_guarded(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	       const char *version, const char *upload_data, size_t *upload_data_size,
+	       void **req_cls)
+{
+	bool first = *req_cls == NULL;
+	size_t n = *upload_data_size;
+	enum MHD_Result r;
+
+	connguard_handler_enter(conn);
+	r = api_access_handler(cls, conn, url, method, version, upload_data, upload_data_size,
+			       req_cls);
+	connguard_handler_leave(conn, first, n);
+	return r;
+}
+
+static void
+completed_guarded(void *cls, struct MHD_Connection *conn, void **req_cls,
+		  enum MHD_RequestTerminationCode toe)
+{
+	api_request_completed(cls, conn, req_cls, toe);
+	connguard_request_done(conn);
+}
+
+/*
+ * One MHD daemon per listener, thread per connection (handlers may block).
+ * MHD's own time-out stays off: it would also cut a handler that blocks
+ * (wait, stop -t) or a quiet stream; the guard cuts only connections that
+ * owe us a request. TCP listeners also get a per-address connection limit.
+ */
 static struct MHD_Daemon *
-start_http(struct listener *l, struct api_ctx *ctx, struct err *e)
+start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, struct err *e)
 {
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned per_ip = strncmp(l->host, "tcp://", 6) == 0 ? LIMIT_CONNECTIONS_PER_ADDRESS : 0;
 	struct MHD_Daemon *d;
 
-	d = MHD_start_daemon(flags, 0, NULL, NULL, api_access_handler, ctx,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, access_guarded, ctx,
 			     MHD_OPTION_LISTEN_SOCKET, l->fd,
-			     MHD_OPTION_NOTIFY_COMPLETED, api_request_completed, ctx,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed_guarded, ctx,
+			     MHD_OPTION_NOTIFY_CONNECTION, connguard_notify, g,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_MHD_CONN_MEMORY,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -101,6 +136,7 @@ run(struct daemon_config *cfg)
 	struct engine *eng = NULL;
 	struct listener ls[MAX_LISTENERS];
 	struct MHD_Daemon *ds[MAX_LISTENERS] = {0};
+	struct connguard *gs[MAX_LISTENERS] = {0};
 	struct api_ctx ctx = {0};
 	struct err e = ERR_INIT;
 	size_t n = 0;
@@ -137,6 +173,7 @@ run(struct daemon_config *cfg)
 	ctx.engine = eng;
 	ctx.tmp_dir = eng->tmp_dir;
 	ctx.log_requests = true;
+	ctx.conn_upgraded = connguard_upgraded;
 	for (; cfg->hosts[n]; n++) {
 		if (n == MAX_LISTENERS) {
 			log_error("too many -H hosts (at most %d)", MAX_LISTENERS);
@@ -146,7 +183,14 @@ run(struct daemon_config *cfg)
 			log_error("%s", e.msg);
 			goto out;
 		}
-		ds[n] = start_http(&ls[n], &ctx, &e);
+		if (connguard_new(cfg->hosts[n], cfg->client_timeout ? cfg->client_timeout
+								     : CONF_DEFAULT_CLIENT_TIMEOUT,
+				  LIMIT_WAITING_CONNECTIONS, &gs[n], &e) < 0) {
+			log_error("%s", e.msg);
+			n++;
+			goto out;
+		}
+		ds[n] = start_http(&ls[n], &ctx, gs[n], &e);
 		if (!ds[n]) {
 			log_error("%s", e.msg);
 			n++;
@@ -179,6 +223,7 @@ out:
 			if (s != MHD_INVALID_SOCKET)
 				ls[i].fd = s;
 		}
+		connguard_free(gs[i]);
 		listen_close(&ls[i]);
 	}
 	unlink(cfg->pidfile);

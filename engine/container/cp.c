@@ -58,8 +58,9 @@ cp_clean_path(const char *path, char *buf, size_t size)
 			continue;
 		}
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (out > 0 && buf[out] != '/')
-				out--; /* ".." above the root stays at the root */
+			/* back to the slash before the last component; above the root stays there */
+			while (out > 0 && buf[--out] != '/')
+				;
 			p += n;
 			continue;
 		}

@@ -129,6 +129,7 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	rs->privileged = s->privileged;
 	if (s->privileged) {
 		rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
+		runtime_spec_clear_sys_readonly(rs);
 		strv_free(rs->masked_paths);
 		strv_free(rs->readonly_paths);
 		rs->masked_paths = NULL;

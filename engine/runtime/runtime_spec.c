@@ -106,6 +106,22 @@ add_default_mounts(struct runtime_spec *s)
 }
 
 void
+runtime_spec_clear_sys_readonly(struct runtime_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct runtime_mount *m = &s->mounts[i];
+		if (strcmp(m->destination, "/sys") != 0 && strcmp(m->destination, "/sys/fs/cgroup") != 0)
+			continue;
+		for (size_t j = 0; m->options && m->options[j]; j++) {
+			if (strcmp(m->options[j], "ro") != 0)
+				continue;
+			free(m->options[j]);
+			m->options[j] = xstrdup("rw");
+		}
+	}
+}
+
+void
 runtime_spec_init_default(struct runtime_spec *s, const char *id)
 {
 	static const char *const env[] = {

@@ -120,6 +120,12 @@ int runtime_spec_set_caps(struct runtime_spec *spec, char *const *add, char *con
 			  bool privileged, struct err *e);
 
 /* Appends a mount (copied). */
+/*
+ * A privileged container gets /sys and /sys/fs/cgroup read-write, as
+ * dockerd gives them; every other container keeps them read-only.
+ */
+void runtime_spec_clear_sys_readonly(struct runtime_spec *spec);
+
 void runtime_spec_add_mount(struct runtime_spec *spec, const char *dest, const char *type,
 			    const char *source, const char *const *options);
 

@@ -162,6 +162,17 @@ syscalls_default_filter(char *const *caps, scmp_filter_ctx *ret, struct err *e)
 
 	if (!ctx)
 		return err_set(e, -ENOMEM, "seccomp: cannot create filter");
+	/*
+	 * libseccomp sets no_new_privs before loading unless told not to; the
+	 * shim loads the filter while it still holds CAP_SYS_ADMIN, so it need
+	 * not, and no_new_privs stays what the container asked for (setuid
+	 * programs in images work as under dockerd).
+	 */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r < 0) {
+		seccomp_release(ctx);
+		return err_errno(e, r, "seccomp: cannot keep no_new_privs off");
+	}
 	r = add_rules(ctx, caps);
 	if (r < 0) {
 		seccomp_release(ctx);

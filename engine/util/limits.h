@@ -25,6 +25,14 @@
 
 /* Concurrent connections: enough for many `logs -f`/`events`/attach. */
 #define LIMIT_CONNECTIONS 1024
+/* Per client address on TCP listeners. */
+#define LIMIT_CONNECTIONS_PER_ADDRESS 256
+/*
+ * Connections that have not sent a complete request yet (or are between
+ * requests); past this the oldest is closed, so half-sent requests can
+ * never hold every connection slot.
+ */
+#define LIMIT_WAITING_CONNECTIONS 128
 
 /* Bytes buffered per streaming response before the producer waits. */
 #define LIMIT_STREAM_BUFFER (1u * 1024 * 1024)

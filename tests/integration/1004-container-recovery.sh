@@ -33,17 +33,23 @@ d run -d --name rec-web -p 127.0.0.1:$port:8080 busybox httpd -f -p 8080 -h /etc
 d stop -t 1 rec-us-stopped >/dev/null
 wait_for 10 curl -sf -m 2 http://127.0.0.1:$port/passwd
 tick_pid=$(state rec-tick '{{.State.Pid}}')
+exit_pid=$(state rec-exit '{{.State.Pid}}')
 fds_before=$(ls /proc/$BERTH_PID/fd | wc -l)
 
 kill -9 "$BERTH_PID"
 wait "$BERTH_PID" 2>/dev/null
 check "the container's process survives berthd's SIGKILL" kill -0 "$tick_pid"
-sleep 2.5 # rec-exit ends while berthd is down
+# rec-exit ends while berthd is down
+wait_for 10 sh -c "! kill -0 $exit_pid 2>/dev/null"
 berth_restart || { fail "berthd restarts"; finish; }
 
 expect_eq "the running container is still running, same pid" "$(state rec-tick '{{.State.Status}} {{.State.Pid}}')" "running $tick_pid"
 expect_eq "the exit while berthd was down is recorded" "$(state rec-exit '{{.State.Status}} {{.State.ExitCode}}')" "exited 7"
-out=$(d ps --format '{{.Names}}' | sort | tr '\n' ' ')
+# Restart policies are applied as berthd starts: give them a moment.
+names() { d ps --format '{{.Names}}' | sort | tr '\n' ' '; }
+all_up() { [ "$(names)" = "rec-alw rec-always rec-tick rec-us rec-web " ]; }
+wait_for 15 all_up
+out=$(names)
 # dockerd's rule: "always" comes back at daemon start even after a manual
 # stop; "unless-stopped" does not.
 expect_eq "ps lists the running ones (and the stopped 'always' one, restarted)" "$out" "rec-alw rec-always rec-tick rec-us rec-web "

@@ -151,10 +151,18 @@ remount_bind(const char *target, unsigned long flags)
 	return 0;
 }
 
-/* cgroup v1 inside the container: tmpfs with each controller, read-only (dockerd's layout). */
+/*
+ * cgroup v1 inside the container: a read-only tmpfs holding each controller
+ * (dockerd's layout). With MS_RDONLY in @flags (every container but a
+ * privileged one) each controller is bind-remounted read-only too, so root in
+ * the container cannot raise its own limits or make child cgroups: writes
+ * fail with EROFS.
+ */
 static int
 mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 {
+	const unsigned long mflags = flags & ~MS_RDONLY;
+
 	static const char *const ctrls[] = {"memory", "cpu", "cpuacct", "cpuset", "pids",
 					    "freezer", "devices", "blkio", NULL};
 	_cleanup_close_ int fd = open_target(rootfd, dest, false);
@@ -181,8 +189,18 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 			return sfd;
 		fd_path(sfd, sp);
 		/* Inside our cgroup namespace this shows the container's own cgroup as "/". */
-		if (mount("cgroup", sp, "cgroup", flags, ctrls[i]) < 0 && errno != EBUSY)
+		if (mount("cgroup", sp, "cgroup", mflags, ctrls[i]) < 0 && errno != EBUSY)
 			return -errno;
+		if (flags & MS_RDONLY) {
+			/* remount through a fresh fd: the old one names the covered inode */
+			_cleanup_close_ int nfd = open_target(rootfd, sub, false);
+			if (nfd < 0)
+				return nfd;
+			fd_path(nfd, sp);
+			int r = remount_bind(sp, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+			if (r < 0)
+				return r;
+		}
 	}
 	fd_path(fd, p);
 	if (mount(NULL, p, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -205,7 +223,7 @@ mount_one(int rootfd, const struct runtime_mount *m)
 	bind = strcmp(m->type, "bind") == 0 || (flags & MS_BIND);
 	if (strcmp(m->type, "cgroup") == 0) {
 		if (cgroup_version() == 1)
-			return mount_cgroup_v1(rootfd, m->destination, flags & ~MS_RDONLY);
+			return mount_cgroup_v1(rootfd, m->destination, flags);
 		m = &(struct runtime_mount){m->destination, "cgroup2", "cgroup", m->options};
 	}
 	if (bind) {
