@@ -112,7 +112,8 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	if (j->tty)
 		rl.detach = j->detach; /* dockerd watches for the keys on TTYs only */
 	if (j->stream) {
-		shim = attach_connect(j->eng->containers, j->c, j->flags, relay_early_poll, &rl, &e);
+		shim = attach_connect(j->eng->containers, j->c, j->flags, relay_early_poll, &rl,
+				      &e);
 		if (shim < 0)
 			log_debug("attach %.12s: %s", j->c->id, e.msg);
 	}
@@ -150,8 +151,9 @@ attach_producer(struct api_stream *s, void *arg, struct err *e)
 		return 0;
 	if (!j->stream)
 		return 0;
-	shim = attach_connect(j->eng->containers, j->c, j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN),
-			      stream_cancelled, s, e);
+	shim = attach_connect(j->eng->containers, j->c,
+			      j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN), stream_cancelled, s,
+			      e);
 	if (shim < 0)
 		return 0;
 	for (;;) {

@@ -163,11 +163,12 @@ df_images(struct api_request *r, json_t *o)
 	if (store_image_list(eng->store, &list, &n, NULL) < 0)
 		n = 0;
 	sh = api_shared_new(eng, list, n);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, api_images_summary_json(
-						   r, &list[i], list[i].repo_tags,
-						   api_shared_size(sh, list[i].id),
-						   image_containers_using(eng->images, list[i].id)));
+	for (size_t i = 0; i < n; i++) {
+		int users = image_containers_using(eng->images, list[i].id);
+		json_array_append_new(arr, api_images_summary_json(r, &list[i], list[i].repo_tags,
+								   api_shared_size(sh, list[i].id),
+								   users));
+	}
 	json_object_set_new(o, "LayersSize", json_integer(api_shared_layers_size(sh)));
 	json_object_set_new(o, "Images", arr);
 	api_shared_free(sh);

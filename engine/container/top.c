@@ -296,8 +296,8 @@ run_ps(const char *args, struct buf *out, struct err *e)
 }
 
 int
-top_list(struct containers *cs, struct container *c, const char *ps_args, struct top_result *ret,
-	 struct err *e)
+top_list(struct containers *cs, struct container *c, const char *ps_args,
+	 struct top_result *ret, struct err *e)
 {
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	_cleanup_free_ pid_t *pids = NULL;

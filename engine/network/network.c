@@ -460,7 +460,8 @@ load_endpoints(struct network_state *net, struct err *e)
 }
 
 static int
-make_dirs(const struct network_config *cfg, struct network_state *net, char **ret_ipam, struct err *e)
+make_dirs(const struct network_config *cfg, struct network_state *net, char **ret_ipam,
+	  struct err *e)
 {
 	_cleanup_free_ char *netdir = xasprintf("%s/network/networks/bridge", cfg->data_root);
 	int r;

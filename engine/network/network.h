@@ -33,7 +33,7 @@ struct network_state;
 
 /* What networking needs from the daemon's configuration (borrowed for network_open). */
 struct network_config {
-	const char *data_root;	/* endpoint records and IPAM state under <data_root>/network */
+	const char *data_root;	/* endpoints and IPAM state under <data_root>/network */
 	const char *exec_root;	/* pinned namespaces under <exec_root>/netns */
 	const char *bridge_name;	/* NULL: berth0; "none": no default bridge */
 	const char *bridge_cidr;	/* NULL: 10.88.0.1/16 */

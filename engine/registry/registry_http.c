@@ -447,7 +447,8 @@ apply_auth(struct registry_repo *r, const struct registry_challenge *ch, const c
 		key = token_key(r, ch, scope);
 		cached = fresh ? NULL : registry_token_cache_get(r->client, key);
 		if (!cached) {
-			ret = registry_token_fetch(r->client, ch, r->auth, scope, r->login, &tok, e);
+			ret = registry_token_fetch(r->client, ch, r->auth, scope, r->login, &tok,
+						   e);
 			if (ret < 0)
 				return ret;
 			registry_token_cache_put(r->client, key, tok.token, tok.expires_in);

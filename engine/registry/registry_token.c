@@ -76,7 +76,8 @@ registry_token_cache_get(struct registry_client *c, const char *key)
 }
 
 void
-registry_token_cache_put(struct registry_client *c, const char *key, const char *token, int64_t expires_in)
+registry_token_cache_put(struct registry_client *c, const char *key, const char *token,
+			 int64_t expires_in)
 {
 	struct registry_token_entry *t = xcalloc(1, sizeof(*t)), **pp;
 	int64_t now = time_mono_ns();

@@ -74,7 +74,8 @@ Test(image, tag_history_remove)
 	cr_expect_not_null(h[0].tags);
 	image_history_free(h, n);
 
-	cr_assert_eq(image_remove(ifx_eng->images, "imp:1", false, false, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_remove(ifx_eng->images, "imp:1", false, false, &rep, &e), 0, "%s",
+		     e.msg);
 	cr_expect_eq(rep.n, 1, "only untagged: another tag remains");
 	store_delete_report_release(&rep);
 	cr_assert_eq(image_remove(ifx_eng->images, "other/name:v2", false, false, &rep, &e), 0);
