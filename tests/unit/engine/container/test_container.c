@@ -150,3 +150,62 @@ Test(container, wait_conditions)
 	container_unref(c);
 	containers_close(cs);
 }
+
+/* The usage oracle engine.c gives the image service (images_set_users_fn). */
+Test(container, image_users_count_and_filter_running)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container *a, *b;
+	char first[65] = "";
+
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", false, first), 0);
+	cr_expect_str_empty(first, "nothing copied without a user");
+	a = make(cs, "u1");
+	b = make(cs, "u2");
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", false, first), 2);
+	cr_expect(strcmp(first, a->id) == 0 || strcmp(first, b->id) == 0);
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", false, NULL), 2);
+	cr_expect_eq(containers_image_users(cs, "sha256:other", false, NULL), 0);
+	/* Created is not running; running, paused and restarting are. */
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", true, NULL), 0);
+	b->state.status = CONTAINER_RESTARTING;
+	memset(first, 0, sizeof(first));
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", true, first), 1);
+	cr_expect_str_eq(first, b->id);
+	container_unref(a);
+	container_unref(b);
+	containers_close(cs);
+}
+
+/* The usage oracle engine.c gives the volume store (volumes_set_users_fn). */
+Test(container, volume_users_lists_mounting_containers)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container_spec spec = {0};
+	struct container *c = NULL, *plain;
+	json_t *ids;
+
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
+	spec.image = xstrdup("busybox");
+	spec.mounts = xcalloc(2, sizeof(*spec.mounts));
+	spec.mounts[0] = (struct mount_spec){ .type = MOUNT_BIND, .source = xstrdup("/srv"),
+					      .target = xstrdup("/srv") };
+	spec.mounts[1] = (struct mount_spec){ .type = MOUNT_VOLUME, .source = xstrdup("data"),
+					      .target = xstrdup("/data") };
+	spec.n_mounts = 2;
+	cr_assert_eq(containers_create(cs, "vol", "sha256:abc", &spec, &c, &e), 0, "%s", e.msg);
+	plain = make(cs, "novol");
+	ids = containers_volume_users(cs, "data");
+	cr_assert_eq(json_array_size(ids), 1);
+	cr_expect_str_eq(json_string_value(json_array_get(ids, 0)), c->id);
+	json_decref(ids);
+	ids = containers_volume_users(cs, "srv");
+	cr_expect_eq(json_array_size(ids), 0, "a bind mount is not a volume user");
+	json_decref(ids);
+	container_unref(c);
+	container_unref(plain);
+	containers_close(cs);
+}
