@@ -24,6 +24,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/engine.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/frame.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/xalloc.h"
@@ -84,13 +85,12 @@ static int
 replay_entry(void *ud, int stream, const char *data, size_t len)
 {
 	struct replay_ctx *rc = ud;
-	unsigned char hdr[8] = {(unsigned char)stream, 0, 0, 0, (unsigned char)(len >> 24),
-				(unsigned char)(len >> 16), (unsigned char)(len >> 8),
-				(unsigned char)len};
+	unsigned char hdr[FRAME_HEADER_SIZE];
 	int r;
 
 	if (rc->fd >= 0)
 		return relay_write_record(rc->fd, rc->tty, stream, data, len);
+	frame_header_encode(hdr, (enum frame_stream)stream, len);
 	r = rc->tty ? 0 : api_stream_write(rc->s, hdr, sizeof(hdr));
 	return r < 0 ? r : api_stream_write(rc->s, data, len);
 }

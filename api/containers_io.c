@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "engine/container/usage.h"
 #include "engine/engine.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/frame.h"
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
@@ -62,9 +62,9 @@ logs_entry(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data, s
 		ts[tlen++] = ' ';
 	}
 	if (!j->tty) {
-		unsigned char hdr[8] = { (unsigned char)stream, 0, 0, 0 };
-		uint32_t n = htonl((uint32_t)(tlen + len));
-		memcpy(hdr + 4, &n, 4);
+		unsigned char hdr[FRAME_HEADER_SIZE];
+		/* one frame for the timestamp and the entry, as dockerd sends it */
+		frame_header_encode(hdr, (enum frame_stream)stream, tlen + len);
 		if ((r = api_stream_write(j->s, hdr, sizeof(hdr))) < 0)
 			return r;
 	}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/relay.h"
+#include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 
@@ -33,25 +34,19 @@ relay_release(struct relay *rl)
 	buf_release(&rl->pending);
 }
 
+static int
+fd_sink(void *ud, const void *p, size_t n)
+{
+	return fs_write_all(*(const int *)ud, p, n);
+}
+
 int
 relay_write_record(int fd, bool tty, int stream, const void *p, size_t n)
 {
-	const char *s = p;
-
-	while (!tty && n > 0) {
-		/* frames stay below 32 KiB (docker-api-protocol.md §7.3) */
-		size_t chunk = n > 32768 ? 32768 : n;
-		unsigned char hdr[8] = {(unsigned char)stream, 0, 0, 0, 0, 0,
-					(unsigned char)(chunk >> 8), (unsigned char)chunk};
-		int r = fs_write_all(fd, hdr, sizeof(hdr));
-		if (r == 0)
-			r = fs_write_all(fd, s, chunk);
-		if (r < 0)
-			return r;
-		s += chunk;
-		n -= chunk;
-	}
-	return tty ? fs_write_all(fd, s, n) : 0;
+	if (tty)
+		return fs_write_all(fd, p, n);
+	/* frames stay below 32 KiB (docker-api-protocol.md §7.3) */
+	return frame_write(fd_sink, &fd, (enum frame_stream)stream, p, n);
 }
 
 /* The client's stdin ended: what that means depends on StdinOnce. */

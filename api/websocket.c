@@ -30,6 +30,7 @@
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
+#include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
@@ -52,7 +53,7 @@ struct ws_session {
 	int fd, shim;
 	wslay_event_context_ptr ctx;
 	struct buf pending;	/* stdin before the shim connected */
-	struct buf demux;	/* partial 8-byte-framed output (no TTY) */
+	struct frame_decoder demux; /* the shim's 8-byte frames (no TTY) */
 	bool detached, failed;
 };
 
@@ -133,24 +134,21 @@ queue_output(struct ws_session *s, const void *p, size_t n)
 	return wslay_event_queue_msg(s->ctx, &m) == 0 ? 0 : -ENOMEM;
 }
 
+/* One frame from the shim: one message (Docker's frames are not forwarded). */
+static int
+shim_frame(void *ud, enum frame_stream stream, const char *p, size_t n)
+{
+	(void)stream;
+	return n ? queue_output(ud, p, n) : 0;
+}
+
 /* Output from the shim: raw for a TTY, else unwrapped from Docker's frames. */
 static int
 shim_output(struct ws_session *s, const char *p, size_t n)
 {
 	if (s->j->tty)
 		return queue_output(s, p, n);
-	buf_append(&s->demux, p, n);
-	while (s->demux.len >= 8) {
-		const unsigned char *h = (const unsigned char *)s->demux.data;
-		size_t len = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
-		if (s->demux.len < 8 + len)
-			break;
-		if (len && queue_output(s, s->demux.data + 8, len) < 0)
-			return -ENOMEM;
-		memmove(s->demux.data, s->demux.data + 8 + len, s->demux.len - 8 - len);
-		s->demux.len -= 8 + len;
-	}
-	return 0;
+	return frame_decoder_feed(&s->demux, p, n, shim_frame, s);
 }
 
 static int
@@ -219,7 +217,9 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	struct ws_job *j = arg;
 	struct wslay_event_callbacks cb = {.recv_callback = recv_cb, .send_callback = send_cb,
 					   .on_msg_recv_callback = msg_cb};
-	struct ws_session s = {.j = j, .fd = fd, .shim = -1};
+	/* the shim's frames never exceed FRAME_PAYLOAD_MAX (proto.h) */
+	struct ws_session s = {.j = j, .fd = fd, .shim = -1,
+			       .demux = FRAME_DECODER_INIT(FRAME_PAYLOAD_MAX)};
 	struct err e = ERR_INIT;
 
 	if (extra_len) {
@@ -250,7 +250,7 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	wslay_event_context_free(s.ctx);
 	safe_close(s.shim);
 	buf_release(&s.pending);
-	buf_release(&s.demux);
+	frame_decoder_release(&s.demux);
 }
 
 /* The RFC 6455 §4.2.1 checks; replies 400 itself when the handshake is bad. */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * RUN containers; see run.h. The output path: the container is started
- * held (lifecycle_start waits for attach_waiting attachers), a helper
- * thread attaches as soon as the hold begins and relays the shim's
- * 8-byte-framed stdout/stderr to the caller until the shim closes the
- * socket after the exit.
+ * RUN containers; see run.h. The output path: a helper thread enters the
+ * container's hold (hold.h) before the start, so the start holds the
+ * process; it attaches as soon as the process exists and relays the shim's
+ * 8-byte-framed stdout/stderr (frame.h) to the caller until the shim closes
+ * the socket after the exit.
  */
 #include "config.h"
 
@@ -16,15 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "engine/archive/tar.h"
 #include "engine/build/run.h"
+#include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/container.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
@@ -67,38 +68,45 @@ struct relay {
 	struct containers *cs;
 	struct container *c;
 	const struct build_run_opts *o;
-	bool abort;		/* under c->mu: the start failed, stop waiting */
+	uint64_t ticket;	/* our place in the container's hold (hold.h) */
 	bool stopped;		/* the receiver asked to stop */
 };
 
+/* One frame of the RUN's output, handed on unless the receiver asked to stop. */
 static int
-read_full(int fd, void *p, size_t n)
+relay_frame(void *ud, enum frame_stream stream, const char *p, size_t n)
 {
-	ssize_t r = fs_read_full(fd, p, n);
-	return r == (ssize_t)n ? 0 : -EIO;
+	struct relay *rl = ud;
+
+	if (n > 0 && !rl->stopped && rl->o->output(rl->o->ud, p, n, stream == FRAME_STDERR) != 0)
+		rl->stopped = true;
+	return 0;
 }
 
+/* Drains the shim's framed output until it closes the socket after the exit. */
 static void
 relay_frames(struct relay *rl, int fd)
 {
-	char *buf = xmalloc(64 * 1024);
-	unsigned char h[8];
+	_cleanup_frame_decoder_ struct frame_decoder d = FRAME_DECODER_INIT(FRAME_PAYLOAD_MAX);
+	_cleanup_free_ char *buf = xmalloc(64 * 1024);
+	ssize_t n;
+	int r;
 
-	while (read_full(fd, h, sizeof(h)) == 0) {
-		size_t len = ((size_t)h[4] << 24) | ((size_t)h[5] << 16) | ((size_t)h[6] << 8) | h[7];
-		while (len > 0) {
-			size_t chunk = len < 64 * 1024 ? len : 64 * 1024;
-			if (read_full(fd, buf, chunk) < 0)
-				goto out;
-			if (!rl->stopped && rl->o->output(rl->o->ud, buf, chunk, h[0] == 2) != 0)
-				rl->stopped = true;
-			len -= chunk;
+	while ((n = read(fd, buf, 64 * 1024)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		r = frame_decoder_feed(&d, buf, (size_t)n, relay_frame, rl);
+		if (r < 0) {
+			log_warn("build: output of %.12s: %s, dropping the rest", rl->c->id,
+				 strerror(-r));
+			return;
 		}
 	}
-out:
-	free(buf);
 }
 
+/* The early attacher: connects once the held process exists, then relays. */
 static void *
 relay_main(void *p)
 {
@@ -108,26 +116,10 @@ relay_main(void *p)
 	struct err e = ERR_INIT;
 	_cleanup_close_ int fd = -1;
 
-	pthread_mutex_lock(&c->mu);
-	while (!c->start_held && !rl->abort) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
-	}
-	bool go = !rl->abort;
-	pthread_mutex_unlock(&c->mu);
-	if (!go)
-		return NULL;
+	if (hold_await(&c->hold, rl->ticket, NULL, NULL) < 0)
+		return NULL; /* the start failed */
 	fd = runtime_attach(bundle, "oe", &e);
-	pthread_mutex_lock(&c->mu);
-	c->attach_connected++;
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
+	hold_leave(&c->hold);
 	if (fd < 0) {
 		log_warn("build: cannot attach to %.12s: %s", c->id, e.msg);
 		return NULL;
@@ -147,23 +139,21 @@ int
 build_run_exec(struct containers *cs, struct container *c, const struct build_run_opts *o,
 	       int *ret_exit, struct err *e)
 {
-	struct relay rl = { cs, c, o, false, false };
+	struct relay rl = { cs, c, o, 0, false };
 	pthread_t th;
 	uint64_t seq;
 	int code = 0, r;
 
-	pthread_mutex_lock(&c->mu);
-	c->attach_waiting++;
-	pthread_mutex_unlock(&c->mu);
-	if (pthread_create(&th, NULL, relay_main, &rl) != 0)
+	/* registered before the start, so that it holds the process for us */
+	rl.ticket = hold_enter(&c->hold);
+	if (pthread_create(&th, NULL, relay_main, &rl) != 0) {
+		hold_leave(&c->hold);
 		return err_set(e, -EAGAIN, "cannot start the output relay");
+	}
 	seq = container_exit_seq(c);
 	r = lifecycle_start(cs, c, e);
 	if (r < 0) {
-		pthread_mutex_lock(&c->mu);
-		rl.abort = true;
-		pthread_cond_broadcast(&c->cv);
-		pthread_mutex_unlock(&c->mu);
+		hold_cancel(&c->hold); /* also where the start gave up before the hold began */
 		pthread_join(th, NULL);
 		return r;
 	}

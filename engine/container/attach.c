@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Attach: connecting to a container's shim (early attachers included), the
- * logs replay and detach keys. Lock use: c->mu only, never across the
- * runtime calls or the log read.
+ * Attach: connecting to a container's shim (early attachers go through the
+ * hold handshake, hold.h), the logs replay and detach keys. Lock use: c->mu
+ * (and the hold's leaf lock under it), never across the runtime calls, the
+ * hold waits or the log read.
  */
 #include "config.h"
 
@@ -14,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "engine/container/attach.h"
+#include "engine/container/hold.h"
 #include "engine/container/logs.h"
 #include "engine/container/lifecycle.h"
 #include "engine/runtime/runtime.h"
@@ -45,81 +46,36 @@ has_process(enum container_status s)
 	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
 }
 
-/*
- * Waits, registered as an early attacher, until a start created the
- * process. Called and returns with c->mu held. 0 when it runs now (the
- * caller then connects and counts itself connected), else the reason we
- * gave up, with the registration withdrawn.
- */
-static int
-wait_for_start(struct container *c, bool (*cancelled)(void *ud), void *ud)
-{
-	uint64_t seq = c->exit_seq;
-	int r = 0;
-
-	c->attach_waiting++;
-	pthread_cond_broadcast(&c->cv);
-	for (;;) {
-		if (c->removed || c->exit_seq != seq) {
-			r = -ESRCH; /* the start failed, or the process already ended */
-			break;
-		}
-		if (has_process(c->state.status) || c->start_held)
-			return 0;
-		pthread_mutex_unlock(&c->mu);
-		bool stop = cancelled && cancelled(ud);
-		pthread_mutex_lock(&c->mu);
-		if (stop) {
-			r = -ECANCELED;
-			break;
-		}
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
-	}
-	c->attach_waiting--;
-	pthread_cond_broadcast(&c->cv);
-	return r;
-}
-
 int
 attach_connect(struct containers *cs, struct container *c, unsigned flags,
 	       bool (*cancelled)(void *ud), void *ud, struct err *e)
 {
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
+	uint64_t ticket = 0;
 	char f[8];
-	bool early = false;
+	bool early, removed;
 	int fd, r;
 
 	flags_string(flags, f);
+	/* the state check and the registration are one step under c->mu, so a
+	 * start either sees us (and holds the process) or has the status set */
 	pthread_mutex_lock(&c->mu);
-	if (!has_process(c->state.status) || c->starting) {
-		r = wait_for_start(c, cancelled, ud);
-		if (r < 0) {
-			pthread_mutex_unlock(&c->mu);
+	early = !has_process(c->state.status) || c->starting;
+	removed = early && c->removed;
+	if (early && !removed)
+		ticket = hold_enter(&c->hold);
+	pthread_mutex_unlock(&c->mu);
+	if (removed)
+		return err_set(e, -ESRCH, "container %s is not running", c->id);
+	if (early) {
+		r = hold_await(&c->hold, ticket, cancelled, ud);
+		if (r < 0)
 			return r == -ECANCELED ? err_set(e, r, "attach cancelled")
 					       : err_set(e, r, "container %s is not running", c->id);
-		}
-		early = true;
 	}
-	pthread_mutex_unlock(&c->mu);
-
 	fd = runtime_attach(bundle, f, e);
-	if (early) {
-		/* connected or not, this attacher no longer holds the start back */
-		pthread_mutex_lock(&c->mu);
-		if (fd >= 0)
-			c->attach_connected++;
-		else
-			c->attach_waiting--;
-		pthread_cond_broadcast(&c->cv);
-		pthread_mutex_unlock(&c->mu);
-	}
+	if (early)
+		hold_leave(&c->hold); /* connected or not, we no longer hold the start back */
 	return fd;
 }
 

@@ -33,9 +33,9 @@ enum attach_flags {
 /*
  * Connects to @c's process with @flags and returns the shim socket (owned by
  * the caller; see runtime_attach for its wire form). When the container is
- * not running yet, registers as an early attacher (c->attach_waiting, so a
- * start holds the process before exec until we are connected) and waits for
- * a start, polling @cancelled(@ud) every 100 ms (it may also do work, such as
+ * not running yet, registers as an early attacher (hold.h: a start holds the
+ * process before exec until we are connected) and waits for a start,
+ * polling @cancelled(@ud) every 100 ms (it may also do work, such as
  * buffering the client's early stdin). Errors: -ECANCELED when @cancelled
  * said so; -ESRCH when the process ended (or never started: a start
  * failure, a removal) before we could connect. Blocks; takes c->mu briefly.

@@ -81,6 +81,7 @@ container_alloc(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	hold_init(&c->hold);
 	c->ep.ports = json_array();
 	return c;
 }
@@ -109,6 +110,7 @@ container_unref(struct container *c)
 	free(c->log_path);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
+	hold_release(&c->hold);
 	free(c);
 	return NULL;
 }
@@ -523,6 +525,7 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 	r = fs_rm_rf(c->dir);
 	pthread_mutex_lock(&c->mu);
 	c->removed = true;
+	hold_cancel(&c->hold); /* early attachers give up */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	if (r < 0)

@@ -8,7 +8,8 @@
  *
  * Locking: the registry lock (containers->mu) guards the maps; each
  * container's c->mu guards its state, name, endpoint and exit counter.
- * Order: registry lock, then a container lock; never two container locks.
+ * Order: registry lock, then a container lock, then its hold's lock (a
+ * leaf, hold.h); never two container locks.
  * Neither is held across process waits or network I/O.
  */
 #pragma once
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/container/hold.h"
 #include "engine/container/spec.h"
 #include "engine/util/err.h"
 
@@ -79,8 +81,7 @@ struct container {
 	char *dir;		/* <data-root>/containers/<id> */
 	/* Attach clients that asked before start (docker run): start holds the
 	 * process before exec until they are connected, so no output is lost. */
-	int attach_waiting, attach_connected;
-	bool start_held;	/* the process is held; waiting attachers may connect */
+	struct hold hold;
 	bool starting;		/* a start is in progress (serialises starts) */
 	bool monitored;		/* a monitor thread waits for this run's exit */
 	char *log_path;		/* <dir>/<id>-json.log */

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "engine/container/exec.h"
+#include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
 #include "engine/container/container_internal.h"
@@ -275,23 +276,14 @@ start_monitor(struct containers *cs, struct container *c)
 	pthread_attr_destroy(&attr);
 }
 
-/* Waits for the held process's early attachers, then lets it exec. */
+/* Waits (5 s at most) for the held process's early attachers, then lets it exec. */
 static void
 release_held(struct container *c, const char *bundle)
 {
 	struct err e = ERR_INIT;
-	struct timespec deadline;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += 5;
-	pthread_mutex_lock(&c->mu);
-	c->start_held = true;
-	pthread_cond_broadcast(&c->cv);
-	while (c->attach_connected < c->attach_waiting)
-		if (pthread_cond_timedwait(&c->cv, &c->mu, &deadline) != 0)
-			break;
-	c->start_held = false;
-	pthread_mutex_unlock(&c->mu);
+	if (hold_wait(&c->hold, time_mono_ns() + 5LL * 1000 * 1000 * 1000) < 0)
+		log_debug("container %.12s: attachers still missing, releasing anyway", c->id);
 	if (runtime_release(bundle, &e) < 0)
 		log_warn("container %.12s: release: %s", c->id, e.msg);
 }
@@ -313,6 +305,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	c->state.error = xstrdup(e->msg);
 	c->state.finished_ns = time_now_ns();
 	c->exit_seq++;
+	hold_cancel(&c->hold); /* early attachers give up: there is no process */
 	autorm = c->spec.auto_remove;
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
@@ -368,7 +361,7 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 		return start_failed(cs, c, r, e);
 	}
 	pthread_mutex_lock(&c->mu);
-	held = c->attach_waiting > c->attach_connected;
+	held = hold_arm(&c->hold);
 	pthread_mutex_unlock(&c->mu);
 	r = runtime_start(bundle, &rs, held ? RUNTIME_START_HELD : 0, &pid, e);
 	runtime_spec_release(&rs);
@@ -391,6 +384,7 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 	c->state.manually_stopped = false;
 	free(c->state.error);
 	c->state.error = NULL;
+	hold_open(&c->hold); /* with the status: attachers connect to a running process */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
@@ -447,6 +441,7 @@ handle_exit(struct containers *cs, struct container *c, const struct runtime_exi
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
 	c->exit_seq++;
+	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);

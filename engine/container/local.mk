@@ -4,6 +4,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/cp.c engine/container/cp.h \
 	engine/container/container.c engine/container/container.h \
 	engine/container/exec.c engine/container/exec.h \
+	engine/container/hold.c engine/container/hold.h \
 	engine/container/create.c \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
 	engine/container/logs.c engine/container/logs.h \
@@ -24,6 +25,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_cp.c \
 	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_exec.c \
+	tests/unit/engine/container/test_hold.c \
 	tests/unit/engine/container/test_names.c \
 	tests/unit/engine/container/test_spec.c \
 	tests/unit/engine/container/test_logs.c \

@@ -22,8 +22,10 @@
  *                       container's stdin, Docker's StdinOnce), or "-".
  *                       Reply "ok\n", then the connection is a stream:
  *                       shim -> client: output from now on, in Docker's wire
- *                       form (raw bytes for a TTY; 8-byte frames, stream 1
- *                       stdout / 2 stderr, big-endian length, otherwise);
+ *                       form: raw bytes for a TTY, otherwise the 8-byte
+ *                       frames of engine/util/frame.h (stream 1 stdout,
+ *                       2 stderr), one per read of the process's output, so
+ *                       never over FRAME_PAYLOAD_MAX bytes of payload;
  *                       client -> shim: raw stdin bytes. The shim closes the
  *                       stream when the process's output ends.
  *     "resize <h> <w>"  TTY size; reply "ok\n"
@@ -47,7 +49,3 @@
 
 /* fd on which a freshly spawned shim finds its report pipe */
 #define RUNTIME_REPORT_FD 3
-
-/* Docker's stream ids in the 8-byte frame header */
-#define RUNTIME_STREAM_STDOUT 1
-#define RUNTIME_STREAM_STDERR 2

@@ -4,6 +4,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/cleanup.h \
 	engine/util/digest.c engine/util/digest.h \
 	engine/util/err.c engine/util/err.h \
+	engine/util/frame.c engine/util/frame.h \
 	engine/util/fs.c engine/util/fs.h \
 	engine/util/id.c engine/util/id.h \
 	engine/util/limits.h \
@@ -20,6 +21,7 @@ tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_parse.c \
 	tests/unit/engine/util/test_buf.c \
 	tests/unit/engine/util/test_fs.c \
+	tests/unit/engine/util/test_frame.c \
 	tests/unit/engine/util/test_timeutil.c \
 	tests/unit/engine/util/test_digest.c
 tests_unit_engine_util_test_util_CFLAGS = $(UNIT_CFLAGS)

@@ -22,6 +22,7 @@
 
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
@@ -52,11 +53,19 @@ num(const char *s)
 }
 
 /* Copies stdin to the socket and the socket's output to stdout/stderr until it ends. */
+static int
+write_frame(void *ud, enum frame_stream stream, const char *p, size_t n)
+{
+	(void)ud;
+	(void)fs_write_all(stream == FRAME_STDERR ? 2 : 1, p, n);
+	return 0;
+}
+
 static void
 relay(int fd, bool tty, bool send_stdin)
 {
+	_cleanup_frame_decoder_ struct frame_decoder d = FRAME_DECODER_INIT(FRAME_PAYLOAD_MAX);
 	unsigned char b[65536];
-	size_t have = 0;
 	bool in_open = send_stdin;
 
 	for (;;) {
@@ -76,22 +85,13 @@ relay(int fd, bool tty, bool send_stdin)
 		}
 		if (!p[0].revents)
 			continue;
-		n = read(fd, b + have, sizeof(b) - have);
+		n = read(fd, b, sizeof(b));
 		if (n <= 0)
 			return;
-		if (tty) {
+		if (tty)
 			(void)fs_write_all(1, b, (size_t)n);
-			continue;
-		}
-		have += (size_t)n;
-		while (have >= 8) {
-			size_t len = ((size_t)b[4] << 24) | ((size_t)b[5] << 16) | ((size_t)b[6] << 8) | b[7];
-			if (have < 8 + len)
-				break;
-			(void)fs_write_all(b[0] == 2 ? 2 : 1, b + 8, len);
-			memmove(b, b + 8 + len, have - 8 - len);
-			have -= 8 + len;
-		}
+		else if (frame_decoder_feed(&d, b, (size_t)n, write_frame, NULL) < 0)
+			return;
 	}
 }
 

@@ -31,6 +31,7 @@
 #include "engine/runtime/shim/shim.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
@@ -131,7 +132,7 @@ utf8_sanitize(const unsigned char *p, size_t n, struct buf *out)
 }
 
 static void
-log_emit(struct monitor *m, int stream, const char *p, size_t n)
+log_emit(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 {
 	_cleanup_buf_ struct buf clean = BUF_INIT;
 	_cleanup_json_ json_t *j = NULL;
@@ -144,7 +145,7 @@ log_emit(struct monitor *m, int stream, const char *p, size_t n)
 	utf8_sanitize((const unsigned char *)p, n, &clean);
 	time_format_rfc3339nano(time_now_ns(), ts);
 	j = json_pack("{s:s%,s:s,s:s}", "log", clean.data, clean.len, "stream",
-		      stream == RUNTIME_STREAM_STDERR ? "stderr" : "stdout", "time", ts);
+		      stream == FRAME_STDERR ? "stderr" : "stdout", "time", ts);
 	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (!line)
 		return;
@@ -159,7 +160,7 @@ log_emit(struct monitor *m, int stream, const char *p, size_t n)
 
 /* Splits output into log entries at newlines; a long line is cut at LIMIT_LOG_LINE. */
 static void
-log_data(struct monitor *m, int stream, const char *p, size_t n)
+log_data(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 {
 	struct buf *pb = &m->partial[stream];
 
@@ -181,14 +182,15 @@ log_data(struct monitor *m, int stream, const char *p, size_t n)
 }
 
 static void
-broadcast(struct monitor *m, int stream, const char *p, size_t n)
+broadcast(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 {
-	unsigned char hdr[8] = {(unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24),
-				(unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n};
+	unsigned char hdr[FRAME_HEADER_SIZE];
+
+	frame_header_encode(hdr, stream, n);
 
 	for (size_t i = 0; i < m->n_clients; i++) {
 		struct client *c = m->clients[i];
-		bool want = stream == RUNTIME_STREAM_STDERR ? c->want_err : c->want_out;
+		bool want = stream == FRAME_STDERR ? c->want_err : c->want_out;
 		int r = 0;
 		if (c->kind != CLIENT_ATTACH || !want || c->dead)
 			continue;
@@ -203,9 +205,9 @@ broadcast(struct monitor *m, int stream, const char *p, size_t n)
 
 /* Reads one chunk of output: false at EOF (EIO on a PTY master means the same). */
 static bool
-read_output(struct monitor *m, int *fd, int stream)
+read_output(struct monitor *m, int *fd, enum frame_stream stream)
 {
-	char b[32 * 1024];
+	char b[FRAME_PAYLOAD_MAX]; /* one read is one frame: frame.h promises the bound */
 	ssize_t n = read(*fd, b, sizeof(b));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -496,9 +498,9 @@ shim_monitor_run(struct shim_monitor_args *a)
 		if (p[0].revents)
 			reap(&m);
 		if (p[2].revents)
-			(void)read_output(&m, &a->out_fd, RUNTIME_STREAM_STDOUT);
+			(void)read_output(&m, &a->out_fd, FRAME_STDOUT);
 		if (p[3].revents)
-			(void)read_output(&m, &a->err_fd, RUNTIME_STREAM_STDERR);
+			(void)read_output(&m, &a->err_fd, FRAME_STDERR);
 		if (p[4].revents)
 			stdin_flush(&m);
 		/* clients keep their slots until the sweep below, so p[5 + i] stays theirs */
