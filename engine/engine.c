@@ -30,6 +30,7 @@
 #include "engine/container/container.h"
 #include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/recover.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -191,7 +192,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	volumes_set_users_fn(eng->volumes, containers_volume_users, eng->containers);
 	images_set_users_fn(eng->images, containers_image_users, eng->containers);
 	/* Running containers survive daemon restarts: find them again. */
-	r = lifecycle_recover(eng->containers, e);
+	r = recover_containers(eng->containers, e);
 	if (r < 0)
 		goto fail;
 	*ret = eng;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Start, the exit monitor, stop/kill/restart/pause, remove and recovery.
- * State lives in struct container (container.h); processes live under their
- * shims (engine/runtime), so berthd can restart without touching them.
+ * Start, stop/kill/restart/pause and remove. The network glue is in
+ * container_endpoint.c, the exit monitor and restart policy in
+ * container_monitor.c, recovery at daemon start in recover.c. State lives in
+ * struct container (container.h); processes live under their shims
+ * (engine/runtime), so berthd can restart without touching them.
  */
 #include "config.h"
 
@@ -14,23 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <time.h>
 
+#include "engine/container/container_endpoint.h"
+#include "engine/container/container_internal.h"
+#include "engine/container/container_monitor.h"
 #include "engine/container/exec.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
-#include "engine/container/container_internal.h"
 #include "engine/events/events.h"
-#include "engine/network/network.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
-#include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 #include "engine/volume/volume.h"
@@ -106,176 +106,6 @@ is_running(enum container_status s)
 	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
 }
 
-/* Fills the endpoint from what networking attached. */
-static void
-set_endpoint(struct container *c, const struct network_endpoint *ep)
-{
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], hostport[16];
-
-	container_endpoint_release(&c->ep);
-	c->ep.network = xstrdup(ep->network);
-	c->ep.endpoint_id = xstrdup(ep->endpoint_id);
-	c->ep.network_id = xstrdup(ep->network);
-	c->ep.ports = json_array();
-	if (ep->netns_path[0])
-		c->ep.netns = xstrdup(ep->netns_path);
-	if (ep->ip.s_addr) {
-		inet_ntop(AF_INET, &ep->ip, ip, sizeof(ip));
-		inet_ntop(AF_INET, &ep->gateway, gw, sizeof(gw));
-		c->ep.ip = xstrdup(ip);
-		c->ep.gateway = xstrdup(gw);
-		c->ep.prefix = ep->prefix;
-		c->ep.mac = xstrdup(ep->mac);
-	}
-	for (size_t i = 0; i < ep->n_ports; i++) {
-		const struct portmap_binding *b = &ep->ports[i];
-		char hip[INET_ADDRSTRLEN], port[24];
-		inet_ntop(AF_INET, &b->host_ip, hip, sizeof(hip));
-		snprintf(port, sizeof(port), "%u/%s", b->container_port, portmap_proto_name(b->proto));
-		snprintf(hostport, sizeof(hostport), "%u", b->host_port);
-		json_array_append_new(c->ep.ports,
-				      json_pack("{s:s,s:s,s:s}", "port", port, "host_ip",
-						b->host_ip.s_addr ? hip : "0.0.0.0", "host_port",
-						hostport));
-	}
-}
-
-static int
-attach_network(struct containers *cs, struct container *c, struct err *e)
-{
-	struct network_attach_opts o = {0};
-	struct network_endpoint ep = {0};
-	_cleanup_free_ struct portmap_binding *ports = NULL;
-	size_t n = 0;
-	char peer[65] = "";
-	int r;
-
-	r = network_mode_parse(c->spec.network_mode, &o.mode, peer, e);
-	if (r < 0)
-		return r;
-	if (o.mode == NETWORK_MODE_CONTAINER) {
-		_cleanup_container_ struct container *p = containers_get(cs, peer, e);
-		if (!p)
-			return e->code;
-		snprintf(peer, sizeof(peer), "%s", p->id);
-		o.peer = peer;
-	}
-	ports = xcalloc(c->spec.n_ports + strv_len(c->spec.exposed_ports) + 1, sizeof(*ports));
-	for (size_t i = 0; i < c->spec.n_ports; i++) {
-		struct portmap_binding *b = &ports[n];
-		if (portmap_parse_key(c->spec.ports[i].port, &b->container_port, &b->proto) < 0 ||
-		    portmap_parse_host(c->spec.ports[i].host_ip, c->spec.ports[i].host_port, b, e) < 0)
-			return err_set(e, -EINVAL, "invalid port binding '%s'", c->spec.ports[i].port);
-		n++;
-	}
-	/* -P: every exposed port without an explicit binding gets an ephemeral one. */
-	for (size_t i = 0; c->spec.publish_all_ports && c->spec.exposed_ports &&
-			   c->spec.exposed_ports[i]; i++) {
-		bool bound = false;
-		for (size_t k = 0; k < c->spec.n_ports; k++)
-			if (strcmp(c->spec.ports[k].port, c->spec.exposed_ports[i]) == 0)
-				bound = true;
-		if (bound || portmap_parse_key(c->spec.exposed_ports[i], &ports[n].container_port,
-					       &ports[n].proto) < 0)
-			continue;
-		n++;
-	}
-	o.ports = ports;
-	o.n_ports = n;
-	o.name = c->name + 1;
-	o.hostname = c->spec.hostname;
-	r = network_attach(cs->net, c->id, &o, &ep, e);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&c->mu);
-	set_endpoint(c, &ep);
-	pthread_mutex_unlock(&c->mu);
-	network_endpoint_release(&ep);
-	return 0;
-}
-
-static void
-detach_network(struct containers *cs, struct container *c)
-{
-	struct err e = ERR_INIT;
-
-	if (network_detach(cs->net, c->id, &e) < 0)
-		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
-	pthread_mutex_lock(&c->mu);
-	json_decref(c->ep.ports);
-	c->ep.ports = json_array();
-	free(c->ep.ip);
-	free(c->ep.gateway);
-	free(c->ep.mac);
-	free(c->ep.netns);
-	c->ep.ip = c->ep.gateway = c->ep.mac = c->ep.netns = NULL;
-	pthread_mutex_unlock(&c->mu);
-}
-
-struct monitor_arg {
-	struct containers *cs;
-	struct container *c;
-};
-
-static void handle_exit(struct containers *cs, struct container *c, const struct runtime_exit *x);
-
-static void *
-monitor_main(void *p)
-{
-	struct monitor_arg *a = p;
-	struct runtime_exit x = {0};
-	struct err e = ERR_INIT;
-	_cleanup_free_ char *bundle = lifecycle_bundle(a->cs, a->c);
-
-	/* A process that ends at once can take its shim down while our wait
-	 * request is in flight (ECONNRESET): exit.json is then already written,
-	 * so ask for the state before declaring the exit unknown. */
-	for (int attempt = 0;; attempt++) {
-		struct runtime_state rs = {0};
-		struct err e2 = ERR_INIT;
-
-		if (runtime_wait(bundle, -1, &x, &e) == 0)
-			break;
-		if (runtime_get_state(bundle, &rs, &e2) == 0 && rs.status == RUNTIME_EXITED) {
-			x = rs.exit;
-			break;
-		}
-		if (attempt >= 50 || (e2.code == 0 && rs.status != RUNTIME_RUNNING)) {
-			log_warn("container %.12s: waiting for exit: %s", a->c->id, e.msg);
-			x.exit_code = 255;
-			x.finished_at = time_now_ns();
-			break;
-		}
-		struct timespec ts = { 0, 100000000L };
-		nanosleep(&ts, NULL);
-		err_clear(&e);
-	}
-	handle_exit(a->cs, a->c, &x);
-	container_unref(a->c);
-	free(a);
-	return NULL;
-}
-
-static void
-start_monitor(struct containers *cs, struct container *c)
-{
-	struct monitor_arg *a = xcalloc(1, sizeof(*a));
-	pthread_attr_t attr;
-	pthread_t th;
-
-	a->cs = cs;
-	a->c = container_ref(c);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&th, &attr, monitor_main, a) != 0) {
-		log_error("container %.12s: cannot start its monitor thread", c->id);
-		container_unref(c);
-		free(a);
-	}
-	pthread_attr_destroy(&attr);
-}
-
 /* Waits (5 s at most) for the held process's early attachers, then lets it exec. */
 static void
 release_held(struct container *c, const char *bundle)
@@ -295,7 +125,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	bool autorm;
 
-	detach_network(cs, c);
+	container_endpoint_detach(cs, c);
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -347,7 +177,7 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->mu);
 
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
-	r = attach_network(cs, c, e);
+	r = container_endpoint_attach(cs, c, e);
 	if (r < 0) {
 		pthread_mutex_lock(&c->mu);
 		c->starting = false;
@@ -388,83 +218,11 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	start_monitor(cs, c);
+	container_monitor_start(cs, c);
 	if (held)
 		release_held(c, bundle);
 	lifecycle_event(cs, c, "start", NULL);
 	return 0;
-}
-
-/* Restart policy: whether (and after how long) this exit restarts. */
-static bool
-should_restart(struct container *c, int64_t *ret_delay_ms)
-{
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	bool restart = false;
-
-	if (c->state.manually_stopped || c->removed)
-		return false;
-	if (strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0)
-		restart = true;
-	else if (strcmp(p, "on-failure") == 0)
-		restart = c->state.exit_code != 0 &&
-			  (c->spec.restart_max_retries == 0 ||
-			   c->state.restart_count < c->spec.restart_max_retries);
-	/* dockerd's back-off: 100 ms doubling, reset when a run lasted 10 s. */
-	int64_t ran = c->state.finished_ns - c->state.started_ns;
-	int64_t delay = 100;
-	for (int i = 0; i < c->state.restart_count && delay < 60000 && ran < 10000000000LL; i++)
-		delay *= 2;
-	*ret_delay_ms = delay > 60000 ? 60000 : delay;
-	return restart;
-}
-
-static void
-handle_exit(struct containers *cs, struct container *c, const struct runtime_exit *x)
-{
-	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
-	struct err ignored = ERR_INIT;
-	char code[16];
-	int64_t delay = 0;
-	bool restart, autorm;
-
-	detach_network(cs, c);
-	(void)runtime_cleanup(bundle, &ignored);
-	pthread_mutex_lock(&c->mu);
-	c->state.status = CONTAINER_EXITED;
-	c->state.exit_code = x->exit_code;
-	c->state.oom_killed = x->oom_killed;
-	c->state.pid = 0;
-	c->state.finished_ns = x->finished_at ? x->finished_at : time_now_ns();
-	restart = should_restart(c, &delay);
-	autorm = c->spec.auto_remove && !restart;
-	if (restart)
-		c->state.status = CONTAINER_RESTARTING;
-	c->exit_seq++;
-	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-	(void)container_save_state(c, &ignored);
-	if (x->oom_killed)
-		lifecycle_event(cs, c, "oom", NULL);
-	snprintf(code, sizeof(code), "%d", x->exit_code);
-	lifecycle_event(cs, c, "die", json_pack("{s:s}", "exitCode", code));
-	if (restart) {
-		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&c->mu);
-		bool still = c->state.status == CONTAINER_RESTARTING && !c->removed &&
-			     !c->state.manually_stopped;
-		if (still) {
-			c->state.status = CONTAINER_EXITED;
-			c->state.restart_count++;
-		}
-		pthread_mutex_unlock(&c->mu);
-		if (still && lifecycle_start(cs, c, &ignored) < 0)
-			log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
-	} else if (autorm) {
-		(void)lifecycle_remove(cs, c, true, true, &ignored);
-	}
 }
 
 struct wait_deadline {
@@ -655,7 +413,7 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	c->state.status = CONTAINER_REMOVING;
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
-	detach_network(cs, c);
+	container_endpoint_detach(cs, c);
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)
 			if (c->spec.mounts[i].type == MOUNT_VOLUME && c->spec.mounts[i].options &&
@@ -670,77 +428,3 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	return 0;
 }
 
-static bool
-wants_restart_at_boot(struct container *c)
-{
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	return strcmp(p, "always") == 0 ||
-	       (strcmp(p, "unless-stopped") == 0 && !c->state.manually_stopped);
-}
-
-int
-lifecycle_recover(struct containers *cs, struct err *e)
-{
-	size_t n = 0;
-	struct container **list = containers_list(cs, &n);
-	_cleanup_strv_ char **live = NULL;
-	struct err ignored = ERR_INIT;
-
-	(void)e;
-	for (size_t i = 0; i < n; i++) {
-		struct container *c = list[i];
-		_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
-		struct runtime_state rs = {0};
-
-		pthread_mutex_lock(&c->mu);
-		enum container_status st = c->state.status;
-		pthread_mutex_unlock(&c->mu);
-		if (!is_running(st) && st != CONTAINER_RESTARTING)
-			continue;
-		if (runtime_get_state(bundle, &rs, &ignored) == 0 && rs.status == RUNTIME_RUNNING) {
-			struct network_endpoint ep = {0};
-			pthread_mutex_lock(&c->mu);
-			c->state.pid = rs.pid;
-			c->state.status = rs.paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
-			pthread_mutex_unlock(&c->mu);
-			if (network_inspect(cs->net, c->id, &ep, &ignored) == 0) {
-				pthread_mutex_lock(&c->mu);
-				set_endpoint(c, &ep);
-				pthread_mutex_unlock(&c->mu);
-				network_endpoint_release(&ep);
-			}
-			strv_append(&live, c->id);
-			start_monitor(cs, c);
-			log_info("container %.12s is still running (pid %d)", c->id, (int)rs.pid);
-			continue;
-		}
-		/* It ended while berthd was down, or its shim is gone. */
-		struct runtime_exit x = rs.status == RUNTIME_EXITED ? rs.exit : (struct runtime_exit){ 0 };
-		if (rs.status != RUNTIME_EXITED) {
-			x.exit_code = 255;
-			x.finished_at = time_now_ns();
-		}
-		log_info("container %.12s exited while berthd was down (code %d)", c->id, x.exit_code);
-		pthread_mutex_lock(&c->mu);
-		c->state.manually_stopped = c->state.manually_stopped || false;
-		pthread_mutex_unlock(&c->mu);
-		handle_exit(cs, c, &x);
-	}
-	if (!live)
-		live = xcalloc(1, sizeof(char *));
-	if (network_cleanup_stale(cs->net, live, &ignored) < 0)
-		log_warn("network clean-up at start: %s, ignoring", ignored.msg);
-	/* Restart policies also apply when the daemon starts. */
-	for (size_t i = 0; i < n; i++) {
-		struct container *c = list[i];
-		pthread_mutex_lock(&c->mu);
-		bool stopped = c->state.status == CONTAINER_EXITED && c->state.has_been_started;
-		pthread_mutex_unlock(&c->mu);
-		if (stopped && !c->removed && wants_restart_at_boot(c) &&
-		    lifecycle_start(cs, c, &ignored) < 0)
-			log_warn("container %.12s: restart at daemon start failed: %s", c->id,
-				 ignored.msg);
-	}
-	containers_list_free(list, n);
-	return 0;
-}

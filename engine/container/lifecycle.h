@@ -4,8 +4,7 @@
  * store, networking, volumes and the runtime: create (merging the image's
  * config), start (network, runtime spec, shim), the monitor that records
  * each exit and applies restart policies and AutoRemove, stop, kill,
- * restart, pause, remove, and recovery when berthd starts (running
- * containers are found again through their shims).
+ * restart, pause and remove. Recovery when berthd starts is recover.h's.
  *
  * Threads: every function may block (process waits, network set-up) but
  * never while holding c->mu. One monitor thread per running container.
@@ -62,14 +61,6 @@ int lifecycle_pause(struct containers *cs, struct container *c, bool pause, stru
  */
 int lifecycle_remove(struct containers *cs, struct container *c, bool force, bool volumes,
 		     struct err *e);
-
-/*
- * Daemon start: reconnects to containers whose shim still runs (starting
- * their monitors), records exits that happened while berthd was down,
- * cleans up leftovers of dead containers (network, bundles) and starts
- * containers whose restart policy asks for it.
- */
-int lifecycle_recover(struct containers *cs, struct err *e);
 
 /* Parses "KILL", "SIGKILL", "kill", "9": the signal number or -EINVAL. */
 int lifecycle_parse_signal(const char *s);
