@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/authconfig.h"
 #include "api/build.h"
 #include "api/images.h"
 #include "api/request.h"
@@ -37,7 +38,7 @@ struct build_job {
 	char **tags, **extra_hosts, **cache_from;
 	char *dockerfile, *target, *network_mode, *platform, *cpuset_cpus, *cpuset_mems;
 	json_t *buildargs, *labels;
-	json_t *registry_config;	/* decoded X-Registry-Config */
+	struct registry_creds_set creds;	/* decoded X-Registry-Config */
 	char *remote;		/* remote= URL, or NULL */
 };
 
@@ -58,7 +59,7 @@ job_free(void *p)
 	free(j->cpuset_mems);
 	json_decref(j->buildargs);
 	json_decref(j->labels);
-	json_decref(j->registry_config);
+	registry_creds_set_release(&j->creds);
 	free(j->remote);
 	free(j);
 }
@@ -164,30 +165,6 @@ json_query(struct api_request *r, const char *k, bool allow_null, json_t **ret)
 	return 0;
 }
 
-/*
- * X-Registry-Config: base64url JSON map registry → AuthConfig. Like
- * dockerd, an undecodable value means no credentials, not an error.
- */
-static json_t *
-registry_config(struct api_request *r)
-{
-	const char *h = api_header(r, "X-Registry-Config");
-	unsigned char *raw = NULL;
-	size_t n = 0;
-	json_t *j;
-
-	if (!h || !*h || base64_decode(h, &raw, &n) < 0)
-		return NULL;
-	j = json_loadb((const char *)raw, n, 0, NULL);
-	explicit_bzero(raw, n);
-	free(raw);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 static int
 int_query(struct api_request *r, const char *k, int64_t *ret)
 {
@@ -281,8 +258,8 @@ decode(struct api_request *r, struct build_job *j)
 	o->cpuset_mems = j->cpuset_mems;
 	o->extra_hosts = j->extra_hosts;
 	o->cache_from = j->cache_from;
-	j->registry_config = registry_config(r);
-	o->registry_config = j->registry_config;
+	authconfig_decode_config(api_header(r, "X-Registry-Config"), &j->creds);
+	o->registry_creds = &j->creds;
 	return 0;
 }
 

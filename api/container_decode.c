@@ -22,41 +22,41 @@
 
 #define MIN_MEMORY (6 * 1024 * 1024)
 
-/* "80", "80/tcp", "53/udp", "8000-8010/tcp" → normalised "80/tcp". */
-static int
-normalize_port(const char *in, char **ret, struct err *e)
+/* Appends one binding for @key (already parsed) with the host side as given. */
+static void
+add_port(struct container_spec *s, uint16_t port, uint8_t proto, char *host_ip, char *host_port)
 {
-	const char *slash = strchr(in, '/');
-	_cleanup_free_ char *num = slash ? xstrndup(in, (size_t)(slash - in)) : xstrdup(in);
-	const char *proto = slash ? slash + 1 : "tcp";
-	uint64_t v;
-
-	if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 && strcmp(proto, "sctp") != 0)
-		return err_set(e, -EINVAL, "invalid proto: %s", proto);
-	if (parse_uint64(num, 65535, &v) < 0 || v == 0)
-		return err_set(e, -EINVAL, "invalid port specification: \"%s\"", in);
-	*ret = xasprintf("%llu/%s", (unsigned long long)v, proto);
-	return 0;
+	s->ports = xrealloc(s->ports, (s->n_ports + 1) * sizeof(*s->ports));
+	s->ports[s->n_ports++] = (struct portmap_request){
+		.container_port = port, .proto = proto,
+		.host_ip = host_ip ? host_ip : xstrdup(""),
+		.host_port = host_port ? host_port : xstrdup(""),
+	};
 }
 
+/*
+ * HostConfig.PortBindings, parsed once here: the key into numbers (dockerd's
+ * create-time check), the host side kept as written (echoed by inspect,
+ * checked when the port is published).
+ */
 static int
 decode_ports(json_t *host, struct container_spec *s, struct err *e)
 {
 	json_t *pb = json_object_get(host, "PortBindings"), *list, *b;
-	const char *port;
+	const char *key;
 	size_t i;
 
 	if (!pb || json_is_null(pb))
 		return 0;
 	if (!json_is_object(pb))
 		return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig.PortBindings of type nat.PortMap");
-	json_object_foreach(pb, port, list) {
-		_cleanup_free_ char *norm = NULL;
-		if (normalize_port(port, &norm, e) < 0)
+	json_object_foreach(pb, key, list) {
+		uint16_t port;
+		uint8_t proto;
+		if (portmap_parse_request_key(key, &port, &proto, e) < 0)
 			return -EINVAL;
 		if (json_is_null(list) || json_array_size(list) == 0) {
-			s->ports = xrealloc(s->ports, (s->n_ports + 1) * sizeof(*s->ports));
-			s->ports[s->n_ports++] = (struct port_binding){ xstrdup(norm), xstrdup(""), xstrdup("") };
+			add_port(s, port, proto, NULL, NULL);
 			continue;
 		}
 		if (!json_is_array(list))
@@ -69,9 +69,7 @@ decode_ports(json_t *host, struct container_spec *s, struct err *e)
 				free(hp);
 				return -EINVAL;
 			}
-			s->ports = xrealloc(s->ports, (s->n_ports + 1) * sizeof(*s->ports));
-			s->ports[s->n_ports++] = (struct port_binding){ xstrdup(norm), ip ? ip : xstrdup(""),
-									 hp ? hp : xstrdup("") };
+			add_port(s, port, proto, ip, hp);
 		}
 	}
 	return 0;
@@ -227,12 +225,16 @@ decode_config(json_t *b, struct container_spec *s, struct err *e)
 	    jx_strv(b, "Shell", "Config.Shell", false, &s->shell, e) < 0 ||
 	    jx_strv(b, "OnBuild", "Config.OnBuild", false, &s->onbuild, e) < 0)
 		return -EINVAL;
+	/* ExposedPorts keys stay strings (the image config's form), normalised. */
 	for (size_t i = 0; s->exposed_ports && s->exposed_ports[i]; i++) {
-		char *norm = NULL;
-		if (normalize_port(s->exposed_ports[i], &norm, e) < 0)
+		struct portmap_request pr = {0};
+		char key[PORTMAP_KEY_MAX];
+		if (portmap_parse_request_key(s->exposed_ports[i], &pr.container_port, &pr.proto,
+					      e) < 0)
 			return -EINVAL;
+		portmap_request_key(&pr, key);
 		free(s->exposed_ports[i]);
-		s->exposed_ports[i] = norm;
+		s->exposed_ports[i] = xstrdup(key);
 	}
 	for (size_t i = 0; s->env && s->env[i]; i++)
 		if (s->env[i][0] == '=' || s->env[i][0] == '\0')

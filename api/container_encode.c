@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 
 void
 human_duration(int64_t ns, char *out, size_t n)
@@ -190,10 +192,12 @@ port_bindings_json(const struct container_spec *s)
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < s->n_ports; i++) {
-		json_t *list = json_object_get(o, s->ports[i].port);
+		char key[PORTMAP_KEY_MAX];
+		portmap_request_key(&s->ports[i], key);
+		json_t *list = json_object_get(o, key);
 		if (!list) {
 			list = json_array();
-			json_object_set_new(o, s->ports[i].port, list);
+			json_object_set_new(o, key, list);
 		}
 		json_array_append_new(list, json_pack("{s:o,s:o}", "HostIp", js(s->ports[i].host_ip),
 						      "HostPort", js(s->ports[i].host_port)));
@@ -327,22 +331,24 @@ state_json(const struct container_state *st)
 static json_t *
 ports_json(const struct container *c)
 {
-	json_t *o = json_object(), *b;
-	size_t i;
+	json_t *o = json_object();
 
 	for (size_t k = 0; c->spec.exposed_ports && c->spec.exposed_ports[k]; k++)
 		json_object_set_new(o, c->spec.exposed_ports[k], json_null());
-	json_array_foreach(c->ep.ports, i, b) {
-		const char *port = json_string_value(json_object_get(b, "port"));
-		json_t *list = json_object_get(o, port);
-		if (!port)
-			continue;
+	for (size_t i = 0; i < c->ep.n_ports; i++) {
+		const struct portmap_binding *b = &c->ep.ports[i];
+		char port[PORTMAP_KEY_MAX], ip[INET_ADDRSTRLEN], hostport[8];
+		json_t *list;
+		snprintf(port, sizeof(port), "%u/%s", b->container_port, portmap_proto_name(b->proto));
+		if (!inet_ntop(AF_INET, &b->host_ip, ip, sizeof(ip)) || !b->host_ip.s_addr)
+			snprintf(ip, sizeof(ip), "0.0.0.0");
+		snprintf(hostport, sizeof(hostport), "%u", b->host_port);
+		list = json_object_get(o, port);
 		if (!json_is_array(list)) {
 			list = json_array();
 			json_object_set_new(o, port, list);
 		}
-		json_array_append_new(list, json_pack("{s:O,s:O}", "HostIp", json_object_get(b, "host_ip"),
-						      "HostPort", json_object_get(b, "host_port")));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", ip, "HostPort", hostport));
 	}
 	return o;
 }
@@ -392,7 +398,7 @@ network_settings_json(const struct container *c, bool running)
 }
 
 static json_t *
-mounts_json(const struct container *c, const char *volumes_root)
+mounts_json(const struct container *c, const struct volumes *vs)
 {
 	json_t *a = json_array();
 
@@ -404,7 +410,7 @@ mounts_json(const struct container *c, const char *volumes_root)
 							   js(m->target), "Mode", m->readonly ? "ro" : "",
 							   "RW", !m->readonly, "Propagation", "rprivate"));
 		else if (m->type == MOUNT_VOLUME) {
-			_cleanup_free_ char *src = xasprintf("%s/%s/_data", volumes_root, m->source);
+			_cleanup_free_ char *src = volume_data_path(vs, m->source);
 			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s}", "Type",
 							   "volume", "Name", js(m->source), "Source",
 							   js(src), "Destination", js(m->target),
@@ -418,20 +424,6 @@ mounts_json(const struct container *c, const char *volumes_root)
 							   ""));
 	}
 	return a;
-}
-
-static char *
-volumes_root_of(const struct container *c)
-{
-	/* c->dir is <data-root>/containers/<id>. */
-	_cleanup_free_ char *root = xstrdup(c->dir);
-	char *p = strrchr(root, '/');
-	if (p)
-		*p = '\0';
-	p = strrchr(root, '/');
-	if (p)
-		*p = '\0';
-	return xasprintf("%s/volumes", root);
 }
 
 /* SizeRw/SizeRootFs, measured outside the container lock (a tree walk). */
@@ -452,7 +444,6 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 {
 	struct container_state st;
 	char created[TIME_STR_MAX];
-	_cleanup_free_ char *vroot = volumes_root_of(c);
 	/* read before c->mu: exec locks are never taken under a container's */
 	_cleanup_strv_ char **exec_ids = execs_ids_of(r->ctx->engine->execs, c->id);
 	json_t *o = json_object();
@@ -488,7 +479,7 @@ container_json_inspect(struct container *c, const struct api_request *r, bool si
 				      path_json(c->dir, "rw/upper"), "WorkDir",
 				      path_json(c->dir, "rw/work"), "MergedDir",
 				      path_json(c->dir, "rw/merged")));
-	json_object_set_new(o, "Mounts", mounts_json(c, vroot));
+	json_object_set_new(o, "Mounts", mounts_json(c, r->ctx->engine->volumes));
 	json_object_set_new(o, "Config", config_json(c));
 	json_object_set_new(o, "NetworkSettings", network_settings_json(c, running));
 	pthread_mutex_unlock(&c->mu);
@@ -501,7 +492,6 @@ container_json_summary(struct container *c, const struct api_request *r, bool si
 	struct container_state st;
 	char status[128];
 	_cleanup_free_ char *cmd = container_json_command(c);
-	_cleanup_free_ char *vroot = volumes_root_of(c);
 	json_t *o = json_object(), *ports = json_array(), *pm;
 	const char *port;
 	json_t *list;
@@ -549,7 +539,7 @@ container_json_summary(struct container *c, const struct api_request *r, bool si
 	json_t *ns = network_settings_json(c, running);
 	json_object_set_new(o, "NetworkSettings", json_pack("{s:O}", "Networks", json_object_get(ns, "Networks")));
 	json_decref(ns);
-	json_object_set_new(o, "Mounts", mounts_json(c, vroot));
+	json_object_set_new(o, "Mounts", mounts_json(c, r->ctx->engine->volumes));
 	pthread_mutex_unlock(&c->mu);
 	return o;
 }

@@ -160,10 +160,13 @@ matches(struct list_ctx *lc, struct container *c)
 	}
 	if (ok && filters_has(f, "publish")) {
 		bool any = false;
-		for (size_t k = 0; k < c->spec.n_ports; k++)
-			if (filters_match_exact(f, "publish", c->spec.ports[k].port) ||
+		for (size_t k = 0; k < c->spec.n_ports; k++) {
+			char key[PORTMAP_KEY_MAX];
+			portmap_request_key(&c->spec.ports[k], key);
+			if (filters_match_exact(f, "publish", key) ||
 			    filters_match_exact(f, "publish", c->spec.ports[k].host_port))
 				any = true;
+		}
 		ok = any;
 	}
 	if (ok && lc->before_ns && c->created_ns >= lc->before_ns)

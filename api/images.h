@@ -16,7 +16,6 @@
 #include "engine/store/store.h"
 
 struct image_progress;
-struct registry_auth;
 
 extern const struct api_route api_images_routes[];
 
@@ -29,9 +28,6 @@ void api_images_progress(void *ctx, const struct image_progress *p);
 
 /* dockerd's progress bar for @current of @total bytes ("[===>   ] 1.2MB/3.4MB"). */
 void api_images_progress_bar(int64_t current, int64_t total, char *buf, size_t size);
-
-/* Decodes X-Registry-Auth; invalid values give NULL (anonymous), as dockerd does for pull. */
-struct registry_auth *api_images_auth(struct api_request *r);
 
 /* Handlers defined in images_pull.c and images_transfer.c. */
 void api_images_create(struct api_request *r);

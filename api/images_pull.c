@@ -16,12 +16,12 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/authconfig.h"
 #include "api/images.h"
 #include "api/request.h"
 #include "engine/engine.h"
 #include "engine/image/image.h"
 #include "engine/reference.h"
-#include "engine/registry/registry_auth.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -113,17 +113,6 @@ api_images_progress(void *ctx, const struct image_progress *p)
 	(void)api_stream_json(s, o);
 }
 
-struct registry_auth *
-api_images_auth(struct api_request *r)
-{
-	struct registry_auth *auth = NULL;
-	struct err e = ERR_INIT;
-
-	if (registry_auth_decode(api_header(r, "X-Registry-Auth"), &auth, &e) < 0)
-		return NULL;
-	return auth;
-}
-
 /* ---- pull -------------------------------------------------------------- */
 
 struct pull_arg {
@@ -131,7 +120,7 @@ struct pull_arg {
 	char *ref;
 	char *platform;
 	bool all_tags;
-	struct registry_auth *auth;
+	struct registry_creds *auth;
 };
 
 static void
@@ -141,7 +130,7 @@ pull_arg_free(void *p)
 
 	free(a->ref);
 	free(a->platform);
-	registry_auth_free(a->auth);
+	registry_creds_free(a->auth);
 	free(a);
 }
 
@@ -221,7 +210,7 @@ images_pull(struct api_request *r, const char *from)
 	a->eng = r->ctx->engine;
 	a->ref = ref;
 	a->platform = api_query(r, "platform") ? xstrdup(api_query(r, "platform")) : NULL;
-	a->auth = api_images_auth(r);
+	a->auth = authconfig_of_request(r);
 	api_reply_stream(r, "application/json", API_STREAM_HOLD_HEADERS | API_STREAM_JSON_ERRORS,
 			 pull_produce, a, pull_arg_free);
 }
@@ -335,7 +324,7 @@ api_images_create(struct api_request *r)
 struct push_arg {
 	struct engine *eng;
 	char *name, *tag;
-	struct registry_auth *auth;
+	struct registry_creds *auth;
 };
 
 static void
@@ -345,7 +334,7 @@ push_arg_free(void *p)
 
 	free(a->name);
 	free(a->tag);
-	registry_auth_free(a->auth);
+	registry_creds_free(a->auth);
 	free(a);
 }
 
@@ -370,7 +359,7 @@ api_images_push(struct api_request *r)
 	a->eng = r->ctx->engine;
 	a->name = xstrdup(r->params[0]);
 	a->tag = dup_query(r, "tag");
-	a->auth = api_images_auth(r);
+	a->auth = authconfig_of_request(r);
 	api_reply_stream(r, "application/json", API_STREAM_HOLD_HEADERS | API_STREAM_JSON_ERRORS,
 			 push_produce, a, push_arg_free);
 }

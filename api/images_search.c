@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authconfig.h"
 #include "api/container_json.h"
 #include "api/filters.h"
 #include "api/images.h"
@@ -104,44 +105,24 @@ api_images_search(struct api_request *r)
 
 /* ---- /auth ------------------------------------------------------------- */
 
-static int
-auth_from_body(json_t *body, struct registry_auth *a, struct err *e)
-{
-	struct { const char *key; char **dst; } f[] = {
-		{ "username", &a->username }, { "password", &a->password }, { "auth", &a->auth },
-		{ "email", &a->email }, { "serveraddress", &a->serveraddress },
-		{ "identitytoken", &a->identitytoken }, { "registrytoken", &a->registrytoken },
-	};
-
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		int r = jx_str(body, f[i].key, f[i].key, f[i].dst, e);
-		if (r < 0)
-			return r;
-		if (*f[i].dst && !**f[i].dst)
-			*f[i].dst = mfree(*f[i].dst);
-	}
-	return 0;
-}
-
 /* operationId: SystemAuth */
 void
 api_images_auth_login(struct api_request *r)
 {
 	_cleanup_json_ json_t *body = NULL;
-	struct registry_auth *a = NULL;
+	struct registry_creds *a = NULL;
 	struct registry_login_result res = {0};
 	struct err e = ERR_INIT;
 
 	if (api_body_json(r, false, &body) < 0)
 		return;
-	a = xcalloc(1, sizeof(*a));
-	if (auth_from_body(body, a, &e) < 0 ||
-	    registry_login(r->ctx->engine->registry, a->serveraddress, a, &res, &e) < 0) {
-		registry_auth_free(a);
+	if (authconfig_from_json(body, NULL, &a, &e) < 0 ||
+	    registry_login(r->ctx->engine->registry, a ? a->serveraddress : NULL, a, &res, &e) < 0) {
+		registry_creds_free(a);
 		api_reply_err(r, &e);
 		return;
 	}
-	registry_auth_free(a);
+	registry_creds_free(a);
 	api_reply_json(r, 200, json_pack("{s:s,s:s}", "IdentityToken",
 					 res.identity_token ? res.identity_token : "", "Status",
 					 "Login Succeeded"));

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_api_a_SOURCES += \
 	api/api.h \
+	api/authconfig.c api/authconfig.h \
 	api/build.c api/build.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
@@ -29,6 +30,7 @@ check_PROGRAMS += tests/unit/api/test_api
 TESTS += tests/unit/api/test_api
 tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_router.c \
+	tests/unit/api/test_authconfig.c \
 	tests/unit/api/test_filters.c \
 	tests/unit/api/test_container_json.c \
 	tests/unit/api/test_images_pull.c

@@ -24,7 +24,7 @@
 #include "engine/build/match.h"
 #include "engine/build/pull.h"
 #include "engine/build/rootfs_view.h"
-#include "engine/build/shellwords.h"
+#include "engine/dockerfile/shellwords.h"
 #include "engine/reference.h"
 #include "engine/store/store.h"
 #include "engine/util/cleanup.h"

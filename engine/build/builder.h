@@ -22,6 +22,7 @@ struct builds;
 struct containers;
 struct image_progress;
 struct images;
+struct registry_creds_set;
 struct store;
 
 /* What the build service works on; handles borrowed (must outlive it). */
@@ -61,7 +62,7 @@ struct build_opts {
 	const char *cpuset_cpus, *cpuset_mems;
 	char *const *extra_hosts;
 	char *const *cache_from;	/* accepted; local images are always cache candidates */
-	const json_t *registry_config;	/* X-Registry-Config: registry → AuthConfig, or NULL */
+	const struct registry_creds_set *registry_creds; /* per-registry credentials, or NULL */
 };
 
 struct build_result {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "engine/build/builder.h"
-#include "engine/build/dockerfile.h"
+#include "engine/dockerfile/dockerfile.h"
 #include "engine/util/buf.h"
 #include "engine/util/digest.h"
 

@@ -19,8 +19,9 @@
 #include "engine/build/pull.h"
 #include "engine/build/rootfs_view.h"
 #include "engine/build/run.h"
-#include "engine/build/shellwords.h"
+#include "engine/dockerfile/shellwords.h"
 #include "engine/container/lifecycle.h"
+#include "engine/dockerfile/dfconfig.h"
 #include "engine/runtime/user.h"
 #include "engine/store/store.h"
 #include "engine/util/cleanup.h"
@@ -29,22 +30,6 @@
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
-
-/* Go's %q of a []string: ["a" "b"] (moby's commit messages). */
-static char *
-go_list(char *const *v)
-{
-	_cleanup_buf_ struct buf b = BUF_INIT;
-
-	buf_putc(&b, '[');
-	for (size_t i = 0; v && v[i]; i++) {
-		_cleanup_json_ json_t *s = json_string(v[i]);
-		_cleanup_free_ char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : xstrdup("\"\"");
-		buf_printf(&b, "%s%s", i ? " " : "", q);
-	}
-	buf_putc(&b, ']');
-	return buf_detach(&b, NULL);
-}
 
 static int
 meta_step(struct builder *b, json_t *cfg, const char *text)
@@ -60,31 +45,6 @@ static json_t *
 cfg_copy(struct builder *b)
 {
 	return json_deep_copy(builder_cfg(b));
-}
-
-static char **
-shell_of(json_t *cfg)
-{
-	char **sh = NULL;
-
-	if (strv_from_json(json_object_get(cfg, "Shell"), &sh) < 0 || !sh || !sh[0]) {
-		strv_free(sh);
-		sh = NULL;
-		strv_append(&sh, "/bin/sh");
-		strv_append(&sh, "-c");
-	}
-	return sh;
-}
-
-/* Exec form as is; shell form wrapped in the configured shell. */
-static char **
-command_of(json_t *cfg, const struct df_instr *in)
-{
-	if (in->json)
-		return strv_dup(in->args);
-	char **v = shell_of(cfg);
-	strv_append(&v, in->args[0]);
-	return v;
 }
 
 /* ---- FROM ------------------------------------------------------------- */
@@ -169,315 +129,39 @@ dispatch_from(struct builder *b, const struct df_instr *in)
 
 /* ---- metadata instructions ------------------------------------------- */
 
-static void
-env_set(json_t *cfg, const char *k, const char *v)
-{
-	json_t *env = json_object_get(cfg, "Env");
-	size_t kl = strlen(k), i;
-	json_t *x;
-
-	if (!json_is_array(env)) {
-		env = json_array();
-		json_object_set_new(cfg, "Env", env);
-	}
-	json_array_foreach(env, i, x) {
-		const char *s = json_string_value(x);
-		if (s && strncmp(s, k, kl) == 0 && s[kl] == '=') {
-			json_array_set_new(env, i, json_sprintf("%s=%s", k, v));
-			return;
-		}
-	}
-	json_array_append_new(env, json_sprintf("%s=%s", k, v));
-}
-
-/* ENV and LABEL: every value sees the environment before the instruction. */
+/* The config half is dfconfig's (shared with `docker import --change`). */
 static int
-dispatch_pairs(struct builder *b, const struct df_instr *in)
+dispatch_meta(struct builder *b, const struct df_instr *in)
 {
 	json_t *cfg = cfg_copy(b);
-	_cleanup_buf_ struct buf text = BUF_INIT;
-	json_t *labels = json_object_get(cfg, "Labels");
-	int r = 0;
+	_cleanup_strv_ char **env = builder_expand_env(b);
+	_cleanup_free_ char *text = NULL;
+	struct dfconfig_ctx ctx = {
+		.escape = b->df.escape, .env = env, .cmd_set = b->cmd_set,
+		.parse_signal = lifecycle_parse_signal,
+	};
+	int r = dfconfig_apply(cfg, in, &ctx, &text, b->e);
 
-	buf_puts(&text, df_kind_name(in->kind));
-	if (in->kind == DF_LABEL && !json_is_object(labels)) {
-		labels = json_object();
-		json_object_set_new(cfg, "Labels", labels);
-	}
-	for (size_t i = 0; r == 0 && in->args[i] && in->args[i + 1]; i += 2) {
-		_cleanup_free_ char *k = NULL, *v = NULL;
-		r = builder_expand(b, in->args[i], &k);
-		if (r == 0)
-			r = builder_expand(b, in->args[i + 1], &v);
-		if (r < 0)
-			break;
-		if (!*k)
-			r = err_set(b->e, -EINVAL, "%s names can not be blank", df_kind_name(in->kind));
-		else if (in->kind == DF_ENV)
-			env_set(cfg, k, v);
-		else
-			json_object_set_new(labels, k, json_string(v));
-		buf_printf(&text, " %s=%s", k, v);
-	}
 	if (r < 0) {
 		json_decref(cfg);
 		return r;
 	}
-	return meta_step(b, cfg, text.data);
-}
-
-static int
-dispatch_cmd(struct builder *b, const struct df_instr *in)
-{
-	json_t *cfg = cfg_copy(b);
-	_cleanup_strv_ char **argv = command_of(cfg, in);
-	_cleanup_free_ char *list = go_list(argv);
-	_cleanup_free_ char *text = NULL;
-	const char *key = in->kind == DF_CMD ? "Cmd" : "Entrypoint";
-
-	json_object_set_new(cfg, key, strv_to_json(argv));
-	if (in->kind == DF_CMD)
-		b->cmd_set = true;
-	else if (!b->cmd_set)
-		json_object_set_new(cfg, "Cmd", json_null());
-	text = xasprintf("%s %s", in->kind == DF_CMD ? "CMD" : "ENTRYPOINT", list);
+	b->cmd_set = ctx.cmd_set;
 	return meta_step(b, cfg, text);
 }
 
+/* MAINTAINER: the image's author, outside the config. */
 static int
-parse_port(const char *s, unsigned *ret)
-{
-	uint64_t v;
-	if (parse_uint64(s, 65535, &v) < 0)
-		return -EINVAL;
-	*ret = (unsigned)v;
-	return 0;
-}
-
-static int
-dispatch_expose(struct builder *b, const struct df_instr *in)
-{
-	json_t *cfg = cfg_copy(b);
-	json_t *ports = json_object_get(cfg, "ExposedPorts");
-	_cleanup_buf_ struct buf text = BUF_INIT;
-	const char *k;
-	json_t *v;
-	int r = 0;
-
-	if (!json_is_object(ports)) {
-		ports = json_object();
-		json_object_set_new(cfg, "ExposedPorts", ports);
-	}
-	for (size_t i = 0; r == 0 && in->args[i]; i++) {
-		_cleanup_free_ char *w = NULL;
-		r = builder_expand(b, in->args[i], &w);
-		if (r < 0)
-			break;
-		char *slash = strchr(w, '/');
-		const char *proto = slash ? slash + 1 : "tcp";
-		if (slash)
-			*slash = '\0';
-		char *dash = strchr(w, '-');
-		unsigned lo = 0, hi = 0;
-		if (dash)
-			*dash = '\0';
-		if (parse_port(w, &lo) < 0 || (dash && parse_port(dash + 1, &hi) < 0) ||
-		    (strcasecmp(proto, "tcp") && strcasecmp(proto, "udp") && strcasecmp(proto, "sctp"))) {
-			r = err_set(b->e, -EINVAL, "invalid containerPort: %s", in->args[i]);
-			break;
-		}
-		if (!dash)
-			hi = lo;
-		if (hi < lo || hi - lo > LIMIT_PORT_BINDINGS) {
-			r = err_set(b->e, -EINVAL, "invalid port range: %s", in->args[i]);
-			break;
-		}
-		for (unsigned p = lo; p <= hi; p++) {
-			char key[32];
-			snprintf(key, sizeof(key), "%u/%s", p, proto);
-			for (char *c = key; *c; c++)
-				*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-			json_object_set_new(ports, key, json_object());
-		}
-	}
-	if (r < 0) {
-		json_decref(cfg);
-		return r;
-	}
-	buf_puts(&text, "EXPOSE");
-	_cleanup_strv_ char **keys = NULL;
-	json_object_foreach(ports, k, v)
-		strv_append(&keys, k);
-	for (size_t i = 0; keys && keys[i]; i++)
-		buf_printf(&text, " %s", keys[i]);
-	return meta_step(b, cfg, text.data);
-}
-
-static int
-dispatch_volume(struct builder *b, const struct df_instr *in)
-{
-	json_t *cfg = cfg_copy(b);
-	json_t *vols = json_object_get(cfg, "Volumes");
-	_cleanup_buf_ struct buf text = BUF_INIT;
-	int r = 0;
-
-	if (!json_is_object(vols)) {
-		vols = json_object();
-		json_object_set_new(cfg, "Volumes", vols);
-	}
-	buf_puts(&text, "VOLUME [");
-	for (size_t i = 0; r == 0 && in->args[i]; i++) {
-		_cleanup_free_ char *w = NULL;
-		r = builder_expand(b, in->args[i], &w);
-		if (r == 0 && !*w)
-			r = err_set(b->e, -EINVAL, "VOLUME specified can not be an empty string");
-		if (r < 0)
-			break;
-		json_object_set_new(vols, w, json_object());
-		buf_printf(&text, "%s%s", i ? " " : "", w);
-	}
-	buf_putc(&text, ']');
-	if (r < 0) {
-		json_decref(cfg);
-		return r;
-	}
-	return meta_step(b, cfg, text.data);
-}
-
-/* USER, STOPSIGNAL, MAINTAINER: one expanded string. */
-static int
-dispatch_string(struct builder *b, const struct df_instr *in)
+dispatch_maintainer(struct builder *b, const struct df_instr *in)
 {
 	_cleanup_free_ char *v = NULL, *text = NULL;
-	json_t *cfg;
 	int r = builder_expand(b, in->args[0], &v);
 
 	if (r < 0)
 		return r;
-	if (in->kind == DF_STOPSIGNAL && lifecycle_parse_signal(v) < 0)
-		return err_set(b->e, -EINVAL, "Invalid signal: %s", v);
-	cfg = cfg_copy(b);
-	if (in->kind == DF_USER)
-		json_object_set_new(cfg, "User", json_string(v));
-	else if (in->kind == DF_STOPSIGNAL)
-		json_object_set_new(cfg, "StopSignal", json_string(v));
-	else
-		json_object_set_new(b->img, "author", json_string(v));
+	json_object_set_new(b->img, "author", json_string(v));
 	text = xasprintf("%s %s", df_kind_name(in->kind), v);
-	return meta_step(b, cfg, text);
-}
-
-static int
-dispatch_shell(struct builder *b, const struct df_instr *in)
-{
-	json_t *cfg = cfg_copy(b);
-	_cleanup_buf_ struct buf text = BUF_INIT;
-
-	json_object_set_new(cfg, "Shell", strv_to_json(in->args));
-	buf_puts(&text, "SHELL [");
-	for (size_t i = 0; in->args[i]; i++)
-		buf_printf(&text, "%s%s", i ? " " : "", in->args[i]);
-	buf_putc(&text, ']');
-	return meta_step(b, cfg, text.data);
-}
-
-static int
-dispatch_onbuild(struct builder *b, const struct df_instr *in)
-{
-	json_t *cfg = cfg_copy(b);
-	json_t *ob = json_object_get(cfg, "OnBuild");
-	_cleanup_free_ char *text = xasprintf("ONBUILD %s", in->args[0]);
-
-	if (!json_is_array(ob)) {
-		ob = json_array();
-		json_object_set_new(cfg, "OnBuild", ob);
-	}
-	json_array_append_new(ob, json_string(in->args[0]));
-	return meta_step(b, cfg, text);
-}
-
-/* Go's time.ParseDuration for the units HEALTHCHECK uses. */
-static int
-parse_duration(const char *s, int64_t *ret)
-{
-	static const struct { const char *u; int64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000LL },
-		{ "m", 60000000000LL }, { "h", 3600000000000LL },
-	};
-	int64_t total = 0;
-
-	if (!*s)
-		return -EINVAL;
-	if (strcmp(s, "0") == 0) {
-		*ret = 0;
-		return 0;
-	}
-	while (*s) {
-		char *end;
-		double v = strtod(s, &end);
-		if (end == s || v < 0)
-			return -EINVAL;
-		size_t ul = strspn(end, "nuµmsh");
-		bool ok = false;
-		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && !ok; i++)
-			if (strlen(units[i].u) == ul && strncmp(end, units[i].u, ul) == 0) {
-				total += (int64_t)(v * (double)units[i].ns);
-				ok = true;
-			}
-		if (!ok)
-			return -EINVAL;
-		s = end + ul;
-	}
-	*ret = total;
-	return 0;
-}
-
-static int
-dispatch_healthcheck(struct builder *b, const struct df_instr *in)
-{
-	static const char *const flags[] = { "interval", "timeout", "start-period", "start-interval",
-					     "retries", NULL };
-	static const char *const keys[] = { "Interval", "Timeout", "StartPeriod", "StartInterval" };
-	json_t *cfg, *hc;
-	int r = df_check_flags(in, flags, b->e);
-
-	if (r < 0)
-		return r;
-	hc = json_object();
-	if (strcmp(in->args[0], "NONE") == 0) {
-		json_object_set_new(hc, "Test", json_pack("[s]", "NONE"));
-	} else {
-		json_t *test = json_array();
-		json_array_append_new(test, json_string(in->json ? "CMD" : "CMD-SHELL"));
-		for (size_t i = 1; in->args[i]; i++)
-			json_array_append_new(test, json_string(in->args[i]));
-		json_object_set_new(hc, "Test", test);
-		for (size_t i = 0; i < 4; i++) {
-			const char *v = df_flag(in, flags[i]);
-			int64_t ns;
-			if (!v)
-				continue;
-			if (parse_duration(v, &ns) < 0 || (ns != 0 && ns < 1000000)) {
-				json_decref(hc);
-				return err_set(b->e, -EINVAL, "Interval \"%s\" cannot be less than 1ms",
-					       flags[i]);
-			}
-			json_object_set_new(hc, keys[i], json_integer(ns));
-		}
-		const char *rv = df_flag(in, "retries");
-		int64_t n;
-		if (rv && (parse_int64(rv, 0, INT32_MAX, &n) < 0)) {
-			json_decref(hc);
-			return err_set(b->e, -EINVAL, "invalid retries value '%s'", rv);
-		}
-		if (rv)
-			json_object_set_new(hc, "Retries", json_integer(n));
-	}
-	cfg = cfg_copy(b);
-	json_object_set_new(cfg, "Healthcheck", hc);
-	const char *sp = strchr(in->original, ' ');
-	_cleanup_free_ char *text = xasprintf("HEALTHCHECK %s", sp ? sp + 1 : "");
-	return meta_step(b, cfg, text);
+	return meta_step(b, cfg_copy(b), text);
 }
 
 /* ---- ARG -------------------------------------------------------------- */
@@ -653,7 +337,7 @@ dispatch_run(struct builder *b, const struct df_instr *in)
 	r = df_check_flags(in, none, b->e);
 	if (r < 0)
 		return r;
-	rc.argv = command_of(cfg, in);
+	rc.argv = dfconfig_command(cfg, in);
 	/* Build args reach the command's environment (ENV wins) and the
 	 * cache key, as "|N K=V ..." before the command. */
 	for (size_t i = 0; b->args && b->args[i]; i++) {
@@ -702,31 +386,17 @@ dispatch_instr(struct builder *b, const struct df_instr *in)
 	case DF_WORKDIR:
 		return df_check_flags(in, none, b->e) < 0 ? b->e->code : dispatch_workdir(b, in);
 	case DF_HEALTHCHECK:
-		return dispatch_healthcheck(b, in);
+		return dispatch_meta(b, in);
 	default:
 		break;
 	}
 	if (df_check_flags(in, none, b->e) < 0)
 		return b->e->code;
+	if (dfconfig_handles(in->kind))
+		return dispatch_meta(b, in);
 	switch (in->kind) {
-	case DF_ENV:
-	case DF_LABEL:
-		return dispatch_pairs(b, in);
-	case DF_CMD:
-	case DF_ENTRYPOINT:
-		return dispatch_cmd(b, in);
-	case DF_EXPOSE:
-		return dispatch_expose(b, in);
-	case DF_VOLUME:
-		return dispatch_volume(b, in);
-	case DF_USER:
-	case DF_STOPSIGNAL:
 	case DF_MAINTAINER:
-		return dispatch_string(b, in);
-	case DF_SHELL:
-		return dispatch_shell(b, in);
-	case DF_ONBUILD:
-		return dispatch_onbuild(b, in);
+		return dispatch_maintainer(b, in);
 	case DF_ARG:
 		return dispatch_arg(b, in);
 	default:

@@ -18,6 +18,7 @@
 #include "engine/build/builder_internal.h"
 #include "engine/build/copy.h"
 #include "engine/build/rootfs_view.h"
+#include "engine/dockerfile/dfconfig.h"
 #include "engine/runtime/user.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -286,6 +287,8 @@ dispatch_workdir(struct builder *b, const struct df_instr *in)
 	_cleanup_free_ char *w = NULL, *dir = NULL, *text = NULL;
 	_cleanup_json_ json_t *cfg = json_deep_copy(builder_cfg(b));
 	_cleanup_view_ struct rootfs_view *view = NULL;
+	_cleanup_strv_ char **env = builder_expand_env(b);
+	struct dfconfig_ctx ctx = { .escape = b->df.escape, .env = env, .cmd_set = b->cmd_set };
 	struct stat st;
 	int r = builder_expand(b, in->args[0], &w);
 
@@ -298,33 +301,12 @@ dispatch_workdir(struct builder *b, const struct df_instr *in)
 		r = rootfs_view_resolve(view, joined, true, &dir, &st, b->e);
 	if (r < 0)
 		return r;
-	free(dir);
-	dir = NULL;
 	/* The configured path stays as written (cleaned), links unresolved. */
-	{
-		_cleanup_strv_ char **parts = NULL;
-		_cleanup_buf_ struct buf clean = BUF_INIT;
-		_cleanup_free_ char *copy = xstrdup(joined);
-		char *save = NULL;
-		for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-			size_t np = strv_len(parts);
-			if (strcmp(c, ".") == 0)
-				continue;
-			if (strcmp(c, "..") == 0) {
-				if (np) {
-					free(parts[np - 1]);
-					parts[np - 1] = NULL;
-				}
-				continue;
-			}
-			strv_append(&parts, c);
-		}
-		for (size_t i = 0; parts && parts[i]; i++)
-			buf_printf(&clean, "/%s", parts[i]);
-		dir = clean.len ? buf_detach(&clean, NULL) : xstrdup("/");
-	}
-	json_object_set_new(cfg, "WorkingDir", json_string(dir));
-	text = xasprintf("WORKDIR %s", dir);
+	r = dfconfig_apply(cfg, in, &ctx, &text, b->e);
+	if (r < 0)
+		return r;
+	free(dir);
+	dir = xstrdup(json_string_value(json_object_get(cfg, "WorkingDir")));
 	_cleanup_strv_ char **cmd = builder_nop_cmd(b, cfg, text);
 	return builder_step(b, cfg, cmd, S_ISDIR(st.st_mode) ? NULL : workdir_produce_stub, dir);
 }

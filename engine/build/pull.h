@@ -3,33 +3,17 @@
  * Base images of a build (FROM, COPY --from=<image>): resolved against the
  * local images, pulled through the image service when missing or when the
  * build asks for pull=1, with the credentials the client sent in
- * X-Registry-Config. Pull progress goes to build_output.pull_progress as
+ * X-Registry-Config (decoded by the api into a registry_creds_set). Pull progress goes to build_output.pull_progress as
  * the ordinary pull events, so the API renders them inline as dockerd does.
  */
 #pragma once
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
 
 struct builder;
-struct registry_auth;
-
-/*
- * Picks the AuthConfig for registry @domain (a reference's domain,
- * "docker.io" for Docker Hub) out of @config, the decoded X-Registry-Config
- * map, the way dockerd's ResolveAuthConfig does: the exact key first
- * ("https://index.docker.io/v1/" for Docker Hub, else the host[:port]),
- * then, except for Docker Hub, any key whose hostname (scheme and path
- * stripped) equals @domain. *@ret is NULL (anonymous) when nothing
- * matches or @config is NULL. -EINVAL for a malformed entry. Free *@ret
- * with registry_auth_free.
- */
-int build_auth_select(const json_t *config, const char *domain, struct registry_auth **ret,
-		      struct err *e);
-
 /*
  * Resolves image @name for a build into @ret_id ("sha256:<hex>"): a local
  * image unless @force, else (or when it is missing) a pull of @name with

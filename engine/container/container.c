@@ -58,7 +58,7 @@ container_endpoint_release(struct container_endpoint *ep)
 	free(ep->gateway);
 	free(ep->mac);
 	free(ep->netns);
-	json_decref(ep->ports);
+	free(ep->ports);
 	memset(ep, 0, sizeof(*ep));
 }
 
@@ -82,7 +82,6 @@ container_alloc(void)
 	pthread_cond_init(&c->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	hold_init(&c->hold);
-	c->ep.ports = json_array();
 	return c;
 }
 

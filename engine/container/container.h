@@ -60,7 +60,8 @@ struct container_endpoint {
 	char *gateway;
 	char *mac;
 	char *netns;		/* path of the network namespace, NULL for host */
-	json_t *ports;		/* effective bindings: [{port, host_ip, host_port}], never NULL */
+	struct portmap_binding *ports;	/* effective bindings (host port chosen) */
+	size_t n_ports;
 };
 
 struct container {

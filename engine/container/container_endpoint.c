@@ -27,13 +27,12 @@
 void
 container_endpoint_set(struct container *c, const struct network_endpoint *ep)
 {
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], hostport[16];
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
 
 	container_endpoint_release(&c->ep);
 	c->ep.network = xstrdup(ep->network);
 	c->ep.endpoint_id = xstrdup(ep->endpoint_id);
 	c->ep.network_id = xstrdup(ep->network);
-	c->ep.ports = json_array();
 	if (ep->netns_path[0])
 		c->ep.netns = xstrdup(ep->netns_path);
 	if (ep->ip.s_addr) {
@@ -44,16 +43,10 @@ container_endpoint_set(struct container *c, const struct network_endpoint *ep)
 		c->ep.prefix = ep->prefix;
 		c->ep.mac = xstrdup(ep->mac);
 	}
-	for (size_t i = 0; i < ep->n_ports; i++) {
-		const struct portmap_binding *b = &ep->ports[i];
-		char hip[INET_ADDRSTRLEN], port[24];
-		inet_ntop(AF_INET, &b->host_ip, hip, sizeof(hip));
-		snprintf(port, sizeof(port), "%u/%s", b->container_port, portmap_proto_name(b->proto));
-		snprintf(hostport, sizeof(hostport), "%u", b->host_port);
-		json_array_append_new(c->ep.ports,
-				      json_pack("{s:s,s:s,s:s}", "port", port, "host_ip",
-						b->host_ip.s_addr ? hip : "0.0.0.0", "host_port",
-						hostport));
+	if (ep->n_ports) {
+		c->ep.ports = xcalloc(ep->n_ports, sizeof(*c->ep.ports));
+		memcpy(c->ep.ports, ep->ports, ep->n_ports * sizeof(*c->ep.ports));
+		c->ep.n_ports = ep->n_ports;
 	}
 }
 
@@ -79,19 +72,29 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	}
 	ports = xcalloc(c->spec.n_ports + strv_len(c->spec.exposed_ports) + 1, sizeof(*ports));
 	for (size_t i = 0; i < c->spec.n_ports; i++) {
+		const struct portmap_request *req = &c->spec.ports[i];
 		struct portmap_binding *b = &ports[n];
-		if (portmap_parse_key(c->spec.ports[i].port, &b->container_port, &b->proto) < 0 ||
-		    portmap_parse_host(c->spec.ports[i].host_ip, c->spec.ports[i].host_port, b, e) < 0)
-			return err_set(e, -EINVAL, "invalid port binding '%s'", c->spec.ports[i].port);
+		char key[PORTMAP_KEY_MAX];
+		b->container_port = req->container_port;
+		b->proto = req->proto;
+		/* Only the host side is checked here: berth accepts it at create. */
+		if ((req->proto != IPPROTO_TCP && req->proto != IPPROTO_UDP) ||
+		    portmap_parse_host(req->host_ip, req->host_port, b, e) < 0) {
+			portmap_request_key(req, key);
+			return err_set(e, -EINVAL, "invalid port binding '%s'", key);
+		}
 		n++;
 	}
 	/* -P: every exposed port without an explicit binding gets an ephemeral one. */
 	for (size_t i = 0; c->spec.publish_all_ports && c->spec.exposed_ports &&
 			   c->spec.exposed_ports[i]; i++) {
 		bool bound = false;
-		for (size_t k = 0; k < c->spec.n_ports; k++)
-			if (strcmp(c->spec.ports[k].port, c->spec.exposed_ports[i]) == 0)
+		for (size_t k = 0; k < c->spec.n_ports; k++) {
+			char key[PORTMAP_KEY_MAX];
+			portmap_request_key(&c->spec.ports[k], key);
+			if (strcmp(key, c->spec.exposed_ports[i]) == 0)
 				bound = true;
+		}
 		if (bound || portmap_parse_key(c->spec.exposed_ports[i], &ports[n].container_port,
 					       &ports[n].proto) < 0)
 			continue;
@@ -119,8 +122,9 @@ container_endpoint_detach(struct containers *cs, struct container *c)
 	if (network_detach(cs->net, c->id, &e) < 0)
 		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
 	pthread_mutex_lock(&c->mu);
-	json_decref(c->ep.ports);
-	c->ep.ports = json_array();
+	free(c->ep.ports);
+	c->ep.ports = NULL;
+	c->ep.n_ports = 0;
 	free(c->ep.ip);
 	free(c->ep.gateway);
 	free(c->ep.mac);

@@ -15,6 +15,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 
 static void
 add_bind(struct runtime_spec *rs, const char *dest, const char *src, bool ro)
@@ -159,8 +160,7 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 		if (m->type == MOUNT_BIND) {
 			add_bind(rs, m->target, m->source, m->readonly);
 		} else if (m->type == MOUNT_VOLUME) {
-			_cleanup_free_ char *src = xasprintf("%s/volumes/%s/_data", cs->data_root,
-							     m->source);
+			_cleanup_free_ char *src = volume_data_path(cs->volumes, m->source);
 			add_bind(rs, m->target, src, m->readonly);
 		} else {
 			add_tmpfs(rs, m->target, m->options, m->readonly);

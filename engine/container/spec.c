@@ -96,11 +96,8 @@ spec_release(struct container_spec *s)
 		default: break;
 		}
 	}
-	for (size_t i = 0; i < s->n_ports; i++) {
-		free(s->ports[i].port);
-		free(s->ports[i].host_ip);
-		free(s->ports[i].host_port);
-	}
+	for (size_t i = 0; i < s->n_ports; i++)
+		portmap_request_release(&s->ports[i]);
 	free(s->ports);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		free(s->mounts[i].source);
@@ -136,10 +133,14 @@ spec_to_json(const struct container_spec *s)
 		}
 		json_object_set_new(o, fields[i].key, v);
 	}
-	for (size_t i = 0; i < s->n_ports; i++)
-		json_array_append_new(ports, json_pack("{s:o,s:o,s:o}", "port", jstr(s->ports[i].port),
-						       "host_ip", jstr(s->ports[i].host_ip),
-						       "host_port", jstr(s->ports[i].host_port)));
+	/* The container side as "80/tcp", the format berth has always kept. */
+	for (size_t i = 0; i < s->n_ports; i++) {
+		char key[PORTMAP_KEY_MAX];
+		portmap_request_key(&s->ports[i], key);
+		json_array_append_new(ports, json_pack("{s:s,s:o,s:o}", "port", key, "host_ip",
+						       jstr(s->ports[i].host_ip), "host_port",
+						       jstr(s->ports[i].host_port)));
+	}
 	for (size_t i = 0; i < s->n_mounts; i++)
 		json_array_append_new(mounts,
 				      json_pack("{s:i,s:o,s:o,s:b,s:o}", "type", (int)s->mounts[i].type,
@@ -189,9 +190,16 @@ spec_from_json(json_t *j, struct container_spec *ret, struct err *e)
 	a = json_object_get(j, "ports");
 	s.ports = xcalloc(json_array_size(a) + 1, sizeof(*s.ports));
 	json_array_foreach(a, i, item) {
-		s.ports[i].port = dup_or_null(json_object_get(item, "port"));
-		s.ports[i].host_ip = dup_or_null(json_object_get(item, "host_ip"));
-		s.ports[i].host_port = dup_or_null(json_object_get(item, "host_port"));
+		struct portmap_request *pr = &s.ports[i];
+		const char *key = json_string_value(json_object_get(item, "port"));
+		const char *hip = json_string_value(json_object_get(item, "host_ip"));
+		const char *hport = json_string_value(json_object_get(item, "host_port"));
+		if (!key || portmap_parse_request_key(key, &pr->container_port, &pr->proto, e) < 0) {
+			spec_release(&s);
+			return err_set(e, -EINVAL, "container spec: bad 'ports'");
+		}
+		pr->host_ip = xstrdup(hip ? hip : "");
+		pr->host_port = xstrdup(hport ? hport : "");
 		s.n_ports++;
 	}
 	a = json_object_get(j, "mounts");

@@ -14,14 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/network/portmap.h"
 #include "engine/util/err.h"
 #include "engine/util/strv.h"
-
-struct port_binding {
-	char *port;		/* container side, "80/tcp" */
-	char *host_ip;		/* "" = all addresses */
-	char *host_port;	/* "" = pick one; may be a range "8000-8010" */
-};
 
 enum mount_type { MOUNT_BIND = 0, MOUNT_VOLUME, MOUNT_TMPFS };
 
@@ -60,7 +55,7 @@ struct container_spec {
 	struct mount_spec *mounts;
 	size_t n_mounts;
 	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */
-	struct port_binding *ports;
+	struct portmap_request *ports;	/* HostConfig.PortBindings, in order */
 	size_t n_ports;
 	bool publish_all_ports;
 	char *restart_policy;	/* no, always, on-failure, unless-stopped */

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/registry/registry_auth.h"
+#include "engine/registry/registry_creds.h"
 #include "engine/store/store.h"
 #include "engine/util/err.h"
 
@@ -84,7 +84,7 @@ struct image_pull_opts {
 	const char *ref;		/* "name[:tag]" or "name@sha256:..." (no tag: latest) */
 	bool all_tags;			/* @ref is a bare name: pull every tag (docker pull -a) */
 	const char *platform;		/* "os/arch[/variant]" or NULL for the host's */
-	const struct registry_auth *auth;	/* NULL: anonymous */
+	const struct registry_creds *auth;	/* NULL: anonymous */
 	image_progress_fn progress;	/* may be NULL */
 	void *progress_ctx;
 };
@@ -113,7 +113,7 @@ int image_pull(struct images *im, const struct image_pull_opts *o, struct err *e
 struct image_push_opts {
 	const char *name;		/* repository ("myreg:5000/app") */
 	const char *tag;		/* NULL or "": every tag of the repository */
-	const struct registry_auth *auth;
+	const struct registry_creds *auth;
 	image_progress_fn progress;
 	void *progress_ctx;
 };

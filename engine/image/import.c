@@ -5,7 +5,8 @@
  * unpacked by the store's safe extractor, and described by a config built
  * the way dockerd's import does (comment, created, history entry) with the
  * `changes` lines applied: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD,
- * USER, VOLUME, WORKDIR, STOPSIGNAL.
+ * USER, VOLUME, WORKDIR, STOPSIGNAL, parsed as Dockerfile lines and applied
+ * by the builder's own config applier (engine/dockerfile/dfconfig.h).
  */
 #include "config.h"
 
@@ -15,188 +16,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "engine/dockerfile/dfconfig.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
 #include "engine/registry/manifest.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
+#include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
-/* Splits @s on whitespace, dropping one level of double or single quotes. */
-static json_t *
-words(const char *s)
+/* The instructions `docker import --change` accepts (dockerd's list). */
+static bool
+change_allowed(const char *instr)
 {
-	json_t *a = json_array();
-	struct buf w = BUF_INIT;
+	static const char *const ok[] = { "CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD",
+					  "USER", "VOLUME", "WORKDIR", "STOPSIGNAL", NULL };
 
-	while (*s) {
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s)
-			break;
-		buf_reset(&w);
-		buf_putc(&w, '\0');
-		w.len = 0;
-		while (*s && !isspace((unsigned char)*s)) {
-			if (*s == '"' || *s == '\'') {
-				char q = *s++;
-				while (*s && *s != q)
-					buf_putc(&w, *s++);
-				if (*s)
-					s++;
-				continue;
-			}
-			buf_putc(&w, *s++);
-		}
-		json_array_append_new(a, json_stringn(w.data ? w.data : "", w.len));
-	}
-	buf_release(&w);
-	return a;
+	for (size_t i = 0; ok[i]; i++)
+		if (strcasecmp(instr, ok[i]) == 0)
+			return true;
+	return false;
 }
 
-/* CMD/ENTRYPOINT/VOLUME: a JSON array of strings, or the shell form. */
-static json_t *
-exec_form(const char *arg, bool shell)
-{
-	json_t *j = NULL;
-
-	if (*arg == '[') {
-		j = json_loads(arg, 0, NULL);
-		bool ok = json_is_array(j);
-		for (size_t i = 0; ok && i < json_array_size(j); i++)
-			ok = json_is_string(json_array_get(j, i));
-		if (ok)
-			return j;
-		json_decref(j);
-	}
-	return shell ? json_pack("[s,s,s]", "/bin/sh", "-c", arg) : words(arg);
-}
-
-/* ENV and LABEL: "k=v k2=v2" or the old "k v" form; calls @fn per pair. */
-static void
-pairs(const char *arg, void (*fn)(json_t *cfg, const char *k, const char *v), json_t *cfg)
-{
-	const char *sp = arg + strcspn(arg, " \t");
-	json_t *w;
-	size_t i;
-	json_t *x;
-
-	if (!memchr(arg, '=', (size_t)(sp - arg))) {
-		_cleanup_free_ char *k = xstrndup(arg, (size_t)(sp - arg));
-		while (isspace((unsigned char)*sp))
-			sp++;
-		fn(cfg, k, sp);
-		return;
-	}
-	w = words(arg);
-	json_array_foreach(w, i, x) {
-		_cleanup_free_ char *kv = xstrdup(json_string_value(x));
-		char *eq = strchr(kv, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		fn(cfg, kv, eq + 1);
-	}
-	json_decref(w);
-}
-
-static void
-set_env(json_t *cfg, const char *k, const char *v)
-{
-	json_t *env = json_object_get(cfg, "Env");
-	_cleanup_free_ char *prefix = xasprintf("%s=", k);
-	size_t i;
-	json_t *x;
-
-	if (!json_is_array(env)) {
-		env = json_array();
-		json_object_set_new(cfg, "Env", env);
-	}
-	json_array_foreach(env, i, x)
-		if (strncmp(json_string_value(x), prefix, strlen(prefix)) == 0) {
-			json_array_set_new(env, i, json_sprintf("%s=%s", k, v));
-			return;
-		}
-	json_array_append_new(env, json_sprintf("%s=%s", k, v));
-}
-
-static void
-set_label(json_t *cfg, const char *k, const char *v)
-{
-	json_t *labels = json_object_get(cfg, "Labels");
-
-	if (!json_is_object(labels)) {
-		labels = json_object();
-		json_object_set_new(cfg, "Labels", labels);
-	}
-	json_object_set_new(labels, k, json_string(v));
-}
-
-static void
-add_keys(json_t *cfg, const char *key, json_t *list, bool ports)
-{
-	json_t *o = json_object_get(cfg, key);
-	size_t i;
-	json_t *x;
-
-	if (!json_is_object(o)) {
-		o = json_object();
-		json_object_set_new(cfg, key, o);
-	}
-	json_array_foreach(list, i, x) {
-		const char *s = json_string_value(x);
-		if (ports && !strchr(s, '/')) {
-			_cleanup_free_ char *k = xasprintf("%s/tcp", s);
-			json_object_set_new(o, k, json_object());
-		} else {
-			json_object_set_new(o, s, json_object());
-		}
-	}
-}
-
-/* Applies one `changes` line to @cfg (the config's "config" object). */
+/*
+ * Applies one `changes` line to @cfg (the config's "config" object) through
+ * the Dockerfile parser and the builder's config applier, expanding
+ * variables against the config's Env as dockerd does.
+ */
 static int
-apply_change(json_t *cfg, const char *line, struct err *e)
+apply_change(json_t *cfg, const char *line, struct dfconfig_ctx *ctx, struct err *e)
 {
-	const char *arg = line + strcspn(line, " \t");
-	_cleanup_free_ char *instr = xstrndup(line, (size_t)(arg - line));
-	json_t *list;
+	const char *p = line + strspn(line, " \t");
+	_cleanup_free_ char *instr = xstrndup(p, strcspn(p, " \t"));
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct df_instr in = {0};
+	int r;
 
-	while (isspace((unsigned char)*arg))
-		arg++;
-	for (char *p = instr; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	if (strcmp(instr, "CMD") == 0 || strcmp(instr, "ENTRYPOINT") == 0) {
-		json_object_set_new(cfg, strcmp(instr, "CMD") == 0 ? "Cmd" : "Entrypoint",
-				    exec_form(arg, true));
-	} else if (strcmp(instr, "ENV") == 0) {
-		pairs(arg, set_env, cfg);
-	} else if (strcmp(instr, "LABEL") == 0) {
-		pairs(arg, set_label, cfg);
-	} else if (strcmp(instr, "EXPOSE") == 0 || strcmp(instr, "VOLUME") == 0) {
-		bool ports = strcmp(instr, "EXPOSE") == 0;
-		list = ports ? words(arg) : exec_form(arg, false);
-		add_keys(cfg, ports ? "ExposedPorts" : "Volumes", list, ports);
-		json_decref(list);
-	} else if (strcmp(instr, "USER") == 0 || strcmp(instr, "WORKDIR") == 0 ||
-		   strcmp(instr, "STOPSIGNAL") == 0) {
-		const char *key = instr[0] == 'U' ? "User" : instr[0] == 'W' ? "WorkingDir"
-									   : "StopSignal";
-		json_object_set_new(cfg, key, json_string(arg));
-	} else if (strcmp(instr, "ONBUILD") == 0) {
-		json_t *ob = json_object_get(cfg, "OnBuild");
-		if (!json_is_array(ob)) {
-			ob = json_array();
-			json_object_set_new(cfg, "OnBuild", ob);
-		}
-		json_array_append_new(ob, json_string(arg));
-	} else {
+	if (!change_allowed(instr)) {
+		for (char *c = instr; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
 		return err_set(e, -EINVAL, "%s is not a valid change command", instr);
 	}
-	return 0;
+	r = dockerfile_parse_line(line, '\\', &in, e);
+	if (r < 0)
+		return r;
+	(void)strv_from_json(json_object_get(cfg, "Env"), &env);
+	ctx->env = env;
+	r = dfconfig_apply(cfg, &in, ctx, &text, e);
+	ctx->env = NULL;
+	df_instr_release(&in);
+	return r;
 }
 
 static int
@@ -205,6 +79,7 @@ build_config(const struct image_import_opts *o, const char *diff_id, char **ret,
 	_cleanup_json_ json_t *cfg = json_object(), *top = NULL;
 	_cleanup_free_ char *msg = NULL;
 	struct manifest_platform plat = {0};
+	struct dfconfig_ctx ctx = { .escape = '\\' };
 	char created[TIME_STR_MAX];
 	int r;
 
@@ -213,7 +88,7 @@ build_config(const struct image_import_opts *o, const char *diff_id, char **ret,
 		if (!probe)
 			return err_set(e, -EINVAL, "change is not valid UTF-8");
 		json_decref(probe);
-		r = apply_change(cfg, o->changes[i], e);
+		r = apply_change(cfg, o->changes[i], &ctx, e);
 		if (r < 0)
 			return r;
 	}

@@ -34,7 +34,45 @@ portmap_parse_proto(const char *s)
 const char *
 portmap_proto_name(uint8_t proto)
 {
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
+	return proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_SCTP ? "sctp" : "tcp";
+}
+
+void
+portmap_request_release(struct portmap_request *r)
+{
+	if (!r)
+		return;
+	free(r->host_ip);
+	free(r->host_port);
+	r->host_ip = r->host_port = NULL;
+}
+
+int
+portmap_parse_request_key(const char *key, uint16_t *ret_port, uint8_t *ret_proto, struct err *e)
+{
+	static const struct { const char *name; uint8_t proto; } protos[] = {
+		{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP }, { "sctp", IPPROTO_SCTP },
+	};
+	const char *slash = strchr(key, '/');
+	_cleanup_free_ char *num = slash ? xstrndup(key, (size_t)(slash - key)) : xstrdup(key);
+	const char *proto = slash ? slash + 1 : "tcp";
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (strcmp(proto, protos[i].name) == 0) {
+			if (parse_uint64(num, 65535, &v) < 0 || v == 0)
+				return err_set(e, -EINVAL, "invalid port specification: \"%s\"", key);
+			*ret_port = (uint16_t)v;
+			*ret_proto = protos[i].proto;
+			return 0;
+		}
+	return err_set(e, -EINVAL, "invalid proto: %s", proto);
+}
+
+void
+portmap_request_key(const struct portmap_request *r, char out[PORTMAP_KEY_MAX])
+{
+	snprintf(out, PORTMAP_KEY_MAX, "%u/%s", r->container_port, portmap_proto_name(r->proto));
 }
 
 static int

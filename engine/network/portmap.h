@@ -23,8 +23,39 @@ struct portmap_binding {
 	uint16_t host_port_end;	/* last acceptable (== host_port for a fixed port) */
 };
 
+/*
+ * A published port as a container asks for it (HostConfig.PortBindings),
+ * parsed once where it enters (the api): the container side as numbers,
+ * the host side kept as the client wrote it, because inspect echoes it
+ * back verbatim and it is checked only when the port is published
+ * (portmap_parse_host at container start, as berth always did).
+ */
+struct portmap_request {
+	uint16_t container_port;
+	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP */
+	char *host_ip;		/* "" = every address; never NULL */
+	char *host_port;	/* "" = any port; "8080"; "8080-8090"; never NULL */
+};
+
+/* Frees the strings of @r (not @r itself). */
+void portmap_request_release(struct portmap_request *r);
+
+/*
+ * Parses a PortBindings/ExposedPorts key as dockerd validates it at create:
+ * "80" (tcp), "80/tcp", "53/udp", "132/sctp"; the protocol in lower case,
+ * the port 1-65535. -EINVAL "invalid proto: x" or "invalid port
+ * specification: \"x\"".
+ */
+int portmap_parse_request_key(const char *key, uint16_t *ret_port, uint8_t *ret_proto,
+			      struct err *e);
+
+/* "80/tcp" for @r's container side into @out (at least PORTMAP_KEY_MAX bytes). */
+#define PORTMAP_KEY_MAX 16
+void portmap_request_key(const struct portmap_request *r, char out[PORTMAP_KEY_MAX]);
+
 /* "tcp"/"udp" (also upper case, as the CLI accepts) to IPPROTO_*, or -EINVAL. */
 int portmap_parse_proto(const char *s);
+/* "tcp", "udp" or "sctp". */
 const char *portmap_proto_name(uint8_t proto);
 
 /* "80", "80/tcp", "53/udp" (an ExposedPorts/PortBindings key). 0 or -EINVAL. */

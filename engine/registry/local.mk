@@ -4,6 +4,7 @@ libberth_engine_a_SOURCES += \
 	engine/registry/manifest.c engine/registry/manifest.h \
 	engine/registry/registry.c engine/registry/registry.h \
 	engine/registry/registry_auth.c engine/registry/registry_auth.h \
+	engine/registry/registry_creds.c engine/registry/registry_creds.h \
 	engine/registry/registry_blob.c engine/registry/registry_blob.h \
 	engine/registry/registry_endpoint.c engine/registry/registry_endpoint.h \
 	engine/registry/registry_error.c engine/registry/registry_error.h \
@@ -24,6 +25,7 @@ TESTS += tests/unit/engine/registry/test_registry
 tests_unit_engine_registry_test_registry_SOURCES = \
 	tests/unit/engine/registry/test_manifest.c \
 	tests/unit/engine/registry/test_registry_auth.c \
+	tests/unit/engine/registry/test_registry_creds.c \
 	tests/unit/engine/registry/test_registry_endpoint.c \
 	tests/unit/engine/registry/test_registry_error.c
 tests_unit_engine_registry_test_registry_CFLAGS = $(UNIT_CFLAGS)

@@ -87,7 +87,7 @@ path_ok(const char *p)
 
 /* Short hash of the credentials, so different users never share a token. */
 static void
-cred_id(const struct registry_auth *a, char out[17])
+cred_id(const struct registry_creds *a, char out[17])
 {
 	char hex[DIGEST_HEX_LEN + 1];
 	struct sha256_ctx *ctx = sha256_new();
@@ -106,7 +106,7 @@ cred_id(const struct registry_auth *a, char out[17])
 
 static int
 repo_new(struct registry_client *c, const char *domain, const char *path, const char *display,
-	 const struct registry_auth *auth, unsigned flags, struct registry_repo **ret,
+	 const struct registry_creds *auth, unsigned flags, struct registry_repo **ret,
 	 struct err *e)
 {
 	struct registry_endpoint eps[REGISTRY_ENDPOINTS_MAX];
@@ -132,7 +132,7 @@ repo_new(struct registry_client *c, const char *domain, const char *path, const 
 	if (path)
 		r->scope = xasprintf("repository:%s:%s", path,
 				     (flags & REGISTRY_REPO_PUSH) ? "pull,push" : "pull");
-	r->auth = registry_auth_dup(auth);
+	r->auth = registry_creds_dup(auth);
 	cred_id(auth, r->cred_id);
 	pthread_mutex_init(&r->lock, NULL);
 	*ret = r;
@@ -141,7 +141,7 @@ repo_new(struct registry_client *c, const char *domain, const char *path, const 
 
 int
 registry_repo_open(struct registry_client *c, const char *domain, const char *path,
-		   const char *display, const struct registry_auth *auth, unsigned flags,
+		   const char *display, const struct registry_creds *auth, unsigned flags,
 		   struct registry_repo **ret, struct err *e)
 {
 	if (!path)
@@ -158,7 +158,7 @@ registry_repo_close(struct registry_repo *r)
 		free(r->eps[i].ep.base);
 		registry_auth_challenge_release(&r->eps[i].ch);
 	}
-	registry_auth_free(r->auth);
+	registry_creds_free(r->auth);
 	free(r->domain);
 	free(r->path);
 	free(r->display);
@@ -445,7 +445,7 @@ registry_login_result_release(struct registry_login_result *r)
 {
 	if (!r)
 		return;
-	registry_auth_secret_free(r->identity_token);
+	registry_creds_secret_free(r->identity_token);
 	r->identity_token = NULL;
 }
 
@@ -483,7 +483,7 @@ login_basic(struct registry_repo *r, size_t i, struct err *e)
 }
 
 int
-registry_login(struct registry_client *c, const char *server, const struct registry_auth *auth,
+registry_login(struct registry_client *c, const char *server, const struct registry_creds *auth,
 	       struct registry_login_result *ret, struct err *e)
 {
 	_cleanup_free_ char *domain = NULL;
@@ -492,7 +492,7 @@ registry_login(struct registry_client *c, const char *server, const struct regis
 	size_t i;
 	int rc;
 
-	if (!registry_auth_has_credentials(auth))
+	if (!registry_creds_has_secret(auth))
 		return err_set(e, -EINVAL, "login requires a username and password");
 	domain = server_domain(server ? server : auth->serveraddress);
 	rc = repo_new(c, domain, NULL, domain, auth, 0, &r, e);

@@ -61,7 +61,7 @@ enum registry_repo_flags {
  * No network I/O happens here. -EINVAL for a malformed domain or path.
  */
 int registry_repo_open(struct registry_client *c, const char *domain, const char *path,
-		       const char *display, const struct registry_auth *auth, unsigned flags,
+		       const char *display, const struct registry_creds *auth, unsigned flags,
 		       struct registry_repo **ret, struct err *e);
 
 /* Closes @r; NULL is fine. No request may be running on it. */
@@ -133,5 +133,5 @@ void registry_login_result_release(struct registry_login_result *r);
  *   -EINVAL        no credentials or a malformed server address
  *   -EHOSTUNREACH  the registry could not be reached
  */
-int registry_login(struct registry_client *c, const char *server, const struct registry_auth *auth,
+int registry_login(struct registry_client *c, const char *server, const struct registry_creds *auth,
 		   struct registry_login_result *ret, struct err *e);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Credentials and auth parsing; see registry_auth.h. Values here come from
- * clients (X-Registry-Auth) and from registries (challenges, token replies)
- * and are treated as hostile: sizes are bounded, JSON is type-checked, and
- * anything that will be sent back in a header is refused if it holds control
- * characters (header injection).
+ * Auth handshake parsing; see registry_auth.h. Values here come from
+ * registries (challenges, token replies) and are treated as hostile: sizes
+ * are bounded, JSON is type-checked, and anything that will be sent back in
+ * a header is refused if it holds control characters (header injection).
  */
 #include "config.h"
 
@@ -15,74 +14,8 @@
 
 #include "engine/registry/registry_auth.h"
 #include "engine/util/cleanup.h"
-#include "engine/util/digest.h"
 #include "engine/util/limits.h"
 #include "engine/util/xalloc.h"
-
-void
-registry_auth_secret_free(char *s)
-{
-	if (!s)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
-static void
-wipe_freep(unsigned char **p, size_t *n)
-{
-	if (*p) {
-		explicit_bzero(*p, *n);
-		free(*p);
-		*p = NULL;
-	}
-}
-
-void
-registry_auth_free(struct registry_auth *a)
-{
-	if (!a)
-		return;
-	registry_auth_secret_free(a->username);
-	registry_auth_secret_free(a->password);
-	registry_auth_secret_free(a->auth);
-	registry_auth_secret_free(a->email);
-	registry_auth_secret_free(a->serveraddress);
-	registry_auth_secret_free(a->identitytoken);
-	registry_auth_secret_free(a->registrytoken);
-	explicit_bzero(a, sizeof(*a));
-	free(a);
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-struct registry_auth *
-registry_auth_dup(const struct registry_auth *a)
-{
-	struct registry_auth *d;
-
-	if (!a)
-		return NULL;
-	d = xcalloc(1, sizeof(*d));
-	d->username = dup_or_null(a->username);
-	d->password = dup_or_null(a->password);
-	d->auth = dup_or_null(a->auth);
-	d->email = dup_or_null(a->email);
-	d->serveraddress = dup_or_null(a->serveraddress);
-	d->identitytoken = dup_or_null(a->identitytoken);
-	d->registrytoken = dup_or_null(a->registrytoken);
-	return d;
-}
-
-bool
-registry_auth_has_credentials(const struct registry_auth *a)
-{
-	return a && (a->username || a->password || a->identitytoken || a->registrytoken);
-}
 
 /* No byte below 0x20 nor DEL: the value may end up in an HTTP header. */
 static bool
@@ -92,106 +25,6 @@ header_safe(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
 	return true;
-}
-
-/* Takes @key from @obj as a fresh string; empty → NULL. */
-static int
-take_field(json_t *obj, const char *key, char **ret, struct err *e)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return err_set(e, -EINVAL, "invalid X-Registry-Auth: field '%s' must be a string", key);
-	if (!header_safe(json_string_value(v)))
-		return err_set(e, -EINVAL, "invalid X-Registry-Auth: field '%s' contains control characters",
-			       key);
-	if (json_string_length(v) > 0)
-		*ret = xstrdup(json_string_value(v));
-	return 0;
-}
-
-/* `auth` is base64("user:pass"); split it when username/password are unset. */
-static int
-split_basic(struct registry_auth *a, struct err *e)
-{
-	unsigned char *raw = NULL;
-	size_t n = 0;
-	char *colon;
-
-	if (!a->auth || a->username || a->password)
-		return 0;
-	if (base64_decode(a->auth, &raw, &n) < 0)
-		return err_set(e, -EINVAL, "invalid X-Registry-Auth: field 'auth' is not base64");
-	colon = memchr(raw, ':', n);
-	if (!colon || memchr(raw, '\0', n)) {
-		wipe_freep(&raw, &n);
-		return err_set(e, -EINVAL, "invalid X-Registry-Auth: field 'auth' is not user:password");
-	}
-	a->username = xstrndup((char *)raw, (size_t)(colon - (char *)raw));
-	a->password = xstrndup(colon + 1, n - (size_t)(colon + 1 - (char *)raw));
-	wipe_freep(&raw, &n);
-	if (!*a->username)
-		a->username = (registry_auth_secret_free(a->username), NULL);
-	return 0;
-}
-
-static int
-decode_json(const unsigned char *raw, size_t n, struct registry_auth *a, struct err *e)
-{
-	static const char *const keys[] = {"username", "password", "auth", "email",
-					   "serveraddress", "identitytoken", "registrytoken"};
-	char **dst[] = {&a->username, &a->password, &a->auth, &a->email,
-			&a->serveraddress, &a->identitytoken, &a->registrytoken};
-	_cleanup_json_ json_t *root = NULL;
-	json_error_t jerr;
-	int r;
-
-	root = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, &jerr);
-	/* jerr.text may quote the input, so it is not put into the message. */
-	if (!root || !json_is_object(root))
-		return err_set(e, -EINVAL, "invalid X-Registry-Auth: not a JSON object");
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		r = take_field(root, keys[i], dst[i], e);
-		if (r < 0)
-			return r;
-	}
-	/* Wipe jansson's copies of the secrets before the tree is freed. */
-	const char *key;
-	json_t *v;
-	json_object_foreach(root, key, v) {
-		if (json_is_string(v))
-			explicit_bzero((char *)json_string_value(v), json_string_length(v));
-	}
-	return split_basic(a, e);
-}
-
-int
-registry_auth_decode(const char *header, struct registry_auth **ret, struct err *e)
-{
-	struct registry_auth *a = NULL;
-	unsigned char *raw = NULL;
-	size_t n = 0;
-	int r;
-
-	*ret = NULL;
-	if (!header || !*header)
-		return 0;
-	if (strlen(header) > LIMIT_REGISTRY_AUTH)
-		return err_set(e, -E2BIG, "invalid X-Registry-Auth: longer than %u bytes",
-			       LIMIT_REGISTRY_AUTH);
-	if (base64_decode(header, &raw, &n) < 0)
-		return err_set(e, -EINVAL, "invalid X-Registry-Auth: not base64url");
-	a = xcalloc(1, sizeof(*a));
-	r = decode_json(raw, n, a, e);
-	wipe_freep(&raw, &n);
-	if (r < 0 || (!registry_auth_has_credentials(a) && !a->serveraddress)) {
-		registry_auth_free(a);
-		return r;
-	}
-	*ret = a;
-	return 0;
 }
 
 /* ---- WWW-Authenticate --------------------------------------------------- */
@@ -370,8 +203,8 @@ registry_auth_token_release(struct registry_token *t)
 {
 	if (!t)
 		return;
-	registry_auth_secret_free(t->token);
-	registry_auth_secret_free(t->refresh_token);
+	registry_creds_secret_free(t->token);
+	registry_creds_secret_free(t->refresh_token);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -456,7 +456,7 @@ apply_auth(struct registry_repo *r, const struct registry_challenge *ch, const c
 			registry_auth_token_release(&tok);
 		}
 		*ret_hdr = xasprintf("Bearer %s", cached);
-		registry_auth_secret_free(cached);
+		registry_creds_secret_free(cached);
 	} else if (ch->scheme == REGISTRY_SCHEME_BASIC && r->auth && r->auth->username) {
 		req->basic_user = r->auth->username;
 		req->basic_pass = r->auth->password;
@@ -524,7 +524,7 @@ registry_http_do(struct registry_repo *r, size_t i, const struct registry_http_r
 	 * body can be sent again (streamed uploads cannot). */
 	if (ret == 0 && resp->status == 401 && !req->reader &&
 	    registry_auth_parse_challenge(resp->www_auth, &again) == 0 &&
-	    (again.scheme == REGISTRY_SCHEME_BEARER || registry_auth_has_credentials(r->auth))) {
+	    (again.scheme == REGISTRY_SCHEME_BEARER || registry_creds_has_secret(r->auth))) {
 		scope = merge_scope(r->scope, again.scope);
 		ret = attempt(r, &again, scope, true, &rq, resp, e);
 	}

@@ -49,7 +49,7 @@ struct registry_repo {
 	char *path;			/* NULL for login */
 	char *display;
 	char *scope;			/* "repository:<path>:pull[,push]" or NULL */
-	struct registry_auth *auth;
+	struct registry_creds *auth;
 	char cred_id[17];		/* hash of the credentials, for the token cache */
 	bool login;			/* ask for a refresh token (offline_token) */
 	pthread_mutex_t lock;		/* guards eps[].probed/ch and cur */

@@ -41,7 +41,7 @@ struct registry_token_entry {
 static void
 entry_free(struct registry_token_entry *t)
 {
-	registry_auth_secret_free(t->token);
+	registry_creds_secret_free(t->token);
 	free(t->key);
 	free(t);
 }
@@ -145,7 +145,7 @@ url_host(const char *url, char *out, size_t size, bool *ret_https)
 
 /* Form or query of a token request; scopes are '\n'-separated. */
 static void
-token_params(struct buf *q, const struct registry_challenge *ch, const struct registry_auth *auth,
+token_params(struct buf *q, const struct registry_challenge *ch, const struct registry_creds *auth,
 	     const char *scope, bool offline, bool refresh)
 {
 	_cleanup_free_ char *scopes = scope ? xstrdup(scope) : NULL;
@@ -196,7 +196,7 @@ token_refused(const struct registry_http_resp *resp, struct err *e)
 
 int
 registry_token_fetch(struct registry_client *c, const struct registry_challenge *ch,
-			  const struct registry_auth *auth, const char *scope, bool offline,
+			  const struct registry_creds *auth, const char *scope, bool offline,
 			  struct registry_token *ret, struct err *e)
 {
 	_cleanup_buf_ struct buf q = BUF_INIT;
@@ -211,7 +211,7 @@ registry_token_fetch(struct registry_client *c, const struct registry_challenge 
 		return err_set(e, -EPROTO, "registry sent an unusable token realm");
 	insecure = registry_endpoint_is_insecure(host, (const char *const *)c->insecure);
 	/* Credentials never travel in clear text to a host nobody declared insecure. */
-	if (!https && !insecure && registry_auth_has_credentials(auth))
+	if (!https && !insecure && registry_creds_has_secret(auth))
 		return err_set(e, -EPERM, "refusing to send credentials over plain HTTP to '%s'", host);
 	token_params(&q, ch, auth, scope, offline, refresh);
 	req.tls_verify = !insecure;

@@ -34,5 +34,5 @@ void registry_token_cache_clear(struct registry_client *c);
  * (may be NULL). -EKEYREJECTED when the server refused the credentials.
  */
 int registry_token_fetch(struct registry_client *c, const struct registry_challenge *ch,
-			 const struct registry_auth *auth, const char *scope, bool offline,
+			 const struct registry_creds *auth, const char *scope, bool offline,
 			 struct registry_token *ret, struct err *e);

@@ -107,13 +107,19 @@ volumes_set_users_fn(struct volumes *vs, volume_users_fn fn, void *ud)
 	vs->users_ud = ud;
 }
 
+char *
+volume_data_path(const struct volumes *vs, const char *name)
+{
+	return xasprintf("%s/%s/_data", vs->root, name);
+}
+
 static void
 fill_info(struct volumes *vs, const char *name, json_t *meta, struct volume_info *ret)
 {
 	int64_t created = json_integer_value(json_object_get(meta, "created_ns"));
 
 	ret->name = xstrdup(name);
-	ret->mountpoint = xasprintf("%s/%s/_data", vs->root, name);
+	ret->mountpoint = volume_data_path(vs, name);
 	ret->labels = json_deep_copy(json_object_get(meta, "labels"));
 	ret->options = json_deep_copy(json_object_get(meta, "options"));
 	if (!ret->labels)
@@ -172,7 +178,7 @@ volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *opti
 		return 0;
 	}
 	dir = xasprintf("%s/%s", vs->root, name);
-	data = xasprintf("%s/_data", dir);
+	data = volume_data_path(vs, name);
 	metapath = xasprintf("%s/meta.json", dir);
 	r = fs_mkdir_p(data, 0755);
 	if (r < 0) {

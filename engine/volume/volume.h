@@ -72,5 +72,13 @@ int64_t volume_size(const struct volume_info *v);
 
 void volume_info_release(struct volume_info *v);
 
+/*
+ * The absolute path of volume @name's data directory,
+ * <data-root>/volumes/<name>/_data (what containers bind-mount and what
+ * inspect reports as Mountpoint), whether or not it exists. The one place
+ * that layout is spelled out. @name is not checked; the caller frees.
+ */
+char *volume_data_path(const struct volumes *vs, const char *name);
+
 /* True for Docker's local volume name grammar [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
 bool volume_name_is_valid(const char *name);

@@ -36,11 +36,11 @@ fail(const struct err *e)
 	return 1;
 }
 
-static struct registry_auth *
+static struct registry_creds *
 env_auth(void)
 {
 	const char *u = getenv("REGTOOL_USER"), *p = getenv("REGTOOL_PASS");
-	struct registry_auth *a;
+	struct registry_creds *a;
 
 	if (!u)
 		return NULL;
@@ -54,11 +54,11 @@ static int
 open_repo(const char *host, const char *path, unsigned flags, struct registry_repo **r,
 	  struct err *e)
 {
-	struct registry_auth *a = env_auth();
+	struct registry_creds *a = env_auth();
 	_cleanup_free_ char *display = xasprintf("%s/%s", host, path);
 	int rc = registry_repo_open(client, host, path, display, a, flags, r, e);
 
-	registry_auth_free(a);
+	registry_creds_free(a);
 	return rc;
 }
 
@@ -240,14 +240,14 @@ cmd_put_manifest(char **av, struct err *e)
 static int
 cmd_login(char **av, struct err *e)
 {
-	struct registry_auth *a = env_auth();
+	struct registry_creds *a = env_auth();
 	struct registry_login_result res = {0};
 	int rc = registry_login(client, av[0], a, &res, e);
 
 	if (rc == 0)
 		printf("Login Succeeded%s\n", res.identity_token ? " (identity token)" : "");
 	registry_login_result_release(&res);
-	registry_auth_free(a);
+	registry_creds_free(a);
 	return rc;
 }
 

@@ -8,7 +8,8 @@
 #
 #   util         engine/util                      includes only util
 #   foundations  engine/{store,registry,archive,  util and each other; never a
-#                network,volume,events,runtime},  service, never engine/engine.h
+#                network,volume,events,runtime,   service, never engine/engine.h
+#                dockerfile},
 #                engine/reference
 #   services     engine/{image,build,container}   foundations, util and each
 #                                                 other's public headers;
@@ -28,7 +29,8 @@ cd "$top" || { echo "1..1"; echo "not ok 1 - cd '$top'"; exit 1; }
 exec /usr/bin/python3 - <<'PY'
 import os, re, sys, tempfile
 
-FOUNDATIONS = ("store", "registry", "archive", "network", "volume", "events", "runtime")
+FOUNDATIONS = ("store", "registry", "archive", "network", "volume", "events", "runtime",
+               "dockerfile")
 SERVICES = ("image", "build", "container")
 RANK = {"util": 0, "foundation": 1, "service": 2, "root": 3, "api": 4, "server": 5}
 
@@ -72,6 +74,11 @@ def check(base):
 def scan(path, base, modules):
     me = layer(path)
     if me is None:
+        # A new engine directory must be given a layer before it is used.
+        mod = "/".join(path.split("/")[:2])
+        modules.setdefault(mod, []).append(
+            "%s: in no layer; place its directory in layering-check.sh and "
+            "docs/architecture.md" % path)
         return
     bad = modules.setdefault(me[1], [])
     with open(os.path.join(base, path), encoding="utf-8", errors="replace") as fh:

@@ -97,3 +97,41 @@ Test(container_json, human_durations_like_go_units)
 	human_duration(3LL * 86400 * 1000000000LL, b, sizeof(b));
 	cr_expect_str_eq(b, "3 days");
 }
+
+/* PortBindings are parsed once at create: the key into numbers, the host side as written. */
+Test(container_json, port_bindings_parsed_at_create)
+{
+	struct container_spec s;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(decode("{\"Image\":\"a\",\"ExposedPorts\":{\"53/udp\":{},\"90\":{}},"
+			    "\"HostConfig\":{\"PortBindings\":{"
+			    "\"80\":[{\"HostIp\":\"[::1]\",\"HostPort\":\"0\"},{\"HostPort\":\"8000-8010\"}],"
+			    "\"53/udp\":null,\"132/sctp\":[]}}}", &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(s.n_ports, 4);
+	cr_expect_eq(s.ports[0].container_port, 80);
+	cr_expect_eq(s.ports[0].proto, IPPROTO_TCP);
+	cr_expect_str_eq(s.ports[0].host_ip, "[::1]");	/* checked when published */
+	cr_expect_str_eq(s.ports[0].host_port, "0");
+	cr_expect_str_eq(s.ports[1].host_ip, "");
+	cr_expect_str_eq(s.ports[1].host_port, "8000-8010");
+	cr_expect_eq(s.ports[2].proto, IPPROTO_UDP);
+	cr_expect_str_eq(s.ports[2].host_port, "");
+	cr_expect_eq(s.ports[3].container_port, 132);
+	cr_expect_eq(s.ports[3].proto, IPPROTO_SCTP);
+	cr_expect_str_eq(s.exposed_ports[0], "53/udp");
+	cr_expect_str_eq(s.exposed_ports[1], "90/tcp");
+	spec_release(&s);
+
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"PortBindings\":{\"80/icmp\":[]}}}", &s, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "invalid proto: icmp");
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"PortBindings\":{\"0/tcp\":[]}}}", &s, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "invalid port specification: \"0/tcp\"");
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"HostConfig\":{\"PortBindings\":{\"80\":[{\"HostPort\":80}]}}}", &s, &e), -EINVAL);
+	cr_expect(strstr(e.msg, "HostConfig.PortBindings.HostPort") != NULL, "%s", e.msg);
+	spec_release(&s);
+	cr_expect_eq(decode("{\"Image\":\"a\",\"ExposedPorts\":{\"x/tcp\":{}}}", &s, &e), -EINVAL);
+	spec_release(&s);
+}

@@ -22,7 +22,8 @@ Test(spec, json_round_trip)
 	s.labels = json_pack("{s:s}", "k", "v");
 	s.n_ports = 1;
 	s.ports = xcalloc(1, sizeof(*s.ports));
-	s.ports[0].port = xstrdup("80/tcp");
+	s.ports[0].container_port = 80;
+	s.ports[0].proto = IPPROTO_TCP;
 	s.ports[0].host_ip = xstrdup("127.0.0.1");
 	s.ports[0].host_port = xstrdup("8080");
 	s.n_mounts = 1;
@@ -42,6 +43,9 @@ Test(spec, json_round_trip)
 	cr_expect_str_eq(json_string_value(json_object_get(t.labels, "k")), "v");
 	cr_expect_eq(t.n_ports, 1);
 	cr_expect_str_eq(t.ports[0].host_port, "8080");
+	cr_expect_eq(t.ports[0].container_port, 80);
+	cr_expect_eq(t.ports[0].proto, IPPROTO_TCP);
+	cr_expect_str_eq(t.ports[0].host_ip, "127.0.0.1");
 	cr_expect_eq(t.mounts[0].type, MOUNT_TMPFS);
 	cr_expect_str_eq(t.mounts[0].target, "/run");
 	json_decref(j);

@@ -148,3 +148,70 @@ Test(portmap, reserve_holds_the_port)
 	cr_expect_eq(fd2, -EADDRINUSE);
 	close(fd);
 }
+
+/* The PortBindings/ExposedPorts key grammar the api parses once at create. */
+Test(portmap, request_keys)
+{
+	static const struct { const char *key; uint16_t port; uint8_t proto; const char *norm; } ok[] = {
+		{ "80", 80, IPPROTO_TCP, "80/tcp" },	/* tcp by default */
+		{ "80/tcp", 80, IPPROTO_TCP, "80/tcp" },
+		{ "53/udp", 53, IPPROTO_UDP, "53/udp" },
+		{ "132/sctp", 132, IPPROTO_SCTP, "132/sctp" },
+		{ "65535/udp", 65535, IPPROTO_UDP, "65535/udp" },
+		{ "0080", 80, IPPROTO_TCP, "80/tcp" },
+	};
+	static const struct { const char *key; const char *msg; } bad[] = {
+		{ "0", "invalid port specification: \"0\"" },
+		{ "65536/tcp", "invalid port specification: \"65536/tcp\"" },
+		{ "abc", "invalid port specification: \"abc\"" },
+		{ "-1", "invalid port specification: \"-1\"" },
+		{ "", "invalid port specification: \"\"" },
+		{ "8000-8010/tcp", "invalid port specification: \"8000-8010/tcp\"" }, /* no ranges */
+		{ "80/TCP", "invalid proto: TCP" },
+		{ "80/icmp", "invalid proto: icmp" },
+		{ "80/", "invalid proto: " },
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct portmap_request r = {0};
+		char key[PORTMAP_KEY_MAX];
+		struct err e = ERR_INIT;
+		cr_assert_eq(portmap_parse_request_key(ok[i].key, &r.container_port, &r.proto, &e), 0,
+			     "%s: %s", ok[i].key, e.msg);
+		cr_expect_eq(r.container_port, ok[i].port, "%s", ok[i].key);
+		cr_expect_eq(r.proto, ok[i].proto, "%s", ok[i].key);
+		portmap_request_key(&r, key);
+		cr_expect_str_eq(key, ok[i].norm);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint16_t port = 7;
+		uint8_t proto = 7;
+		struct err e = ERR_INIT;
+		cr_expect_eq(portmap_parse_request_key(bad[i].key, &port, &proto, &e), -EINVAL, "%s",
+			     bad[i].key);
+		cr_expect_str_eq(e.msg, bad[i].msg);
+		cr_expect_eq(port, 7);
+	}
+}
+
+/* The host side as published: IPv4 only (IPv6, bracketed or not, is refused). */
+Test(portmap, request_host_side)
+{
+	struct portmap_binding b = {0};
+	struct err e = ERR_INIT;
+
+	cr_expect_eq(portmap_parse_host("127.0.0.1", "8080", &b, &e), 0);
+	cr_expect_str_eq(ip(b.host_ip), "127.0.0.1");
+	cr_expect_eq(b.host_port, 8080);
+	cr_expect_eq(b.host_port_end, 8080);
+	cr_expect_eq(portmap_parse_host(NULL, NULL, &b, &e), 0);
+	cr_expect_str_eq(ip(b.host_ip), "0.0.0.0");
+	cr_expect_eq(b.host_port, 0);
+	cr_expect_eq(portmap_parse_host("[::1]", "80", &b, &e), -EOPNOTSUPP);
+	cr_expect_eq(portmap_parse_host("::1", "80", &b, &e), -EOPNOTSUPP);
+	cr_expect_eq(portmap_parse_host("[::1", "80", &b, &e), -EOPNOTSUPP);
+	/* HostPort "0" is refused when published, as berth always did. */
+	cr_expect_eq(portmap_parse_host("", "0", &b, &e), -EINVAL);
+	cr_expect_eq(portmap_parse_host("", "8090-8080", &b, &e), -EINVAL);
+	cr_expect_eq(portmap_parse_host("", "65536", &b, &e), -EINVAL);
+}

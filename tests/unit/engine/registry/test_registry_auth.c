@@ -6,61 +6,6 @@
 #include <string.h>
 
 #include "engine/registry/registry_auth.h"
-#include "engine/util/digest.h"
-
-static char *
-b64url(const char *s)
-{
-	char *b = base64_encode(s, strlen(s));
-	for (char *p = b; *p; p++)
-		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	return b;
-}
-
-Test(registry_auth, decode_anonymous)
-{
-	struct registry_auth *a = (void *)1;
-	struct err e = ERR_INIT;
-
-	cr_expect_eq(registry_auth_decode("e30=", &a, &e), 0);
-	cr_expect_null(a);
-	cr_expect_eq(registry_auth_decode(NULL, &a, &e), 0);
-	cr_expect_null(a);
-}
-
-Test(registry_auth, decode_fields_and_auth_split)
-{
-	char *h = b64url("{\"auth\":\"dXNlcjpwYTpzcw==\",\"serveraddress\":\"localhost:5000\",\"unknown\":1}");
-	struct registry_auth *a = NULL;
-	struct err e = ERR_INIT;
-
-	cr_assert_eq(registry_auth_decode(h, &a, &e), 0, "%s", e.msg);
-	cr_assert_not_null(a);
-	cr_expect_str_eq(a->username, "user");
-	cr_expect_str_eq(a->password, "pa:ss");
-	cr_expect_str_eq(a->serveraddress, "localhost:5000");
-	cr_expect(registry_auth_has_credentials(a));
-	registry_auth_free(a);
-	free(h);
-}
-
-Test(registry_auth, decode_rejects_bad_values_without_echoing_secrets)
-{
-	static const char *bad_json[] = {"[1]", "{\"username\":5}", "{\"password\":\"a\\r\\nX: y\"}",
-					 "{\"auth\":\"!!!\"}", "{\"auth\":\"bm9jb2xvbg==\"}", "not json"};
-	struct registry_auth *a = NULL;
-	struct err e = ERR_INIT;
-
-	cr_expect_eq(registry_auth_decode("%%%", &a, &e), -EINVAL);
-	for (size_t i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++) {
-		char *h = b64url(bad_json[i]);
-		err_clear(&e);
-		cr_expect_eq(registry_auth_decode(h, &a, &e), -EINVAL, "case %zu", i);
-		cr_expect_null(a);
-		cr_expect_null(strstr(e.msg, "X: y"));
-		free(h);
-	}
-}
 
 Test(registry_auth, challenge_bearer)
 {

@@ -93,3 +93,24 @@ Test(volume, in_use_blocks_remove_and_prune)
 	volumes_close(vs);
 	json_decref(names);
 }
+
+Test(volume, data_path_is_the_mountpoint)
+{
+	struct volumes *vs = NULL;
+	struct volume_info a = {0};
+	struct err e = ERR_INIT;
+	char *want = xasprintf("%s/volumes/named/_data", root);
+	char *p;
+
+	cr_assert_eq(volumes_open(root, &vs, &e), 0);
+	p = volume_data_path(vs, "named");
+	cr_expect_str_eq(p, want);
+	cr_expect_not(fs_exists(p));
+	cr_assert_eq(volume_create(vs, "named", NULL, NULL, false, &a, &e), 0);
+	cr_expect_str_eq(a.mountpoint, p);
+	cr_expect(fs_exists(p));
+	volume_info_release(&a);
+	volumes_close(vs);
+	free(p);
+	free(want);
+}

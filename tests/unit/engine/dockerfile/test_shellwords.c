@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/build/shellwords.h"
+#include "engine/dockerfile/shellwords.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"

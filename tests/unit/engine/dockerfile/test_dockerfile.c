@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/build/dockerfile.h"
+#include "engine/dockerfile/dockerfile.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/build/dockerfile.h"
+#include "engine/dockerfile/dockerfile.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
