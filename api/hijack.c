@@ -22,6 +22,7 @@
 #include "api/api.h"
 #include "api/hijack.h"
 #include "engine/util/log.h"
+#include "engine/util/thread.h"
 #include "engine/util/xalloc.h"
 
 struct hijack {
@@ -82,8 +83,6 @@ on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *ex
 	   size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
 	struct hijack *h = cls;
-	pthread_attr_t attr;
-	pthread_t th;
 	int flags;
 
 	/* From here the relay owns @h and frees it, possibly before MHD
@@ -106,15 +105,12 @@ on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *ex
 	if (flags >= 0)
 		(void)fcntl(sock, F_SETFL, flags & ~O_NONBLOCK);
 	track(h, true);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, relay_main, h) != 0) {
+	if (thread_spawn_detached(relay_main, h, 0) < 0) {
 		log_error("cannot start a relay thread for a hijacked connection");
 		track(h, false);
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 		hijack_free(h);
 	}
-	pthread_attr_destroy(&attr);
 }
 
 bool

@@ -109,8 +109,12 @@ api_images_progress(void *ctx, const struct image_progress *p)
 	}
 	if (p->id && p->kind != IMAGE_PROGRESS_AUX && p->kind != IMAGE_PROGRESS_STREAM)
 		json_object_set_new(o, "id", api_json_string(p->id));
-	/* -EPIPE: the client left; the job carries on without an audience. */
-	(void)api_stream_json(s, o);
+	/*
+	 * Never waits for the client: the job may be downloading a blob other
+	 * pulls wait on. Byte counts are droppable, status lines are not.
+	 * -EPIPE: the client left; the job carries on without an audience.
+	 */
+	(void)api_stream_progress(s, o, p->id, p->kind == IMAGE_PROGRESS_COUNT);
 }
 
 /* ---- pull -------------------------------------------------------------- */

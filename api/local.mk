@@ -8,6 +8,7 @@ libberth_api_a_SOURCES += \
 	api/containers_resources.c api/containers_io.c api/containers_archive.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
+	api/lineq.c api/lineq.h \
 	api/events.c api/events.h \
 	api/exec.c api/exec.h \
 	api/filters.c api/filters.h \
@@ -30,12 +31,12 @@ check_PROGRAMS += tests/unit/api/test_api
 TESTS += tests/unit/api/test_api
 tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_router.c \
+	tests/unit/api/test_lineq.c \
 	tests/unit/api/test_authconfig.c \
 	tests/unit/api/test_filters.c \
 	tests/unit/api/test_container_json.c \
-	tests/unit/api/test_images_pull.c
-	tests/unit/api/test_relay.c \
-	tests/unit/api/test_container_json.c
+	tests/unit/api/test_images_pull.c \
+	tests/unit/api/test_relay.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif

@@ -13,12 +13,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "api/lineq.h"
 #include "api/stream.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
+#include "engine/util/thread.h"
 #include "engine/util/xalloc.h"
 
 struct api_stream {
@@ -27,6 +29,7 @@ struct api_stream {
 	atomic_int refs;
 	char *ring;
 	size_t cap, head, len;
+	struct lineq progress;	/* lossy lines; sent after the ring's bytes */
 	bool done, cancelled, started;
 	int result;
 	struct err err;
@@ -47,6 +50,7 @@ stream_unref(struct api_stream *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s->ring);
+	lineq_release(&s->progress);
 	free(s);
 }
 
@@ -59,16 +63,7 @@ api_streams_shutdown(void)
 static void
 timed_wait(struct api_stream *s, long ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	(void)deadline_cond_wait_ms(&s->cv, &s->mu, ms);
 }
 
 /* Called with s->mu held: notices a hung-up client or shutdown. */
@@ -99,7 +94,8 @@ api_stream_write(struct api_stream *s, const void *p, size_t n)
 			r = -EPIPE;
 			break;
 		}
-		if (s->len == s->cap) {
+		/* Lossy lines queued earlier go out first: keep the order. */
+		if (s->len == s->cap || !lineq_is_empty(&s->progress)) {
 			timed_wait(s, 1000);
 			continue;
 		}
@@ -131,6 +127,40 @@ write_json(struct api_stream *s, json_t *obj, const char *eol)
 	r = api_stream_write(s, text, strlen(text));
 	if (r == 0)
 		r = api_stream_write(s, eol, strlen(eol));
+	free(text);
+	return r;
+}
+
+int
+api_stream_progress(struct api_stream *s, json_t *obj, const char *key, bool droppable)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	size_t n;
+	int r;
+
+	json_decref(obj);
+	if (!text)
+		return -ENOMEM;
+	n = strlen(text);
+	text = xrealloc(text, n + 3);
+	memcpy(text + n, "\r\n", 3);
+	pthread_mutex_lock(&s->mu);
+	if (s->cancelled) {
+		r = -EPIPE;
+	} else {
+		r = lineq_push(&s->progress, text, n + 2, key, droppable);
+		if (r == -ENOBUFS) {
+			/* The client stopped reading long ago: cut it off, the job goes on. */
+			log_info("progress client stopped reading, closing its stream");
+			s->cancelled = true;
+			r = -EPIPE;
+		} else {
+			r = 0;
+			s->started = true;
+		}
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
 	free(text);
 	return r;
 }
@@ -209,9 +239,13 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&s->mu);
-	while (s->len == 0 && !s->done && !check_cancel_locked(s))
+	while (s->len == 0 && lineq_is_empty(&s->progress) && !s->done &&
+	       !check_cancel_locked(s))
 		timed_wait(s, 1000);
-	if (s->len > 0) {
+	if (s->len == 0 && !lineq_is_empty(&s->progress)) {
+		n = (ssize_t)lineq_read(&s->progress, out, max);
+		pthread_cond_broadcast(&s->cv);
+	} else if (s->len > 0) {
 		size_t chunk = s->len < max ? s->len : max;
 		if (chunk > s->cap - s->head)
 			chunk = s->cap - s->head;
@@ -242,13 +276,12 @@ api_reply_stream(struct api_request *r, const char *content_type, unsigned flags
 	struct api_stream *s = xcalloc(1, sizeof(*s));
 	const union MHD_ConnectionInfo *ci;
 	struct MHD_Response *resp;
-	pthread_attr_t attr;
-	pthread_t th;
 
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	(void)deadline_cond_init(&s->cv);	/* cannot fail on Linux */
 	s->cap = LIMIT_STREAM_BUFFER;
 	s->ring = xmalloc(s->cap);
+	lineq_init(&s->progress, LIMIT_PROGRESS_BUFFER, LIMIT_STREAM_BUFFER);
 	s->flags = flags;
 	s->fn = fn;
 	s->arg = arg;
@@ -258,17 +291,13 @@ api_reply_stream(struct api_request *r, const char *content_type, unsigned flags
 	atomic_store(&s->refs, 2); /* producer + request */
 	r->stream = s;
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, producer_main, s) != 0) {
-		pthread_attr_destroy(&attr);
+	if (thread_spawn_detached(producer_main, s, 0) < 0) {
 		if (free_arg)
 			free_arg(arg);
 		atomic_store(&s->refs, 1);
 		api_reply_errorf(r, 500, "cannot start stream: out of threads");
 		return;
 	}
-	pthread_attr_destroy(&attr);
 
 	if (flags & API_STREAM_HOLD_HEADERS) {
 		pthread_mutex_lock(&s->mu);

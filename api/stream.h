@@ -3,7 +3,8 @@
  * Streaming replies. A producer function runs on its own thread and writes
  * into a bounded buffer; the connection thread drains it into a chunked
  * response. A slow client makes the producer wait (never the engine as a
- * whole); a vanished client or daemon shutdown makes writes fail with -EPIPE
+ * whole), except for progress lines, which never wait (api_stream_progress);
+ * a vanished client or daemon shutdown makes writes fail with -EPIPE
  * so the producer can stop or carry on without an audience (a pull does).
  */
 #pragma once
@@ -46,6 +47,15 @@ int api_stream_write(struct api_stream *s, const void *p, size_t n);
 
 /* Writes @obj (consumed) as one compact JSON line ending in "\r\n". */
 int api_stream_json(struct api_stream *s, json_t *obj);
+/*
+ * Queues @obj (consumed) as one progress line ending in "\r\n" without ever
+ * waiting for the client, through the bounded queue of api/lineq.h: when the
+ * client lags, @droppable lines (intermediate progress) are dropped or
+ * replace the newest queued droppable line with the same @key (a layer ID;
+ * may be NULL); other lines are kept. A client that falls a whole
+ * LIMIT_STREAM_BUFFER behind is cut off. 0 or -EPIPE (client gone).
+ */
+int api_stream_progress(struct api_stream *s, json_t *obj, const char *key, bool droppable);
 /* Same, ending in "\n" (events, stats). */
 int api_stream_json_nl(struct api_stream *s, json_t *obj);
 

@@ -18,6 +18,7 @@
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
@@ -162,56 +163,51 @@ static const struct key_spec keys[] = {
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
 
+/* Applies key @k of @root (present, maybe null) unless the command line set it. */
 static int
-apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *v, const char *path,
+apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, const char *path,
 	  struct err *e)
 {
 	void *field = (char *)cfg + k->offset;
+	/* A null value is refused as a wrong type here, not taken as "unset". */
+	bool null = json_is_null(json_object_get(root, k->name));
 
 	switch (k->kind) {
 	case K_STRING: {
 		char **s = field;
-		if (!json_is_string(v))
+		_cleanup_free_ char *v = NULL;
+		if (null || jsonget_str(root, k->name, &v) < 0)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a string", path, k->name);
 		if (!*s)
-			*s = xstrdup(json_string_value(v));
+			*s = TAKE_PTR(v);
 		return 0;
 	}
 	case K_BOOL: {
-		bool *b = field;
-		if (!json_is_boolean(v))
+		bool *b = field, v = false;
+		if (null || jsonget_bool(root, k->name, &v) < 0)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be true or false", path, k->name);
 		if (!*b)
-			*b = json_is_true(v);
+			*b = v;
 		return 0;
 	}
 	case K_SECONDS: {
 		unsigned *u = field;
-		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > 86400)
+		int64_t v = 0;
+		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 86400)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a number of seconds (1 to 86400)",
 				       path, k->name);
 		if (!*u)
-			*u = (unsigned)json_integer_value(v);
+			*u = (unsigned)v;
 		return 0;
 	}
 	case K_STRV: {
 		char ***sv = field;
-		size_t i;
-		json_t *item;
-		if (!json_is_array(v))
+		_cleanup_strv_ char **v = NULL;
+		if (null || jsonget_strv(root, k->name, false, &v) < 0)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a list of strings", path,
 				       k->name);
-		json_array_foreach(v, i, item)
-			if (!json_is_string(item))
-				return err_set(e, -EINVAL, "%s: \"%s\" must be a list of strings",
-					       path, k->name);
-		if (*sv)
-			return 0;
-		json_array_foreach(v, i, item)
-			strv_append(sv, json_string_value(item));
 		if (!*sv)
-			*sv = xcalloc(1, sizeof(char *));
+			*sv = TAKE_PTR(v);
 		return 0;
 	}
 	}
@@ -258,9 +254,8 @@ conf_load_file(struct daemon_config *cfg, struct err *e)
 	}
 	r = 0;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && r == 0; i++) {
-		v = json_object_get(root, keys[i].name);
-		if (v)
-			r = apply_key(cfg, &keys[i], v, path, e);
+		if (json_object_get(root, keys[i].name))
+			r = apply_key(cfg, &keys[i], root, path, e);
 	}
 	json_decref(root);
 	return r;

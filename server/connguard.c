@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/util/deadline.h"
 #include "engine/util/log.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
@@ -138,11 +139,10 @@ watchdog_main(void *arg)
 		}
 		if (next == 0) {
 			g->sleeping_forever = true;
-			pthread_cond_wait(&g->cond, &g->mu);
+			(void)deadline_cond_wait(&g->cond, &g->mu, DEADLINE_NEVER);
 			g->sleeping_forever = false;
 		} else {
-			struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
-			pthread_cond_timedwait(&g->cond, &g->mu, &ts);
+			(void)deadline_cond_wait(&g->cond, &g->mu, (struct deadline){ .at_ns = next });
 		}
 	}
 	pthread_mutex_unlock(&g->mu);
@@ -154,17 +154,13 @@ connguard_new(const char *name, unsigned idle_timeout_s, size_t max_waiting,
 	      struct connguard **ret, struct err *e)
 {
 	struct connguard *g = xcalloc(1, sizeof(*g));
-	pthread_condattr_t ca;
 	int r;
 
 	g->name = xstrdup(name);
 	g->timeout_ns = (int64_t)idle_timeout_s * 1000000000;
 	g->max_waiting = max_waiting;
 	pthread_mutex_init(&g->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&g->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	(void)deadline_cond_init(&g->cond);
 	r = pthread_create(&g->thread, NULL, watchdog_main, g);
 	if (r != 0) {
 		pthread_cond_destroy(&g->cond);

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
 	engine/archive/tar.c engine/archive/tar.h \
-	engine/archive/untar.c engine/archive/untar.h
+	engine/archive/untar.c engine/archive/untar.h \
+	engine/archive/whiteout.c engine/archive/whiteout.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/archive/test_archive
@@ -9,7 +10,8 @@ TESTS += tests/unit/engine/archive/test_archive
 tests_unit_engine_archive_test_archive_SOURCES = \
 	tests/helpers/targen.c tests/helpers/targen.h \
 	tests/unit/engine/archive/test_untar.c \
-	tests/unit/engine/archive/test_tar.c
+	tests/unit/engine/archive/test_tar.c \
+	tests/unit/engine/archive/test_whiteout.c
 tests_unit_engine_archive_test_archive_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_archive_test_archive_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

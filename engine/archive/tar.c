@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/archive/tar.h"
+#include "engine/archive/whiteout.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -206,13 +207,6 @@ write_file(struct tar_ctx *c, int dfd, const char *name, struct archive_entry *e
 
 static int walk(struct tar_ctx *c, int dfd, const char *prefix, unsigned depth, struct err *e);
 
-static bool
-is_opaque(int fd)
-{
-	char v[2];
-	return fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
-}
-
 static int
 write_child(struct tar_ctx *c, int dfd, const char *prefix, const char *name, unsigned depth,
 	    struct err *e)
@@ -226,8 +220,8 @@ write_child(struct tar_ctx *c, int dfd, const char *prefix, const char *name, un
 		return err_errno(e, -errno, "cannot stat '%s'", path);
 	if (S_ISSOCK(st.st_mode))
 		return 0;
-	if ((c->flags & TAR_OVERLAY_WHITEOUTS) && S_ISCHR(st.st_mode) && st.st_rdev == 0) {
-		_cleanup_free_ char *wh = xasprintf("%s.wh.%s", prefix, name);
+	if ((c->flags & TAR_OVERLAY_WHITEOUTS) && whiteout_is_overlay(&st)) {
+		_cleanup_free_ char *wh = xasprintf("%s" WHITEOUT_PREFIX "%s", prefix, name);
 		return write_marker(c, wh, &st, e);
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -239,8 +233,8 @@ write_child(struct tar_ctx *c, int dfd, const char *prefix, const char *name, un
 		ent = entry_from_stat(dpath, &st);
 		r = write_header(c, ent, e);
 		archive_entry_free(ent);
-		if (r == 0 && (c->flags & TAR_OVERLAY_WHITEOUTS) && is_opaque(cfd)) {
-			_cleanup_free_ char *opq = xasprintf("%s.wh..wh..opq", dpath);
+		if (r == 0 && (c->flags & TAR_OVERLAY_WHITEOUTS) && whiteout_is_opaque(cfd)) {
+			_cleanup_free_ char *opq = xasprintf("%s" WHITEOUT_OPAQUE, dpath);
 			r = write_marker(c, opq, &st, e);
 		}
 		return r < 0 ? r : walk(c, cfd, dpath, depth + 1, e);

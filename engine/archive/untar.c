@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/archive/untar.h"
+#include "engine/archive/whiteout.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -30,10 +31,6 @@
 #include "engine/util/xalloc.h"
 
 #define IO_BUF (128u * 1024)
-#define WH_PREFIX ".wh."
-#define WH_META_PREFIX ".wh..wh."
-#define WH_OPAQUE ".wh..wh..opq"
-#define OVL_OPAQUE_XATTR "trusted.overlay.opaque"
 
 struct dir_time {
 	char *path;
@@ -292,7 +289,7 @@ apply_xattrs(struct untar_ctx *c, int fd, struct archive_entry *ent, struct err 
 			return err_set(e, -E2BIG, "archive entry '%s': too many or too large xattrs",
 				       c->entry);
 		/* Overlay metadata is ours to write (whiteouts); never the layer's. */
-		if (str_startswith(name, "trusted.overlay.", NULL))
+		if (whiteout_is_overlay_xattr(name))
 			continue;
 		if (fsetxattr(fd, name, value, size, 0) < 0)
 			log_debug("archive entry '%s': cannot set xattr '%s': %s, ignoring",
@@ -541,30 +538,33 @@ static int
 handle_whiteout(struct untar_ctx *c, int pfd, const char *dir, const char *leaf,
 		struct err *e)
 {
-	const char *name;
+	const char *name = NULL;
 	int r;
 
-	if (c->o.whiteout == UNTAR_WHITEOUT_NONE || !str_startswith(leaf, WH_PREFIX, &name))
+	if (c->o.whiteout == UNTAR_WHITEOUT_NONE)
 		return 0;
-	if (strcmp(leaf, WH_OPAQUE) == 0) {
+	switch (whiteout_classify(leaf, &name)) {
+	case WHITEOUT_NONE:
+		return 0;
+	case WHITEOUT_OPAQUE_DIR:
 		if (c->o.whiteout == UNTAR_WHITEOUT_APPLY)
 			r = apply_opaque(c, pfd, dir, e);
-		else if (fsetxattr(pfd, OVL_OPAQUE_XATTR, "y", 1, 0) < 0)
-			r = err_errno(e, -errno, "archive entry '%s': cannot mark directory opaque",
+		else if ((r = whiteout_mark_opaque(pfd)) < 0)
+			r = err_errno(e, r, "archive entry '%s': cannot mark directory opaque",
 				      c->entry);
-		else
-			r = 0;
 		return r < 0 ? r : 1;
-	}
-	if (str_startswith(leaf, WH_META_PREFIX, NULL))
+	case WHITEOUT_META:
 		return 1; /* aufs bookkeeping (.wh..wh.plnk, ...): nothing to apply */
-	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	case WHITEOUT_INVALID:
 		return err_set(e, -EINVAL, "archive entry '%s': invalid whiteout", c->entry);
+	case WHITEOUT_FILE:
+		break;
+	}
 	r = fs_rm_rf_at(pfd, name);
 	if (r < 0)
 		return err_errno(e, r, "archive entry '%s': cannot remove whited-out file", c->entry);
-	if (c->o.whiteout == UNTAR_WHITEOUT_OVERLAY && mknodat(pfd, name, S_IFCHR, makedev(0, 0)) < 0)
-		return err_errno(e, -errno, "archive entry '%s': cannot create whiteout", c->entry);
+	if (c->o.whiteout == UNTAR_WHITEOUT_OVERLAY && (r = whiteout_make_overlay(pfd, name)) < 0)
+		return err_errno(e, r, "archive entry '%s': cannot create whiteout", c->entry);
 	return 1;
 }
 

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "engine/build/copy.h"
-#include "engine/build/download.h"
 #include "engine/build/match.h"
 #include "engine/build/rootfs_view.h"
+#include "engine/registry/http_get.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
@@ -665,12 +665,13 @@ copy_fetch_url(const char *url, int dir_fd, const char *name, struct err *e)
 {
 	_cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 						       O_CLOEXEC, 0600);
-	struct download_result res;
+	struct http_get_opts o = { .url = url, .fd = fd, .limit = LIMIT_BUILD_DOWNLOAD };
+	struct http_get_result res;
 	int r;
 
 	if (fd < 0)
 		return err_errno(e, -errno, "cannot create download file");
-	r = build_download(url, fd, LIMIT_BUILD_DOWNLOAD, &res, e);
+	r = http_get_url(&o, &res, e);
 	free(res.content_type);
 	if (r < 0)
 		return err_prefix(e, "failed to download %s", url);

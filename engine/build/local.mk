@@ -2,7 +2,6 @@
 libberth_engine_a_SOURCES += \
 	engine/build/builder.c engine/build/builder.h engine/build/builder_internal.h \
 	engine/build/copy.c engine/build/copy.h \
-	engine/build/download.c engine/build/download.h \
 	engine/build/dispatch.c engine/build/dispatch_copy.c \
 	engine/build/match.c engine/build/match.h \
 	engine/build/pull.c engine/build/pull.h \

@@ -21,7 +21,7 @@
 
 #include "engine/archive/tar.h"
 #include "engine/build/remote.h"
-#include "engine/build/download.h"
+#include "engine/registry/http_get.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -124,8 +124,9 @@ temp_file(const char *dir, struct err *e)
 static int
 http_get(const char *url, int fd, char **ret_ct, uint64_t *ret_size, struct err *e)
 {
-	struct download_result res;
-	int r = build_download(url, fd, LIMIT_BUILD_CONTEXT_BYTES, &res, e);
+	struct http_get_opts o = { .url = url, .fd = fd, .limit = LIMIT_BUILD_CONTEXT_BYTES };
+	struct http_get_result res;
+	int r = http_get_url(&o, &res, e);
 
 	if (res.too_big) {
 		free(res.content_type);

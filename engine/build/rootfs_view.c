@@ -12,10 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
+#include "engine/archive/whiteout.h"
 #include "engine/build/rootfs_view.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -63,22 +62,11 @@ rootfs_view_free(struct rootfs_view *v)
 }
 
 static bool
-is_whiteout(const struct stat *st)
-{
-	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 0 && minor(st->st_rdev) == 0;
-}
-
-static bool
 is_opaque(int layerfd, const char *rel)
 {
 	_cleanup_close_ int fd = openat(layerfd, rel, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-	char proc[64], val[4];
 
-	if (fd < 0)
-		return false;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ssize_t n = getxattr(proc, "trusted.overlay.opaque", val, sizeof(val));
-	return n == 1 && val[0] == 'y';
+	return fd >= 0 && whiteout_is_opaque(fd);
 }
 
 /* Joins components [0, k) with '/' into @out (relative to a layer root). */
@@ -112,7 +100,7 @@ lookup(const struct rootfs_view *v, char **comps, size_t k, struct stat *ret_st,
 				absent = true;
 				break;
 			}
-			if (is_whiteout(&st))
+			if (whiteout_is_overlay(&st))
 				return -ENOENT;
 			if (j == k) {
 				*ret_st = st;

@@ -16,6 +16,7 @@
 #include "engine/container/names.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/fs.h"
 #include "engine/util/id.h"
 #include "engine/util/limits.h"
@@ -73,14 +74,10 @@ static struct container *
 container_alloc(void)
 {
 	struct container *c = xcalloc(1, sizeof(*c));
-	pthread_condattr_t ca;
 
 	atomic_store(&c->refs, 1);
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	(void)deadline_cond_init(&c->cv);
 	hold_init(&c->hold);
 	return c;
 }
@@ -579,10 +576,8 @@ container_wait(struct container *c, enum container_wait_cond cond, uint64_t sinc
 			r = -ECANCELED;
 			break;
 		}
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+		/* Wakes every second to poll @cancelled. */
+		(void)deadline_cond_wait_ms(&c->cv, &c->mu, 1000);
 	}
 	*ret_exit_code = c->state.exit_code;
 	pthread_mutex_unlock(&c->mu);

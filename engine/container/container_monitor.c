@@ -21,6 +21,7 @@
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/log.h"
+#include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -70,20 +71,14 @@ void
 container_monitor_start(struct containers *cs, struct container *c)
 {
 	struct monitor_arg *a = xcalloc(1, sizeof(*a));
-	pthread_attr_t attr;
-	pthread_t th;
 
 	a->cs = cs;
 	a->c = container_ref(c);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&th, &attr, monitor_main, a) != 0) {
+	if (thread_spawn_detached(monitor_main, a, 256 * 1024) < 0) {
 		log_error("container %.12s: cannot start its monitor thread", c->id);
 		container_unref(c);
 		free(a);
 	}
-	pthread_attr_destroy(&attr);
 }
 
 /* Restart policy: whether (and after how long) this exit restarts. */

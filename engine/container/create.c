@@ -21,6 +21,7 @@
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -69,7 +70,7 @@ static char **
 img_strv(json_t *cfg, const char *key)
 {
 	char **v = NULL;
-	return strv_from_json(json_object_get(cfg, key), &v) == 0 ? v : NULL;
+	return jsonget_strv(cfg, key, false, &v) > 0 ? v : NULL;
 }
 
 static void

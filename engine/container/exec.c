@@ -20,11 +20,13 @@
 #include "engine/runtime/runtime.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/id.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
+#include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -205,11 +207,7 @@ exec_create(struct containers *cs, struct container *c, struct exec_config *cfg,
 	ex = xcalloc(1, sizeof(*ex));
 	atomic_store(&ex->refs, 1);
 	pthread_mutex_init(&ex->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&ex->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	(void)deadline_cond_init(&ex->cv);
 	id_random_hex(ex->id);
 	ex->c = container_ref(c);
 	ex->cfg = *cfg;
@@ -376,21 +374,15 @@ static int
 start_monitor(struct containers *cs, struct exec *ex, struct err *e)
 {
 	struct monitor_arg *a = xcalloc(1, sizeof(*a));
-	pthread_attr_t attr;
-	pthread_t th;
 	int r;
 
 	a->cs = cs;
 	a->ex = exec_ref(ex);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	r = pthread_create(&th, &attr, monitor_main, a);
-	pthread_attr_destroy(&attr);
-	if (r != 0) {
+	r = thread_spawn_detached(monitor_main, a, 256 * 1024);
+	if (r < 0) {
 		exec_unref(ex);
 		free(a);
-		return err_set(e, -r, "cannot start an exec monitor thread");
+		return err_set(e, r, "cannot start an exec monitor thread");
 	}
 	return 0;
 }
@@ -458,23 +450,12 @@ exec_start(struct containers *cs, struct exec *ex, unsigned attach_flags, int *r
 int
 exec_wait(struct exec *ex, int64_t timeout_ms, int *ret_code)
 {
-	struct timespec dl;
+	struct deadline dl = deadline_in_ms(timeout_ms);	/* < 0: none */
 	int r = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&ex->mu);
-	while (ex->status != EXEC_EXITED && r == 0) {
-		if (timeout_ms < 0)
-			pthread_cond_wait(&ex->cv, &ex->mu);
-		else if (pthread_cond_timedwait(&ex->cv, &ex->mu, &dl) == ETIMEDOUT)
-			r = -ETIMEDOUT;
-	}
+	while (ex->status != EXEC_EXITED && r == 0)
+		r = deadline_cond_wait(&ex->cv, &ex->mu, dl);
 	if (r == 0)
 		*ret_code = ex->exit_code;
 	pthread_mutex_unlock(&ex->mu);
@@ -485,14 +466,11 @@ int
 exec_resize(struct containers *cs, struct exec *ex, unsigned height, unsigned width, struct err *e)
 {
 	_cleanup_free_ char *bundle = exec_bundle(cs, ex);
-	struct timespec dl;
+	struct deadline dl = deadline_in_ms(10 * 1000);
 	enum exec_status st;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += 10;
 	pthread_mutex_lock(&ex->mu);
-	while (ex->status == EXEC_STARTING &&
-	       pthread_cond_timedwait(&ex->cv, &ex->mu, &dl) != ETIMEDOUT)
+	while (ex->status == EXEC_STARTING && deadline_cond_wait(&ex->cv, &ex->mu, dl) == 0)
 		;
 	st = ex->status;
 	pthread_mutex_unlock(&ex->mu);

@@ -28,6 +28,7 @@
 #include "engine/events/events.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
@@ -225,22 +226,18 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 	return 0;
 }
 
-struct wait_deadline {
-	int64_t until_ns;
-};
 
 static bool
 past_deadline(void *ud)
 {
-	struct wait_deadline *d = ud;
-	return d->until_ns >= 0 && time_mono_ns() >= d->until_ns;
+	return deadline_passed(*(struct deadline *)ud);
 }
 
 /* Waits for the exit after @seq, up to @timeout_ms (-1: forever): true if it came. */
 static bool
 wait_exit(struct container *c, uint64_t seq, int64_t timeout_ms)
 {
-	struct wait_deadline d = { timeout_ms < 0 ? -1 : time_mono_ns() + timeout_ms * 1000000LL };
+	struct deadline d = deadline_in_ms(timeout_ms);	/* < 0: never */
 	int code;
 
 	return container_wait(c, WAIT_NEXT_EXIT, seq, past_deadline, &d, &code) == 0;

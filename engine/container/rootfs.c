@@ -17,10 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
+#include "engine/archive/whiteout.h"
 #include "engine/container/rootfs.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
@@ -42,21 +41,6 @@ rootfs_is_runtime_path(const char *path)
 			return true;
 	}
 	return false;
-}
-
-static bool
-is_whiteout(const struct stat *st)
-{
-	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
-}
-
-static bool
-is_opaque(int dirfd)
-{
-	char v[4];
-	ssize_t n = fgetxattr(dirfd, "trusted.overlay.opaque", v, sizeof(v));
-
-	return n == 1 && v[0] == 'y';
 }
 
 /* The layers contributing to one directory: fds[0] is the topmost. */
@@ -188,7 +172,7 @@ level_descend(const struct level *l, const char *name, size_t top, struct level 
 		if (fd < 0)
 			return -errno;
 		ret->fds[i] = fd;
-		if (is_opaque(fd))
+		if (whiteout_is_opaque(fd))
 			break;
 	}
 	return 0;
@@ -350,7 +334,7 @@ export_dir(struct export_ctx *x, const struct level *l, const char *prefix, unsi
 			r = err_errno(x->e, -errno, "cannot stat '/%s'", path);
 			break;
 		}
-		if (is_whiteout(&st) || S_ISSOCK(st.st_mode))
+		if (whiteout_is_overlay(&st) || S_ISSOCK(st.st_mode))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			struct level child = {0};
@@ -424,7 +408,7 @@ in_lower(const struct level *l, const char *name)
 		struct stat st;
 		if (l->fds[i] < 0 || fstatat(l->fds[i], name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		return !is_whiteout(&st);
+		return !whiteout_is_overlay(&st);
 	}
 	return false;
 }
@@ -444,7 +428,7 @@ changes_entry(struct changes_ctx *x, const struct level *l, const char *name, co
 
 	if (fstatat(l->fds[0], name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : err_errno(x->e, -errno, "cannot stat '%s'", path);
-	if (is_whiteout(&st)) {
+	if (whiteout_is_overlay(&st)) {
 		add_change(x, path, ROOTFS_DELETED);
 		return 0;
 	}
@@ -462,7 +446,7 @@ changes_entry(struct changes_ctx *x, const struct level *l, const char *name, co
 	}
 	/* Only the upper side is walked: the child level keeps the lower
 	 * directories for lookups, an opaque upper directory has none. */
-	r = changes_dir(x, &child, path, !existed || child.fds[0] < 0 || is_opaque(child.fds[0]),
+	r = changes_dir(x, &child, path, !existed || child.fds[0] < 0 || whiteout_is_opaque(child.fds[0]),
 			depth + 1);
 	level_release(&child);
 	if (r >= 0 && existed && x->n > before)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "engine/events/events.h"
+#include "engine/util/deadline.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -23,13 +24,9 @@ struct events *
 events_new(void)
 {
 	struct events *ev = xcalloc(1, sizeof(*ev));
-	pthread_condattr_t ca;
 
 	pthread_mutex_init(&ev->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&ev->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	(void)deadline_cond_init(&ev->cv);
 	return ev;
 }
 
@@ -113,20 +110,13 @@ copy_event(struct event *dst, const struct event *src)
 int
 events_wait(struct events *ev, uint64_t *cursor, struct event *out, int max, int timeout_ms)
 {
-	struct timespec deadline;
+	struct deadline deadline = deadline_in_ms(timeout_ms);
 	int n = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&ev->mu);
 	ev->waiting++;
 	while (ev->last_seq <= *cursor && timeout_ms > 0)
-		if (pthread_cond_timedwait(&ev->cv, &ev->mu, &deadline) != 0)
+		if (deadline_cond_wait(&ev->cv, &ev->mu, deadline) < 0)
 			break;
 	ev->waiting--;
 	/* Skip what the ring no longer holds. */

@@ -19,6 +19,7 @@
 #include "engine/reference.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
@@ -365,13 +366,6 @@ image_history_free(struct image_history_entry *v, size_t n)
 	free(v);
 }
 
-static char *
-json_str_dup(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return xstrdup(s ? s : "");
-}
-
 /* Entries in config order with sizes; IDs are filled afterwards. */
 static int
 history_entries(struct images *im, json_t *cfg, struct image_history_entry **ret, size_t *ret_n,
@@ -389,8 +383,8 @@ history_entries(struct images *im, json_t *cfg, struct image_history_entry **ret
 		const char *created = json_string_value(json_object_get(h, "created"));
 		int64_t ns = 0;
 		x->id = xstrdup("<missing>");
-		x->created_by = json_str_dup(h, "created_by");
-		x->comment = json_str_dup(h, "comment");
+		x->created_by = xstrdup(jsonget_cstr(h, "created_by") ?: "");
+		x->comment = xstrdup(jsonget_cstr(h, "comment") ?: "");
 		if (created && time_parse_rfc3339(created, &ns) == 0)
 			x->created = ns / 1000000000LL;
 		if (json_is_true(json_object_get(h, "empty_layer")))

@@ -8,13 +8,13 @@
  */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine/image/image_internal.h"
+#include "engine/registry/http_get.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -25,55 +25,31 @@
 #define IMPORT_PROGRESS_INTERVAL_NS (100 * 1000000LL)
 
 struct download {
-	CURL *curl;
-	int fd;
-	uint64_t n;
-	int64_t total;			/* Content-Length, -1 unknown */
 	int64_t last_emit_ns;
-	bool too_big;
-	int write_err;
 	image_progress_fn progress;
 	void *progress_ctx;
 };
 
 static void
-emit_count(struct download *d)
+emit_count(struct download *d, uint64_t done, int64_t total)
 {
 	struct image_progress p = { .kind = IMAGE_PROGRESS_COUNT, .status = "Importing",
-				    .current = (int64_t)d->n, .total = d->total };
+				    .current = (int64_t)done, .total = total };
 
 	if (d->progress)
 		d->progress(d->progress_ctx, &p);
 }
 
-static size_t
-download_write(char *p, size_t size, size_t nmemb, void *ud)
+static void
+download_progress(void *ctx, uint64_t done, int64_t total)
 {
-	struct download *d = ud;
-	size_t n = size * nmemb;
+	struct download *d = ctx;
 	int64_t now = time_mono_ns();
-	int r;
 
-	if (d->n + n > LIMIT_UPLOAD_BYTES) {
-		d->too_big = true;
-		return 0;
-	}
-	r = fs_write_all(d->fd, p, n);
-	if (r < 0) {
-		d->write_err = r;
-		return 0;
-	}
-	d->n += n;
 	if (now - d->last_emit_ns >= IMPORT_PROGRESS_INTERVAL_NS) {
-		curl_off_t len = -1;
-
-		/* The final reply's Content-Length (-1 for chunked replies). */
-		if (curl_easy_getinfo(d->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) == CURLE_OK)
-			d->total = len;
 		d->last_emit_ns = now;
-		emit_count(d);
+		emit_count(d, done, total);
 	}
-	return n;
 }
 
 /* "http://…" or "https://…"; a bare "host/path" gets http:// as in dockerd. */
@@ -100,50 +76,30 @@ normalize_url(const char *src, char **ret, struct err *e)
 }
 
 static int
-download(const char *url, struct download *d, struct err *e)
+download(const char *url, int fd, struct download *d, struct err *e)
 {
-	_cleanup_curl_ CURL *c = curl_easy_init();
-	char curl_err[CURL_ERROR_SIZE] = "";
-	curl_off_t len = -1;
-	long code = 0;
-	CURLcode cr;
+	struct http_get_opts o = {
+		.url = url, .fd = fd, .limit = LIMIT_UPLOAD_BYTES, .refuse_long = true,
+		/* A transfer under 1 KiB/s for 60 s is dead. */
+		.low_speed_limit = 1024, .progress = download_progress, .progress_ctx = d,
+	};
+	struct http_get_result res;
+	struct err ignored = ERR_INIT;
+	int r = http_get_url(&o, &res, &ignored);
 
-	if (!c)
-		return err_set(e, -ENOMEM, "cannot start a download");
-	d->curl = c;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	/* A transfer under 1 KiB/s for 60 s is dead. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LIMIT_UPLOAD_BYTES);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, download_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, d);
-	cr = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (d->too_big || cr == CURLE_FILESIZE_EXCEEDED)
+	free(res.content_type);
+	if (r == -ENOMEM)
+		return err_set(e, r, "cannot start a download");
+	if (res.too_big)
 		return err_set(e, -E2BIG, "import source %s is larger than %llu bytes", url,
 			       (unsigned long long)LIMIT_UPLOAD_BYTES);
-	if (d->write_err)
-		return err_errno(e, d->write_err, "cannot store the download of %s", url);
-	if (cr != CURLE_OK)
-		return err_set(e, -EIO, "Get \"%s\": %s", url, curl_err[0] ? curl_err : curl_easy_strerror(cr));
-	if (code < 200 || code >= 300)
-		return err_set(e, -EIO, "failed to GET %s with status %ld", url, code);
-	if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) == CURLE_OK && len >= 0)
-		d->total = len;
+	if (res.write_err)
+		return err_errno(e, res.write_err, "cannot store the download of %s", url);
+	if (r < 0)
+		return err_set(e, -EIO, "Get \"%s\": %s", url, res.detail);
+	if (res.status < 200 || res.status >= 300)
+		return err_set(e, -EIO, "failed to GET %s with status %ld", url, res.status);
+	emit_count(d, res.size, res.content_length);
 	return 0;
 }
 
@@ -156,8 +112,7 @@ image_import_url(struct images *im, const char *src, const struct image_import_o
 	_cleanup_free_ char *status = NULL;
 	_cleanup_close_ int fd = -1;
 	struct image_import_opts io = *o;
-	struct download d = { .fd = -1, .total = -1, .progress = progress,
-			      .progress_ctx = progress_ctx };
+	struct download d = { .progress = progress, .progress_ctx = progress_ctx };
 	int r;
 
 	r = normalize_url(src, &url, e);
@@ -170,11 +125,9 @@ image_import_url(struct images *im, const char *src, const struct image_import_o
 	if (progress)
 		progress(progress_ctx, &(struct image_progress){ .kind = IMAGE_PROGRESS_MESSAGE,
 								 .status = status });
-	d.fd = fd;
-	r = download(url, &d, e);
+	r = download(url, fd, &d, e);
 	if (r < 0)
 		return r;
-	emit_count(&d);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return err_errno(e, -errno, "cannot rewind the download of %s", url);
 	io.src = url;

@@ -30,6 +30,7 @@
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -208,22 +209,6 @@ load_image(struct load *l, const struct buf *config, char **layers, char **diges
 
 /* ---- manifest.json ----------------------------------------------------- */
 
-static char **
-json_strv(json_t *a, bool *ok)
-{
-	char **v = xcalloc(json_array_size(a) + 1, sizeof(char *));
-	size_t i;
-	json_t *x;
-
-	json_array_foreach(a, i, x) {
-		if (!json_is_string(x))
-			*ok = false;
-		else
-			v[i] = xstrdup(json_string_value(x));
-	}
-	return v;
-}
-
 static int
 load_docker(struct load *l, const struct buf *text, struct err *e)
 {
@@ -240,14 +225,12 @@ load_docker(struct load *l, const struct buf *text, struct err *e)
 		_cleanup_strv_ char **tags = NULL;
 		json_t *jl = json_object_get(m, "Layers"), *jt = json_object_get(m, "RepoTags");
 		const char *cfg = json_string_value(json_object_get(m, "Config"));
-		bool ok = true;
 
 		if (!cfg || !json_is_array(jl) || (jt && !json_is_null(jt) && !json_is_array(jt)) ||
 		    json_array_size(jl) > LIMIT_IMAGE_LAYERS)
 			return err_set(e, -EINVAL, "invalid archive: bad manifest.json entry %zu", i);
-		layers = json_strv(jl, &ok);
-		tags = json_is_array(jt) ? json_strv(jt, &ok) : NULL;
-		if (!ok)
+		if (jsonget_strv(m, "Layers", false, &layers) < 0 ||
+		    jsonget_strv(m, "RepoTags", false, &tags) < 0)
 			return err_set(e, -EINVAL, "invalid archive: bad manifest.json entry %zu", i);
 		r = read_member(l, cfg, LIMIT_CONFIG_BYTES, &config, e);
 		if (r == 0)

@@ -34,6 +34,7 @@
 #include "engine/registry/registry_blob.h"
 #include "engine/registry/registry_tags.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
@@ -261,14 +262,7 @@ ticker_main(void *arg)
 
 	pthread_mutex_lock(&t->mu);
 	while (!t->stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+		(void)deadline_cond_wait_ms(&t->cv, &t->mu, 200);
 		if (t->stop)
 			break;
 		off_t pos = lseek(t->fd, 0, SEEK_CUR);
@@ -303,7 +297,7 @@ extract_layer(struct pull_job *j, struct pull_layer *l, const char *parent, stru
 		return fd;
 	t.fd = fd;
 	pthread_mutex_init(&t.mu, NULL);
-	pthread_cond_init(&t.cv, NULL);
+	(void)deadline_cond_init(&t.cv);
 	ticking = pthread_create(&th, NULL, ticker_main, &t) == 0;
 	r = store_layer_create(j->im->store, fd, &o, NULL, e);
 	if (ticking) {

@@ -13,6 +13,7 @@
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/xalloc.h"
 
@@ -82,7 +83,7 @@ endpoint_save(const char *dir, const struct network_endpoint *ep)
 static int
 get_str(json_t *root, const char *key, char *out, size_t size)
 {
-	const char *s = json_string_value(json_object_get(root, key));
+	const char *s = jsonget_cstr(root, key);
 
 	if (!s || strlen(s) >= size)
 		return -EINVAL;
@@ -93,7 +94,7 @@ get_str(json_t *root, const char *key, char *out, size_t size)
 static int
 get_addr(json_t *root, const char *key, struct in_addr *out)
 {
-	const char *s = json_string_value(json_object_get(root, key));
+	const char *s = jsonget_cstr(root, key);
 
 	return s && inet_pton(AF_INET, s, out) == 1 ? 0 : -EINVAL;
 }

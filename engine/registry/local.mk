@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # engine/registry: the OCI distribution client (libcurl, jansson).
 libberth_engine_a_SOURCES += \
+	engine/registry/http_get.c engine/registry/http_get.h \
 	engine/registry/manifest.c engine/registry/manifest.h \
 	engine/registry/registry.c engine/registry/registry.h \
 	engine/registry/registry_auth.c engine/registry/registry_auth.h \

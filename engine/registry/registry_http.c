@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/registry/http_get.h"
 #include "engine/registry/registry_error.h"
 #include "engine/registry/registry_http.h"
 #include "engine/registry/registry_token.h"
@@ -173,19 +174,6 @@ xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, 
 	return 0;
 }
 
-/* Redirects and the first request may only use http(s). */
-static void
-set_protocols(CURL *h)
-{
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-}
-
 static void
 set_method(CURL *h, const struct registry_http_req *req)
 {
@@ -283,7 +271,7 @@ registry_http_perform(struct registry_client *c, const struct registry_http_req 
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_timeout_s);
 	if (!req->long_transfer)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, SMALL_REQUEST_TIMEOUT_S);
-	set_protocols(h);
+	http_get_restrict_protocols(h);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->tls_verify ? 1L : 0L);

@@ -26,7 +26,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/parse.h"
-#include "engine/util/timeutil.h"
+#include "engine/util/deadline.h"
 #include "engine/util/xalloc.h"
 
 #ifndef BERTH_LIBEXECDIR
@@ -67,13 +67,13 @@ static int
 read_line(int fd, char *line, size_t size, int timeout_ms)
 {
 	size_t len = 0;
-	int64_t deadline = time_mono_ns() + (int64_t)timeout_ms * 1000000;
+	struct deadline deadline = deadline_in_ms(timeout_ms);	/* < 0: none */
 
 	while (len < size - 1) {
 		struct pollfd p = {fd, POLLIN, 0};
-		int left = timeout_ms < 0 ? -1 : (int)((deadline - time_mono_ns()) / 1000000);
+		int left = deadline_remaining_ms(deadline);
 		ssize_t n;
-		if (timeout_ms >= 0 && left <= 0)
+		if (left == 0)
 			return -ETIMEDOUT;
 		n = poll(&p, 1, left);
 		if (n < 0 && errno == EINTR)

@@ -15,6 +15,7 @@
 #include "engine/runtime/runtime_spec.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/xalloc.h"
 
@@ -328,76 +329,62 @@ str_ok(const char *s, size_t len)
 static int
 get_str(json_t *obj, const char *key, bool required, char **ret, struct err *e)
 {
-	json_t *v = json_object_get(obj, key);
+	int r = jsonget_str(obj, key, ret);
 
-	if (!v || json_is_null(v)) {
-		if (required)
-			return err_set(e, -EINVAL, "config.json: missing '%s'", key);
-		return 0;
-	}
-	if (!json_is_string(v) || !str_ok(json_string_value(v), json_string_length(v)))
+	if (r == 0 && required)
+		return err_set(e, -EINVAL, "config.json: missing '%s'", key);
+	/* A string with a NUL inside is shorter once copied. */
+	if (r < 0 || (r > 0 && (!str_ok(*ret, strlen(*ret)) ||
+				strlen(*ret) != json_string_length(jsonget(obj, key)))))
 		return err_set(e, -EINVAL, "config.json: '%s' must be a string", key);
-	free(*ret);
-	*ret = xstrdup(json_string_value(v));
 	return 0;
 }
 
 static int
 get_strv(json_t *obj, const char *key, char ***ret, struct err *e)
 {
-	json_t *v = json_object_get(obj, key), *it;
-	size_t i;
-	char **out;
+	json_t *v = jsonget(obj, key);
+	int r;
 
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_array(v))
-		return err_set(e, -EINVAL, "config.json: '%s' must be an array", key);
-	if (json_array_size(v) > LIMIT_SPEC_LIST)
+	if (json_is_array(v) && json_array_size(v) > LIMIT_SPEC_LIST)
 		return err_set(e, -E2BIG, "config.json: too many entries in '%s'", key);
-	out = xcalloc(json_array_size(v) + 1, sizeof(char *));
-	json_array_foreach(v, i, it) {
-		if (!json_is_string(it) || !str_ok(json_string_value(it), json_string_length(it))) {
-			strv_free(out);
-			return err_set(e, -EINVAL, "config.json: '%s' must hold strings", key);
-		}
-		out[i] = xstrdup(json_string_value(it));
-	}
-	strv_free(*ret);
-	*ret = out;
+	r = jsonget_strv(obj, key, false, ret);
+	if (r == -EINVAL)
+		return err_set(e, -EINVAL, "config.json: '%s' must be an array", key);
+	for (size_t i = 0; r > 0 && (*ret)[i]; i++)
+		if (!str_ok((*ret)[i], json_string_length(json_array_get(v, i))) ||
+		    strlen((*ret)[i]) != json_string_length(json_array_get(v, i)))
+			r = -EDOM;
+	if (r == -EDOM)
+		return err_set(e, -EINVAL, "config.json: '%s' must hold strings", key);
 	return 0;
 }
 
 static int
 get_bool(json_t *obj, const char *key, bool *ret, struct err *e)
 {
-	json_t *v = json_object_get(obj, key);
-
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v))
+	if (jsonget_bool(obj, key, ret) < 0)
 		return err_set(e, -EINVAL, "config.json: '%s' must be a boolean", key);
-	*ret = json_is_true(v);
 	return 0;
 }
 
 static int
 get_int(json_t *obj, const char *key, int64_t min, int64_t max, int64_t *ret, struct err *e)
 {
-	json_t *v = json_object_get(obj, key);
+	int64_t v = 0;
+	int r = jsonget_int64(obj, key, &v);
 
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+	if (r < 0 || (r > 0 && (v < min || v > max)))
 		return err_set(e, -EINVAL, "config.json: '%s' must be an integer in range", key);
-	*ret = json_integer_value(v);
+	if (r > 0)
+		*ret = v;
 	return 0;
 }
 
 static json_t *
 get_obj(json_t *obj, const char *key)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v = jsonget(obj, key);
 	return json_is_object(v) ? v : NULL;
 }
 

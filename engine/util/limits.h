@@ -37,6 +37,12 @@
 /* Bytes buffered per streaming response before the producer waits. */
 #define LIMIT_STREAM_BUFFER (1u * 1024 * 1024)
 
+/* Progress lines (pull, push, load) queued for a client that stopped
+ * reading: past 64 KiB (a few hundred lines) intermediate progress is
+ * dropped rather than making a shared download wait; status lines are kept
+ * up to LIMIT_STREAM_BUFFER, past which the client is cut off. */
+#define LIMIT_PROGRESS_BUFFER (64u * 1024)
+
 /* A reference (name:tag@digest) as Docker allows: 255 for the name + tag + digest. */
 #define LIMIT_REFERENCE_LEN 512
 

@@ -31,6 +31,7 @@
 #include "engine/runtime/shim/shim.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/frame.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -40,7 +41,7 @@
 #include "engine/util/xalloc.h"
 
 /* After the process exited, output still open (an exec's orphaned daemon) is given up after this. */
-#define DRAIN_NS (2LL * 1000 * 1000 * 1000)
+#define DRAIN_MS 2000
 
 enum client_kind { CLIENT_REQUEST, CLIENT_ATTACH, CLIENT_WAIT };
 
@@ -66,7 +67,7 @@ struct monitor {
 	bool stdin_close;	/* close in_fd once stdin_q drained */
 	bool exited;
 	int exit_code;
-	int64_t exit_mono;
+	struct deadline drain;	/* set at the exit: stop relaying output then */
 };
 
 static void
@@ -395,7 +396,7 @@ reap(struct monitor *m)
 			continue;
 		m->exited = true;
 		m->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		m->exit_mono = time_mono_ns();
+		m->drain = deadline_in_ms(DRAIN_MS);
 	}
 }
 
@@ -486,10 +487,9 @@ shim_monitor_run(struct shim_monitor_args *a)
 		if (m.exited && a->out_fd < 0 && a->err_fd < 0)
 			break;
 		if (m.exited) {
-			int64_t left = m.exit_mono + DRAIN_NS - time_mono_ns();
-			if (left <= 0)
+			timeout = deadline_remaining_ms(m.drain);
+			if (timeout == 0)
 				break;
-			timeout = (int)(left / 1000000) + 1;
 		}
 		n = build_pollset(&m, p);
 		nc = m.n_clients;
