@@ -18,6 +18,7 @@
 #include "engine/container/container_internal.h"
 #include "engine/container/container_monitor.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/restart.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/log.h"
@@ -81,28 +82,21 @@ container_monitor_start(struct containers *cs, struct container *c)
 	}
 }
 
-/* Restart policy: whether (and after how long) this exit restarts. */
-static bool
-should_restart(struct container *c, int64_t *ret_delay_ms)
+bool
+container_monitor_should_restart(struct container *c, enum restart_when when,
+				  int64_t *ret_delay_ms)
 {
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	bool restart = false;
-
-	if (c->state.manually_stopped || c->removed)
-		return false;
-	if (strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0)
-		restart = true;
-	else if (strcmp(p, "on-failure") == 0)
-		restart = c->state.exit_code != 0 &&
-			  (c->spec.restart_max_retries == 0 ||
-			   c->state.restart_count < c->spec.restart_max_retries);
-	/* dockerd's back-off: 100 ms doubling, reset when a run lasted 10 s. */
-	int64_t ran = c->state.finished_ns - c->state.started_ns;
-	int64_t delay = 100;
-	for (int i = 0; i < c->state.restart_count && delay < 60000 && ran < 10000000000LL; i++)
-		delay *= 2;
-	*ret_delay_ms = delay > 60000 ? 60000 : delay;
-	return restart;
+	const struct restart_facts f = {
+		.policy = c->spec.restart_policy,
+		.max_retries = c->spec.restart_max_retries,
+		.exit_code = c->state.exit_code,
+		.restart_count = c->state.restart_count,
+		.manually_stopped = c->state.manually_stopped,
+		.removed = c->removed,
+		.ran_ns = c->state.finished_ns - c->state.started_ns,
+		.when = when,
+	};
+	return restart_decide(&f, ret_delay_ms);
 }
 
 void
@@ -122,7 +116,7 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	c->state.oom_killed = x->oom_killed;
 	c->state.pid = 0;
 	c->state.finished_ns = x->finished_at ? x->finished_at : time_now_ns();
-	restart = should_restart(c, &delay);
+	restart = container_monitor_should_restart(c, RESTART_ON_EXIT, &delay);
 	autorm = c->spec.auto_remove && !restart;
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;

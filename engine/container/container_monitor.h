@@ -6,7 +6,11 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "engine/container/container.h"
+#include "engine/container/restart.h"
 #include "engine/runtime/runtime.h"
 
 /* Starts the thread that waits for @c's exit and then calls container_monitor_exit. */
@@ -19,3 +23,11 @@ void container_monitor_start(struct containers *cs, struct container *c);
  */
 void container_monitor_exit(struct containers *cs, struct container *c,
 			    const struct runtime_exit *x);
+
+/*
+ * The restart policy (restart_decide, restart.h) applied to @c's spec and
+ * state, @when it exits or when the daemon starts; the back-off delay in
+ * *ret_delay_ms when not NULL. The caller holds c->mu.
+ */
+bool container_monitor_should_restart(struct container *c, enum restart_when when,
+				      int64_t *ret_delay_ms);

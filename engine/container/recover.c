@@ -27,14 +27,6 @@
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
-static bool
-wants_restart_at_boot(struct container *c)
-{
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	return strcmp(p, "always") == 0 ||
-	       (strcmp(p, "unless-stopped") == 0 && !c->state.manually_stopped);
-}
-
 int
 recover_containers(struct containers *cs, struct err *e)
 {
@@ -91,10 +83,10 @@ recover_containers(struct containers *cs, struct err *e)
 	for (size_t i = 0; i < n; i++) {
 		struct container *c = list[i];
 		pthread_mutex_lock(&c->mu);
-		bool stopped = c->state.status == CONTAINER_EXITED && c->state.has_been_started;
+		bool again = c->state.status == CONTAINER_EXITED && c->state.has_been_started &&
+			     container_monitor_should_restart(c, RESTART_AT_DAEMON_START, NULL);
 		pthread_mutex_unlock(&c->mu);
-		if (stopped && !c->removed && wants_restart_at_boot(c) &&
-		    lifecycle_start(cs, c, &ignored) < 0)
+		if (again && !c->removed && lifecycle_start(cs, c, &ignored) < 0)
 			log_warn("container %.12s: restart at daemon start failed: %s", c->id,
 				 ignored.msg);
 	}
