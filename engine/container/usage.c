@@ -10,6 +10,7 @@
 #include "engine/container/rootfs.h"
 #include "engine/container/usage.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/snapshot.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -64,8 +65,13 @@ usage_prune(struct containers *cs, usage_prune_fn match, void *ud, char ***ret_i
 			  (c->state.status == CONTAINER_CREATED || c->state.status == CONTAINER_EXITED ||
 			   c->state.status == CONTAINER_DEAD);
 		pthread_mutex_unlock(&c->mu);
-		if (!stopped || (match && !match(c, ud)))
+		if (!stopped)
 			continue;
+		if (match) {
+			_cleanup_container_snap_ struct container_snap *s = container_snap_new(c);
+			if (!match(s, ud))
+				continue;
+		}
 		(void)usage_size(cs, c, &rw, NULL, &err);
 		if (lifecycle_remove(cs, c, false, false, &err) < 0) {
 			log_warn("prune: container %.12s: %s, skipping", c->id, err.msg);
