@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/container/container_internal.h"
 #include "engine/container/exec.h"
 #include "engine/container/health.h"
 #include "engine/container/healthmon.h"
 #include "engine/container/lifecycle.h"
-#include "engine/engine.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/deadline.h"
 #include "engine/util/frame.h"
@@ -48,7 +48,7 @@ struct entry {
 struct healthmon {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;  /* list changes, probe ends, quit */
-	struct engine *eng; /* borrowed */
+	struct containers *cs; /* borrowed: the service that owns us */
 	struct entry *head;
 	pthread_t thread;
 	int n_probing;
@@ -144,11 +144,11 @@ probe_run(struct healthmon *hm, struct entry *en, struct health_result *res)
 	res->start_ns = time_now_ns();
 	xc.cmd = strv_dup(en->cfg.argv);
 	xc.attach_stdout = xc.attach_stderr = true;
-	if (exec_create(hm->eng, en->c, &xc, &ex, &e) < 0 || exec_claim(ex, &e) < 0 ||
-	    exec_start(hm->eng, ex, ATTACH_STDOUT | ATTACH_STDERR, &fd, &e) < 0) {
+	if (exec_create(hm->cs, en->c, &xc, &ex, &e) < 0 || exec_claim(ex, &e) < 0 ||
+	    exec_start(hm->cs, ex, ATTACH_STDOUT | ATTACH_STDERR, &fd, &e) < 0) {
 		exec_config_release(&xc);
 		if (ex)
-			execs_forget(hm->eng->execs, ex);
+			execs_forget(hm->cs->execs, ex);
 		res->exit_code = -1;
 		res->output = xstrdup(e.msg);
 		res->end_ns = time_now_ns();
@@ -156,10 +156,10 @@ probe_run(struct healthmon *hm, struct entry *en, struct health_result *res)
 	}
 	done = drain_output(hm, en, fd, &out, &timed_out);
 	if (!done)
-		(void)exec_kill(hm->eng, ex, SIGKILL, &ignored);
+		(void)exec_kill(hm->cs, ex, SIGKILL, &ignored);
 	if (exec_wait(ex, EXIT_WAIT_MS, &code) < 0)
 		code = -1;
-	execs_forget(hm->eng->execs, ex);
+	execs_forget(hm->cs->execs, ex);
 	res->end_ns = time_now_ns();
 	if (timed_out) {
 		_cleanup_free_ char *text = health_output_text(&out);
@@ -220,7 +220,7 @@ worker_main(void *p)
 		_cleanup_free_ char *action = xasprintf("health_status: %s",
 							health_status_name(status));
 		(void)container_save_state(en->c, &ignored);
-		lifecycle_event(hm->eng, en->c, action, NULL);
+		lifecycle_event(hm->cs, en->c, action, NULL);
 	}
 	pthread_mutex_lock(&hm->mu);
 	en->probing = false;
@@ -276,14 +276,14 @@ scheduler_main(void *p)
 }
 
 int
-healthmon_new(struct engine *eng, struct healthmon **ret, struct err *e)
+healthmon_new(struct containers *cs, struct healthmon **ret, struct err *e)
 {
 	struct healthmon *hm = xcalloc(1, sizeof(*hm));
 	int r;
 
 	pthread_mutex_init(&hm->mu, NULL);
 	(void)deadline_cond_init(&hm->cv);
-	hm->eng = eng;
+	hm->cs = cs;
 	r = pthread_create(&hm->thread, NULL, scheduler_main, hm);
 	if (r != 0) {
 		pthread_mutex_destroy(&hm->mu);

@@ -16,14 +16,14 @@
 
 #include "engine/container/container.h"
 
-struct engine;
 struct healthmon;
 
-/* Starts the scheduler thread. @eng is borrowed for the monitor's lifetime. */
-int healthmon_new(struct engine *eng, struct healthmon **ret, struct err *e);
+/* Starts the scheduler thread. @cs (the container service, which owns the
+ * monitor) is borrowed for the monitor's lifetime. */
+int healthmon_new(struct containers *cs, struct healthmon **ret, struct err *e);
 
 /* Stops the scheduler, aborts probes in flight and waits for them (about
- * a second). NULL is fine. */
+ * a second): call it before the exec registry goes. NULL is fine. */
 void healthmon_free(struct healthmon *hm);
 
 /*
