@@ -207,8 +207,9 @@ engine_close(struct engine *eng)
 {
 	if (!eng)
 		return;
-	containers_stop_probes(eng->containers); /* first: health probes are execs */
-	execs_free(eng->execs); /* execs hold container references */
+	/* health probes are execs, so they stop first; execs hold container references */
+	containers_stop_probes(eng->containers);
+	execs_free(eng->execs);
 	builds_free(eng->builds);
 	containers_close(eng->containers);
 	images_free(eng->images);

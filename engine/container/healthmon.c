@@ -47,7 +47,7 @@ struct entry {
 
 struct healthmon {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;  /* list changes, probe ends, quit */
+	pthread_cond_t cv;     /* list changes, probe ends, quit */
 	struct containers *cs; /* borrowed: the service that owns us */
 	struct entry *head;
 	pthread_t thread;
