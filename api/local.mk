@@ -3,6 +3,7 @@ libberth_api_a_SOURCES += \
 	api/api.h \
 	api/authconfig.c api/authconfig.h \
 	api/build.c api/build.h \
+	api/commit.c api/commit.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
 	api/containers_more.c api/containers_io.c api/containers_archive.c \
@@ -21,6 +22,7 @@ libberth_api_a_SOURCES += \
 	api/router.c api/router.h \
 	api/routes.c \
 	api/stream.c api/stream.h \
+	api/swarm.c api/swarm.h \
 	api/system.c api/system.h \
 	api/volumes.c api/volumes.h \
 	api/websocket.c api/websocket.h
