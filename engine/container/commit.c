@@ -2,6 +2,7 @@
 /* `docker commit`: see commit.h. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/archive/tar.h"
+#include "engine/archive/whiteout.h"
 #include "engine/container/commit.h"
 #include "engine/container/container.h"
 #include "engine/container/lifecycle.h"
@@ -193,16 +195,41 @@ merge(json_t *user, json_t *ctr)
 	}
 }
 
-/* The runtime's mount points (dockerd keeps them in the init layer). */
+/*
+ * The runtime's mount points (dockerd keeps them in its init layer, below
+ * the container layer), and a directory that holds nothing else: /etc is
+ * copied up only to hold the hosts/hostname/resolv.conf stubs.
+ */
 static bool
 skip_runtime(void *ud, const char *path, const struct stat *st)
 {
+	int upper = *(int *)ud;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
 	char abs[4096];
+	int fd;
 
-	(void)ud;
-	(void)st;
 	snprintf(abs, sizeof(abs), "/%s", path);
-	return rootfs_is_runtime_path(abs);
+	if (rootfs_is_runtime_path(abs))
+		return true;
+	if (!S_ISDIR(st->st_mode) || strchr(path, '/'))
+		return false;
+	fd = openat(upper, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		safe_close(fd);
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(abs, sizeof(abs), "/%s/%s", path, de->d_name);
+		if (!rootfs_is_runtime_path(abs))
+			return false;
+	}
+	/* An empty directory the container made itself is a change. */
+	snprintf(abs, sizeof(abs), "/%s/", path);
+	return strcmp(abs, "/etc/") == 0 && !whiteout_is_opaque(dirfd(d));
 }
 
 /* The container layer as a tar in a temporary file; *@ret_fd = -1 when
@@ -221,7 +248,7 @@ diff_layer(struct engine *eng, struct container *c, int *ret_fd, struct err *e)
 	out = open(eng->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (out < 0)
 		return err_errno(e, -errno, "cannot create a temporary file in '%s'", eng->tmp_dir);
-	r = tar_create_filtered(upper, out, TAR_OVERLAY_WHITEOUTS, skip_runtime, NULL, &tr, e);
+	r = tar_create_filtered(upper, out, TAR_OVERLAY_WHITEOUTS, skip_runtime, &upper, &tr, e);
 	if (r < 0)
 		return r;
 	if (tr.entries == 0) {
