@@ -4,6 +4,7 @@ libberth_api_a_SOURCES += \
 	api/authconfig.c api/authconfig.h \
 	api/build.c api/build.h \
 	api/commit.c api/commit.h \
+	api/distribution.c api/distribution.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
 	api/containers_more.c api/containers_io.c api/containers_archive.c \

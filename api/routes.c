@@ -8,6 +8,7 @@
 #include "api/attach.h"
 #include "api/exec.h"
 #include "api/containers.h"
+#include "api/distribution.h"
 #include "api/events.h"
 #include "api/images.h"
 #include "api/swarm.h"
@@ -30,5 +31,6 @@ const struct api_route *const api_route_tables[] = {
 	api_build_routes,
 	api_swarm_routes,
 	api_commit_routes,
+	api_distribution_routes,
 	NULL,
 };

@@ -7,6 +7,9 @@
 # loopback registry, and POST /build/prune; with both docker CLIs.
 . "$(dirname "$0")/../helpers/lib.sh"
 . "$(dirname "$0")/../helpers/images.sh"
+fixtures_build || { fail "fixtures build"; finish; }
+registry_up reg || { fail "registry starts"; finish; }
+R=$REGISTRY
 berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
 CLIS=("$DOCKER")
 [ -n "$DOCKER_OLD" ] && CLIS+=("$DOCKER_OLD")
@@ -122,6 +125,38 @@ out=$(api GET '/plugins?filters=%7B%22bogus%22%3A%7B%22x%22%3Atrue%7D%7D')
 expect_eq "GET /plugins with an unknown filter: 400" "$(tail -1 <<<"$out")" 400
 out=$(apiq GET /plugins/vieux/sshfs:latest/json)
 expect_eq "GET /plugins/{name}/json: 404 with dockerd's message" "$out" "$(printf '{"message":"plugin \\"vieux/sshfs:latest\\" not found"}\n404')"
+
+# ---- distribution -----------------------------------------------------------
+out=$(apiq GET "/distribution/$R/busybox/json")
+expect_eq "distribution: an image manifest, the platform from its config" "$out" \
+	"$(printf '{"Descriptor":{"mediaType":"%s","digest":"%s","size":%s},"Platforms":[{"architecture":"amd64","os":"linux"}]}\n200' \
+		"$BUSYBOX_MANIFEST_MEDIA_TYPE" "$BUSYBOX_MANIFEST_DIGEST" \
+		"$(curl -s "http://$R/v2/busybox/manifests/latest" -H "Accept: $BUSYBOX_MANIFEST_MEDIA_TYPE" | wc -c)")"
+out=$(apiq GET "/v1.41/distribution/$R/multi:latest/json")
+expect_eq "distribution: an index, its platforms" "$out" \
+	"$(printf '{"Descriptor":{"mediaType":"%s","digest":"%s","size":%s},"Platforms":[{"architecture":"amd64","os":"linux"},{"architecture":"arm64","os":"linux","variant":"v8"}]}\n200' \
+		"$MULTI_MEDIA_TYPE" "$MULTI_INDEX_DIGEST" \
+		"$(curl -s "http://$R/v2/multi/manifests/latest" -H "Accept: $MULTI_MEDIA_TYPE" | wc -c)")"
+out=$(apiq GET "/distribution/$R/busybox@$BUSYBOX_MANIFEST_DIGEST/json")
+expect_match "distribution: by digest" "$out" "\"digest\":\"$BUSYBOX_MANIFEST_DIGEST\""
+out=$(apiq GET "/distribution/$R/busybox:nosuchtag/json")
+expect_match "distribution: an unknown tag is an error" "$(tail -1 <<<"$out")" '^(404|500)$'
+out=$(apiq GET "/distribution/$R/Bad_Name/json")
+expect_eq "distribution: an invalid reference is a 400" "$(tail -1 <<<"$out")" 400
+out=$(apiq GET "/distribution/${BUSYBOX_IMAGE_ID#sha256:}/json")
+expect_eq "distribution: an image ID" "$out" "$(printf '{"message":"no manifest found for full image ID"}\n500')"
+if /usr/bin/python3 -c 'import docker' 2>/dev/null; then
+	out=$(/usr/bin/python3 - "$BERTH_SOCK" "$R/busybox" <<'PYEOF' 2>&1
+import sys, docker
+c = docker.DockerClient(base_url="unix://" + sys.argv[1])
+d = c.images.get_registry_data(sys.argv[2])
+print(d.id, d.has_platform("linux/amd64"), d.has_platform("linux/arm64"))
+PYEOF
+)
+	expect_eq "python3-docker get_registry_data" "$out" "$BUSYBOX_MANIFEST_DIGEST True False"
+else
+	skip "python3-docker not installed"
+fi
 
 # ---- build prune --------------------------------------------------------------
 out=$(apiq POST '/build/prune?all=1')
