@@ -304,9 +304,9 @@ api_build_build(struct api_request *r)
 static void
 api_build_prune(struct api_request *r)
 {
-	static const char *const keys[] = { "until", "unused-for", "label", "label!", "id",
-					    "parent", "type", "description", "inuse", "shared",
-					    "private", NULL };
+	static const char *const keys[] = {"until", "unused-for", "label",   "label!",
+					   "id",    "parent",	  "type",    "description",
+					   "inuse", "shared",	  "private", NULL};
 	_cleanup_filters_ struct filters *f = NULL;
 	struct err e = ERR_INIT;
 	const char *ks = api_query(r, "keep-storage");
@@ -314,8 +314,8 @@ api_build_prune(struct api_request *r)
 	int64_t n;
 
 	if (ks && *ks && parse_int64(ks, INT64_MIN, INT64_MAX, &n) < 0) {
-		api_reply_errorf(r, 400,
-				 "keep-storage is in bytes and expects an integer, got %s", ks);
+		api_reply_errorf(r, 400, "keep-storage is in bytes and expects an integer, got %s",
+				 ks);
 		return;
 	}
 	if (filters_parse(api_query(r, "filters"), &f, &e) < 0 ||
@@ -343,12 +343,12 @@ api_build_prune(struct api_request *r)
 	}
 	events_publish(r->ctx->engine->events, "builder", "prune", "",
 		       json_pack("{s:s}", "reclaimed", "0"));
-	api_reply_json(r, 200, json_pack("{s:n,s:I}", "CachesDeleted", "SpaceReclaimed",
-					 (json_int_t)0));
+	api_reply_json(r, 200,
+		       json_pack("{s:n,s:I}", "CachesDeleted", "SpaceReclaimed", (json_int_t)0));
 }
 
 const struct api_route api_build_routes[] = {
-	{ "POST", "/build", api_build_build, API_BODY_UPLOAD },
-	{ "POST", "/build/prune", api_build_prune, API_BODY_NONE },
-	{ 0 },
+	{"POST", "/build", api_build_build, API_BODY_UPLOAD},
+	{"POST", "/build/prune", api_build_prune, API_BODY_NONE},
+	{0},
 };

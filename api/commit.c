@@ -50,10 +50,11 @@ keys_json(char **v)
 static int
 decode_config(json_t *body, json_t **ret, struct err *e)
 {
-	static const char *const strs[] = { "Hostname", "Domainname", "User", "Image",
-					    "WorkingDir", "StopSignal", NULL };
-	static const char *const bools[] = { "AttachStdin", "AttachStdout", "AttachStderr", "Tty",
-					     "OpenStdin", "StdinOnce", NULL };
+	static const char *const strs[] = {"Hostname",	 "Domainname", "User", "Image",
+					   "WorkingDir", "StopSignal", NULL};
+	static const char *const bools[] = {"AttachStdin", "AttachStdout", "AttachStderr",
+					    "Tty",	   "OpenStdin",	   "StdinOnce",
+					    NULL};
 	_cleanup_json_ json_t *o = json_object();
 	int r;
 
@@ -73,8 +74,8 @@ decode_config(json_t *body, json_t **ret, struct err *e)
 		json_object_set_new(o, bools[i], json_boolean(b));
 	}
 	{
-		static const char *const vecs[] = { "Env", "Cmd", "Entrypoint", "OnBuild", "Shell",
-						    NULL };
+		static const char *const vecs[] = {"Env",     "Cmd",   "Entrypoint",
+						   "OnBuild", "Shell", NULL};
 		for (size_t i = 0; vecs[i]; i++) {
 			_cleanup_strv_ char **v = NULL;
 			bool strslice = strcmp(vecs[i], "Cmd") == 0 ||
@@ -108,7 +109,8 @@ decode_config(json_t *body, json_t **ret, struct err *e)
 			json_object_set_new(o, "Healthcheck", hc);
 		if (json_object_get(body, "StopTimeout") &&
 		    !json_is_null(json_object_get(body, "StopTimeout"))) {
-			if ((r = jx_int64(body, "StopTimeout", "StopTimeout", &stop_timeout, e)) < 0)
+			if ((r = jx_int64(body, "StopTimeout", "StopTimeout", &stop_timeout, e)) <
+			    0)
 				return r;
 			json_object_set_new(o, "StopTimeout", json_integer(stop_timeout));
 		}
@@ -147,10 +149,12 @@ api_commit(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	} else if (body && !json_is_object(body) && !json_is_null(body)) {
-		api_reply_errorf(r, 400, "json: cannot unmarshal %s into Go value of type "
-					 "container.ContainerConfigWrapper",
-				 json_is_array(body) ? "array" : json_is_string(body) ? "string"
-											: "number");
+		api_reply_errorf(r, 400,
+				 "json: cannot unmarshal %s into Go value of type "
+				 "container.ContainerConfigWrapper",
+				 json_is_array(body)	? "array"
+				 : json_is_string(body) ? "string"
+							: "number");
 		return;
 	}
 	/* moby: pause defaults to true (API >= 1.13) when the parameter is absent. */
@@ -162,9 +166,13 @@ api_commit(struct api_request *r)
 	}
 	(void)api_query_each(r, "changes", collect, &changes);
 	struct container_commit_opts o = {
-		.repo = api_query(r, "repo"), .tag = api_query(r, "tag"),
-		.author = api_query(r, "author"), .comment = api_query(r, "comment"),
-		.changes = (const char *const *)changes, .config = cfg, .pause = pause,
+		.repo = api_query(r, "repo"),
+		.tag = api_query(r, "tag"),
+		.author = api_query(r, "author"),
+		.comment = api_query(r, "comment"),
+		.changes = (const char *const *)changes,
+		.config = cfg,
+		.pause = pause,
 	};
 	if (container_commit(r->ctx->engine, c, &o, id, &e) < 0) {
 		api_reply_err(r, &e);
@@ -174,6 +182,6 @@ api_commit(struct api_request *r)
 }
 
 const struct api_route api_commit_routes[] = {
-	{ "POST", "/commit", api_commit, API_BODY_JSON },
-	{ 0 },
+	{"POST", "/commit", api_commit, API_BODY_JSON},
+	{0},
 };

@@ -60,6 +60,6 @@ api_distribution_inspect(struct api_request *r)
 }
 
 const struct api_route api_distribution_routes[] = {
-	{ "GET", "/distribution/{name*}/json", api_distribution_inspect, API_BODY_NONE },
-	{ 0 },
+	{"GET", "/distribution/{name*}/json", api_distribution_inspect, API_BODY_NONE},
+	{0},
 };

@@ -337,7 +337,8 @@ finish(struct tar_ctx *c, struct tar_result *ret, struct err *e)
 		return ar_fail(c, c->gw, e);
 	if (!ret)
 		return 0;
-	*ret = (struct tar_result){.tar_size = c->tar_size, .out_size = c->out_size,
+	*ret = (struct tar_result){.tar_size = c->tar_size,
+				   .out_size = c->out_size,
 				   .entries = c->entries};
 	sha256_final_hex(TAKE_PTR(c->tar_hash), hex);
 	snprintf(ret->tar_digest, sizeof(ret->tar_digest), "sha256:%s", hex);

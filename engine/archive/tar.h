@@ -27,7 +27,7 @@ struct tar_result {
 	char tar_digest[DIGEST_STR_LEN + 1];	/* sha256 of the uncompressed tar */
 	char out_digest[DIGEST_STR_LEN + 1];	/* sha256 of the bytes written */
 	uint64_t tar_size, out_size;
-	uint64_t entries;	/* headers written (whiteout markers included) */
+	uint64_t entries; /* headers written (whiteout markers included) */
 };
 
 /* Whether to leave out @path (relative, "etc/hosts", no trailing slash) and,

@@ -111,7 +111,7 @@ env_key_len(const char *kv)
 static void
 merge(json_t *user, json_t *ctr)
 {
-	static const char *const plain[] = { "User", "WorkingDir", "StopSignal", NULL };
+	static const char *const plain[] = {"User", "WorkingDir", "StopSignal", NULL};
 	json_t *v, *uv, *labels, *vols;
 	const char *k;
 	size_t i;
@@ -174,8 +174,9 @@ merge(json_t *user, json_t *ctr)
 		if (!json_is_object(uv)) {
 			json_object_set(user, "Healthcheck", v);
 		} else {
-			static const char *const hc[] = { "Test", "Interval", "Timeout", "StartPeriod",
-							  "StartInterval", "Retries", NULL };
+			static const char *const hc[] = {"Test",	"Interval",	 "Timeout",
+							 "StartPeriod", "StartInterval", "Retries",
+							 NULL};
 			for (size_t n = 0; hc[n]; n++) {
 				json_t *x = json_object_get(uv, hc[n]);
 				bool unset = !x || json_is_null(x) ||
@@ -296,7 +297,7 @@ write_image(struct engine *eng, const char *cid, const char *parent_id, json_t *
 	_cleanup_json_ json_t *doc = json_deep_copy(img_doc);
 	struct store_layer_info info = {0};
 	_cleanup_free_ char *text = NULL, *created_by = join_cmd(json_object_get(ctr_cfg, "Cmd"));
-	struct store_commit_opts co = { .parent_id = parent_id };
+	struct store_commit_opts co = {.parent_id = parent_id};
 	char now[TIME_STR_MAX];
 	json_t *rootfs, *ids, *hist, *h;
 	int r;
@@ -317,7 +318,7 @@ write_image(struct engine *eng, const char *cid, const char *parent_id, json_t *
 		json_t *d;
 		json_array_foreach(ids, i, d)
 			store_layer_chain_id(i ? chain : NULL, json_string_value(d), chain);
-		struct store_layer_opts lo = { .parent_chain = *chain ? chain : NULL };
+		struct store_layer_opts lo = {.parent_chain = *chain ? chain : NULL};
 		r = store_layer_create(eng->store, layer_fd, &lo, &info, e);
 		if (r < 0)
 			return err_prefix(e, "cannot store the container layer");
@@ -392,7 +393,8 @@ container_commit(struct engine *eng, struct container *c, const struct container
 		goto out;
 	}
 	if (st == CONTAINER_REMOVING) {
-		r = err_set(e, -EBUSY, "You cannot commit container %s which is being removed", c->id);
+		r = err_set(e, -EBUSY, "You cannot commit container %s which is being removed",
+			    c->id);
 		goto out;
 	}
 	cfg = json_deep_copy(json_is_object(o->config) ? o->config : ctr_cfg);
@@ -418,8 +420,8 @@ container_commit(struct engine *eng, struct container *c, const struct container
 	if (paused) {
 		struct err ue = ERR_INIT;
 		if (lifecycle_pause(eng, c, false, &ue) < 0)
-			log_warn("cannot unpause container %.12s after the commit: %s, ignoring", c->id,
-				 ue.msg);
+			log_warn("cannot unpause container %.12s after the commit: %s, ignoring",
+				 c->id, ue.msg);
 	}
 	if (r < 0)
 		goto out;
@@ -431,11 +433,12 @@ container_commit(struct engine *eng, struct container *c, const struct container
 		if (r < 0)
 			goto out;
 		familiar = reference_familiar(&ref);
-		events_publish(eng->events, "image", "tag", id, json_pack("{s:s}", "name", familiar));
+		events_publish(eng->events, "image", "tag", id,
+			       json_pack("{s:s}", "name", familiar));
 	}
 	lifecycle_event(eng, c, "commit",
-			json_pack("{s:s,s:s,s:s}", "comment", o->comment ? o->comment : "", "imageID",
-				  id, "imageRef", familiar ? familiar : ""));
+			json_pack("{s:s,s:s,s:s}", "comment", o->comment ? o->comment : "",
+				  "imageID", id, "imageRef", familiar ? familiar : ""));
 	memcpy(ret_id, id, sizeof(id));
 out:
 	store_image_summary_release(&sum);

@@ -23,11 +23,11 @@ struct engine;
 struct container;
 
 struct container_commit_opts {
-	const char *repo, *tag;		/* tag the result when repo is set (tag default latest) */
+	const char *repo, *tag; /* tag the result when repo is set (tag default latest) */
 	const char *author, *comment;
-	const char *const *changes;	/* Dockerfile lines, NULL-terminated or NULL */
-	json_t *config;			/* image-config "config" object to start from, or NULL */
-	bool pause;			/* freeze a running container during the diff */
+	const char *const *changes; /* Dockerfile lines, NULL-terminated or NULL */
+	json_t *config;		    /* image-config "config" object to start from, or NULL */
+	bool pause;		    /* freeze a running container during the diff */
 };
 
 /*

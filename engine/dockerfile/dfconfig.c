@@ -471,9 +471,9 @@ dfconfig_apply(json_t *cfg, const struct df_instr *in, struct dfconfig_ctx *ctx,
 static bool
 change_allowed(const char *instr)
 {
-	static const char *const ok[] = { "CMD",   "ENTRYPOINT", "ENV",	   "EXPOSE",
-					  "HEALTHCHECK", "LABEL", "ONBUILD",   "USER",
-					  "VOLUME", "WORKDIR", "STOPSIGNAL", NULL };
+	static const char *const ok[] = {"CMD",		"ENTRYPOINT", "ENV",	    "EXPOSE",
+					 "HEALTHCHECK", "LABEL",      "ONBUILD",    "USER",
+					 "VOLUME",	"WORKDIR",    "STOPSIGNAL", NULL};
 
 	for (size_t i = 0; ok[i]; i++)
 		if (strcasecmp(instr, ok[i]) == 0)
@@ -510,7 +510,7 @@ apply_change(json_t *cfg, const char *line, struct dfconfig_ctx *ctx, struct err
 int
 dfconfig_apply_changes(json_t *cfg, const char *const *changes, struct err *e)
 {
-	struct dfconfig_ctx ctx = { .escape = '\\' };
+	struct dfconfig_ctx ctx = {.escape = '\\'};
 	int r;
 
 	for (size_t i = 0; changes && changes[i]; i++) {

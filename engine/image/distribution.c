@@ -28,12 +28,14 @@ add_platform(struct image_dist_info *info, const struct manifest_platform *p, ch
 {
 	struct image_dist_platform *d;
 
-	info->platforms =
-		xrealloc(info->platforms, (info->n_platforms + 1) * sizeof(*info->platforms));
+	info->platforms = xrealloc(info->platforms,
+				   (info->n_platforms + 1) * sizeof(*info->platforms));
 	d = &info->platforms[info->n_platforms++];
 	*d = (struct image_dist_platform){
-		.p = { .os = dup_or_null(p->os), .architecture = dup_or_null(p->architecture),
-		       .variant = dup_or_null(p->variant), .os_version = dup_or_null(p->os_version) },
+		.p = {.os = dup_or_null(p->os),
+		      .architecture = dup_or_null(p->architecture),
+		      .variant = dup_or_null(p->variant),
+		      .os_version = dup_or_null(p->os_version)},
 		.os_features = features,
 	};
 }
@@ -66,9 +68,8 @@ config_platform(struct registry_repo *repo, const struct manifest *m, struct ima
 }
 
 int
-image_distribution_inspect(struct engine *eng, const char *name,
-			   const struct registry_creds *auth, struct image_dist_info *ret,
-			   struct err *e)
+image_distribution_inspect(struct engine *eng, const char *name, const struct registry_creds *auth,
+			   struct image_dist_info *ret, struct err *e)
 {
 	struct reference ref = REFERENCE_INIT;
 	struct registry_manifest_reply reply = {0};

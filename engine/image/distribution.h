@@ -19,8 +19,8 @@ struct engine;
 struct registry_creds;
 
 struct image_dist_platform {
-	struct manifest_platform p;	/* strings NULL when absent */
-	char **os_features;		/* NULL-terminated or NULL */
+	struct manifest_platform p; /* strings NULL when absent */
+	char **os_features;	    /* NULL-terminated or NULL */
 };
 
 struct image_dist_info {
