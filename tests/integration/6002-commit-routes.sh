@@ -45,7 +45,7 @@ for D in "${CLIS[@]}"; do
 		"$(printf 'hello\ngroup-gone\ndir\n1')"
 	out=$("$D" run --rm "committed$n:v1" sh -c 'ls /etc/hosts /proc/1 >/dev/null && cat /etc/hostname | wc -c')
 	expect_match "$D: runtime mount points still work in the committed image" "$out" '^ *[0-9]+$'
-	out=$("$D" events --since "$since" --until "$(($(date +%s) + 1))" --filter event=commit --format '{{.Type}} {{.Action}} {{.Actor.Attributes.comment}} {{.Actor.Attributes.imageRef}}')
+	out=$("$D" events --since "$since" --until "$(($(date +%s) + 1))" --filter event=commit --filter container="$c" --format '{{.Type}} {{.Action}} {{.Actor.Attributes.comment}} {{.Actor.Attributes.imageRef}}')
 	expect_eq "$D: container commit event" "$out" "container commit first commit committed$n:v1"
 	# Nothing changed: an empty layer in history, same layers as the parent.
 	"$D" run --name "${c}e" busybox true >/dev/null
@@ -156,6 +156,42 @@ PYEOF
 	expect_eq "python3-docker get_registry_data" "$out" "$BUSYBOX_MANIFEST_DIGEST True False"
 else
 	skip "python3-docker not installed"
+fi
+
+# A committed image pushed to an htpasswd registry; X-Registry-Auth is used.
+HASH=$(/usr/bin/python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' 2>/dev/null)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+if [ -n "$HASH" ]; then
+	mkdir -p "$T_DIR/auth/storage"
+	echo "alice:$HASH" >"$T_DIR/auth/htpasswd"
+	cat >"$T_DIR/auth/config.yml" <<EOC
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $T_DIR/auth/storage}}
+http: {addr: 127.0.0.1:$port}
+auth: {htpasswd: {realm: berth-test, path: $T_DIR/auth/htpasswd}}
+EOC
+	env -u REGISTRY_HTTP_ADDR docker-registry serve "$T_DIR/auth/config.yml" >"$T_DIR/auth/log" 2>&1 &
+	T_PIDS+=($!)
+	wait_for 20 curl -s -o /dev/null "http://127.0.0.1:$port/v2/"
+	echo s3cret | "$DOCKER" login -u alice --password-stdin "127.0.0.1:$port" >/dev/null 2>&1
+	# Based on an imported image, whose layer keeps its exact tar for the
+	# upload (the seeded busybox's layer cannot be reproduced for a push).
+	mkdir -p "$T_DIR/rootfs/bin"
+	cp /bin/busybox "$T_DIR/rootfs/bin/busybox"
+	ln -s busybox "$T_DIR/rootfs/bin/sh"
+	tar -C "$T_DIR/rootfs" -c . | "$DOCKER" import - cmbase >/dev/null
+	"$DOCKER" run --name cmpush cmbase /bin/sh -c 'echo pushed > /p' >/dev/null
+	"$DOCKER" commit cmpush "127.0.0.1:$port/committed:v1" >/dev/null
+	check "a committed image pushes" "$DOCKER" push "127.0.0.1:$port/committed:v1"
+	AUTH=$(printf '{"username":"alice","password":"s3cret","serveraddress":"127.0.0.1:%s"}' "$port" | base64 -w0)
+	out=$(apiq GET "/distribution/127.0.0.1:$port/committed:v1/json" -H "X-Registry-Auth: $AUTH")
+	expect_match "distribution with X-Registry-Auth" "$out" '"Platforms":\[\{"architecture":"amd64","os":"linux"\}\]'
+	expect_eq "and a 200" "$(tail -1 <<<"$out")" 200
+	out=$(apiq GET "/distribution/127.0.0.1:$port/committed:v1/json")
+	expect_match "distribution without credentials is refused" "$(tail -1 <<<"$out")" '^(401|403|404|500)$'
+else
+	skip "no bcrypt (python3 crypt)"; skip "no bcrypt"; skip "no bcrypt"; skip "no bcrypt"
 fi
 
 # ---- build prune --------------------------------------------------------------
