@@ -81,6 +81,25 @@ out=$(api POST "/commit?container=cmp&repo=Bad%20Name")
 expect_eq "API commit: an invalid repo is a 400" "$(tail -1 <<<"$out")" 400
 "$DOCKER" rm -f cmp >/dev/null
 
+# python3-docker: Container.commit with changes, and with a conf body.
+if /usr/bin/python3 -c 'import docker' 2>/dev/null; then
+	"$DOCKER" run --name pyc busybox sh -c 'echo hi > /x' >/dev/null
+	out=$(/usr/bin/python3 - "$BERTH_SOCK" <<'PYEOF' 2>&1
+import sys, docker
+c = docker.DockerClient(base_url="unix://" + sys.argv[1])
+ct = c.containers.get("pyc")
+img = ct.commit(repository="pyimg", tag="t1", message="msg", author="me", changes=["ENV a=1", "LABEL x=y"])
+print(img.tags, img.attrs["Author"], img.attrs["Config"]["Labels"], [h["Comment"] for h in img.history()][:1])
+img2 = ct.commit(conf={"Cmd": ["cat", "/x"]})
+print(c.containers.run(img2.id, remove=True))
+PYEOF
+)
+	expect_eq "python3-docker Container.commit" "$out" "$(printf "%s\n%s" "['pyimg:t1'] me {'x': 'y'} ['msg']" "b'hi\\n'")"
+	"$DOCKER" rm -f pyc >/dev/null
+else
+	skip "python3-docker not installed"
+fi
+
 # ---- swarm ------------------------------------------------------------------
 NOMGR='This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.'
 for D in "${CLIS[@]}"; do
