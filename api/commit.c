@@ -174,7 +174,7 @@ api_commit(struct api_request *r)
 		.config = cfg,
 		.pause = pause,
 	};
-	if (container_commit(r->ctx->engine, c, &o, id, &e) < 0) {
+	if (container_commit(r->ctx->engine->containers, c, &o, id, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}

@@ -43,7 +43,7 @@ api_distribution_inspect(struct api_request *r)
 	struct err e = ERR_INIT;
 	json_t *platforms;
 
-	if (image_distribution_inspect(r->ctx->engine, r->params[0], auth, &info, &e) < 0) {
+	if (image_distribution_inspect(r->ctx->engine->images, r->params[0], auth, &info, &e) < 0) {
 		registry_creds_free(auth);
 		api_reply_err(r, &e);
 		return;

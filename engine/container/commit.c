@@ -18,7 +18,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/rootfs.h"
 #include "engine/dockerfile/dfconfig.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/events/events.h"
 #include "engine/reference.h"
 #include "engine/store/store_image.h"
@@ -236,7 +236,7 @@ skip_runtime(void *ud, const char *path, const struct stat *st)
 /* The container layer as a tar in a temporary file; *@ret_fd = -1 when
  * nothing changed. */
 static int
-diff_layer(struct engine *eng, struct container *c, int *ret_fd, struct err *e)
+diff_layer(struct container *c, int *ret_fd, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_close_ int upper = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -246,9 +246,11 @@ diff_layer(struct engine *eng, struct container *c, int *ret_fd, struct err *e)
 
 	if (upper < 0)
 		return err_errno(e, -errno, "cannot open the container layer of %.12s", c->id);
-	out = open(eng->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	/* An unnamed file in the container's directory: on the data root, and
+	 * gone with the fd whatever happens. */
+	out = open(c->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (out < 0)
-		return err_errno(e, -errno, "cannot create a temporary file in '%s'", eng->tmp_dir);
+		return err_errno(e, -errno, "cannot create a temporary file in '%s'", c->dir);
 	r = tar_create_filtered(upper, out, TAR_OVERLAY_WHITEOUTS, skip_runtime, &upper, &tr, e);
 	if (r < 0)
 		return r;
@@ -290,7 +292,7 @@ join_cmd(json_t *cmd)
 
 /* Builds and stores the child image of @img_doc (the parent's config). */
 static int
-write_image(struct engine *eng, const char *cid, const char *parent_id, json_t *img_doc,
+write_image(struct containers *cs, const char *cid, const char *parent_id, json_t *img_doc,
 	    json_t *cfg, json_t *ctr_cfg, int layer_fd, const struct container_commit_opts *o,
 	    char ret_id[DIGEST_STR_LEN + 1], struct err *e)
 {
@@ -319,7 +321,7 @@ write_image(struct engine *eng, const char *cid, const char *parent_id, json_t *
 		json_array_foreach(ids, i, d)
 			store_layer_chain_id(i ? chain : NULL, json_string_value(d), chain);
 		struct store_layer_opts lo = {.parent_chain = *chain ? chain : NULL};
-		r = store_layer_create(eng->store, layer_fd, &lo, &info, e);
+		r = store_layer_create(cs->store, layer_fd, &lo, &info, e);
 		if (r < 0)
 			return err_prefix(e, "cannot store the container layer");
 		json_array_append_new(ids, json_string(info.diff_id));
@@ -357,14 +359,14 @@ write_image(struct engine *eng, const char *cid, const char *parent_id, json_t *
 	if (!text)
 		r = err_set(e, -EINVAL, "cannot encode the image config (invalid UTF-8?)");
 	else
-		r = store_image_commit(eng->store, text, strlen(text), &co, ret_id, e);
+		r = store_image_commit(cs->store, text, strlen(text), &co, ret_id, e);
 	if (layer_fd >= 0)
-		store_layer_release(eng->store, info.chain_id);
+		store_layer_release(cs->store, info.chain_id);
 	return r;
 }
 
 int
-container_commit(struct engine *eng, struct container *c, const struct container_commit_opts *o,
+container_commit(struct containers *cs, struct container *c, const struct container_commit_opts *o,
 		 char ret_id[DIGEST_STR_LEN + 1], struct err *e)
 {
 	struct reference ref = REFERENCE_INIT;
@@ -402,7 +404,7 @@ container_commit(struct engine *eng, struct container *c, const struct container
 	if (r < 0)
 		goto out;
 	merge(cfg, ctr_cfg);
-	r = store_image_get(eng->store, image_id, &sum, &raw, e);
+	r = store_image_get(cs->store, image_id, &sum, &raw, e);
 	if (r < 0)
 		goto out;
 	img = json_loadb(raw.data, raw.len, 0, NULL);
@@ -411,32 +413,32 @@ container_commit(struct engine *eng, struct container *c, const struct container
 		goto out;
 	}
 	if (o->pause && st == CONTAINER_RUNNING) {
-		r = lifecycle_pause(eng, c, true, e);
+		r = lifecycle_pause(cs, c, true, e);
 		if (r < 0)
 			goto out;
 		paused = true;
 	}
-	r = diff_layer(eng, c, &layer, e);
+	r = diff_layer(c, &layer, e);
 	if (paused) {
 		struct err ue = ERR_INIT;
-		if (lifecycle_pause(eng, c, false, &ue) < 0)
+		if (lifecycle_pause(cs, c, false, &ue) < 0)
 			log_warn("cannot unpause container %.12s after the commit: %s, ignoring",
 				 c->id, ue.msg);
 	}
 	if (r < 0)
 		goto out;
-	r = write_image(eng, c->id, image_id, img, cfg, ctr_cfg, layer, o, id, e);
+	r = write_image(cs, c->id, image_id, img, cfg, ctr_cfg, layer, o, id, e);
 	if (r < 0)
 		goto out;
 	if (o->repo && *o->repo) {
-		r = store_image_tag(eng->store, id, &ref, e);
+		r = store_image_tag(cs->store, id, &ref, e);
 		if (r < 0)
 			goto out;
 		familiar = reference_familiar(&ref);
-		events_publish(eng->events, "image", "tag", id,
+		events_publish(cs->events, "image", "tag", id,
 			       json_pack("{s:s}", "name", familiar));
 	}
-	lifecycle_event(eng, c, "commit",
+	lifecycle_event(cs, c, "commit",
 			json_pack("{s:s,s:s,s:s}", "comment", o->comment ? o->comment : "",
 				  "imageID", id, "imageRef", familiar ? familiar : ""));
 	memcpy(ret_id, id, sizeof(id));

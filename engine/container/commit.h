@@ -19,7 +19,7 @@
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 struct container;
 
 struct container_commit_opts {
@@ -36,5 +36,6 @@ struct container_commit_opts {
  * "sha256:<hex>" is in @ret_id; events: container "commit" (attributes
  * comment, imageID, imageRef) and image "tag" when tagged.
  */
-int container_commit(struct engine *eng, struct container *c, const struct container_commit_opts *o,
-		     char ret_id[DIGEST_STR_LEN + 1], struct err *e);
+int container_commit(struct containers *cs, struct container *c,
+		     const struct container_commit_opts *o, char ret_id[DIGEST_STR_LEN + 1],
+		     struct err *e);

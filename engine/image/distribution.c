@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/image/image_internal.h"
 #include "engine/image/distribution.h"
 #include "engine/reference.h"
 #include "engine/registry/registry.h"
@@ -68,7 +68,7 @@ config_platform(struct registry_repo *repo, const struct manifest *m, struct ima
 }
 
 int
-image_distribution_inspect(struct engine *eng, const char *name, const struct registry_creds *auth,
+image_distribution_inspect(struct images *im, const char *name, const struct registry_creds *auth,
 			   struct image_dist_info *ret, struct err *e)
 {
 	struct reference ref = REFERENCE_INIT;
@@ -90,7 +90,7 @@ image_distribution_inspect(struct engine *eng, const char *name, const struct re
 		reference_default_tag(&ref);
 	familiar = reference_familiar_name(&ref);
 	display = reference_familiar(&ref);
-	r = registry_repo_open(eng->registry, ref.domain, ref.path, familiar, auth, 0, &repo, e);
+	r = registry_repo_open(im->registry, ref.domain, ref.path, familiar, auth, 0, &repo, e);
 	if (r == 0 && ref.digest) {
 		memcpy(info.digest, ref.digest, sizeof(info.digest));
 	} else if (r == 0) {

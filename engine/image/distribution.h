@@ -15,7 +15,7 @@
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct images;
 struct registry_creds;
 
 struct image_dist_platform {
@@ -37,7 +37,7 @@ struct image_dist_info {
  * found for full image ID" for an image ID, the registry client's errors
  * (dockerd's wording) otherwise.
  */
-int image_distribution_inspect(struct engine *eng, const char *name,
+int image_distribution_inspect(struct images *im, const char *name,
 			       const struct registry_creds *auth, struct image_dist_info *ret,
 			       struct err *e);
 void image_dist_info_release(struct image_dist_info *i);
