@@ -309,7 +309,8 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 	    jx_bool(h, "Privileged", "HostConfig.Privileged", &s->privileged, e) < 0 ||
 	    jx_bool(h, "ReadonlyRootfs", "HostConfig.ReadonlyRootfs", &s->readonly_rootfs, e) < 0 ||
 	    jx_bool(h, "Init", "HostConfig.Init", &s->init, e) < 0 ||
-	    jx_bool(h, "PublishAllPorts", "HostConfig.PublishAllPorts", &s->publish_all_ports, e) < 0 ||
+	    jx_bool(h, "PublishAllPorts", "HostConfig.PublishAllPorts", &s->publish_all_ports, e) <
+		    0 ||
 	    jx_int64(h, "ShmSize", "HostConfig.ShmSize", &s->shm_size, e) < 0 ||
 	    jx_strv(h, "Dns", "HostConfig.Dns", false, &s->dns, e) < 0 ||
 	    jx_strv(h, "DnsSearch", "HostConfig.DnsSearch", false, &s->dns_search, e) < 0 ||

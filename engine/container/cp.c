@@ -219,8 +219,9 @@ static int
 open_mount_source(struct engine *eng, const struct mount_spec *m, int *ret_dirfd,
 		  char ret_name[static NAME_MAX + 1])
 {
-	_cleanup_free_ char *src = m->type == MOUNT_VOLUME ? volume_data_path(eng->volumes, m->source)
-							 : xstrdup(m->source);
+	_cleanup_free_ char *src = m->type == MOUNT_VOLUME
+					   ? volume_data_path(eng->volumes, m->source)
+					   : xstrdup(m->source);
 	char *slash;
 	int fd;
 
@@ -271,7 +272,8 @@ open_root(struct engine *eng, struct container *c, const char *clean, bool write
 		snprintf(p, sizeof(p), "/proc/%d/root", pid);
 		ret->fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (ret->fd < 0)
-			return err_errno(e, -errno, "cannot open the root of container '%s'", c->id);
+			return err_errno(e, -errno, "cannot open the root of container '%s'",
+					 c->id);
 		return 0;
 	}
 	m = mount_for_path(&c->spec, clean, &n);
@@ -388,9 +390,8 @@ link_target(int rootfd, const char *path, char *buf, size_t size)
 
 /* Opens the root and resolves @path for reading; fills *ret_root too. */
 static int
-lookup(struct engine *eng, struct container *c, const char *ref, const char *path,
-       char *clean, size_t clean_size, struct cp_root *ret_root, struct cp_entry *ret,
-       struct err *e)
+lookup(struct engine *eng, struct container *c, const char *ref, const char *path, char *clean,
+       size_t clean_size, struct cp_root *ret_root, struct cp_entry *ret, struct err *e)
 {
 	int r;
 
@@ -447,8 +448,8 @@ fill_stat(const struct cp_root *root, const char *clean, const struct cp_entry *
 	/* Inside a directory mount links resolve beneath its source: report
 	 * them at the mount's place in the container. */
 	if (root->mount && strcmp(root->rel, clean) != 0)
-		snprintf(ret->link_target, sizeof(ret->link_target), "%s%s",
-			 root->mount->target, strcmp(target, "/") == 0 ? "" : target);
+		snprintf(ret->link_target, sizeof(ret->link_target), "%s%s", root->mount->target,
+			 strcmp(target, "/") == 0 ? "" : target);
 	else
 		snprintf(ret->link_target, sizeof(ret->link_target), "%s", target);
 }
@@ -459,7 +460,7 @@ cp_stat(struct engine *eng, struct container *c, const char *ref, const char *pa
 {
 	char clean[PATH_MAX];
 	struct cp_entry ent;
-	struct cp_root root = { .fd = -1 };
+	struct cp_root root = {.fd = -1};
 	int r;
 
 	r = lookup(eng, c, ref, path, clean, sizeof(clean), &root, &ent, e);
@@ -486,7 +487,7 @@ struct walk {
 	const struct container_spec *spec;
 	char top[PATH_MAX];
 	size_t top_len;
-	bool xattrs;	/* archive extended attributes too (copy-up) */
+	bool xattrs; /* archive extended attributes too (copy-up) */
 };
 
 static la_ssize_t
@@ -536,8 +537,7 @@ walk_data(struct walk *w, int dirfd, const char *name, const char *path)
  * named; attributes that vanish meanwhile are skipped.
  */
 static int
-walk_xattrs(struct walk *w, struct archive_entry *ae, int dirfd, const char *name,
-	    const char *path)
+walk_xattrs(struct walk *w, struct archive_entry *ae, int dirfd, const char *name, const char *path)
 {
 	_cleanup_free_ char *list = xmalloc(XATTR_LIST_MAX), *value = xmalloc(XATTR_SIZE_MAX);
 	char p[64 + NAME_MAX];
@@ -546,7 +546,9 @@ walk_xattrs(struct walk *w, struct archive_entry *ae, int dirfd, const char *nam
 	snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", dirfd, name);
 	n = llistxattr(p, list, XATTR_LIST_MAX);
 	if (n < 0)
-		return errno == ENOTSUP ? 0 : err_errno(w->e, -errno, "cannot list xattrs of '%s'", path);
+		return errno == ENOTSUP
+			       ? 0
+			       : err_errno(w->e, -errno, "cannot list xattrs of '%s'", path);
 	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1) {
 		vn = lgetxattr(p, list + off, value, XATTR_SIZE_MAX);
 		if (vn < 0)
@@ -676,9 +678,9 @@ int
 cp_get(struct engine *eng, struct container *c, const char *ref, const char *path,
        cp_write_fn write, void *ud, struct err *e)
 {
-	struct walk w = { .write = write, .ud = ud, .e = e, .eng = eng };
+	struct walk w = {.write = write, .ud = ud, .e = e, .eng = eng};
 	char clean[PATH_MAX], base[NAME_MAX + 1];
-	struct cp_root root = { .fd = -1 };
+	struct cp_root root = {.fd = -1};
 	struct cp_entry ent;
 	size_t n;
 	int r;
@@ -694,7 +696,8 @@ cp_get(struct engine *eng, struct container *c, const char *ref, const char *pat
 		w.spec = &c->spec;
 		snprintf(w.top, sizeof(w.top), "%s", clean);
 		n = strlen(w.top);
-		while (n > 1 && (w.top[n - 1] == '/' || (w.top[n - 1] == '.' && w.top[n - 2] == '/')))
+		while (n > 1 &&
+		       (w.top[n - 1] == '/' || (w.top[n - 1] == '.' && w.top[n - 2] == '/')))
 			w.top[n -= w.top[n - 1] == '/' ? 1 : 2] = '\0';
 		if (strcmp(w.top, "/") == 0)
 			w.top[0] = '\0';
@@ -725,8 +728,7 @@ check_writable(const struct cp_root *root, int dirfd, bool readonly_rootfs, stru
 	struct stat root_st, dir_st;
 	bool on_root;
 
-	if (fstat(root->fd, &root_st) < 0 || fstat(dirfd, &dir_st) < 0 ||
-	    fstatvfs(dirfd, &vfs) < 0)
+	if (fstat(root->fd, &root_st) < 0 || fstat(dirfd, &dir_st) < 0 || fstatvfs(dirfd, &vfs) < 0)
 		return err_errno(e, -errno, "cannot stat the extraction point");
 	if (root->mount && root->mount->readonly)
 		return err_set(e, -EINVAL, "mounted volume is marked read-only");
@@ -790,7 +792,7 @@ cp_put(struct engine *eng, struct container *c, const char *ref, const char *pat
 	struct cp_put_opts dflt = {0};
 	char clean[PATH_MAX];
 	_cleanup_close_ int dirfd = -1;
-	_cleanup_(cp_root_release) struct cp_root root = { .fd = -1 };
+	_cleanup_(cp_root_release) struct cp_root root = {.fd = -1};
 	int r;
 
 	if (!o)
@@ -855,8 +857,8 @@ int
 cp_copy_up(struct engine *eng, struct container *c, const char *target, int dest_dirfd,
 	   struct err *e)
 {
-	struct walk w = { .write = fd_write, .e = e };
-	struct untar_opts uo = { .whiteout = UNTAR_WHITEOUT_NONE, .flags = UNTAR_ALLOW_DEVICES };
+	struct walk w = {.write = fd_write, .e = e};
+	struct untar_opts uo = {.whiteout = UNTAR_WHITEOUT_NONE, .flags = UNTAR_ALLOW_DEVICES};
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int rootfd = -1, tmp = -1;
 	char clean[PATH_MAX];

@@ -137,6 +137,12 @@ create_merge_image_config(struct container_spec *s, const struct buf *config, st
 	return 0;
 }
 
+static char *
+strdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
 static bool
 mount_target_taken(const struct container_spec *s, const char *target)
 {
@@ -199,13 +205,19 @@ add_volumes_from(struct engine *eng, struct container_spec *s, struct err *e)
 		}
 		for (size_t k = 0; k < src->spec.n_mounts; k++) {
 			const struct mount_spec *m = &src->spec.mounts[k];
-			if (m->type == MOUNT_TMPFS || !m->source || mount_target_taken(s, m->target))
+			if (m->type == MOUNT_TMPFS || !m->source ||
+			    mount_target_taken(s, m->target))
 				continue;
 			s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
 			/* the volume stays the source container's: no "anonymous" mark */
 			s->mounts[s->n_mounts++] = (struct mount_spec){
-				m->type, xstrdup(m->source), xstrdup(m->target), m->readonly || ro,
-				m->type == MOUNT_BIND && m->options ? xstrdup(m->options) : NULL, true
+				.type = m->type,
+				.source = xstrdup(m->source),
+				.target = xstrdup(m->target),
+				.readonly = m->readonly || ro,
+				.options = m->type == MOUNT_BIND ? strdup_or_null(m->options)
+								 : NULL,
+				.nocopy = true,
 			};
 		}
 		container_unref(src);

@@ -143,13 +143,13 @@ spec_to_json(const struct container_spec *s)
 						       jstr(s->ports[i].host_port)));
 	}
 	for (size_t i = 0; i < s->n_mounts; i++)
-		json_array_append_new(mounts,
-				      json_pack("{s:i,s:o,s:o,s:b,s:o,s:b}", "type", (int)s->mounts[i].type,
-						"source", jstr(s->mounts[i].source), "target",
-						jstr(s->mounts[i].target), "readonly",
-						s->mounts[i].readonly, "options",
-						jstr(s->mounts[i].options), "nocopy",
-						s->mounts[i].nocopy));
+		json_array_append_new(mounts, json_pack("{s:i,s:o,s:o,s:b,s:o,s:b}", "type",
+							(int)s->mounts[i].type, "source",
+							jstr(s->mounts[i].source), "target",
+							jstr(s->mounts[i].target), "readonly",
+							s->mounts[i].readonly, "options",
+							jstr(s->mounts[i].options), "nocopy",
+							s->mounts[i].nocopy));
 	json_object_set_new(o, "ports", ports);
 	json_object_set_new(o, "mounts", mounts);
 	return o;

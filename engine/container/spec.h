@@ -55,7 +55,7 @@ struct container_spec {
 
 	/* How it runs. */
 	char **binds;		/* "src:dst[:opts]" as given; also decoded into mounts */
-	char **volumes_from;	/* "container[:mode]" as given; their mounts join mounts at create */
+	char **volumes_from; /* "container[:mode]" as given; their mounts join mounts at create */
 	struct mount_spec *mounts;
 	size_t n_mounts;
 	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */

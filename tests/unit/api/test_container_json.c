@@ -146,7 +146,9 @@ Test(container_json, volume_nocopy_and_volumes_from)
 			    "\"VolumesFrom\":[\"src:ro\"],\"Mounts\":["
 			    "{\"Type\":\"volume\",\"Source\":\"v3\",\"Target\":\"/d\","
 			    "\"VolumeOptions\":{\"NoCopy\":true}},"
-			    "{\"Type\":\"volume\",\"Target\":\"/e\"}]}}", &s, &e), 0, "%s", e.msg);
+			    "{\"Type\":\"volume\",\"Target\":\"/e\"}]}}",
+			    &s, &e),
+		     0, "%s", e.msg);
 	cr_assert_eq(s.n_mounts, 5);
 	cr_expect(s.mounts[0].nocopy);
 	cr_expect_not(s.mounts[1].nocopy);
@@ -158,12 +160,15 @@ Test(container_json, volume_nocopy_and_volumes_from)
 	spec_release(&s);
 
 	cr_expect_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{\"VolumesFrom\":\"src\"}}", &s,
-			    &e), -EINVAL);
+			    &e),
+		     -EINVAL);
 	cr_expect(strstr(e.msg, "HostConfig.VolumesFrom"), "%s", e.msg);
 	spec_release(&s);
 	err_clear(&e);
-	cr_expect_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\","
-			    "\"Target\":\"/x\",\"VolumeOptions\":{\"NoCopy\":\"yes\"}}]}}", &s, &e),
+	cr_expect_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":"
+			    "\"volume\","
+			    "\"Target\":\"/x\",\"VolumeOptions\":{\"NoCopy\":\"yes\"}}]}}",
+			    &s, &e),
 		     -EINVAL);
 	cr_expect(strstr(e.msg, "HostConfig.Mounts.VolumeOptions.NoCopy"), "%s", e.msg);
 	spec_release(&s);
