@@ -164,19 +164,32 @@ cp_root_release(struct cp_root *root)
 	root->fd = safe_close(root->fd);
 }
 
+/*
+ * A mount target cleaned into @t without a trailing "/" or "/.": returns
+ * its length, 0 for an unusable one (too long, or "/").
+ */
+static size_t
+clean_target(const char *target, char t[static PATH_MAX])
+{
+	size_t n;
+
+	if (cp_clean_path(target, t, PATH_MAX) < 0)
+		return 0;
+	n = strlen(t);
+	while (n > 1 && (t[n - 1] == '/' || (t[n - 1] == '.' && t[n - 2] == '/')))
+		n -= t[n - 1] == '/' ? 1 : 2;
+	t[n] = '\0';
+	return n > 1 ? n : 0;
+}
+
 /* Length of @target as a prefix of @clean, by whole components; 0 if it is not one. */
 static size_t
 mount_prefix_len(const char *target, const char *clean)
 {
 	char t[PATH_MAX];
-	size_t n;
+	size_t n = clean_target(target, t);
 
-	if (cp_clean_path(target, t, sizeof(t)) < 0)
-		return 0;
-	n = strlen(t);
-	while (n > 1 && (t[n - 1] == '/' || (t[n - 1] == '.' && t[n - 2] == '/')))
-		n -= t[n - 1] == '/' ? 1 : 2;
-	if (n <= 1 || strncmp(clean, t, n) != 0 || (clean[n] != '\0' && clean[n] != '/'))
+	if (n == 0 || strncmp(clean, t, n) != 0 || (clean[n] != '\0' && clean[n] != '/'))
 		return 0;
 	return n;
 }
@@ -639,6 +652,42 @@ walk_child(struct walk *w, int dirfd, const char *name, const char *path, const 
 	return walk_entry(w, dirfd, name, path, st, depth);
 }
 
+/*
+ * A stopped container that never ran has no mount points in its layer for
+ * targets the image lacks: archive the binds and volumes whose target is
+ * directly below the directory @dirfd (archived as @prefix) but absent from
+ * it, as the mounted view of dockerd would show them.
+ */
+static int
+walk_unseen_mounts(struct walk *w, int dirfd, const char *prefix, unsigned depth)
+{
+	char cdir[PATH_MAX + NAME_MAX], t[PATH_MAX], src_name[NAME_MAX + 1];
+	struct stat st;
+	int r = 0;
+
+	snprintf(cdir, sizeof(cdir), "%s%s", w->top, prefix + w->top_len);
+	for (size_t i = 0; r >= 0 && i < w->spec->n_mounts; i++) {
+		const struct mount_spec *m = &w->spec->mounts[i];
+		_cleanup_close_ int srcfd = -1;
+		_cleanup_free_ char *path = NULL;
+		char *slash;
+
+		if (m->type == MOUNT_TMPFS || !m->source || clean_target(m->target, t) == 0)
+			continue;
+		slash = strrchr(t, '/');
+		*slash = '\0';
+		if (strcmp(t, cdir) != 0 ||
+		    fstatat(dirfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			continue;
+		if (open_mount_source(w->eng, m, &srcfd, src_name) < 0 ||
+		    fstatat(srcfd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		path = xasprintf("%s/%s", prefix, slash + 1);
+		r = walk_entry(w, srcfd, src_name, path, &st, depth);
+	}
+	return r;
+}
+
 static int
 walk_dir(struct walk *w, int parentfd, const char *name, const char *prefix, unsigned depth)
 {
@@ -671,6 +720,8 @@ walk_dir(struct walk *w, int parentfd, const char *name, const char *prefix, uns
 		path = xasprintf("%s/%s", prefix, de->d_name);
 		r = walk_child(w, dirfd(d), de->d_name, path, &st, depth);
 	}
+	if (r >= 0 && w->spec)
+		r = walk_unseen_mounts(w, dirfd(d), prefix, depth);
 	return r;
 }
 

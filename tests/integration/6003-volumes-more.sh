@@ -106,6 +106,8 @@ f"
 	expect_eq "[$L] the file is in the volume" "$(cat "$mp/p-$L" 2>&1)" "payload"
 	check "[$L] cp into a bind of a created container" "$D" cp "$W/p-$L" $s:/bind/
 	expect_eq "[$L] the file is in the bind's source" "$(cat "$W/cpb-$L/p-$L" 2>&1)" "payload"
+	out=$("$D" cp $s:/ - | tar -tf - | grep -E '^(\./)?(data|bind)/p-' | sed 's|^\./||' | sort | tr '\n' ' ')
+	expect_eq "[$L] a never-started container's tree shows mounts the image has no directory for" "$out" "bind/p-$L data/p-$L "
 	out=$("$D" start -a $s 2>&1)
 	expect_eq "[$L] the container sees both once started" "$out" "payload
 payload"
