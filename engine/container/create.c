@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,8 @@ add_volumes_from(struct engine *eng, struct container_spec *s, struct err *e)
 			e->code = -EINVAL;
 			return -EINVAL;
 		}
+		/* src->mu guards the spec (docker update rewrites parts of it) */
+		pthread_mutex_lock(&src->mu);
 		for (size_t k = 0; k < src->spec.n_mounts; k++) {
 			const struct mount_spec *m = &src->spec.mounts[k];
 			if (m->type == MOUNT_TMPFS || !m->source ||
@@ -220,6 +223,7 @@ add_volumes_from(struct engine *eng, struct container_spec *s, struct err *e)
 				.nocopy = true,
 			};
 		}
+		pthread_mutex_unlock(&src->mu);
 		container_unref(src);
 	}
 	return 0;
