@@ -25,7 +25,7 @@
 
 #include "engine/archive/untar.h"
 #include "engine/container/cp.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -108,7 +108,7 @@ overlay_add_lower(int fsfd, const char *dir)
  * Without image layers the container layer itself is the root.
  */
 static int
-open_overlay(struct engine *eng, struct container *c, bool write, struct err *e)
+open_overlay(struct containers *cs, struct container *c, bool write, struct err *e)
 {
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_free_ char *work = xasprintf("%s/rw/work", c->dir);
@@ -116,7 +116,7 @@ open_overlay(struct engine *eng, struct container *c, bool write, struct err *e)
 	_cleanup_close_ int fsfd = -1;
 	int r, mfd;
 
-	r = store_image_lowerdirs(eng->store, c->image_id, &lowers, e);
+	r = store_image_lowerdirs(cs->store, c->image_id, &lowers, e);
 	if (r < 0)
 		return r;
 	if (!lowers[0]) {
@@ -229,11 +229,11 @@ mount_for_path(const struct container_spec *s, const char *clean, size_t *ret_le
  * followed as the bind mount would follow it.
  */
 static int
-open_mount_source(struct engine *eng, const struct mount_spec *m, int *ret_dirfd,
+open_mount_source(struct containers *cs, const struct mount_spec *m, int *ret_dirfd,
 		  char ret_name[static NAME_MAX + 1])
 {
 	_cleanup_free_ char *src = m->type == MOUNT_VOLUME
-					   ? volume_data_path(eng->volumes, m->source)
+					   ? volume_data_path(cs->volumes, m->source)
 					   : xstrdup(m->source);
 	char *slash;
 	int fd;
@@ -265,7 +265,7 @@ open_mount_source(struct engine *eng, const struct mount_spec *m, int *ret_dirfd
  * volume holding the path.
  */
 static int
-open_root(struct engine *eng, struct container *c, const char *clean, bool write,
+open_root(struct containers *cs, struct container *c, const char *clean, bool write,
 	  struct cp_root *ret, struct err *e)
 {
 	struct container_state st;
@@ -291,10 +291,10 @@ open_root(struct engine *eng, struct container *c, const char *clean, bool write
 	}
 	m = mount_for_path(&c->spec, clean, &n);
 	if (!m) {
-		ret->fd = open_overlay(eng, c, write, e);
+		ret->fd = open_overlay(cs, c, write, e);
 		return ret->fd < 0 ? ret->fd : 0;
 	}
-	r = open_mount_source(eng, m, &ret->fd, name);
+	r = open_mount_source(cs, m, &ret->fd, name);
 	if (r < 0)
 		return err_errno(e, r, "cannot open the source of mount '%s'", m->target);
 	ret->mount = m;
@@ -403,7 +403,7 @@ link_target(int rootfd, const char *path, char *buf, size_t size)
 
 /* Opens the root and resolves @path for reading; fills *ret_root too. */
 static int
-lookup(struct engine *eng, struct container *c, const char *ref, const char *path, char *clean,
+lookup(struct containers *cs, struct container *c, const char *ref, const char *path, char *clean,
        size_t clean_size, struct cp_root *ret_root, struct cp_entry *ret, struct err *e)
 {
 	int r;
@@ -411,7 +411,7 @@ lookup(struct engine *eng, struct container *c, const char *ref, const char *pat
 	r = cp_clean_path(path, clean, clean_size);
 	if (r < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	r = open_root(eng, c, clean, false, ret_root, e);
+	r = open_root(cs, c, clean, false, ret_root, e);
 	if (r < 0)
 		return r;
 	r = resolve(ret_root->fd, ret_root->rel, ret);
@@ -468,7 +468,7 @@ fill_stat(const struct cp_root *root, const char *clean, const struct cp_entry *
 }
 
 int
-cp_stat(struct engine *eng, struct container *c, const char *ref, const char *path,
+cp_stat(struct containers *cs, struct container *c, const char *ref, const char *path,
 	struct cp_stat *ret, struct err *e)
 {
 	char clean[PATH_MAX];
@@ -476,7 +476,7 @@ cp_stat(struct engine *eng, struct container *c, const char *ref, const char *pa
 	struct cp_root root = {.fd = -1};
 	int r;
 
-	r = lookup(eng, c, ref, path, clean, sizeof(clean), &root, &ent, e);
+	r = lookup(cs, c, ref, path, clean, sizeof(clean), &root, &ent, e);
 	if (r < 0)
 		return r;
 	fill_stat(&root, clean, &ent, ret);
@@ -496,7 +496,7 @@ struct walk {
 	/* Crossing into binds and volumes of a stopped container (NULL when
 	 * the root already shows them): the container path of the top entry
 	 * and the length of its name in the archive. */
-	struct engine *eng;
+	struct containers *cs;
 	const struct container_spec *spec;
 	char top[PATH_MAX];
 	size_t top_len;
@@ -644,7 +644,7 @@ walk_child(struct walk *w, int dirfd, const char *name, const char *path, const 
 		n = mount_prefix_len(m->target, cpath);
 		if (n == 0 || cpath[n] != '\0')
 			continue;
-		if (open_mount_source(w->eng, m, &srcfd, src_name) < 0 ||
+		if (open_mount_source(w->cs, m, &srcfd, src_name) < 0 ||
 		    fstatat(srcfd, src_name, &src_st, AT_SYMLINK_NOFOLLOW) < 0)
 			break; /* a vanished source: show the mount point itself */
 		return walk_entry(w, srcfd, src_name, path, &src_st, depth);
@@ -679,7 +679,7 @@ walk_unseen_mounts(struct walk *w, int dirfd, const char *prefix, unsigned depth
 		if (strcmp(t, cdir) != 0 ||
 		    fstatat(dirfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
 			continue;
-		if (open_mount_source(w->eng, m, &srcfd, src_name) < 0 ||
+		if (open_mount_source(w->cs, m, &srcfd, src_name) < 0 ||
 		    fstatat(srcfd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		path = xasprintf("%s/%s", prefix, slash + 1);
@@ -726,17 +726,17 @@ walk_dir(struct walk *w, int parentfd, const char *name, const char *prefix, uns
 }
 
 int
-cp_get(struct engine *eng, struct container *c, const char *ref, const char *path,
+cp_get(struct containers *cs, struct container *c, const char *ref, const char *path,
        cp_write_fn write, void *ud, struct err *e)
 {
-	struct walk w = {.write = write, .ud = ud, .e = e, .eng = eng};
+	struct walk w = {.write = write, .ud = ud, .e = e, .cs = cs};
 	char clean[PATH_MAX], base[NAME_MAX + 1];
 	struct cp_root root = {.fd = -1};
 	struct cp_entry ent;
 	size_t n;
 	int r;
 
-	r = lookup(eng, c, ref, path, clean, sizeof(clean), &root, &ent, e);
+	r = lookup(cs, c, ref, path, clean, sizeof(clean), &root, &ent, e);
 	if (r < 0)
 		return r;
 	base_name(clean, base, sizeof(base));
@@ -836,7 +836,7 @@ check_no_overwrite(int tar_fd, int dirfd, struct err *e)
 }
 
 int
-cp_put(struct engine *eng, struct container *c, const char *ref, const char *path, int tar_fd,
+cp_put(struct containers *cs, struct container *c, const char *ref, const char *path, int tar_fd,
        const struct cp_put_opts *o, struct err *e)
 {
 	struct untar_opts uo = { .whiteout = UNTAR_WHITEOUT_NONE };
@@ -850,7 +850,7 @@ cp_put(struct engine *eng, struct container *c, const char *ref, const char *pat
 		o = &dflt;
 	if (cp_clean_path(path, clean, sizeof(clean)) < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	r = open_root(eng, c, clean, true, &root, e);
+	r = open_root(cs, c, clean, true, &root, e);
 	if (r < 0)
 		return r;
 	/* The extraction point's own symlinks are followed, inside the root. */
@@ -905,7 +905,7 @@ dir_is_empty(int dirfd)
 }
 
 int
-cp_copy_up(struct engine *eng, struct container *c, const char *target, int dest_dirfd,
+cp_copy_up(struct containers *cs, struct container *c, const char *target, int dest_dirfd,
 	   struct err *e)
 {
 	struct walk w = {.write = fd_write, .e = e};
@@ -921,7 +921,7 @@ cp_copy_up(struct engine *eng, struct container *c, const char *target, int dest
 	r = dir_is_empty(dest_dirfd);
 	if (r <= 0)
 		return r < 0 ? err_errno(e, r, "cannot list the volume at '%s'", target) : 0;
-	rootfd = open_overlay(eng, c, false, e);
+	rootfd = open_overlay(cs, c, false, e);
 	if (rootfd < 0)
 		return rootfd;
 	/* "<target>/.": the directory itself, its symlinks followed inside the

@@ -21,7 +21,7 @@
 #include "engine/container/cp.h"
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/events/events.h"
 #include "engine/store/store_image.h"
 #include "engine/util/buf.h"
@@ -190,7 +190,7 @@ parse_volumes_from(const char *spec, char **ret_id, bool *ret_ro, struct err *e)
  * at create, with dockerd's "No such container" message.
  */
 static int
-add_volumes_from(struct engine *eng, struct container_spec *s, struct err *e)
+add_volumes_from(struct containers *cs, struct container_spec *s, struct err *e)
 {
 	for (size_t i = 0; s->volumes_from && s->volumes_from[i]; i++) {
 		_cleanup_free_ char *id = NULL;
@@ -199,7 +199,7 @@ add_volumes_from(struct engine *eng, struct container_spec *s, struct err *e)
 
 		if (parse_volumes_from(s->volumes_from[i], &id, &ro, e) < 0)
 			return -EINVAL;
-		src = containers_get(eng->containers, id, e);
+		src = containers_get(cs, id, e);
 		if (!src) {
 			e->code = -EINVAL;
 			return -EINVAL;
@@ -232,9 +232,9 @@ add_volumes_from(struct engine *eng, struct container_spec *s, struct err *e)
 /* Anonymous volumes become volume mounts with fresh names; named volumes
  * are created on first use; missing -v host directories are created. */
 static int
-prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
+prepare_mounts(struct containers *cs, struct container_spec *s, struct err *e)
 {
-	if (add_volumes_from(eng, s, e) < 0)
+	if (add_volumes_from(cs, s, e) < 0)
 		return e->code;
 	for (size_t i = 0; s->volumes && s->volumes[i]; i++) {
 		bool covered = false;
@@ -244,7 +244,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 				covered = true;
 		if (covered)
 			continue;
-		if (volume_create(eng->volumes, NULL, NULL, NULL, true, &v, e) < 0)
+		if (volume_create(cs->volumes, NULL, NULL, NULL, true, &v, e) < 0)
 			return e->code;
 		s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
 		s->mounts[s->n_mounts++] = (struct mount_spec){ MOUNT_VOLUME, xstrdup(v.name),
@@ -257,7 +257,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 		if (m->type == MOUNT_VOLUME && !m->source) {
 			/* --mount type=volume without a source */
 			struct volume_info v = {0};
-			if (volume_create(eng->volumes, NULL, NULL, NULL, true, &v, e) < 0)
+			if (volume_create(cs->volumes, NULL, NULL, NULL, true, &v, e) < 0)
 				return e->code;
 			m->source = TAKE_PTR(v.name);
 			free(m->options);
@@ -266,7 +266,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 		} else if (m->type == MOUNT_VOLUME &&
 			   !(m->options && strcmp(m->options, "anonymous") == 0)) {
 			struct volume_info v = {0};
-			if (volume_create(eng->volumes, m->source, NULL, NULL, false, &v, e) < 0)
+			if (volume_create(cs->volumes, m->source, NULL, NULL, false, &v, e) < 0)
 				return e->code;
 			volume_info_release(&v);
 		} else if (m->type == MOUNT_BIND) {
@@ -378,7 +378,7 @@ write_files(struct container *c, struct err *e)
 
 /* Fills each empty volume from the image (dockerd's populateVolumes). */
 static int
-copy_up(struct engine *eng, struct container *c, struct err *e)
+copy_up(struct containers *cs, struct container *c, struct err *e)
 {
 	for (size_t i = 0; i < c->spec.n_mounts; i++) {
 		const struct mount_spec *m = &c->spec.mounts[i];
@@ -388,11 +388,11 @@ copy_up(struct engine *eng, struct container *c, struct err *e)
 
 		if (m->type != MOUNT_VOLUME || m->nocopy || !m->source)
 			continue;
-		path = volume_data_path(eng->volumes, m->source);
+		path = volume_data_path(cs->volumes, m->source);
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return err_errno(e, -errno, "cannot open volume '%s'", m->source);
-		r = cp_copy_up(eng, c, m->target, fd, e);
+		r = cp_copy_up(cs, c, m->target, fd, e);
 		if (r < 0)
 			return r;
 	}
@@ -400,7 +400,7 @@ copy_up(struct engine *eng, struct container *c, struct err *e)
 }
 
 int
-lifecycle_create(struct engine *eng, const char *name, struct container_spec *spec,
+lifecycle_create(struct containers *cs, const char *name, struct container_spec *spec,
 		 struct container **ret, struct err *e)
 {
 	struct store_image_summary sum = {0};
@@ -408,26 +408,26 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	struct container *c = NULL;
 	int r;
 
-	r = store_image_get(eng->store, spec->image, &sum, &config, e);
+	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
 	r = create_merge_image_config(spec, &config, e);
 	if (r == 0)
-		r = prepare_mounts(eng, spec, e);
+		r = prepare_mounts(cs, spec, e);
 	if (r == 0)
-		r = containers_create(eng->containers, name, sum.id, spec, &c, e);
+		r = containers_create(cs, name, sum.id, spec, &c, e);
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
 	r = write_files(c, e);
 	if (r == 0)
-		r = copy_up(eng, c, e);
+		r = copy_up(cs, c, e);
 	if (r < 0) {
-		(void)containers_delete(eng->containers, c, NULL);
+		(void)containers_delete(cs, c, NULL);
 		container_unref(c);
 		return r;
 	}
-	lifecycle_event(eng, c, "create", NULL);
+	lifecycle_event(cs, c, "create", NULL);
 	*ret = c;
 	return 0;
 }
