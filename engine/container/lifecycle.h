@@ -36,6 +36,12 @@ int lifecycle_create(struct containers *cs, const char *name, struct container_s
  * AutoRemove container is then removed, as dockerd does.
  */
 int lifecycle_start(struct containers *cs, struct container *c, struct err *e);
+/*
+ * The start itself, for a caller that already set c->starting under c->mu
+ * (the restart after a back-off, which keeps the status "restarting" until
+ * the process runs, as dockerd shows it).
+ */
+int lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *e);
 
 /*
  * Stops with the stop signal, then SIGKILL after @timeout_s (-1: the
