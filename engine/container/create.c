@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,82 +177,160 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 	return 0;
 }
 
-/* resolv.conf: the host's, without loopback nameservers (they mean nothing
- * inside the container's network namespace); Google's as a last resort,
- * as dockerd does. Request DNS settings replace the host's. */
+/* The address "host-gateway" in --add-host stands for: the daemon's
+ * --host-gateway-ip, else the default bridge's gateway (dockerd). */
+static const char *
+host_gateway(const struct engine *eng, char buf[64])
+{
+	const char *src = eng->cfg.host_gateway_ip && *eng->cfg.host_gateway_ip
+				  ? eng->cfg.host_gateway_ip
+				  : eng->cfg.bridge_cidr ? eng->cfg.bridge_cidr : "10.88.0.1/16";
+
+	snprintf(buf, 64, "%.*s", (int)strcspn(src, "/"), src);
+	return buf;
+}
+
+int
+lifecycle_extra_host_parse(const char *s, char ret_name[256], char ret_addr[64], struct err *e)
+{
+	/* dockerd's opts.ValidateExtraHost: "name=addr" (CLI 25+) or
+	 * "name:addr" split at the first colon (IPv6 addresses have more); the
+	 * address may be in brackets, or the word host-gateway. */
+	const char *sep = strchr(s, '=');
+	char addr[64];
+	unsigned char bin[16];
+	size_t nlen;
+
+	if (!sep)
+		sep = strchr(s, ':');
+	nlen = sep ? (size_t)(sep - s) : 0;
+	if (!sep || nlen == 0 || nlen >= 256 || memchr(s, ':', nlen))
+		return err_set(e, -EINVAL, "bad format for add-host: \"%s\"", s);
+	const char *v = sep + 1;
+	size_t vlen = strlen(v);
+	if (vlen > 2 && v[0] == '[' && v[vlen - 1] == ']') {
+		v++;
+		vlen -= 2;
+	}
+	if (vlen >= sizeof(addr))
+		return err_set(e, -EINVAL, "invalid IP address in add-host: \"%s\"", sep + 1);
+	memcpy(addr, v, vlen);
+	addr[vlen] = '\0';
+	if (strcmp(addr, "host-gateway") != 0 && inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1)
+		return err_set(e, -EINVAL, "invalid IP address in add-host: \"%s\"", sep + 1);
+	snprintf(ret_name, 256, "%.*s", (int)nlen, s);
+	snprintf(ret_addr, 64, "%s", addr);
+	return 0;
+}
+
+/* Appends @text's lines to @out, skipping nameserver lines (and loopback
+ * ones always: they mean nothing inside the container's namespace) and the
+ * search/options lines that @s replaces. Returns whether a nameserver was
+ * kept. */
+static bool
+copy_host_resolv_conf(struct buf *out, char *text, bool keep_ns, bool keep_search,
+		      bool keep_options)
+{
+	bool have_ns = false;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "nameserver", 10) == 0) {
+			const char *addr = line + 10 + strspn(line + 10, " \t");
+			if (!keep_ns || strncmp(addr, "127.", 4) == 0 || strncmp(addr, "::1", 3) == 0)
+				continue;
+			have_ns = true;
+		} else if ((strncmp(line, "search", 6) == 0 && !keep_search) ||
+			   (strncmp(line, "options", 7) == 0 && !keep_options)) {
+			continue;
+		}
+		buf_printf(out, "%s\n", line);
+	}
+	return have_ns;
+}
+
 static void
-write_resolv_conf(struct container *c)
+put_list(struct buf *out, const char *key, char *const *v)
+{
+	buf_puts(out, key);
+	for (size_t i = 0; v[i]; i++)
+		buf_printf(out, " %s", v[i]);
+	buf_putc(out, '\n');
+}
+
+/* resolv.conf as dockerd writes it for the default bridge: the host's,
+ * without loopback nameservers; the container's --dns/--dns-search/
+ * --dns-option, else the daemon's, replace the host's lines of that kind;
+ * Google's servers as a last resort. "--dns-search ." means no search
+ * line at all. */
+static void
+write_resolv_conf(const struct engine *eng, struct container *c)
 {
 	_cleanup_buf_ struct buf host = BUF_INIT, out = BUF_INIT;
 	const struct container_spec *s = &c->spec;
+	char *const *dns = s->dns && s->dns[0] ? s->dns : eng->cfg.dns;
+	char *const *search = s->dns_search && s->dns_search[0] ? s->dns_search : eng->cfg.dns_search;
+	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options
+								: eng->cfg.dns_options;
 	bool have_ns = false;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
-	if (s->dns && s->dns[0]) {
-		for (size_t i = 0; s->dns[i]; i++)
-			buf_printf(&out, "nameserver %s\n", s->dns[i]);
+	if (dns && dns[0]) {
+		for (size_t i = 0; dns[i]; i++)
+			buf_printf(&out, "nameserver %s\n", dns[i]);
 		have_ns = true;
 	}
-	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0 && host.data) {
-		char *save = NULL;
-		for (char *line = strtok_r(host.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			if (strncmp(line, "nameserver", 10) == 0) {
-				if (have_ns && s->dns && s->dns[0])
-					continue;
-				const char *addr = line + 10 + strspn(line + 10, " \t");
-				if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0)
-					continue;
-				have_ns = true;
-			} else if ((strncmp(line, "search", 6) == 0 && s->dns_search) ||
-				   (strncmp(line, "options", 7) == 0 && s->dns_options)) {
-				continue;
-			}
-			buf_printf(&out, "%s\n", line);
-		}
-	}
+	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0 && host.data)
+		have_ns |= copy_host_resolv_conf(&out, host.data, !(dns && dns[0]),
+						 !(search && search[0]), !(opts && opts[0]));
 	if (!have_ns)
 		buf_puts(&out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	if (s->dns_search && s->dns_search[0]) {
-		buf_puts(&out, "search");
-		for (size_t i = 0; s->dns_search[i]; i++)
-			buf_printf(&out, " %s", s->dns_search[i]);
-		buf_putc(&out, '\n');
-	}
-	if (s->dns_options && s->dns_options[0]) {
-		buf_puts(&out, "options");
-		for (size_t i = 0; s->dns_options[i]; i++)
-			buf_printf(&out, " %s", s->dns_options[i]);
-		buf_putc(&out, '\n');
-	}
+	if (search && search[0] && !(strcmp(search[0], ".") == 0 && !search[1]))
+		put_list(&out, "search", search);
+	if (opts && opts[0])
+		put_list(&out, "options", opts);
 	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
 void
-lifecycle_write_hosts(struct container *c, const char *ip)
+lifecycle_write_hosts(const struct engine *eng, struct container *c, const char *ip)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
 	const struct container_spec *s = &c->spec;
+	char gw[64];
 
 	buf_puts(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		     "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
 		     "ff02::2\tip6-allrouters\n");
 	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++) {
-		const char *colon = strchr(s->extra_hosts[i], ':');
-		if (!colon)
-			continue;
-		buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - s->extra_hosts[i]),
-			   s->extra_hosts[i]);
+		char name[256], addr[64];
+		struct err ignored = ERR_INIT;
+		if (lifecycle_extra_host_parse(s->extra_hosts[i], name, addr, &ignored) < 0)
+			continue; /* refused at create; an older record, skipped */
+		buf_printf(&b, "%s\t%s\n",
+			   strcmp(addr, "host-gateway") == 0 ? host_gateway(eng, gw) : addr, name);
 	}
-	if (ip && *ip)
-		buf_printf(&b, "%s\t%s\n", ip, s->hostname);
+	if (ip && *ip) {
+		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
+		 * then the bare hostname when the FQDN has a dot. */
+		_cleanup_free_ char *fqdn = s->domainname && *s->domainname
+					    ? xasprintf("%s.%s", s->hostname, s->domainname)
+					    : xstrdup(s->hostname);
+		size_t short_len = strcspn(fqdn, ".");
+		if (fqdn[short_len])
+			buf_printf(&b, "%s\t%s %.*s\n", ip, fqdn, (int)short_len, fqdn);
+		else
+			buf_printf(&b, "%s\t%s\n", ip, fqdn);
+	}
 	if (fs_write_replace(path, b.data, b.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
 static int
-write_files(struct container *c, struct err *e)
+write_files(const struct engine *eng, struct container *c, struct err *e)
 {
 	_cleanup_free_ char *hn = xasprintf("%s/hostname", c->dir);
 	_cleanup_free_ char *text = xasprintf("%s\n", c->spec.hostname);
@@ -262,8 +342,8 @@ write_files(struct container *c, struct err *e)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
-	lifecycle_write_hosts(c, NULL);
-	write_resolv_conf(c);
+	lifecycle_write_hosts(eng, c, NULL);
+	write_resolv_conf(eng, c);
 	return 0;
 }
 
@@ -276,6 +356,11 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	struct container *c = NULL;
 	int r;
 
+	for (size_t i = 0; spec->extra_hosts && spec->extra_hosts[i]; i++) {
+		char host[256], addr[64];
+		if ((r = lifecycle_extra_host_parse(spec->extra_hosts[i], host, addr, e)) < 0)
+			return r;
+	}
 	r = store_image_get(eng->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
@@ -287,7 +372,7 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
-	r = write_files(c, e);
+	r = write_files(eng, c, e);
 	if (r < 0) {
 		(void)containers_delete(eng->containers, c, NULL);
 		container_unref(c);

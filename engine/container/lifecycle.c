@@ -354,7 +354,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 		pthread_mutex_unlock(&c->mu);
 		return r;
 	}
-	lifecycle_write_hosts(c, c->ep.ip);
+	lifecycle_write_hosts(eng, c, c->ep.ip);
 	r = runspec_build(eng, c, &rs, e);
 	if (r < 0) {
 		runtime_spec_release(&rs);

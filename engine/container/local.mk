@@ -23,6 +23,7 @@ TESTS += tests/unit/engine/container/test_container
 tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_attach.c \
 	tests/unit/engine/container/test_cp.c \
+	tests/unit/engine/container/test_create.c \
 	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_hold.c \
