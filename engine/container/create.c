@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
 #include "engine/engine.h"
 #include "engine/events/events.h"
@@ -86,8 +87,8 @@ union_keys(char ***dst, json_t *obj)
 			strv_append(dst, k);
 }
 
-static int
-merge_image_config(struct container_spec *s, const struct buf *config, struct err *e)
+int
+create_merge_image_config(struct container_spec *s, const struct buf *config, struct err *e)
 {
 	_cleanup_json_ json_t *root = json_loadb(config->data, config->len, 0, NULL);
 	json_t *cfg = json_object_get(root, "config");
@@ -364,7 +365,7 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	r = store_image_get(eng->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
-	r = merge_image_config(spec, &config, e);
+	r = create_merge_image_config(spec, &config, e);
 	if (r == 0)
 		r = prepare_mounts(eng, spec, e);
 	if (r == 0)

@@ -21,6 +21,7 @@
 #include "engine/container/exec.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/restart.h"
 #include "engine/container/runspec.h"
 #include "engine/engine.h"
 #include "engine/events/events.h"
@@ -395,28 +396,21 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	return 0;
 }
 
-/* Restart policy: whether (and after how long) this exit restarts. */
+/* Restart policy (restart.h) for @c, whose mutex the caller holds. */
 static bool
-should_restart(struct container *c, int64_t *ret_delay_ms)
+should_restart(struct container *c, enum restart_when when, int64_t *ret_delay_ms)
 {
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	bool restart = false;
-
-	if (c->state.manually_stopped || c->removed)
-		return false;
-	if (strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0)
-		restart = true;
-	else if (strcmp(p, "on-failure") == 0)
-		restart = c->state.exit_code != 0 &&
-			  (c->spec.restart_max_retries == 0 ||
-			   c->state.restart_count < c->spec.restart_max_retries);
-	/* dockerd's back-off: 100 ms doubling, reset when a run lasted 10 s. */
-	int64_t ran = c->state.finished_ns - c->state.started_ns;
-	int64_t delay = 100;
-	for (int i = 0; i < c->state.restart_count && delay < 60000 && ran < 10000000000LL; i++)
-		delay *= 2;
-	*ret_delay_ms = delay > 60000 ? 60000 : delay;
-	return restart;
+	const struct restart_facts f = {
+		.policy = c->spec.restart_policy,
+		.max_retries = c->spec.restart_max_retries,
+		.exit_code = c->state.exit_code,
+		.restart_count = c->state.restart_count,
+		.manually_stopped = c->state.manually_stopped,
+		.removed = c->removed,
+		.ran_ns = c->state.finished_ns - c->state.started_ns,
+		.when = when,
+	};
+	return restart_decide(&f, ret_delay_ms);
 }
 
 static void
@@ -436,7 +430,7 @@ handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *
 	c->state.oom_killed = x->oom_killed;
 	c->state.pid = 0;
 	c->state.finished_ns = x->finished_at ? x->finished_at : time_now_ns();
-	restart = should_restart(c, &delay);
+	restart = should_restart(c, RESTART_ON_EXIT, &delay);
 	autorm = c->spec.auto_remove && !restart;
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
@@ -665,14 +659,6 @@ lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volum
 	return 0;
 }
 
-static bool
-wants_restart_at_boot(struct container *c)
-{
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	return strcmp(p, "always") == 0 ||
-	       (strcmp(p, "unless-stopped") == 0 && !c->state.manually_stopped);
-}
-
 int
 lifecycle_recover(struct engine *eng, struct err *e)
 {
@@ -729,10 +715,10 @@ lifecycle_recover(struct engine *eng, struct err *e)
 	for (size_t i = 0; i < n; i++) {
 		struct container *c = list[i];
 		pthread_mutex_lock(&c->mu);
-		bool stopped = c->state.status == CONTAINER_EXITED && c->state.has_been_started;
+		bool again = c->state.status == CONTAINER_EXITED && c->state.has_been_started &&
+			     should_restart(c, RESTART_AT_DAEMON_START, NULL);
 		pthread_mutex_unlock(&c->mu);
-		if (stopped && !c->removed && wants_restart_at_boot(c) &&
-		    lifecycle_start(eng, c, &ignored) < 0)
+		if (again && !c->removed && lifecycle_start(eng, c, &ignored) < 0)
 			log_warn("container %.12s: restart at daemon start failed: %s", c->id,
 				 ignored.msg);
 	}
