@@ -61,41 +61,56 @@ conf_usage(FILE *f)
 }
 
 enum {
-	OPT_DATA_ROOT = 1000, OPT_EXEC_ROOT, OPT_CONFIG_FILE, OPT_INSECURE, OPT_MIRROR, OPT_LABEL,
-	OPT_BIP, OPT_TLS, OPT_TLSVERIFY, OPT_TLSCACERT, OPT_TLSCERT, OPT_TLSKEY, OPT_DUMP_ROUTES,
-	OPT_CLIENT_TIMEOUT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPT, OPT_HOST_GATEWAY_IP,
+	OPT_DATA_ROOT = 1000,
+	OPT_EXEC_ROOT,
+	OPT_CONFIG_FILE,
+	OPT_INSECURE,
+	OPT_MIRROR,
+	OPT_LABEL,
+	OPT_BIP,
+	OPT_TLS,
+	OPT_TLSVERIFY,
+	OPT_TLSCACERT,
+	OPT_TLSCERT,
+	OPT_TLSKEY,
+	OPT_DUMP_ROUTES,
+	OPT_CLIENT_TIMEOUT,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPT,
+	OPT_HOST_GATEWAY_IP,
 };
 
 int
 conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "data-root", required_argument, NULL, OPT_DATA_ROOT },
-		{ "exec-root", required_argument, NULL, OPT_EXEC_ROOT },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "debug", no_argument, NULL, 'D' },
-		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
-		{ "registry-mirror", required_argument, NULL, OPT_MIRROR },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "bip", required_argument, NULL, OPT_BIP },
-		{ "dns", required_argument, NULL, OPT_DNS },
-		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
-		{ "dns-opt", required_argument, NULL, OPT_DNS_OPT },
-		{ "host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP },
-		{ "tls", no_argument, NULL, OPT_TLS },
-		{ "tlsverify", no_argument, NULL, OPT_TLSVERIFY },
-		{ "tlscacert", required_argument, NULL, OPT_TLSCACERT },
-		{ "tlscert", required_argument, NULL, OPT_TLSCERT },
-		{ "tlskey", required_argument, NULL, OPT_TLSKEY },
-		{ "dump-routes", no_argument, NULL, OPT_DUMP_ROUTES },
-		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"host", required_argument, NULL, 'H'},
+		{"data-root", required_argument, NULL, OPT_DATA_ROOT},
+		{"exec-root", required_argument, NULL, OPT_EXEC_ROOT},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"config-file", required_argument, NULL, OPT_CONFIG_FILE},
+		{"log-level", required_argument, NULL, 'l'},
+		{"debug", no_argument, NULL, 'D'},
+		{"insecure-registry", required_argument, NULL, OPT_INSECURE},
+		{"registry-mirror", required_argument, NULL, OPT_MIRROR},
+		{"label", required_argument, NULL, OPT_LABEL},
+		{"bridge", required_argument, NULL, 'b'},
+		{"bip", required_argument, NULL, OPT_BIP},
+		{"dns", required_argument, NULL, OPT_DNS},
+		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
+		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
+		{"tls", no_argument, NULL, OPT_TLS},
+		{"tlsverify", no_argument, NULL, OPT_TLSVERIFY},
+		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
+		{"tlscert", required_argument, NULL, OPT_TLSCERT},
+		{"tlskey", required_argument, NULL, OPT_TLSKEY},
+		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
+		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	int c;
 
@@ -318,13 +333,17 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 
 	/* dockerd's opts.ValidateIPAddress wording for these flags. */
 	for (size_t i = 0; cfg->dns && cfg->dns[i]; i++)
-		if (inet_pton(AF_INET, cfg->dns[i], ip) != 1 && inet_pton(AF_INET6, cfg->dns[i], ip) != 1)
-			return err_set(e, -EINVAL, "invalid argument \"%s\" for \"--dns\" flag: %s is not an ip address",
+		if (inet_pton(AF_INET, cfg->dns[i], ip) != 1 &&
+		    inet_pton(AF_INET6, cfg->dns[i], ip) != 1)
+			return err_set(e, -EINVAL,
+				       "invalid argument \"%s\" for \"--dns\" flag: %s is not an "
+				       "ip address",
 				       cfg->dns[i], cfg->dns[i]);
 	if (cfg->host_gateway_ip && inet_pton(AF_INET, cfg->host_gateway_ip, ip) != 1 &&
 	    inet_pton(AF_INET6, cfg->host_gateway_ip, ip) != 1)
 		return err_set(e, -EINVAL,
-			       "invalid argument \"%s\" for \"--host-gateway-ip\" flag: %s is not an ip address",
+			       "invalid argument \"%s\" for \"--host-gateway-ip\" flag: %s is not "
+			       "an ip address",
 			       cfg->host_gateway_ip, cfg->host_gateway_ip);
 	if (cfg->bridge && !bridge_name_ok(cfg->bridge))
 		return err_set(e, -EINVAL,

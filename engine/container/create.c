@@ -183,9 +183,10 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 static const char *
 host_gateway(const struct engine *eng, char buf[64])
 {
-	const char *src = eng->cfg.host_gateway_ip && *eng->cfg.host_gateway_ip
-				  ? eng->cfg.host_gateway_ip
-				  : eng->cfg.bridge_cidr ? eng->cfg.bridge_cidr : "10.88.0.1/16";
+	const char *src = eng->cfg.bridge_cidr ? eng->cfg.bridge_cidr : "10.88.0.1/16";
+
+	if (eng->cfg.host_gateway_ip && *eng->cfg.host_gateway_ip)
+		src = eng->cfg.host_gateway_ip;
 
 	snprintf(buf, 64, "%.*s", (int)strcspn(src, "/"), src);
 	return buf;
@@ -239,7 +240,8 @@ copy_host_resolv_conf(struct buf *out, char *text, bool keep_ns, bool keep_searc
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "nameserver", 10) == 0) {
 			const char *addr = line + 10 + strspn(line + 10, " \t");
-			if (!keep_ns || strncmp(addr, "127.", 4) == 0 || strncmp(addr, "::1", 3) == 0)
+			if (!keep_ns || strncmp(addr, "127.", 4) == 0 ||
+			    strncmp(addr, "::1", 3) == 0)
 				continue;
 			have_ns = true;
 		} else if ((strncmp(line, "search", 6) == 0 && !keep_search) ||
@@ -271,7 +273,8 @@ write_resolv_conf(const struct engine *eng, struct container *c)
 	_cleanup_buf_ struct buf host = BUF_INIT, out = BUF_INIT;
 	const struct container_spec *s = &c->spec;
 	char *const *dns = s->dns && s->dns[0] ? s->dns : eng->cfg.dns;
-	char *const *search = s->dns_search && s->dns_search[0] ? s->dns_search : eng->cfg.dns_search;
+	char *const *search = s->dns_search && s->dns_search[0] ? s->dns_search
+								: eng->cfg.dns_search;
 	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options
 								: eng->cfg.dns_options;
 	bool have_ns = false;
@@ -318,8 +321,8 @@ lifecycle_write_hosts(const struct engine *eng, struct container *c, const char 
 		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
 		 * then the bare hostname when the FQDN has a dot. */
 		_cleanup_free_ char *fqdn = s->domainname && *s->domainname
-					    ? xasprintf("%s.%s", s->hostname, s->domainname)
-					    : xstrdup(s->hostname);
+						    ? xasprintf("%s.%s", s->hostname, s->domainname)
+						    : xstrdup(s->hostname);
 		size_t short_len = strcspn(fqdn, ".");
 		if (fqdn[short_len])
 			buf_printf(&b, "%s\t%s %.*s\n", ip, fqdn, (int)short_len, fqdn);

@@ -184,8 +184,9 @@ push_addr(ldns_pkt *p, const ldns_rdf *owner, ldns_rr_type type, const void *add
 {
 	ldns_rr *rr = ldns_rr_new();
 	ldns_rdf *owner_copy = ldns_rdf_clone(owner);
-	ldns_rdf *data = type == LDNS_RR_TYPE_A ? ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, addr)
-						: ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, addr);
+	ldns_rdf *data = type == LDNS_RR_TYPE_A
+				 ? ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, addr)
+				 : ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, addr);
 
 	if (!rr || !owner_copy || !data) {
 		ldns_rr_free(rr);
@@ -254,7 +255,8 @@ ptr_to_addr(const char *name, int *ret_family, unsigned char ret[16])
 		for (size_t i = 0; i < 32; i++) {
 			char c = name[2 * i], dot = name[2 * i + 1];
 			int v = isdigit((unsigned char)c) ? c - '0'
-				: (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+				: (c >= 'a' && c <= 'f')  ? c - 'a' + 10
+							  : -1;
 			if (v < 0 || dot != '.')
 				return -EINVAL;
 			size_t byte = 15 - i / 2;
@@ -267,8 +269,7 @@ ptr_to_addr(const char *name, int *ret_family, unsigned char ret[16])
 }
 
 static int
-answer_ptr(struct dns_server *s, const char *cid, const char *name, const ldns_rr *qr,
-	   ldns_pkt *p)
+answer_ptr(struct dns_server *s, const char *cid, const char *name, const ldns_rr *qr, ldns_pkt *p)
 {
 	unsigned char addr[16] = {0};
 	char target[256];
@@ -299,8 +300,8 @@ answer_ptr(struct dns_server *s, const char *cid, const char *name, const ldns_r
 
 /* Looks @name up, then without the container's domain suffix. */
 static int
-lookup(struct dns_server *s, const struct dns_client_view *c, const char *name,
-       struct in_addr *v4, size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
+lookup(struct dns_server *s, const struct dns_client_view *c, const char *name, struct in_addr *v4,
+       size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
 {
 	size_t c4 = *n_v4, c6 = *n_v6;
 	size_t n = strlen(name), d = c->domain[0] ? strlen(c->domain) : 0;
@@ -333,8 +334,7 @@ is_own_name(const struct dns_client_view *c, const char *name)
 
 /* Fills @p from the resolver: 0 when answered locally, -ENOENT to forward. */
 static int
-answer_local(struct dns_server *s, const struct dns_client_view *c, const ldns_rr *qr,
-	     ldns_pkt *p)
+answer_local(struct dns_server *s, const struct dns_client_view *c, const ldns_rr *qr, ldns_pkt *p)
 {
 	struct in_addr v4[DNS_MAX_ADDRS];
 	struct in6_addr v6[DNS_MAX_ADDRS];

@@ -62,9 +62,9 @@ struct dns_config {
 	/* Upstream servers as IPv4/IPv6 literals, NULL-terminated; NULL: the
 	 * nameservers of @resolv_conf minus loopback ones (dockerd). */
 	char *const *upstreams;
-	const char *resolv_conf;	/* NULL: /etc/resolv.conf */
-	uint16_t upstream_port;		/* 0: 53 (tests use another) */
-	int timeout_ms;			/* per upstream attempt; 0: 2000 */
+	const char *resolv_conf; /* NULL: /etc/resolv.conf */
+	uint16_t upstream_port;	 /* 0: 53 (tests use another) */
+	int timeout_ms;		 /* per upstream attempt; 0: 2000 */
 };
 
 /*
@@ -79,9 +79,9 @@ int dns_server_new(const struct dns_resolver *resolver, const struct dns_config 
 void dns_server_free(struct dns_server *s);
 
 struct dns_attach_opts {
-	const char *netns_path;		/* the container's network namespace */
-	const char *domain;		/* its domainname, or NULL */
-	char *const *upstreams;		/* its --dns servers, or NULL: the server's */
+	const char *netns_path; /* the container's network namespace */
+	const char *domain;	/* its domainname, or NULL */
+	char *const *upstreams; /* its --dns servers, or NULL: the server's */
 };
 
 /*
@@ -106,8 +106,8 @@ void dns_detach(struct dns_server *s, const char *container_id);
  * *@ret (caller frees) holds the reply. -EBADMSG when the query must be
  * dropped (no readable header, or it is itself a response).
  */
-int dns_server_answer(struct dns_server *s, const char *container_id, const uint8_t *q,
-		      size_t len, bool tcp, uint8_t **ret, size_t *ret_len);
+int dns_server_answer(struct dns_server *s, const char *container_id, const uint8_t *q, size_t len,
+		      bool tcp, uint8_t **ret, size_t *ret_len);
 
 /*
  * Parses the upstream list of a resolv.conf text: nameserver lines, minus

@@ -22,7 +22,7 @@ struct dns_upstream {
  * (a new attach makes a new one), so it is read without the lock. */
 struct dns_client_view {
 	char id[65];
-	char domain[256];	/* "" when none */
+	char domain[256]; /* "" when none */
 	struct dns_upstream up[DNS_MAX_UPSTREAMS];
 	size_t n_up;
 };
@@ -31,7 +31,7 @@ struct dns_client {
 	struct dns_client *next;
 	struct dns_client_view v;
 	int udp, tcp;
-	bool dead;		/* detached: the serving thread closes and frees it */
+	bool dead; /* detached: the serving thread closes and frees it */
 };
 
 struct dns_server {
@@ -40,14 +40,14 @@ struct dns_server {
 	uint16_t port;
 	struct dns_upstream up[DNS_MAX_UPSTREAMS];
 	size_t n_up;
-	atomic_uint turn;	/* round-robin rotation */
+	atomic_uint turn; /* round-robin rotation */
 
-	pthread_mutex_t lock;	/* the fields below */
-	pthread_cond_t idle;	/* inflight dropped to 0 */
+	pthread_mutex_t lock; /* the fields below */
+	pthread_cond_t idle;  /* inflight dropped to 0 */
 	struct dns_client *clients;
-	int inflight;		/* worker threads running */
+	int inflight; /* worker threads running */
 	bool stop;
-	int wake[2];		/* pipe: the serving thread re-reads the table */
+	int wake[2]; /* pipe: the serving thread re-reads the table */
 	pthread_t thread;
 	bool started;
 };

@@ -49,11 +49,11 @@ static const struct in_addr dns_listen_addr = {.s_addr = __builtin_bswap32(0x7f0
 struct dns_job {
 	struct dns_server *s;
 	struct dns_client_view v;
-	int fd;			/* dup of the UDP socket, or the accepted TCP one */
+	int fd; /* dup of the UDP socket, or the accepted TCP one */
 	bool tcp;
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	uint8_t *q;		/* UDP: the query */
+	uint8_t *q; /* UDP: the query */
 	size_t len;
 };
 
@@ -69,10 +69,10 @@ wake(struct dns_server *s)
  * namespace, binds UDP and TCP on 127.0.0.11:53 and sends both fds (or an
  * errno) back over @sock.
  */
-static void __attribute__((noreturn))
-helper_main(int nsfd, int sock)
+static void __attribute__((noreturn)) helper_main(int nsfd, int sock)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(53),
 				.sin_addr = dns_listen_addr};
 	int code = 0, fds[2] = {-1, -1}, one = 1;
 	union {
@@ -112,7 +112,9 @@ open_sockets(const char *netns, int *ret_udp, int *ret_tcp)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {&code, sizeof(code)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = u.buf,
 			   .msg_controllen = sizeof(u.buf)};
 	pid_t pid;
 
@@ -238,8 +240,8 @@ on_udp(struct dns_server *s, struct dns_client *c, uint8_t *buf)
 	for (int i = 0; i < DNS_UDP_BURST; i++) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		ssize_t n = recvfrom(c->udp, buf, DNS_UDP_MAX, MSG_DONTWAIT, (struct sockaddr *)&peer,
-				     &plen);
+		ssize_t n = recvfrom(c->udp, buf, DNS_UDP_MAX, MSG_DONTWAIT,
+				     (struct sockaddr *)&peer, &plen);
 		_cleanup_free_ uint8_t *reply = NULL;
 		size_t rn = 0;
 
@@ -251,8 +253,12 @@ on_udp(struct dns_server *s, struct dns_client *c, uint8_t *buf)
 				     (struct sockaddr *)&peer, plen);
 		} else if (r == -EAGAIN) {
 			struct dns_job *j = xcalloc(1, sizeof(*j));
-			*j = (struct dns_job){.s = s, .v = c->v, .tcp = false, .peer = peer,
-					      .peer_len = plen, .len = (size_t)n};
+			*j = (struct dns_job){.s = s,
+					      .v = c->v,
+					      .tcp = false,
+					      .peer = peer,
+					      .peer_len = plen,
+					      .len = (size_t)n};
 			j->fd = fcntl(c->udp, F_DUPFD_CLOEXEC, 3);
 			j->q = xmalloc((size_t)n);
 			memcpy(j->q, buf, (size_t)n);
@@ -333,7 +339,7 @@ serve_main(void *arg)
 			continue; /* the table may have changed under us */
 		}
 		for (int i = 1; i < n; i++) {
-			if (!(fds[i].revents & POLLIN))
+			if (!fds[i].revents) /* POLLERR too: recvfrom clears it */
 				continue;
 			if (fds[i].fd == who[i]->udp)
 				on_udp(s, who[i], buf);

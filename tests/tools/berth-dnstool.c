@@ -110,8 +110,14 @@ main(int argc, char **argv)
 		case 'n': o.netns_path = optarg; break;
 		case 'i': id = optarg; break;
 		case 'D': o.domain = optarg; break;
-		case 'u': if (n_ups < MAX_LIST) ups[n_ups++] = optarg; break;
-		case 'c': if (n_cups < MAX_LIST) cups[n_cups++] = optarg; break;
+		case 'u':
+			if (n_ups < MAX_LIST)
+				ups[n_ups++] = optarg;
+			break;
+		case 'c':
+			if (n_cups < MAX_LIST)
+				cups[n_cups++] = optarg;
+			break;
 		case 'p':
 			if (parse_uint64(optarg, 65535, &port) < 0 || port == 0) {
 				fprintf(stderr, "bad port '%s'\n", optarg);

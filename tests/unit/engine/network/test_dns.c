@@ -423,7 +423,7 @@ Test(dns, hostile_garbage_never_crashes)
 		size_t n = 12 + (size_t)rand() % (sizeof(buf) - 12);
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (uint8_t)rand();
-		buf[2] &= 0x7f;	/* a query, so it is not dropped outright */
+		buf[2] &= 0x7f; /* a query, so it is not dropped outright */
 		buf[4] = 0;
 		buf[5] = 1;
 		int r = rcode_of(s, buf, n, round % 2);
