@@ -11,10 +11,12 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
@@ -178,6 +180,14 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 	return 0;
 }
 
+/* dockerd's NetworkMode.IsHost(): the container shares the host's network,
+ * so it sees the host's resolv.conf and hosts as they are. */
+static bool
+is_host_network(const struct container_spec *s)
+{
+	return s->network_mode && strcmp(s->network_mode, "host") == 0;
+}
+
 /* The address "host-gateway" in --add-host stands for: the daemon's
  * --host-gateway-ip, else the default bridge's gateway (dockerd). */
 static const char *
@@ -280,6 +290,15 @@ write_resolv_conf(const struct engine *eng, struct container *c)
 	bool have_ns = false;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
+	/* libnetwork's setupDNS: on the host's network without DNS settings,
+	 * the host's file as it is (its loopback resolver is reachable). */
+	if (is_host_network(s) && !(dns && dns[0]) && !(search && search[0]) &&
+	    !(opts && opts[0])) {
+		if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0 ||
+		    fs_write_replace(path, host.data ? host.data : "", host.len, 0644) < 0)
+			log_warn("cannot copy /etc/resolv.conf to '%s', ignoring", path);
+		return;
+	}
 	if (dns && dns[0]) {
 		for (size_t i = 0; dns[i]; i++)
 			buf_printf(&out, "nameserver %s\n", dns[i]);
@@ -306,6 +325,15 @@ lifecycle_write_hosts(const struct engine *eng, struct container *c, const char 
 	const struct container_spec *s = &c->spec;
 	char gw[64];
 
+	/* libnetwork's buildHostsFile: on the host's network without
+	 * --add-host, the host's /etc/hosts as it is. */
+	if (is_host_network(s) && !(s->extra_hosts && s->extra_hosts[0])) {
+		_cleanup_buf_ struct buf host = BUF_INIT;
+		if (fs_read_file("/etc/hosts", 1024 * 1024, &host) < 0 ||
+		    fs_write_replace(path, host.data ? host.data : "", host.len, 0644) < 0)
+			log_warn("cannot copy /etc/hosts to '%s', ignoring", path);
+		return;
+	}
 	buf_puts(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		     "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
 		     "ff02::2\tip6-allrouters\n");
@@ -364,6 +392,15 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 		char host[256], addr[64];
 		if ((r = lifecycle_extra_host_parse(spec->extra_hosts[i], host, addr, e)) < 0)
 			return r;
+	}
+	/* dockerd (daemon.newContainer): on the host's network the default
+	 * hostname is the host's, not the short ID. */
+	if (is_host_network(spec) && !(spec->hostname && *spec->hostname)) {
+		char hn[HOST_NAME_MAX + 1] = "";
+		if (gethostname(hn, sizeof(hn) - 1) == 0 && *hn) {
+			free(spec->hostname);
+			spec->hostname = xstrdup(hn);
+		}
 	}
 	r = store_image_get(eng->store, spec->image, &sum, &config, e);
 	if (r < 0)

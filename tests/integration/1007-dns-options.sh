@@ -47,6 +47,18 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	out=$(d run --rm --hostname a.b.c busybox sh -c 'hostname; tail -1 /etc/hosts')
 	expect_eq "[$v] dotted --hostname kept whole" "$(printf '%s\n' "$out" | head -1)" a.b.c
 	expect_match "[$v] dotted --hostname: FQDN then short name in hosts" "$out" $'^[0-9.]+\ta.b.c a$'
+
+	# --network host: the host's files and hostname, as dockerd gives them.
+	out=$(d run --rm --network host busybox cat /etc/resolv.conf)
+	expect_eq "[$v] host network: the daemon's --dns/--dns-opt still apply" "$out" \
+		"$(grep -v '^nameserver\|^options' /etc/resolv.conf; printf 'nameserver 192.0.2.53\noptions ndots:3')"
+	out=$(d run --rm --network host busybox cat /etc/hosts)
+	expect_eq "[$v] host network: the host's /etc/hosts as it is" "$out" "$(cat /etc/hosts)"
+	out=$(d run --rm --network host busybox hostname)
+	expect_eq "[$v] host network: the host's hostname" "$out" "$(hostname)"
+	out=$(d run --rm --network host --add-host hx:10.7.7.7 --dns 192.0.2.77 busybox cat /etc/hosts /etc/resolv.conf)
+	expect_match "[$v] host network with --add-host: the entry" "$out" $'^10.7.7.7\thx$'
+	expect_match "[$v] host network with --dns: the server" "$out" '^nameserver 192.0.2.77$'
 done
 
 if [ -x /usr/local/bin/docker ]; then
@@ -66,5 +78,7 @@ berth_stop
 berth_restart || fail "berthd restarts"
 out=$("$DOCKER" run --rm --add-host gw:host-gateway busybox cat /etc/hosts 2>&1)
 expect_match "host-gateway defaults to the bridge's gateway" "$out" $'^'"${BERTH_BIP%/*}"$'\tgw$'
+out=$("$DOCKER" run --rm --network host busybox cat /etc/resolv.conf)
+expect_eq "host network without DNS settings: the host's resolv.conf as it is" "$out" "$(cat /etc/resolv.conf)"
 
 finish
