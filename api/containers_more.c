@@ -18,6 +18,7 @@
 #include "api/stream.h"
 #include "api/api.h"
 #include "engine/container/rootfs.h"
+#include "engine/container/snapshot.h"
 #include "engine/container/stats.h"
 #include "engine/container/top.h"
 #include "engine/container/update.h"
@@ -105,17 +106,16 @@ blkio_json(const struct stats_sample *s)
 }
 
 static json_t *
-stats_json(struct container *c, const struct stats_sample *s, const struct stats_sample *pre)
+stats_json(const struct container_snap *c, const struct stats_sample *s,
+	   const struct stats_sample *pre)
 {
 	char read[TIME_STR_MAX], preread[TIME_STR_MAX];
 	json_t *o, *nets;
 
 	time_format_rfc3339nano(s->running ? s->read_ns : 0, read);
 	time_format_rfc3339nano(pre && pre->running ? pre->read_ns : 0, preread);
-	pthread_mutex_lock(&c->mu);
 	o = json_pack("{s:s,s:s,s:o,s:s}", "read", read, "preread", preread, "name",
 		      api_json_string(c->name), "id", c->id);
-	pthread_mutex_unlock(&c->mu);
 	json_object_set_new(o, "num_procs", json_integer(0));
 	json_object_set_new(o, "pids_stats",
 			    s->running ? json_pack("{s:I,s:I}", "current",
@@ -174,6 +174,16 @@ nap(struct api_stream *s, int ms)
 	return !api_stream_cancelled(s);
 }
 
+/* One stats object; the name is read afresh each time, so a rename shows. */
+static int
+stats_emit(struct api_stream *s, struct stats_job *j, const struct stats_sample *cur,
+	   const struct stats_sample *pre)
+{
+	_cleanup_container_snap_ struct container_snap *snap = container_snap_new(j->c);
+
+	return api_stream_json_nl(s, stats_json(snap, cur, pre));
+}
+
 static int
 stats_producer(struct api_stream *s, void *arg, struct err *e)
 {
@@ -184,17 +194,17 @@ stats_producer(struct api_stream *s, void *arg, struct err *e)
 	if (stats_read(j->eng, j->c, &pre, e) < 0)
 		return e->code;
 	if (!j->stream && (j->one_shot || !pre.running)) {
-		r = api_stream_json_nl(s, stats_json(j->c, &pre, NULL));
+		r = stats_emit(s, j, &pre, NULL);
 		stats_sample_release(&pre);
 		return r < 0 ? 0 : 0;
 	}
 	if (j->stream)
-		r = api_stream_json_nl(s, stats_json(j->c, &pre, NULL));
+		r = stats_emit(s, j, &pre, NULL);
 	/* moby: the second sample a second later makes CPU % meaningful. */
 	while (r >= 0 && nap(s, 1000)) {
 		if (stats_read(j->eng, j->c, &cur, e) < 0)
 			break;
-		r = api_stream_json_nl(s, stats_json(j->c, &cur, &pre));
+		r = stats_emit(s, j, &cur, &pre);
 		stats_sample_release(&pre);
 		pre = cur;
 		memset(&cur, 0, sizeof(cur));
@@ -350,7 +360,7 @@ struct prune_filter {
 };
 
 static bool
-prune_match(struct container *c, void *ud)
+prune_match(const struct container_snap *c, void *ud)
 {
 	struct prune_filter *p = ud;
 

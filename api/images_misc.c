@@ -320,8 +320,12 @@ api_system_df(struct api_request *r)
 		size_t n = 0;
 		struct container **list = containers_list(eng->containers, &n);
 		json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, container_json_summary(list[i], r, true));
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_container_snap_ struct container_snap *s = NULL;
+			struct err e = ERR_INIT;
+			if (container_snapshot(eng, list[i], CONTAINER_SNAP_SIZES, &s, &e) == 0)
+				json_array_append_new(arr, container_json_summary(s));
+		}
 		containers_list_free(list, n);
 		json_object_set_new(o, "Containers", arr);
 	}

@@ -11,6 +11,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/names.c engine/container/names.h \
+	engine/container/snapshot.c engine/container/snapshot.h \
 	engine/container/restart.c engine/container/restart.h \
 	engine/container/spec.c engine/container/spec.h \
 	engine/container/stats.c engine/container/stats.h \
@@ -31,6 +32,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_hold.c \
 	tests/unit/engine/container/test_names.c \
+	tests/unit/engine/container/test_snapshot.c \
 	tests/unit/engine/container/test_restart.c \
 	tests/unit/engine/container/test_runspec.c \
 	tests/unit/engine/container/test_spec.c \

@@ -9,6 +9,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/rootfs.h"
 #include "engine/container/usage.h"
+#include "engine/container/snapshot.h"
 #include "engine/engine.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
@@ -64,8 +65,13 @@ usage_prune(struct engine *eng, usage_prune_fn match, void *ud, char ***ret_ids,
 			  (c->state.status == CONTAINER_CREATED || c->state.status == CONTAINER_EXITED ||
 			   c->state.status == CONTAINER_DEAD);
 		pthread_mutex_unlock(&c->mu);
-		if (!stopped || (match && !match(c, ud)))
+		if (!stopped)
 			continue;
+		if (match) {
+			_cleanup_container_snap_ struct container_snap *s = container_snap_new(c);
+			if (!match(s, ud))
+				continue;
+		}
 		(void)usage_size(eng, c, &rw, NULL, &err);
 		if (lifecycle_remove(eng, c, false, false, &err) < 0) {
 			log_warn("prune: container %.12s: %s, skipping", c->id, err.msg);

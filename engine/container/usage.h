@@ -21,8 +21,10 @@ struct engine;
 int usage_size(struct engine *eng, struct container *c, int64_t *ret_rw, int64_t *ret_rootfs,
 	       struct err *e);
 
-/* Whether prune may remove @c; @ud is the caller's filter state. */
-typedef bool (*usage_prune_fn)(struct container *c, void *ud);
+/* Whether prune may remove the container @s is a snapshot of (container_snap_new);
+ * @ud is the caller's filter state. Called without any lock held. */
+struct container_snap;
+typedef bool (*usage_prune_fn)(const struct container_snap *s, void *ud);
 
 /*
  * Removes every stopped (created, exited, dead) container that @match
