@@ -161,6 +161,35 @@ job_free(struct dns_job *j)
 	free(j);
 }
 
+/* Sends the 2-byte length and @reply whole (a slow reader may take several
+ * sends; each waits at most SO_SNDTIMEO). MSG_NOSIGNAL: a client that went
+ * away is EPIPE, not SIGPIPE. */
+static int
+send_framed(int fd, const uint8_t *reply, size_t rn)
+{
+	uint8_t len[2] = {(uint8_t)(rn >> 8), (uint8_t)rn};
+	struct iovec iov[2] = {{len, 2}, {(void *)reply, rn}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+
+	while (m.msg_iovlen > 0) {
+		ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		while (m.msg_iovlen > 0 && (size_t)n >= m.msg_iov[0].iov_len) {
+			n -= (ssize_t)m.msg_iov[0].iov_len;
+			m.msg_iov++;
+			m.msg_iovlen--;
+		}
+		if (m.msg_iovlen > 0) {
+			m.msg_iov[0].iov_base = (uint8_t *)m.msg_iov[0].iov_base + n;
+			m.msg_iov[0].iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
 static void
 serve_tcp(struct dns_job *j)
 {
@@ -174,9 +203,7 @@ serve_tcp(struct dns_job *j)
 
 		if (!q || dns_answer(j->s, &j->v, q, n, true, true, &reply, &rn) < 0)
 			return;
-		uint8_t len[2] = {(uint8_t)(rn >> 8), (uint8_t)rn};
-		struct iovec iov[2] = {{len, 2}, {reply, rn}};
-		if (writev(j->fd, iov, 2) != (ssize_t)(rn + 2))
+		if (send_framed(j->fd, reply, rn) < 0)
 			return;
 	}
 }
