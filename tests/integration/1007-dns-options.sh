@@ -73,6 +73,13 @@ expect_eq "ExtraHosts with a bad address: dockerd's 400" "$out" '{"message":"inv
 out=$(post -d '{"Image":"busybox","HostConfig":{"ExtraHosts":["noaddress"]}}' http://x/v1.44/containers/create)
 expect_eq "ExtraHosts without a name: dockerd's 400" "$out" '{"message":"bad format for add-host: \"noaddress\""}'
 
+# Daemon flags are checked before anything starts, with dockerd's wording.
+out=$("$BERTHD" --dns bogus -H "unix://$T_DIR/x.sock" --data-root "$T_DIR/x" 2>&1); rc=$?
+expect_eq "berthd --dns bogus exits 1" "$rc" 1
+expect_match "with dockerd's message" "$out" 'invalid argument "bogus" for "--dns" flag: bogus is not an ip address'
+out=$("$BERTHD" --host-gateway-ip nope -H "unix://$T_DIR/x.sock" --data-root "$T_DIR/x" 2>&1); rc=$?
+expect_match "berthd --host-gateway-ip nope is refused" "$rc $out" '^1 .*invalid argument "nope" for "--host-gateway-ip" flag'
+
 # The default host-gateway is the default bridge's gateway.
 berth_stop
 berth_restart || fail "berthd restarts"
