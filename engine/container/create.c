@@ -272,11 +272,83 @@ put_list(struct buf *out, const char *key, char *const *v)
 	buf_putc(out, '\n');
 }
 
-/* resolv.conf as dockerd writes it for the default bridge: the host's,
- * without loopback nameservers; the container's --dns/--dns-search/
- * --dns-option, else the daemon's, replace the host's lines of that kind;
- * Google's servers as a last resort. "--dns-search ." means no search
- * line at all. */
+static bool
+has_ndots(char *const *opts)
+{
+	for (size_t i = 0; opts && opts[i]; i++)
+		if (strncmp(opts[i], "ndots:", 6) == 0)
+			return true;
+	return false;
+}
+
+/* The words of @text's "options" lines (@text is left intact). */
+static char **
+host_resolv_options(const char *text)
+{
+	char **v = NULL;
+
+	for (const char *p = text; p && *p;) {
+		size_t len = strcspn(p, "\n");
+		if (len > 7 && strncmp(p, "options", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+			_cleanup_free_ char *line = xstrndup(p + 8, len - 8);
+			char *save = NULL;
+			for (char *w = strtok_r(line, " \t", &save); w;
+			     w = strtok_r(NULL, " \t", &save))
+				strv_append(&v, w);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return v;
+}
+
+void
+create_resolv_conf(char *host, char *const *dns, char *const *search, char *const *opts,
+		   enum create_resolv_mode mode, struct buf *out)
+{
+	bool have_dns = dns && dns[0], have_search = search && search[0];
+	bool have_opts = opts && opts[0], have_ns = false;
+	_cleanup_strv_ char **host_opts = NULL;
+
+	/* libnetwork's setupDNS: on the host's network without DNS settings,
+	 * the host's file as it is (its loopback resolver is reachable). */
+	if (mode == CREATE_RESOLV_HOST && !have_dns && !have_search && !have_opts) {
+		buf_puts(out, host ? host : "");
+		return;
+	}
+	if (mode == CREATE_RESOLV_EMBEDDED) {
+		/* The embedded server answers and forwards the rest to --dns or
+		 * the host's servers. Options: the user's, else the host's, then
+		 * ndots:0 unless one sets ndots (libnetwork's rebuildDNS). */
+		buf_puts(out, "nameserver 127.0.0.11\n");
+		if (!have_opts && host)
+			opts = host_opts = host_resolv_options(host);
+		have_opts = opts && opts[0];
+		if (host)
+			copy_host_resolv_conf(out, host, false, !have_search, false);
+	} else {
+		for (size_t i = 0; have_dns && dns[i]; i++)
+			buf_printf(out, "nameserver %s\n", dns[i]);
+		have_ns = have_dns;
+		if (host)
+			have_ns |= copy_host_resolv_conf(out, host, !have_dns, !have_search,
+							 !have_opts);
+		if (!have_ns)
+			buf_puts(out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	}
+	if (have_search && !(strcmp(search[0], ".") == 0 && !search[1]))
+		put_list(out, "search", search);
+	if (mode == CREATE_RESOLV_EMBEDDED && !has_ndots(opts)) {
+		buf_puts(out, "options");
+		for (size_t i = 0; have_opts && opts[i]; i++)
+			buf_printf(out, " %s", opts[i]);
+		buf_puts(out, " ndots:0\n");
+	} else if (have_opts) {
+		put_list(out, "options", opts);
+	}
+}
+
+/* Writes <dir>/resolv.conf from the host's, the container's DNS settings
+ * and else the daemon's. */
 static void
 write_resolv_conf(const struct engine *eng, struct container *c)
 {
@@ -287,32 +359,14 @@ write_resolv_conf(const struct engine *eng, struct container *c)
 								: eng->cfg.dns_search;
 	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options
 								: eng->cfg.dns_options;
-	bool have_ns = false;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
-	/* libnetwork's setupDNS: on the host's network without DNS settings,
-	 * the host's file as it is (its loopback resolver is reachable). */
-	if (is_host_network(s) && !(dns && dns[0]) && !(search && search[0]) &&
-	    !(opts && opts[0])) {
-		if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0 ||
-		    fs_write_replace(path, host.data ? host.data : "", host.len, 0644) < 0)
-			log_warn("cannot copy /etc/resolv.conf to '%s', ignoring", path);
-		return;
-	}
-	if (dns && dns[0]) {
-		for (size_t i = 0; dns[i]; i++)
-			buf_printf(&out, "nameserver %s\n", dns[i]);
-		have_ns = true;
-	}
-	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0 && host.data)
-		have_ns |= copy_host_resolv_conf(&out, host.data, !(dns && dns[0]),
-						 !(search && search[0]), !(opts && opts[0]));
-	if (!have_ns)
-		buf_puts(&out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	if (search && search[0] && !(strcmp(search[0], ".") == 0 && !search[1]))
-		put_list(&out, "search", search);
-	if (opts && opts[0])
-		put_list(&out, "options", opts);
+	/* TODO: CREATE_RESOLV_EMBEDDED for containers on user-defined
+	 * networks, once those exist (engine/network). */
+	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0)
+		log_debug("cannot read /etc/resolv.conf, writing the container's without it");
+	create_resolv_conf(host.data, dns, search, opts,
+			   is_host_network(s) ? CREATE_RESOLV_HOST : CREATE_RESOLV_BRIDGE, &out);
 	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
