@@ -52,7 +52,7 @@ api_containers_create(struct api_request *r)
 	if (api_body_json(r, false, &body) < 0)
 		return;
 	if (container_json_decode_create(body, &spec, &e) < 0 ||
-	    lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
+	    lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
 		return;
@@ -74,7 +74,7 @@ api_containers_inspect(struct api_request *r)
 		return;
 	if (api_query_bool(r, "size", false))
 		flags |= CONTAINER_SNAP_SIZES;
-	if (container_snapshot(r->ctx->engine, c, flags, &s, &e) < 0) {
+	if (container_snapshot(r->ctx->engine->containers, c, flags, &s, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -270,14 +270,14 @@ api_containers_list(struct api_request *r)
 		/* ps without -a: skip stopped containers before copying them */
 		if (!all && !is_up(list[i]))
 			continue;
-		if (container_snapshot(lc.eng, list[i], 0, &s, &e) < 0)
+		if (container_snapshot(lc.eng->containers, list[i], 0, &s, &e) < 0)
 			continue;
 		if (!matches(&lc, s))
 			continue;
 		/* Sizes walk the layer: only for the containers shown. */
 		if (size) {
 			s = container_snap_free(s);
-			if (container_snapshot(lc.eng, list[i], CONTAINER_SNAP_SIZES, &s, &e) < 0)
+			if (container_snapshot(lc.eng->containers, list[i], CONTAINER_SNAP_SIZES, &s, &e) < 0)
 				continue;
 		}
 		json_array_append_new(arr, container_json_summary(s));
@@ -303,7 +303,7 @@ api_containers_start(struct api_request *r)
 	c = api_containers_lookup(r);
 	if (!c)
 		return;
-	if (lifecycle_start(r->ctx->engine, c, &e) < 0) {
+	if (lifecycle_start(r->ctx->engine->containers, c, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -317,7 +317,7 @@ stop_args(struct api_request *r, int64_t *ret_t, const char **ret_sig)
 	return api_query_int(r, "t", -1, 1 << 30, -1, ret_t);
 }
 
-typedef int (*stop_fn)(struct engine *eng, struct container *c, int timeout_s,
+typedef int (*stop_fn)(struct containers *cs, struct container *c, int timeout_s,
 		       const char *signal, struct err *e);
 
 static void
@@ -330,7 +330,7 @@ stop_common(struct api_request *r, stop_fn fn)
 
 	if (stop_args(r, &t, &sig) < 0 || !(c = api_containers_lookup(r)))
 		return;
-	if (fn(r->ctx->engine, c, (int)t, sig, &e) < 0) {
+	if (fn(r->ctx->engine->containers, c, (int)t, sig, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -360,7 +360,7 @@ api_containers_kill(struct api_request *r)
 
 	if (!c)
 		return;
-	if (lifecycle_kill(r->ctx->engine, c, api_query(r, "signal"), &e) < 0) {
+	if (lifecycle_kill(r->ctx->engine->containers, c, api_query(r, "signal"), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -375,7 +375,7 @@ pause_common(struct api_request *r, bool pause)
 
 	if (!c)
 		return;
-	if (lifecycle_pause(r->ctx->engine, c, pause, &e) < 0) {
+	if (lifecycle_pause(r->ctx->engine->containers, c, pause, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -409,7 +409,7 @@ api_containers_delete(struct api_request *r)
 		api_reply_errorf(r, 400, "Conflict, cannot remove the default link name of the container");
 		return;
 	}
-	if (lifecycle_remove(r->ctx->engine, c, api_query_bool(r, "force", false),
+	if (lifecycle_remove(r->ctx->engine->containers, c, api_query_bool(r, "force", false),
 			     api_query_bool(r, "v", false), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
@@ -435,7 +435,7 @@ api_containers_rename(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	lifecycle_event(r->ctx->engine, c, "rename", NULL);
+	lifecycle_event(r->ctx->engine->containers, c, "rename", NULL);
 	api_reply_empty(r, 204);
 }
 

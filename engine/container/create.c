@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,7 +19,7 @@
 
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/events/events.h"
 #include "engine/store/store_image.h"
 #include "engine/util/buf.h"
@@ -140,7 +139,7 @@ create_merge_image_config(struct container_spec *s, const struct buf *config, st
 /* Anonymous volumes become volume mounts with fresh names; named volumes
  * are created on first use; missing -v host directories are created. */
 static int
-prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
+prepare_mounts(struct containers *cs, struct container_spec *s, struct err *e)
 {
 	for (size_t i = 0; s->volumes && s->volumes[i]; i++) {
 		bool covered = false;
@@ -150,7 +149,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 				covered = true;
 		if (covered)
 			continue;
-		if (volume_create(eng->volumes, NULL, NULL, NULL, true, &v, e) < 0)
+		if (volume_create(cs->volumes, NULL, NULL, NULL, true, &v, e) < 0)
 			return e->code;
 		s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
 		s->mounts[s->n_mounts++] = (struct mount_spec){ MOUNT_VOLUME, xstrdup(v.name),
@@ -162,7 +161,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 		struct mount_spec *m = &s->mounts[i];
 		if (m->type == MOUNT_VOLUME && !(m->options && strcmp(m->options, "anonymous") == 0)) {
 			struct volume_info v = {0};
-			if (volume_create(eng->volumes, m->source, NULL, NULL, false, &v, e) < 0)
+			if (volume_create(cs->volumes, m->source, NULL, NULL, false, &v, e) < 0)
 				return e->code;
 			volume_info_release(&v);
 		} else if (m->type == MOUNT_BIND) {
@@ -191,12 +190,12 @@ is_host_network(const struct container_spec *s)
 /* The address "host-gateway" in --add-host stands for: the daemon's
  * --host-gateway-ip, else the default bridge's gateway (dockerd). */
 static const char *
-host_gateway(const struct engine *eng, char buf[64])
+host_gateway(const struct containers *cs, char buf[64])
 {
-	const char *src = eng->cfg.bridge_cidr ? eng->cfg.bridge_cidr : "10.88.0.1/16";
+	const char *src = cs->bridge_cidr ? cs->bridge_cidr : "10.88.0.1/16";
 
-	if (eng->cfg.host_gateway_ip && *eng->cfg.host_gateway_ip)
-		src = eng->cfg.host_gateway_ip;
+	if (cs->host_gateway_ip && *cs->host_gateway_ip)
+		src = cs->host_gateway_ip;
 
 	snprintf(buf, 64, "%.*s", (int)strcspn(src, "/"), src);
 	return buf;
@@ -350,15 +349,13 @@ create_resolv_conf(char *host, char *const *dns, char *const *search, char *cons
 /* Writes <dir>/resolv.conf from the host's, the container's DNS settings
  * and else the daemon's. */
 static void
-write_resolv_conf(const struct engine *eng, struct container *c)
+write_resolv_conf(const struct containers *cs, struct container *c)
 {
 	_cleanup_buf_ struct buf host = BUF_INIT, out = BUF_INIT;
 	const struct container_spec *s = &c->spec;
-	char *const *dns = s->dns && s->dns[0] ? s->dns : eng->cfg.dns;
-	char *const *search = s->dns_search && s->dns_search[0] ? s->dns_search
-								: eng->cfg.dns_search;
-	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options
-								: eng->cfg.dns_options;
+	char *const *dns = s->dns && s->dns[0] ? s->dns : cs->dns;
+	char *const *search = s->dns_search && s->dns_search[0] ? s->dns_search : cs->dns_search;
+	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options : cs->dns_options;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
 	/* TODO: CREATE_RESOLV_EMBEDDED for containers on user-defined
@@ -372,7 +369,7 @@ write_resolv_conf(const struct engine *eng, struct container *c)
 }
 
 void
-lifecycle_write_hosts(const struct engine *eng, struct container *c, const char *ip)
+lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
@@ -397,7 +394,7 @@ lifecycle_write_hosts(const struct engine *eng, struct container *c, const char 
 		if (lifecycle_extra_host_parse(s->extra_hosts[i], name, addr, &ignored) < 0)
 			continue; /* refused at create; an older record, skipped */
 		buf_printf(&b, "%s\t%s\n",
-			   strcmp(addr, "host-gateway") == 0 ? host_gateway(eng, gw) : addr, name);
+			   strcmp(addr, "host-gateway") == 0 ? host_gateway(cs, gw) : addr, name);
 	}
 	if (ip && *ip) {
 		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
@@ -416,7 +413,7 @@ lifecycle_write_hosts(const struct engine *eng, struct container *c, const char 
 }
 
 static int
-write_files(const struct engine *eng, struct container *c, struct err *e)
+write_files(const struct containers *cs, struct container *c, struct err *e)
 {
 	_cleanup_free_ char *hn = xasprintf("%s/hostname", c->dir);
 	_cleanup_free_ char *text = xasprintf("%s\n", c->spec.hostname);
@@ -428,13 +425,13 @@ write_files(const struct engine *eng, struct container *c, struct err *e)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
-	lifecycle_write_hosts(eng, c, NULL);
-	write_resolv_conf(eng, c);
+	lifecycle_write_hosts(cs, c, NULL);
+	write_resolv_conf(cs, c);
 	return 0;
 }
 
 int
-lifecycle_create(struct engine *eng, const char *name, struct container_spec *spec,
+lifecycle_create(struct containers *cs, const char *name, struct container_spec *spec,
 		 struct container **ret, struct err *e)
 {
 	struct store_image_summary sum = {0};
@@ -456,24 +453,24 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 			spec->hostname = xstrdup(hn);
 		}
 	}
-	r = store_image_get(eng->store, spec->image, &sum, &config, e);
+	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
 	r = create_merge_image_config(spec, &config, e);
 	if (r == 0)
-		r = prepare_mounts(eng, spec, e);
+		r = prepare_mounts(cs, spec, e);
 	if (r == 0)
-		r = containers_create(eng->containers, name, sum.id, spec, &c, e);
+		r = containers_create(cs, name, sum.id, spec, &c, e);
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
-	r = write_files(eng, c, e);
+	r = write_files(cs, c, e);
 	if (r < 0) {
-		(void)containers_delete(eng->containers, c, NULL);
+		(void)containers_delete(cs, c, NULL);
 		container_unref(c);
 		return r;
 	}
-	lifecycle_event(eng, c, "create", NULL);
+	lifecycle_event(cs, c, "create", NULL);
 	*ret = c;
 	return 0;
 }

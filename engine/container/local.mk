@@ -3,6 +3,9 @@ libberth_engine_a_SOURCES += \
 	engine/container/attach.c engine/container/attach.h \
 	engine/container/cp.c engine/container/cp.h \
 	engine/container/container.c engine/container/container.h \
+	engine/container/container_endpoint.c engine/container/container_endpoint.h \
+	engine/container/container_internal.h \
+	engine/container/container_monitor.c engine/container/container_monitor.h \
 	engine/container/exec.c engine/container/exec.h \
 	engine/container/hold.c engine/container/hold.h \
 	engine/container/create.c engine/container/create.h \
@@ -11,6 +14,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/names.c engine/container/names.h \
+	engine/container/recover.c engine/container/recover.h \
 	engine/container/snapshot.c engine/container/snapshot.h \
 	engine/container/restart.c engine/container/restart.h \
 	engine/container/spec.c engine/container/spec.h \

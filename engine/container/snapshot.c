@@ -14,7 +14,7 @@
 #include "engine/container/snapshot.h"
 #include "engine/container/exec.h"
 #include "engine/container/usage.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/util/strv.h"
 #include "engine/volume/volume.h"
 #include "engine/util/xalloc.h"
@@ -74,7 +74,7 @@ container_snap_new(struct container *c)
 
 /* Host paths of the mounts: volumes live where the volume service keeps them. */
 static void
-fill_mount_sources(struct engine *eng, struct container_snap *s)
+fill_mount_sources(struct containers *cs, struct container_snap *s)
 {
 	s->mount_sources = xcalloc(s->spec.n_mounts + 1, sizeof(*s->mount_sources));
 	for (size_t i = 0; i < s->spec.n_mounts; i++) {
@@ -82,12 +82,12 @@ fill_mount_sources(struct engine *eng, struct container_snap *s)
 		if (m->type == MOUNT_BIND)
 			s->mount_sources[i] = dup_or_null(m->source);
 		else if (m->type == MOUNT_VOLUME && m->source)
-			s->mount_sources[i] = volume_data_path(eng->volumes, m->source);
+			s->mount_sources[i] = volume_data_path(cs->volumes, m->source);
 	}
 }
 
 int
-container_snapshot(struct engine *eng, struct container *c, enum container_snap_flags flags,
+container_snapshot(struct containers *cs, struct container *c, enum container_snap_flags flags,
 		   struct container_snap **ret, struct err *e)
 {
 	_cleanup_strv_ char **exec_ids = NULL;
@@ -100,11 +100,11 @@ container_snapshot(struct engine *eng, struct container *c, enum container_snap_
 	/* Sizes walk the layer and exec IDs take the exec registry's lock:
 	 * both happen before c->mu, never under it. */
 	if (flags & CONTAINER_SNAP_SIZES)
-		sized = usage_size(eng, c, &rw, &rootfs, &ignored) == 0;
+		sized = usage_size(cs, c, &rw, &rootfs, &ignored) == 0;
 	if (flags & CONTAINER_SNAP_EXECS)
-		exec_ids = execs_ids_of(eng->execs, c->id);
+		exec_ids = execs_ids_of(cs->execs, c->id);
 	s = container_snap_new(c);
-	fill_mount_sources(eng, s);
+	fill_mount_sources(cs, s);
 	s->exec_ids = TAKE_PTR(exec_ids);
 	s->has_sizes = sized;
 	s->size_rw = rw;

@@ -16,7 +16,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 struct container_snap {
 	char id[65];
@@ -59,7 +59,7 @@ struct container_snap *container_snap_new(struct container *c);
  * Returns 0 and the snapshot in @ret; it does not fail today, but callers
  * check the result.
  */
-int container_snapshot(struct engine *eng, struct container *c, enum container_snap_flags flags,
+int container_snapshot(struct containers *cs, struct container *c, enum container_snap_flags flags,
 		       struct container_snap **ret, struct err *e);
 
 /* Frees a snapshot; NULL is fine. Returns NULL. */

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine/container/container.h"
 #include "engine/container/runspec.h"
-#include "engine/engine.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/xalloc.h"
 #include "engine/volume/volume.h"
@@ -16,7 +16,8 @@
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-static struct engine eng;
+static struct volumes *vols;
+static struct containers *cs;
 static struct container ctr;
 static char chain_bottom[72], chain_top[72];
 
@@ -32,10 +33,11 @@ setup(void)
 	fx_layer(chain_bottom, "etc/passwd", "root:x:0:0::/root:/bin/sh\n", chain_top, diffs[1]);
 	fx_image(d, 2, "2024-01-01T00:00:00Z", NULL, NULL, image_id);
 
-	memset(&eng, 0, sizeof(eng));
-	eng.store = fx_store;
-	eng.cfg.data_root = xstrdup(fx_root);
-	cr_assert_eq(volumes_open(fx_root, &eng.volumes, &e), 0, "%s", e.msg);
+	cr_assert_eq(volumes_open(fx_root, &vols, &e), 0, "%s", e.msg);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = fx_root,
+								   .store = fx_store,
+								   .volumes = vols },
+				     &cs, &e), 0, "%s", e.msg);
 
 	memset(&ctr, 0, sizeof(ctr));
 	strcpy(ctr.id, ID);
@@ -62,8 +64,8 @@ teardown(void)
 	free(ctr.log_path);
 	free(ctr.ep.netns);
 	free(ctr.ep.network);
-	free(eng.cfg.data_root);
-	volumes_close(eng.volumes);
+	containers_close(cs);
+	volumes_close(vols);
 	fx_teardown();
 }
 
@@ -75,7 +77,7 @@ build(struct runtime_spec *rs)
 	struct err e = ERR_INIT;
 
 	memset(rs, 0, sizeof(*rs));
-	cr_assert_eq(runspec_build(&eng, &ctr, rs, &e), 0, "%s", e.msg);
+	cr_assert_eq(runspec_build(cs, &ctr, rs, &e), 0, "%s", e.msg);
 }
 
 static bool
@@ -240,7 +242,7 @@ Test(runspec, unknown_image_fails)
 
 	free(ctr.image_id);
 	ctr.image_id = xstrdup("sha256:" ID);
-	cr_expect_eq(runspec_build(&eng, &ctr, &rs, &e), -ENOENT);
+	cr_expect_eq(runspec_build(cs, &ctr, &rs, &e), -ENOENT);
 	cr_expect(strstr(e.msg, "No such image") != NULL, "%s", e.msg);
 	runtime_spec_release(&rs);
 }
@@ -327,7 +329,7 @@ Test(runspec, capabilities_and_privileged)
 	ctr.spec.privileged = false;
 	strv_append(&ctr.spec.cap_add, "NOT_A_CAP");
 	memset(&rs, 0, sizeof(rs));
-	cr_expect_eq(runspec_build(&eng, &ctr, &rs, &e), -EINVAL);
+	cr_expect_eq(runspec_build(cs, &ctr, &rs, &e), -EINVAL);
 	runtime_spec_release(&rs);
 }
 
@@ -351,7 +353,7 @@ Test(runspec, security_options)
 
 	strv_append(&ctr.spec.security_opt, "bogus");
 	memset(&rs, 0, sizeof(rs));
-	cr_expect_eq(runspec_build(&eng, &ctr, &rs, &e), -EINVAL);
+	cr_expect_eq(runspec_build(cs, &ctr, &rs, &e), -EINVAL);
 	cr_expect_str_eq(e.msg, "invalid --security-opt: bogus");
 	runtime_spec_release(&rs);
 }

@@ -9,7 +9,6 @@
 
 #include "engine/container/exec.h"
 #include "engine/container/snapshot.h"
-#include "engine/engine.h"
 #include "engine/network/portmap.h"
 #include "engine/util/fs.h"
 #include "engine/util/strv.h"
@@ -83,7 +82,7 @@ Test(snapshot, copies_identity_state_endpoint_and_paths)
 	struct container_snap *s;
 	_cleanup_free_ char *dir = NULL;
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0, "%s", e.msg);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0, "%s", e.msg);
 	c = make(cs);
 	set_running(c);
 	s = container_snap_new(c);
@@ -131,7 +130,7 @@ Test(snapshot, is_unaffected_by_later_changes_and_outlives_the_container)
 	struct container *c;
 	struct container_snap *s;
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0, "%s", e.msg);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0, "%s", e.msg);
 	c = make(cs);
 	set_running(c);
 	s = container_snap_new(c);
@@ -169,28 +168,30 @@ Test(snapshot, is_unaffected_by_later_changes_and_outlives_the_container)
 
 Test(snapshot, resolves_mount_sources_through_the_volume_service)
 {
-	struct engine eng = {0};
+	struct volumes *vols = NULL;
+	struct execs *xs = execs_new();
 	struct containers *cs = NULL;
 	struct err e = ERR_INIT;
 	struct container *c;
 	_cleanup_container_snap_ struct container_snap *s = NULL;
 	_cleanup_free_ char *vol = xasprintf("%s/volumes/data/_data", root);
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0, "%s", e.msg);
-	cr_assert_eq(volumes_open(root, &eng.volumes, &e), 0, "%s", e.msg);
-	eng.execs = execs_new();
+	cr_assert_eq(volumes_open(root, &vols, &e), 0, "%s", e.msg);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root, .volumes = vols,
+								   .execs = xs },
+				     &cs, &e), 0, "%s", e.msg);
 	c = make(cs);
-	cr_assert_eq(container_snapshot(&eng, c, CONTAINER_SNAP_EXECS, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(container_snapshot(cs, c, CONTAINER_SNAP_EXECS, &s, &e), 0, "%s", e.msg);
 	cr_assert_not_null(s->mount_sources);
 	cr_expect_str_eq(s->mount_sources[0], "/srv");
 	cr_expect_str_eq(s->mount_sources[1], vol);
 	cr_expect_null(s->mount_sources[2]);
 	cr_expect_null(s->exec_ids, "a container without execs lists none");
 	cr_expect_not(s->has_sizes);
-	execs_free(eng.execs);
-	volumes_close(eng.volumes);
+	execs_free(xs);
 	container_unref(c);
 	containers_close(cs);
+	volumes_close(vols);
 }
 
 Test(snapshot, free_accepts_null)

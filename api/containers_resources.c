@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * /containers: top, stats, update, changes, prune (docker-api-protocol.md
- * §6.4, §6.6). Logs, export and archive (byte streams) are in
- * containers_io.c.
+ * /containers: what containers use and leave behind — processes (top),
+ * resource usage (stats), resource limits (update), file-system changes and
+ * prune (docker-api-protocol.md §6.4, §6.6). Logs, export and archive (byte
+ * streams) are in containers_io.c.
  */
 #include "config.h"
 
@@ -40,7 +41,7 @@ api_containers_top(struct api_request *r)
 
 	if (!c)
 		return;
-	if (top_list(r->ctx->engine, c, api_query(r, "ps_args"), &t, &e) < 0) {
+	if (top_list(r->ctx->engine->containers, c, api_query(r, "ps_args"), &t, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -191,7 +192,7 @@ stats_producer(struct api_stream *s, void *arg, struct err *e)
 	struct stats_sample pre = {0}, cur = {0};
 	int r = 0;
 
-	if (stats_read(j->eng, j->c, &pre, e) < 0)
+	if (stats_read(j->eng->containers, j->c, &pre, e) < 0)
 		return e->code;
 	if (!j->stream && (j->one_shot || !pre.running)) {
 		r = stats_emit(s, j, &pre, NULL);
@@ -202,7 +203,7 @@ stats_producer(struct api_stream *s, void *arg, struct err *e)
 		r = stats_emit(s, j, &pre, NULL);
 	/* moby: the second sample a second later makes CPU % meaningful. */
 	while (r >= 0 && nap(s, 1000)) {
-		if (stats_read(j->eng, j->c, &cur, e) < 0)
+		if (stats_read(j->eng->containers, j->c, &cur, e) < 0)
 			break;
 		r = stats_emit(s, j, &cur, &pre);
 		stats_sample_release(&pre);
@@ -293,7 +294,7 @@ api_containers_update(struct api_request *r)
 	}
 	u.cpuset_cpus = cpus;
 	u.cpuset_mems = mems;
-	if (update_apply(r->ctx->engine, c, &u, &e) < 0) {
+	if (update_apply(r->ctx->engine->containers, c, &u, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -314,7 +315,7 @@ api_containers_changes(struct api_request *r)
 
 	if (!c)
 		return;
-	if (usage_changes(r->ctx->engine, c, &v, &n, &e) < 0) {
+	if (usage_changes(r->ctx->engine->containers, c, &v, &n, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -403,7 +404,7 @@ api_containers_prune(struct api_request *r)
 		}
 	}
 	pf.f = f;
-	if (usage_prune(r->ctx->engine, prune_match, &pf, &ids, &space, &e) < 0) {
+	if (usage_prune(r->ctx->engine->containers, prune_match, &pf, &ids, &space, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -414,7 +415,7 @@ api_containers_prune(struct api_request *r)
 					 (json_int_t)space));
 }
 
-const struct api_route api_containers_more_routes[] = {
+const struct api_route api_containers_resources_routes[] = {
 	{ "GET", "/containers/{id}/top", api_containers_top, API_BODY_NONE },
 	{ "GET", "/containers/{id}/stats", api_containers_stats, API_BODY_NONE },
 	{ "POST", "/containers/{id}/update", api_containers_update, API_BODY_JSON },
