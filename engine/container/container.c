@@ -22,6 +22,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -286,6 +287,11 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->volumes = cfg->volumes;
 	cs->events = cfg->events;
 	cs->execs = cfg->execs;
+	cs->dns = strv_copy_nonnull(cfg->dns);
+	cs->dns_search = strv_copy_nonnull(cfg->dns_search);
+	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
+	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -321,6 +327,11 @@ containers_close(struct containers *cs)
 	free(cs->root);
 	free(cs->data_root);
 	free(cs->exec_root);
+	strv_free(cs->dns);
+	strv_free(cs->dns_search);
+	strv_free(cs->dns_options);
+	free(cs->host_gateway_ip);
+	free(cs->bridge_cidr);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }

@@ -114,6 +114,10 @@ struct containers_config {
 	struct volumes *volumes;
 	struct events *events;
 	struct execs *execs;
+	/* resolv.conf and /etc/hosts defaults (copied) */
+	char *const *dns, *const *dns_search, *const *dns_options;
+	const char *host_gateway_ip;	/* NULL: the default bridge's gateway */
+	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
 };
 
 /*

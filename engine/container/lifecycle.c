@@ -191,7 +191,7 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		pthread_mutex_unlock(&c->mu);
 		return r;
 	}
-	lifecycle_write_hosts(c, c->ep.ip);
+	lifecycle_write_hosts(cs, c, c->ep.ip);
 	r = runspec_build(cs, c, &rs, e);
 	if (r < 0) {
 		runtime_spec_release(&rs);
@@ -231,7 +231,6 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	lifecycle_event(cs, c, "start", NULL);
 	return 0;
 }
-
 
 static bool
 past_deadline(void *ud)
@@ -433,4 +432,3 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	lifecycle_event(cs, c, "destroy", NULL);
 	return 0;
 }
-
