@@ -27,4 +27,8 @@ struct containers {
 	struct events *events;		/* borrowed: container and exec events */
 	struct execs *execs;		/* borrowed: exec instances of the containers */
 	struct healthmon *health;	/* owned: health check probes (healthmon.h) */
+	/* resolv.conf and /etc/hosts defaults (owned copies) */
+	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
+	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
+	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
 };

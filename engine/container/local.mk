@@ -34,8 +34,8 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/store/store_fixture.c tests/unit/engine/store/store_fixture.h \
 	tests/unit/engine/container/test_attach.c \
 	tests/unit/engine/container/test_cp.c \
-	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_create.c \
+	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_health.c \
 	tests/unit/engine/container/test_hold.c \
