@@ -20,6 +20,7 @@
 #include "api/stream.h"
 #include "engine/container/lifecycle.h"
 #include "engine/engine.h"
+#include "engine/network/network.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/parse.h"
@@ -51,6 +52,7 @@ api_containers_create(struct api_request *r)
 	if (api_body_json(r, false, &body) < 0)
 		return;
 	if (container_json_decode_create(body, &spec, &e) < 0 ||
+	    network_mode_check(r->ctx->engine->net, spec.network_mode, &e) < 0 ||
 	    lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);

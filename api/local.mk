@@ -22,6 +22,7 @@ libberth_api_a_SOURCES += \
 	api/routes.c \
 	api/stream.c api/stream.h \
 	api/system.c api/system.h \
+	api/networks.c api/networks.h \
 	api/volumes.c api/volumes.h \
 	api/websocket.c api/websocket.h
 

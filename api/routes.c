@@ -9,6 +9,7 @@
 #include "api/containers.h"
 #include "api/events.h"
 #include "api/images.h"
+#include "api/networks.h"
 #include "api/system.h"
 #include "api/volumes.h"
 #include "api/websocket.h"
@@ -25,6 +26,7 @@ const struct api_route *const api_route_tables[] = {
 	api_events_routes,
 	api_images_routes,
 	api_volumes_routes,
+	api_networks_routes,
 	api_build_routes,
 	NULL,
 };

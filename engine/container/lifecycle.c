@@ -117,7 +117,7 @@ set_endpoint(struct container *c, const struct network_endpoint *ep)
 	container_endpoint_release(&c->ep);
 	c->ep.network = xstrdup(ep->network);
 	c->ep.endpoint_id = xstrdup(ep->endpoint_id);
-	c->ep.network_id = xstrdup(ep->network);
+	c->ep.network_id = xstrdup(ep->network_id);
 	if (ep->netns_path[0])
 		c->ep.netns = xstrdup(ep->netns_path);
 	if (ep->ip.s_addr) {
@@ -188,6 +188,7 @@ attach_network(struct engine *eng, struct container *c, struct err *e)
 	o.ports = ports;
 	o.n_ports = n;
 	o.name = c->name + 1;
+	o.network = c->spec.network_mode;
 	o.hostname = c->spec.hostname;
 	r = network_attach(eng->net, c->id, &o, &ep, e);
 	if (r < 0)

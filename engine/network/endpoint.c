@@ -60,6 +60,7 @@ endpoint_save(const char *dir, const struct network_endpoint *ep)
 	json_object_set_new(root, "endpoint_id", json_string(ep->endpoint_id));
 	json_object_set_new(root, "mode", json_string(endpoint_mode_name(ep->mode)));
 	json_object_set_new(root, "network", json_string(ep->network));
+	json_object_set_new(root, "network_id", json_string(ep->network_id));
 	json_object_set_new(root, "netns", json_string(ep->netns_path));
 	json_object_set_new(root, "ip", addr_json(ep->ip));
 	json_object_set_new(root, "gateway", addr_json(ep->gateway));
@@ -136,6 +137,9 @@ parse_record(json_t *root, const char *id, struct network_endpoint *ep)
 	r |= get_str(root, "endpoint_id", ep->endpoint_id, sizeof(ep->endpoint_id));
 	r |= get_str(root, "mode", mode, sizeof(mode));
 	r |= get_str(root, "network", ep->network, sizeof(ep->network));
+	/* Records written before user networks have no network ID: the default bridge. */
+	if (json_object_get(root, "network_id"))
+		r |= get_str(root, "network_id", ep->network_id, sizeof(ep->network_id));
 	r |= get_str(root, "netns", ep->netns_path, sizeof(ep->netns_path));
 	r |= get_str(root, "mac", ep->mac, sizeof(ep->mac));
 	r |= get_str(root, "veth", ep->host_veth, sizeof(ep->host_veth));
