@@ -112,7 +112,8 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	if (j->tty)
 		rl.detach = j->detach; /* dockerd watches for the keys on TTYs only */
 	if (j->stream) {
-		shim = attach_connect(j->eng, j->c, j->flags, relay_early_poll, &rl, &e);
+		shim = attach_connect(j->eng->containers, j->c, j->flags, relay_early_poll, &rl,
+				      &e);
 		if (shim < 0)
 			log_debug("attach %.12s: %s", j->c->id, e.msg);
 	}
@@ -125,7 +126,7 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	if (shim >= 0) {
 		rl.shim = shim;
 		if (relay_run(&rl) == RELAY_DETACHED)
-			lifecycle_event(j->eng, j->c, "detach", NULL);
+			lifecycle_event(j->eng->containers, j->c, "detach", NULL);
 	}
 	relay_release(&rl);
 }
@@ -150,8 +151,9 @@ attach_producer(struct api_stream *s, void *arg, struct err *e)
 		return 0;
 	if (!j->stream)
 		return 0;
-	shim = attach_connect(j->eng, j->c, j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN),
-			      stream_cancelled, s, e);
+	shim = attach_connect(j->eng->containers, j->c,
+			      j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN), stream_cancelled, s,
+			      e);
 	if (shim < 0)
 		return 0;
 	for (;;) {
@@ -217,7 +219,7 @@ api_containers_resize(struct api_request *r)
 	if (api_attach_resize_args(r, &h, &w) < 0)
 		return;
 	c = containers_get(r->ctx->engine->containers, r->params[0], &e);
-	if (!c || attach_resize(r->ctx->engine, c, h, w, &e) < 0) {
+	if (!c || attach_resize(r->ctx->engine->containers, c, h, w, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}

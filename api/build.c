@@ -114,7 +114,7 @@ produce(struct api_stream *s, void *arg, struct err *e)
 	int r = j->remote ? fetch_remote(s, j, e) : 0;
 
 	if (r == 0)
-		r = build_image(j->eng, j->fd, &j->o, &out, &res, e);
+		r = build_image(j->eng->builds, j->fd, &j->o, &out, &res, e);
 
 	if (r < 0 && res.code > 0) {
 		/* The CLI exits with errorDetail.code: a RUN's own exit status. */

@@ -19,6 +19,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 
 #define MIN_MEMORY (6 * 1024 * 1024)
 
@@ -152,7 +153,7 @@ decode_mounts(json_t *host, struct container_spec *s, struct err *e)
 			if (!src || src[0] != '/')
 				return err_set(e, -EINVAL, "invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute", src ? src : "");
 			/* --mount, unlike -v, never creates the source (dockerd). */
-			if (access(src, F_OK) < 0)
+			if (!volume_bind_source_exists(src))
 				return err_set(e, -EINVAL, "invalid mount config for type \"bind\": bind source path does not exist: %s", src);
 			add_mount(s, MOUNT_BIND, src, dst, ro, NULL);
 		} else if (strcmp(type, "volume") == 0) {

@@ -3,6 +3,8 @@
  * Container state → Docker JSON: inspect (GET /containers/{id}/json), list
  * entries (GET /containers/json), the Status column text and the Command
  * column, following dockerd 20.10–28 shapes (reference/dockerd-container-inspect.json).
+ * Everything is encoded from a container_snap the engine handed over: no
+ * engine lock is taken and no path is built here.
  */
 #include "config.h"
 
@@ -14,9 +16,7 @@
 #include "api/container_json.h"
 #include "api/api.h"
 #include "api/request.h"
-#include "engine/container/usage.h"
-#include "engine/container/exec.h"
-#include "engine/engine.h"
+#include "engine/container/snapshot.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
@@ -92,7 +92,7 @@ container_json_status_text(const struct container_state *s, char *out, size_t n)
 }
 
 char *
-container_json_command(const struct container *c)
+container_json_command(const struct container_snap *c)
 {
 	struct buf b = BUF_INIT;
 
@@ -110,14 +110,6 @@ static json_t *
 js(const char *s)
 {
 	return api_json_string(s ? s : "");
-}
-
-/* "<dir>/<name>" as a JSON string. */
-static json_t *
-path_json(const char *dir, const char *name)
-{
-	_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
-	return js(p);
 }
 
 /* Leading decimal digits of a port spec ("80/tcp" → 80). */
@@ -151,7 +143,7 @@ strv_or_null(char *const *v)
 }
 
 static json_t *
-config_json(const struct container *c)
+config_json(const struct container_snap *c)
 {
 	const struct container_spec *s = &c->spec;
 	json_t *o = json_object();
@@ -230,7 +222,7 @@ static const char *const readonly_paths[] = {
 };
 
 static json_t *
-host_config_json(const struct container *c)
+host_config_json(const struct container_snap *c)
 {
 	const struct container_spec *s = &c->spec;
 	json_t *o = json_object(), *tmpfs = tmpfs_json(s);
@@ -329,7 +321,7 @@ state_json(const struct container_state *st)
 /* Effective port map for NetworkSettings.Ports: exposed ports without a
  * binding map to null (docker port and ps rely on it). */
 static json_t *
-ports_json(const struct container *c)
+ports_json(const struct container_snap *c)
 {
 	json_t *o = json_object();
 
@@ -354,7 +346,7 @@ ports_json(const struct container *c)
 }
 
 static json_t *
-endpoint_json(const struct container *c)
+endpoint_json(const struct container_snap *c)
 {
 	const struct container_endpoint *ep = &c->ep;
 
@@ -367,7 +359,7 @@ endpoint_json(const struct container *c)
 }
 
 static json_t *
-network_settings_json(const struct container *c, bool running)
+network_settings_json(const struct container_snap *c, bool running)
 {
 	const struct container_endpoint *ep = &c->ep;
 	const char *net = ep->network ? ep->network : c->spec.network_mode;
@@ -398,26 +390,28 @@ network_settings_json(const struct container *c, bool running)
 }
 
 static json_t *
-mounts_json(const struct container *c, const struct volumes *vs)
+mounts_json(const struct container_snap *c)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < c->spec.n_mounts; i++) {
 		const struct mount_spec *m = &c->spec.mounts[i];
+		const char *src = c->mount_sources ? c->mount_sources[i] : NULL;
 		if (m->type == MOUNT_BIND)
-			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:s,s:b,s:s}", "Type", "bind",
-							   "Source", js(m->source), "Destination",
-							   js(m->target), "Mode", m->readonly ? "ro" : "",
-							   "RW", !m->readonly, "Propagation", "rprivate"));
-		else if (m->type == MOUNT_VOLUME) {
-			_cleanup_free_ char *src = volume_data_path(vs, m->source);
+			json_array_append_new(a,
+					      json_pack("{s:s,s:o,s:o,s:s,s:b,s:s}", "Type", "bind",
+							"Source", js(src), "Destination",
+							js(m->target), "Mode",
+							m->readonly ? "ro" : "", "RW", !m->readonly,
+							"Propagation", "rprivate"));
+		else if (m->type == MOUNT_VOLUME)
 			json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:s,s:s,s:b,s:s}", "Type",
 							   "volume", "Name", js(m->source), "Source",
 							   js(src), "Destination", js(m->target),
 							   "Driver", "local", "Mode",
 							   m->readonly ? "ro" : "z", "RW", !m->readonly,
 							   "Propagation", ""));
-		} else
+		else
 			json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:s,s:b,s:s}", "Type", "tmpfs",
 							   "Source", "", "Destination", js(m->target),
 							   "Mode", "", "RW", !m->readonly, "Propagation",
@@ -426,82 +420,68 @@ mounts_json(const struct container *c, const struct volumes *vs)
 	return a;
 }
 
-/* SizeRw/SizeRootFs, measured outside the container lock (a tree walk). */
+/* SizeRw/SizeRootFs when the snapshot was taken with them. */
 static void
-add_sizes(json_t *o, struct container *c, const struct api_request *r)
+add_sizes(json_t *o, const struct container_snap *c)
 {
-	struct err e = ERR_INIT;
-	int64_t rw = 0, rootfs = 0;
-
-	if (usage_size(r->ctx->engine, c, &rw, &rootfs, &e) < 0)
+	if (!c->has_sizes)
 		return;
-	json_object_set_new(o, "SizeRw", json_integer(rw));
-	json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
+	json_object_set_new(o, "SizeRw", json_integer(c->size_rw));
+	json_object_set_new(o, "SizeRootFs", json_integer(c->size_rootfs));
 }
 
 json_t *
-container_json_inspect(struct container *c, const struct api_request *r, bool size)
+container_json_inspect(const struct container_snap *c)
 {
-	struct container_state st;
+	const struct container_state *st = &c->state;
 	char created[TIME_STR_MAX];
-	/* read before c->mu: exec locks are never taken under a container's */
-	_cleanup_strv_ char **exec_ids = execs_ids_of(r->ctx->engine->execs, c->id);
 	json_t *o = json_object();
-	bool running;
+	bool running = st->status == CONTAINER_RUNNING || st->status == CONTAINER_PAUSED;
 
-	if (size)
-		add_sizes(o, c, r);
-	pthread_mutex_lock(&c->mu);
-	st = c->state;
-	running = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED;
+	add_sizes(o, c);
 	time_format_rfc3339nano(c->created_ns, created);
 	json_object_set_new(o, "Id", json_string(c->id));
 	json_object_set_new(o, "Created", json_string(created));
 	json_object_set_new(o, "Path", js(c->path));
 	json_object_set_new(o, "Args", strv_to_json(c->args));
-	json_object_set_new(o, "State", state_json(&st));
+	json_object_set_new(o, "State", state_json(st));
 	json_object_set_new(o, "Image", js(c->image_id));
-	json_object_set_new(o, "ResolvConfPath", path_json(c->dir, "resolv.conf"));
-	json_object_set_new(o, "HostnamePath", path_json(c->dir, "hostname"));
-	json_object_set_new(o, "HostsPath", path_json(c->dir, "hosts"));
+	json_object_set_new(o, "ResolvConfPath", js(c->resolv_conf_path));
+	json_object_set_new(o, "HostnamePath", js(c->hostname_path));
+	json_object_set_new(o, "HostsPath", js(c->hosts_path));
 	json_object_set_new(o, "LogPath", js(c->log_path));
 	json_object_set_new(o, "Name", js(c->name));
-	json_object_set_new(o, "RestartCount", json_integer(st.restart_count));
+	json_object_set_new(o, "RestartCount", json_integer(st->restart_count));
 	json_object_set_new(o, "Driver", json_string("overlay2"));
 	json_object_set_new(o, "Platform", json_string("linux"));
 	json_object_set_new(o, "MountLabel", json_string(""));
 	json_object_set_new(o, "ProcessLabel", json_string(""));
 	json_object_set_new(o, "AppArmorProfile", json_string(""));
-	json_object_set_new(o, "ExecIDs", strv_to_json(exec_ids));
+	json_object_set_new(o, "ExecIDs", strv_to_json(c->exec_ids));
 	json_object_set_new(o, "HostConfig", host_config_json(c));
 	json_object_set_new(o, "GraphDriver",
-			    json_pack("{s:s,s:{s:o,s:o,s:o}}", "Name", "overlay2", "Data", "UpperDir",
-				      path_json(c->dir, "rw/upper"), "WorkDir",
-				      path_json(c->dir, "rw/work"), "MergedDir",
-				      path_json(c->dir, "rw/merged")));
-	json_object_set_new(o, "Mounts", mounts_json(c, r->ctx->engine->volumes));
+			    json_pack("{s:s,s:{s:o,s:o,s:o}}", "Name", "overlay2", "Data",
+				      "UpperDir", js(c->upper_dir), "WorkDir", js(c->work_dir),
+				      "MergedDir", js(c->merged_dir)));
+	json_object_set_new(o, "Mounts", mounts_json(c));
 	json_object_set_new(o, "Config", config_json(c));
 	json_object_set_new(o, "NetworkSettings", network_settings_json(c, running));
-	pthread_mutex_unlock(&c->mu);
 	return o;
 }
 
 json_t *
-container_json_summary(struct container *c, const struct api_request *r, bool size)
+container_json_summary(const struct container_snap *c)
 {
-	struct container_state st;
+	const struct container_state *st = &c->state;
 	char status[128];
 	_cleanup_free_ char *cmd = container_json_command(c);
 	json_t *o = json_object(), *ports = json_array(), *pm;
+	bool running = st->status == CONTAINER_RUNNING || st->status == CONTAINER_PAUSED;
 	const char *port;
 	json_t *list;
 
-	if (size)
-		add_sizes(o, c, r);
-	pthread_mutex_lock(&c->mu);
-	st = c->state;
-	container_json_status_text(&st, status, sizeof(status));
-	bool running = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED;
+	add_sizes(o, c);
+	container_json_status_text(st, status, sizeof(status));
 	pm = running ? ports_json(c) : json_object();
 	if (!running)
 		for (size_t k = 0; c->spec.exposed_ports && c->spec.exposed_ports[k]; k++)
@@ -533,13 +513,12 @@ container_json_summary(struct container *c, const struct api_request *r, bool si
 	json_object_set_new(o, "Created", json_integer(c->created_ns / 1000000000LL));
 	json_object_set_new(o, "Ports", ports);
 	json_object_set(o, "Labels", c->spec.labels);
-	json_object_set_new(o, "State", json_string(container_status_name(st.status)));
+	json_object_set_new(o, "State", json_string(container_status_name(st->status)));
 	json_object_set_new(o, "Status", json_string(status));
 	json_object_set_new(o, "HostConfig", json_pack("{s:o}", "NetworkMode", js(c->spec.network_mode)));
 	json_t *ns = network_settings_json(c, running);
 	json_object_set_new(o, "NetworkSettings", json_pack("{s:O}", "Networks", json_object_get(ns, "Networks")));
 	json_decref(ns);
-	json_object_set_new(o, "Mounts", mounts_json(c, r->ctx->engine->volumes));
-	pthread_mutex_unlock(&c->mu);
+	json_object_set_new(o, "Mounts", mounts_json(c));
 	return o;
 }

@@ -10,9 +10,8 @@
 #include <stdbool.h>
 
 #include "engine/container/container.h"
+#include "engine/container/snapshot.h"
 #include "engine/util/err.h"
-
-struct api_request;
 
 /*
  * Decodes a POST /containers/create body into @ret (zeroed by the caller).
@@ -21,11 +20,14 @@ struct api_request;
  */
 int container_json_decode_create(json_t *body, struct container_spec *ret, struct err *e);
 
-/* GET /containers/{id}/json. */
-json_t *container_json_inspect(struct container *c, const struct api_request *r, bool size);
+/*
+ * GET /containers/{id}/json from a snapshot taken with CONTAINER_SNAP_EXECS
+ * (and CONTAINER_SNAP_SIZES for ?size=1). Reads only the snapshot.
+ */
+json_t *container_json_inspect(const struct container_snap *s);
 
-/* One element of GET /containers/json. */
-json_t *container_json_summary(struct container *c, const struct api_request *r, bool size);
+/* One element of GET /containers/json (sizes when the snapshot has them). */
+json_t *container_json_summary(const struct container_snap *s);
 
 /* "Up 2 seconds", "Exited (0) 3 seconds ago", "Created", ... */
 void container_json_status_text(const struct container_state *s, char *out, size_t n);
@@ -34,4 +36,4 @@ void container_json_status_text(const struct container_state *s, char *out, size
 void human_duration(int64_t ns, char *out, size_t n);
 
 /* Docker's Command column: path and args, quoting args with spaces. */
-char *container_json_command(const struct container *c);
+char *container_json_command(const struct container_snap *s);

@@ -19,6 +19,7 @@
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/snapshot.h"
 #include "engine/engine.h"
 #include "engine/network/network.h"
 #include "engine/store/store_image.h"
@@ -53,7 +54,7 @@ api_containers_create(struct api_request *r)
 		return;
 	if (container_json_decode_create(body, &spec, &e) < 0 ||
 	    network_mode_check(r->ctx->engine->net, spec.network_mode, &e) < 0 ||
-	    lifecycle_create(r->ctx->engine, name, &spec, &c, &e) < 0) {
+	    lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
 		return;
@@ -67,9 +68,19 @@ static void
 api_containers_inspect(struct api_request *r)
 {
 	_cleanup_container_ struct container *c = api_containers_lookup(r);
+	_cleanup_container_snap_ struct container_snap *s = NULL;
+	enum container_snap_flags flags = CONTAINER_SNAP_EXECS;
+	struct err e = ERR_INIT;
 
-	if (c)
-		api_reply_json(r, 200, container_json_inspect(c, r, api_query_bool(r, "size", false)));
+	if (!c)
+		return;
+	if (api_query_bool(r, "size", false))
+		flags |= CONTAINER_SNAP_SIZES;
+	if (container_snapshot(r->ctx->engine->containers, c, flags, &s, &e) < 0) {
+		api_reply_err(r, &e);
+		return;
+	}
+	api_reply_json(r, 200, container_json_inspect(s));
 }
 
 struct list_ctx {
@@ -108,20 +119,19 @@ prefix_any(const struct filters *f, const char *key, const char *value)
 }
 
 static bool
-matches(struct list_ctx *lc, struct container *c)
+matches(struct list_ctx *lc, const struct container_snap *c)
 {
 	const struct filters *f = lc->f;
-	struct container_state st;
+	const struct container_state *st = &c->state;
 	bool ok = true;
 	char code[16];
 
-	container_get_state(c, &st);
 	if (filters_has(f, "status") &&
-	    !filters_match_exact(f, "status", container_status_name(st.status)))
+	    !filters_match_exact(f, "status", container_status_name(st->status)))
 		ok = false;
-	snprintf(code, sizeof(code), "%d", st.exit_code);
+	snprintf(code, sizeof(code), "%d", st->exit_code);
 	if (ok && filters_has(f, "exited") &&
-	    (st.status != CONTAINER_EXITED || !filters_match_exact(f, "exited", code)))
+	    (st->status != CONTAINER_EXITED || !filters_match_exact(f, "exited", code)))
 		ok = false;
 	if (ok && !prefix_any(f, "id", c->id))
 		ok = false;
@@ -179,7 +189,6 @@ matches(struct list_ctx *lc, struct container *c)
 		ok = false;
 	if (ok && filters_has(f, "is-task") && !filters_match_exact(f, "is-task", "false"))
 		ok = false;
-	container_state_release(&st);
 	return ok;
 }
 
@@ -203,6 +212,20 @@ bound_time(struct api_request *r, struct filters *f, const char *key, const char
 	*ret = c->created_ns;
 	container_unref(c);
 	return 0;
+}
+
+/* What `docker ps` without -a shows: running, paused or restarting. */
+static bool
+is_up(struct container *c)
+{
+	struct container_state st;
+	bool up;
+
+	container_get_state(c, &st);
+	up = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED ||
+	     st.status == CONTAINER_RESTARTING;
+	container_state_release(&st);
+	return up;
 }
 
 /* operationId: ContainerList */
@@ -245,17 +268,21 @@ api_containers_list(struct api_request *r)
 	list = containers_list(r->ctx->engine->containers, &n);
 	arr = json_array();
 	for (size_t i = 0; i < n && (limit <= 0 || (int64_t)shown < limit); i++) {
-		struct container *c = list[i];
-		struct container_state st;
-		container_get_state(c, &st);
-		bool running = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED ||
-			       st.status == CONTAINER_RESTARTING;
-		container_state_release(&st);
-		if (!all && !running)
+		_cleanup_container_snap_ struct container_snap *s = NULL;
+		/* ps without -a: skip stopped containers before copying them */
+		if (!all && !is_up(list[i]))
 			continue;
-		if (!matches(&lc, c))
+		if (container_snapshot(lc.eng->containers, list[i], 0, &s, &e) < 0)
 			continue;
-		json_array_append_new(arr, container_json_summary(c, r, size));
+		if (!matches(&lc, s))
+			continue;
+		/* Sizes walk the layer: only for the containers shown. */
+		if (size) {
+			s = container_snap_free(s);
+			if (container_snapshot(lc.eng->containers, list[i], CONTAINER_SNAP_SIZES, &s, &e) < 0)
+				continue;
+		}
+		json_array_append_new(arr, container_json_summary(s));
 		shown++;
 	}
 	containers_list_free(list, n);
@@ -278,7 +305,7 @@ api_containers_start(struct api_request *r)
 	c = api_containers_lookup(r);
 	if (!c)
 		return;
-	if (lifecycle_start(r->ctx->engine, c, &e) < 0) {
+	if (lifecycle_start(r->ctx->engine->containers, c, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -292,7 +319,7 @@ stop_args(struct api_request *r, int64_t *ret_t, const char **ret_sig)
 	return api_query_int(r, "t", -1, 1 << 30, -1, ret_t);
 }
 
-typedef int (*stop_fn)(struct engine *eng, struct container *c, int timeout_s,
+typedef int (*stop_fn)(struct containers *cs, struct container *c, int timeout_s,
 		       const char *signal, struct err *e);
 
 static void
@@ -305,7 +332,7 @@ stop_common(struct api_request *r, stop_fn fn)
 
 	if (stop_args(r, &t, &sig) < 0 || !(c = api_containers_lookup(r)))
 		return;
-	if (fn(r->ctx->engine, c, (int)t, sig, &e) < 0) {
+	if (fn(r->ctx->engine->containers, c, (int)t, sig, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -335,7 +362,7 @@ api_containers_kill(struct api_request *r)
 
 	if (!c)
 		return;
-	if (lifecycle_kill(r->ctx->engine, c, api_query(r, "signal"), &e) < 0) {
+	if (lifecycle_kill(r->ctx->engine->containers, c, api_query(r, "signal"), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -350,7 +377,7 @@ pause_common(struct api_request *r, bool pause)
 
 	if (!c)
 		return;
-	if (lifecycle_pause(r->ctx->engine, c, pause, &e) < 0) {
+	if (lifecycle_pause(r->ctx->engine->containers, c, pause, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -384,7 +411,7 @@ api_containers_delete(struct api_request *r)
 		api_reply_errorf(r, 400, "Conflict, cannot remove the default link name of the container");
 		return;
 	}
-	if (lifecycle_remove(r->ctx->engine, c, api_query_bool(r, "force", false),
+	if (lifecycle_remove(r->ctx->engine->containers, c, api_query_bool(r, "force", false),
 			     api_query_bool(r, "v", false), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
@@ -410,7 +437,7 @@ api_containers_rename(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	lifecycle_event(r->ctx->engine, c, "rename", NULL);
+	lifecycle_event(r->ctx->engine->containers, c, "rename", NULL);
 	api_reply_empty(r, 204);
 }
 

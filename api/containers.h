@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Container routes: create, list, inspect and the lifecycle (containers.c),
- * top/stats/update/changes/prune (containers_more.c), logs/export
+ * top/stats/update/changes/prune (containers_resources.c), logs/export
  * (containers_io.c), docker cp (containers_archive.c). */
 #pragma once
 
@@ -8,7 +8,7 @@
 #include "engine/container/container.h"
 
 extern const struct api_route api_containers_routes[];
-extern const struct api_route api_containers_more_routes[];
+extern const struct api_route api_containers_resources_routes[];
 extern const struct api_route api_containers_io_routes[];
 extern const struct api_route api_containers_archive_routes[];
 

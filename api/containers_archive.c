@@ -100,7 +100,7 @@ api_containers_archive_head(struct api_request *r)
 
 	if (!c || !(path = path_param(r)))
 		return;
-	if (cp_stat(r->ctx->engine, c, r->params[0], path, &st, &e) < 0)
+	if (cp_stat(r->ctx->engine->containers, c, r->params[0], path, &st, &e) < 0)
 		return api_reply_err(r, &e);
 	add_stat_header(r, &st);
 	api_reply_empty(r, 200);
@@ -139,7 +139,7 @@ get_producer(struct api_stream *s, void *arg, struct err *e)
 	int r;
 
 	j->s = s;
-	r = cp_get(j->eng, j->c, j->ref, j->path, get_write, j, e);
+	r = cp_get(j->eng->containers, j->c, j->ref, j->path, get_write, j, e);
 	if (r == -EPIPE)
 		err_clear(e);
 	return r == -EPIPE ? 0 : r;
@@ -158,7 +158,7 @@ api_containers_archive_get(struct api_request *r)
 	if (!c || !(path = path_param(r)))
 		return;
 	/* The CLI needs the stat header, so it is sent with the 200 headers. */
-	if (cp_stat(r->ctx->engine, c, r->params[0], path, &st, &e) < 0)
+	if (cp_stat(r->ctx->engine->containers, c, r->params[0], path, &st, &e) < 0)
 		return api_reply_err(r, &e);
 	add_stat_header(r, &st);
 	j = xcalloc(1, sizeof(*j));
@@ -187,7 +187,7 @@ api_containers_archive_put(struct api_request *r)
 		return api_reply_errorf(r, 400, "cannot read the archive");
 	o.no_overwrite_dir_non_dir = api_query_bool(r, "noOverwriteDirNonDir", false);
 	o.copy_uid_gid = api_query_bool(r, "copyUIDGID", false);
-	if (cp_put(r->ctx->engine, c, r->params[0], path, r->body_fd, &o, &e) < 0)
+	if (cp_put(r->ctx->engine->containers, c, r->params[0], path, r->body_fd, &o, &e) < 0)
 		return api_reply_err(r, &e);
 	api_reply_empty(r, 200);
 }

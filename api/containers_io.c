@@ -172,7 +172,7 @@ export_producer(struct api_stream *s, void *arg, struct err *e)
 	int r;
 
 	j->s = s;
-	r = usage_export(j->eng, j->c, export_write, j, e);
+	r = usage_export(j->eng->containers, j->c, export_write, j, e);
 	if (r == -EPIPE)
 		err_clear(e);
 	return r == -EPIPE ? 0 : r;

@@ -80,7 +80,7 @@ api_exec_create(struct api_request *r)
 		return;
 	if (decode_exec(body, &cfg, &e) < 0 ||
 	    !(c = containers_get(r->ctx->engine->containers, r->params[0], &e)) ||
-	    exec_create(r->ctx->engine, c, &cfg, &ex, &e) < 0) {
+	    exec_create(r->ctx->engine->containers, c, &cfg, &ex, &e) < 0) {
 		exec_config_release(&cfg);
 		api_reply_err(r, &e);
 		return;
@@ -141,7 +141,7 @@ exec_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	struct relay rl;
 	enum relay_end end;
 
-	if (exec_start(j->eng, ex, j->flags, &shim, &e) < 0) {
+	if (exec_start(j->eng->containers, ex, j->flags, &shim, &e) < 0) {
 		/* after the hijack an error can only go into the stream (moby: text + CRLF) */
 		_cleanup_free_ char *msg = xasprintf("%s\r\n", e.msg);
 		(void)relay_write_record(fd, ex->cfg.tty, 1, msg, strlen(msg));
@@ -169,7 +169,8 @@ exec_producer(struct api_stream *s, void *arg, struct err *e)
 	char b[32 * 1024];
 	ssize_t n;
 
-	if (exec_start(j->eng, j->ex, j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN), &shim, e) < 0)
+	if (exec_start(j->eng->containers, j->ex, j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN),
+		       &shim, e) < 0)
 		return e->code;
 	while ((n = read(shim, b, sizeof(b))) > 0)
 		if (api_stream_write(s, b, (size_t)n) < 0)
@@ -196,7 +197,7 @@ api_exec_start(struct api_request *r)
 		return;
 	}
 	if (detach) {
-		if (exec_start(r->ctx->engine, ex, 0, NULL, &e) < 0)
+		if (exec_start(r->ctx->engine->containers, ex, 0, NULL, &e) < 0)
 			api_reply_err(r, &e);
 		else
 			api_reply_empty(r, 200);
@@ -258,7 +259,7 @@ api_exec_resize(struct api_request *r)
 	if (api_attach_resize_args(r, &h, &w) < 0)
 		return;
 	ex = execs_get(r->ctx->engine->execs, r->params[0], &e);
-	if (!ex || exec_resize(r->ctx->engine, ex, h, w, &e) < 0) {
+	if (!ex || exec_resize(r->ctx->engine->containers, ex, h, w, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}

@@ -4,7 +4,8 @@
  * store and engine/image, encoded as dockerd does for the request's API
  * version (docker-api-protocol.md §4.3-§4.7, §4.11, §12), and the route
  * table of every image endpoint. Streaming routes are in images_pull.c and
- * images_transfer.c; search, /auth and /system/df in images_misc.c.
+ * images_transfer.c; search and /auth in images_search.c, /system/df in
+ * system_df.c.
  */
 #include "config.h"
 
@@ -15,7 +16,7 @@
 #include "api/api.h"
 #include "api/filters.h"
 #include "api/images.h"
-#include "api/images_misc.h"
+#include "api/system_df.h"
 #include "api/request.h"
 #include "engine/engine.h"
 #include "engine/image/image.h"
@@ -352,7 +353,7 @@ api_images_history(struct api_request *r)
 	size_t n = 0;
 	json_t *arr;
 
-	if (image_history(r->ctx->engine, r->params[0], &v, &n, &e) < 0) {
+	if (image_history(r->ctx->engine->images, r->params[0], &v, &n, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -380,7 +381,7 @@ api_images_tag(struct api_request *r)
 		api_reply_errorf(r, 400, "repository name must have at least one component");
 		return;
 	}
-	if (image_tag(r->ctx->engine, r->params[0], repo, api_query(r, "tag"), &e) < 0) {
+	if (image_tag(r->ctx->engine->images, r->params[0], repo, api_query(r, "tag"), &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -407,7 +408,7 @@ api_images_delete(struct api_request *r)
 	struct store_delete_report rep = {0};
 	struct err e = ERR_INIT;
 
-	if (image_remove(r->ctx->engine, r->params[0], api_query_bool(r, "force", false),
+	if (image_remove(r->ctx->engine->images, r->params[0], api_query_bool(r, "force", false),
 			 api_query_bool(r, "noprune", false), &rep, &e) < 0)
 		api_reply_err(r, &e);
 	else
@@ -455,7 +456,7 @@ api_images_prune(struct api_request *r)
 		}
 		c.has_until = true;
 	}
-	if (image_prune(r->ctx->engine, !dangling, prune_keep, &c, &rep, &e) < 0)
+	if (image_prune(r->ctx->engine->images, !dangling, prune_keep, &c, &rep, &e) < 0)
 		goto fail;
 	items = rep.n ? api_images_delete_items(&rep) : json_null();
 	api_reply_json(r, 200, json_pack("{s:o,s:I}", "ImagesDeleted", items, "SpaceReclaimed",

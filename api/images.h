@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The /images routes (images.c: list, inspect, history, tag, delete, prune,
- * search, /auth, /system/df; images_pull.c: create (pull, import), push;
- * images_transfer.c: save, load) and what they share: the progress-event
- * encoder that renders engine progress as dockerd's JSON lines.
+ * and the route table, which also serves /auth and /system/df;
+ * images_search.c: search, /auth; images_pull.c: create (pull, import),
+ * push; images_transfer.c: save, load) and what they share: the
+ * progress-event encoder that renders engine progress as dockerd's JSON
+ * lines, and the summary and delete encoders.
  */
 #pragma once
 
+#include <jansson.h>
+
 #include "api/router.h"
 #include "api/stream.h"
+#include "engine/store/store.h"
 
 struct image_progress;
 
@@ -30,3 +35,14 @@ void api_images_push(struct api_request *r);
 void api_images_save(struct api_request *r);
 void api_images_save_one(struct api_request *r);
 void api_images_load(struct api_request *r);
+
+/* Handlers defined in images_search.c. */
+void api_images_search(struct api_request *r);
+void api_images_auth_login(struct api_request *r);
+
+/* One /images/json element with @tags as RepoTags (API-version quirks applied). */
+json_t *api_images_summary_json(struct api_request *r, const struct store_image_summary *s,
+				char **tags, int64_t shared, int containers);
+
+/* [{"Untagged": ...}, {"Deleted": ...}] of a delete report. */
+json_t *api_images_delete_items(const struct store_delete_report *rep);

@@ -147,7 +147,7 @@ pull_produce(struct api_stream *s, void *arg, struct err *e)
 		.progress = api_images_progress, .progress_ctx = s,
 	};
 
-	return image_pull(a->eng, &o, e);
+	return image_pull(a->eng->images, &o, e);
 }
 
 /* fromImage + tag (a tag or a digest) → one reference string, as dockerd. */
@@ -256,9 +256,9 @@ import_produce(struct api_stream *s, void *arg, struct err *e)
 	int r;
 
 	if (a->url)
-		r = image_import_url(a->eng, a->url, &o, api_images_progress, s, id, e);
+		r = image_import_url(a->eng->images, a->url, &o, api_images_progress, s, id, e);
 	else
-		r = image_import(a->eng, a->fd, &o, id, e);
+		r = image_import(a->eng->images, a->fd, &o, id, e);
 	if (r < 0)
 		return r;
 	(void)api_stream_json(s, json_pack("{s:s}", "status", id));
@@ -351,7 +351,7 @@ push_produce(struct api_stream *s, void *arg, struct err *e)
 		.progress = api_images_progress, .progress_ctx = s,
 	};
 
-	return image_push(a->eng, &o, e);
+	return image_push(a->eng->images, &o, e);
 }
 
 /* operationId: ImagePush */

@@ -47,8 +47,8 @@ save_produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct save_arg *a = arg;
 
-	return image_save(a->eng, (const char *const *)a->names, strv_len(a->names), save_write,
-			  s, e);
+	return image_save(a->eng->images, (const char *const *)a->names, strv_len(a->names),
+			  save_write, s, e);
 }
 
 static void
@@ -113,7 +113,7 @@ static int
 load_produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct load_arg *a = arg;
-	int r = image_load(a->eng, a->fd, a->quiet, api_images_progress, s, e);
+	int r = image_load(a->eng->images, a->fd, a->quiet, api_images_progress, s, e);
 
 	/* dockerd answers 200 and reports even early failures in-band. */
 	if (r < 0)

@@ -5,7 +5,7 @@ libberth_api_a_SOURCES += \
 	api/build.c api/build.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
-	api/containers_more.c api/containers_io.c api/containers_archive.c \
+	api/containers_resources.c api/containers_io.c api/containers_archive.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/jsonx.c api/jsonx.h \
 	api/lineq.c api/lineq.h \
@@ -13,7 +13,7 @@ libberth_api_a_SOURCES += \
 	api/exec.c api/exec.h \
 	api/filters.c api/filters.h \
 	api/hijack.c api/hijack.h \
-	api/images.c api/images.h api/images_misc.c api/images_misc.h \
+	api/images.c api/images.h api/images_search.c \
 	api/images_pull.c api/images_transfer.c \
 	api/http.c \
 	api/relay.c api/relay.h \
@@ -22,6 +22,7 @@ libberth_api_a_SOURCES += \
 	api/routes.c \
 	api/stream.c api/stream.h \
 	api/system.c api/system.h \
+	api/system_df.c api/system_df.h \
 	api/networks.c api/networks.h \
 	api/volumes.c api/volumes.h \
 	api/websocket.c api/websocket.h

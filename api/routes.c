@@ -17,7 +17,7 @@
 const struct api_route *const api_route_tables[] = {
 	api_system_routes,
 	api_containers_routes,
-	api_containers_more_routes,
+	api_containers_resources_routes,
 	api_containers_io_routes,
 	api_containers_archive_routes,
 	api_attach_routes,

@@ -232,7 +232,7 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 		return;
 	wslay_event_config_set_max_recv_msg_length(s.ctx, LIMIT_WS_MESSAGE);
 	if (j->stream)
-		s.shim = attach_connect(j->eng, j->c, j->flags, early_poll, &s, &e);
+		s.shim = attach_connect(j->eng->containers, j->c, j->flags, early_poll, &s, &e);
 	if (j->logs)
 		(void)attach_replay_log(j->c, j->flags & ATTACH_STDOUT, j->flags & ATTACH_STDERR,
 					replay_entry, &s, &e);
@@ -246,7 +246,7 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 		wslay_event_queue_close(s.ctx, WSLAY_CODE_NORMAL_CLOSURE, NULL, 0);
 	ws_loop(&s);
 	if (s.detached)
-		lifecycle_event(j->eng, j->c, "detach", NULL);
+		lifecycle_event(j->eng->containers, j->c, "detach", NULL);
 	wslay_event_context_free(s.ctx);
 	safe_close(s.shim);
 	buf_release(&s.pending);

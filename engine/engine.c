@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Engine lifetime: directories, the data-root lock, the daemon ID, and host
- * facts for /info. Subsystems add their own open/close calls here as they
- * arrive.
+ * The composition root: directories, the data-root lock, the daemon ID, and
+ * the wiring of every subsystem, each opened with exactly the handles and
+ * configuration it needs, in dependency order (foundations, then the image,
+ * container and build services), and closed in reverse. Also host facts for
+ * /info. This is the only engine file that knows every module.
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/build/builder.h"
 #include "engine/events/events.h"
 #include "engine/volume/volume.h"
 #include "engine/store/store.h"
@@ -27,6 +30,7 @@
 #include "engine/container/container.h"
 #include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/recover.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -149,20 +153,46 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.insecure_registries = (const char *const *)eng->cfg.insecure_registries,
 		.mirrors = (const char *const *)eng->cfg.registry_mirrors,
 	});
-	eng->images = images_new();
 	r = store_open(eng->cfg.data_root, &eng->store, e);
 	if (r < 0)
 		goto fail;
-	r = containers_open(eng->cfg.data_root, &eng->containers, e);
-	if (r < 0)
-		goto fail;
+	eng->images = images_new(&(struct images_config){
+		.store = eng->store,
+		.registry = eng->registry,
+		.events = eng->events,
+		.tmp_dir = eng->tmp_dir,
+	});
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
-	r = network_open(eng, &eng->net, e);
+	r = network_open(&(struct network_config){
+				 .data_root = eng->cfg.data_root,
+				 .exec_root = eng->cfg.exec_root,
+				 .bridge_name = eng->cfg.bridge_name,
+				 .bridge_cidr = eng->cfg.bridge_cidr,
+			 }, &eng->net, e);
 	if (r < 0)
 		goto fail;
-	volumes_set_users_fn(eng->volumes, lifecycle_volume_users, eng);
+	r = containers_open(&(struct containers_config){
+				    .data_root = eng->cfg.data_root,
+				    .exec_root = eng->cfg.exec_root,
+				    .store = eng->store,
+				    .net = eng->net,
+				    .volumes = eng->volumes,
+				    .events = eng->events,
+				    .execs = eng->execs,
+			    }, &eng->containers, e);
+	if (r < 0)
+		goto fail;
+	eng->builds = builds_new(&(struct builds_config){
+		.store = eng->store,
+		.images = eng->images,
+		.containers = eng->containers,
+		.tmp_dir = eng->tmp_dir,
+	});
+	/* Usage questions go to the container service, not through the root. */
+	volumes_set_users_fn(eng->volumes, containers_volume_users, eng->containers);
+	images_set_users_fn(eng->images, containers_image_users, eng->containers);
 	/* Running containers survive daemon restarts: find them again. */
-	r = lifecycle_recover(eng, e);
+	r = recover_containers(eng->containers, e);
 	if (r < 0)
 		goto fail;
 	*ret = eng;
@@ -178,6 +208,7 @@ engine_close(struct engine *eng)
 	if (!eng)
 		return;
 	execs_free(eng->execs); /* first: execs hold container references */
+	builds_free(eng->builds);
 	containers_close(eng->containers);
 	images_free(eng->images);
 	registry_client_free(eng->registry);

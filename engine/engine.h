@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * struct engine: the root of all daemon state. It owns the data root (locked
- * for its lifetime so a second daemon cannot share it) and the exec root, and
- * hangs every subsystem (stores, containers, networks...) off itself. No HTTP
- * knowledge: api/ calls into it, server/ creates and frees it.
+ * struct engine: the composition root. It owns the data root (locked for its
+ * lifetime so a second daemon cannot share it) and the exec root, and opens
+ * every subsystem with exactly the handles and configuration that subsystem
+ * needs (network_open(cfg), images_new(store, registry, events),
+ * containers_open(store, net, volumes, events, execs), ...). Nothing below
+ * reaches back through it: only engine.c, api/ and server/ include this
+ * header (tests/unit/layering-check.sh enforces it). No HTTP knowledge: api/
+ * calls into the subsystems it hangs here, server/ creates and frees it.
  */
 #pragma once
 
@@ -32,6 +36,7 @@ struct network_state;
 struct registry_client;
 struct images;
 struct execs;
+struct builds;
 
 struct engine {
 	struct engine_config cfg;
@@ -47,6 +52,7 @@ struct engine {
 	struct registry_client *registry; /* OCI distribution client (insecure registries, mirrors) */
 	struct images *images;	/* image service: downloads in flight, prune guard */
 	struct execs *execs;	/* exec instances (engine/container/exec.h) */
+	struct builds *builds;	/* build service: Dockerfile builds */
 };
 
 /*

@@ -23,9 +23,8 @@
 #include "engine/build/builder_internal.h"
 #include "engine/build/match.h"
 #include "engine/build/pull.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/dockerfile/shellwords.h"
-#include "engine/engine.h"
 #include "engine/reference.h"
 #include "engine/store/store.h"
 #include "engine/util/cleanup.h"
@@ -118,7 +117,7 @@ builder_view(struct builder *b, const char *image_id, struct rootfs_view **ret)
 
 	if (!*image_id)
 		dirs = xcalloc(1, sizeof(char *));
-	else if (store_image_lowerdirs(b->eng->store, image_id, &dirs, b->e) < 0)
+	else if (store_image_lowerdirs(b->bs->store, image_id, &dirs, b->e) < 0)
 		return b->e->code;
 	return rootfs_view_open(dirs, ret, b->e);
 }
@@ -151,14 +150,14 @@ cache_lookup(struct builder *b, json_t *probe, char ret_id[DIGEST_STR_LEN + 1], 
 	size_t n = 0;
 	int r = -ENOENT;
 
-	if (store_image_list(b->eng->store, &v, &n, &ignored) < 0)
+	if (store_image_list(b->bs->store, &v, &n, &ignored) < 0)
 		return -ENOENT;
 	for (size_t i = 0; i < n && r < 0; i++) {
 		_cleanup_buf_ struct buf cfg = BUF_INIT;
 		/* Steps on scratch are not cached: nothing says we built a parentless image. */
 		if (!*b->cur || strcmp(v[i].parent, b->cur) != 0)
 			continue;
-		if (store_image_get(b->eng->store, v[i].id, NULL, &cfg, &ignored) < 0)
+		if (store_image_get(b->bs->store, v[i].id, NULL, &cfg, &ignored) < 0)
 			continue;
 		json_t *doc = json_loadb(cfg.data, cfg.len, 0, NULL);
 		if (doc && same_config(json_object_get(doc, "container_config"), probe)) {
@@ -214,7 +213,7 @@ commit(struct builder *b, json_t *cfg, json_t *probe, char **cmd, struct step_la
 			store_layer_chain_id(i ? parent_chain : NULL, json_string_value(d),
 					     parent_chain);
 		struct store_layer_opts lo = { .parent_chain = *parent_chain ? parent_chain : NULL };
-		r = store_layer_create(b->eng->store, l->fd, &lo, &info, b->e);
+		r = store_layer_create(b->bs->store, l->fd, &lo, &info, b->e);
 		if (r < 0)
 			return err_prefix(b->e, "cannot store the layer");
 		json_array_append_new(ids, json_string(info.diff_id));
@@ -241,9 +240,9 @@ commit(struct builder *b, json_t *cfg, json_t *probe, char **cmd, struct step_la
 	if (!json_object_get(doc, "os"))
 		json_object_set_new(doc, "os", json_string("linux"));
 	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	r = store_image_commit(b->eng->store, text, strlen(text), &co, id, b->e);
+	r = store_image_commit(b->bs->store, text, strlen(text), &co, id, b->e);
 	if (l->fd >= 0)
-		store_layer_release(b->eng->store, info.chain_id);
+		store_layer_release(b->bs->store, info.chain_id);
 	if (r < 0)
 		return err_prefix(b->e, "cannot commit the image");
 	json_decref(b->img);
@@ -309,7 +308,7 @@ flatten(struct builder *b, const char *image_id, const char *dir)
 		return err_errno(b->e, -errno, "cannot open '%s'", dir);
 	if (!*image_id)
 		return 0;
-	r = store_image_lowerdirs(b->eng->store, image_id, &dirs, b->e);
+	r = store_image_lowerdirs(b->bs->store, image_id, &dirs, b->e);
 	if (r < 0)
 		return r;
 	n = strv_len(dirs);
@@ -378,7 +377,7 @@ static int
 open_context(struct builder *b, int fd)
 {
 	struct untar_opts uo = { .flags = UNTAR_NO_CHOWN, .max_bytes = LIMIT_BUILD_CONTEXT_BYTES };
-	int r = fs_mkdtemp_in(b->eng->tmp_dir, "build-", &b->work_dir);
+	int r = fs_mkdtemp_in(b->bs->tmp_dir, "build-", &b->work_dir);
 
 	if (r < 0)
 		return err_errno(b->e, r, "cannot create a build directory");
@@ -545,7 +544,7 @@ run_steps(struct builder *b)
 			stage_name = strv_len(in->args) == 3 ? in->args[2] : NULL;
 			r = dispatch_from(b, in);
 		} else {
-			r = dispatch(b, in);
+			r = dispatch_instr(b, in);
 		}
 	}
 	if (r >= 0)
@@ -582,7 +581,7 @@ tag_result(struct builder *b)
 		if (r < 0)
 			return r;
 		reference_default_tag(&ref);
-		r = store_image_tag(b->eng->store, b->cur, &ref, b->e);
+		r = store_image_tag(b->bs->store, b->cur, &ref, b->e);
 		fam = reference_familiar(&ref);
 		reference_release(&ref);
 		if (r < 0)
@@ -614,11 +613,32 @@ builder_release(struct builder *b)
 	buf_release(&b->quiet_buf);
 }
 
+struct builds *
+builds_new(const struct builds_config *cfg)
+{
+	struct builds *bs = xcalloc(1, sizeof(*bs));
+
+	bs->store = cfg->store;
+	bs->images = cfg->images;
+	bs->containers = cfg->containers;
+	bs->tmp_dir = xstrdup(cfg->tmp_dir);
+	return bs;
+}
+
+void
+builds_free(struct builds *bs)
+{
+	if (!bs)
+		return;
+	free(bs->tmp_dir);
+	free(bs);
+}
+
 int
-build_image(struct engine *eng, int context_fd, const struct build_opts *o,
+build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 	    const struct build_output *out, struct build_result *ret, struct err *e)
 {
-	struct builder b = { .eng = eng, .o = o, .out = out, .e = e, .ctx_fd = -1,
+	struct builder b = { .bs = bs, .o = o, .out = out, .e = e, .ctx_fd = -1,
 			     .cache_ok = !o->nocache, .quiet = o->quiet };
 	int r;
 

@@ -18,9 +18,24 @@
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct builds;
+struct containers;
 struct image_progress;
+struct images;
 struct registry_creds_set;
+struct store;
+
+/* What the build service works on; handles borrowed (must outlive it). */
+struct builds_config {
+	struct store *store;
+	struct images *images;
+	struct containers *containers;
+	const char *tmp_dir;		/* copied */
+};
+
+/* Opens / frees the build service (engine_open / engine_close). */
+struct builds *builds_new(const struct builds_config *cfg);
+void builds_free(struct builds *bs);
 
 struct build_output {
 	/* Progress text for the client; non-zero when the client is gone
@@ -63,5 +78,5 @@ struct build_result {
  * exit code, if that was the cause. -EINVAL for bad Dockerfiles/options,
  * -ENOENT for missing images or files, -E2BIG for oversized contexts.
  */
-int build_image(struct engine *eng, int context_fd, const struct build_opts *o,
+int build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 		const struct build_output *out, struct build_result *ret, struct err *e);

@@ -20,8 +20,16 @@ struct stage_done {
 	bool image;			/* an image named by COPY --from, not a stage */
 };
 
+/* The build service: the handles engine.c opened it with (all borrowed). */
+struct builds {
+	struct store *store;		/* base images, layers and the committed results */
+	struct images *images;		/* pulls of missing FROM images */
+	struct containers *containers;	/* RUN steps run in build containers */
+	char *tmp_dir;			/* per-build work dirs; owned copy */
+};
+
 struct builder {
-	struct engine *eng;
+	struct builds *bs;
 	const struct build_opts *o;
 	const struct build_output *out;
 	struct err *e;
@@ -86,7 +94,7 @@ int builder_view(struct builder *b, const char *image_id, struct rootfs_view **r
 int builder_flat(struct builder *b, const char *ref, const char **ret_dir);
 
 /* Runs one instruction of the current stage. */
-int dispatch(struct builder *b, const struct df_instr *in);
+int dispatch_instr(struct builder *b, const struct df_instr *in);
 
 /* COPY, ADD and WORKDIR (dispatch_copy.c). */
 int dispatch_copy(struct builder *b, const struct df_instr *in);

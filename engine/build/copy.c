@@ -21,7 +21,7 @@
 
 #include "engine/build/copy.h"
 #include "engine/build/match.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/registry/http_get.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"

@@ -17,12 +17,11 @@
 #include "engine/build/builder_internal.h"
 #include "engine/build/copy.h"
 #include "engine/build/pull.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/build/run.h"
 #include "engine/dockerfile/shellwords.h"
 #include "engine/container/lifecycle.h"
 #include "engine/dockerfile/dfconfig.h"
-#include "engine/engine.h"
 #include "engine/runtime/user.h"
 #include "engine/store/store.h"
 #include "engine/util/cleanup.h"
@@ -75,7 +74,7 @@ run_triggers(struct builder *b)
 			r = err_set(b->e, -EINVAL, "%s isn't allowed as an ONBUILD trigger",
 				    df_kind_name(in.kind));
 		if (r == 0)
-			r = dispatch(b, &in);
+			r = dispatch_instr(b, &in);
 		df_instr_release(&in);
 	}
 	return r;
@@ -117,7 +116,7 @@ dispatch_from(struct builder *b, const struct df_instr *in)
 		if (r < 0)
 			return r;
 	}
-	r = store_image_get(b->eng->store, id, NULL, &cfg, b->e);
+	r = store_image_get(b->bs->store, id, NULL, &cfg, b->e);
 	if (r < 0)
 		return r;
 	b->img = json_loadb(cfg.data, cfg.len, 0, NULL);
@@ -250,7 +249,7 @@ remove_container(struct builder *b, struct container *c, bool say)
 {
 	struct err ignored = ERR_INIT;
 
-	if (lifecycle_remove(b->eng, c, true, true, &ignored) < 0)
+	if (lifecycle_remove(b->bs->containers, c, true, true, &ignored) < 0)
 		log_warn("build: cannot remove container %.12s: %s", c->id, ignored.msg);
 	else if (say)
 		(void)builder_say(b, "Removing intermediate container %.12s\n", c->id);
@@ -276,12 +275,12 @@ run_produce(struct builder *b, void *ud, struct step_layer *ret)
 
 	if (!*b->cur)
 		return err_set(b->e, -EINVAL, "Please provide a source image with `from` prior to run");
-	r = build_run_create(b->eng, &ro, &rc->c, b->e);
+	r = build_run_create(b->bs->containers, &ro, &rc->c, b->e);
 	if (r < 0)
 		return r;
 	r = builder_say(b, " ---> Running in %.12s\n", rc->c->id);
 	if (r == 0)
-		r = build_run_exec(b->eng, rc->c, &ro, &code, b->e);
+		r = build_run_exec(b->bs->containers, rc->c, &ro, &code, b->e);
 	if (r == 0 && code != 0) {
 		_cleanup_free_ char *cmd = NULL;
 		_cleanup_buf_ struct buf j = BUF_INIT;
@@ -370,7 +369,7 @@ dispatch_run(struct builder *b, const struct df_instr *in)
 /* ---- the dispatch table ------------------------------------------------ */
 
 int
-dispatch(struct builder *b, const struct df_instr *in)
+dispatch_instr(struct builder *b, const struct df_instr *in)
 {
 	static const char *const none[] = { NULL };
 

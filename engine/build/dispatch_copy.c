@@ -17,7 +17,7 @@
 
 #include "engine/build/builder_internal.h"
 #include "engine/build/copy.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/dockerfile/dfconfig.h"
 #include "engine/runtime/user.h"
 #include "engine/util/cleanup.h"

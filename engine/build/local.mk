@@ -6,7 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/build/match.c engine/build/match.h \
 	engine/build/pull.c engine/build/pull.h \
 	engine/build/remote.c engine/build/remote.h \
-	engine/build/rootfs.c engine/build/rootfs.h \
+	engine/build/rootfs_view.c engine/build/rootfs_view.h \
 	engine/build/run.c engine/build/run.h
 
 if HAVE_CRITERION

@@ -11,7 +11,6 @@
 
 #include "engine/build/builder_internal.h"
 #include "engine/build/pull.h"
-#include "engine/engine.h"
 #include "engine/image/image.h"
 #include "engine/reference.h"
 #include "engine/registry/registry_creds.h"
@@ -51,10 +50,10 @@ pull(struct builder *b, const char *name, const char *platform, char ret_id[DIGE
 		.progress = pull_progress,
 		.progress_ctx = b,
 	};
-	r = image_pull(b->eng, &po, b->e);
+	r = image_pull(b->bs->images, &po, b->e);
 	if (r < 0)
 		return r;
-	return store_image_resolve(b->eng->store, canon, ret_id, b->e);
+	return store_image_resolve(b->bs->store, canon, ret_id, b->e);
 }
 
 int
@@ -64,7 +63,7 @@ build_base_image(struct builder *b, const char *name, const char *platform, bool
 	int r;
 
 	if (!force || reference_is_full_id(name, NULL)) {
-		r = store_image_resolve(b->eng->store, name, ret_id, b->e);
+		r = store_image_resolve(b->bs->store, name, ret_id, b->e);
 		if (r != -ENOENT || reference_is_full_id(name, NULL))
 			return r;
 		err_clear(b->e);

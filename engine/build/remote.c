@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,10 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
+
+extern char **environ;
 
 /* Bytes of a download inspected to tell a Dockerfile from an archive. */
 #define SNIFF_BYTES 512
@@ -223,10 +227,78 @@ fetch_http(const char *url, const char *tmp_dir, struct build_remote *ret, struc
 
 /* Runs git with @argv (NULL-terminated, argv[0] "git"); its stderr is the
  * error text on failure. */
+/* What git runs with on top of the daemon's environment: never prompt, never
+ * trust an unknown ssh host key, ignore /etc/gitconfig, and no GIT_DIR that
+ * could point the clone somewhere else. */
+static const char *const git_env_set[] = {
+	"GIT_TERMINAL_PROMPT=0",
+	"GIT_SSH_COMMAND=ssh -o BatchMode=yes -o StrictHostKeyChecking=yes",
+	"GIT_CONFIG_NOSYSTEM=1",
+	"GIT_PROTOCOL_FROM_USER=0",
+};
+
+static bool
+git_env_drops(const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+
+	if (k == strlen("GIT_DIR") && strncmp(kv, "GIT_DIR", k) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(git_env_set) / sizeof(git_env_set[0]); i++)
+		if (strncmp(kv, git_env_set[i], k + 1) == 0)
+			return true;
+	return false;
+}
+
+/* The environment for git, built in the parent: berthd is threaded, so the
+ * child must not setenv between fork and exec (setenv allocates and may
+ * deadlock on a lock another thread held at fork time). */
+static char **
+git_env(void)
+{
+	char **env = NULL;
+
+	for (char **v = environ; v && *v; v++)
+		if (!git_env_drops(*v))
+			strv_append(&env, *v);
+	for (size_t i = 0; i < sizeof(git_env_set) / sizeof(git_env_set[0]); i++)
+		strv_append(&env, git_env_set[i]);
+	return env;
+}
+
+/* Starts git with stdin and stdout on /dev/null and stderr on @err_fd. */
+static int
+spawn_git(char *const *argv, int err_fd, pid_t *ret_pid)
+{
+	_cleanup_strv_ char **env = git_env();
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	int r;
+
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	/* berthd blocks signals in all threads and may ignore SIGPIPE: git
+	 * must start with neither */
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawnp(ret_pid, "git", &fa, &at, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return -r;
+}
+
 static int
 run_git(char *const *argv, const char *url, struct err *e)
 {
-	int p[2], status = 0;
+	int p[2], r, status = 0;
 	char msg[GIT_ERR_BYTES];
 	size_t len = 0;
 	ssize_t n;
@@ -234,26 +306,12 @@ run_git(char *const *argv, const char *url, struct err *e)
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_errno(e, -errno, "cannot run git");
-	pid = fork();
-	if (pid < 0) {
-		safe_close(p[0]);
-		safe_close(p[1]);
-		return err_errno(e, -errno, "cannot run git");
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(p[1], 2) < 0)
-			_exit(127);
-		(void)signal(SIGPIPE, SIG_DFL);
-		setenv("GIT_TERMINAL_PROMPT", "0", 1);
-		setenv("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes", 1);
-		setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-		setenv("GIT_PROTOCOL_FROM_USER", "0", 1);
-		unsetenv("GIT_DIR");
-		execvp("git", argv);
-		_exit(127);
-	}
+	r = spawn_git(argv, p[1], &pid);
 	safe_close(p[1]);
+	if (r < 0) {
+		safe_close(p[0]);
+		return err_errno(e, r, "cannot run git");
+	}
 	while ((n = read(p[0], msg + len, sizeof(msg) - 1 - len)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -22,7 +22,7 @@
 #include "engine/build/run.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
-#include "engine/engine.h"
+#include "engine/container/container.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/frame.h"
@@ -32,7 +32,7 @@
 #include "engine/util/xalloc.h"
 
 int
-build_run_create(struct engine *eng, const struct build_run_opts *o, struct container **ret,
+build_run_create(struct containers *cs, const struct build_run_opts *o, struct container **ret,
 		 struct err *e)
 {
 	struct container_spec s = {0};
@@ -59,13 +59,13 @@ build_run_create(struct engine *eng, const struct build_run_opts *o, struct cont
 	s.cpuset_cpus = o->cpuset_cpus ? xstrdup(o->cpuset_cpus) : NULL;
 	s.cpuset_mems = o->cpuset_mems ? xstrdup(o->cpuset_mems) : NULL;
 	s.extra_hosts = strv_dup(o->extra_hosts);
-	r = lifecycle_create(eng, NULL, &s, ret, e);
+	r = lifecycle_create(cs, NULL, &s, ret, e);
 	spec_release(&s);
 	return r;
 }
 
 struct relay {
-	struct engine *eng;
+	struct containers *cs;
 	struct container *c;
 	const struct build_run_opts *o;
 	uint64_t ticket;	/* our place in the container's hold (hold.h) */
@@ -112,7 +112,7 @@ relay_main(void *p)
 {
 	struct relay *rl = p;
 	struct container *c = rl->c;
-	_cleanup_free_ char *bundle = lifecycle_bundle(rl->eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(rl->cs, c);
 	struct err e = ERR_INIT;
 	_cleanup_close_ int fd = -1;
 
@@ -136,10 +136,10 @@ never(void *ud)
 }
 
 int
-build_run_exec(struct engine *eng, struct container *c, const struct build_run_opts *o,
+build_run_exec(struct containers *cs, struct container *c, const struct build_run_opts *o,
 	       int *ret_exit, struct err *e)
 {
-	struct relay rl = { eng, c, o, 0, false };
+	struct relay rl = { cs, c, o, 0, false };
 	pthread_t th;
 	uint64_t seq;
 	int code = 0, r;
@@ -151,7 +151,7 @@ build_run_exec(struct engine *eng, struct container *c, const struct build_run_o
 		return err_set(e, -EAGAIN, "cannot start the output relay");
 	}
 	seq = container_exit_seq(c);
-	r = lifecycle_start(eng, c, e);
+	r = lifecycle_start(cs, c, e);
 	if (r < 0) {
 		hold_cancel(&c->hold); /* also where the start gave up before the hold began */
 		pthread_join(th, NULL);

@@ -13,7 +13,7 @@
 
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 struct container;
 
 struct build_run_opts {
@@ -31,11 +31,11 @@ struct build_run_opts {
 };
 
 /* Creates the container (never started yet). The result has a reference. */
-int build_run_create(struct engine *eng, const struct build_run_opts *o, struct container **ret,
+int build_run_create(struct containers *cs, const struct build_run_opts *o, struct container **ret,
 		     struct err *e);
 
 /* Starts @c, streams its output to o->output and waits for its exit code. */
-int build_run_exec(struct engine *eng, struct container *c, const struct build_run_opts *o,
+int build_run_exec(struct containers *cs, struct container *c, const struct build_run_opts *o,
 		   int *ret_exit, struct err *e);
 
 /*

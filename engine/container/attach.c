@@ -47,10 +47,10 @@ has_process(enum container_status s)
 }
 
 int
-attach_connect(struct engine *eng, struct container *c, unsigned flags,
+attach_connect(struct containers *cs, struct container *c, unsigned flags,
 	       bool (*cancelled)(void *ud), void *ud, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	uint64_t ticket = 0;
 	char f[8];
 	bool early, removed;
@@ -198,10 +198,10 @@ attach_check(struct container *c, struct err *e)
 }
 
 int
-attach_resize(struct engine *eng, struct container *c, unsigned height, unsigned width,
+attach_resize(struct containers *cs, struct container *c, unsigned height, unsigned width,
 	      struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	int r;
 
 	pthread_mutex_lock(&c->mu);

@@ -20,7 +20,7 @@
 #include "engine/util/err.h"
 #include "engine/util/limits.h"
 
-struct engine;
+struct containers;
 
 enum attach_flags {
 	ATTACH_STDIN = 1 << 0,
@@ -40,7 +40,7 @@ enum attach_flags {
  * said so; -ESRCH when the process ended (or never started: a start
  * failure, a removal) before we could connect. Blocks; takes c->mu briefly.
  */
-int attach_connect(struct engine *eng, struct container *c, unsigned flags,
+int attach_connect(struct containers *cs, struct container *c, unsigned flags,
 		   bool (*cancelled)(void *ud), void *ud, struct err *e);
 
 /*
@@ -91,5 +91,5 @@ size_t attach_detach_feed(struct attach_detach *d, const unsigned char *in, size
 int attach_check(struct container *c, struct err *e);
 
 /* Resizes @c's TTY (SIGWINCH reaches the process). -EBUSY when not running. */
-int attach_resize(struct engine *eng, struct container *c, unsigned height, unsigned width,
+int attach_resize(struct containers *cs, struct container *c, unsigned height, unsigned width,
 		  struct err *e);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/container/container.h"
+#include "engine/container/container_internal.h"
 #include "engine/container/names.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -24,13 +24,6 @@
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
-
-struct containers {
-	pthread_mutex_t mu;
-	char *root;		/* <data-root>/containers */
-	struct container **items;
-	size_t n, cap;
-};
 
 static const char *const status_names[] = {
 	[CONTAINER_CREATED] = "created",   [CONTAINER_RUNNING] = "running",
@@ -268,14 +261,22 @@ registry_add_locked(struct containers *cs, struct container *c)
 }
 
 int
-containers_open(const char *data_root, struct containers **ret, struct err *e)
+containers_open(const struct containers_config *cfg, struct containers **ret, struct err *e)
 {
 	struct containers *cs = xcalloc(1, sizeof(*cs));
+	const char *data_root = cfg->data_root;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	int r;
 
 	pthread_mutex_init(&cs->mu, NULL);
+	cs->data_root = xstrdup(cfg->data_root);
+	cs->exec_root = cfg->exec_root ? xstrdup(cfg->exec_root) : NULL;
+	cs->store = cfg->store;
+	cs->net = cfg->net;
+	cs->volumes = cfg->volumes;
+	cs->events = cfg->events;
+	cs->execs = cfg->execs;
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -309,6 +310,8 @@ containers_close(struct containers *cs)
 		container_unref(cs->items[i]);
 	free(cs->items);
 	free(cs->root);
+	free(cs->data_root);
+	free(cs->exec_root);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }
@@ -579,4 +582,47 @@ container_wait(struct container *c, enum container_wait_cond cond, uint64_t sinc
 	*ret_exit_code = c->state.exit_code;
 	pthread_mutex_unlock(&c->mu);
 	return r;
+}
+
+int
+containers_image_users(void *ctx, const char *image_id, bool running_only,
+		       char ret_container_id[65])
+{
+	struct containers *cs = ctx;
+	size_t n = 0;
+	struct container **list = containers_list(cs, &n);
+	int count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct container *c = list[i];
+		bool match;
+
+		pthread_mutex_lock(&c->mu);
+		match = c->image_id && strcmp(c->image_id, image_id) == 0 &&
+			(!running_only || is_running(c->state.status));
+		pthread_mutex_unlock(&c->mu);
+		if (match && count++ == 0 && ret_container_id)
+			memcpy(ret_container_id, c->id, 65);
+	}
+	containers_list_free(list, n);
+	return count;
+}
+
+json_t *
+containers_volume_users(void *ctx, const char *name)
+{
+	struct containers *cs = ctx;
+	size_t n = 0;
+	struct container **list = containers_list(cs, &n);
+	json_t *ids = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < list[i]->spec.n_mounts; k++)
+			if (list[i]->spec.mounts[k].type == MOUNT_VOLUME &&
+			    strcmp(list[i]->spec.mounts[k].source, name) == 0) {
+				json_array_append_new(ids, json_string(list[i]->id));
+				break;
+			}
+	containers_list_free(list, n);
+	return ids;
 }

@@ -89,9 +89,32 @@ struct container {
 };
 
 struct containers;
+struct events;
+struct execs;
+struct network_state;
+struct store;
+struct volumes;
 
-/* Loads every saved container; half-created ones are removed. */
-int containers_open(const char *data_root, struct containers **ret, struct err *e);
+/*
+ * What the container service works on, given by engine.c. The strings are
+ * copied; the handles are borrowed and must outlive the service.
+ */
+struct containers_config {
+	const char *data_root;		/* <data_root>/containers holds the objects */
+	const char *exec_root;		/* runtime bundles, shim sockets */
+	struct store *store;
+	struct network_state *net;
+	struct volumes *volumes;
+	struct events *events;
+	struct execs *execs;
+};
+
+/*
+ * Opens the container service: loads every saved container; half-created
+ * ones are removed.
+ */
+int containers_open(const struct containers_config *cfg, struct containers **ret,
+		    struct err *e);
 void containers_close(struct containers *cs);
 
 /*
@@ -113,6 +136,23 @@ struct container *containers_get(struct containers *cs, const char *ref, struct 
 /* All containers, newest first, each with a reference; free with containers_list_free. */
 struct container **containers_list(struct containers *cs, size_t *ret_n);
 void containers_list_free(struct container **list, size_t n);
+
+/*
+ * Who uses an image, for the image service (images_set_users_fn; @ctx is the
+ * struct containers): the number of containers created from image
+ * @image_id, counting only running, paused or restarting ones when
+ * @running_only. The first one's ID is copied to @ret_container_id (65
+ * bytes) when there is one and the pointer is not NULL.
+ */
+int containers_image_users(void *ctx, const char *image_id, bool running_only,
+			   char ret_container_id[65]);
+
+/*
+ * Who uses a volume, for volume_remove (volumes_set_users_fn; @ctx is the
+ * struct containers): a new JSON array of the IDs of the containers that
+ * mount volume @name.
+ */
+json_t *containers_volume_users(void *ctx, const char *name);
 
 /* Renames: -EEXIST (in use), -EINVAL (bad name). */
 int containers_rename(struct containers *cs, struct container *c, const char *name,

@@ -23,7 +23,7 @@
 
 #include "engine/archive/untar.h"
 #include "engine/container/cp.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -105,7 +105,7 @@ overlay_add_lower(int fsfd, const char *dir)
  * Without image layers the container layer itself is the root.
  */
 static int
-open_overlay(struct engine *eng, struct container *c, bool write, struct err *e)
+open_overlay(struct containers *cs, struct container *c, bool write, struct err *e)
 {
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_free_ char *work = xasprintf("%s/rw/work", c->dir);
@@ -113,7 +113,7 @@ open_overlay(struct engine *eng, struct container *c, bool write, struct err *e)
 	_cleanup_close_ int fsfd = -1;
 	int r, mfd;
 
-	r = store_image_lowerdirs(eng->store, c->image_id, &lowers, e);
+	r = store_image_lowerdirs(cs->store, c->image_id, &lowers, e);
 	if (r < 0)
 		return r;
 	if (!lowers[0]) {
@@ -147,7 +147,7 @@ open_overlay(struct engine *eng, struct container *c, bool write, struct err *e)
  * *ret_running when it is a live container's root, which has its volumes.
  */
 static int
-open_root(struct engine *eng, struct container *c, bool write, bool *ret_running,
+open_root(struct containers *cs, struct container *c, bool write, bool *ret_running,
 	  struct err *e)
 {
 	struct container_state st;
@@ -160,7 +160,7 @@ open_root(struct engine *eng, struct container *c, bool write, bool *ret_running
 	container_state_release(&st);
 	*ret_running = live;
 	if (!live)
-		return open_overlay(eng, c, write, e);
+		return open_overlay(cs, c, write, e);
 	{
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/%d/root", pid);
@@ -268,7 +268,7 @@ link_target(int rootfd, const char *path, char *buf, size_t size)
 
 /* Opens the root and resolves @path for reading; fills *ret_root too. */
 static int
-lookup(struct engine *eng, struct container *c, const char *ref, const char *path,
+lookup(struct containers *cs, struct container *c, const char *ref, const char *path,
        char *clean, size_t clean_size, int *ret_root, struct cp_entry *ret, struct err *e)
 {
 	bool running;
@@ -277,7 +277,7 @@ lookup(struct engine *eng, struct container *c, const char *ref, const char *pat
 	r = cp_clean_path(path, clean, clean_size);
 	if (r < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	rootfd = open_root(eng, c, false, &running, e);
+	rootfd = open_root(cs, c, false, &running, e);
 	if (rootfd < 0)
 		return rootfd;
 	r = resolve(rootfd, clean, ret);
@@ -324,7 +324,7 @@ fill_stat(int rootfd, const char *clean, const struct cp_entry *ent, struct cp_s
 }
 
 int
-cp_stat(struct engine *eng, struct container *c, const char *ref, const char *path,
+cp_stat(struct containers *cs, struct container *c, const char *ref, const char *path,
 	struct cp_stat *ret, struct err *e)
 {
 	char clean[PATH_MAX];
@@ -332,7 +332,7 @@ cp_stat(struct engine *eng, struct container *c, const char *ref, const char *pa
 	_cleanup_close_ int rootfd = -1;
 	int r;
 
-	r = lookup(eng, c, ref, path, clean, sizeof(clean), &rootfd, &ent, e);
+	r = lookup(cs, c, ref, path, clean, sizeof(clean), &rootfd, &ent, e);
 	if (r < 0)
 		return r;
 	fill_stat(rootfd, clean, &ent, ret);
@@ -469,7 +469,7 @@ walk_dir(struct walk *w, int parentfd, const char *name, const char *prefix, uns
 }
 
 int
-cp_get(struct engine *eng, struct container *c, const char *ref, const char *path,
+cp_get(struct containers *cs, struct container *c, const char *ref, const char *path,
        cp_write_fn write, void *ud, struct err *e)
 {
 	struct walk w = { .write = write, .ud = ud, .e = e };
@@ -478,7 +478,7 @@ cp_get(struct engine *eng, struct container *c, const char *ref, const char *pat
 	struct cp_entry ent;
 	int r;
 
-	r = lookup(eng, c, ref, path, clean, sizeof(clean), &rootfd, &ent, e);
+	r = lookup(cs, c, ref, path, clean, sizeof(clean), &rootfd, &ent, e);
 	if (r < 0)
 		return r;
 	base_name(clean, base, sizeof(base));
@@ -563,7 +563,7 @@ check_no_overwrite(int tar_fd, int dirfd, struct err *e)
 }
 
 int
-cp_put(struct engine *eng, struct container *c, const char *ref, const char *path, int tar_fd,
+cp_put(struct containers *cs, struct container *c, const char *ref, const char *path, int tar_fd,
        const struct cp_put_opts *o, struct err *e)
 {
 	struct untar_opts uo = { .whiteout = UNTAR_WHITEOUT_NONE };
@@ -577,7 +577,7 @@ cp_put(struct engine *eng, struct container *c, const char *ref, const char *pat
 		o = &dflt;
 	if (cp_clean_path(path, clean, sizeof(clean)) < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	rootfd = open_root(eng, c, true, &running, e);
+	rootfd = open_root(cs, c, true, &running, e);
 	if (rootfd < 0)
 		return rootfd;
 	/* The extraction point's own symlinks are followed, inside the root. */

@@ -30,7 +30,7 @@
 #include "engine/container/container.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 /* What HEAD /archive reports about a path. */
 struct cp_stat {
@@ -52,7 +52,7 @@ typedef int (*cp_write_fn)(void *ud, const void *p, size_t n);
  * container <ref>" (dockerd's message), -EINVAL for an empty or overlong
  * path, other -errno with @e.
  */
-int cp_stat(struct engine *eng, struct container *c, const char *ref, const char *path,
+int cp_stat(struct containers *cs, struct container *c, const char *ref, const char *path,
 	    struct cp_stat *ret, struct err *e);
 
 /*
@@ -62,7 +62,7 @@ int cp_stat(struct engine *eng, struct container *c, const char *ref, const char
  * cp_stat, plus the writer's negative result, -E2BIG for a tree deeper than
  * LIMIT_ARCHIVE_DEPTH, -EIO for archive failures.
  */
-int cp_get(struct engine *eng, struct container *c, const char *ref, const char *path,
+int cp_get(struct containers *cs, struct container *c, const char *ref, const char *path,
 	   cp_write_fn write, void *ud, struct err *e);
 
 struct cp_put_opts {
@@ -83,7 +83,7 @@ struct cp_put_opts {
  * -E2BIG past an archive limit; other -errno with @e. A failed extraction
  * may leave part of the archive in place, as dockerd does.
  */
-int cp_put(struct engine *eng, struct container *c, const char *ref, const char *path,
+int cp_put(struct containers *cs, struct container *c, const char *ref, const char *path,
 	   int tar_fd, const struct cp_put_opts *o, struct err *e);
 
 /*

@@ -14,8 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/events/events.h"
 #include "engine/store/store_image.h"
 #include "engine/util/buf.h"
@@ -84,8 +85,8 @@ union_keys(char ***dst, json_t *obj)
 			strv_append(dst, k);
 }
 
-static int
-merge_image_config(struct container_spec *s, const struct buf *config, struct err *e)
+int
+create_merge_image_config(struct container_spec *s, const struct buf *config, struct err *e)
 {
 	_cleanup_json_ json_t *root = json_loadb(config->data, config->len, 0, NULL);
 	json_t *cfg = json_object_get(root, "config");
@@ -135,7 +136,7 @@ merge_image_config(struct container_spec *s, const struct buf *config, struct er
 /* Anonymous volumes become volume mounts with fresh names; named volumes
  * are created on first use; missing -v host directories are created. */
 static int
-prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
+prepare_mounts(struct containers *cs, struct container_spec *s, struct err *e)
 {
 	for (size_t i = 0; s->volumes && s->volumes[i]; i++) {
 		bool covered = false;
@@ -145,7 +146,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 				covered = true;
 		if (covered)
 			continue;
-		if (volume_create(eng->volumes, NULL, NULL, NULL, true, &v, e) < 0)
+		if (volume_create(cs->volumes, NULL, NULL, NULL, true, &v, e) < 0)
 			return e->code;
 		s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
 		s->mounts[s->n_mounts++] = (struct mount_spec){ MOUNT_VOLUME, xstrdup(v.name),
@@ -157,7 +158,7 @@ prepare_mounts(struct engine *eng, struct container_spec *s, struct err *e)
 		struct mount_spec *m = &s->mounts[i];
 		if (m->type == MOUNT_VOLUME && !(m->options && strcmp(m->options, "anonymous") == 0)) {
 			struct volume_info v = {0};
-			if (volume_create(eng->volumes, m->source, NULL, NULL, false, &v, e) < 0)
+			if (volume_create(cs->volumes, m->source, NULL, NULL, false, &v, e) < 0)
 				return e->code;
 			volume_info_release(&v);
 		} else if (m->type == MOUNT_BIND) {
@@ -268,7 +269,7 @@ write_files(struct container *c, struct err *e)
 }
 
 int
-lifecycle_create(struct engine *eng, const char *name, struct container_spec *spec,
+lifecycle_create(struct containers *cs, const char *name, struct container_spec *spec,
 		 struct container **ret, struct err *e)
 {
 	struct store_image_summary sum = {0};
@@ -276,24 +277,24 @@ lifecycle_create(struct engine *eng, const char *name, struct container_spec *sp
 	struct container *c = NULL;
 	int r;
 
-	r = store_image_get(eng->store, spec->image, &sum, &config, e);
+	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
-	r = merge_image_config(spec, &config, e);
+	r = create_merge_image_config(spec, &config, e);
 	if (r == 0)
-		r = prepare_mounts(eng, spec, e);
+		r = prepare_mounts(cs, spec, e);
 	if (r == 0)
-		r = containers_create(eng->containers, name, sum.id, spec, &c, e);
+		r = containers_create(cs, name, sum.id, spec, &c, e);
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
 	r = write_files(c, e);
 	if (r < 0) {
-		(void)containers_delete(eng->containers, c, NULL);
+		(void)containers_delete(cs, c, NULL);
 		container_unref(c);
 		return r;
 	}
-	lifecycle_event(eng, c, "create", NULL);
+	lifecycle_event(cs, c, "create", NULL);
 	*ret = c;
 	return 0;
 }

@@ -16,7 +16,7 @@
 #include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -177,17 +177,17 @@ event_action(const char *what, const struct exec *ex)
 }
 
 static void
-publish(struct engine *eng, struct exec *ex, const char *what, bool with_cmd, json_t *extra)
+publish(struct containers *cs, struct exec *ex, const char *what, bool with_cmd, json_t *extra)
 {
 	_cleanup_free_ char *action = with_cmd ? event_action(what, ex) : xstrdup(what);
 	json_t *attrs = extra ? extra : json_object();
 
 	json_object_set_new(attrs, "execID", json_string(ex->id));
-	lifecycle_event(eng, ex->c, action, attrs);
+	lifecycle_event(cs, ex->c, action, attrs);
 }
 
 int
-exec_create(struct engine *eng, struct container *c, struct exec_config *cfg,
+exec_create(struct containers *cs, struct container *c, struct exec_config *cfg,
 	    struct exec **ret, struct err *e)
 {
 	_cleanup_exec_ struct exec *ex = NULL;
@@ -214,9 +214,9 @@ exec_create(struct engine *eng, struct container *c, struct exec_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	ex->detach = d;
 	ex->created_ns = time_now_ns();
-	if ((r = registry_add(eng->execs, ex, e)) < 0)
+	if ((r = registry_add(cs->execs, ex, e)) < 0)
 		return r;
-	publish(eng, ex, "exec_create", true, NULL);
+	publish(cs, ex, "exec_create", true, NULL);
 	*ret = TAKE_PTR(ex);
 	return 0;
 }
@@ -272,9 +272,9 @@ exec_claim(struct exec *ex, struct err *e)
 }
 
 static char *
-exec_bundle(struct engine *eng, const struct exec *ex)
+exec_bundle(struct containers *cs, const struct exec *ex)
 {
-	_cleanup_free_ char *cb = lifecycle_bundle(eng, ex->c);
+	_cleanup_free_ char *cb = lifecycle_bundle(cs, ex->c);
 
 	return xasprintf("%s/exec/%s", cb, ex->id);
 }
@@ -302,11 +302,11 @@ env_overlay(char ***env, char *const *over)
 
 /* The container's runtime spec with the exec's process on top. */
 static int
-build_spec(struct engine *eng, struct exec *ex, bool attach, struct runtime_spec *rs,
+build_spec(struct containers *cs, struct exec *ex, bool attach, struct runtime_spec *rs,
 	   struct err *e)
 {
 	const struct exec_config *cfg = &ex->cfg;
-	int r = runspec_build(eng, ex->c, rs, e);
+	int r = runspec_build(cs, ex->c, rs, e);
 
 	if (r < 0)
 		return r;
@@ -343,7 +343,7 @@ build_spec(struct engine *eng, struct exec *ex, bool attach, struct runtime_spec
 }
 
 struct monitor_arg {
-	struct engine *eng;
+	struct containers *cs;
 	struct exec *ex;
 };
 
@@ -351,7 +351,7 @@ static void *
 monitor_main(void *p)
 {
 	struct monitor_arg *a = p;
-	_cleanup_free_ char *bundle = exec_bundle(a->eng, a->ex);
+	_cleanup_free_ char *bundle = exec_bundle(a->cs, a->ex);
 	struct runtime_exit x = {0};
 	struct err e = ERR_INIT;
 	char code[16];
@@ -363,7 +363,7 @@ monitor_main(void *p)
 	}
 	set_status(a->ex, EXEC_EXITED, x.exit_code);
 	snprintf(code, sizeof(code), "%d", x.exit_code);
-	publish(a->eng, a->ex, "exec_die", false, json_pack("{s:s}", "exitCode", code));
+	publish(a->cs, a->ex, "exec_die", false, json_pack("{s:s}", "exitCode", code));
 	(void)runtime_cleanup(bundle, &e);
 	exec_unref(a->ex);
 	free(a);
@@ -371,12 +371,12 @@ monitor_main(void *p)
 }
 
 static int
-start_monitor(struct engine *eng, struct exec *ex, struct err *e)
+start_monitor(struct containers *cs, struct exec *ex, struct err *e)
 {
 	struct monitor_arg *a = xcalloc(1, sizeof(*a));
 	int r;
 
-	a->eng = eng;
+	a->cs = cs;
 	a->ex = exec_ref(ex);
 	r = thread_spawn_detached(monitor_main, a, 256 * 1024);
 	if (r < 0) {
@@ -402,11 +402,11 @@ start_failed(struct exec *ex, struct err *e)
 }
 
 int
-exec_start(struct engine *eng, struct exec *ex, unsigned attach_flags, int *ret_fd,
+exec_start(struct containers *cs, struct exec *ex, unsigned attach_flags, int *ret_fd,
 	   struct err *e)
 {
-	_cleanup_free_ char *cbundle = lifecycle_bundle(eng, ex->c);
-	_cleanup_free_ char *bundle = exec_bundle(eng, ex);
+	_cleanup_free_ char *cbundle = lifecycle_bundle(cs, ex->c);
+	_cleanup_free_ char *bundle = exec_bundle(cs, ex);
 	_cleanup_close_ int fd = -1;
 	struct runtime_spec rs = {0};
 	struct err ignored = ERR_INIT;
@@ -415,7 +415,7 @@ exec_start(struct engine *eng, struct exec *ex, unsigned attach_flags, int *ret_
 	pid_t pid = 0;
 	int r;
 
-	r = build_spec(eng, ex, attach, &rs, e);
+	r = build_spec(cs, ex, attach, &rs, e);
 	if (r == 0)
 		r = runtime_exec_start(cbundle, ex->id, &rs, attach ? RUNTIME_START_HELD : 0, &pid, e);
 	runtime_spec_release(&rs);
@@ -436,12 +436,12 @@ exec_start(struct engine *eng, struct exec *ex, unsigned attach_flags, int *ret_
 		if (runtime_release(bundle, &ignored) < 0)
 			log_debug("exec %.12s: release: %s", ex->id, ignored.msg);
 	}
-	r = start_monitor(eng, ex, fd >= 0 || !attach ? e : &ignored);
+	r = start_monitor(cs, ex, fd >= 0 || !attach ? e : &ignored);
 	if (r < 0)
 		log_warn("exec %.12s: %s, its exit code will not be recorded", ex->id, e->msg);
 	if (attach && fd < 0)
 		return e->code;
-	publish(eng, ex, "exec_start", true, NULL);
+	publish(cs, ex, "exec_start", true, NULL);
 	if (ret_fd)
 		*ret_fd = TAKE_FD(fd);
 	return 0;
@@ -463,9 +463,9 @@ exec_wait(struct exec *ex, int64_t timeout_ms, int *ret_code)
 }
 
 int
-exec_resize(struct engine *eng, struct exec *ex, unsigned height, unsigned width, struct err *e)
+exec_resize(struct containers *cs, struct exec *ex, unsigned height, unsigned width, struct err *e)
 {
-	_cleanup_free_ char *bundle = exec_bundle(eng, ex);
+	_cleanup_free_ char *bundle = exec_bundle(cs, ex);
 	struct deadline dl = deadline_in_ms(10 * 1000);
 	enum exec_status st;
 

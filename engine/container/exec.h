@@ -28,7 +28,7 @@
 #include "engine/container/container.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 /* What `POST /containers/{id}/exec` asked for, in the engine's terms. */
 struct exec_config {
@@ -82,7 +82,7 @@ exec_unrefp(struct exec **ex)
  * is not running"), paused or restarting, worded as dockerd. Publishes
  * exec_create. Returns a reference.
  */
-int exec_create(struct engine *eng, struct container *c, struct exec_config *cfg,
+int exec_create(struct containers *cs, struct container *c, struct exec_config *cfg,
 		struct exec **ret, struct err *e);
 
 /* Looks an exec up by full ID or unique prefix: a reference, or NULL with
@@ -103,7 +103,7 @@ int exec_claim(struct exec *ex, struct err *e);
  * On failure the exec is EXITED with code 126 (dockerd's) and the message
  * names the cause in runc's words. Starts the monitor; publishes exec_start.
  */
-int exec_start(struct engine *eng, struct exec *ex, unsigned attach_flags, int *ret_fd,
+int exec_start(struct containers *cs, struct exec *ex, unsigned attach_flags, int *ret_fd,
 	       struct err *e);
 
 /*
@@ -117,7 +117,7 @@ int exec_wait(struct exec *ex, int64_t timeout_ms, int *ret_code);
  * resizes right after its start request). -EBUSY when not running, -ENOTTY
  * without a TTY (reported like dockerd, as an error).
  */
-int exec_resize(struct engine *eng, struct exec *ex, unsigned height, unsigned width,
+int exec_resize(struct containers *cs, struct exec *ex, unsigned height, unsigned width,
 		struct err *e);
 
 /* IDs of the execs of container @id, oldest first (NULL when none); strv_free it. */

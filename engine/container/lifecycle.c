@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Start, the exit monitor, stop/kill/restart/pause, remove and recovery.
- * State lives in struct container (container.h); processes live under their
- * shims (engine/runtime), so berthd can restart without touching them.
+ * Start, stop/kill/restart/pause and remove. The network glue is in
+ * container_endpoint.c, the exit monitor and restart policy in
+ * container_monitor.c, recovery at daemon start in recover.c. State lives in
+ * struct container (container.h); processes live under their shims
+ * (engine/runtime), so berthd can restart without touching them.
  */
 #include "config.h"
 
@@ -14,25 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <time.h>
 
+#include "engine/container/container_endpoint.h"
+#include "engine/container/container_internal.h"
+#include "engine/container/container_monitor.h"
 #include "engine/container/exec.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/runspec.h"
-#include "engine/engine.h"
 #include "engine/events/events.h"
-#include "engine/network/network.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/deadline.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
-#include "engine/util/strv.h"
-#include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 #include "engine/volume/volume.h"
@@ -78,13 +77,13 @@ lifecycle_parse_signal(const char *s)
 }
 
 char *
-lifecycle_bundle(struct engine *eng, const struct container *c)
+lifecycle_bundle(struct containers *cs, const struct container *c)
 {
-	return runtime_bundle_path(eng->cfg.exec_root, c->id);
+	return runtime_bundle_path(cs->exec_root, c->id);
 }
 
 void
-lifecycle_event(struct engine *eng, struct container *c, const char *action, json_t *extra)
+lifecycle_event(struct containers *cs, struct container *c, const char *action, json_t *extra)
 {
 	json_t *attrs = json_object(), *v;
 	const char *k;
@@ -99,182 +98,13 @@ lifecycle_event(struct engine *eng, struct container *c, const char *action, jso
 		json_object_update(attrs, extra);
 		json_decref(extra);
 	}
-	events_publish(eng->events, "container", action, c->id, attrs);
+	events_publish(cs->events, "container", action, c->id, attrs);
 }
 
 static bool
 is_running(enum container_status s)
 {
 	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
-}
-
-/* Fills the endpoint from what networking attached. */
-static void
-set_endpoint(struct container *c, const struct network_endpoint *ep)
-{
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
-
-	container_endpoint_release(&c->ep);
-	c->ep.network = xstrdup(ep->network);
-	c->ep.endpoint_id = xstrdup(ep->endpoint_id);
-	c->ep.network_id = xstrdup(ep->network_id);
-	if (ep->netns_path[0])
-		c->ep.netns = xstrdup(ep->netns_path);
-	if (ep->ip.s_addr) {
-		inet_ntop(AF_INET, &ep->ip, ip, sizeof(ip));
-		inet_ntop(AF_INET, &ep->gateway, gw, sizeof(gw));
-		c->ep.ip = xstrdup(ip);
-		c->ep.gateway = xstrdup(gw);
-		c->ep.prefix = ep->prefix;
-		c->ep.mac = xstrdup(ep->mac);
-	}
-	if (ep->n_ports) {
-		c->ep.ports = xcalloc(ep->n_ports, sizeof(*c->ep.ports));
-		memcpy(c->ep.ports, ep->ports, ep->n_ports * sizeof(*c->ep.ports));
-		c->ep.n_ports = ep->n_ports;
-	}
-}
-
-static int
-attach_network(struct engine *eng, struct container *c, struct err *e)
-{
-	struct network_attach_opts o = {0};
-	struct network_endpoint ep = {0};
-	_cleanup_free_ struct portmap_binding *ports = NULL;
-	size_t n = 0;
-	char peer[65] = "";
-	int r;
-
-	r = network_mode_parse(c->spec.network_mode, &o.mode, peer, e);
-	if (r < 0)
-		return r;
-	if (o.mode == NETWORK_MODE_CONTAINER) {
-		_cleanup_container_ struct container *p = containers_get(eng->containers, peer, e);
-		if (!p)
-			return e->code;
-		snprintf(peer, sizeof(peer), "%s", p->id);
-		o.peer = peer;
-	}
-	ports = xcalloc(c->spec.n_ports + strv_len(c->spec.exposed_ports) + 1, sizeof(*ports));
-	for (size_t i = 0; i < c->spec.n_ports; i++) {
-		const struct portmap_request *req = &c->spec.ports[i];
-		struct portmap_binding *b = &ports[n];
-		char key[PORTMAP_KEY_MAX];
-		b->container_port = req->container_port;
-		b->proto = req->proto;
-		/* Only the host side is checked here: berth accepts it at create. */
-		if ((req->proto != IPPROTO_TCP && req->proto != IPPROTO_UDP) ||
-		    portmap_parse_host(req->host_ip, req->host_port, b, e) < 0) {
-			portmap_request_key(req, key);
-			return err_set(e, -EINVAL, "invalid port binding '%s'", key);
-		}
-		n++;
-	}
-	/* -P: every exposed port without an explicit binding gets an ephemeral one. */
-	for (size_t i = 0; c->spec.publish_all_ports && c->spec.exposed_ports &&
-			   c->spec.exposed_ports[i]; i++) {
-		bool bound = false;
-		for (size_t k = 0; k < c->spec.n_ports; k++) {
-			char key[PORTMAP_KEY_MAX];
-			portmap_request_key(&c->spec.ports[k], key);
-			if (strcmp(key, c->spec.exposed_ports[i]) == 0)
-				bound = true;
-		}
-		if (bound || portmap_parse_key(c->spec.exposed_ports[i], &ports[n].container_port,
-					       &ports[n].proto) < 0)
-			continue;
-		n++;
-	}
-	o.ports = ports;
-	o.n_ports = n;
-	o.name = c->name + 1;
-	o.network = c->spec.network_mode;
-	o.hostname = c->spec.hostname;
-	r = network_attach(eng->net, c->id, &o, &ep, e);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&c->mu);
-	set_endpoint(c, &ep);
-	pthread_mutex_unlock(&c->mu);
-	network_endpoint_release(&ep);
-	return 0;
-}
-
-static void
-detach_network(struct engine *eng, struct container *c)
-{
-	struct err e = ERR_INIT;
-
-	if (network_detach(eng->net, c->id, &e) < 0)
-		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
-	pthread_mutex_lock(&c->mu);
-	free(c->ep.ports);
-	c->ep.ports = NULL;
-	c->ep.n_ports = 0;
-	free(c->ep.ip);
-	free(c->ep.gateway);
-	free(c->ep.mac);
-	free(c->ep.netns);
-	c->ep.ip = c->ep.gateway = c->ep.mac = c->ep.netns = NULL;
-	pthread_mutex_unlock(&c->mu);
-}
-
-struct monitor_arg {
-	struct engine *eng;
-	struct container *c;
-};
-
-static void handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *x);
-
-static void *
-monitor_main(void *p)
-{
-	struct monitor_arg *a = p;
-	struct runtime_exit x = {0};
-	struct err e = ERR_INIT;
-	_cleanup_free_ char *bundle = lifecycle_bundle(a->eng, a->c);
-
-	/* A process that ends at once can take its shim down while our wait
-	 * request is in flight (ECONNRESET): exit.json is then already written,
-	 * so ask for the state before declaring the exit unknown. */
-	for (int attempt = 0;; attempt++) {
-		struct runtime_state rs = {0};
-		struct err e2 = ERR_INIT;
-
-		if (runtime_wait(bundle, -1, &x, &e) == 0)
-			break;
-		if (runtime_get_state(bundle, &rs, &e2) == 0 && rs.status == RUNTIME_EXITED) {
-			x = rs.exit;
-			break;
-		}
-		if (attempt >= 50 || (e2.code == 0 && rs.status != RUNTIME_RUNNING)) {
-			log_warn("container %.12s: waiting for exit: %s", a->c->id, e.msg);
-			x.exit_code = 255;
-			x.finished_at = time_now_ns();
-			break;
-		}
-		struct timespec ts = { 0, 100000000L };
-		nanosleep(&ts, NULL);
-		err_clear(&e);
-	}
-	handle_exit(a->eng, a->c, &x);
-	container_unref(a->c);
-	free(a);
-	return NULL;
-}
-
-static void
-start_monitor(struct engine *eng, struct container *c)
-{
-	struct monitor_arg *a = xcalloc(1, sizeof(*a));
-
-	a->eng = eng;
-	a->c = container_ref(c);
-	if (thread_spawn_detached(monitor_main, a, 256 * 1024) < 0) {
-		log_error("container %.12s: cannot start its monitor thread", c->id);
-		container_unref(c);
-		free(a);
-	}
 }
 
 /* Waits (5 s at most) for the held process's early attachers, then lets it exec. */
@@ -290,13 +120,13 @@ release_held(struct container *c, const char *bundle)
 }
 
 static int
-start_failed(struct engine *eng, struct container *c, int code, struct err *e)
+start_failed(struct containers *cs, struct container *c, int code, struct err *e)
 {
 	struct err ignored = ERR_INIT;
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	bool autorm;
 
-	detach_network(eng, c);
+	container_endpoint_detach(cs, c);
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -311,20 +141,20 @@ start_failed(struct engine *eng, struct container *c, int code, struct err *e)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	lifecycle_event(eng, c, "die",
+	lifecycle_event(cs, c, "die",
 			json_pack("{s:s}", "exitCode", code == -ENOENT ? "127" : code == -EACCES ? "126" : "128"));
 	/* docker run --rm waits for "removed": it must come even now. */
 	if (autorm)
-		(void)lifecycle_remove(eng, c, true, true, &ignored);
+		(void)lifecycle_remove(cs, c, true, true, &ignored);
 	if (code == -ENOENT || code == -EACCES)
 		e->code = -EINVAL;
 	return e->code;
 }
 
 int
-lifecycle_start(struct engine *eng, struct container *c, struct err *e)
+lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct runtime_spec rs = {0};
 	struct err ignored = ERR_INIT;
 	bool held;
@@ -348,7 +178,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->mu);
 
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
-	r = attach_network(eng, c, e);
+	r = container_endpoint_attach(cs, c, e);
 	if (r < 0) {
 		pthread_mutex_lock(&c->mu);
 		c->starting = false;
@@ -356,10 +186,10 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 		return r;
 	}
 	lifecycle_write_hosts(c, c->ep.ip);
-	r = runspec_build(eng, c, &rs, e);
+	r = runspec_build(cs, c, &rs, e);
 	if (r < 0) {
 		runtime_spec_release(&rs);
-		return start_failed(eng, c, r, e);
+		return start_failed(cs, c, r, e);
 	}
 	pthread_mutex_lock(&c->mu);
 	held = hold_arm(&c->hold);
@@ -372,7 +202,7 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 		err_set(&w, r, "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: %s: unknown",
 			e->msg);
 		err_copy(e, &w);
-		return start_failed(eng, c, r, e);
+		return start_failed(cs, c, r, e);
 	}
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -389,84 +219,13 @@ lifecycle_start(struct engine *eng, struct container *c, struct err *e)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	start_monitor(eng, c);
+	container_monitor_start(cs, c);
 	if (held)
 		release_held(c, bundle);
-	lifecycle_event(eng, c, "start", NULL);
+	lifecycle_event(cs, c, "start", NULL);
 	return 0;
 }
 
-/* Restart policy: whether (and after how long) this exit restarts. */
-static bool
-should_restart(struct container *c, int64_t *ret_delay_ms)
-{
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	bool restart = false;
-
-	if (c->state.manually_stopped || c->removed)
-		return false;
-	if (strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0)
-		restart = true;
-	else if (strcmp(p, "on-failure") == 0)
-		restart = c->state.exit_code != 0 &&
-			  (c->spec.restart_max_retries == 0 ||
-			   c->state.restart_count < c->spec.restart_max_retries);
-	/* dockerd's back-off: 100 ms doubling, reset when a run lasted 10 s. */
-	int64_t ran = c->state.finished_ns - c->state.started_ns;
-	int64_t delay = 100;
-	for (int i = 0; i < c->state.restart_count && delay < 60000 && ran < 10000000000LL; i++)
-		delay *= 2;
-	*ret_delay_ms = delay > 60000 ? 60000 : delay;
-	return restart;
-}
-
-static void
-handle_exit(struct engine *eng, struct container *c, const struct runtime_exit *x)
-{
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
-	struct err ignored = ERR_INIT;
-	char code[16];
-	int64_t delay = 0;
-	bool restart, autorm;
-
-	detach_network(eng, c);
-	(void)runtime_cleanup(bundle, &ignored);
-	pthread_mutex_lock(&c->mu);
-	c->state.status = CONTAINER_EXITED;
-	c->state.exit_code = x->exit_code;
-	c->state.oom_killed = x->oom_killed;
-	c->state.pid = 0;
-	c->state.finished_ns = x->finished_at ? x->finished_at : time_now_ns();
-	restart = should_restart(c, &delay);
-	autorm = c->spec.auto_remove && !restart;
-	if (restart)
-		c->state.status = CONTAINER_RESTARTING;
-	c->exit_seq++;
-	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-	(void)container_save_state(c, &ignored);
-	if (x->oom_killed)
-		lifecycle_event(eng, c, "oom", NULL);
-	snprintf(code, sizeof(code), "%d", x->exit_code);
-	lifecycle_event(eng, c, "die", json_pack("{s:s}", "exitCode", code));
-	if (restart) {
-		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&c->mu);
-		bool still = c->state.status == CONTAINER_RESTARTING && !c->removed &&
-			     !c->state.manually_stopped;
-		if (still) {
-			c->state.status = CONTAINER_EXITED;
-			c->state.restart_count++;
-		}
-		pthread_mutex_unlock(&c->mu);
-		if (still && lifecycle_start(eng, c, &ignored) < 0)
-			log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
-	} else if (autorm) {
-		(void)lifecycle_remove(eng, c, true, true, &ignored);
-	}
-}
 
 static bool
 past_deadline(void *ud)
@@ -485,9 +244,9 @@ wait_exit(struct container *c, uint64_t seq, int64_t timeout_ms)
 }
 
 int
-lifecycle_kill(struct engine *eng, struct container *c, const char *signal, struct err *e)
+lifecycle_kill(struct containers *cs, struct container *c, const char *signal, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	int sig = signal && *signal ? lifecycle_parse_signal(signal) : SIGKILL;
 	char num[8];
 
@@ -510,7 +269,7 @@ lifecycle_kill(struct engine *eng, struct container *c, const char *signal, stru
 		return e->code;
 	}
 	snprintf(num, sizeof(num), "%d", sig);
-	lifecycle_event(eng, c, "kill", json_pack("{s:s}", "signal", num));
+	lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", num));
 	/* moby's Kill waits for the exit after SIGKILL, so `docker kill x;
 	 * docker inspect x` sees it stopped. */
 	if (sig == SIGKILL)
@@ -519,10 +278,10 @@ lifecycle_kill(struct engine *eng, struct container *c, const char *signal, stru
 }
 
 int
-lifecycle_stop(struct engine *eng, struct container *c, int timeout_s, const char *signal,
+lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 	       struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	const char *signame = signal && *signal ? signal : c->spec.stop_signal;
 	int sig = signame && *signame ? lifecycle_parse_signal(signame) : SIGTERM;
@@ -554,39 +313,39 @@ lifecycle_stop(struct engine *eng, struct container *c, int timeout_s, const cha
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
 	if (runtime_kill(bundle, sig, &ignored) == 0)
-		lifecycle_event(eng, c, "kill",
+		lifecycle_event(cs, c, "kill",
 				json_pack("{s:s}", "signal", sig == SIGTERM ? "15" : "?"));
 	if (paused)
 		(void)runtime_pause(bundle, false, &ignored);
 	if (!wait_exit(c, seq, (int64_t)timeout_s * 1000)) {
 		(void)runtime_kill(bundle, SIGKILL, &ignored);
-		lifecycle_event(eng, c, "kill", json_pack("{s:s}", "signal", "9"));
+		lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", "9"));
 		if (!wait_exit(c, seq, 30000))
 			return err_set(e, -EIO, "container %s did not stop after SIGKILL", c->id);
 	}
-	lifecycle_event(eng, c, "stop", NULL);
+	lifecycle_event(cs, c, "stop", NULL);
 	return 0;
 }
 
 int
-lifecycle_restart(struct engine *eng, struct container *c, int timeout_s, const char *signal,
+lifecycle_restart(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 		  struct err *e)
 {
-	int r = lifecycle_stop(eng, c, timeout_s, signal, e);
+	int r = lifecycle_stop(cs, c, timeout_s, signal, e);
 
 	if (r < 0 && r != -EALREADY)
 		return r;
 	err_clear(e);
-	r = lifecycle_start(eng, c, e);
+	r = lifecycle_start(cs, c, e);
 	if (r == 0)
-		lifecycle_event(eng, c, "restart", NULL);
+		lifecycle_event(cs, c, "restart", NULL);
 	return r;
 }
 
 int
-lifecycle_pause(struct engine *eng, struct container *c, bool pause, struct err *e)
+lifecycle_pause(struct containers *cs, struct container *c, bool pause, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	int r;
 
@@ -608,15 +367,15 @@ lifecycle_pause(struct engine *eng, struct container *c, bool pause, struct err 
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	lifecycle_event(eng, c, pause ? "pause" : "unpause", NULL);
+	lifecycle_event(cs, c, pause ? "pause" : "unpause", NULL);
 	return 0;
 }
 
 int
-lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volumes,
+lifecycle_remove(struct containers *cs, struct container *c, bool force, bool volumes,
 		 struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	uint64_t seq;
 
@@ -651,135 +410,18 @@ lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volum
 	c->state.status = CONTAINER_REMOVING;
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
-	detach_network(eng, c);
+	container_endpoint_detach(cs, c);
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)
 			if (c->spec.mounts[i].type == MOUNT_VOLUME && c->spec.mounts[i].options &&
 			    strcmp(c->spec.mounts[i].options, "anonymous") == 0)
-				(void)volume_remove(eng->volumes, c->spec.mounts[i].source, false,
+				(void)volume_remove(cs->volumes, c->spec.mounts[i].source, false,
 						    &ignored);
-	execs_forget_container(eng->execs, c->id);
-	if (containers_delete(eng->containers, c, e) < 0)
+	execs_forget_container(cs->execs, c->id);
+	if (containers_delete(cs, c, e) < 0)
 		log_warn("container %.12s: %s", c->id, e->msg);
 	err_clear(e);
-	lifecycle_event(eng, c, "destroy", NULL);
+	lifecycle_event(cs, c, "destroy", NULL);
 	return 0;
 }
 
-static bool
-wants_restart_at_boot(struct container *c)
-{
-	const char *p = c->spec.restart_policy ? c->spec.restart_policy : "no";
-	return strcmp(p, "always") == 0 ||
-	       (strcmp(p, "unless-stopped") == 0 && !c->state.manually_stopped);
-}
-
-int
-lifecycle_recover(struct engine *eng, struct err *e)
-{
-	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
-	_cleanup_strv_ char **live = NULL;
-	struct err ignored = ERR_INIT;
-
-	(void)e;
-	for (size_t i = 0; i < n; i++) {
-		struct container *c = list[i];
-		_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
-		struct runtime_state rs = {0};
-
-		pthread_mutex_lock(&c->mu);
-		enum container_status st = c->state.status;
-		pthread_mutex_unlock(&c->mu);
-		if (!is_running(st) && st != CONTAINER_RESTARTING)
-			continue;
-		if (runtime_get_state(bundle, &rs, &ignored) == 0 && rs.status == RUNTIME_RUNNING) {
-			struct network_endpoint ep = {0};
-			pthread_mutex_lock(&c->mu);
-			c->state.pid = rs.pid;
-			c->state.status = rs.paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
-			pthread_mutex_unlock(&c->mu);
-			if (network_inspect(eng->net, c->id, &ep, &ignored) == 0) {
-				pthread_mutex_lock(&c->mu);
-				set_endpoint(c, &ep);
-				pthread_mutex_unlock(&c->mu);
-				network_endpoint_release(&ep);
-			}
-			strv_append(&live, c->id);
-			start_monitor(eng, c);
-			log_info("container %.12s is still running (pid %d)", c->id, (int)rs.pid);
-			continue;
-		}
-		/* It ended while berthd was down, or its shim is gone. */
-		struct runtime_exit x = rs.status == RUNTIME_EXITED ? rs.exit : (struct runtime_exit){ 0 };
-		if (rs.status != RUNTIME_EXITED) {
-			x.exit_code = 255;
-			x.finished_at = time_now_ns();
-		}
-		log_info("container %.12s exited while berthd was down (code %d)", c->id, x.exit_code);
-		pthread_mutex_lock(&c->mu);
-		c->state.manually_stopped = c->state.manually_stopped || false;
-		pthread_mutex_unlock(&c->mu);
-		handle_exit(eng, c, &x);
-	}
-	if (!live)
-		live = xcalloc(1, sizeof(char *));
-	if (network_cleanup_stale(eng->net, live, &ignored) < 0)
-		log_warn("network clean-up at start: %s, ignoring", ignored.msg);
-	/* Restart policies also apply when the daemon starts. */
-	for (size_t i = 0; i < n; i++) {
-		struct container *c = list[i];
-		pthread_mutex_lock(&c->mu);
-		bool stopped = c->state.status == CONTAINER_EXITED && c->state.has_been_started;
-		pthread_mutex_unlock(&c->mu);
-		if (stopped && !c->removed && wants_restart_at_boot(c) &&
-		    lifecycle_start(eng, c, &ignored) < 0)
-			log_warn("container %.12s: restart at daemon start failed: %s", c->id,
-				 ignored.msg);
-	}
-	containers_list_free(list, n);
-	return 0;
-}
-
-json_t *
-lifecycle_volume_users(void *ud, const char *name)
-{
-	struct engine *eng = ud;
-	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
-	json_t *ids = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < list[i]->spec.n_mounts; k++)
-			if (list[i]->spec.mounts[k].type == MOUNT_VOLUME &&
-			    strcmp(list[i]->spec.mounts[k].source, name) == 0) {
-				json_array_append_new(ids, json_string(list[i]->id));
-				break;
-			}
-	containers_list_free(list, n);
-	return ids;
-}
-
-bool
-lifecycle_image_in_use(void *ud, const char *image_id, bool running_only, char ret_container[65])
-{
-	struct engine *eng = ud;
-	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
-	bool used = false;
-
-	for (size_t i = 0; i < n && !used; i++) {
-		struct container *c = list[i];
-		pthread_mutex_lock(&c->mu);
-		bool match = c->image_id && strcmp(c->image_id, image_id) == 0 &&
-			     (!running_only || is_running(c->state.status));
-		pthread_mutex_unlock(&c->mu);
-		if (match) {
-			used = true;
-			if (ret_container)
-				snprintf(ret_container, 65, "%s", c->id);
-		}
-	}
-	containers_list_free(list, n);
-	return used;
-}

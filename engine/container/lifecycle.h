@@ -4,8 +4,7 @@
  * store, networking, volumes and the runtime: create (merging the image's
  * config), start (network, runtime spec, shim), the monitor that records
  * each exit and applies restart policies and AutoRemove, stop, kill,
- * restart, pause, remove, and recovery when berthd starts (running
- * containers are found again through their shims).
+ * restart, pause and remove. Recovery when berthd starts is recover.h's.
  *
  * Threads: every function may block (process waits, network set-up) but
  * never while holding c->mu. One monitor thread per running container.
@@ -17,7 +16,7 @@
 #include "engine/container/container.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 /*
  * Creates a container from @spec (moved in): resolves spec->image in the
@@ -26,7 +25,7 @@ struct engine;
  * anonymous and named volumes, writes hostname/hosts/resolv.conf. The
  * result carries a reference.
  */
-int lifecycle_create(struct engine *eng, const char *name, struct container_spec *spec,
+int lifecycle_create(struct containers *cs, const char *name, struct container_spec *spec,
 		     struct container **ret, struct err *e);
 
 /*
@@ -36,57 +35,42 @@ int lifecycle_create(struct engine *eng, const char *name, struct container_spec
  * "permission denied" as runc's does) and recorded in State.Error; an
  * AutoRemove container is then removed, as dockerd does.
  */
-int lifecycle_start(struct engine *eng, struct container *c, struct err *e);
+int lifecycle_start(struct containers *cs, struct container *c, struct err *e);
 
 /*
  * Stops with the stop signal, then SIGKILL after @timeout_s (-1: the
  * container's StopTimeout or 10; @signal NULL: its StopSignal or SIGTERM).
  * -EALREADY when not running.
  */
-int lifecycle_stop(struct engine *eng, struct container *c, int timeout_s, const char *signal,
+int lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 		   struct err *e);
 
 /* Sends @signal (NULL = KILL). -EBUSY "container … is not running" (409). */
-int lifecycle_kill(struct engine *eng, struct container *c, const char *signal, struct err *e);
+int lifecycle_kill(struct containers *cs, struct container *c, const char *signal, struct err *e);
 
-int lifecycle_restart(struct engine *eng, struct container *c, int timeout_s, const char *signal,
+int lifecycle_restart(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 		      struct err *e);
 
 /* Freezes / thaws. -EBUSY when not running or already (un)paused. */
-int lifecycle_pause(struct engine *eng, struct container *c, bool pause, struct err *e);
+int lifecycle_pause(struct containers *cs, struct container *c, bool pause, struct err *e);
 
 /*
  * Removes @c: -EBUSY (409, dockerd's words) when running or paused without
  * @force; with @force kills it first. @volumes also removes its anonymous
  * volumes.
  */
-int lifecycle_remove(struct engine *eng, struct container *c, bool force, bool volumes,
+int lifecycle_remove(struct containers *cs, struct container *c, bool force, bool volumes,
 		     struct err *e);
-
-/*
- * Daemon start: reconnects to containers whose shim still runs (starting
- * their monitors), records exits that happened while berthd was down,
- * cleans up leftovers of dead containers (network, bundles) and starts
- * containers whose restart policy asks for it.
- */
-int lifecycle_recover(struct engine *eng, struct err *e);
 
 /* Parses "KILL", "SIGKILL", "kill", "9": the signal number or -EINVAL. */
 int lifecycle_parse_signal(const char *s);
 
 /* Publishes a container event with dockerd's attributes (labels, image,
  * name) plus @extra (consumed, may be NULL). */
-void lifecycle_event(struct engine *eng, struct container *c, const char *action, json_t *extra);
+void lifecycle_event(struct containers *cs, struct container *c, const char *action, json_t *extra);
 
 /* Rewrites <dir>/hosts with the container's address. */
 void lifecycle_write_hosts(struct container *c, const char *ip);
 
 /* The runtime bundle directory of @c (exec root); caller frees. */
-char *lifecycle_bundle(struct engine *eng, const struct container *c);
-
-/* Callback for volume_remove: the IDs of containers that use volume @name. */
-json_t *lifecycle_volume_users(void *eng, const char *name);
-
-/* Whether image @image_id is used by any container (running_only: a running one). */
-bool lifecycle_image_in_use(void *eng, const char *image_id, bool running_only,
-			    char ret_container[65]);
+char *lifecycle_bundle(struct containers *cs, const struct container *c);

@@ -3,14 +3,20 @@ libberth_engine_a_SOURCES += \
 	engine/container/attach.c engine/container/attach.h \
 	engine/container/cp.c engine/container/cp.h \
 	engine/container/container.c engine/container/container.h \
+	engine/container/container_endpoint.c engine/container/container_endpoint.h \
+	engine/container/container_internal.h \
+	engine/container/container_monitor.c engine/container/container_monitor.h \
 	engine/container/exec.c engine/container/exec.h \
 	engine/container/hold.c engine/container/hold.h \
-	engine/container/create.c \
+	engine/container/create.c engine/container/create.h \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
 	engine/container/logs.c engine/container/logs.h \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/names.c engine/container/names.h \
+	engine/container/recover.c engine/container/recover.h \
+	engine/container/snapshot.c engine/container/snapshot.h \
+	engine/container/restart.c engine/container/restart.h \
 	engine/container/spec.c engine/container/spec.h \
 	engine/container/stats.c engine/container/stats.h \
 	engine/container/top.c engine/container/top.h \
@@ -21,12 +27,18 @@ if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/container/test_container
 TESTS += tests/unit/engine/container/test_container
 tests_unit_engine_container_test_container_SOURCES = \
+	tests/helpers/targen.c tests/helpers/targen.h \
+	tests/unit/engine/store/store_fixture.c tests/unit/engine/store/store_fixture.h \
 	tests/unit/engine/container/test_attach.c \
 	tests/unit/engine/container/test_cp.c \
 	tests/unit/engine/container/test_container.c \
+	tests/unit/engine/container/test_create.c \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_hold.c \
 	tests/unit/engine/container/test_names.c \
+	tests/unit/engine/container/test_snapshot.c \
+	tests/unit/engine/container/test_restart.c \
+	tests/unit/engine/container/test_runspec.c \
 	tests/unit/engine/container/test_spec.c \
 	tests/unit/engine/container/test_logs.c \
 	tests/unit/engine/container/test_rootfs.c \

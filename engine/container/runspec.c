@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine/container/runspec.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
@@ -84,7 +84,7 @@ apply_resources(const struct container_spec *s, struct runtime_spec *rs)
 }
 
 int
-runspec_build(struct engine *eng, struct container *c, struct runtime_spec *rs, struct err *e)
+runspec_build(struct containers *cs, struct container *c, struct runtime_spec *rs, struct err *e)
 {
 	const struct container_spec *s = &c->spec;
 	_cleanup_free_ char *hosts = xasprintf("%s/hosts", c->dir);
@@ -146,7 +146,7 @@ runspec_build(struct engine *eng, struct container *c, struct runtime_spec *rs, 
 	rs->console_width = (unsigned short)s->console_width;
 	rs->init = s->init;
 
-	r = store_image_lowerdirs(eng->store, c->image_id, &rs->lowerdirs, e);
+	r = store_image_lowerdirs(cs->store, c->image_id, &rs->lowerdirs, e);
 	if (r < 0)
 		return r;
 	rs->upperdir = xasprintf("%s/rw/upper", c->dir);
@@ -160,7 +160,7 @@ runspec_build(struct engine *eng, struct container *c, struct runtime_spec *rs, 
 		if (m->type == MOUNT_BIND) {
 			add_bind(rs, m->target, m->source, m->readonly);
 		} else if (m->type == MOUNT_VOLUME) {
-			_cleanup_free_ char *src = volume_data_path(eng->volumes, m->source);
+			_cleanup_free_ char *src = volume_data_path(cs->volumes, m->source);
 			add_bind(rs, m->target, src, m->readonly);
 		} else {
 			add_tmpfs(rs, m->target, m->options, m->readonly);

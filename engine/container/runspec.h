@@ -3,10 +3,10 @@
 #pragma once
 
 #include "engine/container/container.h"
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 /*
  * Fills @ret (zeroed by the caller, released by the caller also on failure)
@@ -14,5 +14,5 @@ struct engine;
  * container layer, mounts (binds, volumes, tmpfs, hosts/hostname/resolv.conf),
  * network namespace, resources, capabilities, seccomp and security options.
  */
-int runspec_build(struct engine *eng, struct container *c, struct runtime_spec *ret,
+int runspec_build(struct containers *cs, struct container *c, struct runtime_spec *ret,
 		  struct err *e);

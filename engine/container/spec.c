@@ -108,6 +108,45 @@ spec_release(struct container_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static char *
+strdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+spec_copy(const struct container_spec *s, struct container_spec *ret)
+{
+	struct container_spec c = *s;
+
+	/* Scalars come with the struct copy; owned members are duplicated. */
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		void *p = (char *)&c + fields[i].off;
+		switch (fields[i].type) {
+		case F_STR: *(char **)p = strdup_or_null(*(char **)p); break;
+		case F_STRV: *(char ***)p = strv_dup(*(char ***)p); break;
+		case F_JSON:
+			*(json_t **)p = *(json_t **)p ? json_deep_copy(*(json_t **)p) : NULL;
+			break;
+		default: break;
+		}
+	}
+	c.ports = xcalloc(s->n_ports + 1, sizeof(*c.ports));
+	for (size_t i = 0; i < s->n_ports; i++) {
+		c.ports[i] = s->ports[i];
+		c.ports[i].host_ip = strdup_or_null(s->ports[i].host_ip);
+		c.ports[i].host_port = strdup_or_null(s->ports[i].host_port);
+	}
+	c.mounts = xcalloc(s->n_mounts + 1, sizeof(*c.mounts));
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		c.mounts[i] = s->mounts[i];
+		c.mounts[i].source = strdup_or_null(s->mounts[i].source);
+		c.mounts[i].target = strdup_or_null(s->mounts[i].target);
+		c.mounts[i].options = strdup_or_null(s->mounts[i].options);
+	}
+	*ret = c;
+}
+
 static json_t *
 jstr(const char *s)
 {

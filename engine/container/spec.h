@@ -76,6 +76,13 @@ struct container_spec {
 
 void spec_release(struct container_spec *s);
 
+/*
+ * Deep copy of @s into @ret (overwritten, release it with spec_release):
+ * strings, vectors, ports and mounts are duplicated and JSON members deep
+ * copied, so the copy shares nothing with @s. Aborts on exhaustion (xalloc).
+ */
+void spec_copy(const struct container_spec *s, struct container_spec *ret);
+
 /* Serialises to the engine's JSON form (caller owns the result). */
 json_t *spec_to_json(const struct container_spec *s);
 

@@ -10,7 +10,7 @@
 
 #include "engine/container/lifecycle.h"
 #include "engine/container/stats.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -53,9 +53,9 @@ stats_parse_net_dev(const char *text, struct stats_net **ret)
 }
 
 int
-stats_read(struct engine *eng, struct container *c, struct stats_sample *ret, struct err *e)
+stats_read(struct containers *cs, struct container *c, struct stats_sample *ret, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	bool running, host_net;
 	int pid;
 	int r;

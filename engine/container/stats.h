@@ -15,7 +15,7 @@
 #include "engine/runtime/cgroup.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 struct stats_net {
 	char name[32];
@@ -32,7 +32,7 @@ struct stats_sample {
 };
 
 /* Takes a sample of @c. A stopped container gives running=false, not an error. */
-int stats_read(struct engine *eng, struct container *c, struct stats_sample *ret, struct err *e);
+int stats_read(struct containers *cs, struct container *c, struct stats_sample *ret, struct err *e);
 void stats_sample_release(struct stats_sample *s);
 
 /*

@@ -19,7 +19,7 @@
 
 #include "engine/container/lifecycle.h"
 #include "engine/container/top.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -296,10 +296,10 @@ run_ps(const char *args, struct buf *out, struct err *e)
 }
 
 int
-top_list(struct engine *eng, struct container *c, const char *ps_args, struct top_result *ret,
-	 struct err *e)
+top_list(struct containers *cs, struct container *c, const char *ps_args,
+	 struct top_result *ret, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	_cleanup_free_ pid_t *pids = NULL;
 	_cleanup_buf_ struct buf out = BUF_INIT;
 	size_t n = 0;

@@ -13,7 +13,7 @@
 #include "engine/container/container.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 struct top_result {
 	char **titles;		/* NULL-terminated */
@@ -28,8 +28,8 @@ void top_result_release(struct top_result *t);
  * <id> is not running" (409) when it does not run; -EINVAL when ps rejects
  * the arguments or its output has no PID column (dockerd's wording).
  */
-int top_list(struct engine *eng, struct container *c, const char *ps_args, struct top_result *ret,
-	     struct err *e);
+int top_list(struct containers *cs, struct container *c, const char *ps_args,
+	     struct top_result *ret, struct err *e);
 
 /*
  * Parses `ps` output: the first line is the titles, a row is split on

@@ -12,7 +12,7 @@
 
 #include "engine/container/lifecycle.h"
 #include "engine/container/update.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
 #include "engine/runtime/cgroup.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
@@ -135,10 +135,10 @@ changed_resources(const struct container_spec *s, const struct update_opts *u,
 }
 
 static int
-update_cgroup(struct engine *eng, struct container *c, int64_t old_memory,
+update_cgroup(struct containers *cs, struct container *c, int64_t old_memory,
 	      const struct update_opts *u, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(eng, c);
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct runtime_spec rs = {0};
 	struct runtime_resources res;
 	int r;
@@ -167,7 +167,7 @@ update_cgroup(struct engine *eng, struct container *c, int64_t old_memory,
 }
 
 int
-update_apply(struct engine *eng, struct container *c, const struct update_opts *u, struct err *e)
+update_apply(struct containers *cs, struct container *c, const struct update_opts *u, struct err *e)
 {
 	struct container_spec saved;
 	int64_t old_memory;
@@ -184,7 +184,7 @@ update_apply(struct engine *eng, struct container *c, const struct update_opts *
 	pthread_mutex_unlock(&c->mu);
 	if (r < 0)
 		return r;
-	if (running && (r = update_cgroup(eng, c, old_memory, u, e)) < 0) {
+	if (running && (r = update_cgroup(cs, c, old_memory, u, e)) < 0) {
 		/* Keep the numbers the cgroup still has. */
 		pthread_mutex_lock(&c->mu);
 		c->spec.memory = saved.memory;
@@ -200,6 +200,6 @@ update_apply(struct engine *eng, struct container *c, const struct update_opts *
 	r = container_save(c, e);
 	if (r < 0)
 		return r;
-	lifecycle_event(eng, c, "update", NULL);
+	lifecycle_event(cs, c, "update", NULL);
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include "engine/container/container.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct containers;
 
 /* A field left 0 (NULL for strings) is unchanged, as in Docker's Resources. */
 struct update_opts {
@@ -30,5 +30,5 @@ struct update_opts {
  * container (-errno with the kernel's refusal, e.g. a memory limit below
  * the current usage).
  */
-int update_apply(struct engine *eng, struct container *c, const struct update_opts *u,
+int update_apply(struct containers *cs, struct container *c, const struct update_opts *u,
 		 struct err *e);

@@ -9,7 +9,8 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/rootfs.h"
 #include "engine/container/usage.h"
-#include "engine/engine.h"
+#include "engine/container/container_internal.h"
+#include "engine/container/snapshot.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -18,7 +19,7 @@
 #include "engine/util/xalloc.h"
 
 int
-usage_size(struct engine *eng, struct container *c, int64_t *ret_rw, int64_t *ret_rootfs,
+usage_size(struct containers *cs, struct container *c, int64_t *ret_rw, int64_t *ret_rootfs,
 	   struct err *e)
 {
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
@@ -35,7 +36,7 @@ usage_size(struct engine *eng, struct container *c, int64_t *ret_rw, int64_t *re
 	if (ret_rootfs) {
 		*ret_rootfs = (int64_t)rw;
 		if (c->image_id && *c->image_id &&
-		    store_image_get(eng->store, c->image_id, &sum, NULL, &ignored) == 0) {
+		    store_image_get(cs->store, c->image_id, &sum, NULL, &ignored) == 0) {
 			*ret_rootfs += (int64_t)sum.size;
 			store_image_summary_release(&sum);
 		}
@@ -44,11 +45,11 @@ usage_size(struct engine *eng, struct container *c, int64_t *ret_rw, int64_t *re
 }
 
 int
-usage_prune(struct engine *eng, usage_prune_fn match, void *ud, char ***ret_ids,
+usage_prune(struct containers *cs, usage_prune_fn match, void *ud, char ***ret_ids,
 	    uint64_t *ret_reclaimed, struct err *e)
 {
 	size_t n = 0;
-	struct container **list = containers_list(eng->containers, &n);
+	struct container **list = containers_list(cs, &n);
 	char **ids = NULL;
 	uint64_t total = 0;
 
@@ -64,10 +65,15 @@ usage_prune(struct engine *eng, usage_prune_fn match, void *ud, char ***ret_ids,
 			  (c->state.status == CONTAINER_CREATED || c->state.status == CONTAINER_EXITED ||
 			   c->state.status == CONTAINER_DEAD);
 		pthread_mutex_unlock(&c->mu);
-		if (!stopped || (match && !match(c, ud)))
+		if (!stopped)
 			continue;
-		(void)usage_size(eng, c, &rw, NULL, &err);
-		if (lifecycle_remove(eng, c, false, false, &err) < 0) {
+		if (match) {
+			_cleanup_container_snap_ struct container_snap *s = container_snap_new(c);
+			if (!match(s, ud))
+				continue;
+		}
+		(void)usage_size(cs, c, &rw, NULL, &err);
+		if (lifecycle_remove(cs, c, false, false, &err) < 0) {
 			log_warn("prune: container %.12s: %s, skipping", c->id, err.msg);
 			continue;
 		}
@@ -81,12 +87,12 @@ usage_prune(struct engine *eng, usage_prune_fn match, void *ud, char ***ret_ids,
 }
 
 int
-usage_changes(struct engine *eng, struct container *c, struct rootfs_change **ret,
+usage_changes(struct containers *cs, struct container *c, struct rootfs_change **ret,
 	      size_t *ret_n, struct err *e)
 {
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_strv_ char **lowers = NULL;
-	int r = store_image_lowerdirs(eng->store, c->image_id, &lowers, e);
+	int r = store_image_lowerdirs(cs->store, c->image_id, &lowers, e);
 
 	if (r < 0)
 		return r;
@@ -94,12 +100,12 @@ usage_changes(struct engine *eng, struct container *c, struct rootfs_change **re
 }
 
 int
-usage_export(struct engine *eng, struct container *c,
+usage_export(struct containers *cs, struct container *c,
 	     int (*write)(void *ud, const void *p, size_t n), void *ud, struct err *e)
 {
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_strv_ char **lowers = NULL;
-	int r = store_image_lowerdirs(eng->store, c->image_id, &lowers, e);
+	int r = store_image_lowerdirs(cs->store, c->image_id, &lowers, e);
 
 	if (r < 0)
 		return r;

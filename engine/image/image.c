@@ -14,8 +14,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "engine/container/container.h"
-#include "engine/engine.h"
 #include "engine/events/events.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
@@ -28,9 +26,14 @@
 #include "engine/util/xalloc.h"
 
 struct images *
-images_new(void)
+images_new(const struct images_config *cfg)
 {
 	struct images *im = xcalloc(1, sizeof(*im));
+
+	im->store = cfg->store;
+	im->registry = cfg->registry;
+	im->events = cfg->events;
+	im->tmp_dir = xstrdup(cfg->tmp_dir);
 
 	pthread_mutex_init(&im->mu, NULL);
 	pthread_cond_init(&im->cv, NULL);
@@ -50,7 +53,15 @@ images_free(struct images *im)
 	}
 	pthread_cond_destroy(&im->cv);
 	pthread_mutex_destroy(&im->mu);
+	free(im->tmp_dir);
 	free(im);
+}
+
+void
+images_set_users_fn(struct images *im, images_users_fn fn, void *ctx)
+{
+	im->users = fn;
+	im->users_ctx = ctx;
 }
 
 /* ---- in-flight downloads ---------------------------------------------- */
@@ -190,16 +201,16 @@ image_config_chain(const void *config, size_t len, char ***ret_diffs, char ***re
 }
 
 void
-image_event(struct engine *eng, const char *action, const char *actor, const char *name)
+image_event(struct images *im, const char *action, const char *actor, const char *name)
 {
-	events_publish(eng->events, "image", action, actor,
+	events_publish(im->events, "image", action, actor,
 		       json_pack("{s:s}", "name", name ? name : actor));
 }
 
 /* ---- tag / remove ------------------------------------------------------ */
 
 int
-image_tag(struct engine *eng, const char *source, const char *repo, const char *tag,
+image_tag(struct images *im, const char *source, const char *repo, const char *tag,
 	  struct err *e)
 {
 	struct reference ref = REFERENCE_INIT;
@@ -207,7 +218,7 @@ image_tag(struct engine *eng, const char *source, const char *repo, const char *
 	char id[DIGEST_STR_LEN + 1];
 	int r;
 
-	r = store_image_resolve(eng->store, source, id, e);
+	r = store_image_resolve(im->store, source, id, e);
 	if (r < 0)
 		return r;
 	r = reference_parse(repo, &ref, e);
@@ -222,10 +233,10 @@ image_tag(struct engine *eng, const char *source, const char *repo, const char *
 	else
 		reference_default_tag(&ref);
 	if (r == 0)
-		r = store_image_tag(eng->store, id, &ref, e);
+		r = store_image_tag(im->store, id, &ref, e);
 	if (r == 0) {
 		familiar = reference_familiar(&ref);
-		image_event(eng, "tag", id, familiar);
+		image_event(im, "tag", id, familiar);
 	}
 	reference_release(&ref);
 	return r;
@@ -234,105 +245,76 @@ image_tag(struct engine *eng, const char *source, const char *repo, const char *
 static bool
 usage_cb(void *ctx, const char *image_id, bool running_only, char ret_container_id[65])
 {
-	struct engine *eng = ctx;
-	struct container **list;
-	size_t n = 0;
-	bool found = false;
+	struct images *im = ctx;
 
-	if (!eng->containers)
-		return false;
-	list = containers_list(eng->containers, &n);
-	for (size_t i = 0; i < n && !found; i++) {
-		struct container *c = list[i];
-		struct container_state st;
-		if (!c->image_id || strcmp(c->image_id, image_id) != 0)
-			continue;
-		container_get_state(c, &st);
-		found = !running_only || st.status == CONTAINER_RUNNING ||
-			st.status == CONTAINER_PAUSED || st.status == CONTAINER_RESTARTING;
-		container_state_release(&st);
-		if (found)
-			memcpy(ret_container_id, c->id, 65);
-	}
-	containers_list_free(list, n);
-	return found;
+	return im->users && im->users(im->users_ctx, image_id, running_only,
+				      ret_container_id) > 0;
 }
 
 int
-image_containers_using(struct engine *eng, const char *id)
+image_containers_using(struct images *im, const char *id)
 {
-	struct container **list;
-	size_t n = 0;
-	int count = 0;
-
-	if (!eng->containers)
-		return 0;
-	list = containers_list(eng->containers, &n);
-	for (size_t i = 0; i < n; i++)
-		if (list[i]->image_id && strcmp(list[i]->image_id, id) == 0)
-			count++;
-	containers_list_free(list, n);
-	return count;
+	return im->users ? im->users(im->users_ctx, id, false, NULL) : 0;
 }
 
 static void
-publish_report(struct engine *eng, const struct store_delete_report *rep, size_t from)
+publish_report(struct images *im, const struct store_delete_report *rep, size_t from)
 {
 	for (size_t i = from; i < rep->n; i++) {
 		const struct store_delete_item *it = &rep->items[i];
 		/* The image ID comes first, then the chain IDs of the layers it
 		 * freed, which have no event of their own in dockerd. */
 		if (it->kind == STORE_UNTAGGED)
-			image_event(eng, "untag", it->what, it->what);
+			image_event(im, "untag", it->what, it->what);
 		else if (i == from || rep->items[i - 1].kind != STORE_DELETED)
-			image_event(eng, "delete", it->what, it->what);
+			image_event(im, "delete", it->what, it->what);
 	}
 }
 
 int
-image_remove(struct engine *eng, const char *name, bool force, bool noprune,
+image_remove(struct images *im, const char *name, bool force, bool noprune,
 	     struct store_delete_report *report, struct err *e)
 {
 	struct store_delete_opts o = {
-		.force = force, .noprune = noprune, .usage = usage_cb, .usage_ctx = eng,
+		.force = force, .noprune = noprune, .usage = usage_cb, .usage_ctx = im,
 	};
 	size_t from = report->n;
 	int r;
 
-	r = store_delete_image(eng->store, name, &o, report, e);
-	publish_report(eng, report, from);
+	r = store_delete_image(im->store, name, &o, report, e);
+	publish_report(im, report, from);
 	return r;
 }
 
 /* ---- prune ------------------------------------------------------------- */
 
 static int
-prune_one(struct engine *eng, const struct store_image_summary *img, bool all,
+prune_one(struct images *im, const struct store_image_summary *img, bool all,
 	  struct store_delete_report *report)
 {
-	struct store_delete_opts o = { .usage = usage_cb, .usage_ctx = eng };
+	struct store_delete_opts o = { .usage = usage_cb, .usage_ctx = im };
 	struct err ignored = ERR_INIT;
 	char ctr[65];
 
-	if (usage_cb(eng, img->id, false, ctr))
+	if (usage_cb(im, img->id, false, ctr))
 		return 0;
 	if (all) {
 		/* Untag every reference first, as dockerd's prune does. */
 		for (char **t = img->repo_tags; *t; t++)
-			(void)store_delete_image(eng->store, *t, &o, report, &ignored);
+			(void)store_delete_image(im->store, *t, &o, report, &ignored);
 		for (char **d = img->repo_digests; *d; d++)
-			(void)store_delete_image(eng->store, *d, &o, report, &ignored);
+			(void)store_delete_image(im->store, *d, &o, report, &ignored);
 	}
 	err_clear(&ignored);
-	if (store_image_resolve(eng->store, img->id, (char[DIGEST_STR_LEN + 1]){0}, &ignored) < 0)
+	if (store_image_resolve(im->store, img->id, (char[DIGEST_STR_LEN + 1]){0}, &ignored) < 0)
 		return 0;
 	/* Conflicts (children, concurrent use) just leave the image. */
-	(void)store_delete_image(eng->store, img->id, &o, report, &ignored);
+	(void)store_delete_image(im->store, img->id, &o, report, &ignored);
 	return 0;
 }
 
 int
-image_prune(struct engine *eng, bool all, image_prune_keep_fn keep, void *keep_ctx,
+image_prune(struct images *im, bool all, image_prune_keep_fn keep, void *keep_ctx,
 	    struct store_delete_report *report, struct err *e)
 {
 	struct store_image_summary *list = NULL;
@@ -340,15 +322,15 @@ image_prune(struct engine *eng, bool all, image_prune_keep_fn keep, void *keep_c
 	char reclaimed[32];
 	int r;
 
-	pthread_mutex_lock(&eng->images->mu);
-	if (eng->images->pruning) {
-		pthread_mutex_unlock(&eng->images->mu);
+	pthread_mutex_lock(&im->mu);
+	if (im->pruning) {
+		pthread_mutex_unlock(&im->mu);
 		return err_set(e, -EBUSY, "a prune operation is already running");
 	}
-	eng->images->pruning = true;
-	pthread_mutex_unlock(&eng->images->mu);
+	im->pruning = true;
+	pthread_mutex_unlock(&im->mu);
 
-	r = store_image_list(eng->store, &list, &n, e);
+	r = store_image_list(im->store, &list, &n, e);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const struct store_image_summary *img = &list[i];
 		bool dangling = !img->repo_tags[0] && !img->repo_digests[0] && !img->has_children;
@@ -356,17 +338,17 @@ image_prune(struct engine *eng, bool all, image_prune_keep_fn keep, void *keep_c
 			continue;
 		if (keep && keep(keep_ctx, img))
 			continue;
-		prune_one(eng, img, all, report);
+		prune_one(im, img, all, report);
 	}
 	store_image_summaries_free(list, n);
-	publish_report(eng, report, from);
+	publish_report(im, report, from);
 	snprintf(reclaimed, sizeof(reclaimed), "%llu", (unsigned long long)report->reclaimed);
-	events_publish(eng->events, "image", "prune", "",
+	events_publish(im->events, "image", "prune", "",
 		       json_pack("{s:s}", "reclaimed", reclaimed));
 
-	pthread_mutex_lock(&eng->images->mu);
-	eng->images->pruning = false;
-	pthread_mutex_unlock(&eng->images->mu);
+	pthread_mutex_lock(&im->mu);
+	im->pruning = false;
+	pthread_mutex_unlock(&im->mu);
 	return r;
 }
 
@@ -386,7 +368,7 @@ image_history_free(struct image_history_entry *v, size_t n)
 
 /* Entries in config order with sizes; IDs are filled afterwards. */
 static int
-history_entries(struct engine *eng, json_t *cfg, struct image_history_entry **ret, size_t *ret_n,
+history_entries(struct images *im, json_t *cfg, struct image_history_entry **ret, size_t *ret_n,
 		struct err *e)
 {
 	json_t *hist = json_object_get(cfg, "history");
@@ -412,7 +394,7 @@ history_entries(struct engine *eng, json_t *cfg, struct image_history_entry **re
 		if (!diff || !digest_is_valid(diff))
 			continue;
 		store_layer_chain_id(*chain ? chain : NULL, diff, chain);
-		if (store_layer_get(eng->store, chain, false, &li, NULL) == 0)
+		if (store_layer_get(im->store, chain, false, &li, NULL) == 0)
 			x->size = (int64_t)li.size;
 	}
 	(void)e;
@@ -422,7 +404,7 @@ history_entries(struct engine *eng, json_t *cfg, struct image_history_entry **re
 }
 
 int
-image_history(struct engine *eng, const char *name, struct image_history_entry **ret,
+image_history(struct images *im, const char *name, struct image_history_entry **ret,
 	      size_t *ret_n, struct err *e)
 {
 	struct store_image_summary sum = {0};
@@ -432,11 +414,11 @@ image_history(struct engine *eng, const char *name, struct image_history_entry *
 	size_t n = 0;
 	int r;
 
-	r = store_image_get(eng->store, name, &sum, &config, e);
+	r = store_image_get(im->store, name, &sum, &config, e);
 	if (r < 0)
 		return r;
 	cfg = json_loadb(config.data, config.len, 0, NULL);
-	r = history_entries(eng, cfg, &v, &n, e);
+	r = history_entries(im, cfg, &v, &n, e);
 	/* dockerd: entry 0 is the image, entry 1 its parent, ... */
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		free(v[i].id);
@@ -448,7 +430,7 @@ image_history(struct engine *eng, const char *name, struct image_history_entry *
 		char parent[DIGEST_STR_LEN + 1];
 		memcpy(parent, sum.parent, sizeof(parent));
 		store_image_summary_release(&sum);
-		if (store_image_get(eng->store, parent, &sum, NULL, NULL) < 0)
+		if (store_image_get(im->store, parent, &sum, NULL, NULL) < 0)
 			break;
 	}
 	store_image_summary_release(&sum);

@@ -8,10 +8,13 @@
  * to the caller as engine-level events (layer id, status text, counts) that
  * api/ renders as dockerd's JSON lines.
  *
- * State: struct images hangs off struct engine (eng->images) and holds the
- * table of blob downloads in flight (so two pulls needing the same blob
- * fetch it once) and the prune guard. Lock order: images->mu only; it is
- * never held across I/O or callbacks.
+ * State: struct images is opened by engine.c with the handles it works on
+ * (store, registry client, event bus, temp dir) and holds the table of blob
+ * downloads in flight (so two pulls needing the same blob fetch it once)
+ * and the prune guard. Which containers use an image is asked through a
+ * callback the composition root sets (the container service answers), so
+ * this service does not reach into containers. Lock order: images->mu only;
+ * it is never held across I/O or callbacks.
  */
 #pragma once
 
@@ -23,12 +26,31 @@
 #include "engine/store/store.h"
 #include "engine/util/err.h"
 
-struct engine;
+struct events;
 struct images;
+struct registry_client;
 
-/* Creates / frees the image service state (engine_open / engine_close). */
-struct images *images_new(void);
+/* What the image service works on; all borrowed, and must outlive it. */
+struct images_config {
+	struct store *store;
+	struct registry_client *registry;	/* NULL: no pull or push */
+	struct events *events;
+	const char *tmp_dir;		/* copied */
+};
+
+/*
+ * Container usage of an image: the number of containers created from
+ * @image_id (only running, paused or restarting ones when @running_only),
+ * the first one's ID copied to @ret_container_id (65 bytes) unless NULL.
+ */
+typedef int (*images_users_fn)(void *ctx, const char *image_id, bool running_only,
+			       char ret_container_id[65]);
+
+/* Creates / frees the image service (engine_open / engine_close). */
+struct images *images_new(const struct images_config *cfg);
 void images_free(struct images *im);
+/* Sets who answers "which containers use this image" (none until set). */
+void images_set_users_fn(struct images *im, images_users_fn fn, void *ctx);
 
 /* ---- progress ---------------------------------------------------------- */
 
@@ -84,7 +106,7 @@ struct image_pull_opts {
  * repository, as dockerd does. The first failing tag ends the pull (tags
  * pulled before it stay). -EINVAL when @o->ref carries a tag or digest.
  */
-int image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e);
+int image_pull(struct images *im, const struct image_pull_opts *o, struct err *e);
 
 #define IMAGE_PULL_CONCURRENCY 3
 
@@ -106,7 +128,7 @@ struct image_push_opts {
  * does not exist locally with the tag: <name>" (reported after the first
  * status, as dockerd does).
  */
-int image_push(struct engine *eng, const struct image_push_opts *o, struct err *e);
+int image_push(struct images *im, const struct image_push_opts *o, struct err *e);
 
 /* ---- archives ---------------------------------------------------------- */
 
@@ -120,7 +142,7 @@ typedef int (*image_write_fn)(void *ctx, const void *p, size_t n);
  * of its tags). Every name is resolved before anything is written, so a
  * missing image is an -ENOENT the caller can still turn into a 404.
  */
-int image_save(struct engine *eng, const char *const *names, size_t n_names,
+int image_save(struct images *im, const char *const *names, size_t n_names,
 	       image_write_fn write, void *write_ctx, struct err *e);
 
 /*
@@ -133,7 +155,7 @@ int image_save(struct engine *eng, const char *const *names, size_t n_names,
  * ("Loaded image: x:y" / "Loaded image ID: sha256:..."). -EINVAL for a
  * malformed or hostile archive.
  */
-int image_load(struct engine *eng, int in_fd, bool quiet, image_progress_fn progress,
+int image_load(struct images *im, int in_fd, bool quiet, image_progress_fn progress,
 	       void *progress_ctx, struct err *e);
 
 struct image_import_opts {
@@ -151,7 +173,7 @@ struct image_import_opts {
  * "sha256:<id>" in @ret_id. -EINVAL for a bad change line ("X is not a
  * valid change command"), a bad repository or archive.
  */
-int image_import(struct engine *eng, int in_fd, const struct image_import_opts *o,
+int image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 		 char ret_id[DIGEST_STR_LEN + 1], struct err *e);
 
 /*
@@ -163,7 +185,7 @@ int image_import(struct engine *eng, int in_fd, const struct image_import_opts *
  * malformed URL, -E2BIG past the limit, -EIO "failed to GET <url> with
  * status N" for a non-2xx reply or the transport's error.
  */
-int image_import_url(struct engine *eng, const char *src, const struct image_import_opts *o,
+int image_import_url(struct images *im, const char *src, const struct image_import_opts *o,
 		     image_progress_fn progress, void *progress_ctx,
 		     char ret_id[DIGEST_STR_LEN + 1], struct err *e);
 
@@ -182,23 +204,23 @@ struct image_history_entry {
  * One entry per config history[] item, newest first, IDs filled by walking
  * the Parent chain (dockerd's algorithm). Free with image_history_free.
  */
-int image_history(struct engine *eng, const char *name, struct image_history_entry **ret,
+int image_history(struct images *im, const char *name, struct image_history_entry **ret,
 		  size_t *ret_n, struct err *e);
 void image_history_free(struct image_history_entry *v, size_t n);
 
 /* Points @repo (with @tag, default latest) at image @source; publishes "tag". */
-int image_tag(struct engine *eng, const char *source, const char *repo, const char *tag,
+int image_tag(struct images *im, const char *source, const char *repo, const char *tag,
 	      struct err *e);
 
 /*
  * `docker rmi`: store_delete_image with the container registry as the usage
  * callback; publishes untag/delete events. @report as store_delete_image.
  */
-int image_remove(struct engine *eng, const char *name, bool force, bool noprune,
+int image_remove(struct images *im, const char *name, bool force, bool noprune,
 		 struct store_delete_report *report, struct err *e);
 
 /* Number of containers using image @id ("sha256:..."). */
-int image_containers_using(struct engine *eng, const char *id);
+int image_containers_using(struct images *im, const char *id);
 
 /* Prune filter: true keeps the image out of the prune (until, label...). */
 typedef bool (*image_prune_keep_fn)(void *ctx, const struct store_image_summary *img);
@@ -209,7 +231,7 @@ typedef bool (*image_prune_keep_fn)(void *ctx, const struct store_image_summary 
  * operation is already running" when another prune is in progress.
  * Publishes delete/untag events and a "prune" event.
  */
-int image_prune(struct engine *eng, bool all, image_prune_keep_fn keep, void *keep_ctx,
+int image_prune(struct images *im, bool all, image_prune_keep_fn keep, void *keep_ctx,
 		struct store_delete_report *report, struct err *e);
 
 /*
@@ -221,4 +243,4 @@ int image_config_chain(const void *config, size_t len, char ***ret_diffs, char *
 		       struct err *e);
 
 /* Publishes an image event (type "image") with attributes {"name": @name}. */
-void image_event(struct engine *eng, const char *action, const char *actor, const char *name);
+void image_event(struct images *im, const char *action, const char *actor, const char *name);

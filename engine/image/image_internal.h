@@ -24,6 +24,12 @@ struct image_inflight {
 };
 
 struct images {
+	struct store *store;		/* borrowed from engine.c, outlives the service */
+	struct registry_client *registry; /* borrowed */
+	struct events *events;		/* borrowed */
+	char *tmp_dir;			/* spooled downloads and archives; owned copy */
+	images_users_fn users;		/* container usage; NULL: no containers */
+	void *users_ctx;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;	/* broadcast when a download finishes */
 	struct image_inflight *inflight;
@@ -50,7 +56,7 @@ void images_inflight_put(struct images *im, struct image_inflight *f);
  * bytes must hash to @diff_id (-EIO "cannot reproduce layer ..." if not).
  * Returns the fd (offset 0) and the size in @ret_size.
  */
-int image_layer_tar(struct engine *eng, const char *chain_id, const char *diff_id,
+int image_layer_tar(struct images *im, const char *chain_id, const char *diff_id,
 		    uint64_t *ret_size, struct err *e);
 
 /*
@@ -59,7 +65,7 @@ int image_layer_tar(struct engine *eng, const char *chain_id, const char *diff_i
  * compressing the exact tar (and recorded as a source in @repo). Writes its
  * digest and size.
  */
-int image_layer_gzip_blob(struct engine *eng, const char *chain_id, const char *diff_id,
+int image_layer_gzip_blob(struct images *im, const char *chain_id, const char *diff_id,
 			  const char *repo, char ret_digest[DIGEST_STR_LEN + 1],
 			  uint64_t *ret_size, struct err *e);
 

@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "engine/archive/tar.h"
-#include "engine/engine.h"
 #include "engine/image/image_internal.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -31,12 +30,12 @@
 #define IO_BUF (128u * 1024)
 
 static int
-tmpfile_in(struct engine *eng, struct err *e)
+tmpfile_in(struct images *im, struct err *e)
 {
-	int fd = open(eng->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = open(im->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return err_errno(e, -errno, "cannot create a temporary file in '%s'", eng->tmp_dir);
+		return err_errno(e, -errno, "cannot create a temporary file in '%s'", im->tmp_dir);
 	return fd;
 }
 
@@ -81,14 +80,14 @@ decompress(int in_fd, int out_fd, char ret_digest[DIGEST_STR_LEN + 1], uint64_t 
 
 /* Tries each stored source blob of the layer; returns an fd or -ENOENT. */
 static int
-tar_from_sources(struct engine *eng, const char *chain_id, const char *diff_id,
+tar_from_sources(struct images *im, const char *chain_id, const char *diff_id,
 		 uint64_t *ret_size, struct err *e)
 {
 	_cleanup_json_ json_t *sources = NULL;
 	size_t i;
 	json_t *v;
 
-	if (store_layer_sources(eng->store, chain_id, &sources, e) < 0)
+	if (store_layer_sources(im->store, chain_id, &sources, e) < 0)
 		return e->code;
 	json_array_foreach(sources, i, v) {
 		const char *d = json_string_value(json_object_get(v, "digest"));
@@ -96,10 +95,10 @@ tar_from_sources(struct engine *eng, const char *chain_id, const char *diff_id,
 		char got[DIGEST_STR_LEN + 1];
 		uint64_t size = 0;
 
-		if (!d || !store_blob_exists(eng->store, d))
+		if (!d || !store_blob_exists(im->store, d))
 			continue;
-		in = store_blob_open(eng->store, d, NULL);
-		out = tmpfile_in(eng, e);
+		in = store_blob_open(im->store, d, NULL);
+		out = tmpfile_in(im, e);
 		if (in < 0 || out < 0)
 			continue;
 		if (decompress(in, out, got, &size) < 0 || strcmp(got, diff_id) != 0)
@@ -113,7 +112,7 @@ tar_from_sources(struct engine *eng, const char *chain_id, const char *diff_id,
 }
 
 int
-image_layer_tar(struct engine *eng, const char *chain_id, const char *diff_id,
+image_layer_tar(struct images *im, const char *chain_id, const char *diff_id,
 		uint64_t *ret_size, struct err *e)
 {
 	_cleanup_free_ char *path = NULL;
@@ -121,17 +120,17 @@ image_layer_tar(struct engine *eng, const char *chain_id, const char *diff_id,
 	struct tar_result res;
 	int r;
 
-	r = tar_from_sources(eng, chain_id, diff_id, ret_size, e);
+	r = tar_from_sources(im, chain_id, diff_id, ret_size, e);
 	if (r != -ENOENT)
 		return r;
 	err_clear(e);
-	r = store_layer_diff_path(eng->store, chain_id, &path, e);
+	r = store_layer_diff_path(im->store, chain_id, &path, e);
 	if (r < 0)
 		return r;
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return err_errno(e, -errno, "cannot open layer '%s'", path);
-	out = tmpfile_in(eng, e);
+	out = tmpfile_in(im, e);
 	if (out < 0)
 		return out;
 	r = tar_create(dfd, out, TAR_OVERLAY_WHITEOUTS, &res, e);
@@ -209,9 +208,9 @@ gzip_fd(int in_fd, int out_fd, char ret_digest[DIGEST_STR_LEN + 1], uint64_t *re
 }
 
 static bool
-blob_is_gzip(struct engine *eng, const char *digest, uint64_t *ret_size)
+blob_is_gzip(struct images *im, const char *digest, uint64_t *ret_size)
 {
-	_cleanup_close_ int fd = store_blob_open(eng->store, digest, NULL);
+	_cleanup_close_ int fd = store_blob_open(im->store, digest, NULL);
 	unsigned char magic[2];
 	struct stat st;
 
@@ -222,7 +221,7 @@ blob_is_gzip(struct engine *eng, const char *digest, uint64_t *ret_size)
 }
 
 int
-image_layer_gzip_blob(struct engine *eng, const char *chain_id, const char *diff_id,
+image_layer_gzip_blob(struct images *im, const char *chain_id, const char *diff_id,
 		      const char *repo, char ret_digest[DIGEST_STR_LEN + 1], uint64_t *ret_size,
 		      struct err *e)
 {
@@ -234,21 +233,21 @@ image_layer_gzip_blob(struct engine *eng, const char *chain_id, const char *diff
 	json_t *v;
 	int r;
 
-	r = store_layer_sources(eng->store, chain_id, &sources, e);
+	r = store_layer_sources(im->store, chain_id, &sources, e);
 	if (r < 0)
 		return r;
 	json_array_foreach(sources, i, v) {
 		const char *d = json_string_value(json_object_get(v, "digest"));
-		if (d && digest_is_valid(d) && blob_is_gzip(eng, d, &size)) {
+		if (d && digest_is_valid(d) && blob_is_gzip(im, d, &size)) {
 			snprintf(ret_digest, DIGEST_STR_LEN + 1, "%s", d);
 			*ret_size = size;
 			return 0;
 		}
 	}
-	tar = image_layer_tar(eng, chain_id, diff_id, &size, e);
+	tar = image_layer_tar(im, chain_id, diff_id, &size, e);
 	if (tar < 0)
 		return tar;
-	gz = tmpfile_in(eng, e);
+	gz = tmpfile_in(im, e);
 	if (gz < 0)
 		return gz;
 	r = gzip_fd(tar, gz, digest, &size);
@@ -256,10 +255,10 @@ image_layer_gzip_blob(struct engine *eng, const char *chain_id, const char *diff
 		return err_errno(e, r, "cannot compress layer %s", diff_id);
 	if (lseek(gz, 0, SEEK_SET) < 0)
 		return err_errno(e, -errno, "cannot rewind compressed layer");
-	r = store_blob_ingest(eng->store, gz, digest, 0, NULL, e);
+	r = store_blob_ingest(im->store, gz, digest, 0, NULL, e);
 	if (r < 0)
 		return r;
-	r = store_layer_add_source(eng->store, chain_id, digest, repo ? repo : "", e);
+	r = store_layer_add_source(im->store, chain_id, digest, repo ? repo : "", e);
 	if (r < 0)
 		return r;
 	snprintf(ret_digest, DIGEST_STR_LEN + 1, "%s", digest);

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "engine/dockerfile/dfconfig.h"
-#include "engine/engine.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
 #include "engine/registry/manifest.h"
@@ -116,7 +115,7 @@ build_config(const struct image_import_opts *o, const char *diff_id, char **ret,
 }
 
 static int
-tag_import(struct engine *eng, const struct image_import_opts *o, const char *id, char **ret_name,
+tag_import(struct images *im, const struct image_import_opts *o, const char *id, char **ret_name,
 	   struct err *e)
 {
 	struct reference ref = REFERENCE_INIT;
@@ -129,7 +128,7 @@ tag_import(struct engine *eng, const struct image_import_opts *o, const char *id
 		r = reference_set_tag(&ref, o->tag, e);
 	if (r == 0) {
 		reference_default_tag(&ref);
-		r = store_image_tag(eng->store, id, &ref, e);
+		r = store_image_tag(im->store, id, &ref, e);
 	}
 	if (r == 0)
 		*ret_name = reference_familiar(&ref);
@@ -138,7 +137,7 @@ tag_import(struct engine *eng, const struct image_import_opts *o, const char *id
 }
 
 int
-image_import(struct engine *eng, int in_fd, const struct image_import_opts *o,
+image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 	     char ret_id[DIGEST_STR_LEN + 1], struct err *e)
 {
 	struct store_layer_info li = {0};
@@ -155,26 +154,26 @@ image_import(struct engine *eng, int in_fd, const struct image_import_opts *o,
 		if (r < 0)
 			return r;
 	}
-	r = store_blob_ingest(eng->store, in_fd, NULL, 0, raw, e);
+	r = store_blob_ingest(im->store, in_fd, NULL, 0, raw, e);
 	if (r < 0)
 		return r;
-	fd = store_blob_open(eng->store, raw, e);
+	fd = store_blob_open(im->store, raw, e);
 	if (fd < 0)
 		return fd;
-	r = store_layer_create(eng->store, fd, &(struct store_layer_opts){ .source_digest = raw,
+	r = store_layer_create(im->store, fd, &(struct store_layer_opts){ .source_digest = raw,
 									   .source_repo = "" },
 			       &li, e);
 	if (r < 0)
 		return err_prefix(e, "invalid archive");
 	r = build_config(o, li.diff_id, &config, e);
 	if (r == 0)
-		r = store_image_commit(eng->store, config, strlen(config), NULL, id, e);
+		r = store_image_commit(im->store, config, strlen(config), NULL, id, e);
 	if (r == 0 && o->repo && *o->repo)
-		r = tag_import(eng, o, id, &name, e);
-	store_layer_release(eng->store, li.chain_id);
+		r = tag_import(im, o, id, &name, e);
+	store_layer_release(im->store, li.chain_id);
 	if (r < 0)
 		return r;
-	image_event(eng, "import", id, name ? name : id);
+	image_event(im, "import", id, name ? name : id);
 	memcpy(ret_id, id, sizeof(id));
 	return 0;
 }

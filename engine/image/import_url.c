@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
-#include "engine/image/image.h"
+#include "engine/image/image_internal.h"
 #include "engine/registry/http_get.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -105,7 +104,7 @@ download(const char *url, int fd, struct download *d, struct err *e)
 }
 
 int
-image_import_url(struct engine *eng, const char *src, const struct image_import_opts *o,
+image_import_url(struct images *im, const char *src, const struct image_import_opts *o,
 		 image_progress_fn progress, void *progress_ctx, char ret_id[DIGEST_STR_LEN + 1],
 		 struct err *e)
 {
@@ -119,9 +118,9 @@ image_import_url(struct engine *eng, const char *src, const struct image_import_
 	r = normalize_url(src, &url, e);
 	if (r < 0)
 		return r;
-	fd = open(eng->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	fd = open(im->tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return err_errno(e, -errno, "cannot create a temporary file in '%s'", eng->tmp_dir);
+		return err_errno(e, -errno, "cannot create a temporary file in '%s'", im->tmp_dir);
 	status = xasprintf("Downloading from %s", url);
 	if (progress)
 		progress(progress_ctx, &(struct image_progress){ .kind = IMAGE_PROGRESS_MESSAGE,
@@ -132,5 +131,5 @@ image_import_url(struct engine *eng, const char *src, const struct image_import_
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return err_errno(e, -errno, "cannot rewind the download of %s", url);
 	io.src = url;
-	return image_import(eng, fd, &io, ret_id, e);
+	return image_import(im, fd, &io, ret_id, e);
 }

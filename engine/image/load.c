@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "engine/archive/untar.h"
-#include "engine/engine.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
 #include "engine/registry/manifest.h"
@@ -37,7 +36,7 @@
 #include "engine/util/xalloc.h"
 
 struct load {
-	struct engine *eng;
+	struct images *im;
 	int root;		/* the unpacked archive */
 	bool quiet;
 	image_progress_fn progress;
@@ -123,7 +122,7 @@ load_layer(struct load *l, const char *name, const char *digest, const char *par
 	char got[DIGEST_STR_LEN + 1], sid[13];
 	int r;
 
-	if (store_layer_get(l->eng->store, chain, true, NULL, NULL) == 0)
+	if (store_layer_get(l->im->store, chain, true, NULL, NULL) == 0)
 		return 0;
 	fd = open_member(l, name, e);
 	if (fd < 0)
@@ -137,12 +136,12 @@ load_layer(struct load *l, const char *name, const char *digest, const char *par
 			   "Loading layer", 0, lseek(fd, 0, SEEK_END));
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return err_errno(e, -errno, "cannot rewind '%s'", name);
-	r = store_layer_create(l->eng->store, fd, &o, NULL, e);
+	r = store_layer_create(l->im->store, fd, &o, NULL, e);
 	if (r < 0)
 		return err_prefix(e, "invalid archive: layer '%s'", name);
 	if (lseek(fd, 0, SEEK_SET) == 0 &&
-	    store_blob_ingest(l->eng->store, fd, NULL, 0, got, NULL) == 0)
-		(void)store_layer_add_source(l->eng->store, chain, got, "", NULL);
+	    store_blob_ingest(l->im->store, fd, NULL, 0, got, NULL) == 0)
+		(void)store_layer_add_source(l->im->store, chain, got, "", NULL);
 	return 0;
 }
 
@@ -161,10 +160,10 @@ tag_image(struct load *l, const char *id, const char *name)
 	}
 	reference_default_tag(&ref);
 	fam = reference_familiar(&ref);
-	if (store_image_resolve(l->eng->store, fam, old, NULL) == 0 && strcmp(old, id) != 0)
+	if (store_image_resolve(l->im->store, fam, old, NULL) == 0 && strcmp(old, id) != 0)
 		say(l, "The image %s already exists, renaming the old one with ID %s to empty "
 		       "string\n", fam, old);
-	if (store_image_tag(l->eng->store, id, &ref, &e) == 0)
+	if (store_image_tag(l->im->store, id, &ref, &e) == 0)
 		say(l, "Loaded image: %s\n", fam);
 	reference_release(&ref);
 }
@@ -194,16 +193,16 @@ load_image(struct load *l, const struct buf *config, char **layers, char **diges
 		r = load_layer(l, layers[held], digests ? digests[held] : NULL,
 			       held ? chains[held - 1] : NULL, diffs[held], chains[held], e);
 	if (r == 0)
-		r = store_image_commit(l->eng->store, config->data, config->len, NULL, id, e);
+		r = store_image_commit(l->im->store, config->data, config->len, NULL, id, e);
 	for (size_t i = 0; i < held; i++)
-		store_layer_release(l->eng->store, chains[i]);
+		store_layer_release(l->im->store, chains[i]);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; tags && tags[i]; i++)
 		tag_image(l, id, tags[i]);
 	if (!tags || !tags[0])
 		say(l, "Loaded image ID: %s\n", id);
-	image_event(l->eng, "load", id, id);
+	image_event(l->im, "load", id, id);
 	l->loaded++;
 	return 0;
 }
@@ -343,19 +342,19 @@ load_oci(struct load *l, const struct buf *text, struct err *e)
 }
 
 int
-image_load(struct engine *eng, int in_fd, bool quiet, image_progress_fn progress,
+image_load(struct images *im, int in_fd, bool quiet, image_progress_fn progress,
 	   void *progress_ctx, struct err *e)
 {
-	struct load l = { .eng = eng, .root = -1, .quiet = quiet, .progress = progress,
+	struct load l = { .im = im, .root = -1, .quiet = quiet, .progress = progress,
 			  .progress_ctx = progress_ctx };
 	struct untar_opts uo = { .whiteout = UNTAR_WHITEOUT_NONE, .flags = UNTAR_NO_CHOWN };
 	_cleanup_buf_ struct buf text = BUF_INIT;
 	_cleanup_free_ char *dir = NULL;
 	int r;
 
-	r = fs_mkdtemp_in(eng->tmp_dir, "load-", &dir);
+	r = fs_mkdtemp_in(im->tmp_dir, "load-", &dir);
 	if (r < 0)
-		return err_errno(e, r, "cannot create a temporary directory in '%s'", eng->tmp_dir);
+		return err_errno(e, r, "cannot create a temporary directory in '%s'", im->tmp_dir);
 	l.root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l.root < 0) {
 		r = err_errno(e, -errno, "cannot open '%s'", dir);

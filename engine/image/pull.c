@@ -28,7 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
 #include "engine/registry/registry.h"
@@ -59,7 +58,7 @@ struct pull_layer {
 };
 
 struct pull_job {
-	struct engine *eng;
+	struct images *im;
 	const struct image_pull_opts *o;
 	struct registry_repo *repo;
 	char *repo_name;	/* canonical, for layer sources */
@@ -105,7 +104,7 @@ sink_reset(void *ctx)
 	/* The server ignored Range: start the blob over. */
 	store_blob_writer_free(d->w);
 	d->w = NULL;
-	return store_blob_writer_new(d->job->eng->store, d->size > 0 ? (uint64_t)d->size : 0,
+	return store_blob_writer_new(d->job->im->store, d->size > 0 ? (uint64_t)d->size : 0,
 				     &d->w, NULL);
 }
 
@@ -152,7 +151,7 @@ fetch_blob(struct pull_job *j, struct pull_layer *l, struct err *e)
 	};
 	int r;
 
-	r = store_blob_writer_new(j->eng->store, d.size > 0 ? (uint64_t)d.size : 0, &d.w, e);
+	r = store_blob_writer_new(j->im->store, d.size > 0 ? (uint64_t)d.size : 0, &d.w, e);
 	if (r < 0)
 		return r;
 	r = registry_blob_fetch(j->repo, l->desc->digest, l->desc->size, &sink, e);
@@ -169,12 +168,12 @@ fetch_blob(struct pull_job *j, struct pull_layer *l, struct err *e)
 static int
 download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
 {
-	struct images *im = j->eng->images;
+	struct images *im = j->im;
 	struct image_inflight *f = NULL;
 	int r;
 
 	for (;;) {
-		if (store_blob_exists(j->eng->store, l->desc->digest)) {
+		if (store_blob_exists(j->im->store, l->desc->digest)) {
 			r = 0;
 			break;
 		}
@@ -190,7 +189,7 @@ download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
 			break;
 		}
 		/* The owner of an earlier entry may just have stored it. */
-		r = store_blob_exists(j->eng->store, l->desc->digest) ? 0 : fetch_blob(j, l, e);
+		r = store_blob_exists(j->im->store, l->desc->digest) ? 0 : fetch_blob(j, l, e);
 		images_inflight_end(im, f, r, e);
 		images_inflight_put(im, f);
 		break;
@@ -289,18 +288,18 @@ extract_layer(struct pull_job *j, struct pull_layer *l, const char *parent, stru
 	int r;
 
 	/* A concurrent pull may have created it meanwhile. */
-	if (store_layer_get(j->eng->store, l->chain_id, true, NULL, NULL) == 0) {
+	if (store_layer_get(j->im->store, l->chain_id, true, NULL, NULL) == 0) {
 		l->held = true;
 		return 0;
 	}
-	fd = store_blob_open(j->eng->store, l->desc->digest, e);
+	fd = store_blob_open(j->im->store, l->desc->digest, e);
 	if (fd < 0)
 		return fd;
 	t.fd = fd;
 	pthread_mutex_init(&t.mu, NULL);
 	(void)deadline_cond_init(&t.cv);
 	ticking = pthread_create(&th, NULL, ticker_main, &t) == 0;
-	r = store_layer_create(j->eng->store, fd, &o, NULL, e);
+	r = store_layer_create(j->im->store, fd, &o, NULL, e);
 	if (ticking) {
 		pthread_mutex_lock(&t.mu);
 		t.stop = true;
@@ -346,7 +345,7 @@ pull_layers(struct pull_job *j, struct err *e)
 
 	for (size_t i = 0; i < j->n_layers; i++) {
 		struct pull_layer *l = &j->layers[i];
-		if (store_layer_get(j->eng->store, l->chain_id, true, NULL, NULL) == 0) {
+		if (store_layer_get(j->im->store, l->chain_id, true, NULL, NULL) == 0) {
 			l->held = true;
 			l->state = DL_DONE;
 			emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Already exists", 0, 0);
@@ -464,7 +463,7 @@ release_layers(struct pull_job *j)
 {
 	for (size_t i = 0; i < j->n_layers; i++)
 		if (j->layers[i].held)
-			store_layer_release(j->eng->store, j->layers[i].chain_id);
+			store_layer_release(j->im->store, j->layers[i].chain_id);
 	free(j->layers);
 	j->layers = NULL;
 	j->n_layers = 0;
@@ -482,9 +481,9 @@ record_refs(struct pull_job *j, const struct reference *ref, const char *id,
 	char old[DIGEST_STR_LEN + 1];
 	int r;
 
-	*ret_moved = store_image_resolve(j->eng->store, familiar, old, NULL) < 0 ||
+	*ret_moved = store_image_resolve(j->im->store, familiar, old, NULL) < 0 ||
 		     strcmp(old, id) != 0;
-	r = store_image_tag(j->eng->store, id, ref, e);
+	r = store_image_tag(j->im->store, id, ref, e);
 	if (r < 0 || !ref->tag)
 		return r;
 	reference_copy(ref, &dref);
@@ -492,7 +491,7 @@ record_refs(struct pull_job *j, const struct reference *ref, const char *id,
 	dref.tag = NULL;
 	free(dref.digest);
 	dref.digest = xstrdup(repo_digest);
-	r = store_image_tag(j->eng->store, id, &dref, e);
+	r = store_image_tag(j->im->store, id, &dref, e);
 	reference_release(&dref);
 	return r;
 }
@@ -523,13 +522,13 @@ pull_ref(struct pull_job *j, const struct reference *ref, bool *ret_new, struct 
 		goto out;
 	sha256_hex(config, len, hex);
 	snprintf(id, sizeof(id), "sha256:%s", hex);
-	have = store_image_resolve(j->eng->store, id, (char[DIGEST_STR_LEN + 1]){0}, NULL) == 0;
+	have = store_image_resolve(j->im->store, id, (char[DIGEST_STR_LEN + 1]){0}, NULL) == 0;
 	if (!have) {
 		r = prepare_layers(j, m, config, len, e);
 		if (r == 0)
 			r = pull_layers(j, e);
 		if (r == 0)
-			r = store_image_commit(j->eng->store, config, len, NULL, NULL, e);
+			r = store_image_commit(j->im->store, config, len, NULL, NULL, e);
 	}
 	if (r == 0)
 		r = record_refs(j, ref, id, top_digest, &moved, e);
@@ -549,7 +548,7 @@ pull_ref(struct pull_job *j, const struct reference *ref, bool *ret_new, struct 
 	}
 	{
 		_cleanup_free_ char *name = reference_familiar_name(ref);
-		image_event(j->eng, "pull", display, name);
+		image_event(j->im, "pull", display, name);
 	}
 out:
 	manifest_free(m);
@@ -589,11 +588,11 @@ pull_all_tags(struct pull_job *j, const struct reference *name, struct err *e)
 }
 
 int
-image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e)
+image_pull(struct images *im, const struct image_pull_opts *o, struct err *e)
 {
 	struct reference ref = REFERENCE_INIT;
 	_cleanup_free_ char *familiar_name = NULL;
-	struct pull_job j = { .eng = eng, .o = o };
+	struct pull_job j = { .im = im, .o = o };
 	int r;
 
 	r = reference_parse(o->ref, &ref, e);
@@ -615,7 +614,7 @@ image_pull(struct engine *eng, const struct image_pull_opts *o, struct err *e)
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_mutex_init(&j.pmu, NULL);
 	pthread_cond_init(&j.cv, NULL);
-	r = registry_repo_open(eng->registry, ref.domain, ref.path, familiar_name, o->auth, 0,
+	r = registry_repo_open(im->registry, ref.domain, ref.path, familiar_name, o->auth, 0,
 			       &j.repo, e);
 	if (r == 0)
 		r = o->all_tags ? pull_all_tags(&j, &ref, e) : pull_ref(&j, &ref, NULL, e);

@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
 #include "engine/registry/registry.h"
@@ -32,7 +31,7 @@
 #include "engine/util/xalloc.h"
 
 struct push_job {
-	struct engine *eng;
+	struct images *im;
 	const struct image_push_opts *o;
 	struct reference ref;	/* the repository; tag set per push */
 	char *repo_name;	/* canonical "127.0.0.1:5000/app" */
@@ -73,7 +72,7 @@ mount_candidate(struct push_job *j, const char *chain_id, const char *digest)
 	size_t i;
 	json_t *v;
 
-	if (store_layer_sources(j->eng->store, chain_id, &sources, NULL) < 0)
+	if (store_layer_sources(j->im->store, chain_id, &sources, NULL) < 0)
 		return NULL;
 	json_array_foreach(sources, i, v) {
 		const char *d = json_string_value(json_object_get(v, "digest"));
@@ -101,7 +100,7 @@ push_layer(struct push_job *j, const char *chain_id, const char *diff_id, json_t
 	int r;
 
 	snprintf(id, sizeof(id), "%.12s", diff_id + 7);
-	r = image_layer_gzip_blob(j->eng, chain_id, diff_id, j->repo_name, digest, &size, e);
+	r = image_layer_gzip_blob(j->im, chain_id, diff_id, j->repo_name, digest, &size, e);
 	if (r < 0)
 		return r;
 	r = registry_blob_exists(j->repo, digest, NULL, e);
@@ -116,7 +115,7 @@ push_layer(struct push_job *j, const char *chain_id, const char *diff_id, json_t
 	} else {
 		struct push_progress pp = { .job = j, .id = id };
 		struct registry_blob_source src = { .progress = upload_progress, .ctx = &pp };
-		fd = store_blob_open(j->eng->store, digest, e);
+		fd = store_blob_open(j->im->store, digest, e);
 		if (fd < 0)
 			return fd;
 		src.fd = fd;
@@ -125,7 +124,7 @@ push_layer(struct push_job *j, const char *chain_id, const char *diff_id, json_t
 			return r;
 		emit(j, IMAGE_PROGRESS_STATUS, id, "Pushed", 0, 0);
 	}
-	(void)store_layer_add_source(j->eng->store, chain_id, digest, j->repo_name, NULL);
+	(void)store_layer_add_source(j->im->store, chain_id, digest, j->repo_name, NULL);
 	json_array_insert_new(layers, 0, json_pack("{s:s,s:I,s:s}", "mediaType",
 						   MT_DOCKER_LAYER_GZIP, "size", (json_int_t)size,
 						   "digest", digest));
@@ -177,7 +176,7 @@ push_tag(struct push_job *j, const char *tag, struct err *e)
 	r = reference_set_tag(&j->ref, tag, e);
 	name = reference_familiar(&j->ref);
 	if (r == 0)
-		r = store_image_get(j->eng->store, name, &sum, &config, e);
+		r = store_image_get(j->im->store, name, &sum, &config, e);
 	if (r == 0)
 		r = image_config_chain(config.data, config.len, &diffs, &chains, e);
 	if (r < 0) {
@@ -217,9 +216,9 @@ push_tag(struct push_job *j, const char *tag, struct err *e)
 		reference_copy(&j->ref, &dref);
 		dref.tag = mfree(dref.tag);
 		dref.digest = xstrdup(digest);
-		(void)store_image_tag(j->eng->store, sum.id, &dref, NULL);
+		(void)store_image_tag(j->im->store, sum.id, &dref, NULL);
 		reference_release(&dref);
-		image_event(j->eng, "push", name, name);
+		image_event(j->im, "push", name, name);
 	}
 	store_image_summary_release(&sum);
 	return r;
@@ -240,13 +239,13 @@ tags_to_push(struct push_job *j)
 		reference_copy(&j->ref, &r);
 		if (reference_set_tag(&r, j->o->tag, NULL) == 0) {
 			name = reference_familiar(&r);
-			if (store_image_resolve(j->eng->store, name, id, NULL) == 0)
+			if (store_image_resolve(j->im->store, name, id, NULL) == 0)
 				strv_append(&tags, j->o->tag);
 		}
 		reference_release(&r);
 		return tags;
 	}
-	if (store_image_list(j->eng->store, &list, &n, NULL) < 0)
+	if (store_image_list(j->im->store, &list, &n, NULL) < 0)
 		return tags;
 	for (size_t i = 0; i < n; i++)
 		for (char **t = list[i].repo_tags; *t; t++) {
@@ -261,9 +260,9 @@ tags_to_push(struct push_job *j)
 }
 
 int
-image_push(struct engine *eng, const struct image_push_opts *o, struct err *e)
+image_push(struct images *im, const struct image_push_opts *o, struct err *e)
 {
-	struct push_job j = { .eng = eng, .o = o };
+	struct push_job j = { .im = im, .o = o };
 	_cleanup_free_ char *familiar = NULL, *status = NULL;
 	_cleanup_strv_ char **tags = NULL;
 	int r;
@@ -283,7 +282,7 @@ image_push(struct engine *eng, const struct image_push_opts *o, struct err *e)
 		o2.name = name;
 		o2.tag = tag;
 		reference_release(&j.ref);
-		return image_push(eng, &o2, e);
+		return image_push(im, &o2, e);
 	}
 	j.repo_name = reference_name(&j.ref);
 	familiar = reference_familiar_name(&j.ref);
@@ -295,7 +294,7 @@ image_push(struct engine *eng, const struct image_push_opts *o, struct err *e)
 			    familiar);
 		goto out;
 	}
-	r = registry_repo_open(eng->registry, j.ref.domain, j.ref.path, familiar, o->auth,
+	r = registry_repo_open(im->registry, j.ref.domain, j.ref.path, familiar, o->auth,
 			       REGISTRY_REPO_PUSH, &j.repo, e);
 	for (size_t i = 0; r == 0 && tags[i]; i++)
 		r = push_tag(&j, tags[i], e);

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "engine/image/image_internal.h"
 #include "engine/reference.h"
 #include "engine/registry/manifest.h"
@@ -35,7 +34,7 @@ struct save_img {
 };
 
 struct save {
-	struct engine *eng;
+	struct images *im;
 	struct archive *a;
 	image_write_fn write;
 	void *write_ctx;
@@ -80,7 +79,7 @@ add_repo_tags(struct save *s, const struct reference *repo)
 	size_t n = 0;
 	int found = 0;
 
-	if (store_image_list(s->eng->store, &list, &n, NULL) < 0)
+	if (store_image_list(s->im->store, &list, &n, NULL) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		for (char **t = list[i].repo_tags; *t; t++) {
@@ -112,7 +111,7 @@ resolve_names(struct save *s, const char *const *names, size_t n, struct err *e)
 			reference_release(&ref);
 			continue;
 		}
-		r = store_image_resolve(s->eng->store, names[i], id, e);
+		r = store_image_resolve(s->im->store, names[i], id, e);
 		if (r < 0) {
 			reference_release(&ref);
 			return r;
@@ -213,7 +212,7 @@ save_image(struct save *s, const struct save_img *img, json_t *manifests, json_t
 	char mhex[DIGEST_HEX_LEN + 1];
 	int r;
 
-	r = store_image_get(s->eng->store, img->id, NULL, &config, e);
+	r = store_image_get(s->im->store, img->id, NULL, &config, e);
 	if (r == 0)
 		r = image_config_chain(config.data, config.len, &diffs, &chains, e);
 	if (r == 0 && !already_written(s, img->id))
@@ -222,7 +221,7 @@ save_image(struct save *s, const struct save_img *img, json_t *manifests, json_t
 		_cleanup_free_ char *lp = xasprintf("blobs/sha256/%s", diffs[i] + 7);
 		_cleanup_close_ int fd = -1;
 		uint64_t size = 0;
-		fd = image_layer_tar(s->eng, chains[i], diffs[i], &size, e);
+		fd = image_layer_tar(s->im, chains[i], diffs[i], &size, e);
 		if (fd < 0) {
 			r = fd;
 			break;
@@ -305,10 +304,10 @@ save_all(struct save *s, struct err *e)
 }
 
 int
-image_save(struct engine *eng, const char *const *names, size_t n_names, image_write_fn write,
+image_save(struct images *im, const char *const *names, size_t n_names, image_write_fn write,
 	   void *write_ctx, struct err *e)
 {
-	struct save s = { .eng = eng, .write = write, .write_ctx = write_ctx };
+	struct save s = { .im = im, .write = write, .write_ctx = write_ctx };
 	int r;
 
 	if (n_names == 0)
@@ -328,7 +327,7 @@ image_save(struct engine *eng, const char *const *names, size_t n_names, image_w
 	if (s.a)
 		archive_write_free(s.a);
 	for (size_t i = 0; r == 0 && i < s.n; i++)
-		image_event(eng, "save", s.imgs[i].id, s.imgs[i].id);
+		image_event(im, "save", s.imgs[i].id, s.imgs[i].id);
 	for (size_t i = 0; i < s.n; i++)
 		strv_free(s.imgs[i].tags);
 	free(s.imgs);

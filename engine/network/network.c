@@ -18,7 +18,6 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "engine/network/endpoint.h"
 #include "engine/network/firewall.h"
 #include "engine/network/iface.h"
@@ -1124,14 +1123,15 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 
 
 static int
-make_dirs(struct engine *eng, struct network_state *net, char **ret_ipam, struct err *e)
+make_dirs(const struct network_config *cfg, struct network_state *net, char **ret_ipam,
+	  struct err *e)
 {
-	_cleanup_free_ char *netdir = xasprintf("%s/network/networks/bridge", eng->cfg.data_root);
+	_cleanup_free_ char *netdir = xasprintf("%s/network/networks/bridge", cfg->data_root);
 	int r;
 
-	net->net_dir = xasprintf("%s/network", eng->cfg.data_root);
-	net->ep_dir = xasprintf("%s/network/endpoints", eng->cfg.data_root);
-	net->netns_dir = xasprintf("%s/netns", eng->cfg.exec_root);
+	net->net_dir = xasprintf("%s/network", cfg->data_root);
+	net->ep_dir = xasprintf("%s/network/endpoints", cfg->data_root);
+	net->netns_dir = xasprintf("%s/netns", cfg->exec_root);
 	if ((r = fs_mkdir_p(netdir, 0700)) < 0)
 		return err_errno(e, r, "cannot create '%s'", netdir);
 	if ((r = fs_mkdir_p(net->ep_dir, 0700)) < 0)
@@ -1143,23 +1143,23 @@ make_dirs(struct engine *eng, struct network_state *net, char **ret_ipam, struct
 }
 
 int
-network_open(struct engine *eng, struct network_state **ret, struct err *e)
+network_open(const struct network_config *cfg, struct network_state **ret, struct err *e)
 {
 	struct network_state *net = xcalloc(1, sizeof(*net));
 	_cleanup_free_ char *ipam_path = NULL;
-	const char *bridge = eng->cfg.bridge_name ? eng->cfg.bridge_name : "berth0";
+	const char *bridge = cfg->bridge_name ? cfg->bridge_name : "berth0";
 	int r;
 
 	pthread_mutex_init(&net->setup_lock, NULL);
 	pthread_mutex_init(&net->lock, NULL);
-	net->br.cidr = xstrdup(eng->cfg.bridge_cidr ? eng->cfg.bridge_cidr : "10.88.0.1/16");
+	net->br.cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
 	net->br.disabled = strcmp(bridge, "none") == 0;
 	if (!plumb_ifname_valid(bridge)) {
 		r = err_set(e, -EINVAL, "invalid bridge name '%s'", bridge);
 		goto fail;
 	}
 	snprintf(net->br.name, sizeof(net->br.name), "%s", bridge);
-	r = make_dirs(eng, net, &ipam_path, e);
+	r = make_dirs(cfg, net, &ipam_path, e);
 	if (r >= 0)
 		r = ipam_open(ipam_path, net->br.cidr, &net->br.ipam, e);
 	if (r >= 0)

@@ -30,8 +30,15 @@
 #include "engine/network/portmap.h"
 #include "engine/util/err.h"
 
-struct engine;
 struct network_state;
+
+/* What networking needs from the daemon's configuration (borrowed for network_open). */
+struct network_config {
+	const char *data_root;	/* endpoints and IPAM state under <data_root>/network */
+	const char *exec_root;	/* pinned namespaces under <exec_root>/netns */
+	const char *bridge_name;	/* NULL: berth0; "none": no default bridge */
+	const char *bridge_cidr;	/* NULL: 10.88.0.1/16 */
+};
 
 enum network_mode {
 	NETWORK_MODE_BRIDGE = 0,	/* "bridge", "default", "" */
@@ -85,13 +92,13 @@ struct network_endpoint {
 void network_endpoint_release(struct network_endpoint *ep);
 
 /*
- * Opens networking for @eng: IPAM state, endpoint records, and the default
+ * Opens networking as @cfg says: IPAM state, endpoint records, and the default
  * bridge with its NAT table. Failing to set up the bridge (no
  * CAP_NET_ADMIN, a non-bridge link of that name...) is only a warning: it is
  * retried, and reported, when a container needs the bridge. bridge_name
  * "none" disables the default bridge (as dockerd's --bridge=none).
  */
-int network_open(struct engine *eng, struct network_state **ret, struct err *e);
+int network_open(const struct network_config *cfg, struct network_state **ret, struct err *e);
 
 /* Frees the in-memory state; kernel objects stay for running containers. */
 void network_close(struct network_state *net);

@@ -11,7 +11,8 @@ libberth_engine_a_SOURCES += \
 	engine/registry/registry_error.c engine/registry/registry_error.h \
 	engine/registry/registry_http.c engine/registry/registry_http.h \
 	engine/registry/registry_search.c engine/registry/registry_search.h \
-	engine/registry/registry_tags.c engine/registry/registry_tags.h
+	engine/registry/registry_tags.c engine/registry/registry_tags.h \
+	engine/registry/registry_token.c engine/registry/registry_token.h
 
 # Driver of the client for tests/integration/2001-registry-client.sh.
 check_PROGRAMS += tests/tools/berth-regtool

@@ -14,6 +14,7 @@
 #include "engine/registry/registry.h"
 #include "engine/registry/registry_error.h"
 #include "engine/registry/registry_http.h"
+#include "engine/registry/registry_token.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
 #include "engine/util/limits.h"
@@ -56,7 +57,7 @@ registry_client_free(struct registry_client *c)
 {
 	if (!c)
 		return;
-	registry_http_tokens_clear(c);
+	registry_token_cache_clear(c);
 	strv_free(c->insecure);
 	strv_free(c->mirrors);
 	free(c->ca_file);
@@ -500,7 +501,7 @@ registry_login(struct registry_client *c, const char *server, const struct regis
 	r->login = true;
 	rc = registry_http_pick(r, &i, e);
 	if (rc == 0 && r->eps[i].ch.scheme == REGISTRY_SCHEME_BEARER) {
-		rc = registry_http_fetch_token(c, &r->eps[i].ch, r->auth, NULL, true, &tok, e);
+		rc = registry_token_fetch(c, &r->eps[i].ch, r->auth, NULL, true, &tok, e);
 		if (rc == 0 && tok.refresh_token)
 			ret->identity_token = xstrdup(tok.refresh_token);
 		registry_auth_token_release(&tok);

@@ -2,8 +2,8 @@
 /*
  * Internal to engine/registry: the client and repository objects and the
  * HTTP core every registry request goes through — one CURL easy handle per
- * request, captured response headers, bounded buffering, the token cache,
- * /v2/ probing of endpoints and the Bearer/Basic handshake with one
+ * request, captured response headers, bounded buffering, /v2/ probing of
+ * endpoints and the Bearer/Basic handshake with one
  * re-authentication on a later 401. Nothing outside engine/registry/
  * includes this header; the public API is registry.h.
  */
@@ -138,15 +138,3 @@ char *registry_http_url(const struct registry_repo *r, size_t i, const char *pat
 /* Sets @e from a transport failure of @resp with "<what>: <curl text>". */
 int registry_http_transport_err(int code, const struct registry_http_resp *resp, const char *what,
 				struct err *e);
-
-/* Frees every cached token (wiped); the client lock must not be held. */
-void registry_http_tokens_clear(struct registry_client *c);
-
-/*
- * Fetches a token for challenge @ch with @auth (may be NULL) for @scope
- * (may be NULL: login). Stores a refresh token in *ret_refresh when asked
- * (may be NULL). -EKEYREJECTED when the server refused the credentials.
- */
-int registry_http_fetch_token(struct registry_client *c, const struct registry_challenge *ch,
-			      const struct registry_creds *auth, const char *scope, bool offline,
-			      struct registry_token *ret, struct err *e);

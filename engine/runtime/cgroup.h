@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 #include "engine/util/err.h"
 
 /* 1 or 2: the hierarchy that carries the resource controllers here. */

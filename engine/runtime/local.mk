@@ -4,7 +4,7 @@ libberth_engine_a_SOURCES += \
 	engine/runtime/cgroup.c engine/runtime/cgroup.h \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
-	engine/runtime/spec.c engine/runtime/spec.h \
+	engine/runtime/runtime_spec.c engine/runtime/runtime_spec.h \
 	engine/runtime/syscalls.c engine/runtime/syscalls.h \
 	engine/runtime/user.c engine/runtime/user.h
 
@@ -29,7 +29,7 @@ if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/runtime/test_runtime
 TESTS += tests/unit/engine/runtime/test_runtime
 tests_unit_engine_runtime_test_runtime_SOURCES = \
-	tests/unit/engine/runtime/test_spec.c \
+	tests/unit/engine/runtime/test_runtime_spec.c \
 	tests/unit/engine/runtime/test_user.c \
 	tests/unit/engine/runtime/test_syscalls.c \
 	tests/unit/engine/runtime/test_cgroup.c

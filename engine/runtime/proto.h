@@ -7,7 +7,7 @@
  * first process), sets everything up and writes exactly one line to fd 3:
  *     "ok <pid>\n"                 the process runs; pid in the host namespace
  *     "error <errno> <message>\n"  nothing runs; the shim has cleaned up
- * The bundle holds config.json (spec.h). The shim adds:
+ * The bundle holds config.json (runtime_spec.h). The shim adds:
  *     shim.json    {"shim_pid":N,"pid":N,"started_at":ns}  once running
  *     control.sock the socket below, while the shim lives
  *     exit.json    {"exit_code":N,"oom_killed":b,"started_at":ns,

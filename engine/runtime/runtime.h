@@ -21,7 +21,7 @@
 #include <sys/types.h>
 
 #include "engine/runtime/cgroup.h"
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 #include "engine/util/err.h"
 
 /*

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 #include "engine/runtime/syscalls.h"
 
 /* Allowed for everyone (moby default.json, first rule, x86-64 relevant names kept). */

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -26,6 +27,12 @@ struct volumes {
 	volume_users_fn users_fn;
 	void *users_ud;
 };
+
+bool
+volume_bind_source_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
 
 bool
 volume_name_is_valid(const char *name)

@@ -73,6 +73,13 @@ int64_t volume_size(const struct volume_info *v);
 void volume_info_release(struct volume_info *v);
 
 /*
+ * Whether a bind mount's host @path exists (anything: file, directory,
+ * socket; a dangling symlink does not). Used where a missing source is an
+ * error rather than created (--mount type=bind, as dockerd).
+ */
+bool volume_bind_source_exists(const char *path);
+
+/*
  * The absolute path of volume @name's data directory,
  * <data-root>/volumes/<name>/_data (what containers bind-mount and what
  * inspect reports as Mountpoint), whether or not it exists. The one place

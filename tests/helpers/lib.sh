@@ -2,6 +2,8 @@
 # Shared helpers for berth's integration tests (bash). Source it, then:
 #   berth_start [extra berthd flags]   start a private berthd (temp socket, data root, exec root)
 #   ok/fail/check/expect_eq/expect_match  TAP assertions
+#   skip REASON                         one skipped check ("ok N - # SKIP REASON")
+#   skip_all REASON                     skip the whole script (TAP "1..0 # SKIP", exit 77)
 #   finish                              print the summary and exit with the right status
 # Everything a test starts is recorded and stopped by PID in the EXIT trap,
 # also when the test fails half-way.
@@ -17,6 +19,7 @@ if [ -x /usr/bin/docker ] && [ "$DOCKER" != /usr/bin/docker ]; then DOCKER_OLD=/
 
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 T_NUM=0
 T_PIDS=()
 T_BRIDGES=()
@@ -27,7 +30,10 @@ mkdir -p "$DOCKER_CONFIG"
 
 ok() { T_NUM=$((T_NUM + 1)); T_PASS=$((T_PASS + 1)); echo "ok $T_NUM - $*"; }
 fail() { T_NUM=$((T_NUM + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_NUM - $*"; }
-skip() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - # SKIP $*"; }
+skip() { T_NUM=$((T_NUM + 1)); T_SKIP=$((T_SKIP + 1)); echo "ok $T_NUM - # SKIP $*"; }
+# skip_all REASON: the script cannot run here at all (a missing tool, not
+# root). Only before the first check; the runner counts exit 77 as a skip.
+skip_all() { echo "1..0 # SKIP $*"; exit 77; }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 # check DESC CMD...: passes when CMD exits 0; shows its output otherwise.
@@ -96,9 +102,10 @@ t_cleanup() {
 	# The bridges and nft tables our daemons made (berthd keeps them on purpose).
 	[ "${#T_BRIDGES[@]}" -eq 0 ] || bash "$TOP/tests/helpers/netclean.sh" "${T_BRIDGES[@]}"
 	# Mounts a crashed daemon may have left below our temp dir.
+	# (|| true: a script running with set -e -o pipefail has no such mount)
 	grep -o " $T_DIR[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
-	done
+	done || true
 	rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT
@@ -141,7 +148,7 @@ api() {
 
 finish() {
 	echo "1..$T_NUM"
-	echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed"
+	echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
 }

@@ -4,33 +4,26 @@
 # namespaces, overlay root (2 and 120 layers), masks, caps, cgroup limits, users, TTY,
 # stdin, json-file log, attach, surviving a SIGKILLed caller, exit.json, cleanup.
 # Prints TAP; needs root (skips otherwise). Cleans up only what it created.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD_DIR:-${BUILD:-$PWD}}
+. "$(dirname "$0")/../helpers/lib.sh"
+build=${BUILD_DIR:-$BUILD}
 tool=$build/tests/tools/berth-runtool
 export BERTH_SHIM=$build/berth-shim
 
 if [ "$(id -u)" != 0 ] || [ ! -x /bin/busybox ] || [ ! -x "$tool" ]; then
-	echo "1..0 # SKIP needs root, /bin/busybox and a built berth-runtool"
-	exit 77
+	skip_all "needs root, /bin/busybox and a built berth-runtool"
 fi
 
-T=$(mktemp -d /tmp/berth-1001-XXXXXX)
+T=$T_DIR/t
+mkdir -p "$T"
 ids=()
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2" | head -20; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "command: $*"; fi; }
 absent() { ! grep -qs "$@"; }
 
 cleanup() {
 	for id in "${ids[@]}"; do
 		"$tool" cleanup "$T/b-$id" >/dev/null 2>&1
 	done
-	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 newid() { head -c 32 /dev/urandom | sha256sum | cut -c1-64; }
 
@@ -72,7 +65,7 @@ out=$(run "$(newid)" --env FOO=bar --io -- sh -c 'echo $FOO:$HOME'); check "env 
 id=$(newid)
 run "$id" --io -- sh -c 'echo data >/newfile && rm /etc/group'
 check "write goes to the upper dir" [ -f "$T/c-$id/up/newfile" ]
-check "lower dirs untouched" [ ! -e "$T/l1/newfile" ] && [ -f "$T/l2/etc/group" ]
+check "lower dirs untouched" test ! -e "$T/l1/newfile" -a -f "$T/l2/etc/group"
 check "deletion is a whiteout in upper" [ -c "$T/c-$id/up/etc/group" ]
 mkdir -p "$T/many"
 lowers=()
@@ -84,7 +77,7 @@ out=$(run "$(newid)" --read-only --io -- sh -c 'touch /x 2>&1; echo rc=$?')
 check "--read-only root" grep -q "Read-only file system" <<<"$out"
 mkdir -p "$T/host"; echo hostdata >"$T/host/f"
 out=$(run "$(newid)" --bind "$T/host:/data:ro" --io -- sh -c 'cat /data/f; touch /data/g 2>&1')
-check "read-only bind mount" [ "$(printf '%s' "$out" | head -1)" = hostdata ] && grep -q "Read-only" <<<"$out"
+check "read-only bind mount" bash -c '[ "$(head -1 <<<"$1")" = hostdata ] && grep -q "Read-only" <<<"$1"' _ "$out"
 printf '127.0.0.1 localhost\n10.1.2.3 ctr\n' >"$T/hosts"
 out=$(run "$(newid)" --bind "$T/hosts:/etc/hosts" --bind "$T/hosts:/etc/resolv.conf" --io -- sh -c 'cat /etc/hosts /etc/resolv.conf | grep -c ctr')
 check "file binds for /etc/hosts and /etc/resolv.conf" [ "$out" = 2 ]
@@ -176,7 +169,7 @@ a1=$!
 "$tool" attach "$T/b-$id" o >"$T/a2" 2>&1 &
 a2=$!
 wait $a1 $a2
-check "two attach clients get the output" [ "$(cat $T/a1 | sort | tr '\n' ' ')" = "attached ping pong " ] && [ "$(cat $T/a2 | tr '\n' ' ')" = "attached ping " ]
+check "two attach clients get the output" test "$(sort "$T/a1" | tr '\n' ' ')" = "attached ping pong " -a "$(tr '\n' ' ' <"$T/a2")" = "attached ping "
 
 # --- surviving the caller ---
 id=$(newid)
@@ -194,12 +187,11 @@ check "unwatched exit leaves exit.json" grep -q '"exit_code":7' "$T/b-$id/exit.j
 out=$("$tool" state "$T/b-$id"); check "state after unwatched exit" [ "$out" = "exited 7 oom 0" ]
 
 # --- cleanup ---
-for id in "${ids[@]}"; do "$tool" cleanup "$T/b-$id" || not_ok "cleanup $id"; done
+for id in "${ids[@]}"; do "$tool" cleanup "$T/b-$id" || fail "cleanup $id"; done
 check "no mounts left" absent "$T" /proc/self/mountinfo
 left=$(for id in "${ids[@]}"; do ls -d /sys/fs/cgroup/*/berth-test/$id 2>/dev/null; done)
 check "no cgroups left" [ -z "$left" ]
 check "no shims or processes left" absent "$T" /proc/[0-9]*/cmdline
 rmdir /sys/fs/cgroup/*/berth-test 2>/dev/null
 
-echo "1..$n"
-[ $fails = 0 ]
+finish

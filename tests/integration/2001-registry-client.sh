@@ -7,14 +7,9 @@
 # an index with platform selection, and a second registry with htpasswd
 # Basic auth (login and pulls). Prints TAP. Stops exactly the registries it
 # started, by PID, and removes its temp dir, also on failure.
-set -u
+. "$(dirname "$0")/../helpers/lib.sh"
 
-TOOL=${REGTOOL:-${BUILD:-.}/tests/tools/berth-regtool}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/# /'; }
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+TOOL=${REGTOOL:-$BUILD/tests/tools/berth-regtool}
 
 for cmd in docker-registry skopeo busybox sha256sum gzip tar curl; do
 	command -v "$cmd" >/dev/null 2>&1 || skip_all "$cmd not installed"
@@ -28,7 +23,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -93,81 +88,79 @@ mk_image() {
 	echo '{"imageLayoutVersion":"1.0.0"}' >"$L/oci-layout"
 }
 
-start_registry plain || { echo "1..1"; echo "not ok 1 - registry starts"; exit 1; }
+start_registry plain || { fail "registry starts"; finish; }
 R=127.0.0.1:$PORT_plain
 mk_image
 if ! out=$(skopeo copy --quiet --dest-tls-verify=false --preserve-digests "oci:$TMP/layout:1" "docker://$R/busybox:1" 2>&1); then
-	echo "1..1"; echo "not ok 1 - seed image with skopeo"; printf '%s\n' "$out" | sed 's/^/# /'; exit 1
+	fail "seed image with skopeo"; diag "$out"; finish
 fi
-
-echo "1..22"
 
 # 1-2: manifest by tag and by digest, verified against what we built
 out=$("$TOOL" manifest "$R" busybox 1 2>&1)
 if grep -qx "digest sha256:$MANIFEST" <<<"$out" && grep -qx "layer sha256:$LAYER $LAYER_SIZE" <<<"$out" &&
-	grep -qx "config sha256:$CONFIG $CONFIG_SIZE" <<<"$out"; then ok "manifest by tag"; else notok "manifest by tag" "$out"; fi
+	grep -qx "config sha256:$CONFIG $CONFIG_SIZE" <<<"$out"; then ok "manifest by tag"; else fail "manifest by tag"; diag "$out"; fi
 out=$("$TOOL" manifest "$R" busybox "sha256:$MANIFEST" 2>&1)
-if grep -qx "digest sha256:$MANIFEST" <<<"$out"; then ok "manifest by digest"; else notok "manifest by digest" "$out"; fi
+if grep -qx "digest sha256:$MANIFEST" <<<"$out"; then ok "manifest by digest"; else fail "manifest by digest"; diag "$out"; fi
 
 # 3: resolve (HEAD) gives digest, media type and size
 out=$("$TOOL" resolve "$R" busybox 1 2>&1)
-if [ "$out" = "sha256:$MANIFEST application/vnd.oci.image.manifest.v1+json $MANIFEST_SIZE" ]; then ok "resolve by HEAD"; else notok "resolve by HEAD" "$out"; fi
+if [ "$out" = "sha256:$MANIFEST application/vnd.oci.image.manifest.v1+json $MANIFEST_SIZE" ]; then ok "resolve by HEAD"; else fail "resolve by HEAD"; diag "$out"; fi
 
 # 4-5: blobs download and verify
 if "$TOOL" blob "$R" busybox "sha256:$LAYER" "$LAYER_SIZE" "$TMP/got.layer" 2>"$TMP/err" && cmp -s "$TMP/got.layer" "$TMP/layer.tgz"; then
-	ok "layer blob download"; else notok "layer blob download" "$(cat "$TMP/err")"; fi
+	ok "layer blob download"; else fail "layer blob download"; diag "$(cat "$TMP/err")"; fi
 if "$TOOL" blob "$R" busybox "sha256:$CONFIG" -1 "$TMP/got.config" 2>"$TMP/err" && cmp -s "$TMP/got.config" "$TMP/config.json"; then
-	ok "config blob download, size unknown"; else notok "config blob download, size unknown" "$(cat "$TMP/err")"; fi
+	ok "config blob download, size unknown"; else fail "config blob download, size unknown"; diag "$(cat "$TMP/err")"; fi
 
 # 6: a descriptor size smaller than the blob is a verification failure
 if ! out=$("$TOOL" blob "$R" busybox "sha256:$LAYER" 100 "$TMP/x" 2>&1) && grep -q 'verification failed.*EBADMSG' <<<"$out"; then
-	ok "server sending more than the descriptor size fails"; else notok "server sending more than the descriptor size fails" "$out"; fi
+	ok "server sending more than the descriptor size fails"; else fail "server sending more than the descriptor size fails"; diag "$out"; fi
 
 # 7-8: dockerd's wording for unknown tags and repositories
 out=$("$TOOL" manifest "$R" busybox nope 2>&1)
 if grep -qF "error: manifest for $R/busybox:nope not found: manifest unknown: manifest unknown [ENOENT]" <<<"$out"; then
-	ok "unknown tag message"; else notok "unknown tag message" "$out"; fi
+	ok "unknown tag message"; else fail "unknown tag message"; diag "$out"; fi
 # (distribution answers MANIFEST_UNKNOWN for a repository it never saw, so
 # dockerd says "not found" here too; "pull access denied" is test 21's)
 out=$("$TOOL" manifest "$R" nosuch/repo latest 2>&1)
 if grep -qF "error: manifest for $R/nosuch/repo:latest not found: manifest unknown" <<<"$out" && grep -q ENOENT <<<"$out"; then
-	ok "unknown repository message"; else notok "unknown repository message" "$out"; fi
+	ok "unknown repository message"; else fail "unknown repository message"; diag "$out"; fi
 
 # 9: unknown blob
 out=$("$TOOL" blob "$R" busybox "sha256:$(printf x | sha256sum | cut -d' ' -f1)" 1 "$TMP/x" 2>&1)
-if grep -q 'ENOENT' <<<"$out"; then ok "unknown blob is ENOENT"; else notok "unknown blob is ENOENT" "$out"; fi
+if grep -q 'ENOENT' <<<"$out"; then ok "unknown blob is ENOENT"; else fail "unknown blob is ENOENT"; diag "$out"; fi
 
 # 10-15: push to a second repository: exists, mount, upload, manifest
 out=$("$TOOL" exists "$R" copy/app "sha256:$LAYER" 2>&1)
-if [ "$out" = missing ]; then ok "blob missing in new repo"; else notok "blob missing in new repo" "$out"; fi
+if [ "$out" = missing ]; then ok "blob missing in new repo"; else fail "blob missing in new repo"; diag "$out"; fi
 out=$("$TOOL" mount "$R" copy/app "sha256:$LAYER" busybox 2>&1)
-if [ "$out" = mounted ]; then ok "cross-repo mount (201)"; else notok "cross-repo mount (201)" "$out"; fi
+if [ "$out" = mounted ]; then ok "cross-repo mount (201)"; else fail "cross-repo mount (201)"; diag "$out"; fi
 out=$("$TOOL" mount "$R" copy/app "sha256:$CONFIG" nosuch 2>&1)
-if [ "$out" = not-mounted ]; then ok "refused mount (202)"; else notok "refused mount (202)" "$out"; fi
+if [ "$out" = not-mounted ]; then ok "refused mount (202)"; else fail "refused mount (202)"; diag "$out"; fi
 if out=$("$TOOL" push-blob "$R" copy/app "sha256:$CONFIG" "$TMP/config.json" 2>&1) &&
-	[ "$("$TOOL" exists "$R" copy/app "sha256:$CONFIG")" = exists ]; then ok "config blob upload (POST, PATCH, PUT)"; else notok "config blob upload" "$out"; fi
+	[ "$("$TOOL" exists "$R" copy/app "sha256:$CONFIG")" = exists ]; then ok "config blob upload (POST, PATCH, PUT)"; else fail "config blob upload"; diag "$out"; fi
 head -c 300000 /dev/urandom >"$TMP/rand"
 RAND=$(sha "$TMP/rand")
 if out=$("$TOOL" push-blob-stream "$R" copy/app "sha256:$RAND" "$TMP/rand" 2>&1) &&
 	"$TOOL" blob "$R" copy/app "sha256:$RAND" 300000 "$TMP/rand.back" 2>&1 && cmp -s "$TMP/rand" "$TMP/rand.back"; then
-	ok "streamed upload of unknown size round-trips"; else notok "streamed upload round-trips" "$out"; fi
+	ok "streamed upload of unknown size round-trips"; else fail "streamed upload round-trips"; diag "$out"; fi
 out=$("$TOOL" push-blob "$R" copy/app "sha256:$CONFIG" "$TMP/rand" 2>&1)
-if grep -q EBADMSG <<<"$out"; then ok "upload with wrong content refused before commit"; else notok "upload with wrong content refused" "$out"; fi
+if grep -q EBADMSG <<<"$out"; then ok "upload with wrong content refused before commit"; else fail "upload with wrong content refused"; diag "$out"; fi
 
 # 16-17: manifest push and read-back
 out=$("$TOOL" put-manifest "$R" copy/app v1 application/vnd.oci.image.manifest.v1+json "$TMP/manifest.json" 2>&1)
-if [ "$out" = "sha256:$MANIFEST" ]; then ok "manifest push returns digest"; else notok "manifest push returns digest" "$out"; fi
+if [ "$out" = "sha256:$MANIFEST" ]; then ok "manifest push returns digest"; else fail "manifest push returns digest"; diag "$out"; fi
 out=$("$TOOL" manifest "$R" copy/app v1 2>&1)
-if grep -qx "digest sha256:$MANIFEST" <<<"$out"; then ok "pushed manifest reads back"; else notok "pushed manifest reads back" "$out"; fi
+if grep -qx "digest sha256:$MANIFEST" <<<"$out"; then ok "pushed manifest reads back"; else fail "pushed manifest reads back"; diag "$out"; fi
 
 # 18-19: an OCI index with platforms: selection and dockerd's no-match message
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"os":"linux","architecture":"arm","variant":"v6"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"os":"linux","architecture":"amd64"}}]}' \
 	"$MANIFEST" "$MANIFEST_SIZE" "$MANIFEST" "$MANIFEST_SIZE" >"$TMP/index.json"
 "$TOOL" put-manifest "$R" busybox multi application/vnd.oci.image.index.v1+json "$TMP/index.json" >/dev/null 2>&1
 out=$("$TOOL" manifest "$R" busybox multi linux/arm/v7 2>&1)
-if grep -qx "selected sha256:$MANIFEST" <<<"$out" && grep -qx "kind 4" <<<"$out"; then ok "index platform selection (arm/v7 takes v6)"; else notok "index platform selection" "$out"; fi
+if grep -qx "selected sha256:$MANIFEST" <<<"$out" && grep -qx "kind 4" <<<"$out"; then ok "index platform selection (arm/v7 takes v6)"; else fail "index platform selection"; diag "$out"; fi
 out=$("$TOOL" manifest "$R" busybox multi linux/s390x 2>&1)
-if grep -qF "no matching manifest for linux/s390x in the manifest list entries [ENOENT]" <<<"$out"; then ok "no matching platform message"; else notok "no matching platform message" "$out"; fi
+if grep -qF "no matching manifest for linux/s390x in the manifest list entries [ENOENT]" <<<"$out"; then ok "no matching platform message"; else fail "no matching platform message"; diag "$out"; fi
 
 # 20: corrupt the layer inside the registry's storage: digest mismatch
 data=$TMP/plain/storage/docker/registry/v2/blobs/sha256/${LAYER:0:2}/$LAYER/data
@@ -175,9 +168,9 @@ if [ -f "$data" ]; then
 	printf 'XXXX' | dd of="$data" bs=1 seek=100 conv=notrunc 2>/dev/null
 	out=$("$TOOL" blob "$R" busybox "sha256:$LAYER" "$LAYER_SIZE" "$TMP/bad" 2>&1)
 	if grep -qF "filesystem layer verification failed for digest sha256:$LAYER [EBADMSG]" <<<"$out"; then
-		ok "corrupted blob detected"; else notok "corrupted blob detected" "$out"; fi
+		ok "corrupted blob detected"; else fail "corrupted blob detected"; diag "$out"; fi
 else
-	notok "corrupted blob detected" "no blob data at $data"
+	fail "corrupted blob detected"; diag "no blob data at $data"
 fi
 
 # 21-22: htpasswd Basic auth (bcrypt via libxcrypt through python3's crypt)
@@ -192,17 +185,16 @@ if [ -n "$HASH" ] && mkdir -p "$TMP/auth" && echo "alice:$HASH" >"$TMP/htpasswd"
 	anon=$("$TOOL" manifest "$A" private 1 2>&1)
 	good=$(REGTOOL_USER=alice REGTOOL_PASS=s3cret "$TOOL" manifest "$A" private 1 2>&1)
 	if grep -q "pull access denied" <<<"$anon" && grep -qx "digest sha256:$MANIFEST" <<<"$good"; then
-		ok "basic auth: anonymous denied, credentials accepted"; else notok "basic auth pulls" "$anon
+		ok "basic auth: anonymous denied, credentials accepted"; else fail "basic auth pulls"; diag "$anon
 $good"; fi
 	lgood=$(REGTOOL_USER=alice REGTOOL_PASS=s3cret "$TOOL" login "$A" 2>&1)
 	lbad=$(REGTOOL_USER=alice REGTOOL_PASS=wrong "$TOOL" login "$A" 2>&1)
 	if [ "$lgood" = "Login Succeeded" ] && grep -qF "login attempt to http://$A/v2/ failed with status: 401 Unauthorized" <<<"$lbad"; then
-		ok "basic auth login"; else notok "basic auth login" "$lgood
+		ok "basic auth login"; else fail "basic auth login"; diag "$lgood
 $lbad"; fi
 else
-	echo "ok 21 # SKIP no bcrypt hash (python3 crypt) or auth registry failed"
-	echo "ok 22 # SKIP no bcrypt hash (python3 crypt) or auth registry failed"
-	n=$((n + 2))
+	skip "no bcrypt hash (python3 crypt) or auth registry failed"
+	skip "no bcrypt hash (python3 crypt) or auth registry failed"
 fi
 
-exit $failed
+finish

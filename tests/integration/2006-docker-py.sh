@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../helpers/images.sh"
 
 PY=/usr/bin/python3
-"$PY" -c 'import docker' 2>/dev/null || { echo "1..0 # SKIP python3-docker not installed"; exit 0; }
+"$PY" -c 'import docker' 2>/dev/null || skip_all "python3-docker not installed"
 berth_start || { fail "berthd starts"; finish; }
 registry_up reg || { fail "registry starts"; finish; }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # docker build with the classic builder (issue 6), on busybox: every
 # instruction, the streamed output, the image chain and #(nop) markers (read
-# from the store: the images API is not on this branch), the cache (all hits
+# from the store, then through docker history and docker images -a), the cache (all hits
 # when unchanged, a changed file re-runs only the steps after its COPY),
 # multi-stage with COPY --from and --target, ARG/ENV substitution,
 # .dockerignore, -q, a failing RUN, with both docker CLIs; hostile contexts.
@@ -209,6 +209,19 @@ expect_match "squash is refused" "$out" "squash is only supported with experimen
 out=$(curl -s --unix-socket "$BERTH_SOCK" -X POST "http://x/build?buildargs=%5B1%5D" --data-binary @"$T_DIR/ctx.tar")
 expect_match "buildargs must be an object" "$out" "invalid buildargs"
 check "no build directory is left behind" test -z "$(ls "$DATA/tmp" 2>/dev/null | grep build-)"
-skip "docker history / docker images -a: GET /images/{name}/history and /images/json are the images helper's and not on this branch (checked through the store above)"
+
+# The same chain through the API: docker history and docker images -a.
+v2=$(img_id docker.io/library/built:v2)
+parent=$(img_meta_parent "$v2")
+out=$("$DOCKER" history --no-trunc --format '{{.ID}}|{{.CreatedBy}}' built:v2 2>&1); rc=$?
+expect_eq "docker history exits 0" "$rc" 0
+expect_eq "one history row per history entry" "$(printf '%s\n' "$out" | grep -c .)" "$(jq '.history | length' <<<"$doc")"
+expect_eq "the newest row is the image, with its RUN" "$(printf '%s\n' "$out" | head -1 | cut -d'|' -f1)" "$v2"
+expect_match "with its RUN command" "$(printf '%s\n' "$out" | head -1 | cut -d'|' -f2)" '^/bin/sh -c test '
+expect_eq "the next row is the parent image" "$(printf '%s\n' "$out" | sed -n 2p | cut -d'|' -f1)" "$parent"
+expect_match "metadata rows keep the #(nop) marker" "$out" '\|/bin/sh -c #\(nop\) COPY file:[0-9a-f]{64} in /copied-ver.txt '
+out=$("$DOCKER" images -a --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2>&1)
+expect_match "docker images -a lists the intermediate parent as <none>" "$out" "^<none>:<none> $parent\$"
+expect_no_match "docker images (without -a) hides it" "$("$DOCKER" images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2>&1)" "^<none>:<none> $parent\$"
 berth_stop
 finish

@@ -16,12 +16,10 @@ CACHE=${BERTH_FIXTURE_CACHE:-/var/tmp/berth-fixtures}
 BASE_TAR=$CACHE/debian-bookworm-minbase.tar
 
 if ! curl -sI --max-time 5 -o /dev/null "$MIRROR/dists/bookworm/Release"; then
-	skip "the Debian mirror $MIRROR is unreachable: the Debian/apache2 tutorial build needs it"
-	finish
+	skip_all "the Debian mirror $MIRROR is unreachable: the Debian/apache2 tutorial build needs it"
 fi
 if [ ! -s "$BASE_TAR" ] && ! command -v debootstrap >/dev/null 2>&1; then
-	skip "debootstrap is not installed (scripts/setup.sh test installs it)"
-	finish
+	skip_all "debootstrap is not installed (scripts/setup.sh test installs it)"
 fi
 
 # The base root file system, made once and kept in the fixture cache. /dev

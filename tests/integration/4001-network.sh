@@ -8,17 +8,16 @@
 # on failure. "Containers" are bare network namespaces running busybox
 # applets through nsenter. Output is TAP; exit 77 (skip) when not root or a
 # tool is missing.
-set -u
+. "$(dirname "$0")/../helpers/lib.sh"
 
 TOOL=${BERTH_NETTOOL:-${BUILD:-.}/tests/tools/berth-nettool}
 [ -x "$TOOL" ] || TOOL="$(dirname "$0")/../tools/berth-nettool"
 
-skip() { echo "1..0 # SKIP $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root"
+[ "$(id -u)" = 0 ] || skip_all "needs root"
 for t in busybox nsenter curl nft ip; do
-	command -v "$t" >/dev/null || skip "needs $t"
+	command -v "$t" >/dev/null || skip_all "needs $t"
 done
-[ -x "$TOOL" ] || skip "berth-nettool not built"
+[ -x "$TOOL" ] || skip_all "berth-nettool not built"
 
 T=$(mktemp -d /tmp/berth-4001-XXXXXX)
 SUF=$(printf %04x $((RANDOM)))
@@ -35,13 +34,8 @@ NET=10.$A.$B
 OUT_HOST=198.18.$C.1
 OUT_PEER=198.18.$C.2
 PIDS=()
-N=0
-FAILED=0
 
 nt() { "$TOOL" -d "$T/data" -x "$T/exec" -b "$BR" -c "$NET.1/24" "$@"; }
-ok() { N=$((N + 1)); echo "ok $N - $*"; }
-not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $*"; }
-check() { local d=$1; shift; if "$@" >"$T/last.out" 2>&1; then ok "$d"; else not_ok "$d"; sed 's/^/# /' "$T/last.out"; fi; }
 field() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 in_ns() { local ns=$1; shift; nsenter --net="$ns" "$@"; }
 free_port() {
@@ -64,7 +58,7 @@ cleanup() {
 	for f in "$T"/exec/netns/*; do [ -e "$f" ] && umount -l "$f" 2>/dev/null; done
 	rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 # The fake outside host: no route back to the bridge subnet, so only NAT works.
 ip netns add "$OUTNS"
@@ -140,7 +134,7 @@ if [ -n "$UDPNC" ]; then
 	for i in 1 2 3; do echo udp-hello >"/dev/udp/127.0.0.1/$P3"; sleep 0.2; done
 	check "udp publish delivers to c1" grep -q udp-hello "$T/udp.out"
 else
-	N=$((N + 1)); echo "ok $N # SKIP udp publish: no nc.openbsd"
+	skip "udp publish: no nc.openbsd"
 fi
 
 # --- conflicts and -P ------------------------------------------------------
@@ -209,5 +203,4 @@ check "nothing left on the bridge" sh -c "test -z \"\$(ls '$T/exec/netns')\" &&
 check "destroy removes bridge and table" sh -c "'$TOOL' -d '$T/data' -x '$T/exec' -b '$BR' -c '$NET.1/24' destroy &&
 	! ip link show $BR >/dev/null 2>&1 && ! nft list table ip berth_$BR >/dev/null 2>&1"
 
-echo "1..$N"
-[ "$FAILED" = 0 ]
+finish

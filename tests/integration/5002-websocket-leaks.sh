@@ -9,8 +9,7 @@
 . "$(dirname "$0")/../helpers/lib.sh"
 PY=/usr/bin/python3
 if ! $PY -c 'import websocket' 2>/dev/null; then
-	skip "python3-websocket is not installed"
-	finish
+	skip_all "python3-websocket is not installed"
 fi
 berth_start_seeded || { fail "berthd starts"; finish; }
 BR=$BERTH_BRIDGE

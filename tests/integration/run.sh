@@ -2,7 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs berth's integration tests (tests/integration/NNNN-*.sh, or those
 # named on the command line), each against its own berthd, and prints one
-# summary line "integration: N passed, M failed". Needs root and a built tree.
+# summary line "integration: N passed, M failed, K skipped". Needs root and
+# a built tree.
+#
+# Counting is honest (STYLE.md, section 9):
+#   - "ok N - # SKIP reason" / "ok N # skip" is a skipped check, not a pass;
+#   - a script that exits 77 is a skipped script (its checks, if any, count
+#     as usual, and it adds one skip when it printed none);
+#   - a script that exits 0 without printing a single ok/not ok line fails
+#     (it checked nothing);
+#   - any other non-zero exit with no "not ok" line counts as one failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TOP=${TOP:-$(cd "$here/../.." && pwd)}
@@ -13,7 +22,21 @@ if [ "$#" -gt 0 ]; then tests=("$@"); else tests=("$here"/[0-9][0-9][0-9][0-9]-*
 # Leftovers of an earlier, interrupted run on this machine: test bridges,
 # their nft tables and FORWARD rules (only those no live berthd uses).
 bash "$here/../helpers/netclean.sh" --stale
-pass=0 failc=0 bad=()
+
+# tap_counts: reads TAP on stdin, prints "PASSED FAILED SKIPPED". A TAP
+# directive is "# SKIP" or "# skip" (any case) after the description; TODO
+# directives are not used by berth's tests and count like the plain result.
+tap_counts() {
+	awk '
+		/^not ok([ \t]|$)/ { f++; next }
+		/^ok([ \t]|$)/ {
+			if (tolower($0) ~ /^ok[ \t]*[0-9]*[^#]*#[ \t]*skip/) s++; else p++
+			next
+		}
+		END { printf "%d %d %d\n", p, f, s }'
+}
+
+pass=0 failc=0 skipc=0 bad=() skipped=()
 for t in "${tests[@]}"; do
 	name=$(basename "$t")
 	echo "# --- $name"
@@ -21,13 +44,21 @@ for t in "${tests[@]}"; do
 	out=$(timeout --kill-after=10 "$per_test_timeout" bash "$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
-	p=$(printf '%s\n' "$out" | grep -c '^ok ')
-	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited with status $rc"; fi
-	pass=$((pass + p)); failc=$((failc + f))
+	read -r p f s < <(printf '%s\n' "$out" | tap_counts)
+	if [ "$rc" -eq 77 ]; then
+		# A skipped script: why is on its "1..0 # SKIP" line, shown above.
+		skipped+=("$name")
+		[ "$s" -gt 0 ] || s=1
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1; echo "not ok - $name exited with status $rc"
+	elif [ "$rc" -eq 0 ] && [ $((p + f + s)) -eq 0 ]; then
+		f=1; echo "not ok - $name ran no checks"
+	fi
+	pass=$((pass + p)); failc=$((failc + f)); skipc=$((skipc + s))
 	[ "$f" -eq 0 ] || bad+=("$name")
-	echo "# $name: $p passed, $f failed in $(( $(date +%s) - start ))s"
+	echo "# $name: $p passed, $f failed, $s skipped in $(( $(date +%s) - start ))s"
 done
+[ "${#skipped[@]}" -eq 0 ] || echo "# skipped scripts: ${skipped[*]}"
 [ "${#bad[@]}" -eq 0 ] || echo "# failing: ${bad[*]}"
-echo "integration: $pass passed, $failc failed"
+echo "integration: $pass passed, $failc failed, $skipc skipped"
 [ "$failc" -eq 0 ]

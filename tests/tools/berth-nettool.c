@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * berth-nettool: drives engine/network from the command line for the
- * integration tests (tests/integration/4001-network.sh). It builds a bare
- * struct engine (no data-root lock, so a process killed mid-way does not
+ * integration tests (tests/integration/4001-network.sh). It opens networking
+ * alone (no engine, so no data-root lock: a process killed mid-way does not
  * block the next one) and calls the public API once per invocation.
  *
  *   berth-nettool -d DATA -x EXEC -b BRIDGE -c CIDR setup
@@ -23,7 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "engine/network/network.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/log.h"
@@ -138,29 +137,30 @@ run(struct network_state *net, int argc, char **argv, struct err *e)
 int
 main(int argc, char **argv)
 {
-	struct engine eng = {.lock_fd = -1};
+	struct network_config cfg = {0};
+	struct network_state *net = NULL;
 	struct err e = ERR_INIT;
 	int opt, r;
 
 	while ((opt = getopt(argc, argv, "+d:x:b:c:v")) != -1) {
 		switch (opt) {
-		case 'd': eng.cfg.data_root = optarg; break;
-		case 'x': eng.cfg.exec_root = optarg; break;
-		case 'b': eng.cfg.bridge_name = optarg; break;
-		case 'c': eng.cfg.bridge_cidr = optarg; break;
+		case 'd': cfg.data_root = optarg; break;
+		case 'x': cfg.exec_root = optarg; break;
+		case 'b': cfg.bridge_name = optarg; break;
+		case 'c': cfg.bridge_cidr = optarg; break;
 		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
 		default: return 2;
 		}
 	}
-	if (!eng.cfg.data_root || !eng.cfg.exec_root || !eng.cfg.bridge_name ||
-	    !eng.cfg.bridge_cidr || optind >= argc) {
+	if (!cfg.data_root || !cfg.exec_root || !cfg.bridge_name ||
+	    !cfg.bridge_cidr || optind >= argc) {
 		fprintf(stderr, "usage: berth-nettool -d DATA -x EXEC -b BRIDGE -c CIDR CMD ...\n");
 		return 2;
 	}
-	r = network_open(&eng, &eng.net, &e);
+	r = network_open(&cfg, &net, &e);
 	if (r < 0)
 		return fail(&e);
-	r = run(eng.net, argc - optind, argv + optind, &e);
-	network_close(eng.net);
+	r = run(net, argc - optind, argv + optind, &e);
+	network_close(net);
 	return r < 0 ? fail(&e) : 0;
 }

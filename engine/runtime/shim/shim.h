@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 
 /* What the shim hands the child it clones. */
 struct shim_child {

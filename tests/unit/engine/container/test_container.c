@@ -38,7 +38,7 @@ Test(container, names_ids_and_conflicts)
 	struct container_spec spec = {0};
 	struct container *c, *d = NULL, *g;
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "web");
 	cr_expect_str_eq(c->name, "/web");
 	cr_expect_eq(strlen(c->id), 64);
@@ -86,7 +86,7 @@ Test(container, persists_and_drops_half_created)
 	char id[65];
 	_cleanup_free_ char *junk = xasprintf("%s/containers/deadbeef", root);
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "keep");
 	memcpy(id, c->id, 65);
 	pthread_mutex_lock(&c->mu);
@@ -98,7 +98,7 @@ Test(container, persists_and_drops_half_created)
 	containers_close(cs);
 	cr_assert_eq(fs_mkdir_p(junk, 0700), 0);
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	g = containers_get(cs, id, &e);
 	cr_assert_not_null(g);
 	cr_expect_str_eq(g->name, "/keep");
@@ -137,7 +137,7 @@ Test(container, wait_conditions)
 	int code = -1;
 	uint64_t seq;
 
-	cr_assert_eq(containers_open(root, &cs, &e), 0);
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "w1");
 	/* Not running now: answers at once. */
 	cr_expect_eq(container_wait(c, WAIT_NOT_RUNNING, 0, NULL, NULL, &code), 0);
@@ -148,5 +148,64 @@ Test(container, wait_conditions)
 	cr_expect_eq(code, 7);
 	pthread_join(th, NULL);
 	container_unref(c);
+	containers_close(cs);
+}
+
+/* The usage oracle engine.c gives the image service (images_set_users_fn). */
+Test(container, image_users_count_and_filter_running)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container *a, *b;
+	char first[65] = "";
+
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", false, first), 0);
+	cr_expect_str_empty(first, "nothing copied without a user");
+	a = make(cs, "u1");
+	b = make(cs, "u2");
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", false, first), 2);
+	cr_expect(strcmp(first, a->id) == 0 || strcmp(first, b->id) == 0);
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", false, NULL), 2);
+	cr_expect_eq(containers_image_users(cs, "sha256:other", false, NULL), 0);
+	/* Created is not running; running, paused and restarting are. */
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", true, NULL), 0);
+	b->state.status = CONTAINER_RESTARTING;
+	memset(first, 0, sizeof(first));
+	cr_expect_eq(containers_image_users(cs, "sha256:abc", true, first), 1);
+	cr_expect_str_eq(first, b->id);
+	container_unref(a);
+	container_unref(b);
+	containers_close(cs);
+}
+
+/* The usage oracle engine.c gives the volume store (volumes_set_users_fn). */
+Test(container, volume_users_lists_mounting_containers)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container_spec spec = {0};
+	struct container *c = NULL, *plain;
+	json_t *ids;
+
+	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
+	spec.image = xstrdup("busybox");
+	spec.mounts = xcalloc(2, sizeof(*spec.mounts));
+	spec.mounts[0] = (struct mount_spec){ .type = MOUNT_BIND, .source = xstrdup("/srv"),
+					      .target = xstrdup("/srv") };
+	spec.mounts[1] = (struct mount_spec){ .type = MOUNT_VOLUME, .source = xstrdup("data"),
+					      .target = xstrdup("/data") };
+	spec.n_mounts = 2;
+	cr_assert_eq(containers_create(cs, "vol", "sha256:abc", &spec, &c, &e), 0, "%s", e.msg);
+	plain = make(cs, "novol");
+	ids = containers_volume_users(cs, "data");
+	cr_assert_eq(json_array_size(ids), 1);
+	cr_expect_str_eq(json_string_value(json_array_get(ids, 0)), c->id);
+	json_decref(ids);
+	ids = containers_volume_users(cs, "srv");
+	cr_expect_eq(json_array_size(ids), 0, "a bind mount is not a volume user");
+	json_decref(ids);
+	container_unref(c);
+	container_unref(plain);
 	containers_close(cs);
 }

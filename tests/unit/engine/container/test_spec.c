@@ -52,3 +52,45 @@ Test(spec, json_round_trip)
 	spec_release(&s);
 	spec_release(&t);
 }
+
+Test(spec, copy_shares_nothing)
+{
+	struct container_spec s = {0}, t = {0};
+	json_t *a, *b;
+
+	s.image = xstrdup("busybox");
+	strv_append(&s.env, "A=1");
+	s.entrypoint = xcalloc(1, sizeof(char *)); /* explicitly empty stays empty, not NULL */
+	s.memory = 64 << 20;
+	s.stop_timeout = -1;
+	s.labels = json_pack("{s:s}", "k", "v");
+	s.n_ports = 1;
+	s.ports = xcalloc(1, sizeof(*s.ports));
+	s.ports[0].container_port = 80;
+	s.ports[0].proto = IPPROTO_TCP;
+	s.ports[0].host_ip = xstrdup("");
+	s.ports[0].host_port = xstrdup("8080");
+	s.n_mounts = 1;
+	s.mounts = xcalloc(1, sizeof(*s.mounts));
+	s.mounts[0].type = MOUNT_VOLUME;
+	s.mounts[0].source = xstrdup("vol");
+	s.mounts[0].target = xstrdup("/data");
+	spec_copy(&s, &t);
+	a = spec_to_json(&s);
+	b = spec_to_json(&t);
+	cr_expect(json_equal(a, b));
+	cr_expect_neq(s.image, t.image);
+	cr_expect_neq(s.env, t.env);
+	cr_expect_not_null(t.entrypoint);
+	cr_expect_null(t.entrypoint[0]);
+	cr_expect_neq(s.labels, t.labels);
+	cr_expect_neq(s.ports, t.ports);
+	cr_expect_neq(s.mounts[0].source, t.mounts[0].source);
+	spec_release(&s);
+	cr_expect_str_eq(t.ports[0].host_port, "8080");
+	cr_expect_eq(t.ports[0].container_port, 80);
+	cr_expect_str_eq(json_string_value(json_object_get(t.labels, "k")), "v");
+	json_decref(a);
+	json_decref(b);
+	spec_release(&t);
+}

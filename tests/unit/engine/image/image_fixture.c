@@ -17,36 +17,38 @@
 #include "tests/unit/engine/image/image_fixture.h"
 
 char ifx_root[256];
-struct engine *ifx_eng;
-static struct engine *other;
+struct ifx_env *ifx;
+static struct ifx_env *other;
 static unsigned tars;
 
-static struct engine *
-make_engine(const char *root)
+static struct ifx_env *
+make_env(const char *root)
 {
-	struct engine *eng = xcalloc(1, sizeof(*eng));
+	struct ifx_env *env = xcalloc(1, sizeof(*env));
 	struct err e = ERR_INIT;
 
-	eng->cfg.data_root = xstrdup(root);
-	eng->tmp_dir = xasprintf("%s/tmp", root);
-	cr_assert_eq(fs_mkdir_p(eng->tmp_dir, 0700), 0);
-	eng->events = events_new();
-	eng->images = images_new();
-	cr_assert_eq(store_open(root, &eng->store, &e), 0, "%s", e.msg);
-	return eng;
+	env->root = xstrdup(root);
+	env->tmp_dir = xasprintf("%s/tmp", root);
+	cr_assert_eq(fs_mkdir_p(env->tmp_dir, 0700), 0);
+	env->events = events_new();
+	cr_assert_eq(store_open(root, &env->store, &e), 0, "%s", e.msg);
+	env->images = images_new(&(struct images_config){
+		.store = env->store, .events = env->events, .tmp_dir = env->tmp_dir,
+	});
+	return env;
 }
 
 static void
-free_engine(struct engine *eng)
+free_env(struct ifx_env *env)
 {
-	if (!eng)
+	if (!env)
 		return;
-	store_close(eng->store);
-	images_free(eng->images);
-	events_free(eng->events);
-	free(eng->tmp_dir);
-	free(eng->cfg.data_root);
-	free(eng);
+	images_free(env->images);
+	store_close(env->store);
+	events_free(env->events);
+	free(env->tmp_dir);
+	free(env->root);
+	free(env);
 }
 
 void
@@ -55,15 +57,15 @@ ifx_setup(void)
 	snprintf(ifx_root, sizeof(ifx_root), "/tmp/berth-image-test.XXXXXX");
 	cr_assert(mkdtemp(ifx_root));
 	char *d = xasprintf("%s/a", ifx_root);
-	ifx_eng = make_engine(d);
+	ifx = make_env(d);
 	free(d);
 }
 
-struct engine *
+struct ifx_env *
 ifx_other(void)
 {
 	char *d = xasprintf("%s/b", ifx_root);
-	other = make_engine(d);
+	other = make_env(d);
 	free(d);
 	return other;
 }
@@ -71,9 +73,9 @@ ifx_other(void)
 void
 ifx_teardown(void)
 {
-	free_engine(ifx_eng);
-	free_engine(other);
-	ifx_eng = other = NULL;
+	free_env(ifx);
+	free_env(other);
+	ifx = other = NULL;
 	(void)fs_rm_rf(ifx_root);
 }
 
@@ -99,6 +101,6 @@ ifx_import(const char *repo, const char *file, const char *content, char *id)
 	struct err e = ERR_INIT;
 	int fd = ifx_rootfs_tar(file, content);
 
-	cr_assert_eq(image_import(ifx_eng, fd, &o, id, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_import(ifx->images, fd, &o, id, &e), 0, "%s", e.msg);
 	close(fd);
 }

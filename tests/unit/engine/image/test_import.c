@@ -20,7 +20,7 @@ config_of(const char *name)
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(store_image_get(ifx_eng->store, name, NULL, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_image_get(ifx->store, name, NULL, &b, &e), 0, "%s", e.msg);
 	return json_loadb(b.data, b.len, 0, NULL);
 }
 
@@ -38,7 +38,7 @@ Test(import, applies_changes_like_dockerd)
 	_cleanup_json_ json_t *cfg = NULL;
 	_cleanup_free_ char *c = NULL;
 
-	cr_assert_eq(image_import(ifx_eng, fd, &o, id, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_import(ifx->images, fd, &o, id, &e), 0, "%s", e.msg);
 	close(fd);
 	cfg = config_of("imp:7");
 	c = json_dumps(json_object_get(cfg, "config"), JSON_COMPACT | JSON_SORT_KEYS);
@@ -60,18 +60,18 @@ Test(import, refuses_unknown_change_and_bad_repo_and_garbage)
 	struct err e = ERR_INIT;
 	int fd = ifx_rootfs_tar("etc/x", "x");
 
-	cr_expect_eq(image_import(ifx_eng, fd, &o, id, &e), -EINVAL);
+	cr_expect_eq(image_import(ifx->images, fd, &o, id, &e), -EINVAL);
 	cr_expect_str_eq(e.msg, "FROM is not a valid change command");
 	close(fd);
 	o = (struct image_import_opts){ .repo = "UPPER", .src = "-" };
 	fd = ifx_rootfs_tar("etc/x", "x");
-	cr_expect_eq(image_import(ifx_eng, fd, &o, id, &e), -EINVAL);
+	cr_expect_eq(image_import(ifx->images, fd, &o, id, &e), -EINVAL);
 	close(fd);
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
 	cr_assert_eq(write(p[1], "not a tar at all, not even close", 32), 32);
 	close(p[1]);
 	o = (struct image_import_opts){ .src = "-" };
-	cr_expect_lt(image_import(ifx_eng, p[0], &o, id, &e), 0);
+	cr_expect_lt(image_import(ifx->images, p[0], &o, id, &e), 0);
 	close(p[0]);
 }

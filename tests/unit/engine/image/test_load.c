@@ -26,7 +26,7 @@ load_tar(void (*fill)(struct targen *), struct err *e)
 	fill(t);
 	targen_close(t);
 	fd = tarfile_open(path);
-	r = image_load(ifx_eng, fd, true, NULL, NULL, e);
+	r = image_load(ifx->images, fd, true, NULL, NULL, e);
 	close(fd);
 	return r;
 }
@@ -84,5 +84,5 @@ Test(load, refuses_hostile_archives)
 	cr_expect(strstr(e.msg, "neither manifest.json nor index.json"), "%s", e.msg);
 	err_clear(&e);
 	cr_expect_eq(load_tar(layer_mismatch, &e), -EINVAL, "%s", e.msg);
-	cr_expect_eq(store_count_images(ifx_eng->store), 0);
+	cr_expect_eq(store_count_images(ifx->store), 0);
 }

@@ -24,7 +24,7 @@ static int
 save_to_file(const char *const *names, size_t n, const char *path, struct err *e)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int r = image_save(ifx_eng, names, n, to_fd, &fd, e);
+	int r = image_save(ifx->images, names, n, to_fd, &fd, e);
 
 	close(fd);
 	return r;
@@ -36,7 +36,7 @@ Test(save, round_trip_preserves_ids_and_is_reproducible)
 	char p1[300], p2[300], h1[65], h2[65];
 	const char *names[] = { "a/b:1" };
 	struct err e = ERR_INIT;
-	struct engine *other;
+	struct ifx_env *other;
 	int fd;
 
 	ifx_import("a/b:1", "etc/a", "content", id);
@@ -50,7 +50,7 @@ Test(save, round_trip_preserves_ids_and_is_reproducible)
 
 	other = ifx_other();
 	fd = open(p1, O_RDONLY | O_CLOEXEC);
-	cr_assert_eq(image_load(other, fd, true, NULL, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(image_load(other->images, fd, true, NULL, NULL, &e), 0, "%s", e.msg);
 	close(fd);
 	cr_assert_eq(store_image_resolve(other->store, "a/b:1", got, &e), 0, "%s", e.msg);
 	cr_expect_str_eq(got, id);

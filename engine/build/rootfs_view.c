@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Layered lookups without a mount; see rootfs.h. Per layer, a path is
+ * Layered lookups without a mount; see rootfs_view.h. Per layer, a path is
  * examined component by component (fstatat with AT_SYMLINK_NOFOLLOW on a
  * prefix whose parents were seen to be directories in that same layer), so
  * no symlink inside a layer is ever followed by the kernel.
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "engine/archive/whiteout.h"
-#include "engine/build/rootfs.h"
+#include "engine/build/rootfs_view.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"

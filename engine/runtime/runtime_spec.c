@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/runtime/spec.h"
+#include "engine/runtime/runtime_spec.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/jsonget.h"

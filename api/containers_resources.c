@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * /containers: top, stats, update, changes, prune (docker-api-protocol.md
- * §6.4, §6.6). Logs, export and archive (byte streams) are in
- * containers_io.c.
+ * /containers: what containers use and leave behind — processes (top),
+ * resource usage (stats), resource limits (update), file-system changes and
+ * prune (docker-api-protocol.md §6.4, §6.6). Logs, export and archive (byte
+ * streams) are in containers_io.c.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include "api/stream.h"
 #include "api/api.h"
 #include "engine/container/rootfs.h"
+#include "engine/container/snapshot.h"
 #include "engine/container/stats.h"
 #include "engine/container/top.h"
 #include "engine/container/update.h"
@@ -39,7 +41,7 @@ api_containers_top(struct api_request *r)
 
 	if (!c)
 		return;
-	if (top_list(r->ctx->engine, c, api_query(r, "ps_args"), &t, &e) < 0) {
+	if (top_list(r->ctx->engine->containers, c, api_query(r, "ps_args"), &t, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -105,17 +107,16 @@ blkio_json(const struct stats_sample *s)
 }
 
 static json_t *
-stats_json(struct container *c, const struct stats_sample *s, const struct stats_sample *pre)
+stats_json(const struct container_snap *c, const struct stats_sample *s,
+	   const struct stats_sample *pre)
 {
 	char read[TIME_STR_MAX], preread[TIME_STR_MAX];
 	json_t *o, *nets;
 
 	time_format_rfc3339nano(s->running ? s->read_ns : 0, read);
 	time_format_rfc3339nano(pre && pre->running ? pre->read_ns : 0, preread);
-	pthread_mutex_lock(&c->mu);
 	o = json_pack("{s:s,s:s,s:o,s:s}", "read", read, "preread", preread, "name",
 		      api_json_string(c->name), "id", c->id);
-	pthread_mutex_unlock(&c->mu);
 	json_object_set_new(o, "num_procs", json_integer(0));
 	json_object_set_new(o, "pids_stats",
 			    s->running ? json_pack("{s:I,s:I}", "current",
@@ -174,6 +175,16 @@ nap(struct api_stream *s, int ms)
 	return !api_stream_cancelled(s);
 }
 
+/* One stats object; the name is read afresh each time, so a rename shows. */
+static int
+stats_emit(struct api_stream *s, struct stats_job *j, const struct stats_sample *cur,
+	   const struct stats_sample *pre)
+{
+	_cleanup_container_snap_ struct container_snap *snap = container_snap_new(j->c);
+
+	return api_stream_json_nl(s, stats_json(snap, cur, pre));
+}
+
 static int
 stats_producer(struct api_stream *s, void *arg, struct err *e)
 {
@@ -181,20 +192,20 @@ stats_producer(struct api_stream *s, void *arg, struct err *e)
 	struct stats_sample pre = {0}, cur = {0};
 	int r = 0;
 
-	if (stats_read(j->eng, j->c, &pre, e) < 0)
+	if (stats_read(j->eng->containers, j->c, &pre, e) < 0)
 		return e->code;
 	if (!j->stream && (j->one_shot || !pre.running)) {
-		r = api_stream_json_nl(s, stats_json(j->c, &pre, NULL));
+		r = stats_emit(s, j, &pre, NULL);
 		stats_sample_release(&pre);
 		return r < 0 ? 0 : 0;
 	}
 	if (j->stream)
-		r = api_stream_json_nl(s, stats_json(j->c, &pre, NULL));
+		r = stats_emit(s, j, &pre, NULL);
 	/* moby: the second sample a second later makes CPU % meaningful. */
 	while (r >= 0 && nap(s, 1000)) {
-		if (stats_read(j->eng, j->c, &cur, e) < 0)
+		if (stats_read(j->eng->containers, j->c, &cur, e) < 0)
 			break;
-		r = api_stream_json_nl(s, stats_json(j->c, &cur, &pre));
+		r = stats_emit(s, j, &cur, &pre);
 		stats_sample_release(&pre);
 		pre = cur;
 		memset(&cur, 0, sizeof(cur));
@@ -283,7 +294,7 @@ api_containers_update(struct api_request *r)
 	}
 	u.cpuset_cpus = cpus;
 	u.cpuset_mems = mems;
-	if (update_apply(r->ctx->engine, c, &u, &e) < 0) {
+	if (update_apply(r->ctx->engine->containers, c, &u, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -304,7 +315,7 @@ api_containers_changes(struct api_request *r)
 
 	if (!c)
 		return;
-	if (usage_changes(r->ctx->engine, c, &v, &n, &e) < 0) {
+	if (usage_changes(r->ctx->engine->containers, c, &v, &n, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -350,7 +361,7 @@ struct prune_filter {
 };
 
 static bool
-prune_match(struct container *c, void *ud)
+prune_match(const struct container_snap *c, void *ud)
 {
 	struct prune_filter *p = ud;
 
@@ -393,7 +404,7 @@ api_containers_prune(struct api_request *r)
 		}
 	}
 	pf.f = f;
-	if (usage_prune(r->ctx->engine, prune_match, &pf, &ids, &space, &e) < 0) {
+	if (usage_prune(r->ctx->engine->containers, prune_match, &pf, &ids, &space, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
@@ -404,7 +415,7 @@ api_containers_prune(struct api_request *r)
 					 (json_int_t)space));
 }
 
-const struct api_route api_containers_more_routes[] = {
+const struct api_route api_containers_resources_routes[] = {
 	{ "GET", "/containers/{id}/top", api_containers_top, API_BODY_NONE },
 	{ "GET", "/containers/{id}/stats", api_containers_stats, API_BODY_NONE },
 	{ "POST", "/containers/{id}/update", api_containers_update, API_BODY_JSON },

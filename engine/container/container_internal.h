@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the engine/container files; not for other modules:
+ * the container service behind struct containers, i.e. the registry of
+ * container objects plus the handles engine.c opened the service with. The
+ * lifecycle, exec, copy and usage code reach the store, networking, volumes,
+ * events and exec registry only through these, never through struct engine.
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "engine/container/container.h"
+
+struct containers {
+	pthread_mutex_t mu;		/* the registry lock: guards items and n */
+	char *root;			/* <data-root>/containers */
+	struct container **items;
+	size_t n, cap;
+	/* What the service was opened with (containers_open); fixed afterwards. */
+	char *data_root;		/* volume paths: <data-root>/volumes/<name>/_data */
+	char *exec_root;		/* runtime bundles: <exec-root>/containers/<id> */
+	struct store *store;		/* borrowed: image layers for the root fs */
+	struct network_state *net;	/* borrowed: endpoints; NULL in tests */
+	struct volumes *volumes;	/* borrowed: named and anonymous volumes */
+	struct events *events;		/* borrowed: container and exec events */
+	struct execs *execs;		/* borrowed: exec instances of the containers */
+};

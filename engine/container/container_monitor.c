@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The exit monitor: one thread per running container waits for its shim to
+ * report the exit, records it, publishes oom/die, and applies the restart
+ * policy (dockerd's back-off) or AutoRemove. Starting and removing are
+ * lifecycle.c's; the process itself is the shim's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/container/container_endpoint.h"
+#include "engine/container/container_internal.h"
+#include "engine/container/container_monitor.h"
+#include "engine/container/lifecycle.h"
+#include "engine/container/restart.h"
+#include "engine/runtime/runtime.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/log.h"
+#include "engine/util/thread.h"
+#include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
+
+struct monitor_arg {
+	struct containers *cs;
+	struct container *c;
+};
+
+static void *
+monitor_main(void *p)
+{
+	struct monitor_arg *a = p;
+	struct runtime_exit x = {0};
+	struct err e = ERR_INIT;
+	_cleanup_free_ char *bundle = lifecycle_bundle(a->cs, a->c);
+
+	/* A process that ends at once can take its shim down while our wait
+	 * request is in flight (ECONNRESET): exit.json is then already written,
+	 * so ask for the state before declaring the exit unknown. */
+	for (int attempt = 0;; attempt++) {
+		struct runtime_state rs = {0};
+		struct err e2 = ERR_INIT;
+
+		if (runtime_wait(bundle, -1, &x, &e) == 0)
+			break;
+		if (runtime_get_state(bundle, &rs, &e2) == 0 && rs.status == RUNTIME_EXITED) {
+			x = rs.exit;
+			break;
+		}
+		if (attempt >= 50 || (e2.code == 0 && rs.status != RUNTIME_RUNNING)) {
+			log_warn("container %.12s: waiting for exit: %s", a->c->id, e.msg);
+			x.exit_code = 255;
+			x.finished_at = time_now_ns();
+			break;
+		}
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+		err_clear(&e);
+	}
+	container_monitor_exit(a->cs, a->c, &x);
+	container_unref(a->c);
+	free(a);
+	return NULL;
+}
+
+void
+container_monitor_start(struct containers *cs, struct container *c)
+{
+	struct monitor_arg *a = xcalloc(1, sizeof(*a));
+
+	a->cs = cs;
+	a->c = container_ref(c);
+	if (thread_spawn_detached(monitor_main, a, 256 * 1024) < 0) {
+		log_error("container %.12s: cannot start its monitor thread", c->id);
+		container_unref(c);
+		free(a);
+	}
+}
+
+bool
+container_monitor_should_restart(struct container *c, enum restart_when when,
+				  int64_t *ret_delay_ms)
+{
+	const struct restart_facts f = {
+		.policy = c->spec.restart_policy,
+		.max_retries = c->spec.restart_max_retries,
+		.exit_code = c->state.exit_code,
+		.restart_count = c->state.restart_count,
+		.manually_stopped = c->state.manually_stopped,
+		.removed = c->removed,
+		.ran_ns = c->state.finished_ns - c->state.started_ns,
+		.when = when,
+	};
+	return restart_decide(&f, ret_delay_ms);
+}
+
+void
+container_monitor_exit(struct containers *cs, struct container *c, const struct runtime_exit *x)
+{
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
+	struct err ignored = ERR_INIT;
+	char code[16];
+	int64_t delay = 0;
+	bool restart, autorm;
+
+	container_endpoint_detach(cs, c);
+	(void)runtime_cleanup(bundle, &ignored);
+	pthread_mutex_lock(&c->mu);
+	c->state.status = CONTAINER_EXITED;
+	c->state.exit_code = x->exit_code;
+	c->state.oom_killed = x->oom_killed;
+	c->state.pid = 0;
+	c->state.finished_ns = x->finished_at ? x->finished_at : time_now_ns();
+	restart = container_monitor_should_restart(c, RESTART_ON_EXIT, &delay);
+	autorm = c->spec.auto_remove && !restart;
+	if (restart)
+		c->state.status = CONTAINER_RESTARTING;
+	c->exit_seq++;
+	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	(void)container_save_state(c, &ignored);
+	if (x->oom_killed)
+		lifecycle_event(cs, c, "oom", NULL);
+	snprintf(code, sizeof(code), "%d", x->exit_code);
+	lifecycle_event(cs, c, "die", json_pack("{s:s}", "exitCode", code));
+	if (restart) {
+		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&c->mu);
+		bool still = c->state.status == CONTAINER_RESTARTING && !c->removed &&
+			     !c->state.manually_stopped;
+		if (still) {
+			c->state.status = CONTAINER_EXITED;
+			c->state.restart_count++;
+		}
+		pthread_mutex_unlock(&c->mu);
+		if (still && lifecycle_start(cs, c, &ignored) < 0)
+			log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
+	} else if (autorm) {
+		(void)lifecycle_remove(cs, c, true, true, &ignored);
+	}
+}
