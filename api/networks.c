@@ -170,8 +170,8 @@ check_type_filter(const struct filters *f, struct err *e)
 static void
 api_networks_list(struct api_request *r)
 {
-	static const char *const keys[] = { "dangling", "driver", "id", "label", "name", "scope",
-					    "type", NULL };
+	static const char *const keys[] = {"dangling", "driver", "id",	 "label",
+					   "name",     "scope",	 "type", NULL};
 	struct engine *eng = r->ctx->engine;
 	_cleanup_filters_ struct filters *f = NULL;
 	struct network_info *list = NULL;
@@ -262,18 +262,21 @@ decode_ipam(struct create_req *q, struct err *e)
 	if (q->ipam_driver && *q->ipam_driver && strcmp(q->ipam_driver, "default") != 0)
 		return err_set(e, -ENOENT, "plugin \"%.128s\" not found", q->ipam_driver);
 	if (json_object_size(q->ipam_options))
-		return err_set(e, -EINVAL, "IPAM options are not supported by the default IPAM "
+		return err_set(e, -EINVAL,
+			       "IPAM options are not supported by the default IPAM "
 			       "driver of berth");
 	config = json_object_get(q->ipam, "Config");
 	if (!config || json_is_null(config))
 		return 0;
 	if (!json_is_array(config))
-		return err_set(e, -EINVAL, "json: cannot unmarshal into field IPAM.Config of type "
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal into field IPAM.Config of type "
 			       "[]network.IPAMConfig");
 	json_array_foreach(config, i, c) {
 		_cleanup_free_ char *subnet = NULL;
 		if (!json_is_object(c))
-			return err_set(e, -EINVAL, "json: cannot unmarshal into field IPAM.Config of "
+			return err_set(e, -EINVAL,
+				       "json: cannot unmarshal into field IPAM.Config of "
 				       "type network.IPAMConfig");
 		if (jx_str(c, "Subnet", "IPAM.Config.Subnet", &subnet, e) < 0)
 			return -EINVAL;
@@ -317,12 +320,14 @@ decode_create(json_t *b, struct create_req *q, struct err *e)
 	if (!q->name || !*q->name)
 		return err_set(e, -EINVAL, "network name cannot be empty");
 	if (q->ingress)
-		return err_set(e, -EPERM, "This node is not a swarm manager. Use \"docker swarm "
-			       "init\" or \"docker swarm join\" to connect this node to swarm and try "
+		return err_set(e, -EPERM,
+			       "This node is not a swarm manager. Use \"docker swarm "
+			       "init\" or \"docker swarm join\" to connect this node to swarm and "
+			       "try "
 			       "again.");
-	if (q->config_only || (q->config_from &&
-			       *(jsonget_cstr(q->config_from, "Network") ?: "")))
-		return err_set(e, -EINVAL, "config-only and config-from networks are not supported "
+	if (q->config_only || (q->config_from && *(jsonget_cstr(q->config_from, "Network") ?: "")))
+		return err_set(e, -EINVAL,
+			       "config-only and config-from networks are not supported "
 			       "by berth");
 	if (q->scope && *q->scope && strcmp(q->scope, "local") != 0)
 		return err_set(e, -EINVAL, "scope %.64s is not supported: berth networks are local",
@@ -351,10 +356,17 @@ api_networks_create(struct api_request *r)
 		goto fail;
 	}
 	o = (struct network_create_opts){
-		.name = q.name, .driver = q.driver, .internal = q.internal,
-		.attachable = q.attachable, .check_duplicate = q.check_duplicate,
-		.subnet = q.subnet, .ip_range = q.ip_range, .gateway = q.gateway, .aux = q.aux,
-		.labels = q.labels, .options = q.options,
+		.name = q.name,
+		.driver = q.driver,
+		.internal = q.internal,
+		.attachable = q.attachable,
+		.check_duplicate = q.check_duplicate,
+		.subnet = q.subnet,
+		.ip_range = q.ip_range,
+		.gateway = q.gateway,
+		.aux = q.aux,
+		.labels = q.labels,
+		.options = q.options,
 	};
 	if (network_create(eng->net, &o, &n, &e) < 0)
 		goto fail;
@@ -391,7 +403,7 @@ api_networks_delete(struct api_request *r)
 static void
 api_networks_prune(struct api_request *r)
 {
-	static const char *const keys[] = { "until", "label", "label!", NULL };
+	static const char *const keys[] = {"until", "label", "label!", NULL};
 	struct engine *eng = r->ctx->engine;
 	_cleanup_filters_ struct filters *f = NULL;
 	struct network_info *list = NULL;
@@ -441,10 +453,10 @@ api_networks_prune(struct api_request *r)
 }
 
 const struct api_route api_networks_routes[] = {
-	{ "GET", "/networks", api_networks_list, API_BODY_NONE },
-	{ "POST", "/networks/create", api_networks_create, API_BODY_JSON },
-	{ "POST", "/networks/prune", api_networks_prune, API_BODY_NONE },
-	{ "GET", "/networks/{id}", api_networks_inspect, API_BODY_NONE },
-	{ "DELETE", "/networks/{id}", api_networks_delete, API_BODY_NONE },
-	{ 0 },
+	{"GET", "/networks", api_networks_list, API_BODY_NONE},
+	{"POST", "/networks/create", api_networks_create, API_BODY_JSON},
+	{"POST", "/networks/prune", api_networks_prune, API_BODY_NONE},
+	{"GET", "/networks/{id}", api_networks_inspect, API_BODY_NONE},
+	{"DELETE", "/networks/{id}", api_networks_delete, API_BODY_NONE},
+	{0},
 };

@@ -122,11 +122,13 @@ reset_base_chains(struct firewall *fw, struct err *e)
 	buf_printf(&c, "add rule ip %s output fib daddr type local jump ports\n", t);
 	if (fw->internal)
 		/* Internal: nothing leaves the bridge but to the bridge itself. */
-		buf_printf(&c, "add rule ip %s forward iifname \"%s\" oifname != \"%s\" drop\n",
-			   t, br, br);
+		buf_printf(&c, "add rule ip %s forward iifname \"%s\" oifname != \"%s\" drop\n", t,
+			   br, br);
 	else
-		buf_printf(&c, "add rule ip %s postrouting ip saddr %s oifname != \"%s\" "
-			       "masquerade\n", t, fw->subnet, br);
+		buf_printf(&c,
+			   "add rule ip %s postrouting ip saddr %s oifname != \"%s\" "
+			   "masquerade\n",
+			   t, fw->subnet, br);
 	/* Loopback-sourced traffic DNAT'd to a container must not keep 127.x as source. */
 	buf_printf(&c, "add rule ip %s postrouting oifname \"%s\" ip saddr 127.0.0.0/8 "
 		       "masquerade\n", t, br);

@@ -56,9 +56,10 @@ netdef_check_name(const char *name, struct err *e)
 	if (len > NETDEF_NAME_MAX || !strchr(NAME_CHARS, name[0]) ||
 	    strspn(name, NAME_CHARS "_.-") != len)
 		return err_set(e, -EINVAL,
-			       "invalid network name \"%.64s%s\": only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" "
-			       "are allowed, at most %d characters", name, len > 64 ? "..." : "",
-			       NETDEF_NAME_MAX);
+			       "invalid network name \"%.64s%s\": only "
+			       "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" "
+			       "are allowed, at most %d characters",
+			       name, len > 64 ? "..." : "", NETDEF_NAME_MAX);
 	return 0;
 }
 
@@ -82,11 +83,14 @@ netdef_parse_subnet(const char *s, struct in_addr *ret_net, int *ret_prefix, str
 		struct in_addr n = {.s_addr = htonl(h & mask(prefix))};
 		char text[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &n, text, sizeof(text));
-		return err_set(e, -EINVAL, "invalid subnet %s: it should be %s/%d", s, text, prefix);
+		return err_set(e, -EINVAL, "invalid subnet %s: it should be %s/%d", s, text,
+			       prefix);
 	}
 	if (prefix < 8 || prefix > 30)
-		return err_set(e, -EINVAL, "invalid subnet %s: the prefix length must be between 8 "
-			       "and 30", s);
+		return err_set(e, -EINVAL,
+			       "invalid subnet %s: the prefix length must be between 8 "
+			       "and 30",
+			       s);
 	*ret_net = a;
 	*ret_prefix = prefix;
 	return 0;
@@ -125,8 +129,8 @@ netdef_save(const char *dir, const struct netdef *d)
 			 "name", d->name, "driver", d->driver, "predefined", d->predefined,
 			 "internal", d->internal, "attachable", d->attachable, "created_ns",
 			 (json_int_t)d->created_ns, "bridge", d->bridge, "subnet",
-			 addr_json(d->subnet), "gateway", addr_json(d->gateway), "prefix", d->prefix,
-			 "aux", d->aux, "labels", d->labels, "options", d->options);
+			 addr_json(d->subnet), "gateway", addr_json(d->gateway), "prefix",
+			 d->prefix, "aux", d->aux, "labels", d->labels, "options", d->options);
 	if (!root)
 		return -ENOMEM;
 	if (d->ip_range)

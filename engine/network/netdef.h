@@ -21,17 +21,17 @@
 struct netdef {
 	char id[65];
 	char *name;
-	char driver[8];		/* "bridge", "host" or "null" */
-	bool predefined;	/* bridge, host, none: never removed */
+	char driver[8];	 /* "bridge", "host" or "null" */
+	bool predefined; /* bridge, host, none: never removed */
 	bool internal, attachable;
 	int64_t created_ns;
-	char bridge[16];	/* interface, "" for host and none */
+	char bridge[16]; /* interface, "" for host and none */
 	struct in_addr subnet, gateway;
-	int prefix;		/* 0 when no IPAM (host, none) */
-	char *ip_range;		/* as given, NULL for none */
-	json_t *aux;		/* name -> address, owned (object) */
-	json_t *labels;		/* owned (object) */
-	json_t *options;	/* owned (object) */
+	int prefix;	 /* 0 when no IPAM (host, none) */
+	char *ip_range;	 /* as given, NULL for none */
+	json_t *aux;	 /* name -> address, owned (object) */
+	json_t *labels;	 /* owned (object) */
+	json_t *options; /* owned (object) */
 };
 
 void netdef_release(struct netdef *d);

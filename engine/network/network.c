@@ -47,7 +47,7 @@ static struct bridge_net *bridge_of(struct network_state *net, const struct netw
 /* A network object: its definition and, for user-defined bridges, its own bridge. */
 struct net_obj {
 	struct netdef def;
-	struct bridge_net *br;	/* &network_state.br for "bridge", owned for user networks */
+	struct bridge_net *br; /* &network_state.br for "bridge", owned for user networks */
 	bool own_br;
 };
 
@@ -356,8 +356,8 @@ pick_network(struct network_state *net, const struct network_attach_opts *o, str
 	pthread_mutex_lock(&net->lock);
 	i = find_net(net, name, e);
 	if (i >= 0 && strcmp(net->nets[i]->def.driver, "bridge") != 0)
-		r = err_set(e, -EINVAL, "container cannot be connected to network %s in bridge mode",
-			    name);
+		r = err_set(e, -EINVAL,
+			    "container cannot be connected to network %s in bridge mode", name);
 	else if (i >= 0) {
 		snprintf(rec->ep.network, sizeof(rec->ep.network), "%s", net->nets[i]->def.name);
 		memcpy(rec->ep.network_id, net->nets[i]->def.id, sizeof(rec->ep.network_id));
@@ -581,8 +581,10 @@ find_net(struct network_state *net, const char *ref, struct err *e)
 	if (n == 1)
 		return hit;
 	if (n > 1)
-		return err_set(e, -ENOENT, "network %s is ambiguous (%zu matches found based on ID "
-			       "prefix)", ref, n);
+		return err_set(e, -ENOENT,
+			       "network %s is ambiguous (%zu matches found based on ID "
+			       "prefix)",
+			       ref, n);
 	return err_set(e, -ENOENT, "network %.256s not found", ref);
 }
 
@@ -728,7 +730,9 @@ static int
 load_networks(struct network_state *net, struct err *e)
 {
 	static const char *const predefined[][2] = {
-		{"bridge", "bridge"}, {"host", "host"}, {"none", "null"},
+		{"bridge", "bridge"},
+		{"host", "host"},
+		{"none", "null"},
 	};
 	_cleanup_closedir_ DIR *d = opendir(net->net_dir);
 	struct dirent *de;
@@ -760,7 +764,8 @@ load_networks(struct network_state *net, struct err *e)
 		for (size_t i = 0; i < net->n_nets; i++)
 			found |= net->nets[i]->def.predefined &&
 				 strcmp(net->nets[i]->def.name, predefined[k][0]) == 0;
-		if (!found && (r = new_predefined(net, predefined[k][0], predefined[k][1], &le)) < 0)
+		if (!found &&
+		    (r = new_predefined(net, predefined[k][0], predefined[k][1], &le)) < 0)
 			return err_copy(e, &le);
 	}
 	for (size_t i = 0; i < net->n_nets; i++)
@@ -793,7 +798,8 @@ overlaps_host_route(struct in_addr a, int p)
 		struct in_addr ra;
 		int rp = 0;
 		if (sscanf(line, "%31s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags, &refcnt,
-			   &use, &metric, &msk) != 8 || msk == 0)
+			   &use, &metric, &msk) != 8 ||
+		    msk == 0)
 			continue;
 		for (uint32_t m = ntohl(msk); m & 0x80000000u; m <<= 1)
 			rp++;
@@ -839,7 +845,8 @@ pick_subnet(struct network_state *net, struct in_addr *ret, int *ret_prefix, str
 			return 0;
 		}
 	}
-	return err_set(e, -ENOSPC, "could not find an available, non-overlapping IPv4 address "
+	return err_set(e, -ENOSPC,
+		       "could not find an available, non-overlapping IPv4 address "
 		       "pool among the defaults to assign to the network");
 }
 
@@ -875,11 +882,15 @@ check_options(json_t *opts, char bridge[16], struct err *e)
 		} else if (strcmp(k, "com.docker.network.bridge.enable_icc") == 0 ||
 			   strcmp(k, "com.docker.network.bridge.enable_ip_masquerade") == 0) {
 			if (strcmp(s, "true") != 0)
-				return err_set(e, -EINVAL, "option %s=%s is not supported by berth's "
-					       "bridge driver", k, s);
+				return err_set(e, -EINVAL,
+					       "option %s=%s is not supported by berth's "
+					       "bridge driver",
+					       k, s);
 		} else
-			return err_set(e, -EINVAL, "option %.128s is not supported by berth's bridge "
-				       "driver", k);
+			return err_set(e, -EINVAL,
+				       "option %.128s is not supported by berth's bridge "
+				       "driver",
+				       k);
 	}
 	return 0;
 }
@@ -894,7 +905,8 @@ check_ipam(const struct network_create_opts *o, struct netdef *d, struct err *e)
 
 	if (!o->subnet) {
 		if (o->gateway || o->ip_range || (o->aux && json_object_size(o->aux)))
-			return err_set(e, -EINVAL, "gateway, ip-range and aux addresses need a subnet");
+			return err_set(e, -EINVAL,
+				       "gateway, ip-range and aux addresses need a subnet");
 		return 0;
 	}
 	if ((r = netdef_parse_subnet(o->subnet, &d->subnet, &d->prefix, e)) < 0)
@@ -906,16 +918,19 @@ check_ipam(const struct network_create_opts *o, struct netdef *d, struct err *e)
 		h = ntohl(d->gateway.s_addr) - ntohl(d->subnet.s_addr);
 		if (!netdef_contains(d->subnet, d->prefix, d->gateway) || h == 0 ||
 		    h == (1u << (32 - d->prefix)) - 1)
-			return err_set(e, -EINVAL, "invalid gateway %s: not a usable address of "
-				       "subnet %s", o->gateway, o->subnet);
+			return err_set(e, -EINVAL,
+				       "invalid gateway %s: not a usable address of "
+				       "subnet %s",
+				       o->gateway, o->subnet);
 	} else
 		d->gateway.s_addr = htonl(ntohl(d->subnet.s_addr) + 1);
 	if (o->ip_range) {
 		struct in_addr ra;
 		int rp;
-		if (netdef_parse_subnet(o->ip_range, &ra, &rp, e) < 0 ||
-		    rp < d->prefix || !netdef_contains(d->subnet, d->prefix, ra))
-			return err_set(e, -EINVAL, "invalid ip-range %.64s: it must be a subnet of %s",
+		if (netdef_parse_subnet(o->ip_range, &ra, &rp, e) < 0 || rp < d->prefix ||
+		    !netdef_contains(d->subnet, d->prefix, ra))
+			return err_set(e, -EINVAL,
+				       "invalid ip-range %.64s: it must be a subnet of %s",
 				       o->ip_range, o->subnet);
 		d->ip_range = xstrdup(o->ip_range);
 	}
@@ -925,8 +940,10 @@ check_ipam(const struct network_create_opts *o, struct netdef *d, struct err *e)
 		struct in_addr a;
 		if (inet_pton(AF_INET, json_string_value(v), &a) != 1 ||
 		    !netdef_contains(d->subnet, d->prefix, a))
-			return err_set(e, -EINVAL, "invalid auxiliary address %s=%.64s: not in subnet "
-				       "%s", k, json_string_value(v), o->subnet);
+			return err_set(e, -EINVAL,
+				       "invalid auxiliary address %s=%.64s: not in subnet "
+				       "%s",
+				       k, json_string_value(v), o->subnet);
 		json_object_set_new(d->aux, k, json_string(json_string_value(v)));
 	}
 	return 0;
@@ -981,7 +998,8 @@ network_create(struct network_state *net, const struct network_create_opts *o,
 		r = pick_subnet(net, &d->subnet, &d->prefix, e);
 		d->gateway.s_addr = htonl(ntohl(d->subnet.s_addr) + 1);
 	} else if (r == 0 && (clash = overlapping_net(net, d->subnet, d->prefix)))
-		r = err_set(e, -EPERM, "invalid pool request: Pool overlaps with other one on this "
+		r = err_set(e, -EPERM,
+			    "invalid pool request: Pool overlaps with other one on this "
 			    "address space");
 	if (r == 0)
 		r = open_user_bridge(net, obj, e);
@@ -1031,8 +1049,7 @@ network_mode_check(struct network_state *net, const char *mode, struct err *e)
 }
 
 int
-network_get(struct network_state *net, const char *ref, struct network_info *ret,
-	    struct err *e)
+network_get(struct network_state *net, const char *ref, struct network_info *ret, struct err *e)
 {
 	ssize_t i;
 
@@ -1092,8 +1109,10 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 			r = err_set(e, -EPERM, "%s is a pre-defined network and cannot be removed",
 				    snap.def.name);
 		else if (snap.n_members > 0)
-			r = err_set(e, -EPERM, "error while removing network: network %s id %s has "
-				    "active endpoints", snap.def.name, snap.def.id);
+			r = err_set(e, -EPERM,
+				    "error while removing network: network %s id %s has "
+				    "active endpoints",
+				    snap.def.name, snap.def.id);
 		else {
 			o = net->nets[i];
 			net->nets[i] = net->nets[--net->n_nets];
@@ -1120,7 +1139,6 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 	log_info("removed network '%s'", o->def.name);
 	return 0;
 }
-
 
 static int
 make_dirs(const struct network_config *cfg, struct network_state *net, char **ret_ipam,

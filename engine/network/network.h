@@ -77,7 +77,8 @@ struct network_endpoint {
 	char container_id[65];
 	char endpoint_id[65];	/* random, as dockerd's EndpointID */
 	enum network_mode mode;
-	char network[NETDEF_NAME_MAX + 1]; /* "bridge", "host", "none", "container" or a user network */
+	char network[NETDEF_NAME_MAX +
+		     1];	/* "bridge", "host", "none", "container" or a user network */
 	char network_id[65];	/* ID of that network ("" for container:) */
 	char netns_path[256];	/* "" for host mode */
 	struct in_addr ip, gateway; /* 0.0.0.0 outside bridge mode */
@@ -173,14 +174,14 @@ void network_info_release(struct network_info *info);
 
 struct network_create_opts {
 	const char *name;
-	const char *driver;		/* NULL or "" = bridge */
+	const char *driver; /* NULL or "" = bridge */
 	bool internal, attachable;
-	bool check_duplicate;		/* (always on: names are unique here) */
-	const char *subnet;		/* NULL: the next free one from the pool */
-	const char *ip_range;		/* NULL or inside @subnet */
-	const char *gateway;		/* NULL: the first address of @subnet */
-	json_t *aux;			/* borrowed: name -> address in @subnet, or NULL */
-	json_t *labels, *options;	/* borrowed string maps, or NULL */
+	bool check_duplicate;	  /* (always on: names are unique here) */
+	const char *subnet;	  /* NULL: the next free one from the pool */
+	const char *ip_range;	  /* NULL or inside @subnet */
+	const char *gateway;	  /* NULL: the first address of @subnet */
+	json_t *aux;		  /* borrowed: name -> address in @subnet, or NULL */
+	json_t *labels, *options; /* borrowed string maps, or NULL */
 };
 
 /*
