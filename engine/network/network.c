@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -72,6 +74,8 @@ network_endpoint_release(struct network_endpoint *ep)
 	free(ep->ports);
 	ep->ports = NULL;
 	ep->n_ports = 0;
+	strv_free(ep->aliases);
+	ep->aliases = NULL;
 }
 
 static void
@@ -94,6 +98,7 @@ endpoint_copy(struct network_endpoint *dst, const struct network_endpoint *src)
 	dst->ports = xcalloc(src->n_ports ? src->n_ports : 1, sizeof(*src->ports));
 	if (src->n_ports)
 		memcpy(dst->ports, src->ports, src->n_ports * sizeof(*src->ports));
+	dst->aliases = strv_dup(src->aliases);
 }
 
 /* Caller holds net->lock. */
@@ -286,6 +291,8 @@ rec_new(struct network_state *net, const char *id, const struct network_attach_o
 		return err_set(e, -E2BIG, "too many published ports (limit %u)",
 			       LIMIT_PORT_BINDINGS);
 	snprintf(rec->ep.container_id, sizeof(rec->ep.container_id), "%s", id);
+	snprintf(rec->ep.name, sizeof(rec->ep.name), "%s", o->name ? o->name : "");
+	rec->ep.aliases = strv_dup(o->aliases);
 	id_random_hex(rec->ep.endpoint_id);
 	rec->ep.mode = o->mode;
 	snprintf(rec->ep.network, sizeof(rec->ep.network), "%s", endpoint_mode_name(o->mode));
@@ -1030,6 +1037,95 @@ network_create(struct network_state *net, const struct network_create_opts *o,
 	snapshot(net, shared, ret);
 	pthread_mutex_unlock(&net->lock);
 	return 0;
+}
+
+/* Caller holds net->lock: does @ep answer to @name (already without a final dot)? */
+static bool
+answers_to(const struct network_endpoint *ep, const char *name, size_t len)
+{
+	if (len == 0)
+		return false;
+	if (strlen(ep->name) == len && strncasecmp(ep->name, name, len) == 0)
+		return true;
+	if (len == 12 && strncasecmp(ep->container_id, name, 12) == 0)
+		return true;
+	for (size_t i = 0; ep->aliases && ep->aliases[i]; i++)
+		if (strlen(ep->aliases[i]) == len && strncasecmp(ep->aliases[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Caller holds net->lock: @who's endpoint, when it is on a user network. */
+static const struct network_endpoint *
+user_endpoint(struct network_state *net, const char *who)
+{
+	ssize_t i = find_rec(net, who);
+	const struct network_endpoint *ep = i >= 0 ? &net->eps[i]->ep : NULL;
+
+	if (!ep || ep->mode != NETWORK_MODE_BRIDGE || bridge_of(net, ep) == &net->br)
+		return NULL;
+	return ep;
+}
+
+int
+network_resolve_name(struct network_state *net, const char *container_id, const char *name,
+		     struct in_addr *v4, size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
+{
+	const struct network_endpoint *self;
+	size_t len, cap4, n = 0;
+	bool found = false;
+
+	(void)v6;
+	if (!container_id || !name || !n_v4 || !n_v6 || (*n_v4 && !v4))
+		return -EINVAL;
+	len = strlen(name);
+	if (len && name[len - 1] == '.')
+		len--;
+	cap4 = *n_v4;
+	pthread_mutex_lock(&net->lock);
+	self = user_endpoint(net, container_id);
+	for (size_t i = 0; self && i < net->n_eps; i++) {
+		const struct network_endpoint *ep = &net->eps[i]->ep;
+		if (ep->mode != NETWORK_MODE_BRIDGE || strcmp(ep->network_id, self->network_id) != 0 ||
+		    !answers_to(ep, name, len))
+			continue;
+		found = true;
+		if (n < cap4)
+			v4[n++] = ep->ip;
+	}
+	pthread_mutex_unlock(&net->lock);
+	*n_v4 = n;
+	*n_v6 = 0;
+	return found ? 0 : -ENOENT;
+}
+
+int
+network_resolve_addr(struct network_state *net, const char *container_id, int family,
+		     const void *addr, char *name, size_t size)
+{
+	const struct network_endpoint *self;
+	struct in_addr a;
+	int r = -ENOENT;
+
+	if (!container_id || !addr || !name || size == 0 ||
+	    (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	if (family == AF_INET6)
+		return -ENOENT;
+	memcpy(&a, addr, sizeof(a));
+	pthread_mutex_lock(&net->lock);
+	self = user_endpoint(net, container_id);
+	for (size_t i = 0; self && r == -ENOENT && i < net->n_eps; i++) {
+		const struct network_endpoint *ep = &net->eps[i]->ep;
+		if (ep->mode != NETWORK_MODE_BRIDGE || strcmp(ep->network_id, self->network_id) != 0 ||
+		    ep->ip.s_addr != a.s_addr || !ep->name[0])
+			continue;
+		r = (size_t)snprintf(name, size, "%s.%s", ep->name, ep->network) < size
+			    ? 0
+			    : -ENAMETOOLONG;
+	}
+	pthread_mutex_unlock(&net->lock);
+	return r;
 }
 
 int

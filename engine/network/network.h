@@ -87,6 +87,8 @@ struct network_endpoint {
 	char host_veth[16];	/* host side of the veth pair, "" outside bridge mode */
 	struct portmap_binding *ports; /* effective bindings (host_port chosen) */
 	size_t n_ports;
+	char name[256];		/* the container's name (no '/'), for name resolution */
+	char **aliases;		/* network aliases, NULL-terminated or NULL (owned) */
 };
 
 /* Frees the contents of @ep (not @ep itself). */
@@ -208,3 +210,25 @@ int network_list(struct network_state *net, struct network_info **ret, size_t *r
  * 403s), -ENOENT when unknown. The removed network's ID goes to @ret_id.
  */
 int network_remove(struct network_state *net, const char *ref, char ret_id[65], struct err *e);
+
+/*
+ * Name resolution for the embedded DNS: what NAME is for container
+ * @container_id, looking only at containers that share a user-defined
+ * network with it (never across networks, never on the default bridge).
+ * NAME (case-insensitive, an optional final '.') matches a container name,
+ * a network alias or a 12-hex short container ID; every matching endpoint
+ * counts. On entry *n_v4 / *n_v6 are the capacities of @v4 / @v6, on return
+ * the numbers of addresses written (no IPv6 yet: *n_v6 becomes 0). Returns 0
+ * when NAME is known there, -ENOENT when not, -EINVAL for bad arguments.
+ */
+int network_resolve_name(struct network_state *ns, const char *container_id, const char *name,
+			 struct in_addr *v4, size_t *n_v4, struct in6_addr *v6, size_t *n_v6);
+
+/*
+ * The reverse: which container (on a user network shared with
+ * @container_id) has address @addr (@family AF_INET: struct in_addr).
+ * Writes "<container name>.<network name>" as dockerd answers PTR queries.
+ * 0, -ENOENT, -EINVAL (AF_INET6 is -ENOENT for now), -ENAMETOOLONG.
+ */
+int network_resolve_addr(struct network_state *ns, const char *container_id, int family,
+			 const void *addr, char *name, size_t size);
