@@ -1086,8 +1086,8 @@ network_resolve_name(struct network_state *net, const char *container_id, const 
 	self = user_endpoint(net, container_id);
 	for (size_t i = 0; self && i < net->n_eps; i++) {
 		const struct network_endpoint *ep = &net->eps[i]->ep;
-		if (ep->mode != NETWORK_MODE_BRIDGE || strcmp(ep->network_id, self->network_id) != 0 ||
-		    !answers_to(ep, name, len))
+		if (ep->mode != NETWORK_MODE_BRIDGE ||
+		    strcmp(ep->network_id, self->network_id) != 0 || !answers_to(ep, name, len))
 			continue;
 		found = true;
 		if (n < cap4)
@@ -1117,8 +1117,9 @@ network_resolve_addr(struct network_state *net, const char *container_id, int fa
 	self = user_endpoint(net, container_id);
 	for (size_t i = 0; self && r == -ENOENT && i < net->n_eps; i++) {
 		const struct network_endpoint *ep = &net->eps[i]->ep;
-		if (ep->mode != NETWORK_MODE_BRIDGE || strcmp(ep->network_id, self->network_id) != 0 ||
-		    ep->ip.s_addr != a.s_addr || !ep->name[0])
+		if (ep->mode != NETWORK_MODE_BRIDGE ||
+		    strcmp(ep->network_id, self->network_id) != 0 || ep->ip.s_addr != a.s_addr ||
+		    !ep->name[0])
 			continue;
 		r = (size_t)snprintf(name, size, "%s.%s", ep->name, ep->network) < size
 			    ? 0

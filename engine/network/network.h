@@ -87,8 +87,8 @@ struct network_endpoint {
 	char host_veth[16];	/* host side of the veth pair, "" outside bridge mode */
 	struct portmap_binding *ports; /* effective bindings (host_port chosen) */
 	size_t n_ports;
-	char name[256];		/* the container's name (no '/'), for name resolution */
-	char **aliases;		/* network aliases, NULL-terminated or NULL (owned) */
+	char name[256]; /* the container's name (no '/'), for name resolution */
+	char **aliases; /* network aliases, NULL-terminated or NULL (owned) */
 };
 
 /* Frees the contents of @ep (not @ep itself). */
