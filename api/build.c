@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -17,12 +18,14 @@
 #include "api/api.h"
 #include "api/authconfig.h"
 #include "api/build.h"
+#include "api/filters.h"
 #include "api/images.h"
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/build/builder.h"
 #include "engine/build/remote.h"
 #include "engine/engine.h"
+#include "engine/events/events.h"
 #include "engine/image/image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
@@ -291,7 +294,61 @@ api_build_build(struct api_request *r)
 			 produce, j, job_free);
 }
 
+/*
+ * operationId: BuildPrune. dockerd prunes BuildKit's cache here, also when
+ * clients build with the classic builder, whose cache is the intermediate
+ * images (removed by image prune, not by this route). berth keeps no
+ * BuildKit cache, so after checking the parameters as dockerd does it
+ * answers that nothing was freed, with the builder "prune" event.
+ */
+static void
+api_build_prune(struct api_request *r)
+{
+	static const char *const keys[] = {"until", "unused-for", "label",   "label!",
+					   "id",    "parent",	  "type",    "description",
+					   "inuse", "shared",	  "private", NULL};
+	_cleanup_filters_ struct filters *f = NULL;
+	struct err e = ERR_INIT;
+	const char *ks = api_query(r, "keep-storage");
+	const char *key = "until";
+	int64_t n;
+
+	if (ks && *ks && parse_int64(ks, INT64_MIN, INT64_MAX, &n) < 0) {
+		api_reply_errorf(r, 400, "keep-storage is in bytes and expects an integer, got %s",
+				 ks);
+		return;
+	}
+	if (filters_parse(api_query(r, "filters"), &f, &e) < 0 ||
+	    filters_check_keys(f, keys, &e) < 0) {
+		api_reply_err(r, &e);
+		return;
+	}
+	if (filters_has(f, "until") && filters_has(f, "unused-for")) {
+		api_reply_errorf(r, 400, "conflicting filters: \"until\" and \"unused-for\"");
+		return;
+	}
+	if (filters_has(f, "unused-for"))
+		key = "unused-for";
+	for (size_t i = 0; keys[i]; i++)
+		if (filters_count(f, keys[i]) > 1 && strncmp(keys[i], "label", 5) != 0) {
+			api_reply_errorf(r, 400, "filters expect only one value");
+			return;
+		}
+	if (filters_count(f, key) == 1 && parse_go_duration(filters_value(f, key, 0), &n) < 0) {
+		api_reply_errorf(r, 500,
+				 "failed to prune build cache: \"%s\" filter expects a duration "
+				 "(e.g., '24h'): time: invalid duration \"%s\"",
+				 key, filters_value(f, key, 0));
+		return;
+	}
+	events_publish(r->ctx->engine->events, "builder", "prune", "",
+		       json_pack("{s:s}", "reclaimed", "0"));
+	api_reply_json(r, 200,
+		       json_pack("{s:n,s:I}", "CachesDeleted", "SpaceReclaimed", (json_int_t)0));
+}
+
 const struct api_route api_build_routes[] = {
-	{ "POST", "/build", api_build_build, API_BODY_UPLOAD },
-	{ 0 },
+	{"POST", "/build", api_build_build, API_BODY_UPLOAD},
+	{"POST", "/build/prune", api_build_prune, API_BODY_NONE},
+	{0},
 };

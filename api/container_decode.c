@@ -92,7 +92,7 @@ decode_bind(struct container_spec *s, const char *bind, struct err *e)
 	_cleanup_strv_ char **parts = NULL;
 	_cleanup_free_ char *copy = xstrdup(bind);
 	char *save = NULL;
-	bool ro = false;
+	bool ro = false, nocopy = false;
 
 	for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
 		strv_append(&parts, tok);
@@ -111,6 +111,8 @@ decode_bind(struct container_spec *s, const char *bind, struct err *e)
 		for (char *m = strtok_r(mode, ",", &msave); m; m = strtok_r(NULL, ",", &msave)) {
 			if (strcmp(m, "ro") == 0)
 				ro = true;
+			else if (strcmp(m, "nocopy") == 0)
+				nocopy = true;
 			else if (strcmp(m, "rw") && strcmp(m, "z") && strcmp(m, "Z") &&
 				 strcmp(m, "private") && strcmp(m, "rprivate") && strcmp(m, "shared") &&
 				 strcmp(m, "rshared") && strcmp(m, "slave") && strcmp(m, "rslave") &&
@@ -125,6 +127,8 @@ decode_bind(struct container_spec *s, const char *bind, struct err *e)
 	if (strcmp(parts[1], "/") == 0)
 		return err_set(e, -EINVAL, "invalid volume specification: '%s': invalid mount config for type \"bind\": invalid specification: destination can't be '/'", bind);
 	add_mount(s, parts[0][0] == '/' ? MOUNT_BIND : MOUNT_VOLUME, parts[0], parts[1], ro, NULL);
+	/* nocopy only matters to volumes: binds are never filled from the image */
+	s->mounts[s->n_mounts - 1].nocopy = nocopy && parts[0][0] != '/';
 	return 0;
 }
 
@@ -157,10 +161,13 @@ decode_mounts(json_t *host, struct container_spec *s, struct err *e)
 				return err_set(e, -EINVAL, "invalid mount config for type \"bind\": bind source path does not exist: %s", src);
 			add_mount(s, MOUNT_BIND, src, dst, ro, NULL);
 		} else if (strcmp(type, "volume") == 0) {
-			if (src && *src)
-				add_mount(s, MOUNT_VOLUME, src, dst, ro, NULL);
-			else
-				strv_append(&s->volumes, dst);
+			bool nocopy = false;
+			if (jx_bool(json_object_get(m, "VolumeOptions"), "NoCopy",
+				    "HostConfig.Mounts.VolumeOptions.NoCopy", &nocopy, e) < 0)
+				return -EINVAL;
+			/* no source: an anonymous volume, named at create */
+			add_mount(s, MOUNT_VOLUME, src && *src ? src : NULL, dst, ro, NULL);
+			s->mounts[s->n_mounts - 1].nocopy = nocopy;
 		} else if (strcmp(type, "tmpfs") == 0) {
 			json_t *to = json_object_get(m, "TmpfsOptions");
 			int64_t size = 0, mode = 0;
@@ -295,6 +302,7 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 	if (!json_is_object(h))
 		return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig of type container.HostConfig");
 	if (jx_strv(h, "Binds", "HostConfig.Binds", false, &s->binds, e) < 0 ||
+	    jx_strv(h, "VolumesFrom", "HostConfig.VolumesFrom", false, &s->volumes_from, e) < 0 ||
 	    jx_str(h, "NetworkMode", "HostConfig.NetworkMode", &s->network_mode, e) < 0 ||
 	    jx_bool(h, "AutoRemove", "HostConfig.AutoRemove", &s->auto_remove, e) < 0 ||
 	    jx_strv(h, "CapAdd", "HostConfig.CapAdd", false, &s->cap_add, e) < 0 ||
@@ -302,7 +310,8 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 	    jx_bool(h, "Privileged", "HostConfig.Privileged", &s->privileged, e) < 0 ||
 	    jx_bool(h, "ReadonlyRootfs", "HostConfig.ReadonlyRootfs", &s->readonly_rootfs, e) < 0 ||
 	    jx_bool(h, "Init", "HostConfig.Init", &s->init, e) < 0 ||
-	    jx_bool(h, "PublishAllPorts", "HostConfig.PublishAllPorts", &s->publish_all_ports, e) < 0 ||
+	    jx_bool(h, "PublishAllPorts", "HostConfig.PublishAllPorts", &s->publish_all_ports, e) <
+		    0 ||
 	    jx_int64(h, "ShmSize", "HostConfig.ShmSize", &s->shm_size, e) < 0 ||
 	    jx_strv(h, "Dns", "HostConfig.Dns", false, &s->dns, e) < 0 ||
 	    jx_strv(h, "DnsSearch", "HostConfig.DnsSearch", false, &s->dns_search, e) < 0 ||

@@ -237,7 +237,7 @@ host_config_json(const struct container_snap *c)
 							  "MaximumRetryCount", s->restart_max_retries));
 	json_object_set_new(o, "AutoRemove", json_boolean(s->auto_remove));
 	json_object_set_new(o, "VolumeDriver", json_string(""));
-	json_object_set_new(o, "VolumesFrom", json_null());
+	json_object_set_new(o, "VolumesFrom", strv_or_null(s->volumes_from));
 	json_object_set_new(o, "ConsoleSize", json_pack("[i,i]", s->console_height, s->console_width));
 	json_object_set_new(o, "CapAdd", strv_or_null(s->cap_add));
 	json_object_set_new(o, "CapDrop", strv_or_null(s->cap_drop));

@@ -26,6 +26,7 @@
 #include "engine/container/usage.h"
 #include "engine/engine.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
@@ -327,34 +328,6 @@ api_containers_changes(struct api_request *r)
 	api_reply_json(r, 200, arr);
 }
 
-/* Go-style durations as the CLI passes them in until filters: "24h", "1h30m", "10s". */
-static int
-parse_duration_ns(const char *s, int64_t *ret)
-{
-	int64_t total = 0;
-
-	if (!*s)
-		return -EINVAL;
-	while (*s) {
-		char *end;
-		double v = strtod(s, &end);
-		int64_t unit;
-		if (end == s || v < 0)
-			return -EINVAL;
-		if (strncmp(end, "ms", 2) == 0) { unit = 1000000LL; end += 2; }
-		else if (*end == 'h') { unit = 3600LL * 1000000000LL; end++; }
-		else if (*end == 'm') { unit = 60LL * 1000000000LL; end++; }
-		else if (*end == 's') { unit = 1000000000LL; end++; }
-		else return -EINVAL;
-		if (v > 1e6 * 3600)
-			return -ERANGE;
-		total += (int64_t)(v * (double)unit);
-		s = end;
-	}
-	*ret = total;
-	return 0;
-}
-
 struct prune_filter {
 	struct filters *f;
 	int64_t until_ns;
@@ -396,7 +369,7 @@ api_containers_prune(struct api_request *r)
 		const char *u = filters_value(f, "until", 0);
 		int64_t d;
 		if (time_parse_timestamp(u, &pf.until_ns) < 0) {
-			if (parse_duration_ns(u, &d) < 0) {
+			if (parse_go_duration(u, &d) < 0) {
 				api_reply_errorf(r, 400, "failed to parse value as time or duration: \"%s\"", u);
 				return;
 			}

@@ -3,6 +3,8 @@ libberth_api_a_SOURCES += \
 	api/api.h \
 	api/authconfig.c api/authconfig.h \
 	api/build.c api/build.h \
+	api/commit.c api/commit.h \
+	api/distribution.c api/distribution.h \
 	api/attach.c api/attach.h \
 	api/containers.c api/containers.h \
 	api/containers_resources.c api/containers_io.c api/containers_archive.c \
@@ -21,6 +23,7 @@ libberth_api_a_SOURCES += \
 	api/router.c api/router.h \
 	api/routes.c \
 	api/stream.c api/stream.h \
+	api/swarm.c api/swarm.h \
 	api/system.c api/system.h \
 	api/system_df.c api/system_df.h \
 	api/networks.c api/networks.h \

@@ -4,12 +4,15 @@
 
 #include "api/router.h"
 #include "api/build.h"
+#include "api/commit.h"
 #include "api/attach.h"
 #include "api/exec.h"
 #include "api/containers.h"
+#include "api/distribution.h"
 #include "api/events.h"
 #include "api/images.h"
 #include "api/networks.h"
+#include "api/swarm.h"
 #include "api/system.h"
 #include "api/volumes.h"
 #include "api/websocket.h"
@@ -28,5 +31,8 @@ const struct api_route *const api_route_tables[] = {
 	api_volumes_routes,
 	api_networks_routes,
 	api_build_routes,
+	api_swarm_routes,
+	api_commit_routes,
+	api_distribution_routes,
 	NULL,
 };

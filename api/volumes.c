@@ -221,11 +221,26 @@ api_volumes_prune(struct api_request *r)
 					 (json_int_t)bytes));
 }
 
+/*
+ * operationId: VolumeUpdate. Only cluster (swarm) volumes can be updated;
+ * dockerd outside a swarm answers 503 before reading the query or body.
+ */
+static void
+api_volumes_update(struct api_request *r)
+{
+	struct err e = ERR_INIT;
+
+	err_set(&e, -EAGAIN,
+		"volume update only valid for cluster volumes, but swarm is unavailable");
+	api_reply_err(r, &e);
+}
+
 const struct api_route api_volumes_routes[] = {
-	{ "GET", "/volumes", api_volumes_list, API_BODY_NONE },
-	{ "POST", "/volumes/create", api_volumes_create, API_BODY_JSON },
-	{ "POST", "/volumes/prune", api_volumes_prune, API_BODY_NONE },
-	{ "GET", "/volumes/{name}", api_volumes_inspect, API_BODY_NONE },
-	{ "DELETE", "/volumes/{name}", api_volumes_delete, API_BODY_NONE },
-	{ 0 },
+	{"GET", "/volumes", api_volumes_list, API_BODY_NONE},
+	{"POST", "/volumes/create", api_volumes_create, API_BODY_JSON},
+	{"POST", "/volumes/prune", api_volumes_prune, API_BODY_NONE},
+	{"GET", "/volumes/{name}", api_volumes_inspect, API_BODY_NONE},
+	{"DELETE", "/volumes/{name}", api_volumes_delete, API_BODY_NONE},
+	{"PUT", "/volumes/{name}", api_volumes_update, API_BODY_NONE},
+	{0},
 };

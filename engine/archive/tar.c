@@ -33,7 +33,9 @@ struct tar_ctx {
 	struct archive *tw, *gw;	/* tar writer, gzip writer (or NULL) */
 	struct archive_entry_linkresolver *links;
 	struct sha256_ctx *tar_hash, *out_hash;
-	uint64_t tar_size, out_size;
+	uint64_t tar_size, out_size, entries;
+	tar_skip_fn skip;
+	void *skip_ud;
 	int io_error;
 	char *buf;
 };
@@ -154,6 +156,7 @@ write_header(struct tar_ctx *c, struct archive_entry *ent, struct err *e)
 {
 	if (archive_write_header(c->tw, ent) < ARCHIVE_WARN)
 		return ar_fail(c, c->tw, e);
+	c->entries++;
 	return 0;
 }
 
@@ -219,6 +222,8 @@ write_child(struct tar_ctx *c, int dfd, const char *prefix, const char *name, un
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_errno(e, -errno, "cannot stat '%s'", path);
 	if (S_ISSOCK(st.st_mode))
+		return 0;
+	if (c->skip && c->skip(c->skip_ud, path, &st))
 		return 0;
 	if ((c->flags & TAR_OVERLAY_WHITEOUTS) && whiteout_is_overlay(&st)) {
 		_cleanup_free_ char *wh = xasprintf("%s" WHITEOUT_PREFIX "%s", prefix, name);
@@ -332,7 +337,9 @@ finish(struct tar_ctx *c, struct tar_result *ret, struct err *e)
 		return ar_fail(c, c->gw, e);
 	if (!ret)
 		return 0;
-	*ret = (struct tar_result){.tar_size = c->tar_size, .out_size = c->out_size};
+	*ret = (struct tar_result){.tar_size = c->tar_size,
+				   .out_size = c->out_size,
+				   .entries = c->entries};
 	sha256_final_hex(TAKE_PTR(c->tar_hash), hex);
 	snprintf(ret->tar_digest, sizeof(ret->tar_digest), "sha256:%s", hex);
 	sha256_final_hex(TAKE_PTR(c->out_hash), hex);
@@ -343,7 +350,14 @@ finish(struct tar_ctx *c, struct tar_result *ret, struct err *e)
 int
 tar_create(int src_dirfd, int out_fd, unsigned flags, struct tar_result *ret, struct err *e)
 {
-	struct tar_ctx c = {.flags = flags, .out_fd = out_fd};
+	return tar_create_filtered(src_dirfd, out_fd, flags, NULL, NULL, ret, e);
+}
+
+int
+tar_create_filtered(int src_dirfd, int out_fd, unsigned flags, tar_skip_fn skip, void *ud,
+		    struct tar_result *ret, struct err *e)
+{
+	struct tar_ctx c = {.flags = flags, .out_fd = out_fd, .skip = skip, .skip_ud = ud};
 	int r;
 
 	c.tar_hash = sha256_new();

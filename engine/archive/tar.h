@@ -9,7 +9,9 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
@@ -25,7 +27,12 @@ struct tar_result {
 	char tar_digest[DIGEST_STR_LEN + 1];	/* sha256 of the uncompressed tar */
 	char out_digest[DIGEST_STR_LEN + 1];	/* sha256 of the bytes written */
 	uint64_t tar_size, out_size;
+	uint64_t entries; /* headers written (whiteout markers included) */
 };
+
+/* Whether to leave out @path (relative, "etc/hosts", no trailing slash) and,
+ * for a directory, everything below it. */
+typedef bool (*tar_skip_fn)(void *ud, const char *path, const struct stat *st);
 
 /*
  * Writes a tar of everything below @src_dirfd (not the directory itself) to
@@ -34,3 +41,7 @@ struct tar_result {
  * the tree is deeper than LIMIT_ARCHIVE_DEPTH; -errno on I/O failures.
  */
 int tar_create(int src_dirfd, int out_fd, unsigned flags, struct tar_result *ret, struct err *e);
+
+/* tar_create leaving out the entries @skip (may be NULL) names. */
+int tar_create_filtered(int src_dirfd, int out_fd, unsigned flags, tar_skip_fn skip, void *ud,
+			struct tar_result *ret, struct err *e);

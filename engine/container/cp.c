@@ -13,12 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "engine/archive/untar.h"
@@ -30,6 +32,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
+#include "engine/volume/volume.h"
 
 /* Symlink hops followed to compute a link target (the kernel's MAXSYMLINKS). */
 #define CP_MAX_LINK_HOPS 40
@@ -143,32 +146,164 @@ open_overlay(struct containers *cs, struct container *c, bool write, struct err 
 }
 
 /*
- * The root fd of @c's file system (see the file header). Sets
- * *ret_running when it is a live container's root, which has its volumes.
+ * Where a cleaned client path is resolved: the entry is @rel beneath @fd.
+ * For a stopped container, a path inside one of its binds or volumes is
+ * resolved beneath that mount's source (dockerd mounts them for docker cp);
+ * @mount names it, NULL for the container's own root.
+ */
+struct cp_root {
+	int fd;
+	const struct mount_spec *mount;
+	bool running;
+	char rel[PATH_MAX];
+};
+
+static void
+cp_root_release(struct cp_root *root)
+{
+	root->fd = safe_close(root->fd);
+}
+
+/*
+ * A mount target cleaned into @t without a trailing "/" or "/.": returns
+ * its length, 0 for an unusable one (too long, or "/").
+ */
+static size_t
+clean_target(const char *target, char t[static PATH_MAX])
+{
+	size_t n;
+
+	if (cp_clean_path(target, t, PATH_MAX) < 0)
+		return 0;
+	n = strlen(t);
+	while (n > 1 && (t[n - 1] == '/' || (t[n - 1] == '.' && t[n - 2] == '/')))
+		n -= t[n - 1] == '/' ? 1 : 2;
+	t[n] = '\0';
+	return n > 1 ? n : 0;
+}
+
+/* Length of @target as a prefix of @clean, by whole components; 0 if it is not one. */
+static size_t
+mount_prefix_len(const char *target, const char *clean)
+{
+	char t[PATH_MAX];
+	size_t n = clean_target(target, t);
+
+	if (n == 0 || strncmp(clean, t, n) != 0 || (clean[n] != '\0' && clean[n] != '/'))
+		return 0;
+	return n;
+}
+
+/*
+ * The bind or volume of @s holding @clean: the one whose target is the
+ * longest prefix of it (dockerd's rule); NULL when none does. tmpfs mounts
+ * hold nothing while the container is stopped.
+ */
+static const struct mount_spec *
+mount_for_path(const struct container_spec *s, const char *clean, size_t *ret_len)
+{
+	const struct mount_spec *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct mount_spec *m = &s->mounts[i];
+		size_t n;
+
+		if (m->type == MOUNT_TMPFS || !m->source)
+			continue;
+		n = mount_prefix_len(m->target, clean);
+		if (n > best_len) {
+			best = m;
+			best_len = n;
+		}
+	}
+	*ret_len = best_len;
+	return best;
+}
+
+/*
+ * Opens what @m mounts as a parent directory fd and a name below it, so
+ * that fstatat(*ret_dirfd, ret_name, AT_SYMLINK_NOFOLLOW) is the source
+ * itself: a directory is its own parent ("."), a file bind gives its
+ * directory and basename. The host path is the administrator's and is
+ * followed as the bind mount would follow it.
  */
 static int
-open_root(struct containers *cs, struct container *c, bool write, bool *ret_running,
-	  struct err *e)
+open_mount_source(struct containers *cs, const struct mount_spec *m, int *ret_dirfd,
+		  char ret_name[static NAME_MAX + 1])
+{
+	_cleanup_free_ char *src = m->type == MOUNT_VOLUME
+					   ? volume_data_path(cs->volumes, m->source)
+					   : xstrdup(m->source);
+	char *slash;
+	int fd;
+
+	fd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		strcpy(ret_name, ".");
+		*ret_dirfd = fd;
+		return 0;
+	}
+	if (errno != ENOTDIR)
+		return -errno;
+	slash = strrchr(src, '/');
+	if (!slash || strlen(slash + 1) > NAME_MAX || !slash[1])
+		return -EINVAL;
+	strcpy(ret_name, slash + 1);
+	slash[slash == src ? 1 : 0] = '\0';
+	fd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_dirfd = fd;
+	return 0;
+}
+
+/*
+ * Opens the root @clean is resolved beneath (see the file header and
+ * struct cp_root): a live container's /proc/<pid>/root already sees its
+ * mounts; otherwise the detached overlay, or the source of the bind or
+ * volume holding the path.
+ */
+static int
+open_root(struct containers *cs, struct container *c, const char *clean, bool write,
+	  struct cp_root *ret, struct err *e)
 {
 	struct container_state st;
-	bool live;
-	int pid, fd;
+	const struct mount_spec *m;
+	char name[NAME_MAX + 1], p[64];
+	size_t n;
+	int pid, r;
 
 	container_get_state(c, &st);
-	live = (st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED) && st.pid > 0;
+	ret->running = (st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED) &&
+		       st.pid > 0;
 	pid = st.pid;
 	container_state_release(&st);
-	*ret_running = live;
-	if (!live)
-		return open_overlay(cs, c, write, e);
-	{
-		char p[64];
+	ret->mount = NULL;
+	snprintf(ret->rel, sizeof(ret->rel), "%s", clean);
+	if (ret->running) {
 		snprintf(p, sizeof(p), "/proc/%d/root", pid);
-		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		ret->fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ret->fd < 0)
+			return err_errno(e, -errno, "cannot open the root of container '%s'",
+					 c->id);
+		return 0;
 	}
-	if (fd < 0)
-		return err_errno(e, -errno, "cannot open the root of container '%s'", c->id);
-	return fd;
+	m = mount_for_path(&c->spec, clean, &n);
+	if (!m) {
+		ret->fd = open_overlay(cs, c, write, e);
+		return ret->fd < 0 ? ret->fd : 0;
+	}
+	r = open_mount_source(cs, m, &ret->fd, name);
+	if (r < 0)
+		return err_errno(e, r, "cannot open the source of mount '%s'", m->target);
+	ret->mount = m;
+	/* a file bind: its name below its directory; a directory: the rest of the path */
+	if (strcmp(name, ".") != 0)
+		snprintf(ret->rel, sizeof(ret->rel), "/%s%s", name, clean + n);
+	else
+		snprintf(ret->rel, sizeof(ret->rel), "%s", clean[n] ? clean + n : "/");
+	return 0;
 }
 
 /* ---- resolving ------------------------------------------------------ */
@@ -268,28 +403,26 @@ link_target(int rootfd, const char *path, char *buf, size_t size)
 
 /* Opens the root and resolves @path for reading; fills *ret_root too. */
 static int
-lookup(struct containers *cs, struct container *c, const char *ref, const char *path,
-       char *clean, size_t clean_size, int *ret_root, struct cp_entry *ret, struct err *e)
+lookup(struct containers *cs, struct container *c, const char *ref, const char *path, char *clean,
+       size_t clean_size, struct cp_root *ret_root, struct cp_entry *ret, struct err *e)
 {
-	bool running;
-	int rootfd, r;
+	int r;
 
 	r = cp_clean_path(path, clean, clean_size);
 	if (r < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	rootfd = open_root(cs, c, false, &running, e);
-	if (rootfd < 0)
-		return rootfd;
-	r = resolve(rootfd, clean, ret);
+	r = open_root(cs, c, clean, false, ret_root, e);
+	if (r < 0)
+		return r;
+	r = resolve(ret_root->fd, ret_root->rel, ret);
 	if (r < 0) {
-		close(rootfd);
+		cp_root_release(ret_root);
 		if (r == -ENOENT)
 			return not_found(ref, path, e);
 		if (r == -ENOTDIR)
 			return err_set(e, -EINVAL, "%s: not a directory", path);
 		return err_errno(e, r, "cannot resolve '%s' in container %s", path, ref);
 	}
-	*ret_root = rootfd;
 	return 0;
 }
 
@@ -312,15 +445,26 @@ base_name(const char *clean, char *buf, size_t size)
 }
 
 static void
-fill_stat(int rootfd, const char *clean, const struct cp_entry *ent, struct cp_stat *ret)
+fill_stat(const struct cp_root *root, const char *clean, const struct cp_entry *ent,
+	  struct cp_stat *ret)
 {
+	char target[PATH_MAX];
+
 	memset(ret, 0, sizeof(*ret));
 	base_name(clean, ret->name, sizeof(ret->name));
 	ret->mode = ent->st.st_mode;
 	ret->size = ent->st.st_size;
 	ret->mtime_ns = (int64_t)ent->st.st_mtim.tv_sec * 1000000000 + ent->st.st_mtim.tv_nsec;
-	if (S_ISLNK(ent->st.st_mode))
-		link_target(rootfd, clean, ret->link_target, sizeof(ret->link_target));
+	if (!S_ISLNK(ent->st.st_mode))
+		return;
+	link_target(root->fd, root->rel, target, sizeof(target));
+	/* Inside a directory mount links resolve beneath its source: report
+	 * them at the mount's place in the container. */
+	if (root->mount && strcmp(root->rel, clean) != 0)
+		snprintf(ret->link_target, sizeof(ret->link_target), "%s%s", root->mount->target,
+			 strcmp(target, "/") == 0 ? "" : target);
+	else
+		snprintf(ret->link_target, sizeof(ret->link_target), "%s", target);
 }
 
 int
@@ -329,14 +473,15 @@ cp_stat(struct containers *cs, struct container *c, const char *ref, const char 
 {
 	char clean[PATH_MAX];
 	struct cp_entry ent;
-	_cleanup_close_ int rootfd = -1;
+	struct cp_root root = {.fd = -1};
 	int r;
 
-	r = lookup(cs, c, ref, path, clean, sizeof(clean), &rootfd, &ent, e);
+	r = lookup(cs, c, ref, path, clean, sizeof(clean), &root, &ent, e);
 	if (r < 0)
 		return r;
-	fill_stat(rootfd, clean, &ent, ret);
+	fill_stat(&root, clean, &ent, ret);
 	cp_entry_release(&ent);
+	cp_root_release(&root);
 	return 0;
 }
 
@@ -348,6 +493,14 @@ struct walk {
 	void *ud;
 	int write_error;
 	struct err *e;
+	/* Crossing into binds and volumes of a stopped container (NULL when
+	 * the root already shows them): the container path of the top entry
+	 * and the length of its name in the archive. */
+	struct containers *cs;
+	const struct container_spec *spec;
+	char top[PATH_MAX];
+	size_t top_len;
+	bool xattrs; /* archive extended attributes too (copy-up) */
 };
 
 static la_ssize_t
@@ -391,8 +544,37 @@ walk_data(struct walk *w, int dirfd, const char *name, const char *path)
 	return 0;
 }
 
+/*
+ * Adds the extended attributes of @name below @dirfd (not a symlink) to
+ * @ae. Read through /proc/self/fd so that no path outside the tree is
+ * named; attributes that vanish meanwhile are skipped.
+ */
+static int
+walk_xattrs(struct walk *w, struct archive_entry *ae, int dirfd, const char *name, const char *path)
+{
+	_cleanup_free_ char *list = xmalloc(XATTR_LIST_MAX), *value = xmalloc(XATTR_SIZE_MAX);
+	char p[64 + NAME_MAX];
+	ssize_t n, vn;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", dirfd, name);
+	n = llistxattr(p, list, XATTR_LIST_MAX);
+	if (n < 0)
+		return errno == ENOTSUP
+			       ? 0
+			       : err_errno(w->e, -errno, "cannot list xattrs of '%s'", path);
+	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1) {
+		vn = lgetxattr(p, list + off, value, XATTR_SIZE_MAX);
+		if (vn < 0)
+			continue;
+		archive_entry_xattr_add_entry(ae, list + off, value, (size_t)vn);
+	}
+	return 0;
+}
+
 static int walk_dir(struct walk *w, int dirfd, const char *name, const char *prefix,
 		    unsigned depth);
+static int walk_child(struct walk *w, int dirfd, const char *name, const char *path,
+		      const struct stat *st, unsigned depth);
 
 /* Archives @name below @dirfd as @path (and, for a directory, what it holds). */
 static int
@@ -423,6 +605,10 @@ walk_entry(struct walk *w, int dirfd, const char *name, const char *path, const 
 	}
 	if (!S_ISREG(st->st_mode))
 		archive_entry_set_size(ae, 0);
+	if (w->xattrs && !S_ISLNK(st->st_mode) && (r = walk_xattrs(w, ae, dirfd, name, path)) < 0) {
+		archive_entry_free(ae);
+		return r;
+	}
 	if (archive_write_header(w->a, ae) < ARCHIVE_WARN)
 		r = walk_fail(w);
 	else if (S_ISREG(st->st_mode) && st->st_size > 0)
@@ -430,6 +616,75 @@ walk_entry(struct walk *w, int dirfd, const char *name, const char *path, const 
 	archive_entry_free(ae);
 	if (r >= 0 && S_ISDIR(st->st_mode))
 		r = walk_dir(w, dirfd, name, path, depth + 1);
+	return r;
+}
+
+/*
+ * Archives a directory entry, or what is mounted there: a stopped
+ * container's bind or volume whose target is exactly this path replaces
+ * the (empty) mount point of its layer, as dockerd's mounted view would.
+ */
+static int
+walk_child(struct walk *w, int dirfd, const char *name, const char *path, const struct stat *st,
+	   unsigned depth)
+{
+	_cleanup_close_ int srcfd = -1;
+	char cpath[PATH_MAX + NAME_MAX], src_name[NAME_MAX + 1];
+	struct stat src_st;
+
+	if (!w->spec)
+		return walk_entry(w, dirfd, name, path, st, depth);
+	snprintf(cpath, sizeof(cpath), "%s%s", w->top, path + w->top_len);
+	for (size_t i = 0; i < w->spec->n_mounts; i++) {
+		const struct mount_spec *m = &w->spec->mounts[i];
+		size_t n;
+
+		if (m->type == MOUNT_TMPFS || !m->source)
+			continue;
+		n = mount_prefix_len(m->target, cpath);
+		if (n == 0 || cpath[n] != '\0')
+			continue;
+		if (open_mount_source(w->cs, m, &srcfd, src_name) < 0 ||
+		    fstatat(srcfd, src_name, &src_st, AT_SYMLINK_NOFOLLOW) < 0)
+			break; /* a vanished source: show the mount point itself */
+		return walk_entry(w, srcfd, src_name, path, &src_st, depth);
+	}
+	return walk_entry(w, dirfd, name, path, st, depth);
+}
+
+/*
+ * A stopped container that never ran has no mount points in its layer for
+ * targets the image lacks: archive the binds and volumes whose target is
+ * directly below the directory @dirfd (archived as @prefix) but absent from
+ * it, as the mounted view of dockerd would show them.
+ */
+static int
+walk_unseen_mounts(struct walk *w, int dirfd, const char *prefix, unsigned depth)
+{
+	char cdir[PATH_MAX + NAME_MAX], t[PATH_MAX], src_name[NAME_MAX + 1];
+	struct stat st;
+	int r = 0;
+
+	snprintf(cdir, sizeof(cdir), "%s%s", w->top, prefix + w->top_len);
+	for (size_t i = 0; r >= 0 && i < w->spec->n_mounts; i++) {
+		const struct mount_spec *m = &w->spec->mounts[i];
+		_cleanup_close_ int srcfd = -1;
+		_cleanup_free_ char *path = NULL;
+		char *slash;
+
+		if (m->type == MOUNT_TMPFS || !m->source || clean_target(m->target, t) == 0)
+			continue;
+		slash = strrchr(t, '/');
+		*slash = '\0';
+		if (strcmp(t, cdir) != 0 ||
+		    fstatat(dirfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			continue;
+		if (open_mount_source(w->cs, m, &srcfd, src_name) < 0 ||
+		    fstatat(srcfd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		path = xasprintf("%s/%s", prefix, slash + 1);
+		r = walk_entry(w, srcfd, src_name, path, &st, depth);
+	}
 	return r;
 }
 
@@ -463,8 +718,10 @@ walk_dir(struct walk *w, int parentfd, const char *name, const char *prefix, uns
 			return err_errno(w->e, -errno, "cannot stat '%s/%s'", prefix, de->d_name);
 		}
 		path = xasprintf("%s/%s", prefix, de->d_name);
-		r = walk_entry(w, dirfd(d), de->d_name, path, &st, depth);
+		r = walk_child(w, dirfd(d), de->d_name, path, &st, depth);
 	}
+	if (r >= 0 && w->spec)
+		r = walk_unseen_mounts(w, dirfd(d), prefix, depth);
 	return r;
 }
 
@@ -472,18 +729,31 @@ int
 cp_get(struct containers *cs, struct container *c, const char *ref, const char *path,
        cp_write_fn write, void *ud, struct err *e)
 {
-	struct walk w = { .write = write, .ud = ud, .e = e };
+	struct walk w = {.write = write, .ud = ud, .e = e, .cs = cs};
 	char clean[PATH_MAX], base[NAME_MAX + 1];
-	_cleanup_close_ int rootfd = -1;
+	struct cp_root root = {.fd = -1};
 	struct cp_entry ent;
+	size_t n;
 	int r;
 
-	r = lookup(cs, c, ref, path, clean, sizeof(clean), &rootfd, &ent, e);
+	r = lookup(cs, c, ref, path, clean, sizeof(clean), &root, &ent, e);
 	if (r < 0)
 		return r;
 	base_name(clean, base, sizeof(base));
 	if (strcmp(base, "/") == 0)
 		strcpy(base, ".");
+	if (!root.running) {
+		/* the directory's container path, without a trailing "/" or "/." */
+		w.spec = &c->spec;
+		snprintf(w.top, sizeof(w.top), "%s", clean);
+		n = strlen(w.top);
+		while (n > 1 &&
+		       (w.top[n - 1] == '/' || (w.top[n - 1] == '.' && w.top[n - 2] == '/')))
+			w.top[n -= w.top[n - 1] == '/' ? 1 : 2] = '\0';
+		if (strcmp(w.top, "/") == 0)
+			w.top[0] = '\0';
+		w.top_len = strlen(base);
+	}
 	w.a = archive_write_new();
 	archive_write_set_format_pax_restricted(w.a);
 	if (archive_write_open(w.a, &w, NULL, walk_write_cb, NULL) != ARCHIVE_OK) {
@@ -495,6 +765,7 @@ cp_get(struct containers *cs, struct container *c, const char *ref, const char *
 	}
 	archive_write_free(w.a);
 	cp_entry_release(&ent);
+	cp_root_release(&root);
 	return r < 0 ? r : 0;
 }
 
@@ -502,15 +773,17 @@ cp_get(struct containers *cs, struct container *c, const char *ref, const char *
 
 /* dockerd's read-only refusals: the root file system or a volume. */
 static int
-check_writable(int rootfd, int dirfd, bool readonly_rootfs, struct err *e)
+check_writable(const struct cp_root *root, int dirfd, bool readonly_rootfs, struct err *e)
 {
 	struct statvfs vfs;
 	struct stat root_st, dir_st;
 	bool on_root;
 
-	if (fstat(rootfd, &root_st) < 0 || fstat(dirfd, &dir_st) < 0 || fstatvfs(dirfd, &vfs) < 0)
+	if (fstat(root->fd, &root_st) < 0 || fstat(dirfd, &dir_st) < 0 || fstatvfs(dirfd, &vfs) < 0)
 		return err_errno(e, -errno, "cannot stat the extraction point");
-	on_root = root_st.st_dev == dir_st.st_dev;
+	if (root->mount && root->mount->readonly)
+		return err_set(e, -EINVAL, "mounted volume is marked read-only");
+	on_root = !root->mount && root_st.st_dev == dir_st.st_dev;
 	if (on_root && readonly_rootfs)
 		return err_set(e, -EINVAL, "container rootfs is marked read-only");
 	if (vfs.f_flag & ST_RDONLY)
@@ -569,26 +842,26 @@ cp_put(struct containers *cs, struct container *c, const char *ref, const char *
 	struct untar_opts uo = { .whiteout = UNTAR_WHITEOUT_NONE };
 	struct cp_put_opts dflt = {0};
 	char clean[PATH_MAX];
-	_cleanup_close_ int rootfd = -1, dirfd = -1;
-	bool running;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_(cp_root_release) struct cp_root root = {.fd = -1};
 	int r;
 
 	if (!o)
 		o = &dflt;
 	if (cp_clean_path(path, clean, sizeof(clean)) < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	rootfd = open_root(cs, c, true, &running, e);
-	if (rootfd < 0)
-		return rootfd;
+	r = open_root(cs, c, clean, true, &root, e);
+	if (r < 0)
+		return r;
 	/* The extraction point's own symlinks are followed, inside the root. */
-	dirfd = fs_open_beneath(rootfd, clean, O_RDONLY | O_DIRECTORY, 0);
+	dirfd = fs_open_beneath(root.fd, root.rel, O_RDONLY | O_DIRECTORY, 0);
 	if (dirfd == -ENOENT)
 		return not_found(ref, path, e);
 	if (dirfd == -ENOTDIR)
 		return err_set(e, -EINVAL, "extraction point is not a directory");
 	if (dirfd < 0)
 		return err_errno(e, dirfd, "cannot open '%s' in container %s", path, ref);
-	r = check_writable(rootfd, dirfd, c->spec.readonly_rootfs, e);
+	r = check_writable(&root, dirfd, c->spec.readonly_rootfs, e);
 	if (r < 0)
 		return r;
 	if (o->no_overwrite_dir_non_dir && (r = check_no_overwrite(tar_fd, dirfd, e)) < 0)
@@ -600,4 +873,100 @@ cp_put(struct containers *cs, struct container *c, const char *ref, const char *
 	if (r == -EROFS)
 		return err_set(e, -EINVAL, "container rootfs is marked read-only");
 	return r < 0 ? err_prefix(e, "extract into '%s'", path) : 0;
+}
+
+/* ---- copy-up --------------------------------------------------------- */
+
+static int
+fd_write(void *ud, const void *p, size_t n)
+{
+	return fs_write_all(*(int *)ud, p, n);
+}
+
+/* True when the directory @dirfd holds no entry but "." and "..". */
+static int
+dir_is_empty(int dirfd)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return 0;
+	return 1;
+}
+
+int
+cp_copy_up(struct containers *cs, struct container *c, const char *target, int dest_dirfd,
+	   struct err *e)
+{
+	struct walk w = {.write = fd_write, .e = e};
+	struct untar_opts uo = {.whiteout = UNTAR_WHITEOUT_NONE, .flags = UNTAR_ALLOW_DEVICES};
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int rootfd = -1, tmp = -1;
+	char clean[PATH_MAX];
+	struct cp_entry ent;
+	int r;
+
+	if (cp_clean_path(target, clean, sizeof(clean)) < 0 || strlen(clean) + 3 > sizeof(clean))
+		return err_set(e, -EINVAL, "invalid mount path '%s'", target);
+	r = dir_is_empty(dest_dirfd);
+	if (r <= 0)
+		return r < 0 ? err_errno(e, r, "cannot list the volume at '%s'", target) : 0;
+	rootfd = open_overlay(cs, c, false, e);
+	if (rootfd < 0)
+		return rootfd;
+	/* "<target>/.": the directory itself, its symlinks followed inside the
+	 * image as dockerd's GetResourcePath does; nothing there, nothing to copy */
+	strcat(clean, strcmp(clean, "/") ? "/." : ".");
+	r = resolve(rootfd, clean, &ent);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;
+	if (r < 0)
+		return err_errno(e, r, "cannot open '%s' in the image", target);
+	/* The tree goes through a tar on disk (dockerd's CopyWithTar): the
+	 * extraction keeps owners, modes, xattrs and times and never follows a
+	 * symlink of the image into the host. */
+	dir = xstrdup(c->dir);
+	tmp = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (tmp < 0) {
+		cp_entry_release(&ent);
+		return err_errno(e, -errno, "cannot create a temporary file in '%s'", dir);
+	}
+	w.ud = &tmp;
+	w.a = archive_write_new();
+	archive_write_set_format_pax_restricted(w.a);
+	if (archive_write_open(w.a, &w, NULL, walk_write_cb, NULL) != ARCHIVE_OK) {
+		r = walk_fail(&w);
+	} else {
+		w.xattrs = true;
+		r = walk_entry(&w, ent.dirfd, ent.name, ".", &ent.st, 0);
+		if (archive_write_close(w.a) != ARCHIVE_OK && r >= 0)
+			r = walk_fail(&w);
+	}
+	archive_write_free(w.a);
+	cp_entry_release(&ent);
+	if (r < 0)
+		return err_prefix(e, "copy the image's '%s' into its volume", target);
+	if (lseek(tmp, 0, SEEK_SET) < 0)
+		return err_errno(e, -errno, "cannot rewind the copy of '%s'", target);
+	r = untar_extract(tmp, dest_dirfd, &uo, NULL, e);
+	if (r < 0)
+		return err_prefix(e, "copy the image's '%s' into its volume", target);
+	/* The archive's root entry names the destination itself, which the
+	 * extraction leaves alone: give it the directory's owner and mode
+	 * (dockerd's copyOwnership), owner first as chown clears set-id bits. */
+	if (fchown(dest_dirfd, ent.st.st_uid, ent.st.st_gid) < 0 ||
+	    fchmod(dest_dirfd, ent.st.st_mode & 07777) < 0)
+		return err_errno(e, -errno, "cannot set the owner and mode of the volume at '%s'",
+				 target);
+	return 0;
 }

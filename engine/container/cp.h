@@ -16,8 +16,12 @@
  * nodes, no following of symlinks from the archive or the tree).
  *
  * Left to others: the wire format of the stat (Go FileMode bits, base64
- * JSON header) is api/'s business. Not handled: a stopped container's
- * volumes are not mounted, so paths inside them reach the container layer.
+ * JSON header) is api/'s business. A stopped container's binds and volumes
+ * are not mounted, so a path is resolved beneath the source of the mount
+ * whose target is its longest prefix (dockerd's rule), and a tree read
+ * across a mount point shows the mount's content. Not handled for a stopped
+ * container: an archive written above a mount point does not reach into it
+ * (its entries land in the container layer under the mount point).
  * Thread-safe: no shared state; the container is only read.
  */
 #pragma once
@@ -85,6 +89,19 @@ struct cp_put_opts {
  */
 int cp_put(struct containers *cs, struct container *c, const char *ref, const char *path,
 	   int tar_fd, const struct cp_put_opts *o, struct err *e);
+
+/*
+ * Copy-up (dockerd's populateVolumes at create): when @c's image has a
+ * directory at @target (symlinks followed inside the image) and the
+ * volume directory @dest_dirfd (the caller's) is empty, copies that
+ * directory's content into it, keeping owners, modes, extended
+ * attributes, times, symlinks and device nodes, and gives the volume's
+ * root the directory's owner and mode. Does nothing for an absent or
+ * non-directory @target or a non-empty volume. Returns 0 or -errno with
+ * @e (-E2BIG past an archive limit).
+ */
+int cp_copy_up(struct containers *cs, struct container *c, const char *target, int dest_dirfd,
+	       struct err *e);
 
 /*
  * Lexically cleans @path as if it were absolute (Go's filepath.Clean of

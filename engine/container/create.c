@@ -3,17 +3,22 @@
  * Container creation: merge the image's config into the request as dockerd
  * does (image Env first, request Env overrides; a request Entrypoint resets
  * the image's Cmd; labels, exposed ports and volumes are unions), create
- * the volumes it names, and write the files that are bind-mounted into the
- * container (/etc/hostname, /etc/hosts, /etc/resolv.conf).
+ * the volumes it names (and those of --volumes-from containers), fill empty
+ * volumes from the image (copy-up), and write the files that are
+ * bind-mounted into the container (/etc/hostname, /etc/hosts,
+ * /etc/resolv.conf).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/container/cp.h"
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/container_internal.h"
@@ -133,11 +138,104 @@ create_merge_image_config(struct container_spec *s, const struct buf *config, st
 	return 0;
 }
 
+static char *
+strdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static bool
+mount_target_taken(const struct container_spec *s, const char *target)
+{
+	for (size_t k = 0; k < s->n_mounts; k++)
+		if (strcmp(s->mounts[k].target, target) == 0)
+			return true;
+	return false;
+}
+
+/* dockerd's ParseVolumesFrom: "<container>[:<mode>]", mode ro or rw with z/Z. */
+static int
+parse_volumes_from(const char *spec, char **ret_id, bool *ret_ro, struct err *e)
+{
+	const char *colon = strchr(spec, ':');
+	_cleanup_free_ char *mode = NULL;
+	char *save = NULL;
+	int rw = 0;
+
+	if (!*spec)
+		return err_set(e, -EINVAL, "volumes-from specification cannot be an empty string");
+	*ret_ro = false;
+	if (colon && colon[1]) {
+		mode = xstrdup(colon + 1);
+		/* propagation and copy modes are refused here, unlike in -v */
+		for (char *m = strtok_r(mode, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+			if (strcmp(m, "ro") == 0 || strcmp(m, "rw") == 0) {
+				rw++;
+				*ret_ro = *ret_ro || m[1] == 'o';
+			} else if (strcmp(m, "z") && strcmp(m, "Z"))
+				return err_set(e, -EINVAL, "invalid mode: %s", colon + 1);
+		}
+		if (rw > 1)
+			return err_set(e, -EINVAL, "invalid mode: %s", colon + 1);
+	}
+	*ret_id = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+	return 0;
+}
+
+/*
+ * --volumes-from: the binds and volumes of each named container join @s
+ * with their targets and modes (read-only if either side says so) and
+ * without copy-up, unless a bind or mount of @s already takes the target
+ * (dockerd lets those override). An unknown container is a bad parameter
+ * at create, with dockerd's "No such container" message.
+ */
+static int
+add_volumes_from(struct containers *cs, struct container_spec *s, struct err *e)
+{
+	for (size_t i = 0; s->volumes_from && s->volumes_from[i]; i++) {
+		_cleanup_free_ char *id = NULL;
+		struct container *src;
+		bool ro = false;
+
+		if (parse_volumes_from(s->volumes_from[i], &id, &ro, e) < 0)
+			return -EINVAL;
+		src = containers_get(cs, id, e);
+		if (!src) {
+			e->code = -EINVAL;
+			return -EINVAL;
+		}
+		/* src->mu guards the spec (docker update rewrites parts of it) */
+		pthread_mutex_lock(&src->mu);
+		for (size_t k = 0; k < src->spec.n_mounts; k++) {
+			const struct mount_spec *m = &src->spec.mounts[k];
+			if (m->type == MOUNT_TMPFS || !m->source ||
+			    mount_target_taken(s, m->target))
+				continue;
+			s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
+			/* the volume stays the source container's: no "anonymous" mark */
+			s->mounts[s->n_mounts++] = (struct mount_spec){
+				.type = m->type,
+				.source = xstrdup(m->source),
+				.target = xstrdup(m->target),
+				.readonly = m->readonly || ro,
+				.options = m->type == MOUNT_BIND ? strdup_or_null(m->options)
+								 : NULL,
+				.nocopy = true,
+			};
+		}
+		pthread_mutex_unlock(&src->mu);
+		container_unref(src);
+	}
+	return 0;
+}
+
 /* Anonymous volumes become volume mounts with fresh names; named volumes
  * are created on first use; missing -v host directories are created. */
 static int
 prepare_mounts(struct containers *cs, struct container_spec *s, struct err *e)
 {
+	if (add_volumes_from(cs, s, e) < 0)
+		return e->code;
 	for (size_t i = 0; s->volumes && s->volumes[i]; i++) {
 		bool covered = false;
 		struct volume_info v = {0};
@@ -156,7 +254,17 @@ prepare_mounts(struct containers *cs, struct container_spec *s, struct err *e)
 	}
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		struct mount_spec *m = &s->mounts[i];
-		if (m->type == MOUNT_VOLUME && !(m->options && strcmp(m->options, "anonymous") == 0)) {
+		if (m->type == MOUNT_VOLUME && !m->source) {
+			/* --mount type=volume without a source */
+			struct volume_info v = {0};
+			if (volume_create(cs->volumes, NULL, NULL, NULL, true, &v, e) < 0)
+				return e->code;
+			m->source = TAKE_PTR(v.name);
+			free(m->options);
+			m->options = xstrdup("anonymous");
+			volume_info_release(&v);
+		} else if (m->type == MOUNT_VOLUME &&
+			   !(m->options && strcmp(m->options, "anonymous") == 0)) {
 			struct volume_info v = {0};
 			if (volume_create(cs->volumes, m->source, NULL, NULL, false, &v, e) < 0)
 				return e->code;
@@ -268,6 +376,29 @@ write_files(struct container *c, struct err *e)
 	return 0;
 }
 
+/* Fills each empty volume from the image (dockerd's populateVolumes). */
+static int
+copy_up(struct containers *cs, struct container *c, struct err *e)
+{
+	for (size_t i = 0; i < c->spec.n_mounts; i++) {
+		const struct mount_spec *m = &c->spec.mounts[i];
+		_cleanup_free_ char *path = NULL;
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (m->type != MOUNT_VOLUME || m->nocopy || !m->source)
+			continue;
+		path = volume_data_path(cs->volumes, m->source);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return err_errno(e, -errno, "cannot open volume '%s'", m->source);
+		r = cp_copy_up(cs, c, m->target, fd, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int
 lifecycle_create(struct containers *cs, const char *name, struct container_spec *spec,
 		 struct container **ret, struct err *e)
@@ -289,6 +420,8 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	if (r < 0)
 		return r;
 	r = write_files(c, e);
+	if (r == 0)
+		r = copy_up(cs, c, e);
 	if (r < 0) {
 		(void)containers_delete(cs, c, NULL);
 		container_unref(c);

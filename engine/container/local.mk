@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
 	engine/container/attach.c engine/container/attach.h \
+	engine/container/commit.c engine/container/commit.h \
 	engine/container/cp.c engine/container/cp.h \
 	engine/container/container.c engine/container/container.h \
 	engine/container/container_endpoint.c engine/container/container_endpoint.h \

@@ -49,6 +49,7 @@ static const struct field fields[] = {
 	F("console_height", F_INT, console_height),
 	F("console_width", F_INT, console_width),
 	F("binds", F_STRV, binds),
+	F("volumes_from", F_STRV, volumes_from),
 	F("network_mode", F_STR, network_mode),
 	F("publish_all_ports", F_BOOL, publish_all_ports),
 	F("restart_policy", F_STR, restart_policy),
@@ -181,12 +182,13 @@ spec_to_json(const struct container_spec *s)
 						       jstr(s->ports[i].host_port)));
 	}
 	for (size_t i = 0; i < s->n_mounts; i++)
-		json_array_append_new(mounts,
-				      json_pack("{s:i,s:o,s:o,s:b,s:o}", "type", (int)s->mounts[i].type,
-						"source", jstr(s->mounts[i].source), "target",
-						jstr(s->mounts[i].target), "readonly",
-						s->mounts[i].readonly, "options",
-						jstr(s->mounts[i].options)));
+		json_array_append_new(mounts, json_pack("{s:i,s:o,s:o,s:b,s:o,s:b}", "type",
+							(int)s->mounts[i].type, "source",
+							jstr(s->mounts[i].source), "target",
+							jstr(s->mounts[i].target), "readonly",
+							s->mounts[i].readonly, "options",
+							jstr(s->mounts[i].options), "nocopy",
+							s->mounts[i].nocopy));
 	json_object_set_new(o, "ports", ports);
 	json_object_set_new(o, "mounts", mounts);
 	return o;
@@ -249,6 +251,7 @@ spec_from_json(json_t *j, struct container_spec *ret, struct err *e)
 		s.mounts[i].target = dup_or_null(json_object_get(item, "target"));
 		s.mounts[i].readonly = json_is_true(json_object_get(item, "readonly"));
 		s.mounts[i].options = dup_or_null(json_object_get(item, "options"));
+		s.mounts[i].nocopy = json_is_true(json_object_get(item, "nocopy"));
 		s.n_mounts++;
 	}
 	*ret = s;

@@ -26,6 +26,9 @@ struct mount_spec {
 	char *target;		/* absolute path in the container */
 	bool readonly;
 	char *options;		/* tmpfs options ("size=64m,mode=1777"), bind propagation */
+	/* Volume only: never copy the image's content at the target into an
+	 * empty volume (-v name:/p:nocopy, --mount volume-nocopy=true). */
+	bool nocopy;
 };
 
 struct container_spec {
@@ -52,6 +55,7 @@ struct container_spec {
 
 	/* How it runs. */
 	char **binds;		/* "src:dst[:opts]" as given; also decoded into mounts */
+	char **volumes_from; /* "container[:mode]" as given; their mounts join mounts at create */
 	struct mount_spec *mounts;
 	size_t n_mounts;
 	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,5 +464,66 @@ dfconfig_apply(json_t *cfg, const struct df_instr *in, struct dfconfig_ctx *ctx,
 	if (r < 0)
 		return r;
 	*ret_text = buf_detach(&text, NULL);
+	return 0;
+}
+
+/* The instructions `changes` accept (moby's validCommitCommands). */
+static bool
+change_allowed(const char *instr)
+{
+	static const char *const ok[] = {"CMD",		"ENTRYPOINT", "ENV",	    "EXPOSE",
+					 "HEALTHCHECK", "LABEL",      "ONBUILD",    "USER",
+					 "VOLUME",	"WORKDIR",    "STOPSIGNAL", NULL};
+
+	for (size_t i = 0; ok[i]; i++)
+		if (strcasecmp(instr, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+apply_change(json_t *cfg, const char *line, struct dfconfig_ctx *ctx, struct err *e)
+{
+	const char *p = line + strspn(line, " \t");
+	_cleanup_free_ char *instr = xstrndup(p, strcspn(p, " \t"));
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct df_instr in = {0};
+	int r;
+
+	if (!change_allowed(instr)) {
+		for (char *c = instr; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+		return err_set(e, -EINVAL, "%s is not a valid change command", instr);
+	}
+	r = dockerfile_parse_line(line, '\\', &in, e);
+	if (r < 0)
+		return r;
+	(void)strv_from_json(json_object_get(cfg, "Env"), &env);
+	ctx->env = env;
+	r = dfconfig_apply(cfg, &in, ctx, &text, e);
+	ctx->env = NULL;
+	df_instr_release(&in);
+	return r;
+}
+
+int
+dfconfig_apply_changes(json_t *cfg, const char *const *changes, struct err *e)
+{
+	struct dfconfig_ctx ctx = {.escape = '\\'};
+	int r;
+
+	for (size_t i = 0; changes && changes[i]; i++) {
+		json_t *probe = json_string(changes[i]);
+		if (!probe)
+			return err_set(e, -EINVAL, "change is not valid UTF-8");
+		json_decref(probe);
+		/* An empty line is no instruction (the parser skips it). */
+		if (changes[i][strspn(changes[i], " \t\r\n")] == '\0')
+			continue;
+		r = apply_change(cfg, changes[i], &ctx, e);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }

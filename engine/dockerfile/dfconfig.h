@@ -58,3 +58,14 @@ char **dfconfig_shell(const json_t *cfg);
  * slashes merged ("/a/./b/../c" → "/a/c"). The caller frees it.
  */
 char *dfconfig_clean_path(const char *path);
+
+/*
+ * The `changes` of `docker import --change` and `docker commit --change`
+ * (moby's BuildFromConfig): each line parsed as a Dockerfile instruction,
+ * which must be one of CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL,
+ * ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR ("RUN is not a valid change
+ * command" otherwise), applied in order to @cfg with arguments expanded
+ * against the config's Env at that point. -EINVAL with dockerd's message;
+ * @cfg may then be half-edited (apply to a copy).
+ */
+int dfconfig_apply_changes(json_t *cfg, const char *const *changes, struct err *e);

@@ -4,9 +4,8 @@
  * The input is kept as a blob (so save and push hand out the same bytes),
  * unpacked by the store's safe extractor, and described by a config built
  * the way dockerd's import does (comment, created, history entry) with the
- * `changes` lines applied: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD,
- * USER, VOLUME, WORKDIR, STOPSIGNAL, parsed as Dockerfile lines and applied
- * by the builder's own config applier (engine/dockerfile/dfconfig.h).
+ * `changes` lines applied by dfconfig_apply_changes (the builder's own
+ * config applier, engine/dockerfile/dfconfig.h).
  */
 #include "config.h"
 
@@ -29,69 +28,18 @@
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
-/* The instructions `docker import --change` accepts (dockerd's list). */
-static bool
-change_allowed(const char *instr)
-{
-	static const char *const ok[] = { "CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD",
-					  "USER", "VOLUME", "WORKDIR", "STOPSIGNAL", NULL };
-
-	for (size_t i = 0; ok[i]; i++)
-		if (strcasecmp(instr, ok[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Applies one `changes` line to @cfg (the config's "config" object) through
- * the Dockerfile parser and the builder's config applier, expanding
- * variables against the config's Env as dockerd does.
- */
-static int
-apply_change(json_t *cfg, const char *line, struct dfconfig_ctx *ctx, struct err *e)
-{
-	const char *p = line + strspn(line, " \t");
-	_cleanup_free_ char *instr = xstrndup(p, strcspn(p, " \t"));
-	_cleanup_strv_ char **env = NULL;
-	_cleanup_free_ char *text = NULL;
-	struct df_instr in = {0};
-	int r;
-
-	if (!change_allowed(instr)) {
-		for (char *c = instr; *c; c++)
-			*c = (char)toupper((unsigned char)*c);
-		return err_set(e, -EINVAL, "%s is not a valid change command", instr);
-	}
-	r = dockerfile_parse_line(line, '\\', &in, e);
-	if (r < 0)
-		return r;
-	(void)strv_from_json(json_object_get(cfg, "Env"), &env);
-	ctx->env = env;
-	r = dfconfig_apply(cfg, &in, ctx, &text, e);
-	ctx->env = NULL;
-	df_instr_release(&in);
-	return r;
-}
-
 static int
 build_config(const struct image_import_opts *o, const char *diff_id, char **ret, struct err *e)
 {
 	_cleanup_json_ json_t *cfg = json_object(), *top = NULL;
 	_cleanup_free_ char *msg = NULL;
 	struct manifest_platform plat = {0};
-	struct dfconfig_ctx ctx = { .escape = '\\' };
 	char created[TIME_STR_MAX];
 	int r;
 
-	for (size_t i = 0; o->changes && o->changes[i]; i++) {
-		json_t *probe = json_string(o->changes[i]);
-		if (!probe)
-			return err_set(e, -EINVAL, "change is not valid UTF-8");
-		json_decref(probe);
-		r = apply_change(cfg, o->changes[i], &ctx, e);
-		if (r < 0)
-			return r;
-	}
+	r = dfconfig_apply_changes(cfg, (const char *const *)o->changes, e);
+	if (r < 0)
+		return r;
 	if (o->platform && *o->platform) {
 		r = manifest_platform_parse(o->platform, &plat, e);
 		if (r < 0)

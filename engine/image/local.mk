@@ -4,6 +4,7 @@
 libberth_engine_a_SOURCES += \
 	engine/image/image.c engine/image/image.h engine/image/image_internal.h \
 	engine/image/image_layer.c \
+	engine/image/distribution.c engine/image/distribution.h \
 	engine/image/import.c engine/image/import_url.c engine/image/load.c \
 	engine/image/pull.c engine/image/push.c engine/image/save.c
 

@@ -153,3 +153,39 @@ str_is_hex(const char *s, size_t n)
 			return false;
 	return n == 0 || i == n;
 }
+
+int
+parse_go_duration(const char *s, int64_t *ret)
+{
+	int64_t total = 0;
+
+	if (!*s)
+		return -EINVAL;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end);
+		int64_t unit;
+		if (end == s || v < 0)
+			return -EINVAL;
+		if (strncmp(end, "ms", 2) == 0) {
+			unit = 1000000LL;
+			end += 2;
+		} else if (*end == 'h') {
+			unit = 3600LL * 1000000000LL;
+			end++;
+		} else if (*end == 'm') {
+			unit = 60LL * 1000000000LL;
+			end++;
+		} else if (*end == 's') {
+			unit = 1000000000LL;
+			end++;
+		} else
+			return -EINVAL;
+		if (v > 1e6 * 3600)
+			return -ERANGE;
+		total += (int64_t)(v * (double)unit);
+		s = end;
+	}
+	*ret = total;
+	return 0;
+}

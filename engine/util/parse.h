@@ -31,3 +31,7 @@ bool str_endswith(const char *s, const char *suffix);
 
 /* True when @s is exactly @n lower-case hex digits (n==0: any length >= 1). */
 bool str_is_hex(const char *s, size_t n);
+
+/* A Go-style duration as CLIs pass them in until filters ("24h", "1h30m",
+ * "10s", "500ms"): 0 and nanoseconds, -EINVAL, -ERANGE. */
+int parse_go_duration(const char *s, int64_t *ret);

@@ -135,3 +135,41 @@ Test(container_json, port_bindings_parsed_at_create)
 	cr_expect_eq(decode("{\"Image\":\"a\",\"ExposedPorts\":{\"x/tcp\":{}}}", &s, &e), -EINVAL);
 	spec_release(&s);
 }
+
+Test(container_json, volume_nocopy_and_volumes_from)
+{
+	struct container_spec s;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{"
+			    "\"Binds\":[\"v1:/a:nocopy\",\"v2:/b\",\"/h:/c:nocopy\"],"
+			    "\"VolumesFrom\":[\"src:ro\"],\"Mounts\":["
+			    "{\"Type\":\"volume\",\"Source\":\"v3\",\"Target\":\"/d\","
+			    "\"VolumeOptions\":{\"NoCopy\":true}},"
+			    "{\"Type\":\"volume\",\"Target\":\"/e\"}]}}",
+			    &s, &e),
+		     0, "%s", e.msg);
+	cr_assert_eq(s.n_mounts, 5);
+	cr_expect(s.mounts[0].nocopy);
+	cr_expect_not(s.mounts[1].nocopy);
+	cr_expect_not(s.mounts[2].nocopy, "binds are never copied into: nocopy means nothing");
+	cr_expect(s.mounts[3].nocopy);
+	cr_expect_eq(s.mounts[4].type, MOUNT_VOLUME);
+	cr_expect_null(s.mounts[4].source, "an anonymous --mount volume is named at create");
+	cr_expect_str_eq(s.volumes_from[0], "src:ro");
+	spec_release(&s);
+
+	cr_expect_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{\"VolumesFrom\":\"src\"}}", &s,
+			    &e),
+		     -EINVAL);
+	cr_expect(strstr(e.msg, "HostConfig.VolumesFrom"), "%s", e.msg);
+	spec_release(&s);
+	err_clear(&e);
+	cr_expect_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{\"Mounts\":[{\"Type\":"
+			    "\"volume\","
+			    "\"Target\":\"/x\",\"VolumeOptions\":{\"NoCopy\":\"yes\"}}]}}",
+			    &s, &e),
+		     -EINVAL);
+	cr_expect(strstr(e.msg, "HostConfig.Mounts.VolumeOptions.NoCopy"), "%s", e.msg);
+	spec_release(&s);
+}

@@ -150,3 +150,48 @@ Test(tar, overlay_whiteouts_round_trip)
 	int r = untar_extract(in, d3, NULL, NULL, &e);
 	cr_expect_eq(r, -EINVAL, "%d %s", r, e.msg);
 }
+
+static bool
+skip_b(void *ud, const char *path, const struct stat *st)
+{
+	(*(int *)ud)++;
+	return strcmp(path, "b") == 0 && S_ISDIR(st->st_mode);
+}
+
+static bool
+skip_all(void *ud, const char *path, const struct stat *st)
+{
+	(void)ud;
+	(void)path;
+	(void)st;
+	return true;
+}
+
+/* tar_create_filtered: a skipped directory takes its subtree with it; the
+ * entry count tells an empty result apart. */
+Test(tar, filtered)
+{
+	_cleanup_close_ int in = -1, d1 = testdir_open(tmp, "d1"), d2 = testdir_open(tmp, "d2");
+	_cleanup_close_ int out = -1;
+	struct tar_result r;
+	struct err e = ERR_INIT;
+	struct stat st;
+	int calls = 0;
+
+	make_input();
+	in = tarfile_open(path_in);
+	cr_assert_eq(untar_extract(in, d1, NULL, NULL, &e), 0, "%s", e.msg);
+	out = open(path_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_eq(tar_create_filtered(d1, out, 0, skip_b, &calls, &r, &e), 0, "%s", e.msg);
+	cr_expect_eq(r.entries, 1, "only 'a' is left");
+	cr_expect_eq(calls, 2, "nothing below the skipped directory is visited");
+	in = safe_close(in);
+	in = tarfile_open(path_out);
+	cr_assert_eq(untar_extract(in, d2, NULL, NULL, &e), 0, "%s", e.msg);
+	cr_expect_str_eq(testfile_read(d2, "a"), "top");
+	cr_expect_neq(fstatat(d2, "b", &st, AT_SYMLINK_NOFOLLOW), 0);
+	out = safe_close(out);
+	out = open(path_out, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	cr_assert_eq(tar_create_filtered(d1, out, 0, skip_all, NULL, &r, &e), 0, "%s", e.msg);
+	cr_expect_eq(r.entries, 0);
+}

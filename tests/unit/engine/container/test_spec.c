@@ -26,10 +26,15 @@ Test(spec, json_round_trip)
 	s.ports[0].proto = IPPROTO_TCP;
 	s.ports[0].host_ip = xstrdup("127.0.0.1");
 	s.ports[0].host_port = xstrdup("8080");
-	s.n_mounts = 1;
-	s.mounts = xcalloc(1, sizeof(*s.mounts));
+	s.n_mounts = 2;
+	s.mounts = xcalloc(2, sizeof(*s.mounts));
 	s.mounts[0].type = MOUNT_TMPFS;
 	s.mounts[0].target = xstrdup("/run");
+	s.mounts[1].type = MOUNT_VOLUME;
+	s.mounts[1].source = xstrdup("v");
+	s.mounts[1].target = xstrdup("/data");
+	s.mounts[1].nocopy = true;
+	strv_append(&s.volumes_from, "other:ro");
 	j = spec_to_json(&s);
 	cr_assert_eq(spec_from_json(j, &t, &e), 0);
 	cr_expect_str_eq(t.image, "busybox");
@@ -48,6 +53,10 @@ Test(spec, json_round_trip)
 	cr_expect_str_eq(t.ports[0].host_ip, "127.0.0.1");
 	cr_expect_eq(t.mounts[0].type, MOUNT_TMPFS);
 	cr_expect_str_eq(t.mounts[0].target, "/run");
+	cr_expect_not(t.mounts[0].nocopy);
+	cr_expect_str_eq(t.mounts[1].source, "v");
+	cr_expect(t.mounts[1].nocopy);
+	cr_expect_str_eq(t.volumes_from[0], "other:ro");
 	json_decref(j);
 	spec_release(&s);
 	spec_release(&t);

@@ -140,3 +140,27 @@ Test(dfconfig, clean_path)
 		cr_expect_str_eq(p, cases[i][1], "%s", cases[i][0]);
 	}
 }
+
+/* The `changes` of import and commit: the allowed instructions, variables
+ * expanded against the Env set by earlier lines, empty lines skipped. */
+Test(dfconfig, apply_changes)
+{
+	static const char *const ok[] = {"ENV x=1",	     "",  "LABEL l=$x", "CMD [\"sh\"]",
+					 "HEALTHCHECK NONE", NULL};
+	static const char *const run[] = {"ENV y=2", "run echo x", NULL};
+	static const char *const from[] = {"FROM busybox", NULL};
+	_cleanup_json_ json_t *cfg = json_object();
+	_cleanup_free_ char *text = NULL;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(dfconfig_apply_changes(cfg, ok, &e), 0, "%s", e.msg);
+	text = dump(cfg);
+	cr_expect_str_eq(text, "{\"Cmd\":[\"sh\"],\"Env\":[\"x=1\"],\"Healthcheck\":{\"Test\":"
+			       "[\"NONE\"]},\"Labels\":{\"l\":\"1\"}}");
+	cr_expect_eq(dfconfig_apply_changes(cfg, run, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "RUN is not a valid change command");
+	e = (struct err)ERR_INIT;
+	cr_expect_eq(dfconfig_apply_changes(cfg, from, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "FROM is not a valid change command");
+	cr_expect_eq(dfconfig_apply_changes(cfg, NULL, &e), 0);
+}
