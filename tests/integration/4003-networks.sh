@@ -30,6 +30,7 @@ validate() { # DESC METHOD PATH STATUS BODY
 	done
 }
 
+T0=$(date +%s)
 for cli in "$DOCKER" $DOCKER_OLD; do
 	v=$(basename "$(dirname "$cli")")
 	out=$("$cli" network ls --format '{{.Name}} {{.Driver}} {{.Scope}}' | sort | tr '\n' ' ')
@@ -98,6 +99,10 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	check_fails "[$v] and their nft tables" sh -c "nft list tables | grep -E 'berth_br_(${id:0:12}|${id2:0:12})'"
 	MADE=()
 done
+
+out=$("$DOCKER" events --since "$T0" --until "$(( $(date +%s) + 1 ))" --filter type=network \
+	--format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}' | head -4 | tr '\n' ' ')
+expect_eq "network create/destroy events" "$out" "create n1 bridge create n2auto bridge destroy n1 bridge destroy n2auto bridge "
 
 # --- schemas ------------------------------------------------------------------
 b=$(api POST /v1.44/networks/create -H 'Content-Type: application/json' \
