@@ -52,6 +52,10 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->labels);
 	free(cfg->bridge_name);
 	free(cfg->bridge_cidr);
+	strv_free(cfg->dns);
+	strv_free(cfg->dns_search);
+	strv_free(cfg->dns_options);
+	free(cfg->host_gateway_ip);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -120,6 +124,10 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.labels = strv_copy_nonnull((char *const *)cfg->labels);
 	eng->cfg.bridge_name = xstrdup(cfg->bridge_name ? cfg->bridge_name : "berth0");
 	eng->cfg.bridge_cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
+	eng->cfg.dns = strv_copy_nonnull((char *const *)cfg->dns);
+	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
+	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
+	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	eng->cfg.debug = cfg->debug;
 
 	r = fs_mkdir_p(eng->cfg.data_root, 0711);
@@ -179,6 +187,11 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 				    .volumes = eng->volumes,
 				    .events = eng->events,
 				    .execs = eng->execs,
+				    .dns = eng->cfg.dns,
+				    .dns_search = eng->cfg.dns_search,
+				    .dns_options = eng->cfg.dns_options,
+				    .host_gateway_ip = eng->cfg.host_gateway_ip,
+				    .bridge_cidr = eng->cfg.bridge_cidr,
 			    }, &eng->containers, e);
 	if (r < 0)
 		goto fail;

@@ -27,6 +27,9 @@ struct engine_config {
 	char *bridge_name;	/* default berth0 */
 	char *bridge_cidr;	/* default 10.88.0.1/16 */
 	char **labels;		/* daemon labels for /info */
+	/* daemon --dns, --dns-search, --dns-opt: containers' defaults, NULL-terminated */
+	char **dns, **dns_search, **dns_options;
+	char *host_gateway_ip; /* --host-gateway-ip; NULL: the bridge's gateway */
 	bool debug;
 };
 

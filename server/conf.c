@@ -46,6 +46,11 @@ conf_usage(FILE *f)
 	      "      --label K=V             daemon label shown by docker info (repeatable)\n"
 	      "  -b, --bridge NAME           default bridge (default berth0)\n"
 	      "      --bip CIDR              address of the default bridge (default 10.88.0.1/16)\n"
+	      "      --dns IP                DNS server for containers (repeatable)\n"
+	      "      --dns-search DOMAIN     DNS search domain for containers (repeatable)\n"
+	      "      --dns-opt OPTION        resolv.conf option for containers (repeatable)\n"
+	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
+	      "                              (default: the default bridge's gateway)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
 	      "      --tls, --tlsverify, --tlscacert F, --tlscert F, --tlskey F\n"
@@ -56,37 +61,56 @@ conf_usage(FILE *f)
 }
 
 enum {
-	OPT_DATA_ROOT = 1000, OPT_EXEC_ROOT, OPT_CONFIG_FILE, OPT_INSECURE, OPT_MIRROR, OPT_LABEL,
-	OPT_BIP, OPT_TLS, OPT_TLSVERIFY, OPT_TLSCACERT, OPT_TLSCERT, OPT_TLSKEY, OPT_DUMP_ROUTES,
+	OPT_DATA_ROOT = 1000,
+	OPT_EXEC_ROOT,
+	OPT_CONFIG_FILE,
+	OPT_INSECURE,
+	OPT_MIRROR,
+	OPT_LABEL,
+	OPT_BIP,
+	OPT_TLS,
+	OPT_TLSVERIFY,
+	OPT_TLSCACERT,
+	OPT_TLSCERT,
+	OPT_TLSKEY,
+	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPT,
+	OPT_HOST_GATEWAY_IP,
 };
 
 int
 conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "data-root", required_argument, NULL, OPT_DATA_ROOT },
-		{ "exec-root", required_argument, NULL, OPT_EXEC_ROOT },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "debug", no_argument, NULL, 'D' },
-		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
-		{ "registry-mirror", required_argument, NULL, OPT_MIRROR },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "bip", required_argument, NULL, OPT_BIP },
-		{ "tls", no_argument, NULL, OPT_TLS },
-		{ "tlsverify", no_argument, NULL, OPT_TLSVERIFY },
-		{ "tlscacert", required_argument, NULL, OPT_TLSCACERT },
-		{ "tlscert", required_argument, NULL, OPT_TLSCERT },
-		{ "tlskey", required_argument, NULL, OPT_TLSKEY },
-		{ "dump-routes", no_argument, NULL, OPT_DUMP_ROUTES },
-		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"host", required_argument, NULL, 'H'},
+		{"data-root", required_argument, NULL, OPT_DATA_ROOT},
+		{"exec-root", required_argument, NULL, OPT_EXEC_ROOT},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"config-file", required_argument, NULL, OPT_CONFIG_FILE},
+		{"log-level", required_argument, NULL, 'l'},
+		{"debug", no_argument, NULL, 'D'},
+		{"insecure-registry", required_argument, NULL, OPT_INSECURE},
+		{"registry-mirror", required_argument, NULL, OPT_MIRROR},
+		{"label", required_argument, NULL, OPT_LABEL},
+		{"bridge", required_argument, NULL, 'b'},
+		{"bip", required_argument, NULL, OPT_BIP},
+		{"dns", required_argument, NULL, OPT_DNS},
+		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
+		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
+		{"tls", no_argument, NULL, OPT_TLS},
+		{"tlsverify", no_argument, NULL, OPT_TLSVERIFY},
+		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
+		{"tlscert", required_argument, NULL, OPT_TLSCERT},
+		{"tlskey", required_argument, NULL, OPT_TLSKEY},
+		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
+		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	int c;
 
@@ -106,6 +130,13 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_LABEL: strv_append(&cfg->labels, optarg); break;
 		case 'b': free(cfg->bridge); cfg->bridge = xstrdup(optarg); break;
 		case OPT_BIP: free(cfg->bip); cfg->bip = xstrdup(optarg); break;
+		case OPT_DNS: strv_append(&cfg->dns, optarg); break;
+		case OPT_DNS_SEARCH: strv_append(&cfg->dns_search, optarg); break;
+		case OPT_DNS_OPT: strv_append(&cfg->dns_opts, optarg); break;
+		case OPT_HOST_GATEWAY_IP:
+			free(cfg->host_gateway_ip);
+			cfg->host_gateway_ip = xstrdup(optarg);
+			break;
 		case OPT_TLS: cfg->tls = true; break;
 		case OPT_TLSVERIFY: cfg->tlsverify = true; break;
 		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
@@ -155,6 +186,10 @@ static const struct key_spec keys[] = {
 	KEY("labels", K_STRV, labels),
 	KEY("bridge", K_STRING, bridge),
 	KEY("bip", K_STRING, bip),
+	KEY("dns", K_STRV, dns),
+	KEY("dns-search", K_STRV, dns_search),
+	KEY("dns-opts", K_STRV, dns_opts),
+	KEY("host-gateway-ip", K_STRING, host_gateway_ip),
 	KEY("tls", K_BOOL, tls),
 	KEY("tlsverify", K_BOOL, tlsverify),
 	KEY("tlscacert", K_STRING, tlscacert),
@@ -294,6 +329,22 @@ bridge_name_ok(const char *s)
 int
 conf_finalize(struct daemon_config *cfg, struct err *e)
 {
+	unsigned char ip[16];
+
+	/* dockerd's opts.ValidateIPAddress wording for these flags. */
+	for (size_t i = 0; cfg->dns && cfg->dns[i]; i++)
+		if (inet_pton(AF_INET, cfg->dns[i], ip) != 1 &&
+		    inet_pton(AF_INET6, cfg->dns[i], ip) != 1)
+			return err_set(e, -EINVAL,
+				       "invalid argument \"%s\" for \"--dns\" flag: %s is not an "
+				       "ip address",
+				       cfg->dns[i], cfg->dns[i]);
+	if (cfg->host_gateway_ip && inet_pton(AF_INET, cfg->host_gateway_ip, ip) != 1 &&
+	    inet_pton(AF_INET6, cfg->host_gateway_ip, ip) != 1)
+		return err_set(e, -EINVAL,
+			       "invalid argument \"%s\" for \"--host-gateway-ip\" flag: %s is not "
+			       "an ip address",
+			       cfg->host_gateway_ip, cfg->host_gateway_ip);
 	if (cfg->bridge && !bridge_name_ok(cfg->bridge))
 		return err_set(e, -EINVAL,
 			       "invalid bridge name '%s': 1 to 15 letters, digits, '_', '.' or '-', not starting with '-'",
@@ -358,6 +409,10 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->log_level);
 	free(cfg->bridge);
 	free(cfg->bip);
+	strv_free(cfg->dns);
+	strv_free(cfg->dns_search);
+	strv_free(cfg->dns_opts);
+	free(cfg->host_gateway_ip);
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);

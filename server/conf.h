@@ -23,6 +23,8 @@ struct daemon_config {
 	char **labels;
 	char *bridge;
 	char *bip;
+	char **dns, **dns_search, **dns_opts; /* containers' defaults (dockerd's names) */
+	char *host_gateway_ip;
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;

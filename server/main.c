@@ -150,6 +150,10 @@ run(struct daemon_config *cfg)
 	ecfg.labels = cfg->labels;
 	ecfg.bridge_name = cfg->bridge;
 	ecfg.bridge_cidr = cfg->bip;
+	ecfg.dns = cfg->dns;
+	ecfg.dns_search = cfg->dns_search;
+	ecfg.dns_options = cfg->dns_opts;
+	ecfg.host_gateway_ip = cfg->host_gateway_ip;
 	ecfg.debug = cfg->debug;
 
 	/* Every thread created from here on inherits this mask. */

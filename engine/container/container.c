@@ -22,6 +22,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -77,6 +78,7 @@ container_alloc(void)
 
 	atomic_store(&c->refs, 1);
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->save_mu, NULL);
 	(void)deadline_cond_init(&c->cv);
 	hold_init(&c->hold);
 	return c;
@@ -105,6 +107,7 @@ container_unref(struct container *c)
 	free(c->dir);
 	free(c->log_path);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->save_mu);
 	pthread_cond_destroy(&c->cv);
 	hold_release(&c->hold);
 	free(c);
@@ -180,12 +183,17 @@ int
 container_save_state(struct container *c, struct err *e)
 {
 	json_t *j;
+	bool gone;
 	int r;
 
+	pthread_mutex_lock(&c->save_mu);
 	pthread_mutex_lock(&c->mu);
-	j = state_to_json(&c->state);
+	gone = c->removed || c->state.status == CONTAINER_REMOVING;
+	j = gone ? NULL : state_to_json(&c->state);
 	pthread_mutex_unlock(&c->mu);
-	r = write_json(c->dir, "state.json", j);
+	/* Being removed: its directory goes, there is nothing to save. */
+	r = gone ? 0 : write_json(c->dir, "state.json", j);
+	pthread_mutex_unlock(&c->save_mu);
 	if (r < 0)
 		return err_errno(e, r, "cannot save state of container %s", c->id);
 	return 0;
@@ -204,7 +212,9 @@ container_save(struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->mu);
 	if (!j)
 		return err_set(e, -EINVAL, "cannot encode container %s", c->id);
+	pthread_mutex_lock(&c->save_mu);
 	r = write_json(c->dir, "config.json", j);
+	pthread_mutex_unlock(&c->save_mu);
 	if (r < 0)
 		return err_errno(e, r, "cannot save container %s", c->id);
 	return container_save_state(c, e);
@@ -277,6 +287,11 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->volumes = cfg->volumes;
 	cs->events = cfg->events;
 	cs->execs = cfg->execs;
+	cs->dns = strv_copy_nonnull(cfg->dns);
+	cs->dns_search = strv_copy_nonnull(cfg->dns_search);
+	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
+	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -312,6 +327,11 @@ containers_close(struct containers *cs)
 	free(cs->root);
 	free(cs->data_root);
 	free(cs->exec_root);
+	strv_free(cs->dns);
+	strv_free(cs->dns_search);
+	strv_free(cs->dns_options);
+	free(cs->host_gateway_ip);
+	free(cs->bridge_cidr);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }
@@ -514,13 +534,17 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 	pthread_mutex_unlock(&cs->mu);
 	/* config.json first, so a crash half-way leaves an incomplete dir that
 	 * the next start removes rather than a half-deleted container. */
+	pthread_mutex_lock(&c->save_mu);
+	pthread_mutex_lock(&c->mu);
+	c->removed = true; /* from here no state save writes into the directory */
+	pthread_mutex_unlock(&c->mu);
 	{
 		_cleanup_free_ char *cfg = xasprintf("%s/config.json", c->dir);
 		(void)unlink(cfg);
 	}
 	r = fs_rm_rf(c->dir);
+	pthread_mutex_unlock(&c->save_mu);
 	pthread_mutex_lock(&c->mu);
-	c->removed = true;
 	hold_cancel(&c->hold); /* early attachers give up */
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);

@@ -67,6 +67,13 @@ struct container_endpoint {
 struct container {
 	atomic_int refs;
 	pthread_mutex_t mu;
+	/*
+	 * Serialises writes of config.json/state.json with the removal of the
+	 * directory, so a late state save (the exit monitor racing `rm -f`)
+	 * never recreates a file in a directory being removed. Taken before
+	 * mu, never while holding it.
+	 */
+	pthread_mutex_t save_mu;
 	pthread_cond_t cv;	/* broadcast on every state change and on removal */
 	char id[65];
 	char *name;		/* with the leading '/' */
@@ -107,6 +114,10 @@ struct containers_config {
 	struct volumes *volumes;
 	struct events *events;
 	struct execs *execs;
+	/* resolv.conf and /etc/hosts defaults (copied) */
+	char *const *dns, *const *dns_search, *const *dns_options;
+	const char *host_gateway_ip;	/* NULL: the default bridge's gateway */
+	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
 };
 
 /*

@@ -26,4 +26,8 @@ struct containers {
 	struct volumes *volumes;	/* borrowed: named and anonymous volumes */
 	struct events *events;		/* borrowed: container and exec events */
 	struct execs *execs;		/* borrowed: exec instances of the containers */
+	/* resolv.conf and /etc/hosts defaults (owned copies) */
+	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
+	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
+	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
 };

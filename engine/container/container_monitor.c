@@ -133,14 +133,17 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&c->mu);
+		/* Claimed under the lock, still "restarting": a stop now waits for this
+		 * start and then stops it, instead of seeing "exited" and letting the
+		 * restart go ahead. */
 		bool still = c->state.status == CONTAINER_RESTARTING && !c->removed &&
-			     !c->state.manually_stopped;
+			     !c->state.manually_stopped && !c->starting;
 		if (still) {
-			c->state.status = CONTAINER_EXITED;
 			c->state.restart_count++;
+			c->starting = true;
 		}
 		pthread_mutex_unlock(&c->mu);
-		if (still && lifecycle_start(cs, c, &ignored) < 0)
+		if (still && lifecycle_start_claimed(cs, c, &ignored) < 0)
 			log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
 	} else if (autorm) {
 		(void)lifecycle_remove(cs, c, true, true, &ignored);

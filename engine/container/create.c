@@ -10,13 +10,16 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/container/cp.h"
 #include "engine/container/create.h"
@@ -284,82 +287,241 @@ prepare_mounts(struct containers *cs, struct container_spec *s, struct err *e)
 	return 0;
 }
 
-/* resolv.conf: the host's, without loopback nameservers (they mean nothing
- * inside the container's network namespace); Google's as a last resort,
- * as dockerd does. Request DNS settings replace the host's. */
+/* dockerd's NetworkMode.IsHost(): the container shares the host's network,
+ * so it sees the host's resolv.conf and hosts as they are. */
+static bool
+is_host_network(const struct container_spec *s)
+{
+	return s->network_mode && strcmp(s->network_mode, "host") == 0;
+}
+
+/* The address "host-gateway" in --add-host stands for: the daemon's
+ * --host-gateway-ip, else the default bridge's gateway (dockerd). */
+static const char *
+host_gateway(const struct containers *cs, char buf[64])
+{
+	const char *src = cs->bridge_cidr ? cs->bridge_cidr : "10.88.0.1/16";
+
+	if (cs->host_gateway_ip && *cs->host_gateway_ip)
+		src = cs->host_gateway_ip;
+
+	snprintf(buf, 64, "%.*s", (int)strcspn(src, "/"), src);
+	return buf;
+}
+
+int
+lifecycle_extra_host_parse(const char *s, char ret_name[256], char ret_addr[64], struct err *e)
+{
+	/* dockerd's opts.ValidateExtraHost: "name=addr" (CLI 25+) or
+	 * "name:addr" split at the first colon (IPv6 addresses have more); the
+	 * address may be in brackets, or the word host-gateway. */
+	const char *sep = strchr(s, '=');
+	char addr[64];
+	unsigned char bin[16];
+	size_t nlen;
+
+	if (!sep)
+		sep = strchr(s, ':');
+	nlen = sep ? (size_t)(sep - s) : 0;
+	if (!sep || nlen == 0 || nlen >= 256 || memchr(s, ':', nlen))
+		return err_set(e, -EINVAL, "bad format for add-host: \"%s\"", s);
+	const char *v = sep + 1;
+	size_t vlen = strlen(v);
+	if (vlen > 2 && v[0] == '[' && v[vlen - 1] == ']') {
+		v++;
+		vlen -= 2;
+	}
+	if (vlen >= sizeof(addr))
+		return err_set(e, -EINVAL, "invalid IP address in add-host: \"%s\"", sep + 1);
+	memcpy(addr, v, vlen);
+	addr[vlen] = '\0';
+	if (strcmp(addr, "host-gateway") != 0 && inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1)
+		return err_set(e, -EINVAL, "invalid IP address in add-host: \"%s\"", sep + 1);
+	snprintf(ret_name, 256, "%.*s", (int)nlen, s);
+	snprintf(ret_addr, 64, "%s", addr);
+	return 0;
+}
+
+/* Appends @text's lines to @out, skipping nameserver lines (and loopback
+ * ones always: they mean nothing inside the container's namespace) and the
+ * search/options lines that @s replaces. Returns whether a nameserver was
+ * kept. */
+static bool
+copy_host_resolv_conf(struct buf *out, char *text, bool keep_ns, bool keep_search,
+		      bool keep_options)
+{
+	bool have_ns = false;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "nameserver", 10) == 0) {
+			const char *addr = line + 10 + strspn(line + 10, " \t");
+			if (!keep_ns || strncmp(addr, "127.", 4) == 0 ||
+			    strncmp(addr, "::1", 3) == 0)
+				continue;
+			have_ns = true;
+		} else if ((strncmp(line, "search", 6) == 0 && !keep_search) ||
+			   (strncmp(line, "options", 7) == 0 && !keep_options)) {
+			continue;
+		}
+		buf_printf(out, "%s\n", line);
+	}
+	return have_ns;
+}
+
 static void
-write_resolv_conf(struct container *c)
+put_list(struct buf *out, const char *key, char *const *v)
+{
+	buf_puts(out, key);
+	for (size_t i = 0; v[i]; i++)
+		buf_printf(out, " %s", v[i]);
+	buf_putc(out, '\n');
+}
+
+static bool
+has_ndots(char *const *opts)
+{
+	for (size_t i = 0; opts && opts[i]; i++)
+		if (strncmp(opts[i], "ndots:", 6) == 0)
+			return true;
+	return false;
+}
+
+/* The words of @text's "options" lines (@text is left intact). */
+static char **
+host_resolv_options(const char *text)
+{
+	char **v = NULL;
+
+	for (const char *p = text; p && *p;) {
+		size_t len = strcspn(p, "\n");
+		if (len > 7 && strncmp(p, "options", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+			_cleanup_free_ char *line = xstrndup(p + 8, len - 8);
+			char *save = NULL;
+			for (char *w = strtok_r(line, " \t", &save); w;
+			     w = strtok_r(NULL, " \t", &save))
+				strv_append(&v, w);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return v;
+}
+
+void
+create_resolv_conf(char *host, char *const *dns, char *const *search, char *const *opts,
+		   enum create_resolv_mode mode, struct buf *out)
+{
+	bool have_dns = dns && dns[0], have_search = search && search[0];
+	bool have_opts = opts && opts[0], have_ns = false;
+	_cleanup_strv_ char **host_opts = NULL;
+
+	/* libnetwork's setupDNS: on the host's network without DNS settings,
+	 * the host's file as it is (its loopback resolver is reachable). */
+	if (mode == CREATE_RESOLV_HOST && !have_dns && !have_search && !have_opts) {
+		buf_puts(out, host ? host : "");
+		return;
+	}
+	if (mode == CREATE_RESOLV_EMBEDDED) {
+		/* The embedded server answers and forwards the rest to --dns or
+		 * the host's servers. Options: the user's, else the host's, then
+		 * ndots:0 unless one sets ndots (libnetwork's rebuildDNS). */
+		buf_puts(out, "nameserver 127.0.0.11\n");
+		if (!have_opts && host)
+			opts = host_opts = host_resolv_options(host);
+		have_opts = opts && opts[0];
+		if (host)
+			copy_host_resolv_conf(out, host, false, !have_search, false);
+	} else {
+		for (size_t i = 0; have_dns && dns[i]; i++)
+			buf_printf(out, "nameserver %s\n", dns[i]);
+		have_ns = have_dns;
+		if (host)
+			have_ns |= copy_host_resolv_conf(out, host, !have_dns, !have_search,
+							 !have_opts);
+		if (!have_ns)
+			buf_puts(out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	}
+	if (have_search && !(strcmp(search[0], ".") == 0 && !search[1]))
+		put_list(out, "search", search);
+	if (mode == CREATE_RESOLV_EMBEDDED && !has_ndots(opts)) {
+		buf_puts(out, "options");
+		for (size_t i = 0; have_opts && opts[i]; i++)
+			buf_printf(out, " %s", opts[i]);
+		buf_puts(out, " ndots:0\n");
+	} else if (have_opts) {
+		put_list(out, "options", opts);
+	}
+}
+
+/* Writes <dir>/resolv.conf from the host's, the container's DNS settings
+ * and else the daemon's. */
+static void
+write_resolv_conf(const struct containers *cs, struct container *c)
 {
 	_cleanup_buf_ struct buf host = BUF_INIT, out = BUF_INIT;
 	const struct container_spec *s = &c->spec;
-	bool have_ns = false;
+	char *const *dns = s->dns && s->dns[0] ? s->dns : cs->dns;
+	char *const *search = s->dns_search && s->dns_search[0] ? s->dns_search : cs->dns_search;
+	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options : cs->dns_options;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
-	if (s->dns && s->dns[0]) {
-		for (size_t i = 0; s->dns[i]; i++)
-			buf_printf(&out, "nameserver %s\n", s->dns[i]);
-		have_ns = true;
-	}
-	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) == 0 && host.data) {
-		char *save = NULL;
-		for (char *line = strtok_r(host.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			if (strncmp(line, "nameserver", 10) == 0) {
-				if (have_ns && s->dns && s->dns[0])
-					continue;
-				const char *addr = line + 10 + strspn(line + 10, " \t");
-				if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0)
-					continue;
-				have_ns = true;
-			} else if ((strncmp(line, "search", 6) == 0 && s->dns_search) ||
-				   (strncmp(line, "options", 7) == 0 && s->dns_options)) {
-				continue;
-			}
-			buf_printf(&out, "%s\n", line);
-		}
-	}
-	if (!have_ns)
-		buf_puts(&out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	if (s->dns_search && s->dns_search[0]) {
-		buf_puts(&out, "search");
-		for (size_t i = 0; s->dns_search[i]; i++)
-			buf_printf(&out, " %s", s->dns_search[i]);
-		buf_putc(&out, '\n');
-	}
-	if (s->dns_options && s->dns_options[0]) {
-		buf_puts(&out, "options");
-		for (size_t i = 0; s->dns_options[i]; i++)
-			buf_printf(&out, " %s", s->dns_options[i]);
-		buf_putc(&out, '\n');
-	}
+	/* TODO: CREATE_RESOLV_EMBEDDED for containers on user-defined
+	 * networks, once those exist (engine/network). */
+	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0)
+		log_debug("cannot read /etc/resolv.conf, writing the container's without it");
+	create_resolv_conf(host.data, dns, search, opts,
+			   is_host_network(s) ? CREATE_RESOLV_HOST : CREATE_RESOLV_BRIDGE, &out);
 	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
 void
-lifecycle_write_hosts(struct container *c, const char *ip)
+lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
 	const struct container_spec *s = &c->spec;
+	char gw[64];
 
+	/* libnetwork's buildHostsFile: on the host's network without
+	 * --add-host, the host's /etc/hosts as it is. */
+	if (is_host_network(s) && !(s->extra_hosts && s->extra_hosts[0])) {
+		_cleanup_buf_ struct buf host = BUF_INIT;
+		if (fs_read_file("/etc/hosts", 1024 * 1024, &host) < 0 ||
+		    fs_write_replace(path, host.data ? host.data : "", host.len, 0644) < 0)
+			log_warn("cannot copy /etc/hosts to '%s', ignoring", path);
+		return;
+	}
 	buf_puts(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		     "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
 		     "ff02::2\tip6-allrouters\n");
 	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++) {
-		const char *colon = strchr(s->extra_hosts[i], ':');
-		if (!colon)
-			continue;
-		buf_printf(&b, "%s\t%.*s\n", colon + 1, (int)(colon - s->extra_hosts[i]),
-			   s->extra_hosts[i]);
+		char name[256], addr[64];
+		struct err ignored = ERR_INIT;
+		if (lifecycle_extra_host_parse(s->extra_hosts[i], name, addr, &ignored) < 0)
+			continue; /* refused at create; an older record, skipped */
+		buf_printf(&b, "%s\t%s\n",
+			   strcmp(addr, "host-gateway") == 0 ? host_gateway(cs, gw) : addr, name);
 	}
-	if (ip && *ip)
-		buf_printf(&b, "%s\t%s\n", ip, s->hostname);
+	if (ip && *ip) {
+		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
+		 * then the bare hostname when the FQDN has a dot. */
+		_cleanup_free_ char *fqdn = s->domainname && *s->domainname
+						    ? xasprintf("%s.%s", s->hostname, s->domainname)
+						    : xstrdup(s->hostname);
+		size_t short_len = strcspn(fqdn, ".");
+		if (fqdn[short_len])
+			buf_printf(&b, "%s\t%s %.*s\n", ip, fqdn, (int)short_len, fqdn);
+		else
+			buf_printf(&b, "%s\t%s\n", ip, fqdn);
+	}
 	if (fs_write_replace(path, b.data, b.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
 static int
-write_files(struct container *c, struct err *e)
+write_files(const struct containers *cs, struct container *c, struct err *e)
 {
 	_cleanup_free_ char *hn = xasprintf("%s/hostname", c->dir);
 	_cleanup_free_ char *text = xasprintf("%s\n", c->spec.hostname);
@@ -371,8 +533,8 @@ write_files(struct container *c, struct err *e)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
-	lifecycle_write_hosts(c, NULL);
-	write_resolv_conf(c);
+	lifecycle_write_hosts(cs, c, NULL);
+	write_resolv_conf(cs, c);
 	return 0;
 }
 
@@ -408,6 +570,20 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	struct container *c = NULL;
 	int r;
 
+	for (size_t i = 0; spec->extra_hosts && spec->extra_hosts[i]; i++) {
+		char host[256], addr[64];
+		if ((r = lifecycle_extra_host_parse(spec->extra_hosts[i], host, addr, e)) < 0)
+			return r;
+	}
+	/* dockerd (daemon.newContainer): on the host's network the default
+	 * hostname is the host's, not the short ID. */
+	if (is_host_network(spec) && !(spec->hostname && *spec->hostname)) {
+		char hn[HOST_NAME_MAX + 1] = "";
+		if (gethostname(hn, sizeof(hn) - 1) == 0 && *hn) {
+			free(spec->hostname);
+			spec->hostname = xstrdup(hn);
+		}
+	}
 	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
@@ -419,7 +595,7 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
-	r = write_files(c, e);
+	r = write_files(cs, c, e);
 	if (r == 0)
 		r = copy_up(cs, c, e);
 	if (r < 0) {

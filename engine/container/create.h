@@ -23,3 +23,21 @@
  * partly merged then.
  */
 int create_merge_image_config(struct container_spec *s, const struct buf *config, struct err *e);
+
+enum create_resolv_mode {
+	CREATE_RESOLV_BRIDGE,	/* own namespace: the host's file minus loopback servers */
+	CREATE_RESOLV_HOST,	/* the host's namespace: the host's file as it is */
+	CREATE_RESOLV_EMBEDDED, /* a user network: the embedded server at 127.0.0.11 */
+};
+
+/*
+ * Builds a container's resolv.conf into @out as dockerd (libnetwork) does
+ * for @mode, from the host's file @host (NULL when unreadable; modified in
+ * place) and the DNS settings in force (@dns, @search, @opts: the
+ * container's, else the daemon's; NULL or empty for none). Nameservers:
+ * @dns, else the host's non-loopback ones, else 8.8.8.8/8.8.4.4; the
+ * host's search/options lines unless replaced; "search ." means none;
+ * EMBEDDED adds "options ndots:0" unless @opts sets ndots.
+ */
+void create_resolv_conf(char *host, char *const *dns, char *const *search, char *const *opts,
+			enum create_resolv_mode mode, struct buf *out);

@@ -154,13 +154,6 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 int
 lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
-	struct runtime_spec rs = {0};
-	struct err ignored = ERR_INIT;
-	bool held;
-	pid_t pid = 0;
-	int r;
-
 	pthread_mutex_lock(&c->mu);
 	if (c->removed || c->state.status == CONTAINER_REMOVING) {
 		pthread_mutex_unlock(&c->mu);
@@ -176,16 +169,29 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 	}
 	c->starting = true;
 	pthread_mutex_unlock(&c->mu);
+	return lifecycle_start_claimed(cs, c, e);
+}
+
+int
+lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *e)
+{
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
+	struct runtime_spec rs = {0};
+	struct err ignored = ERR_INIT;
+	bool held;
+	pid_t pid = 0;
+	int r;
 
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
 	r = container_endpoint_attach(cs, c, e);
 	if (r < 0) {
 		pthread_mutex_lock(&c->mu);
 		c->starting = false;
+		pthread_cond_broadcast(&c->cv);
 		pthread_mutex_unlock(&c->mu);
 		return r;
 	}
-	lifecycle_write_hosts(c, c->ep.ip);
+	lifecycle_write_hosts(cs, c, c->ep.ip);
 	r = runspec_build(cs, c, &rs, e);
 	if (r < 0) {
 		runtime_spec_release(&rs);
@@ -225,7 +231,6 @@ lifecycle_start(struct containers *cs, struct container *c, struct err *e)
 	lifecycle_event(cs, c, "start", NULL);
 	return 0;
 }
-
 
 static bool
 past_deadline(void *ud)
@@ -295,6 +300,9 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 	if (timeout_s == -1 && (!signal || c->spec.stop_timeout >= 0))
 		timeout_s = c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : 10;
 	pthread_mutex_lock(&c->mu);
+	/* A restart's start is under way: let it finish, then stop what it started. */
+	while (c->state.status == CONTAINER_RESTARTING && c->starting)
+		pthread_cond_wait(&c->cv, &c->mu);
 	if (!is_running(c->state.status) && c->state.status != CONTAINER_RESTARTING) {
 		pthread_mutex_unlock(&c->mu);
 		return err_set(e, -EALREADY, "container already stopped");
@@ -424,4 +432,3 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	lifecycle_event(cs, c, "destroy", NULL);
 	return 0;
 }
-

@@ -36,6 +36,12 @@ int lifecycle_create(struct containers *cs, const char *name, struct container_s
  * AutoRemove container is then removed, as dockerd does.
  */
 int lifecycle_start(struct containers *cs, struct container *c, struct err *e);
+/*
+ * The start itself, for a caller that already set c->starting under c->mu
+ * (the restart after a back-off, which keeps the status "restarting" until
+ * the process runs, as dockerd shows it).
+ */
+int lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *e);
 
 /*
  * Stops with the stop signal, then SIGKILL after @timeout_s (-1: the
@@ -69,8 +75,17 @@ int lifecycle_parse_signal(const char *s);
  * name) plus @extra (consumed, may be NULL). */
 void lifecycle_event(struct containers *cs, struct container *c, const char *action, json_t *extra);
 
-/* Rewrites <dir>/hosts with the container's address. */
-void lifecycle_write_hosts(struct container *c, const char *ip);
+/* Rewrites <dir>/hosts: the standard entries, --add-host ones (host-gateway
+ * resolved to the daemon's --host-gateway-ip or the default bridge's
+ * gateway) and, when @ip is set, the container's own name(s) at @ip. */
+void lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip);
+
+/*
+ * Parses one HostConfig.ExtraHosts entry as dockerd does: "name:addr" or
+ * "name=addr", addr an IPv4/IPv6 literal (brackets allowed) or
+ * "host-gateway". -EINVAL with dockerd's message.
+ */
+int lifecycle_extra_host_parse(const char *s, char ret_name[256], char ret_addr[64], struct err *e);
 
 /* The runtime bundle directory of @c (exec root); caller frees. */
 char *lifecycle_bundle(struct containers *cs, const struct container *c);

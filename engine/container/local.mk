@@ -32,8 +32,8 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/store/store_fixture.c tests/unit/engine/store/store_fixture.h \
 	tests/unit/engine/container/test_attach.c \
 	tests/unit/engine/container/test_cp.c \
-	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_create.c \
+	tests/unit/engine/container/test_container.c \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_hold.c \
 	tests/unit/engine/container/test_names.c \

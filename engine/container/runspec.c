@@ -154,6 +154,8 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	rs->readonly_root = s->readonly_rootfs;
 	free(rs->hostname);
 	rs->hostname = xstrdup(s->hostname);
+	free(rs->domainname);
+	rs->domainname = s->domainname && *s->domainname ? xstrdup(s->domainname) : NULL;
 
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct mount_spec *m = &s->mounts[i];

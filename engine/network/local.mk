@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
+	engine/network/dns.c engine/network/dns.h engine/network/dns_internal.h \
+	engine/network/dns_serve.c \
 	engine/network/endpoint.c engine/network/endpoint.h \
 	engine/network/firewall.c engine/network/firewall.h \
 	engine/network/iface.c engine/network/iface.h \
@@ -22,7 +24,12 @@ tests_unit_engine_network_test_network_SOURCES = \
 	tests/unit/engine/network/test_ipam.c \
 	tests/unit/engine/network/test_portmap.c \
 	tests/unit/engine/network/test_firewall.c \
-	tests/unit/engine/network/test_endpoint.c
+	tests/unit/engine/network/test_endpoint.c \
+	tests/unit/engine/network/test_dns.c
 tests_unit_engine_network_test_network_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_network_test_network_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif
+
+check_PROGRAMS += tests/tools/berth-dnstool
+tests_tools_berth_dnstool_SOURCES = tests/tools/berth-dnstool.c
+tests_tools_berth_dnstool_LDADD = $(ENGINE_LIBS)

@@ -167,6 +167,7 @@ runtime_spec_release(struct runtime_spec *s)
 	free(s->workdir);
 	free(s->rootfs);
 	free(s->hostname);
+	free(s->domainname);
 	for (size_t i = 0; i < s->n_mounts; i++)
 		mount_release(&s->mounts[i]);
 	free(s->mounts);
@@ -311,6 +312,9 @@ runtime_spec_to_json(const struct runtime_spec *s)
 		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
+	/* OCI's optional "domainname" (Config.Domainname, set in the UTS namespace). */
+	if (s->domainname && *s->domainname)
+		json_object_set_new(root, "domainname", json_string(s->domainname));
 	out = json_dumps(root, JSON_COMPACT);
 	if (!out)
 		abort();
@@ -558,6 +562,7 @@ runtime_spec_from_json(const char *text, size_t len, struct runtime_spec *s, str
 	if ((r = parse_process(get_obj(root, "process"), s, e)) < 0 ||
 	    (r = parse_mounts(json_object_get(root, "mounts"), s, e)) < 0 ||
 	    (r = get_str(root, "hostname", false, &s->hostname, e)) < 0 ||
+	    (r = get_str(root, "domainname", false, &s->domainname, e)) < 0 ||
 	    (r = parse_linux(get_obj(root, "linux"), s, e)) < 0 ||
 	    (r = parse_berth(get_obj(root, "berth"), s, e)) < 0)
 		return r;

@@ -76,6 +76,7 @@ struct runtime_spec {
 	bool readonly_root;
 
 	char *hostname;
+	char *domainname;		/* NULL or "": left as the kernel's default */
 	struct runtime_mount *mounts;	/* applied in order after the defaults */
 	size_t n_mounts;
 	char **masked_paths;

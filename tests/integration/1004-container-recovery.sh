@@ -59,7 +59,13 @@ out=$(d logs --tail 1 rec-tick)
 expect_match "logs work after the restart" "$out" '^tick [0-9]+$'
 n1=$(d logs rec-tick | wc -l); sleep 1; n2=$(d logs rec-tick | wc -l)
 check "and the log keeps growing" test "$n2" -gt "$n1"
-check "the published port still answers" curl -sf -m 2 http://127.0.0.1:$port/passwd
+if curl -sf -m 2 -o /dev/null http://127.0.0.1:$port/passwd; then
+	ok "the published port still answers"
+else
+	fail "the published port still answers"
+	diag "$(nft list table ip "berth_$BERTH_BRIDGE" 2>&1 | grep -n "$port")" "$(ss -ltnp | grep ":$port ")"
+	diag "$(curl -sv -m 2 -o /dev/null http://127.0.0.1:$port/passwd 2>&1 | tail -5)"
+fi
 check "docker stop works on a recovered container" d stop -t 1 rec-tick
 expect_eq "with exit code 137" "$(state rec-tick '{{.State.Status}} {{.State.ExitCode}}')" "exited 137"
 check "docker kill works on a recovered container" d kill rec-web

@@ -402,6 +402,9 @@ shim_setup_rootfs(struct shim_child *c)
 		shim_child_fail(c, -errno, "make root read-only: %m");
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		shim_child_fail(c, -errno, "sethostname: %m");
+	if (s->domainname && *s->domainname &&
+	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		shim_child_fail(c, -errno, "setdomainname: %m");
 	return 0;
 }
 

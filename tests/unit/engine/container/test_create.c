@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/container/create.h"
+#include "engine/container/lifecycle.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/xalloc.h"
@@ -262,4 +263,96 @@ Test(create, image_without_config_object)
 	cr_expect_str_eq(s.working_dir, "");
 	buf_release(&b);
 	spec_release(&s);
+}
+
+/* --add-host entries (HostConfig.ExtraHosts). */
+static void
+expect_host(const char *in, const char *name, const char *addr)
+{
+	char n[256], a[64];
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(lifecycle_extra_host_parse(in, n, a, &e), 0, "%s: %s", in, e.msg);
+	cr_expect_str_eq(n, name);
+	cr_expect_str_eq(a, addr);
+}
+
+static void
+expect_refused(const char *in, const char *msg)
+{
+	char n[256], a[64];
+	struct err e = ERR_INIT;
+
+	cr_expect_eq(lifecycle_extra_host_parse(in, n, a, &e), -EINVAL, "%s", in);
+	cr_expect_str_eq(e.msg, msg);
+}
+
+Test(create, extra_hosts_as_dockerd_reads_them)
+{
+	expect_host("foo:10.1.2.3", "foo", "10.1.2.3");
+	expect_host("foo=10.1.2.3", "foo", "10.1.2.3");
+	expect_host("six:::1", "six", "::1");
+	expect_host("six=[2001:db8::1]", "six", "2001:db8::1");
+	expect_host("gw:host-gateway", "gw", "host-gateway");
+}
+
+Test(create, extra_hosts_refused_with_dockerd_messages)
+{
+	expect_refused("noaddress", "bad format for add-host: \"noaddress\"");
+	expect_refused(":10.1.2.3", "bad format for add-host: \":10.1.2.3\"");
+	expect_refused("a:b=10.1.2.3", "bad format for add-host: \"a:b=10.1.2.3\"");
+	expect_refused("bad:notanip", "invalid IP address in add-host: \"notanip\"");
+	expect_refused("bad:10.1.2.3:80", "invalid IP address in add-host: \"10.1.2.3:80\"");
+}
+
+/* resolv.conf of a container, from the host's file and the DNS settings. */
+static void
+expect_resolv(const char *host, char *const *dns, char *const *search, char *const *opts,
+	      enum create_resolv_mode mode, const char *want)
+{
+	struct buf out = BUF_INIT;
+	char *copy = host ? xstrdup(host) : NULL;
+
+	create_resolv_conf(copy, dns, search, opts, mode, &out);
+	cr_expect_str_eq(out.data ? out.data : "", want);
+	buf_release(&out);
+	free(copy);
+}
+
+static const char host_rc[] = "nameserver 127.0.0.53\nnameserver 192.0.2.1\nsearch lan\n"
+			      "options edns0 trust-ad\n";
+
+Test(create, resolv_conf_bridge_drops_loopback_servers)
+{
+	char *dns[] = {"192.0.2.9", NULL}, *dot[] = {".", NULL}, *opt[] = {"ndots:2", NULL};
+
+	expect_resolv(host_rc, NULL, NULL, NULL, CREATE_RESOLV_BRIDGE,
+		      "nameserver 192.0.2.1\nsearch lan\noptions edns0 trust-ad\n");
+	expect_resolv("nameserver 127.0.0.53\n", NULL, NULL, NULL, CREATE_RESOLV_BRIDGE,
+		      "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	expect_resolv(NULL, NULL, NULL, NULL, CREATE_RESOLV_BRIDGE,
+		      "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	expect_resolv(host_rc, dns, dot, opt, CREATE_RESOLV_BRIDGE,
+		      "nameserver 192.0.2.9\noptions ndots:2\n");
+}
+
+Test(create, resolv_conf_host_network_is_the_hosts)
+{
+	char *dns[] = {"192.0.2.9", NULL};
+
+	expect_resolv(host_rc, NULL, NULL, NULL, CREATE_RESOLV_HOST, host_rc);
+	expect_resolv(host_rc, dns, NULL, NULL, CREATE_RESOLV_HOST,
+		      "nameserver 192.0.2.9\nsearch lan\noptions edns0 trust-ad\n");
+}
+
+Test(create, resolv_conf_embedded_server)
+{
+	char *search[] = {"corp.example", NULL}, *opt[] = {"ndots:3", "timeout:1", NULL};
+
+	expect_resolv(host_rc, NULL, NULL, NULL, CREATE_RESOLV_EMBEDDED,
+		      "nameserver 127.0.0.11\nsearch lan\noptions edns0 trust-ad ndots:0\n");
+	expect_resolv(host_rc, NULL, search, opt, CREATE_RESOLV_EMBEDDED,
+		      "nameserver 127.0.0.11\nsearch corp.example\noptions ndots:3 timeout:1\n");
+	expect_resolv(NULL, NULL, NULL, NULL, CREATE_RESOLV_EMBEDDED,
+		      "nameserver 127.0.0.11\noptions ndots:0\n");
 }
