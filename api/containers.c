@@ -21,6 +21,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/snapshot.h"
 #include "engine/engine.h"
+#include "engine/network/network.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/parse.h"
@@ -54,7 +55,8 @@ api_containers_create(struct api_request *r)
 	if (container_json_decode_create(body, &spec, &e) == 0 && api_version_lt(r, 1, 44) &&
 	    json_is_object(spec.healthcheck))
 		json_object_del(spec.healthcheck, "StartInterval"); /* added in API 1.44 (moby) */
-	if (e.code < 0 || lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
+	if (e.code < 0 || network_mode_check(r->ctx->engine->net, spec.network_mode, &e) < 0 ||
+	    lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
 		return;

@@ -26,6 +26,7 @@ libberth_api_a_SOURCES += \
 	api/swarm.c api/swarm.h \
 	api/system.c api/system.h \
 	api/system_df.c api/system_df.h \
+	api/networks.c api/networks.h \
 	api/volumes.c api/volumes.h \
 	api/websocket.c api/websocket.h
 

@@ -11,6 +11,7 @@
 #include "api/distribution.h"
 #include "api/events.h"
 #include "api/images.h"
+#include "api/networks.h"
 #include "api/swarm.h"
 #include "api/system.h"
 #include "api/volumes.h"
@@ -28,6 +29,7 @@ const struct api_route *const api_route_tables[] = {
 	api_events_routes,
 	api_images_routes,
 	api_volumes_routes,
+	api_networks_routes,
 	api_build_routes,
 	api_swarm_routes,
 	api_commit_routes,

@@ -32,7 +32,7 @@ container_endpoint_set(struct container *c, const struct network_endpoint *ep)
 	container_endpoint_release(&c->ep);
 	c->ep.network = xstrdup(ep->network);
 	c->ep.endpoint_id = xstrdup(ep->endpoint_id);
-	c->ep.network_id = xstrdup(ep->network);
+	c->ep.network_id = xstrdup(ep->network_id);
 	if (ep->netns_path[0])
 		c->ep.netns = xstrdup(ep->netns_path);
 	if (ep->ip.s_addr) {
@@ -103,6 +103,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	o.ports = ports;
 	o.n_ports = n;
 	o.name = c->name + 1;
+	o.network = c->spec.network_mode;
 	o.hostname = c->spec.hostname;
 	r = network_attach(cs->net, c->id, &o, &ep, e);
 	if (r < 0)

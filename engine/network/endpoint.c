@@ -15,6 +15,7 @@
 #include "engine/util/fs.h"
 #include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 static const char *const mode_names[] = {
@@ -60,6 +61,9 @@ endpoint_save(const char *dir, const struct network_endpoint *ep)
 	json_object_set_new(root, "endpoint_id", json_string(ep->endpoint_id));
 	json_object_set_new(root, "mode", json_string(endpoint_mode_name(ep->mode)));
 	json_object_set_new(root, "network", json_string(ep->network));
+	json_object_set_new(root, "network_id", json_string(ep->network_id));
+	json_object_set_new(root, "name", json_string(ep->name));
+	json_object_set_new(root, "aliases", strv_to_json(ep->aliases));
 	json_object_set_new(root, "netns", json_string(ep->netns_path));
 	json_object_set_new(root, "ip", addr_json(ep->ip));
 	json_object_set_new(root, "gateway", addr_json(ep->gateway));
@@ -136,6 +140,15 @@ parse_record(json_t *root, const char *id, struct network_endpoint *ep)
 	r |= get_str(root, "endpoint_id", ep->endpoint_id, sizeof(ep->endpoint_id));
 	r |= get_str(root, "mode", mode, sizeof(mode));
 	r |= get_str(root, "network", ep->network, sizeof(ep->network));
+	/* Records written before user networks have no network ID: the default bridge. */
+	if (json_object_get(root, "network_id"))
+		r |= get_str(root, "network_id", ep->network_id, sizeof(ep->network_id));
+	if (json_object_get(root, "name"))
+		r |= get_str(root, "name", ep->name, sizeof(ep->name));
+	if (json_is_array(json_object_get(root, "aliases")) &&
+	    (json_array_size(json_object_get(root, "aliases")) > 1024 ||
+	     strv_from_json(json_object_get(root, "aliases"), &ep->aliases) < 0))
+		r |= -EINVAL;
 	r |= get_str(root, "netns", ep->netns_path, sizeof(ep->netns_path));
 	r |= get_str(root, "mac", ep->mac, sizeof(ep->mac));
 	r |= get_str(root, "veth", ep->host_veth, sizeof(ep->host_veth));

@@ -30,6 +30,7 @@ struct firewall {
 	char table[32];
 	char bridge[16];
 	char subnet[INET_ADDRSTRLEN + 4];
+	bool internal;
 };
 
 /* Runs @cmd; on failure the first line of nft's error text becomes the message. */
@@ -119,8 +120,15 @@ reset_base_chains(struct firewall *fw, struct err *e)
 	buf_printf(&c, "add rule ip %s prerouting fib daddr type local jump ports\n", t);
 	/* The host's own connections, 127.0.0.1 included (dockerd's userland-proxy=false). */
 	buf_printf(&c, "add rule ip %s output fib daddr type local jump ports\n", t);
-	buf_printf(&c, "add rule ip %s postrouting ip saddr %s oifname != \"%s\" masquerade\n",
-		   t, fw->subnet, br);
+	if (fw->internal)
+		/* Internal: nothing leaves the bridge but to the bridge itself. */
+		buf_printf(&c, "add rule ip %s forward iifname \"%s\" oifname != \"%s\" drop\n", t,
+			   br, br);
+	else
+		buf_printf(&c,
+			   "add rule ip %s postrouting ip saddr %s oifname != \"%s\" "
+			   "masquerade\n",
+			   t, fw->subnet, br);
 	/* Loopback-sourced traffic DNAT'd to a container must not keep 127.x as source. */
 	buf_printf(&c, "add rule ip %s postrouting oifname \"%s\" ip saddr 127.0.0.0/8 "
 		       "masquerade\n", t, br);
@@ -134,14 +142,15 @@ reset_base_chains(struct firewall *fw, struct err *e)
 }
 
 int
-firewall_open(const char *bridge, struct in_addr subnet, int prefix, struct firewall **ret,
-	      struct err *e)
+firewall_open(const char *bridge, struct in_addr subnet, int prefix, bool internal,
+	      struct firewall **ret, struct err *e)
 {
 	struct firewall *fw = xcalloc(1, sizeof(*fw));
 	char net[INET_ADDRSTRLEN];
 	int r;
 
 	pthread_mutex_init(&fw->lock, NULL);
+	fw->internal = internal;
 	snprintf(fw->bridge, sizeof(fw->bridge), "%s", bridge);
 	snprintf(fw->table, sizeof(fw->table), "berth_%s", bridge);
 	/* nft identifiers take letters, digits, '_' and '.': map the rest ('-'). */

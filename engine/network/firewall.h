@@ -29,10 +29,11 @@ struct firewall;
  * Creates (or adopts, after a restart) the table for @bridge whose containers
  * live in @subnet/@prefix, resets its base chains (the per-container port
  * rules are kept) and ensures the FORWARD accepts. @bridge must be a valid
- * interface name. 0 or -errno.
+ * interface name. An @internal bridge gets no masquerade and forwards
+ * nothing out of itself (dockerd's --internal). 0 or -errno.
  */
-int firewall_open(const char *bridge, struct in_addr subnet, int prefix, struct firewall **ret,
-		  struct err *e);
+int firewall_open(const char *bridge, struct in_addr subnet, int prefix, bool internal,
+		  struct firewall **ret, struct err *e);
 
 void firewall_free(struct firewall *fw);
 

@@ -35,6 +35,9 @@ struct ipam {
 	int prefix;
 	uint32_t size;		/* 2^(32-prefix) */
 	uint32_t next;		/* host number to try first */
+	uint32_t lo, hi;	/* host numbers allocation may use (ip-range) */
+	uint32_t *excluded;	/* host numbers never handed out (aux addresses) */
+	size_t n_excluded;
 	uint8_t *bits;
 	struct ipam_entry *entries;
 	size_t n, cap;
@@ -91,7 +94,39 @@ bit_set(struct ipam *p, uint32_t h, bool on)
 static bool
 host_usable(const struct ipam *p, uint32_t h)
 {
-	return h != 0 && h != p->size - 1 && p->net + h != p->gw;
+	if (h == 0 || h == p->size - 1 || p->net + h == p->gw || h < p->lo || h > p->hi)
+		return false;
+	for (size_t i = 0; i < p->n_excluded; i++)
+		if (p->excluded[i] == h)
+			return false;
+	return true;
+}
+
+int
+ipam_limit_range(struct ipam *p, struct in_addr net, int prefix)
+{
+	uint32_t start = ntohl(net.s_addr), count;
+
+	if (prefix < p->prefix || prefix > 32 || start < p->net || start - p->net >= p->size)
+		return -EINVAL;
+	count = prefix == 32 ? 1 : 1u << (32 - prefix);
+	p->lo = start - p->net;
+	p->hi = p->lo + count - 1;
+	if (p->next < p->lo || p->next > p->hi)
+		p->next = p->lo;
+	return 0;
+}
+
+int
+ipam_exclude(struct ipam *p, struct in_addr addr)
+{
+	uint32_t a = ntohl(addr.s_addr);
+
+	if (a < p->net || a - p->net >= p->size)
+		return -EINVAL;
+	p->excluded = xrealloc(p->excluded, (p->n_excluded + 1) * sizeof(*p->excluded));
+	p->excluded[p->n_excluded++] = a - p->net;
+	return 0;
 }
 
 static void
@@ -209,6 +244,8 @@ ipam_open(const char *state_path, const char *cidr, struct ipam **ret, struct er
 	p->net = p->gw & mask;
 	p->size = ~mask + 1;
 	p->next = 1;
+	p->lo = 0;
+	p->hi = p->size - 1;
 	p->path = xstrdup(state_path);
 	if (p->gw == p->net || p->gw == p->net + p->size - 1) {
 		ipam_free(p);
@@ -233,6 +270,7 @@ ipam_free(struct ipam *p)
 		return;
 	free(p->path);
 	free(p->bits);
+	free(p->excluded);
 	free(p->entries);
 	free(p);
 }

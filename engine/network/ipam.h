@@ -33,6 +33,12 @@ int ipam_open(const char *state_path, const char *cidr, struct ipam **ret, struc
 
 void ipam_free(struct ipam *ipam);
 
+/* Restricts new allocations to @net/@prefix inside the pool (dockerd's ip-range). 0 or -EINVAL. */
+int ipam_limit_range(struct ipam *ipam, struct in_addr net, int prefix);
+
+/* Never hands out @addr (dockerd's aux addresses). 0 or -EINVAL when outside the pool. */
+int ipam_exclude(struct ipam *ipam, struct in_addr addr);
+
 struct in_addr ipam_gateway(const struct ipam *ipam);
 struct in_addr ipam_subnet(const struct ipam *ipam);
 int ipam_prefix(const struct ipam *ipam);

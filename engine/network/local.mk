@@ -6,6 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/network/firewall.c engine/network/firewall.h \
 	engine/network/iface.c engine/network/iface.h \
 	engine/network/ipam.c engine/network/ipam.h \
+	engine/network/netdef.c engine/network/netdef.h \
 	engine/network/netns.c engine/network/netns.h \
 	engine/network/network.c engine/network/network.h \
 	engine/network/plumb.c engine/network/plumb.h \

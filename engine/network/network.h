@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/network/netdef.h"
 #include "engine/network/portmap.h"
 #include "engine/util/err.h"
 
@@ -48,11 +49,18 @@ enum network_mode {
 
 /*
  * Parses a HostConfig.NetworkMode value. For "container:<id>" the id is
- * copied to @ret_peer (a buffer of 65 bytes). -EINVAL for other modes, with
- * -ENOENT for an unknown user network name (none exist yet).
+ * copied to @ret_peer (a buffer of 65 bytes). A valid network name is a user
+ * network (bridge mode; network_attach resolves it); -ENOENT for a name no
+ * network can have.
  */
 int network_mode_parse(const char *s, enum network_mode *ret_mode, char ret_peer[65],
 		       struct err *e);
+
+/*
+ * Checks a HostConfig.NetworkMode value at container create, as dockerd
+ * does: a user network must exist (-ENOENT "network X not found").
+ */
+int network_mode_check(struct network_state *net, const char *mode, struct err *e);
 
 struct network_attach_opts {
 	enum network_mode mode;
@@ -60,6 +68,7 @@ struct network_attach_opts {
 	const char *name;	/* container name for error messages (dockerd's wording) */
 	const struct portmap_binding *ports; /* requested; host_port 0 = any (-P) */
 	size_t n_ports;
+	const char *network;	/* NETWORK_MODE_BRIDGE: NULL/"bridge"/"default" or a user network */
 	const char *hostname;	/* kept for name resolution */
 	char *const *aliases;	/* NULL-terminated or NULL */
 };
@@ -68,7 +77,9 @@ struct network_endpoint {
 	char container_id[65];
 	char endpoint_id[65];	/* random, as dockerd's EndpointID */
 	enum network_mode mode;
-	char network[32];	/* "bridge", "host", "none" or "container" */
+	char network[NETDEF_NAME_MAX +
+		     1];	/* "bridge", "host", "none", "container" or a user network */
+	char network_id[65];	/* ID of that network ("" for container:) */
 	char netns_path[256];	/* "" for host mode */
 	struct in_addr ip, gateway; /* 0.0.0.0 outside bridge mode */
 	int prefix;
@@ -76,6 +87,8 @@ struct network_endpoint {
 	char host_veth[16];	/* host side of the veth pair, "" outside bridge mode */
 	struct portmap_binding *ports; /* effective bindings (host_port chosen) */
 	size_t n_ports;
+	char name[256]; /* the container's name (no '/'), for name resolution */
+	char **aliases; /* network aliases, NULL-terminated or NULL (owned) */
 };
 
 /* Frees the contents of @ep (not @ep itself). */
@@ -135,3 +148,87 @@ int network_destroy_bridge(struct network_state *net, struct err *e);
 
 /* The default bridge's name, gateway and prefix (for inspect of "bridge"). */
 const char *network_bridge_name(const struct network_state *net);
+
+/*
+ * Networks as objects (dockerd's /networks): the predefined "bridge" (the
+ * default bridge above), "host" and "none", and user-defined bridge
+ * networks, each with its own Linux bridge (br-<12 hex of the ID>), IPAM and
+ * nft table. Records live in <data-root>/network/<id>.json.
+ */
+
+/* A container attached to a network, as inspect of a network shows it. */
+struct network_member {
+	char container_id[65];
+	char endpoint_id[65];
+	char mac[18];
+	struct in_addr ip;
+	int prefix;
+};
+
+/* A snapshot of one network (release with network_info_release). */
+struct network_info {
+	struct netdef def;
+	struct network_member *members;
+	size_t n_members;
+};
+
+void network_info_release(struct network_info *info);
+
+struct network_create_opts {
+	const char *name;
+	const char *driver; /* NULL or "" = bridge */
+	bool internal, attachable;
+	bool check_duplicate;	  /* (always on: names are unique here) */
+	const char *subnet;	  /* NULL: the next free one from the pool */
+	const char *ip_range;	  /* NULL or inside @subnet */
+	const char *gateway;	  /* NULL: the first address of @subnet */
+	json_t *aux;		  /* borrowed: name -> address in @subnet, or NULL */
+	json_t *labels, *options; /* borrowed string maps, or NULL */
+};
+
+/*
+ * Creates a user-defined bridge network and its bridge and firewall table.
+ * -EEXIST for a taken name ("network with name X already exists"), -EINVAL
+ * for bad names, subnets and options, -EPERM for predefined names and
+ * overlapping subnets (as dockerd), -ENOSPC when the pool is exhausted,
+ * -ENOENT for an unknown driver.
+ */
+int network_create(struct network_state *net, const struct network_create_opts *o,
+		   struct network_info *ret, struct err *e);
+
+/* Looks up a network by full ID, exact name, or unique ID prefix: 0 or -ENOENT. */
+int network_get(struct network_state *net, const char *ref, struct network_info *ret,
+		struct err *e);
+
+/* Every network, predefined ones first. *ret is an array of *ret_n snapshots. */
+int network_list(struct network_state *net, struct network_info **ret, size_t *ret_n,
+		 struct err *e);
+
+/*
+ * Removes a user-defined network, its bridge, IPAM state and firewall table.
+ * -EPERM for predefined networks and for networks with endpoints (dockerd's
+ * 403s), -ENOENT when unknown. The removed network's ID goes to @ret_id.
+ */
+int network_remove(struct network_state *net, const char *ref, char ret_id[65], struct err *e);
+
+/*
+ * Name resolution for the embedded DNS: what NAME is for container
+ * @container_id, looking only at containers that share a user-defined
+ * network with it (never across networks, never on the default bridge).
+ * NAME (case-insensitive, an optional final '.') matches a container name,
+ * a network alias or a 12-hex short container ID; every matching endpoint
+ * counts. On entry *n_v4 / *n_v6 are the capacities of @v4 / @v6, on return
+ * the numbers of addresses written (no IPv6 yet: *n_v6 becomes 0). Returns 0
+ * when NAME is known there, -ENOENT when not, -EINVAL for bad arguments.
+ */
+int network_resolve_name(struct network_state *ns, const char *container_id, const char *name,
+			 struct in_addr *v4, size_t *n_v4, struct in6_addr *v6, size_t *n_v6);
+
+/*
+ * The reverse: which container (on a user network shared with
+ * @container_id) has address @addr (@family AF_INET: struct in_addr).
+ * Writes "<container name>.<network name>" as dockerd answers PTR queries.
+ * 0, -ENOENT, -EINVAL (AF_INET6 is -ENOENT for now), -ENAMETOOLONG.
+ */
+int network_resolve_addr(struct network_state *ns, const char *container_id, int family,
+			 const void *addr, char *name, size_t size);

@@ -105,8 +105,8 @@ plumb_bridge_setup(struct bridge_net *br, struct err *e)
 	if (r < 0)
 		return err_errno(e, r, "cannot enable route_localnet on '%s'", br->name);
 	if (!br->fw) {
-		r = firewall_open(br->name, ipam_subnet(br->ipam), ipam_prefix(br->ipam), &br->fw,
-				  e);
+		r = firewall_open(br->name, ipam_subnet(br->ipam), ipam_prefix(br->ipam),
+				  br->internal, &br->fw, e);
 		if (r < 0)
 			return r;
 	}

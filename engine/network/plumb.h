@@ -21,6 +21,7 @@ struct bridge_net {
 	char name[16];		/* bridge interface name */
 	char *cidr;		/* gateway/prefix, e.g. 10.88.0.1/16 */
 	bool disabled;		/* bridge_name "none" */
+	bool internal;		/* no masquerade, nothing forwarded out of the bridge */
 	bool ready;		/* link, sysctls and firewall are set up */
 	int ifindex;
 	unsigned mtu;		/* of the host's default-route interface */

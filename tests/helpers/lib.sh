@@ -101,6 +101,7 @@ t_cleanup() {
 	for pid in "${T_PIDS[@]}"; do stop_pid "$pid"; done
 	# The bridges and nft tables our daemons made (berthd keeps them on purpose).
 	[ "${#T_BRIDGES[@]}" -eq 0 ] || bash "$TOP/tests/helpers/netclean.sh" "${T_BRIDGES[@]}"
+	for i in "${T_BRIDGES[@]}"; do rm -f "/run/berth-test-bridges/$i"; done
 	# Mounts a crashed daemon may have left below our temp dir.
 	# (|| true: a script running with set -e -o pipefail has no such mount)
 	grep -o " $T_DIR[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
@@ -125,6 +126,9 @@ berth_start() {
 	BERTH_BRIDGE=${BERTH_BRIDGE:-bt$h}
 	BERTH_BIP=${BERTH_BIP:-10.$((0x${h:0:2} % 200 + 20)).$((0x${h:2:2})).1/24}
 	T_BRIDGES+=("$BERTH_BRIDGE")
+	# Claimed for this test's life: another run's --stale clean-up must not
+	# take it while our daemon is down between a kill -9 and its restart.
+	mkdir -p /run/berth-test-bridges && echo $$ >"/run/berth-test-bridges/$BERTH_BRIDGE"
 	"$BERTHD" -H "unix://$BERTH_SOCK" --data-root "$BERTH_ROOT/data" \
 		--exec-root "$BERTH_ROOT/exec" --pidfile "$BERTH_ROOT/berthd.pid" \
 		--bridge "$BERTH_BRIDGE" --bip "$BERTH_BIP" "$@" >>"$BERTH_LOG" 2>&1 &

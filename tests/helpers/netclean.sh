@@ -5,7 +5,9 @@
 # rules in iptables' FORWARD chain. berthd keeps these across its own
 # restarts on purpose (running containers need them); tests must not.
 #   netclean.sh NAME...        those bridges
-#   netclean.sh --stale        every test bridge (bt + 4 hex) no live berthd uses
+#   netclean.sh --stale        every test bridge (bt + 4 hex) that no live berthd
+#                              uses and no live test has claimed (lib.sh writes
+#                              the test's pid to /run/berth-test-bridges/NAME)
 set -u
 clean_one() {
 	local br=$1 h
@@ -21,7 +23,11 @@ clean_one() {
 if [ "${1:-}" = "--stale" ]; then
 	for br in $( (ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}'
 		nft list tables 2>/dev/null | sed -n 's/^table ip berth_//p') | grep -E '^bt[0-9a-f]{4}$' | sort -u); do
-		pgrep -f -- "--bridge $br( |$)" >/dev/null 2>&1 || clean_one "$br"
+		pgrep -f -- "--bridge $br( |$)" >/dev/null 2>&1 && continue
+		owner=$(cat "/run/berth-test-bridges/$br" 2>/dev/null)
+		[ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
+		rm -f "/run/berth-test-bridges/$br"
+		clean_one "$br"
 	done
 	exit 0
 fi

@@ -27,6 +27,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 static void
@@ -60,6 +61,7 @@ cmd_attach(struct network_state *net, const char *id, int argc, char **argv, str
 {
 	_cleanup_free_ struct portmap_binding *ports = NULL;
 	struct network_attach_opts o = {.name = id};
+	_cleanup_strv_ char **aliases = NULL;
 	struct network_endpoint ep = {0};
 	char peer[65] = "";
 	int64_t sleep_s = 0;
@@ -81,6 +83,12 @@ cmd_attach(struct network_state *net, const char *id, int argc, char **argv, str
 			ports = xrealloc(ports, (n + nb) * sizeof(*ports));
 			memcpy(ports + n, b, nb * sizeof(*b));
 			n += nb;
+		} else if (strcmp(argv[i], "-n") == 0) {
+			o.network = arg;
+		} else if (strcmp(argv[i], "-N") == 0) {
+			o.name = arg;
+		} else if (strcmp(argv[i], "-a") == 0) {
+			strv_append(&aliases, arg);
 		} else if (strcmp(argv[i], "-s") == 0) {
 			if (parse_int64(arg, 0, 3600, &sleep_s) < 0)
 				return err_set(e, -EINVAL, "bad seconds '%s'", arg);
@@ -89,6 +97,7 @@ cmd_attach(struct network_state *net, const char *id, int argc, char **argv, str
 		i++;
 	}
 	o.peer = peer[0] ? peer : NULL;
+	o.aliases = aliases;
 	o.ports = ports;
 	o.n_ports = n;
 	if ((r = network_attach(net, id, &o, &ep, e)) < 0)
@@ -120,6 +129,40 @@ run(struct network_state *net, int argc, char **argv, struct err *e)
 		return network_destroy_bridge(net, e);
 	if (argc < 2)
 		return err_set(e, -EINVAL, "'%s' needs a container ID", cmd);
+	if (strcmp(cmd, "mknet") == 0 && argc == 3) {
+		struct network_create_opts o = {.name = argv[1], .subnet = argv[2]};
+		struct network_info info = {0};
+		if ((r = network_create(net, &o, &info, e)) < 0)
+			return r;
+		printf("%s\n", info.def.id);
+		network_info_release(&info);
+		return 0;
+	}
+	if (strcmp(cmd, "rmnet") == 0)
+		return network_remove(net, argv[1], NULL, e);
+	if (strcmp(cmd, "resolve") == 0 && argc == 3) {
+		struct in_addr v4[8];
+		struct in6_addr v6[1];
+		size_t n4 = 8, n6 = 1;
+		char text[INET_ADDRSTRLEN];
+		r = network_resolve_name(net, argv[1], argv[2], v4, &n4, v6, &n6);
+		if (r == -ENOENT) {
+			printf("nxdomain\n");
+			return 0;
+		}
+		for (size_t i = 0; r == 0 && i < n4; i++)
+			printf("%s\n", inet_ntop(AF_INET, &v4[i], text, sizeof(text)));
+		return r < 0 ? err_set(e, r, "resolve failed") : 0;
+	}
+	if (strcmp(cmd, "ptr") == 0 && argc == 3) {
+		struct in_addr a;
+		char name[300];
+		if (inet_pton(AF_INET, argv[2], &a) != 1)
+			return err_set(e, -EINVAL, "bad address '%s'", argv[2]);
+		r = network_resolve_addr(net, argv[1], AF_INET, &a, name, sizeof(name));
+		printf("%s\n", r == 0 ? name : "nxdomain");
+		return r == 0 || r == -ENOENT ? 0 : err_set(e, r, "ptr failed");
+	}
 	if (strcmp(cmd, "attach") == 0)
 		return cmd_attach(net, argv[1], argc - 2, argv + 2, e);
 	if (strcmp(cmd, "detach") == 0)
