@@ -131,19 +131,6 @@ port_number(const char *s)
 }
 
 static json_t *
-keys_obj(char *const *v)
-{
-	json_t *o;
-
-	if (!v)
-		return json_null();
-	o = json_object();
-	for (size_t i = 0; v[i]; i++)
-		json_object_set_new(o, v[i], json_object());
-	return o;
-}
-
-static json_t *
 strv_or_null(char *const *v)
 {
 	return strv_to_json(v);
@@ -152,37 +139,7 @@ strv_or_null(char *const *v)
 static json_t *
 config_json(const struct container_snap *c)
 {
-	const struct container_spec *s = &c->spec;
-	json_t *o = json_object();
-
-	json_object_set_new(o, "Hostname", js(s->hostname ? s->hostname : ""));
-	json_object_set_new(o, "Domainname", js(s->domainname));
-	json_object_set_new(o, "User", js(s->user));
-	json_object_set_new(o, "AttachStdin", json_boolean(s->attach_stdin));
-	json_object_set_new(o, "AttachStdout", json_boolean(s->attach_stdout));
-	json_object_set_new(o, "AttachStderr", json_boolean(s->attach_stderr));
-	if (s->exposed_ports)
-		json_object_set_new(o, "ExposedPorts", keys_obj(s->exposed_ports));
-	json_object_set_new(o, "Tty", json_boolean(s->tty));
-	json_object_set_new(o, "OpenStdin", json_boolean(s->open_stdin));
-	json_object_set_new(o, "StdinOnce", json_boolean(s->stdin_once));
-	json_object_set_new(o, "Env", strv_or_null(s->env));
-	json_object_set_new(o, "Cmd", strv_or_null(s->cmd));
-	if (s->healthcheck)
-		json_object_set(o, "Healthcheck", s->healthcheck);
-	json_object_set_new(o, "Image", js(s->image));
-	json_object_set_new(o, "Volumes", keys_obj(s->volumes));
-	json_object_set_new(o, "WorkingDir", js(s->working_dir));
-	json_object_set_new(o, "Entrypoint", strv_or_null(s->entrypoint));
-	json_object_set_new(o, "OnBuild", strv_or_null(s->onbuild));
-	json_object_set(o, "Labels", s->labels);
-	if (s->stop_signal && *s->stop_signal)
-		json_object_set_new(o, "StopSignal", js(s->stop_signal));
-	if (s->stop_timeout >= 0)
-		json_object_set_new(o, "StopTimeout", json_integer(s->stop_timeout));
-	if (s->shell)
-		json_object_set_new(o, "Shell", strv_or_null(s->shell));
-	return o;
+	return spec_config_json(&c->spec);
 }
 
 static json_t *

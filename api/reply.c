@@ -20,6 +20,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/xalloc.h"
 
 const char *
@@ -314,19 +315,7 @@ api_status_for(int code)
 json_t *
 api_json_string(const char *s)
 {
-	json_t *j = json_string(s ? s : "");
-	char *copy;
-
-	if (j)
-		return j;
-	/* Not UTF-8 (a client's bytes echoed back): replace what is not ASCII. */
-	copy = xstrdup(s);
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j ? j : json_string("");
+	return jsonget_text(s);
 }
 
 static void

@@ -30,67 +30,6 @@
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
-static json_t *
-keys_obj(char **v)
-{
-	json_t *o;
-
-	if (!v)
-		return json_null();
-	o = json_object();
-	for (size_t i = 0; v[i]; i++)
-		json_object_set_new(o, v[i], json_object());
-	return o;
-}
-
-static json_t *
-strv_or_null(char **v)
-{
-	return v ? strv_to_json(v) : json_null();
-}
-
-static json_t *
-str(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
-/* The container's Config, in the image config's form (c->mu held). */
-static json_t *
-container_config(const struct container *c)
-{
-	const struct container_spec *s = &c->spec;
-	json_t *o = json_object();
-
-	json_object_set_new(o, "Hostname", str(s->hostname));
-	json_object_set_new(o, "Domainname", str(s->domainname));
-	json_object_set_new(o, "User", str(s->user));
-	json_object_set_new(o, "AttachStdin", json_boolean(s->attach_stdin));
-	json_object_set_new(o, "AttachStdout", json_boolean(s->attach_stdout));
-	json_object_set_new(o, "AttachStderr", json_boolean(s->attach_stderr));
-	if (s->exposed_ports)
-		json_object_set_new(o, "ExposedPorts", keys_obj(s->exposed_ports));
-	json_object_set_new(o, "Tty", json_boolean(s->tty));
-	json_object_set_new(o, "OpenStdin", json_boolean(s->open_stdin));
-	json_object_set_new(o, "StdinOnce", json_boolean(s->stdin_once));
-	json_object_set_new(o, "Env", strv_or_null(s->env));
-	json_object_set_new(o, "Cmd", strv_or_null(s->cmd));
-	if (s->healthcheck)
-		json_object_set(o, "Healthcheck", s->healthcheck);
-	json_object_set_new(o, "Image", str(s->image));
-	json_object_set_new(o, "Volumes", keys_obj(s->volumes));
-	json_object_set_new(o, "WorkingDir", str(s->working_dir));
-	json_object_set_new(o, "Entrypoint", strv_or_null(s->entrypoint));
-	json_object_set_new(o, "OnBuild", strv_or_null(s->onbuild));
-	json_object_set(o, "Labels", s->labels);
-	if (s->stop_signal && *s->stop_signal)
-		json_object_set_new(o, "StopSignal", str(s->stop_signal));
-	if (s->stop_timeout >= 0)
-		json_object_set_new(o, "StopTimeout", json_integer(s->stop_timeout));
-	if (s->shell)
-		json_object_set_new(o, "Shell", strv_or_null(s->shell));
-	return o;
-}
 
 static bool
 empty_value(json_t *v)
@@ -387,7 +326,7 @@ container_commit(struct containers *cs, struct container *c, const struct contai
 	}
 	pthread_mutex_lock(&c->mu);
 	st = c->state.status;
-	ctr_cfg = container_config(c);
+	ctr_cfg = spec_config_json(&c->spec);
 	image_id = xstrdup(c->image_id);
 	pthread_mutex_unlock(&c->mu);
 	if (st == CONTAINER_DEAD) {

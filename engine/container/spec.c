@@ -12,6 +12,8 @@
 
 #include "engine/container/spec.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/jsonget.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 enum ftype { F_STR, F_STRV, F_BOOL, F_INT, F_INT64, F_JSON };
@@ -256,4 +258,53 @@ spec_from_json(json_t *j, struct container_spec *ret, struct err *e)
 	}
 	*ret = s;
 	return 0;
+}
+
+/* {"key": {}, ...} for Docker's set-shaped fields; null when unset. */
+static json_t *
+keys_json(char *const *v)
+{
+	json_t *o;
+
+	if (!v)
+		return json_null();
+	o = json_object();
+	for (size_t i = 0; v[i]; i++)
+		json_object_set_new(o, v[i], json_object());
+	return o;
+}
+
+json_t *
+spec_config_json(const struct container_spec *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "Hostname", jsonget_text(s->hostname));
+	json_object_set_new(o, "Domainname", jsonget_text(s->domainname));
+	json_object_set_new(o, "User", jsonget_text(s->user));
+	json_object_set_new(o, "AttachStdin", json_boolean(s->attach_stdin));
+	json_object_set_new(o, "AttachStdout", json_boolean(s->attach_stdout));
+	json_object_set_new(o, "AttachStderr", json_boolean(s->attach_stderr));
+	if (s->exposed_ports)
+		json_object_set_new(o, "ExposedPorts", keys_json(s->exposed_ports));
+	json_object_set_new(o, "Tty", json_boolean(s->tty));
+	json_object_set_new(o, "OpenStdin", json_boolean(s->open_stdin));
+	json_object_set_new(o, "StdinOnce", json_boolean(s->stdin_once));
+	json_object_set_new(o, "Env", strv_to_json(s->env));
+	json_object_set_new(o, "Cmd", strv_to_json(s->cmd));
+	if (s->healthcheck)
+		json_object_set(o, "Healthcheck", s->healthcheck);
+	json_object_set_new(o, "Image", jsonget_text(s->image));
+	json_object_set_new(o, "Volumes", keys_json(s->volumes));
+	json_object_set_new(o, "WorkingDir", jsonget_text(s->working_dir));
+	json_object_set_new(o, "Entrypoint", strv_to_json(s->entrypoint));
+	json_object_set_new(o, "OnBuild", strv_to_json(s->onbuild));
+	json_object_set(o, "Labels", s->labels);
+	if (s->stop_signal && *s->stop_signal)
+		json_object_set_new(o, "StopSignal", jsonget_text(s->stop_signal));
+	if (s->stop_timeout >= 0)
+		json_object_set_new(o, "StopTimeout", json_integer(s->stop_timeout));
+	if (s->shell)
+		json_object_set_new(o, "Shell", strv_to_json(s->shell));
+	return o;
 }

@@ -90,5 +90,13 @@ void spec_copy(const struct container_spec *s, struct container_spec *ret);
 /* Serialises to the engine's JSON form (caller owns the result). */
 json_t *spec_to_json(const struct container_spec *s);
 
+/*
+ * The container's Config in Docker's image-config form (Hostname, Env,
+ * Cmd, ExposedPorts, Volumes, Labels, Healthcheck...): what inspect shows
+ * as Config and what a commit records as the image's config. A new
+ * reference.
+ */
+json_t *spec_config_json(const struct container_spec *s);
+
 /* Reads what spec_to_json wrote: 0 or -EINVAL with @e. Unknown keys are ignored. */
 int spec_from_json(json_t *j, struct container_spec *ret, struct err *e);

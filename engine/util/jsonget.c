@@ -157,3 +157,20 @@ jsonget_obj(json_t *obj, const char *key, json_t **ret)
 	*ret = json_incref(v);
 	return 1;
 }
+
+json_t *
+jsonget_text(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	char *copy;
+
+	if (j)
+		return j;
+	copy = xstrdup(s);
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j ? j : json_string("");
+}

@@ -50,3 +50,9 @@ int jsonget_strmap(json_t *obj, const char *key, json_t **ret);
 
 /* Any object, as a new reference in *ret. */
 int jsonget_obj(json_t *obj, const char *key, json_t **ret);
+
+/*
+ * A JSON string for @s (NULL gives ""); bytes that are not UTF-8 (a
+ * client's bytes echoed back) become '?', so the value is never dropped.
+ */
+json_t *jsonget_text(const char *s);
