@@ -112,6 +112,7 @@ api_containers_logs(struct api_request *r)
 	struct container *c = NULL;
 	struct logs_job *j;
 	const char *tail = api_query(r, "tail");
+	struct err e = ERR_INIT;
 	int64_t since, until, n = -1;
 
 	if (query_time(r, "since", &since) < 0 || query_time(r, "until", &until) < 0)
@@ -126,6 +127,11 @@ api_containers_logs(struct api_request *r)
 	c = api_containers_lookup(r);
 	if (!c)
 		return;
+	if (logs_check(c, &e) < 0) {
+		container_unref(c);
+		api_reply_err(r, &e);
+		return;
+	}
 	j = xcalloc(1, sizeof(*j));
 	j->c = c;
 	j->o.want_stdout = api_query_bool(r, "stdout", false);

@@ -56,6 +56,8 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_options);
 	free(cfg->host_gateway_ip);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -128,6 +130,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
 	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
+	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
 
 	r = fs_mkdir_p(eng->cfg.data_root, 0711);
@@ -192,6 +196,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 				    .dns_options = eng->cfg.dns_options,
 				    .host_gateway_ip = eng->cfg.host_gateway_ip,
 				    .bridge_cidr = eng->cfg.bridge_cidr,
+				    .log_driver = eng->cfg.log_driver,
+				    .log_opts = eng->cfg.log_opts,
 			    }, &eng->containers, e);
 	if (r < 0)
 		goto fail;

@@ -120,6 +120,9 @@ struct containers_config {
 	char *const *dns, *const *dns_search, *const *dns_options;
 	const char *host_gateway_ip;	/* NULL: the default bridge's gateway */
 	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
+	/* log driver defaults for new containers (copied; checked at open) */
+	const char *log_driver;		/* NULL: json-file */
+	char *const *log_opts;		/* "key=value" */
 };
 
 /*

@@ -39,8 +39,17 @@ typedef int (*logs_fn)(void *ud, enum logs_stream stream, int64_t ts_ns, const c
 		       size_t len);
 
 /*
+ * Whether `docker logs` can read @c: -ENOTSUP with dockerd's message
+ * ("configured logging driver does not support reading") for the none
+ * driver, else 0. Checked before a response starts; logs_read checks too.
+ */
+int logs_check(struct container *c, struct err *e);
+
+/*
  * Reads @c's log with @o, calling @fn for each selected entry in file
- * order. A missing log file is an empty log. Malformed lines are skipped.
+ * order: the rotated files oldest first (logfile.h), then the live one; a
+ * follow moves on to the new live file when the shim rotates. A missing log
+ * file is an empty log. Malformed lines are skipped.
  * Returns 0, the callback's negative result, or -errno with @e on a read
  * failure. Blocks while following; never holds c->mu across I/O.
  */

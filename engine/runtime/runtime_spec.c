@@ -312,6 +312,12 @@ runtime_spec_to_json(const struct runtime_spec *s)
 		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
+	if (s->log_max_size > 0) {
+		json_t *b = json_object_get(root, "berth");
+		json_object_set_new(b, "logMaxSize", json_integer(s->log_max_size));
+		json_object_set_new(b, "logMaxFiles", json_integer(s->log_max_files));
+		json_object_set_new(b, "logCompress", json_boolean(s->log_compress));
+	}
 	/* OCI's optional "domainname" (Config.Domainname, set in the UTS namespace). */
 	if (s->domainname && *s->domainname)
 		json_object_set_new(root, "domainname", json_string(s->domainname));
@@ -511,7 +517,7 @@ static int
 parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 {
 	_cleanup_free_ char *seccomp = NULL;
-	int64_t join = 0;
+	int64_t join = 0, max_files = 1;
 	int r;
 
 	if ((r = get_strv(b, "lowerdirs", &s->lowerdirs, e)) < 0 ||
@@ -525,9 +531,13 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	    (r = get_bool(b, "privileged", &s->privileged, e)) < 0 ||
 	    (r = get_str(b, "seccomp", false, &seccomp, e)) < 0 ||
 	    (r = get_str(b, "logPath", false, &s->log_path, e)) < 0 ||
-	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0)
+	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0 ||
+	    (r = get_int(b, "logMaxSize", 0, INT64_MAX, &s->log_max_size, e)) < 0 ||
+	    (r = get_int(b, "logMaxFiles", 1, LIMIT_LOG_FILES, &max_files, e)) < 0 ||
+	    (r = get_bool(b, "logCompress", &s->log_compress, e)) < 0)
 		return r;
 	s->join_pid = (int)join;
+	s->log_max_files = (int)max_files;
 	if (s->lowerdirs && s->lowerdirs[0]) {
 		size_t n = 0;
 		while (s->lowerdirs[n])
