@@ -193,9 +193,10 @@ host_config_json(const struct container_snap *c)
 
 	json_object_set_new(o, "Binds", strv_or_null(s->binds));
 	json_object_set_new(o, "ContainerIDFile", json_string(""));
-	json_object_set_new(o, "LogConfig", json_pack("{s:s,s:o}", "Type",
-						      s->log_driver ? s->log_driver : "json-file", "Config",
-						      s->log_opts ? json_incref(s->log_opts) : json_object()));
+	json_object_set_new(o, "LogConfig",
+			    json_pack("{s:s,s:o}", "Type",
+				      s->log_driver ? s->log_driver : "json-file", "Config",
+				      s->log_opts ? json_incref(s->log_opts) : json_object()));
 	json_object_set_new(o, "NetworkMode", js(s->network_mode));
 	json_object_set_new(o, "PortBindings", port_bindings_json(s));
 	json_object_set_new(o, "RestartPolicy", json_pack("{s:o,s:i}", "Name", js(s->restart_policy),

@@ -196,9 +196,10 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 				    .dns_options = eng->cfg.dns_options,
 				    .host_gateway_ip = eng->cfg.host_gateway_ip,
 				    .bridge_cidr = eng->cfg.bridge_cidr,
-				    .log_driver = eng->cfg.log_driver,
-				    .log_opts = eng->cfg.log_opts,
 			    }, &eng->containers, e);
+	if (r < 0)
+		goto fail;
+	r = containers_set_log_defaults(eng->containers, eng->cfg.log_driver, eng->cfg.log_opts, e);
 	if (r < 0)
 		goto fail;
 	eng->builds = builds_new(&(struct builds_config){

@@ -51,7 +51,8 @@ conf_usage(FILE *f)
 	      "      --dns-opt OPTION        resolv.conf option for containers (repeatable)\n"
 	      "      --log-driver NAME       containers' default log driver: json-file (default),\n"
 	      "                              local or none\n"
-	      "      --log-opt KEY=VALUE     default log driver option, e.g. max-size=10m (repeatable)\n"
+	      "      --log-opt KEY=VALUE     default log driver option, e.g. max-size=10m "
+	      "(repeatable)\n"
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
@@ -144,12 +145,16 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			free(cfg->host_gateway_ip);
 			cfg->host_gateway_ip = xstrdup(optarg);
 			break;
-		case OPT_LOG_DRIVER: free(cfg->log_driver); cfg->log_driver = xstrdup(optarg); break;
+		case OPT_LOG_DRIVER:
+			free(cfg->log_driver);
+			cfg->log_driver = xstrdup(optarg);
+			break;
 		case OPT_LOG_OPT:
 			/* dockerd's opts.ValidateSingleGenericOpt wording */
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return err_set(e, -EINVAL,
-					       "invalid argument \"%s\" for \"--log-opt\" flag: invalid key value pair format in driver options",
+					       "invalid argument \"%s\" for \"--log-opt\" flag: "
+					       "invalid key value pair format in driver options",
 					       optarg);
 			strv_append(&cfg->log_opts, optarg);
 			break;
@@ -264,8 +269,9 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 				       k->name);
 		json_object_foreach(m, key, v) {
 			if (!json_is_string(v))
-				return err_set(e, -EINVAL, "%s: \"%s\" must be an object of strings",
-					       path, k->name);
+				return err_set(e, -EINVAL,
+					       "%s: \"%s\" must be an object of strings", path,
+					       k->name);
 			_cleanup_free_ char *s = xasprintf("%s=%s", key, json_string_value(v));
 			strv_append(&kv, s);
 		}

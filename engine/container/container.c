@@ -274,25 +274,6 @@ registry_add_locked(struct containers *cs, struct container *c)
 	cs->items[cs->n++] = c;
 }
 
-/* The daemon's --log-driver/--log-opt, checked as a create request would be (dockerd refuses to start on a bad one). */
-static int
-log_defaults(struct containers *cs, const struct containers_config *cfg, struct err *e)
-{
-	cs->log_driver = xstrdup(cfg->log_driver && *cfg->log_driver ? cfg->log_driver
-								   : LOGCONF_DEFAULT_DRIVER);
-	cs->log_opts = json_object();
-	for (size_t i = 0; cfg->log_opts && cfg->log_opts[i]; i++) {
-		const char *kv = cfg->log_opts[i], *eq = strchr(kv, '=');
-		if (!eq || eq == kv)
-			return err_set(e, -EINVAL, "invalid log option '%s': expected key=value", kv);
-		_cleanup_free_ char *k = xstrndup(kv, (size_t)(eq - kv));
-		json_object_set_new(cs->log_opts, k, json_string(eq + 1));
-	}
-	if (logconf_validate(cs->log_driver, cs->log_opts, e) < 0)
-		return err_prefix(e, "invalid default log configuration");
-	return 0;
-}
-
 int
 containers_open(const struct containers_config *cfg, struct containers **ret, struct err *e)
 {
@@ -315,11 +296,8 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
-	r = log_defaults(cs, cfg, e);
-	if (r < 0) {
-		containers_close(cs);
-		return r;
-	}
+	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
+	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -346,6 +324,31 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 		return r;
 	}
 	*ret = cs;
+	return 0;
+}
+
+int
+containers_set_log_defaults(struct containers *cs, const char *driver, char *const *opts,
+			    struct err *e)
+{
+	_cleanup_json_ json_t *o = json_object();
+	const char *d = driver && *driver ? driver : LOGCONF_DEFAULT_DRIVER;
+
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const char *eq = strchr(opts[i], '=');
+		if (!eq || eq == opts[i])
+			return err_set(e, -EINVAL, "invalid log option '%s': expected key=value",
+				       opts[i]);
+		_cleanup_free_ char *k = xstrndup(opts[i], (size_t)(eq - opts[i]));
+		json_object_set_new(o, k, json_string(eq + 1));
+	}
+	/* dockerd refuses to start with a default it would refuse at create */
+	if (logconf_validate(d, o, e) < 0)
+		return err_prefix(e, "invalid default log configuration");
+	free(cs->log_driver);
+	cs->log_driver = xstrdup(d);
+	json_decref(cs->log_opts);
+	cs->log_opts = TAKE_PTR(o);
 	return 0;
 }
 

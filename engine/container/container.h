@@ -120,9 +120,6 @@ struct containers_config {
 	char *const *dns, *const *dns_search, *const *dns_options;
 	const char *host_gateway_ip;	/* NULL: the default bridge's gateway */
 	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
-	/* log driver defaults for new containers (copied; checked at open) */
-	const char *log_driver;		/* NULL: json-file */
-	char *const *log_opts;		/* "key=value" */
 };
 
 /*
@@ -132,6 +129,16 @@ struct containers_config {
 int containers_open(const struct containers_config *cfg, struct containers **ret,
 		    struct err *e);
 void containers_close(struct containers *cs);
+
+/*
+ * The daemon's log driver and "key=value" options (--log-driver,
+ * --log-opt), the defaults of containers created from now on (logconf.h;
+ * copied). Checked as a create request would be: -EINVAL with dockerd's
+ * message, and the previous defaults kept. json-file without options
+ * until called.
+ */
+int containers_set_log_defaults(struct containers *cs, const char *driver, char *const *opts,
+				struct err *e);
 
 /*
  * Stops the service's health probes (they run as execs, so this comes

@@ -596,7 +596,8 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	r = create_merge_image_config(spec, &config, e);
 	/* dockerd's mergeAndVerifyLogConfig comes after the image's config is merged */
 	if (r == 0)
-		r = logconf_merge(cs->log_driver, cs->log_opts, &spec->log_driver, &spec->log_opts, e);
+		r = logconf_merge(cs->log_driver, cs->log_opts, &spec->log_driver, &spec->log_opts,
+				  e);
 	if (r == 0)
 		r = prepare_mounts(cs, spec, e);
 	if (r == 0)

@@ -21,10 +21,10 @@
 
 /* What the writer does for one container. */
 struct logconf {
-	bool keep;		/* false for "none": no log file at all */
-	int64_t max_size;	/* bytes; 0 = one file that grows without bound */
-	int max_files;		/* >= 1 */
-	bool compress;		/* gzip the rotated files */
+	bool keep;	  /* false for "none": no log file at all */
+	int64_t max_size; /* bytes; 0 = one file that grows without bound */
+	int max_files;	  /* >= 1 */
+	bool compress;	  /* gzip the rotated files */
 };
 
 /*
@@ -51,6 +51,14 @@ int logconf_validate(const char *driver, json_t *opts, struct err *e);
  * before berth stored it) with @opts means for the writer. 0 or -EINVAL.
  */
 int logconf_parse(const char *driver, json_t *opts, struct logconf *ret, struct err *e);
+
+/*
+ * json-file's entry attributes (moby's Info.ExtraAttributes): the
+ * container @labels named by the "labels" option (comma-separated) or
+ * matching "labels-regex", and the variables of @env ("K=V") named by
+ * "env" or matching "env-regex". A new object, or NULL when there are none.
+ */
+json_t *logconf_attrs(json_t *opts, json_t *labels, char *const *env);
 
 /* True when `docker logs` can read @driver's output (all but "none"). */
 bool logconf_can_read(const char *driver);

@@ -32,9 +32,9 @@ struct reader {
 	const struct logs_opts *o;
 	logs_fn fn;
 	void *ud;
-	struct buf b;		/* bytes of a line not yet ended */
-	bool skipping;		/* dropping an oversized line up to its end */
-	int64_t skip_lines;	/* lines still to pass over for the tail */
+	struct buf b;	    /* bytes of a line not yet ended */
+	bool skipping;	    /* dropping an oversized line up to its end */
+	int64_t skip_lines; /* lines still to pass over for the tail */
 };
 
 int64_t
@@ -107,7 +107,8 @@ handle_line(const struct logs_opts *o, const char *p, size_t n, logs_fn fn, void
 		return 0;
 	if ((s == LOGS_STDOUT && !o->want_stdout) || (s == LOGS_STDERR && !o->want_stderr))
 		return 1;
-	r = fn(ud, s, t, text, json_string_length(json_object_get(j, "log")));
+	r = fn(ud, s, t, json_object_get(j, "attrs"), text,
+	       json_string_length(json_object_get(j, "log")));
 	return r < 0 ? r : 1;
 }
 
@@ -233,8 +234,8 @@ read_rotated(struct reader *rd, const char *path)
  * offset in the live file. A live file with enough lines settles it alone.
  */
 static int
-tail_start(int fd, char **rot, size_t n_rot, int64_t tail, size_t *ret_first,
-	   int64_t *ret_skip, int64_t *ret_off)
+tail_start(int fd, char **rot, size_t n_rot, int64_t tail, size_t *ret_first, int64_t *ret_skip,
+	   int64_t *ret_off)
 {
 	int64_t off = fd >= 0 ? logs_tail_offset(fd, tail) : 0, need;
 
@@ -272,7 +273,7 @@ rotated_away(const char *path, int fd)
 static void
 nap(void)
 {
-	struct timespec ts = { 0, 100000000L };
+	struct timespec ts = {0, 100000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -352,7 +353,7 @@ logs_read(struct container *c, const struct logs_opts *o, logs_fn fn, void *ud, 
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_strv_ char **rot = NULL;
-	struct reader rd = { .o = o, .fn = fn, .ud = ud, .b = BUF_INIT };
+	struct reader rd = {.o = o, .fn = fn, .ud = ud, .b = BUF_INIT};
 	size_t n_rot = 0, first = 0;
 	int64_t off = 0, skip = 0;
 	int r = 1;

@@ -98,6 +98,9 @@ apply_log(struct container *c, struct runtime_spec *rs, struct err *e)
 	rs->log_max_size = lc.max_size;
 	rs->log_max_files = lc.max_files;
 	rs->log_compress = lc.compress;
+	json_decref(rs->log_attrs);
+	rs->log_attrs = lc.keep ? logconf_attrs(c->spec.log_opts, c->spec.labels, c->spec.env)
+				: NULL;
 	return 0;
 }
 

@@ -178,6 +178,7 @@ runtime_spec_release(struct runtime_spec *s)
 	free(s->res.cpuset_mems);
 	free(s->cgroup_path);
 	free(s->log_path);
+	json_decref(s->log_attrs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -318,6 +319,8 @@ runtime_spec_to_json(const struct runtime_spec *s)
 		json_object_set_new(b, "logMaxFiles", json_integer(s->log_max_files));
 		json_object_set_new(b, "logCompress", json_boolean(s->log_compress));
 	}
+	if (s->log_attrs)
+		json_object_set(json_object_get(root, "berth"), "logAttrs", s->log_attrs);
 	/* OCI's optional "domainname" (Config.Domainname, set in the UTS namespace). */
 	if (s->domainname && *s->domainname)
 		json_object_set_new(root, "domainname", json_string(s->domainname));
@@ -538,6 +541,10 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 		return r;
 	s->join_pid = (int)join;
 	s->log_max_files = (int)max_files;
+	json_t *attrs = json_object_get(b, "logAttrs");
+	if (attrs && !json_is_object(attrs))
+		return err_set(e, -EINVAL, "config.json: 'logAttrs' must be an object");
+	s->log_attrs = json_incref(attrs);
 	if (s->lowerdirs && s->lowerdirs[0]) {
 		size_t n = 0;
 		while (s->lowerdirs[n])

@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,6 +98,7 @@ struct runtime_spec {
 	int64_t log_max_size;
 	int log_max_files;
 	bool log_compress;
+	json_t *log_attrs; /* json-file "attrs" of every entry (labels/env options); NULL: none */
 
 	/* exec sessions: join the namespaces and cgroup of this running
 	 * container process instead of creating a container (root, mounts,

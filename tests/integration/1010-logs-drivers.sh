@@ -96,6 +96,17 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	fi
 	"$cli" rm -f "$id" >/dev/null
 
+	# --- attrs from labels/env, shown by --details
+	id=$("$cli" run -d -l team=a -l other=b -e APP='x y' -e SECRET=s --log-opt labels=team \
+		--log-opt env=APP --log-opt tag=t busybox echo hi)
+	wait_for 10 sh -c "[ \"\$(\"$cli\" inspect -f '{{.State.Status}}' $id)\" = exited ]"
+	out=$(cat "$(cdir "$id")/$id-json.log")
+	expect_match "[$v] labels/env options put attrs in each entry, as json-file" "$out" \
+		'^\{"log":"hi\\n","stream":"stdout","attrs":\{"APP":"x y","team":"a"\},"time":"'
+	expect_eq "[$v] docker logs shows only the text" "$("$cli" logs "$id" 2>&1)" "hi"
+	expect_eq "[$v] docker logs --details shows the attrs first" "$("$cli" logs --details "$id" 2>&1)" "APP=x+y,team=a hi"
+	"$cli" rm -f "$id" >/dev/null
+
 	# --- none: no file, logs refused as dockerd refuses it
 	id=$("$cli" run -d --log-driver none busybox sh -c 'echo hidden; sleep 600')
 	check_fails "[$v] --log-driver none writes no log file" \

@@ -65,8 +65,8 @@ struct monitor {
 	struct client *clients[LIMIT_SHIM_CLIENTS];
 	size_t n_clients;
 	int log_fd;
-	int64_t log_size;	/* bytes in the live log file */
-	pid_t compress_pid;	/* the child compressing <log>.1, or 0 */
+	int64_t log_size;   /* bytes in the live log file */
+	pid_t compress_pid; /* the child compressing <log>.1, or 0 */
 	bool log_warned;
 	struct buf partial[3];	/* per stream: a log line not yet ended */
 	struct buf stdin_q;	/* bytes waiting for the container's stdin */
@@ -195,8 +195,10 @@ log_emit(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 		return;
 	utf8_sanitize((const unsigned char *)p, n, &clean);
 	time_format_rfc3339nano(time_now_ns(), ts);
-	j = json_pack("{s:s%,s:s,s:s}", "log", clean.data, clean.len, "stream",
-		      stream == FRAME_STDERR ? "stderr" : "stdout", "time", ts);
+	/* moby's jsonlog.JSONLog field order: log, stream, attrs (when any), time */
+	j = json_pack("{s:s%,s:s,s:O*,s:s}", "log", clean.data, clean.len, "stream",
+		      stream == FRAME_STDERR ? "stderr" : "stdout", "attrs", m->a->spec->log_attrs,
+		      "time", ts);
 	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (!line)
 		return;

@@ -53,9 +53,10 @@ static const char sample[] =
 	"{\"log\":\"three\\n\",\"stream\":\"stdout\",\"time\":\"2026-01-01T00:00:03Z\"}\n";
 
 static int
-collect(void *ud, enum logs_stream s, int64_t ts, const char *p, size_t n)
+collect(void *ud, enum logs_stream s, int64_t ts, json_t *attrs, const char *p, size_t n)
 {
 	(void)ts;
+	(void)attrs;
 	buf_printf(ud, "%c:%.*s", s == LOGS_STDOUT ? 'o' : 'e', (int)n, p);
 	return 0;
 }
@@ -152,14 +153,15 @@ write_file(const char *path, const char *text)
 static char *
 entry(const char *word)
 {
-	return xasprintf("{\"log\":\"%s\\n\",\"stream\":\"stdout\",\"time\":\"2026-01-01T00:00:01Z\"}\n",
+	return xasprintf("{\"log\":\"%s\\n\",\"stream\":\"stdout\",\"time\":\"2026-01-01T00:00:"
+			 "01Z\"}\n",
 			 word);
 }
 
 /* Three rotated files (the oldest compressed), then the live one: read in order, tail across them. */
 Test(logs, rotated_files_in_order)
 {
-	struct logs_opts o = { .want_stdout = true, .tail = -1 };
+	struct logs_opts o = {.want_stdout = true, .tail = -1};
 	_cleanup_free_ char *p3 = logfile_rotated_path(ctr.log_path, 3, false);
 	_cleanup_free_ char *p2 = logfile_rotated_path(ctr.log_path, 2, false);
 	_cleanup_free_ char *p1 = logfile_rotated_path(ctr.log_path, 1, false);
@@ -193,7 +195,7 @@ Test(logs, rotated_files_in_order)
 
 Test(logs, rotate_shifts_and_none_cannot_read)
 {
-	struct logs_opts o = { .want_stdout = true, .tail = -1 };
+	struct logs_opts o = {.want_stdout = true, .tail = -1};
 	_cleanup_free_ char *a = entry("a"), *b = entry("b"), *c = entry("c");
 	_cleanup_free_ char *p1 = logfile_rotated_path(ctr.log_path, 1, false);
 	struct err e = ERR_INIT;
@@ -210,7 +212,8 @@ Test(logs, rotate_shifts_and_none_cannot_read)
 	s = run(&o);
 	cr_expect_str_eq(s, "o:b\no:c\no:a\n");
 	free(s);
-	cr_assert_eq(logfile_rotate(ctr.log_path, 1, false), 0); /* max-file 1: the file starts over */
+	cr_assert_eq(logfile_rotate(ctr.log_path, 1, false),
+		     0); /* max-file 1: the file starts over */
 	cr_expect(!fs_exists(ctr.log_path));
 	ctr.spec.log_driver = (char *)"none";
 	cr_expect_eq(logs_read(&ctr, &o, collect, &out, &e), -ENOTSUP);
@@ -261,7 +264,8 @@ Test(logs, logconf_rules)
 	json_decref(opts);
 	opts = json_pack("{s:s,s:s}", "max-file", "3", "compress", "true");
 	cr_expect_eq(logconf_validate("json-file", opts, &e), -EINVAL);
-	cr_expect_str_eq(e.msg, "compress cannot be true when max-file is less than 2 or max-size is not set");
+	cr_expect_str_eq(e.msg, "compress cannot be true when max-file is less than 2 or max-size "
+				"is not set");
 	json_decref(opts);
 	opts = json_pack("{s:s}", "max-file", "0");
 	cr_expect_eq(logconf_validate("json-file", opts, &e), -EINVAL);
