@@ -16,6 +16,33 @@
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Go marshals a map with its keys sorted: the same bytes in every entry. Consumes @o. */
+static json_t *
+sorted_copy(json_t *o)
+{
+	const char **keys = calloc(json_object_size(o) + 1, sizeof(*keys));
+	json_t *out = json_object(), *v;
+	const char *k;
+	size_t n = 0;
+
+	if (!keys)
+		abort();
+	json_object_foreach(o, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	for (size_t i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	json_decref(o);
+	return out;
+}
+
 /* moby's builtInLogOpts: handled by the daemon, not by a driver's validator. */
 static bool
 builtin_opt(const char *k)
@@ -263,6 +290,8 @@ logconf_merge(const char *def_driver, json_t *def_opts, char **driver, json_t **
 		json_object_foreach(def_opts, k, v)
 			if (!json_object_get(*opts, k))
 				json_object_set(*opts, k, v);
+	/* stored as dockerd shows it: a Go map, keys sorted */
+	*opts = sorted_copy(*opts);
 	return logconf_validate(*driver, *opts, e);
 }
 
@@ -295,33 +324,6 @@ pick(json_t *attrs, json_t *src, const char *want, const char *rx)
 	}
 	if (have_rx)
 		regfree(&re);
-}
-
-static int
-cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Go marshals a map with its keys sorted: the same bytes in every entry. Consumes @o. */
-static json_t *
-sorted_copy(json_t *o)
-{
-	const char **keys = calloc(json_object_size(o) + 1, sizeof(*keys));
-	json_t *out = json_object(), *v;
-	const char *k;
-	size_t n = 0;
-
-	if (!keys)
-		abort();
-	json_object_foreach(o, k, v)
-		keys[n++] = k;
-	qsort(keys, n, sizeof(*keys), cmp_key);
-	for (size_t i = 0; i < n; i++)
-		json_object_set(out, keys[i], json_object_get(o, keys[i]));
-	free(keys);
-	json_decref(o);
-	return out;
 }
 
 json_t *

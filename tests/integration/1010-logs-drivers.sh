@@ -149,6 +149,14 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	"$cli" rm -f "$id" >/dev/null
 done
 
+# --- the raw API: LogConfig.Config comes back as dockerd marshals a Go map (keys sorted)
+out=$(api POST /containers/create -H 'Content-Type: application/json' \
+	-d '{"Image":"busybox","HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"1m","max-file":"2"}}}}')
+id=$(printf '%s' "$out" | head -1 | jq -r .Id)
+out=$(api GET "/containers/$id/json" | sed '$d' | grep -o '"LogConfig":{[^}]*}}')
+expect_eq "inspect's raw LogConfig, keys sorted as dockerd's" "$out" '"LogConfig":{"Type":"json-file","Config":{"max-file":"2","max-size":"1m"}}'
+"$DOCKER" rm "$id" >/dev/null
+
 # --- /info and /system/df against the API definitions
 for ver in v1.44 v1.41; do
 	body=$(api GET "/$ver/info" | sed '$d')
