@@ -116,14 +116,54 @@ apply_pid(struct containers *cs, const struct container_spec *s, struct runtime_
 	return 0;
 }
 
+/*
+ * The IPC donor @ref (running): its pid, whether it uses the host's IPC, and
+ * the /dev/shm a joiner binds. Only a shareable or host IPC has one; a donor
+ * that joined another container's IPC leads to that one's (dockerd's
+ * ShmPath follows the chain), up to a few hops.
+ */
+static int
+donor_shm(struct containers *cs, const char *ref, pid_t *ret_pid, bool *ret_host,
+	  char **ret_shm, struct err *e)
+{
+	_cleanup_free_ char *cur = xstrdup(ref);
+
+	for (int hop = 0; hop < 8; hop++) {
+		_cleanup_free_ char *id = NULL, *ipc = NULL;
+		pid_t pid;
+		if (donor_get(cs, cur, &pid, &id, &ipc, e) < 0)
+			return -EINVAL;
+		if (hop == 0)
+			*ret_pid = pid;
+		if (strcmp(ipc, "shareable") == 0) {
+			_cleanup_free_ char *b = runtime_bundle_path(cs->exec_root, id);
+			*ret_shm = xasprintf("%s/" RUNTIME_SHM_DIR, b);
+			return 0;
+		}
+		if (strcmp(ipc, "host") == 0) {
+			*ret_host = hop == 0;
+			*ret_shm = xstrdup("/dev/shm");
+			return 0;
+		}
+		if (!mode_container(ipc))
+			break;
+		free(cur);
+		cur = xstrdup(mode_container(ipc));
+	}
+	return err_set(e, -EINVAL,
+		       "container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor container)",
+		       ref);
+}
+
 static int
 apply_ipc(struct containers *cs, struct container *c, struct runtime_spec *rs, struct err *e)
 {
 	const struct container_spec *s = &c->spec;
 	int64_t size = s->shm_size > 0 ? s->shm_size : DEFAULT_SHM_SIZE;
 	_cleanup_free_ char *opt = xasprintf("size=%lld", (long long)size);
-	_cleanup_free_ char *id = NULL, *ipc = NULL, *bundle = NULL;
+	_cleanup_free_ char *bundle = NULL;
 	const char *ref = mode_container(s->ipc_mode);
+	bool host = false;
 	pid_t pid;
 
 	if (mode_is(s->ipc_mode, "host")) {
@@ -146,23 +186,12 @@ apply_ipc(struct containers *cs, struct container *c, struct runtime_spec *rs, s
 		set_shm_mount(rs, "tmpfs", NULL, opt); /* private: --shm-size */
 		return 0;
 	}
-	if (donor_get(cs, ref, &pid, &id, &ipc, e) < 0) {
+	if (donor_shm(cs, ref, &pid, &host, &bundle, e) < 0) {
 		e->code = -EINVAL;
 		return err_prefix(e, "invalid IPC mode: %s", s->ipc_mode);
 	}
-	/* only a shareable (or host) IPC has a /dev/shm another container can bind */
-	if (strcmp(ipc, "shareable") == 0) {
-		_cleanup_free_ char *b = runtime_bundle_path(cs->exec_root, id);
-		bundle = xasprintf("%s/" RUNTIME_SHM_DIR, b);
-	} else if (strcmp(ipc, "host") == 0) {
-		bundle = xstrdup("/dev/shm");
-	} else {
-		return err_set(e, -EINVAL,
-			       "invalid IPC mode: %s: container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor container)",
-			       s->ipc_mode, ref);
-	}
-	rs->ipcns.mode = strcmp(ipc, "host") == 0 ? RUNTIME_NS_HOST : RUNTIME_NS_JOIN;
-	if (rs->ipcns.mode == RUNTIME_NS_JOIN)
+	rs->ipcns.mode = host ? RUNTIME_NS_HOST : RUNTIME_NS_JOIN;
+	if (!host)
 		rs->ipcns.path = xasprintf("/proc/%d/ns/ipc", (int)pid);
 	set_shm_mount(rs, "bind", bundle, NULL);
 	return 0;

@@ -39,6 +39,13 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] --ipc container: reads the donor's /dev/shm file" "$(echo "$out" | head -1)" from-a
 	expect_eq "[$v] --ipc container: is in the donor's IPC namespace" "$(echo "$out" | tail -1)" \
 		"$(d exec nsa-$v readlink /proc/self/ns/ipc)"
+	d run -d --name nsc-$v --ipc container:nsa-$v busybox sleep 300 >/dev/null
+	out=$(d run --rm --ipc container:nsc-$v busybox cat /dev/shm/a 2>&1)
+	expect_eq "[$v] --ipc container: of a container that joined a shareable one" "$out" from-a
+	d rm -f nsc-$v >/dev/null
+	nsa_id=$(hf nsa-$v '{{.Id}}')
+	check "[$v] --ipc shareable: its /dev/shm is a tmpfs on the host, in the bundle" \
+		grep -q " $BERTH_ROOT/exec/containers/$nsa_id/shm .* tmpfs " /proc/self/mountinfo
 	d run -d --name nsp-$v busybox sleep 300 >/dev/null
 	out=$(d run --rm --ipc container:nsp-$v busybox true 2>&1)
 	expect_match "[$v] a private IPC cannot be joined (dockerd's hint)" "$out" \
@@ -49,6 +56,8 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	out=$(d run --rm --ipc container:nope-$v busybox true 2>&1)
 	expect_match "[$v] --ipc container: of a missing container" "$out" "No such container: nope-$v"
 	d rm -f nsp-$v nsa-$v >/dev/null
+	check "[$v] the shareable /dev/shm is unmounted from the host with its container" \
+		wait_for 10 sh -c "! grep -q ' $BERTH_ROOT/exec/containers/[0-9a-f]*/shm ' /proc/self/mountinfo"
 
 	out=$(d run --rm --ipc host busybox readlink /proc/self/ns/ipc)
 	expect_eq "[$v] --ipc host is the host's IPC namespace" "$out" "$(host_ns ipc)"
