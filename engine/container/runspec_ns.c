@@ -68,31 +68,46 @@ donor_get(struct containers *cs, const char *ref, pid_t *ret_pid, char **ret_id,
 	return 0;
 }
 
-/* Replaces the default /dev/shm mount, or removes it when @type is NULL (--ipc none). */
+/*
+ * Replaces the default /dev/shm mount in place (so the request's own mounts,
+ * which come later, still cover it), or removes it when @type is NULL
+ * (--ipc none).
+ */
 static void
 set_shm_mount(struct runtime_spec *rs, const char *type, const char *source, const char *size)
 {
 	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", NULL};
 	const char *tmpfs_o[] = {"nosuid", "noexec", "nodev", "mode=1777", size, NULL};
+	const char *const *opts = type && strcmp(type, "bind") == 0 ? bind_o : tmpfs_o;
 
 	for (size_t i = 0; i < rs->n_mounts; i++) {
 		struct runtime_mount *m = &rs->mounts[i];
 		if (strcmp(m->destination, "/dev/shm") != 0)
 			continue;
-		free(m->destination);
 		free(m->type);
 		free(m->source);
 		strv_free(m->options);
-		memmove(m, m + 1, (rs->n_mounts - i - 1) * sizeof(*m));
-		rs->n_mounts--;
-		break;
-	}
-	if (!type)
+		if (!type) {
+			free(m->destination);
+			memmove(m, m + 1, (rs->n_mounts - i - 1) * sizeof(*m));
+			rs->n_mounts--;
+			return;
+		}
+		m->type = xstrdup(type);
+		m->source = xstrdup(source ? source : "shm");
+		m->options = strv_dup((char *const *)opts);
 		return;
-	if (strcmp(type, "bind") == 0)
-		runtime_spec_add_mount(rs, "/dev/shm", "bind", source, bind_o);
-	else
-		runtime_spec_add_mount(rs, "/dev/shm", "tmpfs", "shm", tmpfs_o);
+	}
+}
+
+/* A -v, --mount or --tmpfs at /dev/shm replaces berth's (dockerd's HasMountFor). */
+static bool
+has_user_shm(const struct container_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (strcmp(s->mounts[i].target, "/dev/shm") == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -175,7 +190,7 @@ apply_ipc(struct containers *cs, struct container *c, struct runtime_spec *rs, s
 		set_shm_mount(rs, NULL, NULL, NULL);
 		return 0;
 	}
-	if (mode_is(s->ipc_mode, "shareable")) {
+	if (mode_is(s->ipc_mode, "shareable") && !has_user_shm(s)) {
 		bundle = runtime_bundle_path(cs->exec_root, c->id);
 		rs->shm_path = xasprintf("%s/" RUNTIME_SHM_DIR, bundle);
 		rs->shm_size = size;

@@ -65,6 +65,8 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] --ipc none has no /dev/shm mount" "$out" 0
 	out=$(d run --rm --shm-size 70m busybox df -k /dev/shm)
 	expect_match "[$v] --shm-size 70m is the size of /dev/shm" "$out" ' 71680 '
+	out=$(d run --rm --shm-size 70m --tmpfs /dev/shm:size=1m busybox df -k /dev/shm)
+	expect_match "[$v] a --tmpfs at /dev/shm replaces berth's" "$out" ' 1024 '
 	d create --name nsshm-$v --shm-size 70m busybox true >/dev/null
 	expect_eq "[$v] inspect ShmSize" "$(hf nsshm-$v '{{.HostConfig.ShmSize}}')" 73400320
 	d rm -f nsshm-$v >/dev/null
