@@ -61,7 +61,8 @@ check_modes(const struct container_spec *s, struct err *e)
 		return err_set(e, -EINVAL, "conflicting options: hostname and the UTS mode");
 	/* moby Isolation.IsDefault: "" or "default", any case */
 	if (!empty(s->isolation) && strcasecmp(s->isolation, "default") != 0)
-		return err_set(e, -EINVAL, "Invalid isolation: \"%s\" - linux only supports 'default'",
+		return err_set(e, -EINVAL,
+			       "Invalid isolation: \"%s\" - linux only supports 'default'",
 			       s->isolation);
 	/* "runc" is accepted as berth's own runtime: tools ask for it by name */
 	if (!empty(s->runtime) && !is(s->runtime, "berth") && !is(s->runtime, "runc"))
@@ -71,7 +72,7 @@ check_modes(const struct container_spec *s, struct err *e)
 
 /* runc's validator (libcontainer/configs/validate): namespaced sysctls only. */
 static const char *const ipc_sysctls[] = {
-	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
+	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",	    "kernel.sem", "kernel.shmall",
 	"kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL,
 };
 
@@ -87,21 +88,29 @@ container_json_check_sysctl(const char *key, const char *net_mode, const char *i
 	/* written below /proc/sys: dotted words only, nothing that climbs out */
 	if (len == 0 || len > 255 || key[0] == '.' || strstr(key, "..") ||
 	    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
-		return err_set(e, -EINVAL, "sysctl \"%s\" is not in a separate kernel namespace", key);
+		return err_set(e, -EINVAL, "sysctl \"%s\" is not in a separate kernel namespace",
+			       key);
 	if (ipc) {
 		if (is(ipc_mode, "host"))
-			return err_set(e, -EINVAL, "sysctl \"%s\" is not allowed in the hosts ipc namespace", key);
+			return err_set(e, -EINVAL,
+				       "sysctl \"%s\" is not allowed in the hosts ipc namespace",
+				       key);
 		return 0;
 	}
 	if (strncmp(key, "net.", 4) == 0) {
 		if (is(net_mode, "host"))
-			return err_set(e, -EINVAL, "sysctl \"%s\" is not allowed in the hosts network namespace", key);
+			return err_set(e, -EINVAL,
+				       "sysctl \"%s\" is not allowed in the hosts network "
+				       "namespace",
+				       key);
 		return 0;
 	}
 	if (!is(uts_mode, "host") && strcmp(key, "kernel.domainname") == 0)
 		return 0;
 	if (!is(uts_mode, "host") && strcmp(key, "kernel.hostname") == 0)
-		return err_set(e, -EINVAL, "sysctl \"kernel.hostname\" is not allowed as it conflicts with the OCI \"hostname\" field");
+		return err_set(e, -EINVAL,
+			       "sysctl \"kernel.hostname\" is not allowed as it conflicts with the "
+			       "OCI \"hostname\" field");
 	return err_set(e, -EINVAL, "sysctl \"%s\" is not in a separate kernel namespace", key);
 }
 
@@ -115,32 +124,37 @@ decode_devices(json_t *h, struct container_spec *s, struct err *e)
 	if (!devs || json_is_null(devs))
 		return 0;
 	if (!json_is_array(devs))
-		return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig.Devices of type []container.DeviceMapping");
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal into field HostConfig.Devices of type "
+			       "[]container.DeviceMapping");
 	if (json_array_size(devs) == 0)
 		return 0;
 	s->devices = json_array();
 	json_array_foreach(devs, i, d) {
 		_cleanup_free_ char *host = NULL, *ctr = NULL, *perms = NULL;
 		if (!json_is_object(d))
-			return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig.Devices of type container.DeviceMapping");
+			return err_set(e, -EINVAL,
+				       "json: cannot unmarshal into field HostConfig.Devices of "
+				       "type container.DeviceMapping");
 		if (jx_str(d, "PathOnHost", "HostConfig.Devices.PathOnHost", &host, e) < 0 ||
-		    jx_str(d, "PathInContainer", "HostConfig.Devices.PathInContainer", &ctr, e) < 0 ||
-		    jx_str(d, "CgroupPermissions", "HostConfig.Devices.CgroupPermissions", &perms, e) < 0)
+		    jx_str(d, "PathInContainer", "HostConfig.Devices.PathInContainer", &ctr, e) <
+			    0 ||
+		    jx_str(d, "CgroupPermissions", "HostConfig.Devices.CgroupPermissions", &perms,
+			   e) < 0)
 			return -EINVAL;
 		if (empty(host) || host[0] != '/')
 			return err_set(e, -EINVAL, "%s is not an absolute path", host ? host : "");
 		if (!empty(ctr) && ctr[0] != '/')
 			return err_set(e, -EINVAL, "%s is not an absolute path", ctr);
 		/* 1 to 3 of r, w, m, each once (the CLI's validDeviceMode) */
-		if (!empty(perms) &&
-		    (strlen(perms) > 3 || strspn(perms, "rwm") != strlen(perms) ||
-		     (strchr(perms, 'r') != strrchr(perms, 'r')) ||
-		     (strchr(perms, 'w') != strrchr(perms, 'w')) ||
-		     (strchr(perms, 'm') != strrchr(perms, 'm'))))
+		if (!empty(perms) && (strlen(perms) > 3 || strspn(perms, "rwm") != strlen(perms) ||
+				      (strchr(perms, 'r') != strrchr(perms, 'r')) ||
+				      (strchr(perms, 'w') != strrchr(perms, 'w')) ||
+				      (strchr(perms, 'm') != strrchr(perms, 'm'))))
 			return err_set(e, -EINVAL, "bad mode specified: %s", perms);
-		json_array_append_new(s->devices, json_pack("{s:s,s:s,s:s}", "host", host,
-							    "container", ctr ? ctr : "", "perms",
-							    perms ? perms : ""));
+		json_array_append_new(s->devices,
+				      json_pack("{s:s,s:s,s:s}", "host", host, "container",
+						ctr ? ctr : "", "perms", perms ? perms : ""));
 	}
 	return 0;
 }
@@ -169,7 +183,8 @@ container_json_decode_ns(json_t *h, struct container_spec *s, struct err *e)
 			return err_set(e, -EINVAL, "invalid device cgroup rule format: '%s'",
 				       s->device_cgroup_rules[i]);
 	json_object_foreach(s->sysctls, k, v)
-		if (container_json_check_sysctl(k, s->network_mode, s->ipc_mode, s->uts_mode, e) < 0)
+		if (container_json_check_sysctl(k, s->network_mode, s->ipc_mode, s->uts_mode, e) <
+		    0)
 			return -EINVAL;
 	return 0;
 }

@@ -192,11 +192,14 @@ devices_json(const struct container_spec *s)
 
 	json_array_foreach(s->devices, i, d)
 		json_array_append_new(a, json_pack("{s:o,s:o,s:o}", "PathOnHost",
-						   js(json_string_value(json_object_get(d, "host"))),
+						   js(json_string_value(json_object_get(d, "hos"
+											   "t"))),
 						   "PathInContainer",
-						   js(json_string_value(json_object_get(d, "container"))),
+						   js(json_string_value(json_object_get(d, "contain"
+											   "er"))),
 						   "CgroupPermissions",
-						   js(json_string_value(json_object_get(d, "perms")))));
+						   js(json_string_value(json_object_get(d, "perm"
+											   "s")))));
 	return a;
 }
 

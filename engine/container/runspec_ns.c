@@ -46,8 +46,8 @@ mode_container(const char *mode)
  * dockerd: "No such container: x" (400) and "container x is not running" (409).
  */
 static int
-donor_get(struct containers *cs, const char *ref, pid_t *ret_pid, char **ret_id,
-	  char **ret_ipc, struct err *e)
+donor_get(struct containers *cs, const char *ref, pid_t *ret_pid, char **ret_id, char **ret_ipc,
+	  struct err *e)
 {
 	_cleanup_container_ struct container *d = containers_get(cs, ref, e);
 	bool running;
@@ -76,7 +76,8 @@ donor_get(struct containers *cs, const char *ref, pid_t *ret_pid, char **ret_id,
 static void
 set_shm_mount(struct runtime_spec *rs, const char *type, const char *source, const char *size)
 {
-	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", NULL};
+	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid",
+					     "nodev", "noexec",	  NULL};
 	const char *tmpfs_o[] = {"nosuid", "noexec", "nodev", "mode=1777", size, NULL};
 	const char *const *opts = type && strcmp(type, "bind") == 0 ? bind_o : tmpfs_o;
 
@@ -138,8 +139,8 @@ apply_pid(struct containers *cs, const struct container_spec *s, struct runtime_
  * ShmPath follows the chain), up to a few hops.
  */
 static int
-donor_shm(struct containers *cs, const char *ref, pid_t *ret_pid, bool *ret_host,
-	  char **ret_shm, struct err *e)
+donor_shm(struct containers *cs, const char *ref, pid_t *ret_pid, bool *ret_host, char **ret_shm,
+	  struct err *e)
 {
 	_cleanup_free_ char *cur = xstrdup(ref);
 
@@ -166,7 +167,8 @@ donor_shm(struct containers *cs, const char *ref, pid_t *ret_pid, bool *ret_host
 		cur = xstrdup(mode_container(ipc));
 	}
 	return err_set(e, -EINVAL,
-		       "container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor container)",
+		       "container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor "
+		       "container)",
 		       ref);
 }
 
@@ -232,10 +234,14 @@ apply_devices(const struct container_spec *s, struct runtime_spec *rs, struct er
 		struct stat st;
 
 		if (!host || stat(host, &st) < 0)
-			return err_set(e, -EINVAL, "error gathering device information while adding custom device \"%s\": no such file or directory",
+			return err_set(e, -EINVAL,
+				       "error gathering device information while adding custom "
+				       "device \"%s\": no such file or directory",
 				       host ? host : "");
 		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-			return err_set(e, -EINVAL, "error gathering device information while adding custom device \"%s\": not a device node",
+			return err_set(e, -EINVAL,
+				       "error gathering device information while adding custom "
+				       "device \"%s\": not a device node",
 				       host);
 		rd = &rs->devices[rs->n_devices++];
 		rd->path = xstrdup(ctr && *ctr ? ctr : host);
@@ -253,8 +259,7 @@ apply_devices(const struct container_spec *s, struct runtime_spec *rs, struct er
 }
 
 int
-runspec_apply_ns(struct containers *cs, struct container *c, struct runtime_spec *rs,
-		 struct err *e)
+runspec_apply_ns(struct containers *cs, struct container *c, struct runtime_spec *rs, struct err *e)
 {
 	const struct container_spec *s = &c->spec;
 	const char *k;
@@ -270,7 +275,9 @@ runspec_apply_ns(struct containers *cs, struct container *c, struct runtime_spec
 	if ((r = apply_devices(s, rs, e)) < 0)
 		return r;
 	json_object_foreach(s->sysctls, k, v) {
-		_cleanup_free_ char *kv = xasprintf("%s=%s", k, json_string_value(v) ? json_string_value(v) : "");
+		_cleanup_free_ char *kv = xasprintf("%s=%s", k,
+						    json_string_value(v) ? json_string_value(v)
+									 : "");
 		strv_append(&rs->sysctl, kv);
 	}
 	return 0;

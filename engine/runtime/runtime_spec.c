@@ -325,10 +325,9 @@ linux_json(const struct runtime_spec *s)
 				    json_string(s->res.cpuset_mems));
 	if (s->res.device_allow)
 		json_object_set_new(res, "berthDeviceRules", strv_json(s->res.device_allow));
-	l = json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res,
-		      "cgroupsPath", s->cgroup_path ? s->cgroup_path : "",
-		      "maskedPaths", strv_json(s->masked_paths),
-		      "readonlyPaths", strv_json(s->readonly_paths));
+	l = json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res, "cgroupsPath",
+		      s->cgroup_path ? s->cgroup_path : "", "maskedPaths",
+		      strv_json(s->masked_paths), "readonlyPaths", strv_json(s->readonly_paths));
 	devices_sysctl_json(s, l);
 	return l;
 }
@@ -545,7 +544,8 @@ parse_namespaces(json_t *a, struct runtime_spec *s, struct err *e)
 				return r;
 			ns->mode = ns->path ? RUNTIME_NS_JOIN : RUNTIME_NS_NEW;
 			/* joined through /proc/<pid>/ns only: no other file is opened */
-			if (ns->path && (strncmp(ns->path, "/proc/", 6) != 0 || strstr(ns->path, "..")))
+			if (ns->path &&
+			    (strncmp(ns->path, "/proc/", 6) != 0 || strstr(ns->path, "..")))
 				return err_set(e, -EINVAL, "config.json: bad namespace path '%s'",
 					       ns->path);
 			continue;
@@ -587,7 +587,9 @@ runtime_device_rule_check(const char *rule)
 static bool
 sysctl_name_ok(const char *k, size_t len)
 {
-	return len > 0 && len < 256 && strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len &&
+	return len > 0 && len < 256 &&
+	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       len &&
 	       k[0] != '.' && !strstr(k, "..");
 }
 

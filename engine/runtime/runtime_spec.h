@@ -30,22 +30,22 @@ enum runtime_netns {
 
 /* How the container gets one of its pid, ipc, uts and cgroup namespaces. */
 enum runtime_ns_mode {
-	RUNTIME_NS_NEW = 0,	/* a new namespace of its own */
-	RUNTIME_NS_HOST,	/* the host's (the shim's) */
-	RUNTIME_NS_JOIN,	/* the namespace file at path: another container's */
+	RUNTIME_NS_NEW = 0, /* a new namespace of its own */
+	RUNTIME_NS_HOST,    /* the host's (the shim's) */
+	RUNTIME_NS_JOIN,    /* the namespace file at path: another container's */
 };
 
 struct runtime_ns {
 	enum runtime_ns_mode mode;
-	char *path;		/* JOIN only: "/proc/<pid>/ns/<type>" */
+	char *path; /* JOIN only: "/proc/<pid>/ns/<type>" */
 };
 
 /* A device node created in the container (--device), OCI's linux.devices. */
 struct runtime_device {
-	char *path;		/* absolute path in the container */
-	char type;		/* 'c' or 'b' */
+	char *path; /* absolute path in the container */
+	char type;  /* 'c' or 'b' */
 	uint32_t major, minor;
-	uint32_t mode;		/* permission bits (the host node's) */
+	uint32_t mode; /* permission bits (the host node's) */
 };
 
 enum runtime_seccomp {
@@ -109,9 +109,9 @@ struct runtime_spec {
 	char *netns_path;
 	struct runtime_ns pidns, ipcns, utsns, cgroupns;
 
-	struct runtime_device *devices;	/* created after /dev, in order */
+	struct runtime_device *devices; /* created after /dev, in order */
 	size_t n_devices;
-	char **sysctl;		/* "key=value", written inside the container's namespaces */
+	char **sysctl; /* "key=value", written inside the container's namespaces */
 	/* Shareable /dev/shm: the shim mounts a tmpfs of shm_size bytes here on
 	 * the host (so another container can bind it) and removes it at exit. */
 	char *shm_path;

@@ -218,8 +218,8 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 static int
 mount_cgroup_own(int rootfd, const char *dest, unsigned long flags, const char *cg_path)
 {
-	static const char *const ctrls[] = {"memory", "cpu", "cpuacct", "cpuset", "pids",
-					    "freezer", "devices", "blkio", NULL};
+	static const char *const ctrls[] = {"memory",  "cpu",	  "cpuacct", "cpuset", "pids",
+					    "freezer", "devices", "blkio",   NULL};
 	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	_cleanup_close_ int fd = -1;
 	char p[64];

@@ -276,7 +276,8 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 				strerror(-r)), r;
 	if ((r = enter_pidns(&s->spec)) < 0)
 		return snprintf(msg, msg_size, "join PID namespace '%s': %s", s->spec.pidns.path,
-				strerror(-r)), r;
+				strerror(-r)),
+		       r;
 	c.sync_fd = sync[0];
 	c.err_fd = errp[1];
 	c.tty_sock = tty[1];
@@ -420,7 +421,8 @@ start(struct shim *s)
 	}
 	if (!s->spec.join_pid && (r = mount_shm(&s->spec)) < 0)
 		return report(s, "error %d mount shm on '%s': %s", -r, s->spec.shm_path,
-			      strerror(-r)), r;
+			      strerror(-r)),
+		       r;
 	if ((s->listen_fd = listen_socket(s->bundle)) < 0)
 		return report(s, "error %d control socket: %s", -s->listen_fd,
 			      strerror(-s->listen_fd)), s->listen_fd;

@@ -205,11 +205,13 @@ Test(spec, cap_names)
 
 Test(spec, device_rules_as_dockerd_parses_them)
 {
-	static const char *const good[] = {"c 1:3 rwm", "b 7:* r", "a *:* m", "c *:12 wm",
+	static const char *const good[] = {"c 1:3 rwm",		 "b 7:* r", "a *:* m", "c *:12 wm",
 					   "c 4294967295:0 rwm", NULL};
-	static const char *const bad[] = {"", "c 1:3", "c 1:3  rwm", " c 1:3 rwm", "c 1:3 rwm ",
-					  "x 1:3 rwm", "c 1 rwm", "c a:3 rw", "c 1:3 rwmr",
-					  "c 1:3 rx", "c1:3 rwm", "c 12345678901:1 r", NULL};
+	static const char *const bad[] = {"",		"c 1:3",      "c 1:3  rwm",
+					  " c 1:3 rwm", "c 1:3 rwm ", "x 1:3 rwm",
+					  "c 1 rwm",	"c a:3 rw",   "c 1:3 rwmr",
+					  "c 1:3 rx",	"c1:3 rwm",   "c 12345678901:1 r",
+					  NULL};
 
 	for (size_t i = 0; good[i]; i++)
 		cr_expect_eq(runtime_device_rule_check(good[i]), 0, "%s", good[i]);
@@ -277,14 +279,24 @@ Test(spec, namespaces_devices_sysctls_round_trip)
 Test(spec, rejects_hostile_namespace_device_sysctl)
 {
 	static const char *const bad[] = {
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/etc/passwd\"}]}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/../etc\"}]}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"sysctl\":{\"net/../../x\":\"1\"}}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"sysctl\":{\"..\":\"1\"}}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"devices\":[{\"path\":\"rel\",\"type\":\"c\",\"major\":1,\"minor\":3}]}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"devices\":[{\"path\":\"/d\",\"type\":\"p\",\"major\":1,\"minor\":3}]}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"linux\":{\"resources\":{\"berthDeviceRules\":[\"a\"]}}}",
-		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"berth\":{\"shm\":{\"path\":\"rel\",\"size\":1}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/etc/passwd\"}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/../etc\"}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"sysctl\":{\"net/../../x\":\"1\"}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"sysctl\":{\"..\":\"1\"}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"devices\":[{\"path\":\"rel\",\"type\":\"c\",\"major\":1,"
+		"\"minor\":3}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"devices\":[{\"path\":\"/"
+		"d\",\"type\":\"p\",\"major\":1,\"minor\":3}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"resources\":{\"berthDeviceRules\":[\"a\"]}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"berth\":{\"shm\":{\"path\":\"rel\",\"size\":1}}}",
 		NULL,
 	};
 
