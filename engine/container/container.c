@@ -15,6 +15,7 @@
 #include "engine/container/container_internal.h"
 #include "engine/container/healthmon.h"
 #include "engine/container/names.h"
+#include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/deadline.h"
@@ -283,6 +284,7 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	int r;
 
 	pthread_mutex_init(&cs->mu, NULL);
+	pthread_mutex_init(&cs->dns_mu, NULL);
 	cs->data_root = xstrdup(cfg->data_root);
 	cs->exec_root = cfg->exec_root ? xstrdup(cfg->exec_root) : NULL;
 	cs->store = cfg->store;
@@ -325,6 +327,12 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 }
 
 void
+containers_set_dns_server(struct containers *cs, struct dns_server *dns)
+{
+	cs->dns_server = dns;
+}
+
+void
 containers_stop_probes(struct containers *cs)
 {
 	if (!cs)
@@ -350,6 +358,7 @@ containers_close(struct containers *cs)
 	strv_free(cs->dns_options);
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
+	pthread_mutex_destroy(&cs->dns_mu);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }
@@ -534,7 +543,11 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 	c->name = xasprintf("/%s", name[0] == '/' ? name + 1 : name);
 	pthread_mutex_unlock(&c->mu);
 	pthread_mutex_unlock(&cs->mu);
-	return container_save(c, e);
+	r = container_save(c, e);
+	/* The embedded DNS answers to the new name at once, the old one no more. */
+	if (r == 0 && cs->net)
+		r = network_rename(cs->net, c->id, name[0] == '/' ? name + 1 : name, e);
+	return r;
 }
 
 int

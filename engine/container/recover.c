@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/container/container_monitor.h"
@@ -59,6 +60,7 @@ recover_containers(struct containers *cs, struct err *e)
 				pthread_mutex_unlock(&c->mu);
 				network_endpoint_release(&ep);
 			}
+			(void)container_dns_sync(cs, c);
 			strv_append(&live, c->id);
 			if (!rs.paused)
 				healthmon_resume(cs->health, c);

@@ -644,6 +644,40 @@ network_resolve_addr(struct network_state *net, const char *container_id, int fa
 }
 
 int
+network_user_netns(struct network_state *net, const char *container_id, char ret[256])
+{
+	const struct network_endpoint *ep;
+
+	pthread_mutex_lock(&net->lock);
+	ep = user_endpoint(net, container_id);
+	if (ep && ep->netns_path[0])
+		memcpy(ret, ep->netns_path, sizeof(ep->netns_path));
+	pthread_mutex_unlock(&net->lock);
+	return ep && ep->netns_path[0] ? 0 : -ENOENT;
+}
+
+int
+network_rename(struct network_state *net, const char *container_id, const char *name, struct err *e)
+{
+	ssize_t i;
+	int r = 0;
+
+	pthread_mutex_lock(&net->lock);
+	i = netstate_find_rec(net, container_id);
+	if (i >= 0) {
+		struct network_endpoint *ep = &net->eps[i]->ep;
+		snprintf(ep->name, sizeof(ep->name), "%s", name);
+		/* Under the lock, so a detach cannot remove the record first and
+		 * see it written again after. */
+		r = endpoint_save(net->ep_dir, ep);
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		return err_errno(e, r, "cannot save endpoint of '%s'", container_id);
+	return 0;
+}
+
+int
 network_mode_check(struct network_state *net, const char *mode, struct err *e)
 {
 	enum network_mode m;
