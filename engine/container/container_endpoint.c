@@ -3,7 +3,7 @@
  * A container's network glue: turns its spec (network mode, -p, -P) into a
  * network_attach request, records the endpoint networking gave it in
  * c->ep (Docker's NetworkSettings come from there), and gives it back on
- * exit; the embedded DNS server follows both (container_dns.c). Addresses, veths and NAT rules themselves are engine/network's.
+ * exit. Addresses, veths and NAT rules themselves are engine/network's.
  */
 #include "config.h"
 
@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/network/network.h"
@@ -57,8 +56,6 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	struct network_attach_opts o = {0};
 	struct network_endpoint ep = {0};
 	_cleanup_free_ struct portmap_binding *ports = NULL;
-	_cleanup_free_ char *name = NULL;
-	struct err ignored = ERR_INIT;
 	size_t n = 0;
 	char peer[65] = "";
 	int r;
@@ -105,10 +102,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	}
 	o.ports = ports;
 	o.n_ports = n;
-	pthread_mutex_lock(&c->mu); /* a rename frees c->name */
-	name = xstrdup(c->name + 1);
-	pthread_mutex_unlock(&c->mu);
-	o.name = name;
+	o.name = c->name + 1;
 	o.network = c->spec.network_mode;
 	o.hostname = c->spec.hostname;
 	r = network_attach(cs->net, c->id, &o, &ep, e);
@@ -116,19 +110,8 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 		return r;
 	pthread_mutex_lock(&c->mu);
 	container_endpoint_set(c, &ep);
-	if (strcmp(c->name + 1, name) != 0) {
-		free(name);
-		name = xstrdup(c->name + 1);
-	} else {
-		name = mfree(name);
-	}
 	pthread_mutex_unlock(&c->mu);
 	network_endpoint_release(&ep);
-	/* A rename while attaching found no endpoint to rename yet. */
-	if (name && network_rename(cs->net, c->id, name, &ignored) < 0)
-		log_warn("container %.12s: %s, ignoring", c->id, ignored.msg);
-	/* Before the process runs, so its first lookup is answered. */
-	(void)container_dns_sync(cs, c);
 	return 0;
 }
 
@@ -149,5 +132,4 @@ container_endpoint_detach(struct containers *cs, struct container *c)
 	free(c->ep.netns);
 	c->ep.ip = c->ep.gateway = c->ep.mac = c->ep.netns = NULL;
 	pthread_mutex_unlock(&c->mu);
-	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 }

@@ -14,12 +14,10 @@ void container_endpoint_set(struct container *c, const struct network_endpoint *
 
 /*
  * Gives @c its network as its spec asks (mode, published ports, -P) and
- * records the endpoint in c->ep, then attaches the embedded DNS server when
- * that is a user-defined network (container_dns_sync). Errors are
- * network_attach's, and -EINVAL for a bad port binding or network mode.
+ * records the endpoint in c->ep. Errors are network_attach's, and -EINVAL
+ * for a bad port binding or network mode.
  */
 int container_endpoint_attach(struct containers *cs, struct container *c, struct err *e);
 
-/* Gives the network back, clears the address part of c->ep and detaches the
- * embedded DNS server; failures are logged. */
+/* Gives the network back and clears the address part of c->ep; failures are logged. */
 void container_endpoint_detach(struct containers *cs, struct container *c);

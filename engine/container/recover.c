@@ -60,8 +60,8 @@ recover_containers(struct containers *cs, struct err *e)
 				pthread_mutex_unlock(&c->mu);
 				network_endpoint_release(&ep);
 			}
-			(void)container_dns_sync(cs, c);
 			strv_append(&live, c->id);
+			(void)container_dns_sync(cs, c); /* berthd's sockets died with it */
 			if (!rs.paused)
 				healthmon_resume(cs->health, c);
 			container_monitor_start(cs, c);
