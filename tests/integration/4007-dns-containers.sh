@@ -64,6 +64,8 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] by short ID" "$(look "$cli" "$a" "${bid:0:12}")" "$ipb"
 	expect_eq "[$v] case-insensitively" "$(look "$cli" "$a" "$(echo "$b" | tr a-z A-Z)")" "$ipb"
 	expect_eq "[$v] the other way" "$(look "$cli" "$b" "$a")" "$(ip_of "$a")"
+	out=$("$cli" run --rm --network "$NET" busybox nslookup "$a" 2>&1)
+	expect_match "[$v] a container's own first lookup (docker run --rm) is answered" "$out" "Address: $(ip_of "$a")"
 	out=$("$cli" exec "$a" ping -c1 -W2 "$b" 2>&1)
 	expect_match "[$v] ping by name resolves through resolv.conf" "$out" "PING $b \\($ipb\\)"
 	out=$("$cli" exec "$a" nslookup nosuch$h 2>&1)
