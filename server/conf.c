@@ -114,6 +114,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"tlscert", required_argument, NULL, OPT_TLSCERT},
 		{"tlskey", required_argument, NULL, OPT_TLSKEY},
 		{"allow-insecure-tcp", no_argument, NULL, OPT_INSECURE_TCP},
+		{"group", required_argument, NULL, 'G'},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"version", no_argument, NULL, 'v'},
@@ -124,7 +125,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:p:l:Db:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:p:l:Db:G:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': strv_append(&cfg->hosts, optarg); break;
 		case OPT_DATA_ROOT: free(cfg->data_root); cfg->data_root = xstrdup(optarg); break;
@@ -151,6 +152,10 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_TLSCERT: free(cfg->tlscert); cfg->tlscert = xstrdup(optarg); break;
 		case OPT_TLSKEY: free(cfg->tlskey); cfg->tlskey = xstrdup(optarg); break;
 		case OPT_INSECURE_TCP: cfg->allow_insecure_tcp = true; break;
+		case 'G':
+			free(cfg->group);
+			cfg->group = xstrdup(optarg);
+			break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
@@ -205,6 +210,7 @@ static const struct key_spec keys[] = {
 	KEY("tlscert", K_STRING, tlscert),
 	KEY("tlskey", K_STRING, tlskey),
 	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
+	KEY("group", K_STRING, group),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
 
@@ -462,5 +468,6 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);
+	free(cfg->group);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -28,6 +28,7 @@ struct daemon_config {
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;
+	char *group;		 /* owner group of unix sockets; NULL: "berth" if it exists */
 	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
 

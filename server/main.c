@@ -201,7 +201,7 @@ run(struct daemon_config *cfg)
 			log_error("too many -H hosts (at most %d)", MAX_LISTENERS);
 			goto out;
 		}
-		if (listen_open(cfg->hosts[n], &ls[n], &e) < 0) {
+		if (listen_open(cfg->hosts[n], cfg->group, &ls[n], &e) < 0) {
 			log_error("%s", e.msg);
 			goto out;
 		}
