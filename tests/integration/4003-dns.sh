@@ -37,7 +37,7 @@ free_port() {
 UPORT=$(free_port)
 $DNSQ upstream "$UPORT" >"$T_DIR/upstream.out" 2>&1 &
 T_PIDS+=($!)
-wait_for 10 grep -q ready "$T_DIR/upstream.out" || fail "fake upstream started"
+wait_for 30 grep -q ready "$T_DIR/upstream.out" || fail "fake upstream started"
 
 q() { nsenter --net="$NSP" $DNSQ query 127.0.0.11 "$@" 2>&1; }
 hostile() { nsenter --net="$NSP" $DNSQ hostile 127.0.0.11 "$1" 2>&1; }
@@ -48,7 +48,7 @@ start_tool() { # OUT ARGS...
 	"$TOOL" -n "$NSP" "$@" >"$out" 2>&1 &
 	TOOL_PID=$!
 	T_PIDS+=($TOOL_PID)
-	wait_for 10 grep -q ready "$out"
+	wait_for 30 grep -q ready "$out"
 }
 
 if start_tool "$T_DIR/tool.out" -D corp.example -u 127.0.0.1 -p "$UPORT" \
@@ -98,7 +98,7 @@ expect_match "still answers after hostile input" "$(q db A)" $'rcode 0\n10.9.0.5
 # Attaching again while attached (the container service syncs after every
 # network change) keeps the bound sockets: still answering.
 kill -USR2 "$TOOL_PID"
-check "attached again in the same namespace" wait_for 5 sh -c "[ \$(grep -c ready '$T_DIR/tool.out') -ge 2 ]"
+check "attached again in the same namespace" wait_for 15 sh -c "[ \$(grep -c ready '$T_DIR/tool.out') -ge 2 ]"
 expect_match "and it still answers" "$(q db A)" $'rcode 0\n10.9.0.5$'
 check_fails "no attach error" grep -q 'dns:' "$T_DIR/tool.out"
 
@@ -112,7 +112,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 wait "$FLOOD"
 check "the server survived detaches under a flood" kill -0 "$TOOL_PID"
-check "and answers after them" wait_for 5 sh -c "nsenter --net=$NSP $DNSQ query 127.0.0.11 db A | grep -q 10.9.0.5"
+check "and answers after them" wait_for 15 sh -c "nsenter --net=$NSP $DNSQ query 127.0.0.11 db A | grep -q 10.9.0.5"
 check_fails "no attach error during them" grep -q 'dns:' "$T_DIR/tool.out"
 
 # Detach stops answering at once; attach brings it back.

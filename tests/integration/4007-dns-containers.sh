@@ -28,7 +28,7 @@ for u in "$UP1 192.0.2.7" "$UP2 192.0.2.99"; do
 	set -- $u
 	$DNSQ upstream 53 "$1" "$2" >"$T_DIR/up-$1.out" 2>&1 &
 	T_PIDS+=($!)
-	wait_for 10 grep -q ready "$T_DIR/up-$1.out" || { fail "fake upstream on $1:53"; diag "$(cat "$T_DIR/up-$1.out")"; finish; }
+	wait_for 30 grep -q ready "$T_DIR/up-$1.out" || { fail "fake upstream on $1:53"; diag "$(cat "$T_DIR/up-$1.out")"; finish; }
 done
 
 berth_start_seeded -- --dns "$UP1" || { fail "berthd starts with busybox seeded"; finish; }
