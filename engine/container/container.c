@@ -539,14 +539,35 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 		return r;
 	}
 	pthread_mutex_lock(&c->mu);
-	free(c->name);
+	char *old = c->name;
 	c->name = xasprintf("/%s", name[0] == '/' ? name + 1 : name);
 	pthread_mutex_unlock(&c->mu);
-	pthread_mutex_unlock(&cs->mu);
+	/* All or nothing: the new name is live only once it is on disk (the
+	 * names lock stays held so nobody takes either name meanwhile). */
 	r = container_save(c, e);
-	/* The embedded DNS answers to the new name at once, the old one no more. */
-	if (r == 0 && cs->net)
-		r = network_rename(cs->net, c->id, name[0] == '/' ? name + 1 : name, e);
+	/* The embedded DNS answers to the new name at once, the old one no
+	 * more; when networking cannot record it, the old name is back on
+	 * disk too. */
+	if (r == 0 && cs->net && (r = network_rename(cs->net, c->id, c->name + 1, e)) < 0) {
+		struct err ignored = ERR_INIT;
+		pthread_mutex_lock(&c->mu);
+		char *renamed = c->name;
+		c->name = old;
+		pthread_mutex_unlock(&c->mu);
+		(void)container_save(c, &ignored);
+		pthread_mutex_lock(&c->mu);
+		c->name = renamed;
+		pthread_mutex_unlock(&c->mu);
+	}
+	pthread_mutex_lock(&c->mu);
+	if (r < 0) {
+		free(c->name);
+		c->name = old;
+	} else {
+		free(old);
+	}
+	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&cs->mu);
 	return r;
 }
 

@@ -781,6 +781,7 @@ network_user_netns(struct network_state *net, const char *container_id, char ret
 int
 network_rename(struct network_state *net, const char *container_id, const char *name, struct err *e)
 {
+	char prev[sizeof(((struct network_endpoint *)0)->name)] = "";
 	int r = 0;
 
 	pthread_mutex_lock(&net->lock);
@@ -788,10 +789,20 @@ network_rename(struct network_state *net, const char *container_id, const char *
 		struct network_endpoint *ep = &net->eps[i]->ep;
 		if (strcmp(ep->container_id, container_id) != 0)
 			continue;
+		memcpy(prev, ep->name, sizeof(prev));
 		snprintf(ep->name, sizeof(ep->name), "%s", name);
 		/* Under the lock, so a detach cannot remove the record first and
 		 * see it written again after. */
 		r = endpoint_save(net->ep_dir, ep);
+	}
+	/* All or nothing: a record that could not be written puts every
+	 * endpoint back under its old name. */
+	for (size_t i = 0; r < 0 && i < net->n_eps; i++) {
+		struct network_endpoint *ep = &net->eps[i]->ep;
+		if (strcmp(ep->container_id, container_id) != 0 || strcmp(ep->name, name) != 0)
+			continue;
+		memcpy(ep->name, prev, sizeof(prev));
+		(void)endpoint_save(net->ep_dir, ep);
 	}
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0)
