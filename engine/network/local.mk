@@ -23,6 +23,7 @@ check_PROGRAMS += tests/unit/engine/network/test_network
 TESTS += tests/unit/engine/network/test_network
 tests_unit_engine_network_test_network_SOURCES = \
 	tests/unit/engine/network/test_ipam.c \
+	tests/unit/engine/network/test_netdef.c \
 	tests/unit/engine/network/test_portmap.c \
 	tests/unit/engine/network/test_firewall.c \
 	tests/unit/engine/network/test_endpoint.c \

@@ -42,6 +42,8 @@ struct network_state {
 	size_t n_eps, cap_eps;
 	struct net_obj **nets;
 	size_t n_nets;
+	struct netdef_pool *pools; /* automatic subnets come from these, in order */
+	size_t n_pools;
 };
 
 /* Index of the endpoint record of container @id, or -1 (lock held). */
@@ -52,5 +54,7 @@ void netobj_free(struct net_obj *o);
 ssize_t netobj_find(struct network_state *net, const char *ref, struct err *e);
 /* The bridge an endpoint is on (the default one unless it names a user network). */
 struct bridge_net *netobj_bridge_of(struct network_state *net, const struct network_endpoint *ep);
+/* Parses the default-address-pools (NULL/empty: dockerd's predefined ones). */
+int netobj_set_pools(struct network_state *net, char *const *pools, struct err *e);
 /* Loads the predefined networks and every user network record at start. */
 int netobj_load_all(struct network_state *net, struct err *e);
