@@ -11,7 +11,8 @@ libberth_engine_a_SOURCES += \
 	engine/network/netobj.c engine/network/network_internal.h \
 	engine/network/network.c engine/network/network.h \
 	engine/network/plumb.c engine/network/plumb.h \
-	engine/network/portmap.c engine/network/portmap.h
+	engine/network/portmap.c engine/network/portmap.h \
+	engine/network/sweep.c
 
 # Integration driver and test (root only; the script skips otherwise).
 check_PROGRAMS += tests/tools/berth-nettool

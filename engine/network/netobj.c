@@ -273,6 +273,8 @@ open_user_bridge(struct network_state *net, struct net_obj *o, struct err *e)
 		    ipam_exclude(o->br->ipam, a) < 0)
 			return err_set(e, -EINVAL, "invalid auxiliary address '%s'", k);
 	}
+	/* before the kernel sees the bridge, so a crash cannot orphan it */
+	sweep_mark(net, o->br);
 	return 0;
 }
 
@@ -322,7 +324,9 @@ netobj_load_all(struct network_state *net, struct err *e)
 	for (size_t i = 0; i < net->n_nets; i++)
 		if (net->nets[i]->def.predefined && strcmp(net->nets[i]->def.name, "bridge") == 0)
 			describe_default_bridge(net, net->nets[i]);
-	/* Bridges of user networks come back after a reboot; failures are retried later. */
+	/* Bridges of networks whose record is gone, then those that are
+	 * missing (after a reboot); failures are retried later. */
+	sweep_stale(net);
 	for (size_t i = 0; i < net->n_nets; i++) {
 		struct net_obj *o = net->nets[i];
 		if (o->own_br && plumb_bridge_setup(o->br, &o->br->setup_err) < 0)
@@ -784,6 +788,8 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 		return r;
 	}
 	r = plumb_bridge_destroy(o->br, &le);
+	if (r == 0)
+		sweep_unmark(net, o->br->name);
 	pthread_mutex_unlock(&net->setup_lock);
 	if (r < 0)
 		log_warn("removing network '%s': %s, ignoring", o->def.name, le.msg);

@@ -6,7 +6,11 @@
 # daemon/links builds them, inspect shows HostConfig.Links, ps shows the
 # link name among the target's names, `rm --link` removes a link, and
 # dockerd's errors for unknown targets, stopped targets and conflicting
-# network modes.
+# network modes. Then, for user networks: prune's until filter, the
+# start-up sweep (a network whose record is gone after a kill -9 loses its
+# bridge and nft table at the next start; a missing bridge comes back),
+# netclean.sh --stale for user-network bridges no data root knows, and
+# default-address-pools from daemon.json (and a bad pool stops berthd).
 . "$(dirname "$0")/../helpers/lib.sh"
 [ "$(id -u)" = 0 ] || { skip "needs root"; finish; }
 berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
@@ -85,4 +89,56 @@ expect_eq "links are kept across a daemon restart" "$out" '["/db:/late/store"]'
 "$DOCKER" start db >/dev/null 2>&1
 out=$("$DOCKER" start -a late 2>&1)
 expect_eq "and applied at start" "$out" "/late/store"
+"$DOCKER" rm -f late db >/dev/null
+
+# prune until
+"$DOCKER" network create --label keep=no pr1 >/dev/null
+out=$("$DOCKER" network prune -f --filter until=10m)
+expect_no_match "prune until=10m keeps a network made now" "$out" pr1
+out=$("$DOCKER" network prune -f --filter until=bogus 2>&1)
+expect_match "prune until=bogus: dockerd's error" "$out" 'failed to parse value as time or duration: "bogus"'
+out=$("$DOCKER" network prune -f --filter "until=$(($(date +%s) + 60))" --filter 'label!=keep=yes')
+expect_match "prune until=<unix time> and label!= remove it" "$out" pr1
+out=$("$DOCKER" network prune -f --filter "until=$(date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ)")
+expect_no_match "prune until=<RFC 3339> (nothing left)" "$out" Error
+
+# Start-up sweep and netclean --stale, after a kill -9.
+NET=$BERTH_ROOT/data/network
+a=$("$DOCKER" network create swa); b=$("$DOCKER" network create swb); c=$("$DOCKER" network create swc)
+check "the bridges are marked as this data root's" test -e "$NET/bridges/br-${a:0:12}"
+kill -9 "$BERTH_PID"
+wait_for 10 sh -c "! kill -0 $BERTH_PID 2>/dev/null"
+rm -f "$NET/$a.json" "$NET/$b.json" "$NET/bridges/br-${b:0:12}"
+ip link del "br-${c:0:12}"
+bash "$TOP/tests/helpers/netclean.sh" --stale
+check_fails "netclean --stale removes a user bridge no data root knows" ip link show "br-${b:0:12}"
+check_fails "and its nft table" nft list table ip "berth_br_${b:0:12}"
+check "it keeps one whose marker is still in a data root" ip link show "br-${a:0:12}"
+berth_restart || { fail "berthd restarts"; finish; }
+wait_for 10 sh -c "! ip link show br-${a:0:12} >/dev/null 2>&1"
+check_fails "the sweep at start removes the bridge of a network whose record is gone" ip link show "br-${a:0:12}"
+check_fails "and its nft table" nft list table ip "berth_br_${a:0:12}"
+check_fails "and its marker" test -e "$NET/bridges/br-${a:0:12}"
+check "a network whose bridge was deleted gets it back" ip link show "br-${c:0:12}"
+check "and its table" nft list table ip "berth_br_${c:0:12}"
+check "docker network rm swc" "$DOCKER" network rm swc
+check_fails "removes the marker" test -e "$NET/bridges/br-${c:0:12}"
+
+# default-address-pools from daemon.json
+h=$(rand_hex)
+pool=10.$((0x${h:0:2} % 200 + 20)).$((0x${h:2:2} % 64 * 4))
+printf '{"default-address-pools":[{"base":"%s.0/22","size":24}]}\n' "$pool" >"$T_DIR/daemon.json"
+berth_stop
+berth_restart --config-file "$T_DIR/daemon.json" || { fail "berthd restarts with pools"; finish; }
+"$DOCKER" network create pa >/dev/null
+sub=$("$DOCKER" network inspect pa --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}')
+expect_match "an automatic subnet comes from default-address-pools" "$sub" "^${pool%.*}\.$((${pool##*.}))\.0/24|${pool%.*}\.$((${pool##*.} + 1))\.0/24|${pool%.*}\.$((${pool##*.} + 2))\.0/24|${pool%.*}\.$((${pool##*.} + 3))\.0/24\$"
+"$DOCKER" network rm pa >/dev/null
+printf '{"default-address-pools":[{"base":"%s.0/22","size":16}]}\n' "$pool" >"$T_DIR/bad.json"
+out=$(timeout 20 "$BERTHD" --config-file "$T_DIR/bad.json" -H "unix://$T_DIR/bad.sock" \
+	--data-root "$T_DIR/bad" --exec-root "$T_DIR/bad-exec" --pidfile "$T_DIR/bad.pid" \
+	--bridge none 2>&1)
+rc=$?
+expect_match "a bad pool stops berthd at start with a clear message" "$out" "default-address-pools 'base=$pool.0/22,size=16': invalid pools size: 16"
+check "with a failure status" test "$rc" -ne 0 -a "$rc" -ne 124
 finish
