@@ -139,8 +139,18 @@ store_image_commit(struct store *s, const void *config, size_t len,
 	sha256_hex(config, len, hex);
 	path = xasprintf("%s/%s.json", s->images_dir, hex);
 	pthread_mutex_lock(&s->lock);
-	if (store_find_image(s, hex))
+	img = store_find_image(s, hex);
+	if (img) {
+		/* An image made elsewhere (pulled, loaded) that a build reused as
+		 * its step: it gains the build parent, as moby's SetParent. */
+		if (o && o->parent_id && !img->parent[0]) {
+			memcpy(img->parent, o->parent_id + 7, HEX_SZ);
+			r = save_meta(s, img);
+			if (r < 0)
+				r = err_errno(e, r, "cannot write image sha256:%s", hex);
+		}
 		goto done;
+	}
 	if (s->n_images >= LIMIT_STORE_IMAGES) {
 		r = err_set(e, -E2BIG, "too many images (limit %u)", LIMIT_STORE_IMAGES);
 		goto done;
@@ -461,14 +471,27 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 	if (r < 0)
 		goto out;
 	sr = find_ref(s, ref);
-	if (sr)
+	char old_id[HEX_SZ];
+	if (sr) {
+		memcpy(old_id, sr->id, HEX_SZ);
 		memcpy(sr->id, hex, HEX_SZ);
-	else
+	} else {
 		refs_push(s, ref, hex);
+	}
 	r = store_refs_save(s, e);
+	if (r < 0) {
+		/* All or nothing: the tag is not live when it could not be kept. */
+		if (sr) {
+			memcpy(sr->id, old_id, HEX_SZ);
+		} else {
+			reference_release(&s->refs[s->n_refs - 1].ref);
+			s->n_refs--;
+		}
+		goto out;
+	}
 	img = store_find_image(s, hex);
 	img->last_tag_ns = time_now_ns();
-	if (r == 0 && save_meta(s, img) < 0)
+	if (save_meta(s, img) < 0)
 		log_warn("cannot record tag time of image '%s', ignoring", hex);
 out:
 	pthread_mutex_unlock(&s->lock);
@@ -489,9 +512,15 @@ store_image_untag(struct store *s, const struct reference *ref, struct err *e)
 		familiar = reference_familiar(ref);
 		return err_set(e, -ENOENT, "No such image: %s", familiar);
 	}
-	reference_release(&sr->ref);
+	struct store_ref removed = *sr;
 	*sr = s->refs[--s->n_refs];
 	r = store_refs_save(s, e);
+	if (r < 0) {
+		/* Kept on disk, so kept here too (order does not matter). */
+		s->refs[s->n_refs++] = removed;
+	} else {
+		reference_release(&removed.ref);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }
