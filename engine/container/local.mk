@@ -41,6 +41,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_health.c \
 	tests/unit/engine/container/test_hold.c \
+	tests/unit/engine/container/test_links.c \
 	tests/unit/engine/container/test_names.c \
 	tests/unit/engine/container/test_snapshot.c \
 	tests/unit/engine/container/test_restart.c \
