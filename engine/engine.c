@@ -56,6 +56,7 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_options);
 	free(cfg->host_gateway_ip);
+	json_decref(cfg->default_ulimits);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -128,6 +129,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
 	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	eng->cfg.default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits)
+							: NULL;
 	eng->cfg.debug = cfg->debug;
 
 	r = fs_mkdir_p(eng->cfg.data_root, 0711);
@@ -179,20 +182,23 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 			 }, &eng->net, e);
 	if (r < 0)
 		goto fail;
-	r = containers_open(&(struct containers_config){
-				    .data_root = eng->cfg.data_root,
-				    .exec_root = eng->cfg.exec_root,
-				    .store = eng->store,
-				    .net = eng->net,
-				    .volumes = eng->volumes,
-				    .events = eng->events,
-				    .execs = eng->execs,
-				    .dns = eng->cfg.dns,
-				    .dns_search = eng->cfg.dns_search,
-				    .dns_options = eng->cfg.dns_options,
-				    .host_gateway_ip = eng->cfg.host_gateway_ip,
-				    .bridge_cidr = eng->cfg.bridge_cidr,
-			    }, &eng->containers, e);
+	r = containers_open(
+		&(struct containers_config){
+			.data_root = eng->cfg.data_root,
+			.exec_root = eng->cfg.exec_root,
+			.store = eng->store,
+			.net = eng->net,
+			.volumes = eng->volumes,
+			.events = eng->events,
+			.execs = eng->execs,
+			.dns = eng->cfg.dns,
+			.dns_search = eng->cfg.dns_search,
+			.dns_options = eng->cfg.dns_options,
+			.host_gateway_ip = eng->cfg.host_gateway_ip,
+			.bridge_cidr = eng->cfg.bridge_cidr,
+			.default_ulimits = eng->cfg.default_ulimits,
+		},
+		&eng->containers, e);
 	if (r < 0)
 		goto fail;
 	eng->builds = builds_new(&(struct builds_config){

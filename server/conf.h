@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -25,6 +26,8 @@ struct daemon_config {
 	char *bip;
 	char **dns, **dns_search, **dns_opts; /* containers' defaults (dockerd's names) */
 	char *host_gateway_ip;
+	/* --default-ulimit / "default-ulimits": {"nofile": {"Name", "Soft", "Hard"}} or NULL */
+	json_t *default_ulimits;
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;

@@ -154,6 +154,7 @@ run(struct daemon_config *cfg)
 	ecfg.dns_search = cfg->dns_search;
 	ecfg.dns_options = cfg->dns_opts;
 	ecfg.host_gateway_ip = cfg->host_gateway_ip;
+	ecfg.default_ulimits = cfg->default_ulimits;
 	ecfg.debug = cfg->debug;
 
 	/* Every thread created from here on inherits this mask. */

@@ -295,6 +295,7 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
+	cs->default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits) : NULL;
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -350,6 +351,7 @@ containers_close(struct containers *cs)
 	strv_free(cs->dns_options);
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
+	json_decref(cs->default_ulimits);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }

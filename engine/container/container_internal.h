@@ -9,6 +9,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "engine/container/container.h"
@@ -31,4 +32,5 @@ struct containers {
 	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
 	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
 	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
+	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}, or NULL */
 };

@@ -76,6 +76,15 @@ struct container_spec {
 	json_t *ulimits;	/* array of {name, soft, hard}; NULL = none */
 	json_t *log_opts;	/* object; NULL = none */
 	json_t *sysctls;	/* object; NULL = none */
+
+	/* Limits, OOM and security options as sent (docs/security.md). */
+	bool stop_timeout_set; /* Config.StopTimeout was given; negative = wait for ever */
+	int64_t cpu_rt_period, cpu_rt_runtime; /* microseconds; 0 = unset */
+	int blkio_weight;		       /* 10..1000; 0 = unset */
+	/* [{"Path","Weight"}] and [{"Path","Rate"}] as sent; NULL = none */
+	json_t *blkio_weight_device, *blkio_read_bps, *blkio_write_bps, *blkio_read_iops,
+		*blkio_write_iops;
+	char **masked_paths, **readonly_paths; /* NULL = dockerd's defaults; empty = none */
 };
 
 void spec_release(struct container_spec *s);
