@@ -87,6 +87,12 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	d run -d --name nort-$v busybox sleep 300 >/dev/null
 	check_fails "[$v] and not in one without real-time time" \
 		chrt -f -p 1 "$(d inspect -f '{{.State.Pid}}' nort-$v)"
+	check "[$v] update --cpu-rt-runtime" d update --cpu-rt-runtime 20000 rt-$v
+	expect_eq "[$v] cpu.rt_runtime_us updated live" "$(cat $CG/cpu/berth/$id/cpu.rt_runtime_us)" "20000"
+	expect_eq "[$v] and shown by inspect" "$(d inspect -f '{{.HostConfig.CpuRealtimeRuntime}}' rt-$v)" "20000"
+	out=$(d update --cpu-rt-period 1000 --cpu-rt-runtime 2000 rt-$v 2>&1)
+	expect_match "[$v] update: runtime above period refused" "$out" \
+		"cpu real-time runtime cannot be higher than cpu real-time period"
 	d rm -f rt-$v nort-$v >/dev/null
 	out=$(d run --rm --cpu-rt-period 1000 --cpu-rt-runtime 2000 busybox true 2>&1)
 	expect_match "[$v] runtime above period refused" "$out" \
@@ -121,6 +127,10 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 		expect_match "[$v] --blkio-weight discarded with dockerd's warning" "$out" \
 			"Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
 		expect_eq "[$v] and inspect shows 0" "$(d inspect -f '{{.HostConfig.BlkioWeight}}' bw-$v)" "0"
+		out=$(d update --blkio-weight 500 bw-$v 2>&1)
+		expect_match "[$v] update --blkio-weight: the same warning" "$out" \
+			"Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
+		expect_eq "[$v] still 0" "$(d inspect -f '{{.HostConfig.BlkioWeight}}' bw-$v)" "0"
 	fi
 
 	# seccomp
