@@ -299,8 +299,13 @@ add_rlimit(struct runtime_spec *rs, json_t *u, struct err *e)
 	const char *name = json_string_value(json_object_get(u, "Name"));
 	int res = name ? runtime_rlimit_from_name(name) : -EINVAL;
 
-	if (res < 0)
-		return err_set(e, -EINVAL, "wrong rlimit value: RLIMIT_%s", name ? name : "");
+	if (res < 0) {
+		/* runc's message on dockerd's "RLIMIT_" + strings.ToUpper(name) */
+		char up[64] = "";
+		for (size_t i = 0; name && name[i] && i < sizeof(up) - 1; i++)
+			up[i] = (char)toupper((unsigned char)name[i]);
+		return err_set(e, -EINVAL, "wrong rlimit value: RLIMIT_%s", up);
+	}
 	for (size_t i = 0; i < rs->n_rlimits; i++)
 		if (rs->rlimits[i].resource == res)
 			return 0;

@@ -230,6 +230,12 @@ check "start again" d start forever
 check "stop -t -1" d stop -t -1 forever
 expect_eq "again its own exit" "$(d inspect -f '{{.State.ExitCode}}' forever)" "3"
 
+# Execs run with the container's ulimits and OOM score, as dockerd's (the container's process spec).
+d run -d --name ulx --ulimit nofile=777:777 --oom-score-adj 250 busybox sleep 300 >/dev/null
+expect_eq "an exec gets the container's ulimit and OOM score" \
+	"$(d exec ulx sh -c 'ulimit -n; cat /proc/self/oom_score_adj' | tr '\n' ' ')" "777 250 "
+d rm -f ulx >/dev/null
+
 # The options survive a daemon restart.
 d create --name keep --ulimit nofile=512:512 --oom-score-adj 200 --security-opt no-new-privileges \
 	--cpu-rt-runtime 5000 --stop-timeout 7 busybox sh -c 'ulimit -n; cat /proc/self/oom_score_adj' >/dev/null
@@ -256,4 +262,10 @@ id=$(printf '%s' "$out" | head -1 | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
 out=$(api POST "/containers/$id/start")
 expect_match "a profile with the wrong types fails the start with a 500, as dockerd" "$(echo $out)" \
 	'Decoding seccomp profile failed: json: cannot unmarshal object into Go struct field Seccomp.syscalls of type .*"} 500$'
+out=$(api POST /containers/create -H 'Content-Type: application/json' \
+	-d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"Ulimits":[{"Name":"bogus","Soft":1,"Hard":1}]}}')
+id=$(printf '%s' "$out" | head -1 | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+out=$(api POST "/containers/$id/start")
+expect_match "an unknown ulimit fails the start with runc's words" "$(echo $out)" \
+	'wrong rlimit value: RLIMIT_BOGUS"} 500$'
 finish
