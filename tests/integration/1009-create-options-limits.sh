@@ -127,6 +127,9 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 		expect_match "[$v] --blkio-weight discarded with dockerd's warning" "$out" \
 			"Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
 		expect_eq "[$v] and inspect shows 0" "$(d inspect -f '{{.HostConfig.BlkioWeight}}' bw-$v)" "0"
+		out=$(d create --blkio-weight-device "${disk:-/dev/null}:300" busybox true 2>&1)
+		expect_match "[$v] --blkio-weight-device likewise" "$out" \
+			"Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded."
 		out=$(d update --blkio-weight 500 bw-$v 2>&1)
 		expect_match "[$v] update --blkio-weight: the same warning" "$out" \
 			"Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
