@@ -7,7 +7,7 @@
 # --cpu-rt-*, --device-*-bps/iops, --security-opt seccomp=<profile> /
 # unconfined / no-new-privileges / systempaths=unconfined / label /
 # apparmor, --stop-signal/--stop-timeout/stop -t -1, --init), and bad
-# values get dockerd's errors.
+# values get dockerd's errors. The Python SDK sends a few of them too.
 . "$(dirname "$0")/../helpers/lib.sh"
 berth_start_seeded -- --default-ulimit nproc=500:600 ||
 	{ fail "berthd starts with busybox seeded"; finish; }
@@ -232,6 +232,24 @@ expect_eq "the process ended on its own after the 2 s trap (not SIGKILL)" \
 check "start again" d start forever
 check "stop -t -1" d stop -t -1 forever
 expect_eq "again its own exit" "$(d inspect -f '{{.State.ExitCode}}' forever)" "3"
+
+# The Python SDK sends the same fields its own way (Ulimit objects, oom_score_adj, security_opt).
+if /usr/bin/python3 -c 'import docker' 2>/dev/null; then
+	out=$(DOCKER_HOST=unix://$BERTH_SOCK /usr/bin/python3 - "$T_DIR/deny-mkdir.json" 2>&1 <<'PY'
+import sys, docker
+c = docker.from_env()
+prof = open(sys.argv[1]).read()
+out = c.containers.run("busybox", ["sh", "-c", "ulimit -n; cat /proc/self/oom_score_adj; mkdir /x || echo denied"],
+                       ulimits=[docker.types.Ulimit(name="nofile", soft=900, hard=900)],
+                       oom_score_adj=100, security_opt=["seccomp=" + prof], remove=True, stderr=True)
+print(out.decode().replace("\n", " ").strip())
+PY
+)
+	expect_match "python3-docker: ulimits, oom_score_adj and a seccomp profile applied" "$out" \
+		"^900 100 .*denied$"
+else
+	skip "python3-docker not installed"
+fi
 
 # Execs run with the container's ulimits and OOM score, as dockerd's (the container's process spec).
 d run -d --name ulx --ulimit nofile=777:777 --oom-score-adj 250 busybox sleep 300 >/dev/null
