@@ -246,7 +246,7 @@ print(out.decode().replace("\n", " ").strip())
 PY
 )
 	expect_match "python3-docker: ulimits, oom_score_adj and a seccomp profile applied" "$out" \
-		"^900 100 .*denied$"
+		"^900 100 .*denied"
 else
 	skip "python3-docker not installed"
 fi
@@ -261,7 +261,11 @@ d rm -f ulx >/dev/null
 d create --name keep --ulimit nofile=512:512 --oom-score-adj 200 --security-opt no-new-privileges \
 	--cpu-rt-runtime 5000 --stop-timeout 7 busybox sh -c 'ulimit -n; cat /proc/self/oom_score_adj' >/dev/null
 berth_stop
-berth_restart --default-ulimit nproc=500:600 || { fail "berthd restarts"; finish; }
+# (this time the daemon's default ulimits come from daemon.json)
+echo '{"default-ulimits": {"nproc": {"Name": "nproc", "Soft": 400, "Hard": 450}}}' >"$T_DIR/daemon.json"
+berth_restart --config-file "$T_DIR/daemon.json" || { fail "berthd restarts"; finish; }
+expect_eq "daemon.json default-ulimits apply to new containers" \
+	"$(d run --rm busybox sh -c 'ulimit -u; ulimit -Hu' | tr '\n' ' ')" "400 450 "
 # (one inspect each: a template naming CpuRealtimeRuntime makes CLI 28 fall
 # back to a plain map, which prints members in alphabetical order)
 expect_eq "after a restart inspect still shows them" \
