@@ -95,6 +95,15 @@ static const struct field fields[] = {
 	F("blkio_write_iops", F_JSON, blkio_write_iops),
 	F("masked_paths", F_STRV, masked_paths),
 	F("readonly_paths", F_STRV, readonly_paths),
+	F("pid_mode", F_STR, pid_mode),
+	F("ipc_mode", F_STR, ipc_mode),
+	F("uts_mode", F_STR, uts_mode),
+	F("userns_mode", F_STR, userns_mode),
+	F("cgroupns_mode", F_STR, cgroupns_mode),
+	F("runtime", F_STR, runtime),
+	F("isolation", F_STR, isolation),
+	F("devices", F_JSON, devices),
+	F("device_cgroup_rules", F_STRV, device_cgroup_rules),
 };
 #undef F
 

@@ -85,6 +85,21 @@ struct container_spec {
 	json_t *blkio_weight_device, *blkio_read_bps, *blkio_write_bps, *blkio_read_iops,
 		*blkio_write_iops;
 	char **masked_paths, **readonly_paths; /* NULL = dockerd's defaults; empty = none */
+
+	/*
+	 * Namespaces, devices and runtime choice, each as the client sent it
+	 * (validated at create): "" or NULL = dockerd's default.
+	 */
+	char *pid_mode;	     /* "", host, container:<ref> */
+	char *ipc_mode;	     /* "", private, shareable, none, host, container:<ref> */
+	char *uts_mode;	     /* "", host */
+	char *userns_mode;   /* "", host */
+	char *cgroupns_mode; /* "", private, host (default: host, as dockerd on cgroup v1) */
+	char *runtime;	     /* "", berth, runc (an alias of berth) */
+	char *isolation;     /* "", default */
+	/* --device: array of {"host": path, "container": path, "perms": "rwm"}; NULL = none */
+	json_t *devices;
+	char **device_cgroup_rules; /* "c 1:3 rwm" */
 };
 
 void spec_release(struct container_spec *s);
