@@ -57,6 +57,8 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->dns_options);
 	free(cfg->host_gateway_ip);
 	json_decref(cfg->default_ulimits);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -152,6 +154,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	eng->cfg.default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits)
 							: NULL;
+	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
+	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
 
 	r = private_root(eng->cfg.data_root, "data root", e);
@@ -216,6 +220,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 			.default_ulimits = eng->cfg.default_ulimits,
 		},
 		&eng->containers, e);
+	if (r < 0)
+		goto fail;
+	r = containers_set_log_defaults(eng->containers, eng->cfg.log_driver, eng->cfg.log_opts, e);
 	if (r < 0)
 		goto fail;
 	eng->builds = builds_new(&(struct builds_config){

@@ -49,6 +49,10 @@ conf_usage(FILE *f)
 	      "      --dns IP                DNS server for containers (repeatable)\n"
 	      "      --dns-search DOMAIN     DNS search domain for containers (repeatable)\n"
 	      "      --dns-opt OPTION        resolv.conf option for containers (repeatable)\n"
+	      "      --log-driver NAME       containers' default log driver: json-file (default),\n"
+	      "                              local or none\n"
+	      "      --log-opt KEY=VALUE     default log driver option, e.g. max-size=10m "
+	      "(repeatable)\n"
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
@@ -90,6 +94,8 @@ enum {
 	OPT_DNS_OPT,
 	OPT_HOST_GATEWAY_IP,
 	OPT_DEFAULT_ULIMIT,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
 };
 
 /* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
@@ -154,6 +160,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
 		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
 		{"default-ulimit", required_argument, NULL, OPT_DEFAULT_ULIMIT},
+		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
 		{"tls", no_argument, NULL, OPT_TLS},
 		{"tlsverify", no_argument, NULL, OPT_TLSVERIFY},
 		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
@@ -198,6 +206,19 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			if (parse_ulimit_flag(cfg, optarg, e) < 0)
 				return -EINVAL;
 			break;
+		case OPT_LOG_DRIVER:
+			free(cfg->log_driver);
+			cfg->log_driver = xstrdup(optarg);
+			break;
+		case OPT_LOG_OPT:
+			/* dockerd's opts.ValidateSingleGenericOpt wording */
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return err_set(e, -EINVAL,
+					       "invalid argument \"%s\" for \"--log-opt\" flag: "
+					       "invalid key value pair format in driver options",
+					       optarg);
+			strv_append(&cfg->log_opts, optarg);
+			break;
 		case OPT_TLS: cfg->tls = true; break;
 		case OPT_TLSVERIFY: cfg->tlsverify = true; break;
 		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
@@ -237,7 +258,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ULIMITS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ULIMITS, K_STRMAP };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -262,6 +283,8 @@ static const struct key_spec keys[] = {
 	KEY("dns-opts", K_STRV, dns_opts),
 	KEY("host-gateway-ip", K_STRING, host_gateway_ip),
 	KEY("default-ulimits", K_ULIMITS, default_ulimits),
+	KEY("log-driver", K_STRING, log_driver),
+	KEY("log-opts", K_STRMAP, log_opts),
 	KEY("tls", K_BOOL, tls),
 	KEY("tlsverify", K_BOOL, tlsverify),
 	KEY("tlscacert", K_STRING, tlscacert),
@@ -347,6 +370,27 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 		return 0;
 	}
 	case K_ULIMITS: return apply_ulimits(cfg, json_object_get(root, k->name), path, e);
+	case K_STRMAP: {
+		/* an object of strings, kept as "key=value" like the flag */
+		char ***sv = field;
+		json_t *m = json_object_get(root, k->name), *v;
+		_cleanup_strv_ char **kv = NULL;
+		const char *key;
+		if (!json_is_object(m))
+			return err_set(e, -EINVAL, "%s: \"%s\" must be an object of strings", path,
+				       k->name);
+		json_object_foreach(m, key, v) {
+			if (!json_is_string(v))
+				return err_set(e, -EINVAL,
+					       "%s: \"%s\" must be an object of strings", path,
+					       k->name);
+			_cleanup_free_ char *s = xasprintf("%s=%s", key, json_string_value(v));
+			strv_append(&kv, s);
+		}
+		if (!*sv)
+			*sv = TAKE_PTR(kv);
+		return 0;
+	}
 	case K_STRV: {
 		char ***sv = field;
 		_cleanup_strv_ char **v = NULL;
@@ -574,6 +618,8 @@ conf_release(struct daemon_config *cfg)
 	strv_free(cfg->dns_opts);
 	free(cfg->host_gateway_ip);
 	json_decref(cfg->default_ulimits);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);

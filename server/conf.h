@@ -28,6 +28,8 @@ struct daemon_config {
 	char *host_gateway_ip;
 	/* --default-ulimit / "default-ulimits": {"nofile": {"Name", "Soft", "Hard"}} or NULL */
 	json_t *default_ulimits;
+	char *log_driver; /* --log-driver: containers' default log driver */
+	char **log_opts;  /* --log-opt "key=value" (daemon.json "log-opts" object) */
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <pthread.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -33,4 +34,6 @@ struct containers {
 	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
 	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
 	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}, or NULL */
+	char *log_driver;		/* --log-driver (logconf.h) */
+	json_t *log_opts;		/* --log-opt, an object of strings */
 };
