@@ -420,9 +420,6 @@ decode_limits(json_t *h, struct container_spec *s, struct err *e)
 	    jx_int64(h, "MemoryReservation", "HostConfig.MemoryReservation", &s->memory_reservation,
 		     e) < 0 ||
 	    decode_blkio(h, s, e) < 0 ||
-	    jx_strv(h, "MaskedPaths", "HostConfig.MaskedPaths", false, &s->masked_paths, e) < 0 ||
-	    jx_strv(h, "ReadonlyPaths", "HostConfig.ReadonlyPaths", false, &s->readonly_paths, e) <
-		    0 ||
 	    decode_ulimits(h, s, e) < 0 || limits_check_security_opts(s->security_opt, e) < 0)
 		return -EINVAL;
 	if (s->cpu_rt_period < 0 || s->cpu_rt_runtime < -1)
@@ -531,6 +528,8 @@ container_json_decode_create(json_t *body, struct container_spec *s, struct err 
 	}
 	if (container_json_decode_ns(json_object_get(body, "HostConfig"), s, e) < 0)
 		return -EINVAL;
+	if (container_json_decode_kept(json_object_get(body, "HostConfig"), s, e) < 0)
+		return e->code;
 	if (!s->labels)
 		s->labels = json_object();
 	if (!s->restart_policy)

@@ -328,14 +328,6 @@ limits_apply(const struct container_spec *s, json_t *default_ulimits, struct run
 
 	if ((r = security_runspec(s, rs, e)) < 0)
 		return r;
-	if (!s->privileged && s->masked_paths) {
-		strv_free(rs->masked_paths);
-		rs->masked_paths = strv_dup(s->masked_paths);
-	}
-	if (!s->privileged && s->readonly_paths) {
-		strv_free(rs->readonly_paths);
-		rs->readonly_paths = strv_dup(s->readonly_paths);
-	}
 	/* the container's ulimits, then the daemon's for the names it lacks (mergeUlimits) */
 	json_array_foreach(s->ulimits, i, u)
 		if ((r = add_rlimit(rs, u, e)) < 0)

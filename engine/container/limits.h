@@ -2,7 +2,8 @@
 /*
  * A container's limits and security options beyond the basic cgroup ones:
  * real-time CPU, block I/O weight and throttles, OOM killer and score,
- * ulimits, seccomp profiles, no-new-privileges and masked/read-only paths
+ * ulimits, seccomp profiles and no-new-privileges (masked and read-only
+ * paths are runspec.c's, from HostConfig.MaskedPaths/ReadonlyPaths)
  * (docs/security.md). Two steps, as dockerd has them: what depends on the
  * host is checked at create (limits_verify: dockerd's
  * verifyPlatformContainerResources, with its warnings and its errors), and
@@ -34,8 +35,8 @@ int limits_verify(struct container_spec *s, char ***warnings, struct err *e);
 int limits_check_security_opts(char *const *opts, struct err *e);
 
 /*
- * Fills the limits, rlimits, seccomp choice, no_new_privs and masked and
- * read-only paths of @rs from @s. @default_ulimits is the daemon's
+ * Fills the limits, rlimits, seccomp choice and no_new_privs of @rs from
+ * @s. @default_ulimits is the daemon's
  * default-ulimits (an object of {Name, Soft, Hard}, or NULL); the
  * container's own entries win. Errors are dockerd's start errors: a
  * missing device ("stat /dev/x: no such file or directory"), a bad profile

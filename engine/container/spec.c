@@ -94,8 +94,6 @@ static const struct field fields[] = {
 	F("blkio_write_bps", F_JSON, blkio_write_bps),
 	F("blkio_read_iops", F_JSON, blkio_read_iops),
 	F("blkio_write_iops", F_JSON, blkio_write_iops),
-	F("masked_paths", F_STRV, masked_paths),
-	F("readonly_paths", F_STRV, readonly_paths),
 	F("pid_mode", F_STR, pid_mode),
 	F("ipc_mode", F_STR, ipc_mode),
 	F("uts_mode", F_STR, uts_mode),
@@ -105,6 +103,12 @@ static const struct field fields[] = {
 	F("isolation", F_STR, isolation),
 	F("devices", F_JSON, devices),
 	F("device_cgroup_rules", F_STRV, device_cgroup_rules),
+	F("container_id_file", F_STR, container_id_file),
+	F("volume_driver", F_STR, volume_driver),
+	F("annotations", F_JSON, annotations),
+	F("mounts_sent", F_JSON, mounts_sent),
+	F("masked_paths", F_JSON, masked_paths),
+	F("readonly_paths", F_JSON, readonly_paths),
 };
 #undef F
 

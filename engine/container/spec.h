@@ -85,7 +85,6 @@ struct container_spec {
 	/* [{"Path","Weight"}] and [{"Path","Rate"}] as sent; NULL = none */
 	json_t *blkio_weight_device, *blkio_read_bps, *blkio_write_bps, *blkio_read_iops,
 		*blkio_write_iops;
-	char **masked_paths, **readonly_paths; /* NULL = dockerd's defaults; empty = none */
 
 	/*
 	 * Namespaces, devices and runtime choice, each as the client sent it
@@ -101,6 +100,12 @@ struct container_spec {
 	/* --device: array of {"host": path, "container": path, "perms": "rwm"}; NULL = none */
 	json_t *devices;
 	char **device_cgroup_rules; /* "c 1:3 rwm" */
+	/* Shown back as sent (api/container_decode_kept.c). */
+	char *container_id_file, *volume_driver;
+	json_t *annotations; /* object of strings; NULL = none */
+	json_t *mounts_sent; /* HostConfig.Mounts as sent; NULL = none */
+	/* Replace dockerd's default masked / read-only paths when not NULL. */
+	json_t *masked_paths, *readonly_paths;
 };
 
 void spec_release(struct container_spec *s);

@@ -423,7 +423,7 @@ Test(runspec, limits_reach_the_runtime_spec)
 		     0, "%s", e.msg);
 	json_decref(dflt);
 	ctr.spec.oom_score_adj = 300;
-	ctr.spec.masked_paths = xcalloc(1, sizeof(char *));
+	ctr.spec.masked_paths = json_array();
 	ctr.spec.cpu_rt_runtime = 5000;
 	ctr.spec.oom_kill_disable = true;
 	ctr.spec.blkio_read_bps = json_pack("[{s:s,s:i}]", "Path", "/dev/null", "Rate", 4096);
