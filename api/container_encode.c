@@ -192,6 +192,37 @@ tmpfs_json(const struct container_spec *s)
 	return o;
 }
 
+/*
+ * An array of objects with members @keys (NULL-terminated) in dockerd's
+ * struct order, whatever order the stored spec has them in; [] for none.
+ */
+static json_t *
+ordered_list(json_t *a, const char *const *keys)
+{
+	json_t *out = json_array(), *it;
+	size_t i;
+
+	json_array_foreach(a, i, it) {
+		json_t *o = json_object();
+		for (size_t k = 0; keys[k]; k++) {
+			json_t *v = json_object_get(it, keys[k]);
+			json_object_set(o, keys[k], v ? v : json_null());
+		}
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
+static json_t *
+json_list(json_t *a)
+{
+	static const char *const rate[] = {"Path", "Rate", NULL};
+	static const char *const weight[] = {"Path", "Weight", NULL};
+	json_t *first = json_array_get(a, 0);
+
+	return ordered_list(a, json_object_get(first, "Weight") ? weight : rate);
+}
+
 /* A mode as sent, or dockerd's default for it when the client left it empty. */
 static const char *
 or_default(const char *v, const char *def)
@@ -276,16 +307,16 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "Memory", json_integer(s->memory));
 	json_object_set_new(o, "NanoCpus", json_integer(s->nano_cpus));
 	json_object_set_new(o, "CgroupParent", json_string(""));
-	json_object_set_new(o, "BlkioWeight", json_integer(0));
-	json_object_set_new(o, "BlkioWeightDevice", json_array());
-	json_object_set_new(o, "BlkioDeviceReadBps", json_array());
-	json_object_set_new(o, "BlkioDeviceWriteBps", json_array());
-	json_object_set_new(o, "BlkioDeviceReadIOps", json_array());
-	json_object_set_new(o, "BlkioDeviceWriteIOps", json_array());
+	json_object_set_new(o, "BlkioWeight", json_integer(s->blkio_weight));
+	json_object_set_new(o, "BlkioWeightDevice", json_list(s->blkio_weight_device));
+	json_object_set_new(o, "BlkioDeviceReadBps", json_list(s->blkio_read_bps));
+	json_object_set_new(o, "BlkioDeviceWriteBps", json_list(s->blkio_write_bps));
+	json_object_set_new(o, "BlkioDeviceReadIOps", json_list(s->blkio_read_iops));
+	json_object_set_new(o, "BlkioDeviceWriteIOps", json_list(s->blkio_write_iops));
 	json_object_set_new(o, "CpuPeriod", json_integer(s->cpu_period));
 	json_object_set_new(o, "CpuQuota", json_integer(s->cpu_quota));
-	json_object_set_new(o, "CpuRealtimePeriod", json_integer(0));
-	json_object_set_new(o, "CpuRealtimeRuntime", json_integer(0));
+	json_object_set_new(o, "CpuRealtimePeriod", json_integer(s->cpu_rt_period));
+	json_object_set_new(o, "CpuRealtimeRuntime", json_integer(s->cpu_rt_runtime));
 	json_object_set_new(o, "CpusetCpus", js(s->cpuset_cpus));
 	json_object_set_new(o, "CpusetMems", js(s->cpuset_mems));
 	json_object_set_new(o, "Devices", devices_json(s));
@@ -296,7 +327,9 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "MemorySwappiness", json_null());
 	json_object_set_new(o, "OomKillDisable", json_boolean(s->oom_kill_disable));
 	json_object_set_new(o, "PidsLimit", s->pids_limit > 0 ? json_integer(s->pids_limit) : json_null());
-	json_object_set_new(o, "Ulimits", s->ulimits ? json_incref(s->ulimits) : json_array());
+	json_object_set_new(o, "Ulimits",
+			    ordered_list(s->ulimits,
+					 (const char *const[]){"Name", "Hard", "Soft", NULL}));
 	json_object_set_new(o, "CpuCount", json_integer(0));
 	json_object_set_new(o, "CpuPercent", json_integer(0));
 	json_object_set_new(o, "IOMaximumIOps", json_integer(0));

@@ -58,6 +58,7 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_options);
 	free(cfg->host_gateway_ip);
+	json_decref(cfg->default_ulimits);
 	free(cfg->log_driver);
 	strv_free(cfg->log_opts);
 	memset(cfg, 0, sizeof(*cfg));
@@ -170,6 +171,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
 	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	eng->cfg.default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits)
+							: NULL;
 	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
 	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
@@ -231,20 +234,23 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = dns_server_new(&resolver, &dns_cfg, &eng->dns, e);
 	if (r < 0)
 		goto fail;
-	r = containers_open(&(struct containers_config){
-				    .data_root = eng->cfg.data_root,
-				    .exec_root = eng->cfg.exec_root,
-				    .store = eng->store,
-				    .net = eng->net,
-				    .volumes = eng->volumes,
-				    .events = eng->events,
-				    .execs = eng->execs,
-				    .dns = eng->cfg.dns,
-				    .dns_search = eng->cfg.dns_search,
-				    .dns_options = eng->cfg.dns_options,
-				    .host_gateway_ip = eng->cfg.host_gateway_ip,
-				    .bridge_cidr = eng->cfg.bridge_cidr,
-			    }, &eng->containers, e);
+	r = containers_open(
+		&(struct containers_config){
+			.data_root = eng->cfg.data_root,
+			.exec_root = eng->cfg.exec_root,
+			.store = eng->store,
+			.net = eng->net,
+			.volumes = eng->volumes,
+			.events = eng->events,
+			.execs = eng->execs,
+			.dns = eng->cfg.dns,
+			.dns_search = eng->cfg.dns_search,
+			.dns_options = eng->cfg.dns_options,
+			.host_gateway_ip = eng->cfg.host_gateway_ip,
+			.bridge_cidr = eng->cfg.bridge_cidr,
+			.default_ulimits = eng->cfg.default_ulimits,
+		},
+		&eng->containers, e);
 	if (r < 0)
 		goto fail;
 	containers_set_dns_server(eng->containers, eng->dns);

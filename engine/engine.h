@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +34,7 @@ struct engine_config {
 	/* daemon --dns, --dns-search, --dns-opt: containers' defaults, NULL-terminated */
 	char **dns, **dns_search, **dns_options;
 	char *host_gateway_ip; /* --host-gateway-ip; NULL: the bridge's gateway */
+	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}; NULL = none */
 	char *log_driver;      /* --log-driver; NULL: json-file */
 	char **log_opts;       /* --log-opt "key=value" defaults for new containers */
 	bool debug;

@@ -57,6 +57,7 @@ conf_usage(FILE *f)
 	      "(repeatable)\n"
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
+	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
 	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
@@ -95,9 +96,51 @@ enum {
 	OPT_DNS_OPT,
 	OPT_HOST_GATEWAY_IP,
 	OPT_ADDRESS_POOL,
+	OPT_DEFAULT_ULIMIT,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
 };
+
+/* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
+static int
+parse_ulimit_flag(struct daemon_config *cfg, const char *arg, struct err *e)
+{
+	const char *eq = strchr(arg, '=');
+	long long soft, hard;
+	char *end;
+
+	if (!eq || eq == arg)
+		goto bad;
+	soft = strtoll(eq + 1, &end, 10);
+	if (end == eq + 1 || (*end && *end != ':'))
+		goto bad;
+	hard = soft;
+	if (*end == ':') {
+		const char *h = end + 1;
+		hard = strtoll(h, &end, 10);
+		if (end == h || *end)
+			goto bad;
+	}
+	if (soft > hard)
+		return err_set(e, -EINVAL,
+			       "invalid value \"%s\" for flag --default-ulimit: ulimit soft limit "
+			       "must be less than or equal to hard limit: %lld > %lld",
+			       arg, soft, hard);
+	if (!cfg->default_ulimits)
+		cfg->default_ulimits = json_object();
+	{
+		_cleanup_free_ char *name = xstrndup(arg, (size_t)(eq - arg));
+		json_object_set_new(cfg->default_ulimits, name,
+				    json_pack("{s:s,s:I,s:I}", "Name", name, "Soft",
+					      (json_int_t)soft, "Hard", (json_int_t)hard));
+	}
+	return 0;
+bad:
+	return err_set(e, -EINVAL,
+		       "invalid value \"%s\" for flag --default-ulimit: invalid ulimit argument: "
+		       "%s",
+		       arg, arg);
+}
 
 int
 conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
@@ -120,6 +163,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
 		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
 		{"default-address-pool", required_argument, NULL, OPT_ADDRESS_POOL},
+		{"default-ulimit", required_argument, NULL, OPT_DEFAULT_ULIMIT},
 		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
 		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
 		{"tls", no_argument, NULL, OPT_TLS},
@@ -162,6 +206,10 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_HOST_GATEWAY_IP:
 			free(cfg->host_gateway_ip);
 			cfg->host_gateway_ip = xstrdup(optarg);
+			break;
+		case OPT_DEFAULT_ULIMIT:
+			if (parse_ulimit_flag(cfg, optarg, e) < 0)
+				return -EINVAL;
 			break;
 		case OPT_LOG_DRIVER:
 			free(cfg->log_driver);
@@ -215,7 +263,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -240,6 +288,7 @@ static const struct key_spec keys[] = {
 	KEY("dns-search", K_STRV, dns_search),
 	KEY("dns-opts", K_STRV, dns_opts),
 	KEY("host-gateway-ip", K_STRING, host_gateway_ip),
+	KEY("default-ulimits", K_ULIMITS, default_ulimits),
 	KEY("log-driver", K_STRING, log_driver),
 	KEY("log-opts", K_STRMAP, log_opts),
 	KEY("tls", K_BOOL, tls),
@@ -293,6 +342,41 @@ apply_pools(char ***field, json_t *v, const char *path, struct err *e)
 	return 0;
 }
 
+/*
+ * "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 64000, "Soft": 64000}},
+ * kept as {Name, Soft, Hard} by name; the names themselves are checked when
+ * a container starts, as dockerd does. The command line's entries win.
+ */
+static int
+apply_ulimits(struct daemon_config *cfg, json_t *v, const char *path, struct err *e)
+{
+	const char *name;
+	json_t *u;
+
+	if (!json_is_object(v))
+		return err_set(e, -EINVAL, "%s: \"default-ulimits\" must be an object", path);
+	if (!cfg->default_ulimits)
+		cfg->default_ulimits = json_object();
+	json_object_foreach(v, name, u) {
+		json_t *soft = json_object_get(u, "Soft"), *hard = json_object_get(u, "Hard");
+		json_t *n = json_object_get(u, "Name");
+		if (!json_is_object(u) || (soft && !json_is_integer(soft)) ||
+		    (hard && !json_is_integer(hard)) || (n && !json_is_string(n)))
+			return err_set(e, -EINVAL,
+				       "%s: \"default-ulimits\": \"%s\" must be {\"Name\", "
+				       "\"Soft\", \"Hard\"}",
+				       path, name);
+		if (json_object_get(cfg->default_ulimits, name))
+			continue;
+		json_object_set_new(cfg->default_ulimits, name,
+				    json_pack("{s:s,s:I,s:I}", "Name",
+					      n ? json_string_value(n) : name, "Soft",
+					      json_integer_value(soft), "Hard",
+					      json_integer_value(hard)));
+	}
+	return 0;
+}
+
 /* Applies key @k of @root (present, maybe null) unless the command line set it. */
 static int
 apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, const char *path,
@@ -331,6 +415,7 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 		return 0;
 	}
 	case K_POOLS: return apply_pools(field, json_object_get(root, k->name), path, e);
+	case K_ULIMITS: return apply_ulimits(cfg, json_object_get(root, k->name), path, e);
 	case K_STRMAP: {
 		/* an object of strings, kept as "key=value" like the flag */
 		char ***sv = field;
@@ -579,6 +664,7 @@ conf_release(struct daemon_config *cfg)
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_opts);
 	free(cfg->host_gateway_ip);
+	json_decref(cfg->default_ulimits);
 	free(cfg->log_driver);
 	strv_free(cfg->log_opts);
 	free(cfg->tlscacert);

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -26,6 +27,8 @@ struct daemon_config {
 	char **address_pools; /* --default-address-pool / default-address-pools: "base=..,size=.." */
 	char **dns, **dns_search, **dns_opts; /* containers' defaults (dockerd's names) */
 	char *host_gateway_ip;
+	/* --default-ulimit / "default-ulimits": {"nofile": {"Name", "Soft", "Hard"}} or NULL */
+	json_t *default_ulimits;
 	char *log_driver; /* --log-driver: containers' default log driver */
 	char **log_opts;  /* --log-opt "key=value" (daemon.json "log-opts" object) */
 	bool debug;

@@ -299,6 +299,7 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
+	cs->default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits) : NULL;
 	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
 	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);
@@ -388,6 +389,7 @@ containers_close(struct containers *cs)
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
 	pthread_mutex_destroy(&cs->dns_mu);
+	json_decref(cs->default_ulimits);
 	free(cs->log_driver);
 	json_decref(cs->log_opts);
 	pthread_mutex_destroy(&cs->mu);

@@ -121,6 +121,8 @@ struct containers_config {
 	char *const *dns, *const *dns_search, *const *dns_options;
 	const char *host_gateway_ip;	/* NULL: the default bridge's gateway */
 	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
+	/* daemon default-ulimits: {"nofile": {"Name", "Soft", "Hard"}} (copied); NULL = none */
+	json_t *default_ulimits;
 };
 
 /*

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "engine/container/container.h"
@@ -34,6 +35,7 @@ struct containers {
 	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
 	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
 	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
+	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}, or NULL */
 	char *log_driver;		/* --log-driver (logconf.h) */
 	json_t *log_opts;		/* --log-opt, an object of strings */
 };

@@ -312,10 +312,8 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 
 	if (sig < 0)
 		return err_set(e, -EINVAL, "Invalid signal: %s", signame);
-	if (timeout_s < -1 || timeout_s == -2)
-		timeout_s = -1;
-	if (timeout_s == -1 && (!signal || c->spec.stop_timeout >= 0))
-		timeout_s = c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : 10;
+	if (timeout_s == LIFECYCLE_STOP_DEFAULT)
+		timeout_s = c->spec.stop_timeout_set ? c->spec.stop_timeout : 10;
 	pthread_mutex_lock(&c->mu);
 	/* A restart's start is under way: let it finish, then stop what it started. */
 	while (c->state.status == CONTAINER_RESTARTING && c->starting)
@@ -342,7 +340,8 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 				json_pack("{s:s}", "signal", sig == SIGTERM ? "15" : "?"));
 	if (paused)
 		(void)runtime_pause(bundle, false, &ignored);
-	if (!wait_exit(c, seq, (int64_t)timeout_s * 1000)) {
+	/* a negative timeout never passes: wait for the exit (dockerd's -1) */
+	if (!wait_exit(c, seq, timeout_s < 0 ? -1 : (int64_t)timeout_s * 1000)) {
 		(void)runtime_kill(bundle, SIGKILL, &ignored);
 		lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", "9"));
 		if (!wait_exit(c, seq, 30000))

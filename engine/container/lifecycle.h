@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <limits.h>
+
 #include <stdbool.h>
 
 #include "engine/container/container.h"
@@ -43,10 +45,14 @@ int lifecycle_start(struct containers *cs, struct container *c, struct err *e);
  */
 int lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *e);
 
+/* @timeout_s of lifecycle_stop/restart: the container's StopTimeout, or 10 s. */
+#define LIFECYCLE_STOP_DEFAULT INT_MIN
+
 /*
- * Stops with the stop signal, then SIGKILL after @timeout_s (-1: the
- * container's StopTimeout or 10; @signal NULL: its StopSignal or SIGTERM).
- * -EALREADY when not running.
+ * Stops with the stop signal, then SIGKILL after @timeout_s seconds
+ * (LIFECYCLE_STOP_DEFAULT: the container's StopTimeout or 10; negative:
+ * wait for ever, as dockerd's t=-1; @signal NULL: its StopSignal or
+ * SIGTERM). -EALREADY when not running.
  */
 int lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 		   struct err *e);

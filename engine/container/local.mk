@@ -15,6 +15,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/create.c engine/container/create.h \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
 	engine/container/links.c engine/container/links.h \
+	engine/container/limits.c engine/container/limits.h \
 	engine/container/logconf.c engine/container/logconf.h \
 	engine/container/logs.c engine/container/logs.h \
 	engine/container/rootfs.c engine/container/rootfs.h \

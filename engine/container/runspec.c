@@ -12,6 +12,7 @@
 #include "engine/container/logconf.h"
 #include "engine/container/runspec.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/limits.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
@@ -41,27 +42,6 @@ add_tmpfs(struct runtime_spec *rs, const char *dest, const char *options, bool r
 	if (ro)
 		strv_append(&opts, "ro");
 	runtime_spec_add_mount(rs, dest, "tmpfs", "tmpfs", (const char *const *)opts);
-}
-
-static int
-apply_security_opts(struct container *c, struct runtime_spec *rs, struct err *e)
-{
-	for (size_t i = 0; c->spec.security_opt && c->spec.security_opt[i]; i++) {
-		const char *o = c->spec.security_opt[i];
-		if (strcmp(o, "no-new-privileges") == 0 || strcmp(o, "no-new-privileges:true") == 0 ||
-		    strcmp(o, "no-new-privileges=true") == 0)
-			rs->no_new_privs = true;
-		else if (strcmp(o, "no-new-privileges:false") == 0 ||
-			 strcmp(o, "no-new-privileges=false") == 0)
-			rs->no_new_privs = false;
-		else if (strcmp(o, "seccomp=unconfined") == 0 || strcmp(o, "seccomp:unconfined") == 0)
-			rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
-		else if (strncmp(o, "apparmor", 8) == 0 || strncmp(o, "label", 5) == 0)
-			continue; /* no AppArmor/SELinux on this platform: accepted, no effect */
-		else
-			return err_set(e, -EINVAL, "invalid --security-opt: %s", o);
-	}
-	return 0;
 }
 
 static void
@@ -175,9 +155,6 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 		rs->masked_paths = NULL;
 		rs->readonly_paths = NULL;
 	}
-	r = apply_security_opts(c, rs, e);
-	if (r < 0)
-		return r;
 	rs->terminal = s->tty;
 	rs->open_stdin = s->open_stdin;
 	rs->stdin_once = s->stdin_once;
@@ -220,6 +197,9 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 		rs->netns = RUNTIME_NETNS_NONE;
 	}
 	apply_resources(s, rs);
+	r = limits_runspec(s, cs->default_ulimits, rs, e);
+	if (r < 0)
+		return r;
 	r = runspec_apply_ns(cs, c, rs, e);
 	if (r < 0)
 		return r;

@@ -86,6 +86,15 @@ static const struct field fields[] = {
 	F("log_driver", F_STR, log_driver),
 	F("log_opts", F_JSON, log_opts),
 	F("sysctls", F_JSON, sysctls),
+	F("stop_timeout_set", F_BOOL, stop_timeout_set),
+	F("cpu_rt_period", F_INT64, cpu_rt_period),
+	F("cpu_rt_runtime", F_INT64, cpu_rt_runtime),
+	F("blkio_weight", F_INT, blkio_weight),
+	F("blkio_weight_device", F_JSON, blkio_weight_device),
+	F("blkio_read_bps", F_JSON, blkio_read_bps),
+	F("blkio_write_bps", F_JSON, blkio_write_bps),
+	F("blkio_read_iops", F_JSON, blkio_read_iops),
+	F("blkio_write_iops", F_JSON, blkio_write_iops),
 	F("pid_mode", F_STR, pid_mode),
 	F("ipc_mode", F_STR, ipc_mode),
 	F("uts_mode", F_STR, uts_mode),
@@ -247,6 +256,9 @@ spec_from_json(json_t *j, struct container_spec *ret, struct err *e)
 	}
 	if (!s.labels)
 		s.labels = json_object();
+	/* Specs written before stop_timeout_set kept -1 for "unset". */
+	if (!json_object_get(j, "stop_timeout_set"))
+		s.stop_timeout_set = s.stop_timeout >= 0;
 	a = json_object_get(j, "ports");
 	s.ports = xcalloc(json_array_size(a) + 1, sizeof(*s.ports));
 	json_array_foreach(a, i, item) {
@@ -319,7 +331,7 @@ spec_config_json(const struct container_spec *s)
 	json_object_set(o, "Labels", s->labels);
 	if (s->stop_signal && *s->stop_signal)
 		json_object_set_new(o, "StopSignal", jsonget_text(s->stop_signal));
-	if (s->stop_timeout >= 0)
+	if (s->stop_timeout_set)
 		json_object_set_new(o, "StopTimeout", json_integer(s->stop_timeout));
 	if (s->shell)
 		json_object_set_new(o, "Shell", strv_to_json(s->shell));

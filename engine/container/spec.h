@@ -81,6 +81,14 @@ struct container_spec {
 	json_t *log_opts;	/* object of strings, as merged at create; NULL = none */
 	json_t *sysctls;	/* object; NULL = none */
 
+	/* Limits, OOM and security options as sent (docs/security.md). */
+	bool stop_timeout_set; /* Config.StopTimeout was given; negative = wait for ever */
+	int64_t cpu_rt_period, cpu_rt_runtime; /* microseconds; 0 = unset */
+	int blkio_weight;		       /* 10..1000; 0 = unset */
+	/* [{"Path","Weight"}] and [{"Path","Rate"}] as sent; NULL = none */
+	json_t *blkio_weight_device, *blkio_read_bps, *blkio_write_bps, *blkio_read_iops,
+		*blkio_write_iops;
+
 	/*
 	 * Namespaces, devices and runtime choice, each as the client sent it
 	 * (validated at create): "" or NULL = dockerd's default.

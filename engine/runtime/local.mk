@@ -6,6 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
 	engine/runtime/runtime_spec.c engine/runtime/runtime_spec.h \
+	engine/runtime/seccomp_profile.c engine/runtime/seccomp_profile.h \
 	engine/runtime/syscalls.c engine/runtime/syscalls.h \
 	engine/runtime/user.c engine/runtime/user.h
 
@@ -33,6 +34,7 @@ tests_unit_engine_runtime_test_runtime_SOURCES = \
 	tests/unit/engine/runtime/test_runtime_spec.c \
 	tests/unit/engine/runtime/test_user.c \
 	tests/unit/engine/runtime/test_syscalls.c \
+	tests/unit/engine/runtime/test_seccomp_profile.c \
 	tests/unit/engine/runtime/test_cgroup.c
 tests_unit_engine_runtime_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_runtime_test_runtime_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "engine/runtime/runtime_spec.h"
 #include "engine/util/cleanup.h"
@@ -67,6 +68,41 @@ const char *
 runtime_cap_name(int cap)
 {
 	return cap >= 0 && cap < N_CAPS ? cap_names[cap] : NULL;
+}
+
+/* The rlimits Docker's --ulimit names (go-units ulimitNameMapping). */
+static const struct {
+	const char *name;
+	int resource;
+} rlimits[] = {
+	{"RLIMIT_CORE", RLIMIT_CORE},	      {"RLIMIT_CPU", RLIMIT_CPU},
+	{"RLIMIT_DATA", RLIMIT_DATA},	      {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	{"RLIMIT_LOCKS", RLIMIT_LOCKS},	      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+	{"RLIMIT_NOFILE", RLIMIT_NOFILE},     {"RLIMIT_NPROC", RLIMIT_NPROC},
+	{"RLIMIT_RSS", RLIMIT_RSS},	      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	{"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	{"RLIMIT_STACK", RLIMIT_STACK},	      {"RLIMIT_AS", RLIMIT_AS},
+};
+
+int
+runtime_rlimit_from_name(const char *name)
+{
+	const char *n = strncasecmp(name, "RLIMIT_", 7) == 0 ? name + 7 : name;
+
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (strcasecmp(n, rlimits[i].name + 7) == 0)
+			return rlimits[i].resource;
+	return -EINVAL;
+}
+
+const char *
+runtime_rlimit_name(int resource)
+{
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (rlimits[i].resource == resource)
+			return rlimits[i].name;
+	return NULL;
 }
 
 static char **
@@ -187,6 +223,9 @@ runtime_spec_release(struct runtime_spec *s)
 	strv_free(s->res.device_allow);
 	free(s->res.cpuset_cpus);
 	free(s->res.cpuset_mems);
+	free(s->res.blkio_devices);
+	free(s->rlimits);
+	free(s->seccomp_profile);
 	free(s->cgroup_path);
 	free(s->log_path);
 	json_decref(s->log_attrs);
@@ -257,6 +296,63 @@ strv_json(char *const *v)
 	return a;
 }
 
+/* OCI linux.resources.blockIO member names, by enum runtime_blkio_kind. */
+static const char *const blkio_keys[RUNTIME_BLKIO_KINDS] = {
+	"weightDevice",		  "throttleReadBpsDevice",   "throttleWriteBpsDevice",
+	"throttleReadIOPSDevice", "throttleWriteIOPSDevice",
+};
+
+/* Real-time CPU, OOM killer and block I/O settings into OCI linux.resources @res. */
+static void
+limits_json(const struct runtime_resources *r, json_t *res)
+{
+	json_t *cpu = json_object_get(res, "cpu"), *bio = json_object();
+
+	if (r->cpu_rt_period)
+		json_object_set_new(cpu, "realtimePeriod", json_integer(r->cpu_rt_period));
+	if (r->cpu_rt_runtime)
+		json_object_set_new(cpu, "realtimeRuntime", json_integer(r->cpu_rt_runtime));
+	if (r->oom_kill_disable)
+		json_object_set_new(json_object_get(res, "memory"), "disableOOMKiller",
+				    json_true());
+	if (r->blkio_weight)
+		json_object_set_new(bio, "weight", json_integer(r->blkio_weight));
+	for (size_t i = 0; i < r->n_blkio_devices; i++) {
+		const struct runtime_blkio_device *d = &r->blkio_devices[i];
+		const char *key = blkio_keys[d->kind];
+		json_t *list = json_object_get(bio, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(bio, key, list);
+		}
+		json_array_append_new(list,
+				      json_pack("{s:i,s:i,s:I}", "major", (int)d->major, "minor",
+						(int)d->minor,
+						d->kind == RUNTIME_BLKIO_WEIGHT ? "weight" : "rate",
+						(json_int_t)d->value));
+	}
+	if (json_object_size(bio))
+		json_object_set_new(res, "blockIO", bio);
+	else
+		json_decref(bio);
+}
+
+/* OCI process.rlimits and process.oomScoreAdj into @proc. */
+static void
+process_limits_json(const struct runtime_spec *s, json_t *proc)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->n_rlimits; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "type",
+						   runtime_rlimit_name(s->rlimits[i].resource),
+						   "soft", (json_int_t)s->rlimits[i].soft, "hard",
+						   (json_int_t)s->rlimits[i].hard));
+	json_object_set_new(proc, "rlimits", a);
+	if (s->oom_score_adj_set)
+		json_object_set_new(proc, "oomScoreAdj", json_integer(s->oom_score_adj));
+}
+
 /* OCI linux.namespaces: listed = new (or joined with "path"), absent = the host's. */
 static void
 ns_json(json_t *nss, const char *type, const struct runtime_ns *ns)
@@ -324,6 +420,7 @@ linux_json(const struct runtime_spec *s)
 	if (s->res.cpuset_mems)
 		json_object_set_new(json_object_get(res, "cpu"), "mems",
 				    json_string(s->res.cpuset_mems));
+	limits_json(&s->res, res);
 	if (s->res.device_allow)
 		json_object_set_new(res, "berthDeviceRules", strv_json(s->res.device_allow));
 	l = json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res, "cgroupsPath",
@@ -347,26 +444,31 @@ runtime_spec_to_json(const struct runtime_spec *s)
 							m->destination, "type", m->type, "source",
 							m->source, "options", strv_json(m->options)));
 	}
-	root = json_pack(
-		"{s:s,s:{s:b,s:{s:i,s:i},s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b},s:{s:s,s:b},s:s,s:o,s:o,"
-		"s:{s:o,s:s*,s:s*,s:s,s:o,s:b,s:b,s:b,s:s,s:b,s:s*,s:i}}",
-		"ociVersion", "1.0.2",
-		"process", "terminal", s->terminal, "consoleSize", "height", s->console_height,
-		"width", s->console_width, "args", strv_json(s->args), "env", strv_json(s->env),
-		"cwd", s->cwd ? s->cwd : "/", "capabilities", "bounding", caps, "effective", caps,
-		"permitted", caps, "noNewPrivileges", s->no_new_privs,
-		"root", "path", s->rootfs ? s->rootfs : "", "readonly", s->readonly_root,
-		"hostname", s->hostname ? s->hostname : "",
-		"mounts", mounts,
-		"linux", linux_json(s),
-		"berth", "lowerdirs", strv_json(s->lowerdirs), "upperdir", s->upperdir, "workdir",
-		s->workdir, "user", s->user ? s->user : "", "additionalGroups",
-		strv_json(s->additional_groups), "openStdin", s->open_stdin, "stdinOnce",
-		s->stdin_once, "init", s->init, "seccomp",
-		s->seccomp == RUNTIME_SECCOMP_UNCONFINED ? "unconfined" : "default", "privileged",
-		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
+	root = json_pack("{s:s,s:{s:b,s:{s:i,s:i},s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b},s:{s:s,s:b},s:s,"
+			 "s:o,s:o,"
+			 "s:{s:o,s:s*,s:s*,s:s,s:o,s:b,s:b,s:b,s:s,s:b,s:s*,s:i}}",
+			 "ociVersion", "1.0.2", "process", "terminal", s->terminal, "consoleSize",
+			 "height", s->console_height, "width", s->console_width, "args",
+			 strv_json(s->args), "env", strv_json(s->env), "cwd", s->cwd ? s->cwd : "/",
+			 "capabilities", "bounding", caps, "effective", caps, "permitted", caps,
+			 "noNewPrivileges", s->no_new_privs, "root", "path",
+			 s->rootfs ? s->rootfs : "", "readonly", s->readonly_root, "hostname",
+			 s->hostname ? s->hostname : "", "mounts", mounts, "linux", linux_json(s),
+			 "berth", "lowerdirs", strv_json(s->lowerdirs), "upperdir", s->upperdir,
+			 "workdir", s->workdir, "user", s->user ? s->user : "", "additionalGroups",
+			 strv_json(s->additional_groups), "openStdin", s->open_stdin, "stdinOnce",
+			 s->stdin_once, "init", s->init, "seccomp",
+			 s->seccomp == RUNTIME_SECCOMP_UNCONFINED ? "unconfined"
+			 : s->seccomp == RUNTIME_SECCOMP_PROFILE  ? "profile"
+								  : "default",
+			 "privileged", s->privileged, "logPath", s->log_path, "joinPid",
+			 s->join_pid);
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
+	process_limits_json(s, json_object_get(root, "process"));
+	if (s->seccomp == RUNTIME_SECCOMP_PROFILE)
+		json_object_set_new(json_object_get(root, "berth"), "seccompProfile",
+				    json_string(s->seccomp_profile ? s->seccomp_profile : ""));
 	if (s->log_max_size > 0) {
 		json_t *b = json_object_get(root, "berth");
 		json_object_set_new(b, "logMaxSize", json_integer(s->log_max_size));
@@ -485,6 +587,81 @@ parse_process(json_t *p, struct runtime_spec *s, struct err *e)
 			return err_set(e, -EINVAL, "config.json: unknown capability '%s'", s->caps[i]);
 	s->console_height = (unsigned short)h;
 	s->console_width = (unsigned short)w;
+	return 0;
+}
+
+/* process.rlimits and process.oomScoreAdj. */
+static int
+parse_process_limits(json_t *p, struct runtime_spec *s, struct err *e)
+{
+	json_t *a = jsonget(p, "rlimits"), *it;
+	int64_t adj = 0;
+	size_t i;
+	int r;
+
+	if (json_object_get(p, "oomScoreAdj")) {
+		if ((r = get_int(p, "oomScoreAdj", -1000, 1000, &adj, e)) < 0)
+			return r;
+		s->oom_score_adj_set = true;
+		s->oom_score_adj = (int)adj;
+	}
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > 64)
+		return err_set(e, -EINVAL, "config.json: 'process.rlimits' must be a short array");
+	s->rlimits = xcalloc(json_array_size(a) + 1, sizeof(*s->rlimits));
+	json_array_foreach(a, i, it) {
+		struct runtime_rlimit *l = &s->rlimits[i];
+		_cleanup_free_ char *type = NULL;
+		if ((r = get_str(it, "type", true, &type, e)) < 0 ||
+		    (r = get_int(it, "soft", -1, INT64_MAX, &l->soft, e)) < 0 ||
+		    (r = get_int(it, "hard", -1, INT64_MAX, &l->hard, e)) < 0)
+			return r;
+		if ((l->resource = runtime_rlimit_from_name(type)) < 0)
+			return err_set(e, -EINVAL, "config.json: unknown rlimit '%s'", type);
+		s->n_rlimits++;
+	}
+	return 0;
+}
+
+/* linux.resources: cpu.realtime*, memory.disableOOMKiller, blockIO. */
+static int
+parse_limits(json_t *res, struct runtime_resources *out, struct err *e)
+{
+	json_t *bio = get_obj(res, "blockIO"), *it;
+	int64_t w = 0;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = get_int(get_obj(res, "cpu"), "realtimePeriod", 0, 1000000, &out->cpu_rt_period,
+			 e)) < 0 ||
+	    (r = get_int(get_obj(res, "cpu"), "realtimeRuntime", -1, 1000000, &out->cpu_rt_runtime,
+			 e)) < 0 ||
+	    (r = get_bool(get_obj(res, "memory"), "disableOOMKiller", &out->oom_kill_disable, e)) <
+		    0 ||
+	    (r = get_int(bio, "weight", 0, 1000, &w, e)) < 0)
+		return r;
+	out->blkio_weight = (uint16_t)w;
+	for (int k = 0; k < RUNTIME_BLKIO_KINDS; k++)
+		n += json_array_size(jsonget(bio, blkio_keys[k]));
+	if (n > LIMIT_SPEC_LIST)
+		return err_set(e, -E2BIG, "config.json: too many blockIO devices");
+	out->blkio_devices = xcalloc(n + 1, sizeof(*out->blkio_devices));
+	for (int k = 0; k < RUNTIME_BLKIO_KINDS; k++) {
+		json_array_foreach(jsonget(bio, blkio_keys[k]), i, it) {
+			struct runtime_blkio_device *d = &out->blkio_devices[out->n_blkio_devices];
+			int64_t maj = 0, min = 0, v = 0;
+			if ((r = get_int(it, "major", 0, 4095, &maj, e)) < 0 ||
+			    (r = get_int(it, "minor", 0, 1048575, &min, e)) < 0 ||
+			    (r = get_int(it, k == RUNTIME_BLKIO_WEIGHT ? "weight" : "rate", 0,
+					 INT64_MAX, &v, e)) < 0)
+				return r;
+			*d = (struct runtime_blkio_device){(enum runtime_blkio_kind)k,
+							   (unsigned)maj, (unsigned)min,
+							   (uint64_t)v};
+			out->n_blkio_devices++;
+		}
+	}
 	return 0;
 }
 
@@ -662,6 +839,7 @@ parse_linux(json_t *l, struct runtime_spec *s, struct err *e)
 	    (r = get_str(cpu, "cpus", false, &s->res.cpuset_cpus, e)) < 0 ||
 	    (r = get_str(cpu, "mems", false, &s->res.cpuset_mems, e)) < 0 ||
 	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0 ||
+	    (r = parse_limits(res, &s->res, e)) < 0 ||
 	    (r = get_strv(res, "berthDeviceRules", &s->res.device_allow, e)) < 0 ||
 	    (r = parse_devices_sysctl(l, s, e)) < 0)
 		return r;
@@ -694,6 +872,7 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	    (r = get_bool(b, "init", &s->init, e)) < 0 ||
 	    (r = get_bool(b, "privileged", &s->privileged, e)) < 0 ||
 	    (r = get_str(b, "seccomp", false, &seccomp, e)) < 0 ||
+	    (r = get_str(b, "seccompProfile", false, &s->seccomp_profile, e)) < 0 ||
 	    (r = get_str(b, "logPath", false, &s->log_path, e)) < 0 ||
 	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0 ||
 	    (r = get_int(b, "logMaxSize", 0, INT64_MAX, &s->log_max_size, e)) < 0 ||
@@ -725,6 +904,8 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	}
 	if (seccomp && strcmp(seccomp, "unconfined") == 0)
 		s->seccomp = RUNTIME_SECCOMP_UNCONFINED;
+	else if (seccomp && strcmp(seccomp, "profile") == 0 && s->seccomp_profile)
+		s->seccomp = RUNTIME_SECCOMP_PROFILE;
 	else if (seccomp && strcmp(seccomp, "default") != 0)
 		return err_set(e, -EINVAL, "config.json: unknown seccomp profile '%s'", seccomp);
 	return 0;
@@ -745,6 +926,7 @@ runtime_spec_from_json(const char *text, size_t len, struct runtime_spec *s, str
 	if (!root || !json_is_object(root))
 		return err_set(e, -EINVAL, "config.json: invalid JSON: %s", root ? "not an object" : jerr.text);
 	if ((r = parse_process(get_obj(root, "process"), s, e)) < 0 ||
+	    (r = parse_process_limits(get_obj(root, "process"), s, e)) < 0 ||
 	    (r = parse_mounts(json_object_get(root, "mounts"), s, e)) < 0 ||
 	    (r = get_str(root, "hostname", false, &s->hostname, e)) < 0 ||
 	    (r = get_str(root, "domainname", false, &s->domainname, e)) < 0 ||

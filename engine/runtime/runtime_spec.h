@@ -52,6 +52,29 @@ struct runtime_device {
 enum runtime_seccomp {
 	RUNTIME_SECCOMP_DEFAULT = 0, /* Docker's default allowlist, widened by capabilities */
 	RUNTIME_SECCOMP_UNCONFINED,  /* --privileged or --security-opt seccomp=unconfined */
+	RUNTIME_SECCOMP_PROFILE,     /* --security-opt seccomp=<profile JSON> (seccomp_profile) */
+};
+
+/* One blkio setting for a device (--blkio-weight-device, --device-read-bps...). */
+enum runtime_blkio_kind {
+	RUNTIME_BLKIO_WEIGHT = 0,
+	RUNTIME_BLKIO_READ_BPS,
+	RUNTIME_BLKIO_WRITE_BPS,
+	RUNTIME_BLKIO_READ_IOPS,
+	RUNTIME_BLKIO_WRITE_IOPS,
+	RUNTIME_BLKIO_KINDS,
+};
+
+struct runtime_blkio_device {
+	enum runtime_blkio_kind kind;
+	unsigned major, minor;
+	uint64_t value; /* weight, bytes or operations per second */
+};
+
+/* A process resource limit (--ulimit); -1 is unlimited. */
+struct runtime_rlimit {
+	int resource; /* RLIMIT_* */
+	int64_t soft, hard;
 };
 
 /* One OCI mount; @options are OCI option words ("ro", "rbind", "nosuid", "mode=755"...). */
@@ -72,6 +95,11 @@ struct runtime_resources {
 	int64_t pids_limit;	/* --pids-limit; <= 0 unlimited */
 	char *cpuset_cpus;	/* --cpuset-cpus, NULL = inherit */
 	char *cpuset_mems;
+	int64_t cpu_rt_period, cpu_rt_runtime; /* microseconds, v1 cpu.rt_*; 0 = unset */
+	uint16_t blkio_weight;		       /* 10..1000; 0 = unset */
+	struct runtime_blkio_device *blkio_devices;
+	size_t n_blkio_devices;
+	bool oom_kill_disable; /* v1 memory.oom_control */
 	/* Extra devices-cgroup allow rules on top of the defaults ("c 1:3 rwm"):
 	 * --device and --device-cgroup-rule. NULL = none. */
 	char **device_allow;
@@ -91,6 +119,10 @@ struct runtime_spec {
 	bool no_new_privs;
 	unsigned short console_height, console_width;
 	bool init;		/* --init: a minimal PID 1 that reaps and forwards signals */
+	struct runtime_rlimit *rlimits; /* set in the process before exec */
+	size_t n_rlimits;
+	bool oom_score_adj_set;
+	int oom_score_adj; /* -1000..1000, /proc/self/oom_score_adj */
 
 	/* root file system: overlay of lowerdirs (topmost first) + upperdir, or plain rootfs */
 	char **lowerdirs;
@@ -122,6 +154,7 @@ struct runtime_spec {
 	char *cgroup_path;	/* relative to each hierarchy, e.g. "berth/<id>" */
 	bool privileged;	/* all devices; caps and seccomp come from the fields above */
 	enum runtime_seccomp seccomp;
+	char *seccomp_profile; /* the profile JSON for RUNTIME_SECCOMP_PROFILE */
 
 	char *log_path;		/* json-file log; NULL: no log */
 	/* json-file rotation (logfile.h): start a new file before one would pass
@@ -203,3 +236,9 @@ int runtime_cap_from_name(const char *name);
 
 /* The canonical "CAP_X" spelling of capability @cap, or NULL when unknown. */
 const char *runtime_cap_name(int cap);
+
+/* RLIMIT_* number of "nofile" or "RLIMIT_NOFILE" (any case), or -EINVAL. */
+int runtime_rlimit_from_name(const char *name);
+
+/* "RLIMIT_NOFILE" for RLIMIT_NOFILE, or NULL. */
+const char *runtime_rlimit_name(int resource);
