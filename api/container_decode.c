@@ -15,6 +15,8 @@
 
 #include "api/container_json.h"
 #include "api/jsonx.h"
+#include "engine/container/lifecycle.h"
+#include "engine/container/limits.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
@@ -233,6 +235,12 @@ decode_config(json_t *b, struct container_spec *s, struct err *e)
 	    jx_strv(b, "Shell", "Config.Shell", false, &s->shell, e) < 0 ||
 	    jx_strv(b, "OnBuild", "Config.OnBuild", false, &s->onbuild, e) < 0)
 		return -EINVAL;
+	/* dockerd keeps a StopTimeout given as -1 (or less): stop then waits for ever */
+	s->stop_timeout_set = json_is_integer(json_object_get(b, "StopTimeout"));
+	if (!s->stop_timeout_set)
+		s->stop_timeout = -1;
+	if (s->stop_signal && *s->stop_signal && lifecycle_parse_signal(s->stop_signal) < 0)
+		return err_set(e, -EINVAL, "Invalid signal: %s", s->stop_signal);
 	/* ExposedPorts keys stay strings (the image config's form), normalised. */
 	for (size_t i = 0; s->exposed_ports && s->exposed_ports[i]; i++) {
 		struct portmap_request pr = {0};
@@ -259,7 +267,6 @@ decode_resources(json_t *h, struct container_spec *s, struct err *e)
 
 	if (jx_int64(h, "Memory", "HostConfig.Memory", &s->memory, e) < 0 ||
 	    jx_int64(h, "MemorySwap", "HostConfig.MemorySwap", &s->memory_swap, e) < 0 ||
-	    jx_int64(h, "MemoryReservation", "HostConfig.MemoryReservation", &s->memory_reservation, e) < 0 ||
 	    jx_int64(h, "NanoCpus", "HostConfig.NanoCpus", &s->nano_cpus, e) < 0 ||
 	    jx_int64(h, "CpuShares", "HostConfig.CpuShares", &s->cpu_shares, e) < 0 ||
 	    jx_int64(h, "CpuPeriod", "HostConfig.CpuPeriod", &s->cpu_period, e) < 0 ||
@@ -290,6 +297,151 @@ decode_resources(json_t *h, struct container_spec *s, struct err *e)
 	return 0;
 }
 
+/*
+ * One blkio device list ({"Path", @num_key}) rebuilt with only its known
+ * members, as dockerd's struct keeps them; NULL when absent or empty.
+ */
+static int
+decode_blkio_list(json_t *h, const char *key, const char *num_key, int64_t max, json_t **ret,
+		  struct err *e)
+{
+	json_t *a = json_object_get(h, key), *d, *out;
+	char path[64];
+	size_t i;
+
+	if (!a || json_is_null(a) || (json_is_array(a) && json_array_size(a) == 0))
+		return 0;
+	if (!json_is_array(a))
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal %s into Go struct field "
+			       "HostConfig.HostConfig.%s of type []*blkiodev.%s",
+			       json_is_object(a) ? "object" : "value", key,
+			       max == UINT16_MAX ? "WeightDevice" : "ThrottleDevice");
+	out = json_array();
+	json_array_foreach(a, i, d) {
+		_cleanup_free_ char *p = NULL;
+		int64_t v = 0;
+		snprintf(path, sizeof(path), "HostConfig.%s.%s", key, num_key);
+		if (!json_is_object(d) || jx_str(d, "Path", "HostConfig.Blkio.Path", &p, e) < 0 ||
+		    jx_int64(d, num_key, path, &v, e) < 0) {
+			json_decref(out);
+			return e->code < 0 ? e->code
+					   : err_set(e, -EINVAL,
+						     "json: cannot unmarshal into field "
+						     "HostConfig.%s",
+						     key);
+		}
+		if (v < 0 || v > max) {
+			json_decref(out);
+			return err_set(e, -EINVAL,
+				       "json: cannot unmarshal number %lld into Go struct field %s "
+				       "of type %s",
+				       (long long)v, path, max == UINT16_MAX ? "uint16" : "uint64");
+		}
+		json_array_append_new(out, json_pack("{s:s,s:I}", "Path", p ? p : "", num_key,
+						     (json_int_t)v));
+	}
+	*ret = out;
+	return 0;
+}
+
+/* HostConfig.Ulimits: [{Name, Soft, Hard}], kept as sent once the types are right. */
+static int
+decode_ulimits(json_t *h, struct container_spec *s, struct err *e)
+{
+	json_t *ul = json_object_get(h, "Ulimits"), *u;
+	size_t i;
+
+	if (!ul || json_is_null(ul))
+		return 0;
+	if (!json_is_array(ul))
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal into field HostConfig.Ulimits of type "
+			       "[]*units.Ulimit");
+	if (json_array_size(ul) > 64)
+		return err_set(e, -EINVAL, "too many ulimits");
+	s->ulimits = json_array();
+	json_array_foreach(ul, i, u) {
+		_cleanup_free_ char *name = NULL;
+		int64_t soft = 0, hard = 0;
+		if (!json_is_object(u))
+			return err_set(e, -EINVAL,
+				       "json: cannot unmarshal into field HostConfig.Ulimits of "
+				       "type units.Ulimit");
+		if (jx_str(u, "Name", "HostConfig.Ulimits.Name", &name, e) < 0 ||
+		    jx_int64(u, "Soft", "HostConfig.Ulimits.Soft", &soft, e) < 0 ||
+		    jx_int64(u, "Hard", "HostConfig.Ulimits.Hard", &hard, e) < 0)
+			return -EINVAL;
+		json_array_append_new(s->ulimits,
+				      json_pack("{s:s,s:I,s:I}", "Name", name ? name : "", "Hard",
+						(json_int_t)hard, "Soft", (json_int_t)soft));
+	}
+	if (json_array_size(s->ulimits) == 0)
+		s->ulimits = (json_decref(s->ulimits), NULL);
+	return 0;
+}
+
+/*
+ * Limits, OOM and security options (docs/security.md): types and the
+ * checks dockerd makes without asking the kernel; limits_verify (engine)
+ * makes the others.
+ */
+static int
+decode_blkio(json_t *h, struct container_spec *s, struct err *e)
+{
+	const struct {
+		const char *key, *num;
+		int64_t max;
+		json_t **dst;
+	} lists[] = {
+		{"BlkioWeightDevice", "Weight", UINT16_MAX, &s->blkio_weight_device},
+		{"BlkioDeviceReadBps", "Rate", INT64_MAX, &s->blkio_read_bps},
+		{"BlkioDeviceWriteBps", "Rate", INT64_MAX, &s->blkio_write_bps},
+		{"BlkioDeviceReadIOps", "Rate", INT64_MAX, &s->blkio_read_iops},
+		{"BlkioDeviceWriteIOps", "Rate", INT64_MAX, &s->blkio_write_iops},
+	};
+
+	if (jx_int(h, "BlkioWeight", "HostConfig.BlkioWeight", &s->blkio_weight, e) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (decode_blkio_list(h, lists[i].key, lists[i].num, lists[i].max, lists[i].dst,
+				      e) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+static int
+decode_limits(json_t *h, struct container_spec *s, struct err *e)
+{
+	const char *rtp = "HostConfig.CpuRealtimePeriod", *rtr = "HostConfig.CpuRealtimeRuntime";
+
+	if (jx_int64(h, "CpuRealtimePeriod", rtp, &s->cpu_rt_period, e) < 0 ||
+	    jx_int64(h, "CpuRealtimeRuntime", rtr, &s->cpu_rt_runtime, e) < 0 ||
+	    jx_int64(h, "MemoryReservation", "HostConfig.MemoryReservation", &s->memory_reservation,
+		     e) < 0 ||
+	    decode_blkio(h, s, e) < 0 ||
+	    decode_ulimits(h, s, e) < 0 || limits_check_security_opts(s->security_opt, e) < 0)
+		return -EINVAL;
+	if (s->cpu_rt_period < 0 || s->cpu_rt_runtime < -1)
+		return err_set(e, -EINVAL, "invalid real-time CPU values: must not be negative");
+	if (s->blkio_weight < 0 || s->blkio_weight > UINT16_MAX)
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal number %d into Go struct field "
+			       "HostConfig.HostConfig.BlkioWeight of type uint16",
+			       s->blkio_weight);
+	/* moby verifyPlatformContainerResources, the checks that need no kernel */
+	if (s->memory_reservation > 0 && s->memory_reservation < MIN_MEMORY)
+		return err_set(e, -EINVAL, "Minimum memory reservation allowed is 6MB");
+	if (s->memory > 0 && s->memory_reservation > 0 && s->memory < s->memory_reservation)
+		return err_set(e, -EINVAL,
+			       "Minimum memory limit can not be less than memory reservation "
+			       "limit, see usage");
+	/* adaptContainerSettings: swap defaults to twice the memory, which inspect shows */
+	if (s->memory > 0 && s->memory_swap == 0)
+		s->memory_swap = s->memory <= INT64_MAX / 2 ? s->memory * 2 : -1;
+	return 0;
+}
+
 static int
 decode_host(json_t *h, struct container_spec *s, struct err *e)
 {
@@ -303,6 +455,7 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 		return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig of type container.HostConfig");
 	if (jx_strv(h, "Binds", "HostConfig.Binds", false, &s->binds, e) < 0 ||
 	    jx_strv(h, "VolumesFrom", "HostConfig.VolumesFrom", false, &s->volumes_from, e) < 0 ||
+	    jx_strv(h, "Links", "HostConfig.Links", false, &s->links, e) < 0 ||
 	    jx_str(h, "NetworkMode", "HostConfig.NetworkMode", &s->network_mode, e) < 0 ||
 	    jx_bool(h, "AutoRemove", "HostConfig.AutoRemove", &s->auto_remove, e) < 0 ||
 	    jx_strv(h, "CapAdd", "HostConfig.CapAdd", false, &s->cap_add, e) < 0 ||
@@ -320,7 +473,7 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 	    jx_strv(h, "SecurityOpt", "HostConfig.SecurityOpt", false, &s->security_opt, e) < 0 ||
 	    jx_strv(h, "GroupAdd", "HostConfig.GroupAdd", false, &s->group_add, e) < 0 ||
 	    jx_int(h, "OomScoreAdj", "HostConfig.OomScoreAdj", &s->oom_score_adj, e) < 0 ||
-	    decode_resources(h, s, e) < 0)
+	    decode_resources(h, s, e) < 0 || decode_limits(h, s, e) < 0)
 		return -EINVAL;
 	if (s->shm_size < 0)
 		return err_set(e, -EINVAL, "SHM size can not be less than 0");
@@ -348,12 +501,11 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 		s->console_height = (int)json_integer_value(json_array_get(cs, 0));
 		s->console_width = (int)json_integer_value(json_array_get(cs, 1));
 	}
-	json_t *ul = json_object_get(h, "Ulimits");
-	if (ul && !json_is_null(ul) && !json_is_array(ul))
-		return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig.Ulimits of type []*units.Ulimit");
-	if (json_array_size(ul) > 0)
-		s->ulimits = json_incref(ul);
 	if (jx_strmap(h, "Sysctls", "HostConfig.Sysctls", &s->sysctls, e) < 0)
+		return -EINVAL;
+	json_t *lc = json_object_get(h, "LogConfig");
+	if (jx_str(lc, "Type", "HostConfig.LogConfig.Type", &s->log_driver, e) < 0 ||
+	    jx_strmap(lc, "Config", "HostConfig.LogConfig.Config", &s->log_opts, e) < 0)
 		return -EINVAL;
 	for (size_t i = 0; s->binds && s->binds[i]; i++)
 		if (decode_bind(s, s->binds[i], e) < 0)
@@ -375,6 +527,10 @@ container_json_decode_create(json_t *body, struct container_spec *s, struct err 
 		free(s->network_mode);
 		s->network_mode = xstrdup("bridge");
 	}
+	if (container_json_decode_ns(json_object_get(body, "HostConfig"), s, e) < 0)
+		return -EINVAL;
+	if (container_json_decode_kept(json_object_get(body, "HostConfig"), s, e) < 0)
+		return e->code;
 	if (!s->labels)
 		s->labels = json_object();
 	if (!s->restart_policy)

@@ -161,19 +161,93 @@ port_bindings_json(const struct container_spec *s)
 	return o;
 }
 
+/* True when the tmpfs at @target came from HostConfig.Mounts, not Tmpfs. */
+static bool
+tmpfs_from_mounts(const struct container_spec *s, const char *target)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(s->mounts_sent, i, m) {
+		const char *t = json_string_value(json_object_get(m, "Target"));
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		if (t && type && strcmp(type, "tmpfs") == 0 && strcmp(t, target) == 0)
+			return true;
+	}
+	return false;
+}
+
 static json_t *
 tmpfs_json(const struct container_spec *s)
 {
 	json_t *o = NULL;
 
 	for (size_t i = 0; i < s->n_mounts; i++) {
-		if (s->mounts[i].type != MOUNT_TMPFS)
+		if (s->mounts[i].type != MOUNT_TMPFS || tmpfs_from_mounts(s, s->mounts[i].target))
 			continue;
 		if (!o)
 			o = json_object();
 		json_object_set_new(o, s->mounts[i].target, js(s->mounts[i].options));
 	}
 	return o;
+}
+
+/*
+ * An array of objects with members @keys (NULL-terminated) in dockerd's
+ * struct order, whatever order the stored spec has them in; [] for none.
+ */
+static json_t *
+ordered_list(json_t *a, const char *const *keys)
+{
+	json_t *out = json_array(), *it;
+	size_t i;
+
+	json_array_foreach(a, i, it) {
+		json_t *o = json_object();
+		for (size_t k = 0; keys[k]; k++) {
+			json_t *v = json_object_get(it, keys[k]);
+			json_object_set(o, keys[k], v ? v : json_null());
+		}
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
+static json_t *
+json_list(json_t *a)
+{
+	static const char *const rate[] = {"Path", "Rate", NULL};
+	static const char *const weight[] = {"Path", "Weight", NULL};
+	json_t *first = json_array_get(a, 0);
+
+	return ordered_list(a, json_object_get(first, "Weight") ? weight : rate);
+}
+
+/* A mode as sent, or dockerd's default for it when the client left it empty. */
+static const char *
+or_default(const char *v, const char *def)
+{
+	return v && *v ? v : def;
+}
+
+/* HostConfig.Devices as sent: [{PathOnHost, PathInContainer, CgroupPermissions}]. */
+static json_t *
+devices_json(const struct container_spec *s)
+{
+	json_t *a = json_array(), *d;
+	size_t i;
+
+	json_array_foreach(s->devices, i, d)
+		json_array_append_new(a, json_pack("{s:o,s:o,s:o}", "PathOnHost",
+						   js(json_string_value(json_object_get(d, "hos"
+											   "t"))),
+						   "PathInContainer",
+						   js(json_string_value(json_object_get(d, "contain"
+											   "er"))),
+						   "CgroupPermissions",
+						   js(json_string_value(json_object_get(d, "perm"
+											   "s")))));
+	return a;
 }
 
 static const char *const masked_paths[] = {
@@ -192,66 +266,70 @@ host_config_json(const struct container_snap *c)
 	json_t *o = json_object(), *tmpfs = tmpfs_json(s);
 
 	json_object_set_new(o, "Binds", strv_or_null(s->binds));
-	json_object_set_new(o, "ContainerIDFile", json_string(""));
-	json_object_set_new(o, "LogConfig", json_pack("{s:s,s:o}", "Type", "json-file", "Config",
-						      s->log_opts ? json_incref(s->log_opts) : json_object()));
+	json_object_set_new(o, "ContainerIDFile", js(s->container_id_file));
+	json_object_set_new(o, "LogConfig",
+			    json_pack("{s:s,s:o}", "Type",
+				      s->log_driver ? s->log_driver : "json-file", "Config",
+				      s->log_opts ? json_incref(s->log_opts) : json_object()));
 	json_object_set_new(o, "NetworkMode", js(s->network_mode));
 	json_object_set_new(o, "PortBindings", port_bindings_json(s));
 	json_object_set_new(o, "RestartPolicy", json_pack("{s:o,s:i}", "Name", js(s->restart_policy),
 							  "MaximumRetryCount", s->restart_max_retries));
 	json_object_set_new(o, "AutoRemove", json_boolean(s->auto_remove));
-	json_object_set_new(o, "VolumeDriver", json_string(""));
+	json_object_set_new(o, "VolumeDriver", js(s->volume_driver));
 	json_object_set_new(o, "VolumesFrom", strv_or_null(s->volumes_from));
 	json_object_set_new(o, "ConsoleSize", json_pack("[i,i]", s->console_height, s->console_width));
 	json_object_set_new(o, "CapAdd", strv_or_null(s->cap_add));
 	json_object_set_new(o, "CapDrop", strv_or_null(s->cap_drop));
-	json_object_set_new(o, "CgroupnsMode", json_string("private"));
+	json_object_set_new(o, "CgroupnsMode", js(or_default(s->cgroupns_mode, "host")));
 	json_object_set_new(o, "Dns", s->dns ? strv_to_json(s->dns) : json_array());
 	json_object_set_new(o, "DnsOptions", s->dns_options ? strv_to_json(s->dns_options) : json_array());
 	json_object_set_new(o, "DnsSearch", s->dns_search ? strv_to_json(s->dns_search) : json_array());
 	json_object_set_new(o, "ExtraHosts", strv_or_null(s->extra_hosts));
 	json_object_set_new(o, "GroupAdd", strv_or_null(s->group_add));
-	json_object_set_new(o, "IpcMode", json_string("private"));
+	json_object_set_new(o, "IpcMode", js(or_default(s->ipc_mode, "private")));
 	json_object_set_new(o, "Cgroup", json_string(""));
-	json_object_set_new(o, "Links", json_null());
+	json_object_set_new(o, "Links", strv_or_null(c->links));
 	json_object_set_new(o, "OomScoreAdj", json_integer(s->oom_score_adj));
-	json_object_set_new(o, "PidMode", json_string(""));
+	json_object_set_new(o, "PidMode", js(s->pid_mode));
 	json_object_set_new(o, "Privileged", json_boolean(s->privileged));
 	json_object_set_new(o, "PublishAllPorts", json_boolean(s->publish_all_ports));
 	json_object_set_new(o, "ReadonlyRootfs", json_boolean(s->readonly_rootfs));
 	json_object_set_new(o, "SecurityOpt", strv_or_null(s->security_opt));
 	if (tmpfs)
 		json_object_set_new(o, "Tmpfs", tmpfs);
-	json_object_set_new(o, "UTSMode", json_string(""));
-	json_object_set_new(o, "UsernsMode", json_string(""));
+	json_object_set_new(o, "UTSMode", js(s->uts_mode));
+	json_object_set_new(o, "UsernsMode", js(s->userns_mode));
 	json_object_set_new(o, "ShmSize", json_integer(s->shm_size ? s->shm_size : 64 << 20));
-	json_object_set_new(o, "Runtime", json_string("berth"));
-	json_object_set_new(o, "Isolation", json_string(""));
+	json_object_set_new(o, "Runtime", js(or_default(s->runtime, "berth")));
+	json_object_set_new(o, "Isolation", js(s->isolation));
 	json_object_set_new(o, "CpuShares", json_integer(s->cpu_shares));
 	json_object_set_new(o, "Memory", json_integer(s->memory));
 	json_object_set_new(o, "NanoCpus", json_integer(s->nano_cpus));
 	json_object_set_new(o, "CgroupParent", json_string(""));
-	json_object_set_new(o, "BlkioWeight", json_integer(0));
-	json_object_set_new(o, "BlkioWeightDevice", json_array());
-	json_object_set_new(o, "BlkioDeviceReadBps", json_array());
-	json_object_set_new(o, "BlkioDeviceWriteBps", json_array());
-	json_object_set_new(o, "BlkioDeviceReadIOps", json_array());
-	json_object_set_new(o, "BlkioDeviceWriteIOps", json_array());
+	json_object_set_new(o, "BlkioWeight", json_integer(s->blkio_weight));
+	json_object_set_new(o, "BlkioWeightDevice", json_list(s->blkio_weight_device));
+	json_object_set_new(o, "BlkioDeviceReadBps", json_list(s->blkio_read_bps));
+	json_object_set_new(o, "BlkioDeviceWriteBps", json_list(s->blkio_write_bps));
+	json_object_set_new(o, "BlkioDeviceReadIOps", json_list(s->blkio_read_iops));
+	json_object_set_new(o, "BlkioDeviceWriteIOps", json_list(s->blkio_write_iops));
 	json_object_set_new(o, "CpuPeriod", json_integer(s->cpu_period));
 	json_object_set_new(o, "CpuQuota", json_integer(s->cpu_quota));
-	json_object_set_new(o, "CpuRealtimePeriod", json_integer(0));
-	json_object_set_new(o, "CpuRealtimeRuntime", json_integer(0));
+	json_object_set_new(o, "CpuRealtimePeriod", json_integer(s->cpu_rt_period));
+	json_object_set_new(o, "CpuRealtimeRuntime", json_integer(s->cpu_rt_runtime));
 	json_object_set_new(o, "CpusetCpus", js(s->cpuset_cpus));
 	json_object_set_new(o, "CpusetMems", js(s->cpuset_mems));
-	json_object_set_new(o, "Devices", json_array());
-	json_object_set_new(o, "DeviceCgroupRules", json_null());
+	json_object_set_new(o, "Devices", devices_json(s));
+	json_object_set_new(o, "DeviceCgroupRules", strv_or_null(s->device_cgroup_rules));
 	json_object_set_new(o, "DeviceRequests", json_null());
 	json_object_set_new(o, "MemoryReservation", json_integer(s->memory_reservation));
 	json_object_set_new(o, "MemorySwap", json_integer(s->memory_swap));
 	json_object_set_new(o, "MemorySwappiness", json_null());
 	json_object_set_new(o, "OomKillDisable", json_boolean(s->oom_kill_disable));
 	json_object_set_new(o, "PidsLimit", s->pids_limit > 0 ? json_integer(s->pids_limit) : json_null());
-	json_object_set_new(o, "Ulimits", s->ulimits ? json_incref(s->ulimits) : json_array());
+	json_object_set_new(o, "Ulimits",
+			    ordered_list(s->ulimits,
+					 (const char *const[]){"Name", "Hard", "Soft", NULL}));
 	json_object_set_new(o, "CpuCount", json_integer(0));
 	json_object_set_new(o, "CpuPercent", json_integer(0));
 	json_object_set_new(o, "IOMaximumIOps", json_integer(0));
@@ -260,8 +338,20 @@ host_config_json(const struct container_snap *c)
 		json_object_set_new(o, "Init", json_true());
 	if (s->sysctls)
 		json_object_set(o, "Sysctls", s->sysctls);
-	json_object_set_new(o, "MaskedPaths", s->privileged ? json_array() : strv_to_json((char *const *)masked_paths));
-	json_object_set_new(o, "ReadonlyPaths", s->privileged ? json_array() : strv_to_json((char *const *)readonly_paths));
+	/* Sent lists as sent; else dockerd's defaults (none when privileged). */
+	json_object_set_new(o, "MaskedPaths",
+			    s->masked_paths ? json_deep_copy(s->masked_paths)
+			    : s->privileged ? json_array()
+					    : strv_to_json((char *const *)masked_paths));
+	json_object_set_new(o, "ReadonlyPaths",
+			    s->readonly_paths ? json_deep_copy(s->readonly_paths)
+			    : s->privileged   ? json_array()
+					      : strv_to_json((char *const *)readonly_paths));
+	/* omitempty in moby's HostConfig. */
+	if (s->mounts_sent)
+		json_object_set_new(o, "Mounts", json_deep_copy(s->mounts_sent));
+	if (s->annotations && json_object_size(s->annotations))
+		json_object_set_new(o, "Annotations", json_deep_copy(s->annotations));
 	return o;
 }
 
@@ -435,7 +525,11 @@ container_json_inspect(const struct container_snap *c)
 	json_object_set_new(o, "ResolvConfPath", js(c->resolv_conf_path));
 	json_object_set_new(o, "HostnamePath", js(c->hostname_path));
 	json_object_set_new(o, "HostsPath", js(c->hosts_path));
-	json_object_set_new(o, "LogPath", js(c->log_path));
+	/* dockerd sets LogPath for json-file only (local and none: ""). */
+	json_object_set_new(o, "LogPath",
+			    js(c->spec.log_driver && strcmp(c->spec.log_driver, "json-file") != 0
+				       ? ""
+				       : c->log_path));
 	json_object_set_new(o, "Name", js(c->name));
 	json_object_set_new(o, "RestartCount", json_integer(st->restart_count));
 	json_object_set_new(o, "Driver", json_string("overlay2"));
@@ -453,6 +547,31 @@ container_json_inspect(const struct container_snap *c)
 	json_object_set_new(o, "Config", config_json(c));
 	json_object_set_new(o, "NetworkSettings", network_settings_json(c, running));
 	return o;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The name and the link names that resolve to the container, in byte
+ * order as dockerd's name index (go-memdb) yields them. */
+static json_t *
+names_json(const struct container_snap *c)
+{
+	size_t n = strv_len(c->link_names);
+	const char **v = xcalloc(n + 1, sizeof(*v));
+	json_t *a = json_array();
+
+	v[0] = c->name ? c->name : "";
+	for (size_t i = 0; i < n; i++)
+		v[i + 1] = c->link_names[i];
+	qsort(v, n + 1, sizeof(*v), cmp_names);
+	for (size_t i = 0; i <= n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	free(v);
+	return a;
 }
 
 json_t *
@@ -492,7 +611,7 @@ container_json_summary(const struct container_snap *c)
 	}
 	json_decref(pm);
 	json_object_set_new(o, "Id", json_string(c->id));
-	json_object_set_new(o, "Names", json_pack("[o]", js(c->name)));
+	json_object_set_new(o, "Names", names_json(c));
 	json_object_set_new(o, "Image", js(c->spec.image));
 	json_object_set_new(o, "ImageID", js(c->image_id));
 	json_object_set_new(o, "Command", js(cmd));

@@ -19,6 +19,8 @@
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/links.h"
+#include "engine/container/limits.h"
 #include "engine/container/snapshot.h"
 #include "engine/engine.h"
 #include "engine/network/network.h"
@@ -49,20 +51,24 @@ api_containers_create(struct api_request *r)
 	_cleanup_container_ struct container *c = NULL;
 	struct err e = ERR_INIT;
 	const char *name = api_query(r, "name");
+	_cleanup_strv_ char **warnings = NULL;
 
 	if (api_body_json(r, false, &body) < 0)
 		return;
 	if (container_json_decode_create(body, &spec, &e) == 0 && api_version_lt(r, 1, 44) &&
 	    json_is_object(spec.healthcheck))
 		json_object_del(spec.healthcheck, "StartInterval"); /* added in API 1.44 (moby) */
-	if (e.code < 0 || network_mode_check(r->ctx->engine->net, spec.network_mode, &e) < 0 ||
+	if (e.code < 0 || limits_verify(&spec, &warnings, &e) < 0 ||
+	    network_mode_check(r->ctx->engine->net, spec.network_mode, &e) < 0 ||
 	    lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
 		spec_release(&spec);
 		api_reply_err(r, &e);
 		return;
 	}
 	spec_release(&spec);
-	api_reply_json(r, 201, json_pack("{s:s,s:[]}", "Id", c->id, "Warnings"));
+	api_reply_json(r, 201,
+		       json_pack("{s:s,s:o}", "Id", c->id, "Warnings",
+				 warnings ? strv_to_json(warnings) : json_array()));
 }
 
 /* operationId: ContainerInspect */
@@ -327,7 +333,8 @@ static int
 stop_args(struct api_request *r, int64_t *ret_t, const char **ret_sig)
 {
 	*ret_sig = api_version_lt(r, 1, 42) ? NULL : api_query(r, "signal");
-	return api_query_int(r, "t", -1, 1 << 30, -1, ret_t);
+	/* absent: the container's StopTimeout; negative: no time-out (dockerd) */
+	return api_query_int(r, "t", INT32_MIN + 1, 1 << 30, LIFECYCLE_STOP_DEFAULT, ret_t);
 }
 
 typedef int (*stop_fn)(struct containers *cs, struct container *c, int timeout_s,
@@ -419,7 +426,11 @@ api_containers_delete(struct api_request *r)
 	if (!c)
 		return;
 	if (api_query_bool(r, "link", false)) {
-		api_reply_errorf(r, 400, "Conflict, cannot remove the default link name of the container");
+		if (links_remove(r->ctx->engine->containers, r->params[0], &e) < 0) {
+			api_reply_err(r, &e);
+			return;
+		}
+		api_reply_empty(r, 204);
 		return;
 	}
 	if (lifecycle_remove(r->ctx->engine->containers, c, api_query_bool(r, "force", false),
@@ -518,6 +529,7 @@ api_containers_wait(struct api_request *r)
 	api_reply_stream(r, "application/json", 0, wait_producer, j, wait_job_free);
 }
 
+/* clang-format off */
 const struct api_route api_containers_routes[] = {
 	{ "POST", "/containers/create", api_containers_create, API_BODY_JSON },
 	{ "GET", "/containers/json", api_containers_list, API_BODY_NONE },
@@ -530,6 +542,8 @@ const struct api_route api_containers_routes[] = {
 	{ "POST", "/containers/{id}/unpause", api_containers_unpause, API_BODY_NONE },
 	{ "POST", "/containers/{id}/wait", api_containers_wait, API_BODY_NONE },
 	{ "POST", "/containers/{id}/rename", api_containers_rename, API_BODY_NONE },
-	{ "DELETE", "/containers/{id}", api_containers_delete, API_BODY_NONE },
+	/* greedy: `docker rm --link web/db` sends DELETE /containers/web/db */
+	{ "DELETE", "/containers/{id*}", api_containers_delete, API_BODY_NONE },
 	{ 0 },
 };
+/* clang-format on */

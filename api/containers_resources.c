@@ -251,13 +251,21 @@ decode_update(json_t *body, struct update_opts *u, char **policy, struct err *e)
 
 	if (jx_int64(body, "Memory", "Memory", &u->memory, e) < 0 ||
 	    jx_int64(body, "MemorySwap", "MemorySwap", &u->memory_swap, e) < 0 ||
-	    jx_int64(body, "MemoryReservation", "MemoryReservation", &u->memory_reservation, e) < 0 ||
+	    jx_int64(body, "MemoryReservation", "MemoryReservation", &u->memory_reservation, e) <
+		    0 ||
 	    jx_int64(body, "NanoCpus", "NanoCpus", &u->nano_cpus, e) < 0 ||
 	    jx_int64(body, "CpuShares", "CpuShares", &u->cpu_shares, e) < 0 ||
 	    jx_int64(body, "CpuPeriod", "CpuPeriod", &u->cpu_period, e) < 0 ||
 	    jx_int64(body, "CpuQuota", "CpuQuota", &u->cpu_quota, e) < 0 ||
-	    jx_int64(body, "PidsLimit", "PidsLimit", &u->pids_limit, e) < 0)
+	    jx_int64(body, "PidsLimit", "PidsLimit", &u->pids_limit, e) < 0 ||
+	    jx_int64(body, "CpuRealtimePeriod", "CpuRealtimePeriod", &u->cpu_rt_period, e) < 0 ||
+	    jx_int64(body, "CpuRealtimeRuntime", "CpuRealtimeRuntime", &u->cpu_rt_runtime, e) < 0 ||
+	    jx_int(body, "BlkioWeight", "BlkioWeight", &u->blkio_weight, e) < 0)
 		return e->code;
+	if (u->cpu_rt_period < 0 || u->cpu_rt_runtime < -1 || u->blkio_weight < 0 ||
+	    u->blkio_weight > UINT16_MAX)
+		return err_set(e, -EINVAL,
+			       "invalid resource value: negative limits are not allowed");
 	/* PidsLimit: null or absent = unchanged, 0 or -1 = unlimited (API docs). */
 	if (json_is_integer(pids) && u->pids_limit == 0)
 		u->pids_limit = -1;
@@ -284,6 +292,7 @@ api_containers_update(struct api_request *r)
 	_cleanup_free_ char *policy = NULL, *cpus = NULL, *mems = NULL;
 	struct update_opts u = {0};
 	struct err e = ERR_INIT;
+	_cleanup_strv_ char **warnings = NULL;
 
 	if (api_body_json(r, true, &body) < 0 || !(c = api_containers_lookup(r)))
 		return;
@@ -295,11 +304,13 @@ api_containers_update(struct api_request *r)
 	}
 	u.cpuset_cpus = cpus;
 	u.cpuset_mems = mems;
-	if (update_apply(r->ctx->engine->containers, c, &u, &e) < 0) {
+	if (update_apply(r->ctx->engine->containers, c, &u, &warnings, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
-	api_reply_json(r, 200, json_pack("{s:[]}", "Warnings"));
+	api_reply_json(r, 200,
+		       json_pack("{s:o}", "Warnings",
+				 warnings ? strv_to_json(warnings) : json_array()));
 }
 
 /* ---- changes, prune ----------------------------------------------------- */
@@ -365,16 +376,9 @@ api_containers_prune(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	if (filters_count(f, "until")) {
-		const char *u = filters_value(f, "until", 0);
-		int64_t d;
-		if (time_parse_timestamp(u, &pf.until_ns) < 0) {
-			if (parse_go_duration(u, &d) < 0) {
-				api_reply_errorf(r, 400, "failed to parse value as time or duration: \"%s\"", u);
-				return;
-			}
-			pf.until_ns = time_now_ns() - d;
-		}
+	if (filters_get_until(f, &pf.until_ns, &e) < 0) {
+		api_reply_err(r, &e);
+		return;
 	}
 	pf.f = f;
 	if (usage_prune(r->ctx->engine->containers, prune_match, &pf, &ids, &space, &e) < 0) {

@@ -31,6 +31,7 @@
 #include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/recover.h"
+#include "engine/network/dns.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -52,11 +53,36 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->labels);
 	free(cfg->bridge_name);
 	free(cfg->bridge_cidr);
+	strv_free(cfg->address_pools);
 	strv_free(cfg->dns);
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_options);
 	free(cfg->host_gateway_ip);
+	json_decref(cfg->default_ulimits);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/*
+ * Creates @path 0700, or tightens an existing one to 0700: nothing under
+ * the data and exec roots (image layers, container files, logs, sockets)
+ * is for other users. Container processes never walk these paths: the shim
+ * mounts everything as root before it drops to the container's user.
+ */
+static int
+private_root(const char *path, const char *what, struct err *e)
+{
+	struct stat st;
+	int r = fs_mkdir_p(path, 0700);
+
+	if (r < 0)
+		return err_errno(e, r, "cannot create %s '%s'", what, path);
+	if (stat(path, &st) < 0)
+		return err_errno(e, -errno, "cannot stat %s '%s'", what, path);
+	if ((st.st_mode & 07777) != 0700 && chmod(path, 0700) < 0)
+		return err_errno(e, -errno, "cannot make %s '%s' private (0700)", what, path);
+	return 0;
 }
 
 static int
@@ -87,6 +113,22 @@ take_lock(struct engine *eng, struct err *e)
 		log_warn("cannot record pid in '%s': %s, ignoring", path, strerror(errno));
 	eng->lock_fd = TAKE_FD(fd);
 	return 0;
+}
+
+/* The embedded DNS server's names are networking's (containers sharing a
+ * user network); these adapt the callbacks' untyped handle. */
+static int
+dns_lookup_name(void *cls, const char *container_id, const char *name, struct in_addr *v4,
+		size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
+{
+	return network_resolve_name(cls, container_id, name, v4, n_v4, v6, n_v6);
+}
+
+static int
+dns_lookup_addr(void *cls, const char *container_id, int family, const void *addr, char *name,
+		size_t size)
+{
+	return network_resolve_addr(cls, container_id, family, addr, name, size);
 }
 
 static int
@@ -124,25 +166,26 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.labels = strv_copy_nonnull((char *const *)cfg->labels);
 	eng->cfg.bridge_name = xstrdup(cfg->bridge_name ? cfg->bridge_name : "berth0");
 	eng->cfg.bridge_cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
+	eng->cfg.address_pools = strv_dup(cfg->address_pools);
 	eng->cfg.dns = strv_copy_nonnull((char *const *)cfg->dns);
 	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
 	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	eng->cfg.default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits)
+							: NULL;
+	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
+	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
 
-	r = fs_mkdir_p(eng->cfg.data_root, 0711);
-	if (r < 0) {
-		err_errno(e, r, "cannot create data root '%s'", eng->cfg.data_root);
+	r = private_root(eng->cfg.data_root, "data root", e);
+	if (r < 0)
 		goto fail;
-	}
 	r = take_lock(eng, e);
 	if (r < 0)
 		goto fail;
-	r = fs_mkdir_p(eng->cfg.exec_root, 0711);
-	if (r < 0) {
-		err_errno(e, r, "cannot create exec root '%s'", eng->cfg.exec_root);
+	r = private_root(eng->cfg.exec_root, "exec root", e);
+	if (r < 0)
 		goto fail;
-	}
 	/* Spooled uploads and partial downloads of a crashed run are garbage. */
 	eng->tmp_dir = xasprintf("%s/tmp", eng->cfg.data_root);
 	(void)fs_rm_rf(eng->tmp_dir);
@@ -171,28 +214,47 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.tmp_dir = eng->tmp_dir,
 	});
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
-	r = network_open(&(struct network_config){
-				 .data_root = eng->cfg.data_root,
-				 .exec_root = eng->cfg.exec_root,
-				 .bridge_name = eng->cfg.bridge_name,
-				 .bridge_cidr = eng->cfg.bridge_cidr,
-			 }, &eng->net, e);
+	r = network_open(
+		&(struct network_config){
+			.data_root = eng->cfg.data_root,
+			.exec_root = eng->cfg.exec_root,
+			.bridge_name = eng->cfg.bridge_name,
+			.bridge_cidr = eng->cfg.bridge_cidr,
+			.address_pools = eng->cfg.address_pools,
+		},
+		&eng->net, e);
 	if (r < 0)
 		goto fail;
-	r = containers_open(&(struct containers_config){
-				    .data_root = eng->cfg.data_root,
-				    .exec_root = eng->cfg.exec_root,
-				    .store = eng->store,
-				    .net = eng->net,
-				    .volumes = eng->volumes,
-				    .events = eng->events,
-				    .execs = eng->execs,
-				    .dns = eng->cfg.dns,
-				    .dns_search = eng->cfg.dns_search,
-				    .dns_options = eng->cfg.dns_options,
-				    .host_gateway_ip = eng->cfg.host_gateway_ip,
-				    .bridge_cidr = eng->cfg.bridge_cidr,
-			    }, &eng->containers, e);
+	/* Upstreams: the daemon's --dns, else the host's resolv.conf
+	 * nameservers minus loopback ones (dockerd). */
+	struct dns_resolver resolver = {dns_lookup_name, dns_lookup_addr, eng->net};
+	struct dns_config dns_cfg = {0};
+	if (eng->cfg.dns[0])
+		dns_cfg.upstreams = eng->cfg.dns;
+	r = dns_server_new(&resolver, &dns_cfg, &eng->dns, e);
+	if (r < 0)
+		goto fail;
+	r = containers_open(
+		&(struct containers_config){
+			.data_root = eng->cfg.data_root,
+			.exec_root = eng->cfg.exec_root,
+			.store = eng->store,
+			.net = eng->net,
+			.volumes = eng->volumes,
+			.events = eng->events,
+			.execs = eng->execs,
+			.dns = eng->cfg.dns,
+			.dns_search = eng->cfg.dns_search,
+			.dns_options = eng->cfg.dns_options,
+			.host_gateway_ip = eng->cfg.host_gateway_ip,
+			.bridge_cidr = eng->cfg.bridge_cidr,
+			.default_ulimits = eng->cfg.default_ulimits,
+		},
+		&eng->containers, e);
+	if (r < 0)
+		goto fail;
+	containers_set_dns_server(eng->containers, eng->dns);
+	r = containers_set_log_defaults(eng->containers, eng->cfg.log_driver, eng->cfg.log_opts, e);
 	if (r < 0)
 		goto fail;
 	eng->builds = builds_new(&(struct builds_config){
@@ -225,6 +287,7 @@ engine_close(struct engine *eng)
 	execs_free(eng->execs);
 	builds_free(eng->builds);
 	containers_close(eng->containers);
+	dns_server_free(eng->dns); /* its names come from the network state */
 	images_free(eng->images);
 	registry_client_free(eng->registry);
 	store_close(eng->store);

@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,16 +28,22 @@ struct engine_config {
 	char **registry_mirrors;    /* NULL-terminated, for docker.io */
 	char *bridge_name;	/* default berth0 */
 	char *bridge_cidr;	/* default 10.88.0.1/16 */
+	/* default-address-pools, "base=CIDR,size=N" each; NULL: dockerd's */
+	char **address_pools;
 	char **labels;		/* daemon labels for /info */
 	/* daemon --dns, --dns-search, --dns-opt: containers' defaults, NULL-terminated */
 	char **dns, **dns_search, **dns_options;
 	char *host_gateway_ip; /* --host-gateway-ip; NULL: the bridge's gateway */
+	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}; NULL = none */
+	char *log_driver;      /* --log-driver; NULL: json-file */
+	char **log_opts;       /* --log-opt "key=value" defaults for new containers */
 	bool debug;
 };
 
 struct events;
 struct volumes;
 struct network_state;
+struct dns_server;
 struct registry_client;
 struct images;
 struct execs;
@@ -44,6 +52,7 @@ struct builds;
 struct engine {
 	struct engine_config cfg;
 	struct network_state *net;	/* engine/network: bridge, endpoints, NAT */
+	struct dns_server *dns;		/* the embedded DNS server (engine/network/dns.h) */
 	int lock_fd;		/* flock on <data_root>/berth.lock */
 	char *tmp_dir;		/* <data_root>/tmp: spooled uploads, partial downloads */
 	char id[65];		/* persistent daemon ID for /info */

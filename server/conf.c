@@ -46,15 +46,28 @@ conf_usage(FILE *f)
 	      "      --label K=V             daemon label shown by docker info (repeatable)\n"
 	      "  -b, --bridge NAME           default bridge (default berth0)\n"
 	      "      --bip CIDR              address of the default bridge (default 10.88.0.1/16)\n"
+	      "      --default-address-pool base=CIDR,size=N\n"
+	      "                              pool for networks' automatic subnets (repeatable)\n"
 	      "      --dns IP                DNS server for containers (repeatable)\n"
 	      "      --dns-search DOMAIN     DNS search domain for containers (repeatable)\n"
 	      "      --dns-opt OPTION        resolv.conf option for containers (repeatable)\n"
+	      "      --log-driver NAME       containers' default log driver: json-file (default),\n"
+	      "                              local or none\n"
+	      "      --log-opt KEY=VALUE     default log driver option, e.g. max-size=10m "
+	      "(repeatable)\n"
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
+	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
-	      "      --tls, --tlsverify, --tlscacert F, --tlscert F, --tlskey F\n"
-	      "                              TLS for tcp:// listeners (not implemented yet)\n"
+	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
+	      "      --tlsverify             TLS, and clients need a certificate signed by the CA\n"
+	      "      --tlscacert F           CA for client certificates (/etc/berth/ca.pem)\n"
+	      "      --tlscert F             server certificate (/etc/berth/cert.pem)\n"
+	      "      --tlskey F              server key (/etc/berth/key.pem); SIGHUP reloads all "
+	      "three\n"
+	      "      --allow-insecure-tcp    allow plain tcp:// on a non-loopback address "
+	      "(unsafe)\n"
 	      "  -v, --version               print the version and exit\n"
 	      "  -h, --help                  print this help and exit\n",
 	      f);
@@ -73,13 +86,61 @@ enum {
 	OPT_TLSCACERT,
 	OPT_TLSCERT,
 	OPT_TLSKEY,
+	OPT_INSECURE_TCP,
+	OPT_CORS,
+	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
 	OPT_HOST_GATEWAY_IP,
+	OPT_ADDRESS_POOL,
+	OPT_DEFAULT_ULIMIT,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
 };
+
+/* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
+static int
+parse_ulimit_flag(struct daemon_config *cfg, const char *arg, struct err *e)
+{
+	const char *eq = strchr(arg, '=');
+	long long soft, hard;
+	char *end;
+
+	if (!eq || eq == arg)
+		goto bad;
+	soft = strtoll(eq + 1, &end, 10);
+	if (end == eq + 1 || (*end && *end != ':'))
+		goto bad;
+	hard = soft;
+	if (*end == ':') {
+		const char *h = end + 1;
+		hard = strtoll(h, &end, 10);
+		if (end == h || *end)
+			goto bad;
+	}
+	if (soft > hard)
+		return err_set(e, -EINVAL,
+			       "invalid value \"%s\" for flag --default-ulimit: ulimit soft limit "
+			       "must be less than or equal to hard limit: %lld > %lld",
+			       arg, soft, hard);
+	if (!cfg->default_ulimits)
+		cfg->default_ulimits = json_object();
+	{
+		_cleanup_free_ char *name = xstrndup(arg, (size_t)(eq - arg));
+		json_object_set_new(cfg->default_ulimits, name,
+				    json_pack("{s:s,s:I,s:I}", "Name", name, "Soft",
+					      (json_int_t)soft, "Hard", (json_int_t)hard));
+	}
+	return 0;
+bad:
+	return err_set(e, -EINVAL,
+		       "invalid value \"%s\" for flag --default-ulimit: invalid ulimit argument: "
+		       "%s",
+		       arg, arg);
+}
 
 int
 conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
@@ -101,11 +162,19 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
 		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
+		{"default-address-pool", required_argument, NULL, OPT_ADDRESS_POOL},
+		{"default-ulimit", required_argument, NULL, OPT_DEFAULT_ULIMIT},
+		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
 		{"tls", no_argument, NULL, OPT_TLS},
 		{"tlsverify", no_argument, NULL, OPT_TLSVERIFY},
 		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
 		{"tlscert", required_argument, NULL, OPT_TLSCERT},
 		{"tlskey", required_argument, NULL, OPT_TLSKEY},
+		{"allow-insecure-tcp", no_argument, NULL, OPT_INSECURE_TCP},
+		{"group", required_argument, NULL, 'G'},
+		{"api-cors-header", required_argument, NULL, OPT_CORS},
+		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"version", no_argument, NULL, 'v'},
@@ -116,7 +185,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:p:l:Db:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:p:l:Db:G:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': strv_append(&cfg->hosts, optarg); break;
 		case OPT_DATA_ROOT: free(cfg->data_root); cfg->data_root = xstrdup(optarg); break;
@@ -131,17 +200,45 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case 'b': free(cfg->bridge); cfg->bridge = xstrdup(optarg); break;
 		case OPT_BIP: free(cfg->bip); cfg->bip = xstrdup(optarg); break;
 		case OPT_DNS: strv_append(&cfg->dns, optarg); break;
+		case OPT_ADDRESS_POOL: strv_append(&cfg->address_pools, optarg); break;
 		case OPT_DNS_SEARCH: strv_append(&cfg->dns_search, optarg); break;
 		case OPT_DNS_OPT: strv_append(&cfg->dns_opts, optarg); break;
 		case OPT_HOST_GATEWAY_IP:
 			free(cfg->host_gateway_ip);
 			cfg->host_gateway_ip = xstrdup(optarg);
 			break;
+		case OPT_DEFAULT_ULIMIT:
+			if (parse_ulimit_flag(cfg, optarg, e) < 0)
+				return -EINVAL;
+			break;
+		case OPT_LOG_DRIVER:
+			free(cfg->log_driver);
+			cfg->log_driver = xstrdup(optarg);
+			break;
+		case OPT_LOG_OPT:
+			/* dockerd's opts.ValidateSingleGenericOpt wording */
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return err_set(e, -EINVAL,
+					       "invalid argument \"%s\" for \"--log-opt\" flag: "
+					       "invalid key value pair format in driver options",
+					       optarg);
+			strv_append(&cfg->log_opts, optarg);
+			break;
 		case OPT_TLS: cfg->tls = true; break;
 		case OPT_TLSVERIFY: cfg->tlsverify = true; break;
 		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
 		case OPT_TLSCERT: free(cfg->tlscert); cfg->tlscert = xstrdup(optarg); break;
 		case OPT_TLSKEY: free(cfg->tlskey); cfg->tlskey = xstrdup(optarg); break;
+		case OPT_INSECURE_TCP: cfg->allow_insecure_tcp = true; break;
+		case 'G':
+			free(cfg->group);
+			cfg->group = xstrdup(optarg);
+			break;
+		case OPT_CORS:
+			free(cfg->api_cors_header);
+			cfg->api_cors_header = xstrdup(optarg);
+			break;
+		case OPT_RO_HOST: strv_append(&cfg->read_only_hosts, optarg); break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
@@ -166,7 +263,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -186,17 +283,99 @@ static const struct key_spec keys[] = {
 	KEY("labels", K_STRV, labels),
 	KEY("bridge", K_STRING, bridge),
 	KEY("bip", K_STRING, bip),
+	KEY("default-address-pools", K_POOLS, address_pools),
 	KEY("dns", K_STRV, dns),
 	KEY("dns-search", K_STRV, dns_search),
 	KEY("dns-opts", K_STRV, dns_opts),
 	KEY("host-gateway-ip", K_STRING, host_gateway_ip),
+	KEY("default-ulimits", K_ULIMITS, default_ulimits),
+	KEY("log-driver", K_STRING, log_driver),
+	KEY("log-opts", K_STRMAP, log_opts),
 	KEY("tls", K_BOOL, tls),
 	KEY("tlsverify", K_BOOL, tlsverify),
 	KEY("tlscacert", K_STRING, tlscacert),
 	KEY("tlscert", K_STRING, tlscert),
 	KEY("tlskey", K_STRING, tlskey),
+	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
+	KEY("group", K_STRING, group),
+	KEY("api-cors-header", K_STRING, api_cors_header),
+	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
+
+static void
+append_pool(char ***v, const char *base, json_int_t size)
+{
+	_cleanup_free_ char *s = xasprintf("base=%.64s,size=%lld", base, (long long)size);
+	strv_append(v, s);
+}
+
+/*
+ * daemon.json's default-address-pools, [{"base": "10.10.0.0/16", "size":
+ * 24}, ...], kept in the flag's "base=...,size=..." form (the network
+ * module checks the values when it opens).
+ */
+static int
+apply_pools(char ***field, json_t *v, const char *path, struct err *e)
+{
+	_cleanup_strv_ char **out = NULL;
+	size_t i;
+	json_t *p;
+
+	if (!json_is_array(v) || json_array_size(v) > 256)
+		return err_set(e, -EINVAL,
+			       "%s: \"default-address-pools\" must be a list of "
+			       "{\"base\": CIDR, \"size\": N}",
+			       path);
+	json_array_foreach(v, i, p) {
+		json_t *base = json_object_get(p, "base"), *size = json_object_get(p, "size");
+		if (!json_is_object(p) || !json_is_string(base) || !json_is_integer(size) ||
+		    json_object_size(p) != 2)
+			return err_set(e, -EINVAL,
+				       "%s: default-address-pools[%zu] must be {\"base\": CIDR, "
+				       "\"size\": N}",
+				       path, i);
+		append_pool(&out, json_string_value(base), json_integer_value(size));
+	}
+	if (!*field)
+		*field = TAKE_PTR(out);
+	return 0;
+}
+
+/*
+ * "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 64000, "Soft": 64000}},
+ * kept as {Name, Soft, Hard} by name; the names themselves are checked when
+ * a container starts, as dockerd does. The command line's entries win.
+ */
+static int
+apply_ulimits(struct daemon_config *cfg, json_t *v, const char *path, struct err *e)
+{
+	const char *name;
+	json_t *u;
+
+	if (!json_is_object(v))
+		return err_set(e, -EINVAL, "%s: \"default-ulimits\" must be an object", path);
+	if (!cfg->default_ulimits)
+		cfg->default_ulimits = json_object();
+	json_object_foreach(v, name, u) {
+		json_t *soft = json_object_get(u, "Soft"), *hard = json_object_get(u, "Hard");
+		json_t *n = json_object_get(u, "Name");
+		if (!json_is_object(u) || (soft && !json_is_integer(soft)) ||
+		    (hard && !json_is_integer(hard)) || (n && !json_is_string(n)))
+			return err_set(e, -EINVAL,
+				       "%s: \"default-ulimits\": \"%s\" must be {\"Name\", "
+				       "\"Soft\", \"Hard\"}",
+				       path, name);
+		if (json_object_get(cfg->default_ulimits, name))
+			continue;
+		json_object_set_new(cfg->default_ulimits, name,
+				    json_pack("{s:s,s:I,s:I}", "Name",
+					      n ? json_string_value(n) : name, "Soft",
+					      json_integer_value(soft), "Hard",
+					      json_integer_value(hard)));
+	}
+	return 0;
+}
 
 /* Applies key @k of @root (present, maybe null) unless the command line set it. */
 static int
@@ -233,6 +412,29 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 				       path, k->name);
 		if (!*u)
 			*u = (unsigned)v;
+		return 0;
+	}
+	case K_POOLS: return apply_pools(field, json_object_get(root, k->name), path, e);
+	case K_ULIMITS: return apply_ulimits(cfg, json_object_get(root, k->name), path, e);
+	case K_STRMAP: {
+		/* an object of strings, kept as "key=value" like the flag */
+		char ***sv = field;
+		json_t *m = json_object_get(root, k->name), *v;
+		_cleanup_strv_ char **kv = NULL;
+		const char *key;
+		if (!json_is_object(m))
+			return err_set(e, -EINVAL, "%s: \"%s\" must be an object of strings", path,
+				       k->name);
+		json_object_foreach(m, key, v) {
+			if (!json_is_string(v))
+				return err_set(e, -EINVAL,
+					       "%s: \"%s\" must be an object of strings", path,
+					       k->name);
+			_cleanup_free_ char *s = xasprintf("%s=%s", key, json_string_value(v));
+			strv_append(&kv, s);
+		}
+		if (!*sv)
+			*sv = TAKE_PTR(kv);
 		return 0;
 	}
 	case K_STRV: {
@@ -298,7 +500,7 @@ conf_load_file(struct daemon_config *cfg, struct err *e)
 
 /* True for 127.0.0.0/8, ::1 and "localhost". */
 static bool
-is_loopback(const char *host)
+is_loopback_name(const char *host)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -324,6 +526,48 @@ bridge_name_ok(const char *s)
 		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
 			return false;
 	return true;
+}
+
+/* Checks one -H value, giving a tcp:// host without a port dockerd's default. */
+static int
+finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
+{
+	const char *h = *slot, *rest;
+	/* tcp://host without a port: dockerd's 2376 with TLS, 2375 without. */
+	if (str_startswith(h, "tcp://", &rest) && *rest &&
+	    (!strchr(rest, ':') || rest[strlen(rest) - 1] == ']')) {
+		char *full = xasprintf("%s:%d", h, cfg->tls ? 2376 : 2375);
+		free(*slot);
+		*slot = full;
+		h = full;
+	}
+	if (str_startswith(h, "unix://", &rest)) {
+		if (rest[0] != '/')
+			return err_set(e, -EINVAL,
+				       "invalid host '%s': the socket path must be absolute", h);
+		return 0;
+	}
+	if (!str_startswith(h, "tcp://", &rest))
+		return err_set(e, -EINVAL, "invalid host '%s': use unix:///path or tcp://host:port",
+			       h);
+	_cleanup_free_ char *host = NULL;
+	const char *colon = strrchr(rest, ':');
+	if (!colon || colon == rest)
+		return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
+	host = xstrndup(rest, (size_t)(colon - rest));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (!is_loopback_name(host) && !cfg->tls && !cfg->allow_insecure_tcp)
+		return err_set(e, -EINVAL,
+			       "refusing to listen on '%s' without TLS: anyone who can "
+			       "reach it would control the host. "
+			       "Use --tlsverify (see scripts/make-certs.sh), listen on "
+			       "127.0.0.1 or a unix socket, "
+			       "or force it with --allow-insecure-tcp",
+			       h);
+	return 0;
 }
 
 int
@@ -364,35 +608,41 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 		cfg->log_level = xstrdup("debug");
 	if (!cfg->log_level)
 		cfg->log_level = xstrdup("info");
-	for (size_t i = 0; cfg->hosts[i]; i++) {
-		const char *h = cfg->hosts[i], *rest;
-		if (str_startswith(h, "unix://", &rest)) {
-			if (rest[0] != '/')
-				return err_set(e, -EINVAL, "invalid host '%s': the socket path must be absolute", h);
-			continue;
-		}
-		if (!str_startswith(h, "tcp://", &rest))
-			return err_set(e, -EINVAL,
-				       "invalid host '%s': use unix:///path or tcp://host:port", h);
-		_cleanup_free_ char *host = NULL;
-		const char *colon = strrchr(rest, ':');
-		if (!colon || colon == rest)
-			return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
-		host = xstrndup(rest, (size_t)(colon - rest));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = '\0';
-		}
-		if (!is_loopback(host) && !cfg->tls && !cfg->tlsverify)
-			return err_set(e, -EINVAL,
-				       "refusing to listen on '%s' without TLS: anyone who can reach it would control the host. "
-				       "Listen on 127.0.0.1 or a unix socket (TLS listeners are not implemented in berth yet)",
-				       h);
-		if (cfg->tls || cfg->tlsverify)
-			return err_set(e, -ENOTSUP,
-				       "TLS listeners (--tls/--tlsverify) are not implemented in berth yet");
+	if (cfg->tlsverify)
+		cfg->tls = true;
+	for (size_t i = 0; cfg->hosts[i]; i++)
+		if (finalize_host(cfg, &cfg->hosts[i], e) < 0)
+			return e->code;
+	for (size_t i = 0; cfg->read_only_hosts && cfg->read_only_hosts[i]; i++)
+		if (finalize_host(cfg, &cfg->read_only_hosts[i], e) < 0)
+			return e->code;
+	if (cfg->tls) {
+		/* dockerd's names under /etc/berth (~/.docker/{ca,cert,key}.pem for dockerd). */
+		if (!cfg->tlscacert && cfg->tlsverify)
+			cfg->tlscacert = xstrdup(CONF_DEFAULT_TLS_DIR "/ca.pem");
+		if (!cfg->tlscert)
+			cfg->tlscert = xstrdup(CONF_DEFAULT_TLS_DIR "/cert.pem");
+		if (!cfg->tlskey)
+			cfg->tlskey = xstrdup(CONF_DEFAULT_TLS_DIR "/key.pem");
 	}
 	return 0;
+}
+
+bool
+conf_host_is_loopback(const char *h)
+{
+	_cleanup_free_ char *host = NULL;
+	const char *rest, *colon;
+
+	if (!str_startswith(h, "tcp://", &rest))
+		return false;
+	colon = strrchr(rest, ':');
+	host = colon ? xstrndup(rest, (size_t)(colon - rest)) : xstrdup(rest);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	return is_loopback_name(host);
 }
 
 void
@@ -409,12 +659,19 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->log_level);
 	free(cfg->bridge);
 	free(cfg->bip);
+	strv_free(cfg->address_pools);
 	strv_free(cfg->dns);
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_opts);
 	free(cfg->host_gateway_ip);
+	json_decref(cfg->default_ulimits);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);
+	free(cfg->group);
+	free(cfg->api_cors_header);
+	strv_free(cfg->read_only_hosts);
 	memset(cfg, 0, sizeof(*cfg));
 }

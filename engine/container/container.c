@@ -14,7 +14,10 @@
 
 #include "engine/container/container_internal.h"
 #include "engine/container/healthmon.h"
+#include "engine/container/links.h"
+#include "engine/container/logconf.h"
 #include "engine/container/names.h"
+#include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/deadline.h"
@@ -283,6 +286,7 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	int r;
 
 	pthread_mutex_init(&cs->mu, NULL);
+	pthread_mutex_init(&cs->dns_mu, NULL);
 	cs->data_root = xstrdup(cfg->data_root);
 	cs->exec_root = cfg->exec_root ? xstrdup(cfg->exec_root) : NULL;
 	cs->store = cfg->store;
@@ -295,6 +299,9 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
+	cs->default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits) : NULL;
+	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
+	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -324,6 +331,37 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	return 0;
 }
 
+int
+containers_set_log_defaults(struct containers *cs, const char *driver, char *const *opts,
+			    struct err *e)
+{
+	_cleanup_json_ json_t *o = json_object();
+	const char *d = driver && *driver ? driver : LOGCONF_DEFAULT_DRIVER;
+
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const char *eq = strchr(opts[i], '=');
+		if (!eq || eq == opts[i])
+			return err_set(e, -EINVAL, "invalid log option '%s': expected key=value",
+				       opts[i]);
+		_cleanup_free_ char *k = xstrndup(opts[i], (size_t)(eq - opts[i]));
+		json_object_set_new(o, k, json_string(eq + 1));
+	}
+	/* dockerd refuses to start with a default it would refuse at create */
+	if (logconf_validate(d, o, e) < 0)
+		return err_prefix(e, "invalid default log configuration");
+	free(cs->log_driver);
+	cs->log_driver = xstrdup(d);
+	json_decref(cs->log_opts);
+	cs->log_opts = TAKE_PTR(o);
+	return 0;
+}
+
+void
+containers_set_dns_server(struct containers *cs, struct dns_server *dns)
+{
+	cs->dns_server = dns;
+}
+
 void
 containers_stop_probes(struct containers *cs)
 {
@@ -350,6 +388,10 @@ containers_close(struct containers *cs)
 	strv_free(cs->dns_options);
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
+	pthread_mutex_destroy(&cs->dns_mu);
+	json_decref(cs->default_ulimits);
+	free(cs->log_driver);
+	json_decref(cs->log_opts);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }
@@ -462,6 +504,8 @@ containers_get(struct containers *cs, const char *ref, struct err *e)
 			found = cs->items[i];
 	if (!found)
 		found = find_name_locked(cs, ref);
+	if (!found)
+		found = links_find_locked(cs, ref); /* "/parent/alias" names the target */
 	if (!found && str_is_hex(ref, 0)) {
 		for (size_t i = 0; i < cs->n; i++)
 			if (strncmp(cs->items[i]->id, ref, len) == 0) {
@@ -530,11 +574,36 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 		return r;
 	}
 	pthread_mutex_lock(&c->mu);
-	free(c->name);
+	char *old = c->name;
 	c->name = xasprintf("/%s", name[0] == '/' ? name + 1 : name);
 	pthread_mutex_unlock(&c->mu);
+	/* All or nothing: the new name is live only once it is on disk (the
+	 * names lock stays held so nobody takes either name meanwhile). */
+	r = container_save(c, e);
+	/* The embedded DNS answers to the new name at once, the old one no
+	 * more; when networking cannot record it, the old name is back on
+	 * disk too. */
+	if (r == 0 && cs->net && (r = network_rename(cs->net, c->id, c->name + 1, e)) < 0) {
+		struct err ignored = ERR_INIT;
+		pthread_mutex_lock(&c->mu);
+		char *renamed = c->name;
+		c->name = old;
+		pthread_mutex_unlock(&c->mu);
+		(void)container_save(c, &ignored);
+		pthread_mutex_lock(&c->mu);
+		c->name = renamed;
+		pthread_mutex_unlock(&c->mu);
+	}
+	pthread_mutex_lock(&c->mu);
+	if (r < 0) {
+		free(c->name);
+		c->name = old;
+	} else {
+		free(old);
+	}
+	pthread_mutex_unlock(&c->mu);
 	pthread_mutex_unlock(&cs->mu);
-	return container_save(c, e);
+	return r;
 }
 
 int

@@ -98,6 +98,7 @@ struct container {
 };
 
 struct containers;
+struct dns_server;
 struct events;
 struct execs;
 struct network_state;
@@ -120,6 +121,8 @@ struct containers_config {
 	char *const *dns, *const *dns_search, *const *dns_options;
 	const char *host_gateway_ip;	/* NULL: the default bridge's gateway */
 	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
+	/* daemon default-ulimits: {"nofile": {"Name", "Soft", "Hard"}} (copied); NULL = none */
+	json_t *default_ulimits;
 };
 
 /*
@@ -129,6 +132,24 @@ struct containers_config {
 int containers_open(const struct containers_config *cfg, struct containers **ret,
 		    struct err *e);
 void containers_close(struct containers *cs);
+
+/*
+ * Gives the service the embedded DNS server (borrowed: it must outlive the
+ * service), which container_dns_sync attaches to containers on user
+ * networks. Called by engine.c once, before recovery; without it (unit
+ * tests) containers get no server.
+ */
+void containers_set_dns_server(struct containers *cs, struct dns_server *dns);
+
+/*
+ * The daemon's log driver and "key=value" options (--log-driver,
+ * --log-opt), the defaults of containers created from now on (logconf.h;
+ * copied). Checked as a create request would be: -EINVAL with dockerd's
+ * message, and the previous defaults kept. json-file without options
+ * until called.
+ */
+int containers_set_log_defaults(struct containers *cs, const char *driver, char *const *opts,
+				struct err *e);
 
 /*
  * Stops the service's health probes (they run as execs, so this comes

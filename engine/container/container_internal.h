@@ -8,7 +8,9 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <pthread.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "engine/container/container.h"
@@ -27,8 +29,13 @@ struct containers {
 	struct events *events;		/* borrowed: container and exec events */
 	struct execs *execs;		/* borrowed: exec instances of the containers */
 	struct healthmon *health;	/* owned: health check probes (healthmon.h) */
+	struct dns_server *dns_server;	/* borrowed: the embedded DNS; NULL in tests */
+	pthread_mutex_t dns_mu;		/* serialises container_dns_sync (container_dns.c) */
 	/* resolv.conf and /etc/hosts defaults (owned copies) */
 	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
 	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
 	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
+	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}, or NULL */
+	char *log_driver;		/* --log-driver (logconf.h) */
+	json_t *log_opts;		/* --log-opt, an object of strings */
 };

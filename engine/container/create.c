@@ -24,8 +24,11 @@
 #include "engine/container/cp.h"
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/logconf.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/links.h"
 #include "engine/events/events.h"
+#include "engine/network/network.h"
 #include "engine/store/store_image.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -60,10 +63,11 @@ merge_env(struct container_spec *s, json_t *img_env)
 			strv_append(&merged, json_string_value(v));
 	for (i = 0; s->env && s->env[i]; i++) {
 		ssize_t k = env_find(merged, s->env[i]);
-		if (!strchr(s->env[i], '=')) {
-			/* "-e VAR" without a value: dockerd drops unset names. */
-			continue;
-		}
+		/*
+		 * "VAR" without '=' is kept as sent, as dockerd keeps it in
+		 * Config.Env (taking the image's VAR's place); runspec leaves it
+		 * out of the process environment, where it unsets VAR.
+		 */
 		if (k >= 0) {
 			free(merged[k]);
 			merged[k] = xstrdup(s->env[i]);
@@ -296,6 +300,30 @@ is_host_network(const struct container_spec *s)
 	return s->network_mode && strcmp(s->network_mode, "host") == 0;
 }
 
+/* A user-defined network: the embedded DNS server answers there. The
+ * default bridge can also be named by its ID, so networking decides. */
+static bool
+is_user_network(const struct containers *cs, const struct container_spec *s)
+{
+	struct network_info info = {0};
+	struct err ignored = ERR_INIT;
+	enum network_mode m;
+	char peer[65];
+	bool user;
+
+	if (network_mode_parse(s->network_mode, &m, peer, &ignored) < 0 ||
+	    m != NETWORK_MODE_BRIDGE || !s->network_mode || !*s->network_mode ||
+	    strcmp(s->network_mode, "default") == 0 || strcmp(s->network_mode, "bridge") == 0)
+		return false;
+	if (!cs->net)
+		return true;
+	if (network_get(cs->net, s->network_mode, &info, &ignored) < 0)
+		return false;
+	user = !info.def.predefined;
+	network_info_release(&info);
+	return user;
+}
+
 /* The address "host-gateway" in --add-host stands for: the daemon's
  * --host-gateway-ip, else the default bridge's gateway (dockerd). */
 static const char *
@@ -467,18 +495,27 @@ write_resolv_conf(const struct containers *cs, struct container *c)
 	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options : cs->dns_options;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
-	/* TODO: CREATE_RESOLV_EMBEDDED for containers on user-defined
-	 * networks, once those exist (engine/network). */
+	enum create_resolv_mode mode = CREATE_RESOLV_BRIDGE;
+
+	if (is_host_network(s))
+		mode = CREATE_RESOLV_HOST;
+	else if (is_user_network(cs, s))
+		mode = CREATE_RESOLV_EMBEDDED;
+
+	/* On a user network the container's --dns servers are the embedded
+	 * server's upstreams (container_dns.c), not resolv.conf lines. The
+	 * network is the one given at create: a container connected to a user
+	 * network later keeps the file it was created with. */
 	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0)
 		log_debug("cannot read /etc/resolv.conf, writing the container's without it");
-	create_resolv_conf(host.data, dns, search, opts,
-			   is_host_network(s) ? CREATE_RESOLV_HOST : CREATE_RESOLV_BRIDGE, &out);
+	create_resolv_conf(host.data, dns, search, opts, mode, &out);
 	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
 void
-lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip)
+lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip,
+		      char *const *link_hosts)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
@@ -505,6 +542,9 @@ lifecycle_write_hosts(const struct containers *cs, struct container *c, const ch
 		buf_printf(&b, "%s\t%s\n",
 			   strcmp(addr, "host-gateway") == 0 ? host_gateway(cs, gw) : addr, name);
 	}
+	/* libnetwork writes the links' records after the extra hosts */
+	for (size_t i = 0; link_hosts && link_hosts[i]; i++)
+		buf_printf(&b, "%s\n", link_hosts[i]);
 	if (ip && *ip) {
 		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
 		 * then the bare hostname when the FQDN has a dot. */
@@ -534,7 +574,7 @@ write_files(const struct containers *cs, struct container *c, struct err *e)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
-	lifecycle_write_hosts(cs, c, NULL);
+	lifecycle_write_hosts(cs, c, NULL, NULL);
 	write_resolv_conf(cs, c);
 	return 0;
 }
@@ -592,7 +632,17 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
+	/* moby's registerLinks, once the image is known */
+	r = links_resolve(cs, spec, e);
+	if (r < 0) {
+		store_image_summary_release(&sum);
+		return r;
+	}
 	r = create_merge_image_config(spec, &config, e);
+	/* dockerd's mergeAndVerifyLogConfig comes after the image's config is merged */
+	if (r == 0)
+		r = logconf_merge(cs->log_driver, cs->log_opts, &spec->log_driver, &spec->log_opts,
+				  e);
 	if (r == 0)
 		r = prepare_mounts(cs, spec, e);
 	if (r == 0)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Start, stop/kill/restart/pause and remove. The network glue is in
- * container_endpoint.c, the exit monitor and restart policy in
- * container_monitor.c, recovery at daemon start in recover.c. State lives in
- * struct container (container.h); processes live under their shims
- * (engine/runtime), so berthd can restart without touching them.
+ * container_endpoint.c (the embedded DNS's in container_dns.c), the exit
+ * monitor and restart policy in container_monitor.c, recovery at daemon
+ * start in recover.c. State lives in struct container (container.h);
+ * processes live under their shims (engine/runtime), so berthd can restart
+ * without touching them.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/container/container_monitor.h"
@@ -25,6 +27,7 @@
 #include "engine/container/healthmon.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/links.h"
 #include "engine/container/runspec.h"
 #include "engine/events/events.h"
 #include "engine/runtime/runtime.h"
@@ -128,6 +131,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	bool autorm;
 
 	container_endpoint_detach(cs, c);
+	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -178,6 +182,7 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 {
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct runtime_spec rs = {0};
+	struct links_setup lk = {0};
 	struct err ignored = ERR_INIT;
 	bool held;
 	pid_t pid = 0;
@@ -192,8 +197,18 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		pthread_mutex_unlock(&c->mu);
 		return r;
 	}
-	lifecycle_write_hosts(cs, c, c->ep.ip);
+	/* A link to a container that is not running fails the start like a
+	 * runtime error: state, die event, --rm (moby's containerStart). */
+	r = links_setup(cs, c, &lk, e);
+	if (r < 0)
+		return start_failed(cs, c, r, e);
+	lifecycle_write_hosts(cs, c, c->ep.ip, lk.hosts);
+	/* Before the process runs, so its first lookup is answered. */
+	(void)container_dns_sync(cs, c);
 	r = runspec_build(cs, c, &rs, e);
+	if (r == 0)
+		links_merge_env(&rs.env, lk.env);
+	links_setup_release(&lk);
 	if (r < 0) {
 		runtime_spec_release(&rs);
 		return start_failed(cs, c, r, e);
@@ -297,10 +312,8 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 
 	if (sig < 0)
 		return err_set(e, -EINVAL, "Invalid signal: %s", signame);
-	if (timeout_s < -1 || timeout_s == -2)
-		timeout_s = -1;
-	if (timeout_s == -1 && (!signal || c->spec.stop_timeout >= 0))
-		timeout_s = c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : 10;
+	if (timeout_s == LIFECYCLE_STOP_DEFAULT)
+		timeout_s = c->spec.stop_timeout_set ? c->spec.stop_timeout : 10;
 	pthread_mutex_lock(&c->mu);
 	/* A restart's start is under way: let it finish, then stop what it started. */
 	while (c->state.status == CONTAINER_RESTARTING && c->starting)
@@ -327,7 +340,8 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 				json_pack("{s:s}", "signal", sig == SIGTERM ? "15" : "?"));
 	if (paused)
 		(void)runtime_pause(bundle, false, &ignored);
-	if (!wait_exit(c, seq, (int64_t)timeout_s * 1000)) {
+	/* a negative timeout never passes: wait for the exit (dockerd's -1) */
+	if (!wait_exit(c, seq, timeout_s < 0 ? -1 : (int64_t)timeout_s * 1000)) {
 		(void)runtime_kill(bundle, SIGKILL, &ignored);
 		lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", "9"));
 		if (!wait_exit(c, seq, 30000))
@@ -426,6 +440,7 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
 	container_endpoint_detach(cs, c);
+	(void)container_dns_sync(cs, c);
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)
 			if (c->spec.mounts[i].type == MOUNT_VOLUME && c->spec.mounts[i].options &&

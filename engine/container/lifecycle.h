@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <limits.h>
+
 #include <stdbool.h>
 
 #include "engine/container/container.h"
@@ -43,10 +45,14 @@ int lifecycle_start(struct containers *cs, struct container *c, struct err *e);
  */
 int lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *e);
 
+/* @timeout_s of lifecycle_stop/restart: the container's StopTimeout, or 10 s. */
+#define LIFECYCLE_STOP_DEFAULT INT_MIN
+
 /*
- * Stops with the stop signal, then SIGKILL after @timeout_s (-1: the
- * container's StopTimeout or 10; @signal NULL: its StopSignal or SIGTERM).
- * -EALREADY when not running.
+ * Stops with the stop signal, then SIGKILL after @timeout_s seconds
+ * (LIFECYCLE_STOP_DEFAULT: the container's StopTimeout or 10; negative:
+ * wait for ever, as dockerd's t=-1; @signal NULL: its StopSignal or
+ * SIGTERM). -EALREADY when not running.
  */
 int lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const char *signal,
 		   struct err *e);
@@ -77,8 +83,10 @@ void lifecycle_event(struct containers *cs, struct container *c, const char *act
 
 /* Rewrites <dir>/hosts: the standard entries, --add-host ones (host-gateway
  * resolved to the daemon's --host-gateway-ip or the default bridge's
- * gateway) and, when @ip is set, the container's own name(s) at @ip. */
-void lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip);
+ * gateway), the lines of legacy links (@link_hosts, links.h; NULL: none)
+ * and, when @ip is set, the container's own name(s) at @ip. */
+void lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip,
+			   char *const *link_hosts);
 
 /*
  * Parses one HostConfig.ExtraHosts entry as dockerd does: "name:addr" or

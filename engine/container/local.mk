@@ -5,6 +5,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/cp.c engine/container/cp.h \
 	engine/container/container.c engine/container/container.h \
 	engine/container/container_endpoint.c engine/container/container_endpoint.h \
+	engine/container/container_dns.c engine/container/container_dns.h \
 	engine/container/container_internal.h \
 	engine/container/container_monitor.c engine/container/container_monitor.h \
 	engine/container/exec.c engine/container/exec.h \
@@ -13,9 +14,13 @@ libberth_engine_a_SOURCES += \
 	engine/container/hold.c engine/container/hold.h \
 	engine/container/create.c engine/container/create.h \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
+	engine/container/links.c engine/container/links.h \
+	engine/container/limits.c engine/container/limits.h \
+	engine/container/logconf.c engine/container/logconf.h \
 	engine/container/logs.c engine/container/logs.h \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
+	engine/container/runspec_ns.c \
 	engine/container/names.c engine/container/names.h \
 	engine/container/recover.c engine/container/recover.h \
 	engine/container/snapshot.c engine/container/snapshot.h \
@@ -39,6 +44,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_health.c \
 	tests/unit/engine/container/test_hold.c \
+	tests/unit/engine/container/test_links.c \
 	tests/unit/engine/container/test_names.c \
 	tests/unit/engine/container/test_snapshot.c \
 	tests/unit/engine/container/test_restart.c \

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/container/logconf.h"
 #include "engine/container/runspec.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/limits.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/strv.h"
@@ -42,27 +44,6 @@ add_tmpfs(struct runtime_spec *rs, const char *dest, const char *options, bool r
 	runtime_spec_add_mount(rs, dest, "tmpfs", "tmpfs", (const char *const *)opts);
 }
 
-static int
-apply_security_opts(struct container *c, struct runtime_spec *rs, struct err *e)
-{
-	for (size_t i = 0; c->spec.security_opt && c->spec.security_opt[i]; i++) {
-		const char *o = c->spec.security_opt[i];
-		if (strcmp(o, "no-new-privileges") == 0 || strcmp(o, "no-new-privileges:true") == 0 ||
-		    strcmp(o, "no-new-privileges=true") == 0)
-			rs->no_new_privs = true;
-		else if (strcmp(o, "no-new-privileges:false") == 0 ||
-			 strcmp(o, "no-new-privileges=false") == 0)
-			rs->no_new_privs = false;
-		else if (strcmp(o, "seccomp=unconfined") == 0 || strcmp(o, "seccomp:unconfined") == 0)
-			rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
-		else if (strncmp(o, "apparmor", 8) == 0 || strncmp(o, "label", 5) == 0)
-			continue; /* no AppArmor/SELinux on this platform: accepted, no effect */
-		else
-			return err_set(e, -EINVAL, "invalid --security-opt: %s", o);
-	}
-	return 0;
-}
-
 static void
 apply_resources(const struct container_spec *s, struct runtime_spec *rs)
 {
@@ -83,6 +64,26 @@ apply_resources(const struct container_spec *s, struct runtime_spec *rs)
 		rs->res.cpuset_mems = xstrdup(s->cpuset_mems);
 }
 
+/* The log driver's file and rotation for the shim ("none": no file at all). */
+static int
+apply_log(struct container *c, struct runtime_spec *rs, struct err *e)
+{
+	struct logconf lc;
+	int r = logconf_parse(c->spec.log_driver, c->spec.log_opts, &lc, e);
+
+	if (r < 0)
+		return r;
+	free(rs->log_path);
+	rs->log_path = lc.keep ? xstrdup(c->log_path) : NULL;
+	rs->log_max_size = lc.max_size;
+	rs->log_max_files = lc.max_files;
+	rs->log_compress = lc.compress;
+	json_decref(rs->log_attrs);
+	rs->log_attrs = lc.keep ? logconf_attrs(c->spec.log_opts, c->spec.labels, c->spec.env)
+				: NULL;
+	return 0;
+}
+
 int
 runspec_build(struct containers *cs, struct container *c, struct runtime_spec *rs, struct err *e)
 {
@@ -101,18 +102,25 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	rs->args = args;
 	if (s->env) {
 		strv_free(rs->env);
-		rs->env = strv_dup(s->env);
+		rs->env = NULL;
 		bool has_path = false;
-		for (size_t i = 0; rs->env[i]; i++)
-			if (strncmp(rs->env[i], "PATH=", 5) == 0)
+		/* "VAR" without '=' (kept in Config.Env) unsets VAR, as dockerd's
+		 * ReplaceOrAppendEnvValues does: never passed to the process. */
+		for (size_t i = 0; s->env[i]; i++) {
+			if (strchr(s->env[i], '='))
+				strv_append(&rs->env, s->env[i]);
+			if (strncmp(s->env[i], "PATH", 4) == 0 && strchr("=", s->env[i][4]))
 				has_path = true;
+		}
+		if (!rs->env)
+			rs->env = xcalloc(1, sizeof(char *));
 		if (!has_path)
 			strv_append(&rs->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	}
 	if (s->tty) {
 		bool has_term = false;
-		for (size_t i = 0; rs->env && rs->env[i]; i++)
-			if (strncmp(rs->env[i], "TERM=", 5) == 0)
+		for (size_t i = 0; s->env && s->env[i]; i++)
+			if (strncmp(s->env[i], "TERM", 4) == 0 && strchr("=", s->env[i][4]))
 				has_term = true;
 		if (!has_term)
 			strv_append(&rs->env, "TERM=xterm");
@@ -128,6 +136,17 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	if (r < 0)
 		return r;
 	rs->privileged = s->privileged;
+	/* HostConfig.MaskedPaths / ReadonlyPaths replace dockerd's lists. */
+	if (s->masked_paths) {
+		strv_free(rs->masked_paths);
+		rs->masked_paths = NULL;
+		(void)strv_from_json(s->masked_paths, &rs->masked_paths);
+	}
+	if (s->readonly_paths) {
+		strv_free(rs->readonly_paths);
+		rs->readonly_paths = NULL;
+		(void)strv_from_json(s->readonly_paths, &rs->readonly_paths);
+	}
 	if (s->privileged) {
 		rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
 		runtime_spec_clear_sys_readonly(rs);
@@ -136,9 +155,6 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 		rs->masked_paths = NULL;
 		rs->readonly_paths = NULL;
 	}
-	r = apply_security_opts(c, rs, e);
-	if (r < 0)
-		return r;
 	rs->terminal = s->tty;
 	rs->open_stdin = s->open_stdin;
 	rs->stdin_once = s->stdin_once;
@@ -181,7 +197,11 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 		rs->netns = RUNTIME_NETNS_NONE;
 	}
 	apply_resources(s, rs);
-	free(rs->log_path);
-	rs->log_path = xstrdup(c->log_path);
-	return 0;
+	r = limits_runspec(s, cs->default_ulimits, rs, e);
+	if (r < 0)
+		return r;
+	r = runspec_apply_ns(cs, c, rs, e);
+	if (r < 0)
+		return r;
+	return apply_log(c, rs, e);
 }

@@ -52,6 +52,7 @@ static const struct field fields[] = {
 	F("console_width", F_INT, console_width),
 	F("binds", F_STRV, binds),
 	F("volumes_from", F_STRV, volumes_from),
+	F("links", F_STRV, links),
 	F("network_mode", F_STR, network_mode),
 	F("publish_all_ports", F_BOOL, publish_all_ports),
 	F("restart_policy", F_STR, restart_policy),
@@ -82,8 +83,33 @@ static const struct field fields[] = {
 	F("oom_kill_disable", F_BOOL, oom_kill_disable),
 	F("oom_score_adj", F_INT, oom_score_adj),
 	F("ulimits", F_JSON, ulimits),
+	F("log_driver", F_STR, log_driver),
 	F("log_opts", F_JSON, log_opts),
 	F("sysctls", F_JSON, sysctls),
+	F("stop_timeout_set", F_BOOL, stop_timeout_set),
+	F("cpu_rt_period", F_INT64, cpu_rt_period),
+	F("cpu_rt_runtime", F_INT64, cpu_rt_runtime),
+	F("blkio_weight", F_INT, blkio_weight),
+	F("blkio_weight_device", F_JSON, blkio_weight_device),
+	F("blkio_read_bps", F_JSON, blkio_read_bps),
+	F("blkio_write_bps", F_JSON, blkio_write_bps),
+	F("blkio_read_iops", F_JSON, blkio_read_iops),
+	F("blkio_write_iops", F_JSON, blkio_write_iops),
+	F("pid_mode", F_STR, pid_mode),
+	F("ipc_mode", F_STR, ipc_mode),
+	F("uts_mode", F_STR, uts_mode),
+	F("userns_mode", F_STR, userns_mode),
+	F("cgroupns_mode", F_STR, cgroupns_mode),
+	F("runtime", F_STR, runtime),
+	F("isolation", F_STR, isolation),
+	F("devices", F_JSON, devices),
+	F("device_cgroup_rules", F_STRV, device_cgroup_rules),
+	F("container_id_file", F_STR, container_id_file),
+	F("volume_driver", F_STR, volume_driver),
+	F("annotations", F_JSON, annotations),
+	F("mounts_sent", F_JSON, mounts_sent),
+	F("masked_paths", F_JSON, masked_paths),
+	F("readonly_paths", F_JSON, readonly_paths),
 };
 #undef F
 
@@ -230,6 +256,9 @@ spec_from_json(json_t *j, struct container_spec *ret, struct err *e)
 	}
 	if (!s.labels)
 		s.labels = json_object();
+	/* Specs written before stop_timeout_set kept -1 for "unset". */
+	if (!json_object_get(j, "stop_timeout_set"))
+		s.stop_timeout_set = s.stop_timeout >= 0;
 	a = json_object_get(j, "ports");
 	s.ports = xcalloc(json_array_size(a) + 1, sizeof(*s.ports));
 	json_array_foreach(a, i, item) {
@@ -302,7 +331,7 @@ spec_config_json(const struct container_spec *s)
 	json_object_set(o, "Labels", s->labels);
 	if (s->stop_signal && *s->stop_signal)
 		json_object_set_new(o, "StopSignal", jsonget_text(s->stop_signal));
-	if (s->stop_timeout >= 0)
+	if (s->stop_timeout_set)
 		json_object_set_new(o, "StopTimeout", json_integer(s->stop_timeout));
 	if (s->shell)
 		json_object_set_new(o, "Shell", strv_to_json(s->shell));

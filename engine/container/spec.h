@@ -58,6 +58,9 @@ struct container_spec {
 	char **volumes_from; /* "container[:mode]" as given; their mounts join mounts at create */
 	struct mount_spec *mounts;
 	size_t n_mounts;
+	/* HostConfig.Links: as given until create resolves them (links.h), then
+	 * "<target-id>:<alias>" */
+	char **links;
 	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */
 	struct portmap_request *ports;	/* HostConfig.PortBindings, in order */
 	size_t n_ports;
@@ -74,8 +77,38 @@ struct container_spec {
 	bool oom_kill_disable;
 	int oom_score_adj;
 	json_t *ulimits;	/* array of {name, soft, hard}; NULL = none */
-	json_t *log_opts;	/* object; NULL = none */
+	char *log_driver;	/* json-file, local, none (logconf.h); NULL: json-file */
+	json_t *log_opts;	/* object of strings, as merged at create; NULL = none */
 	json_t *sysctls;	/* object; NULL = none */
+
+	/* Limits, OOM and security options as sent (docs/security.md). */
+	bool stop_timeout_set; /* Config.StopTimeout was given; negative = wait for ever */
+	int64_t cpu_rt_period, cpu_rt_runtime; /* microseconds; 0 = unset */
+	int blkio_weight;		       /* 10..1000; 0 = unset */
+	/* [{"Path","Weight"}] and [{"Path","Rate"}] as sent; NULL = none */
+	json_t *blkio_weight_device, *blkio_read_bps, *blkio_write_bps, *blkio_read_iops,
+		*blkio_write_iops;
+
+	/*
+	 * Namespaces, devices and runtime choice, each as the client sent it
+	 * (validated at create): "" or NULL = dockerd's default.
+	 */
+	char *pid_mode;	     /* "", host, container:<ref> */
+	char *ipc_mode;	     /* "", private, shareable, none, host, container:<ref> */
+	char *uts_mode;	     /* "", host */
+	char *userns_mode;   /* "", host */
+	char *cgroupns_mode; /* "", private, host (default: host, as dockerd on cgroup v1) */
+	char *runtime;	     /* "", berth, runc (an alias of berth) */
+	char *isolation;     /* "", default */
+	/* --device: array of {"host": path, "container": path, "perms": "rwm"}; NULL = none */
+	json_t *devices;
+	char **device_cgroup_rules; /* "c 1:3 rwm" */
+	/* Shown back as sent (api/container_decode_kept.c). */
+	char *container_id_file, *volume_driver;
+	json_t *annotations; /* object of strings; NULL = none */
+	json_t *mounts_sent; /* HostConfig.Mounts as sent; NULL = none */
+	/* Replace dockerd's default masked / read-only paths when not NULL. */
+	json_t *masked_paths, *readonly_paths;
 };
 
 void spec_release(struct container_spec *s);

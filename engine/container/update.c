@@ -16,6 +16,7 @@
 #include "engine/runtime/cgroup.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 #define MIN_MEMORY (6 * 1024 * 1024)
@@ -54,6 +55,11 @@ validate(const struct container_spec *s, const struct update_opts *u, struct err
 		return err_set(e, -EINVAL, "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
 	if (u->cpu_quota > 0 && u->cpu_quota < 1000)
 		return err_set(e, -EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+	if (u->cpu_rt_period && u->cpu_rt_runtime && u->cpu_rt_runtime > u->cpu_rt_period)
+		return err_set(e, -EINVAL,
+			       "cpu real-time runtime cannot be higher than cpu real-time period");
+	if (u->blkio_weight && (u->blkio_weight < 10 || u->blkio_weight > 1000))
+		return err_set(e, -EINVAL, "Range of blkio weight is from 10 to 1000");
 	if (u->cpu_shares > 262144)
 		return err_set(e, -EINVAL, "invalid CPU shares %lld: the maximum is 262144",
 			       (long long)u->cpu_shares);
@@ -102,6 +108,12 @@ apply_to_spec(struct container_spec *s, const struct update_opts *u)
 		free(s->cpuset_mems);
 		s->cpuset_mems = xstrdup(u->cpuset_mems);
 	}
+	if (u->cpu_rt_period)
+		s->cpu_rt_period = u->cpu_rt_period;
+	if (u->cpu_rt_runtime)
+		s->cpu_rt_runtime = u->cpu_rt_runtime;
+	if (u->blkio_weight)
+		s->blkio_weight = u->blkio_weight;
 	if (u->restart_policy && *u->restart_policy) {
 		free(s->restart_policy);
 		s->restart_policy = xstrdup(u->restart_policy);
@@ -132,6 +144,9 @@ changed_resources(const struct container_spec *s, const struct update_opts *u,
 	res->pids_limit = u->pids_limit == -1 ? 4194304 /* PID_MAX_LIMIT */ : u->pids_limit;
 	res->cpuset_cpus = (char *)u->cpuset_cpus;
 	res->cpuset_mems = (char *)u->cpuset_mems;
+	res->cpu_rt_period = u->cpu_rt_period;
+	res->cpu_rt_runtime = u->cpu_rt_runtime;
+	res->blkio_weight = (uint16_t)u->blkio_weight;
 }
 
 static int
@@ -166,14 +181,40 @@ update_cgroup(struct containers *cs, struct container *c, int64_t old_memory,
 	return 0;
 }
 
-int
-update_apply(struct containers *cs, struct container *c, const struct update_opts *u, struct err *e)
+/*
+ * dockerd's update checks the new values alone against the kernel, as at
+ * create (verifyPlatformContainerResources with update=true).
+ */
+static int
+check_kernel(struct update_opts *u, char ***warnings, struct err *e)
 {
+	struct cgroup_sysinfo si;
+
+	if (!u->cpu_rt_period && !u->cpu_rt_runtime && !u->blkio_weight)
+		return 0;
+	cgroup_sysinfo_read(&si);
+	if ((u->cpu_rt_period || u->cpu_rt_runtime) && !si.cpu_rt)
+		return err_set(e, -EINVAL, "Your kernel does not support CPU real-time scheduler");
+	if (u->blkio_weight && !si.blkio_weight) {
+		strv_append(warnings, "Your kernel does not support Block I/O weight or the cgroup "
+				      "is not mounted. Weight discarded.");
+		u->blkio_weight = 0;
+	}
+	return 0;
+}
+
+int
+update_apply(struct containers *cs, struct container *c, const struct update_opts *opts,
+	     char ***warnings, struct err *e)
+{
+	struct update_opts copy = *opts, *u = &copy;
 	struct container_spec saved;
 	int64_t old_memory;
 	bool running;
 	int r;
 
+	if ((r = check_kernel(u, warnings, e)) < 0)
+		return r;
 	pthread_mutex_lock(&c->mu);
 	r = validate(&c->spec, u, e);
 	running = c->state.status == CONTAINER_RUNNING || c->state.status == CONTAINER_PAUSED;
@@ -194,6 +235,9 @@ update_apply(struct containers *cs, struct container *c, const struct update_opt
 		c->spec.cpu_period = saved.cpu_period;
 		c->spec.cpu_quota = saved.cpu_quota;
 		c->spec.pids_limit = saved.pids_limit;
+		c->spec.cpu_rt_period = saved.cpu_rt_period;
+		c->spec.cpu_rt_runtime = saved.cpu_rt_runtime;
+		c->spec.blkio_weight = saved.blkio_weight;
 		pthread_mutex_unlock(&c->mu);
 		return r;
 	}

@@ -22,13 +22,16 @@ struct update_opts {
 	const char *cpuset_cpus, *cpuset_mems;
 	const char *restart_policy;	/* NULL/"": unchanged */
 	int restart_max_retries;
+	int64_t cpu_rt_period, cpu_rt_runtime; /* microseconds (cgroup v1 cpu.rt_*) */
+	int blkio_weight;		       /* 10..1000 */
 };
 
 /*
  * Validates @u against @c with dockerd's rules and messages (-EINVAL: 400),
  * applies it to the spec, saves it, and updates the cgroup of a running
  * container (-errno with the kernel's refusal, e.g. a memory limit below
- * the current usage).
+ * the current usage). What this kernel cannot limit is dropped with
+ * dockerd's warning, appended to @warnings (may stay NULL).
  */
 int update_apply(struct containers *cs, struct container *c, const struct update_opts *u,
-		 struct err *e);
+		 char ***warnings, struct err *e);

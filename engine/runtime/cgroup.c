@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -172,15 +173,137 @@ mkdir_levels(const char *base, const char *path, bool cpuset)
 	return 0;
 }
 
+/* v1 blkio file names, by enum runtime_blkio_kind. */
+static const char *const blkio_v1_files[RUNTIME_BLKIO_KINDS] = {
+	"blkio.weight_device",
+	"blkio.throttle.read_bps_device",
+	"blkio.throttle.write_bps_device",
+	"blkio.throttle.read_iops_device",
+	"blkio.throttle.write_iops_device",
+};
+
+static bool
+file_exists(const char *dir, const char *file)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+
+	return access(p, F_OK) == 0;
+}
+
+/* blkio.weight (CFQ), or blkio.bfq.weight where BFQ replaced it, as runc picks. */
+static const char *
+blkio_weight_file(const char *dir)
+{
+	return file_exists(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
+}
+
+static int
+apply_blkio_v1(const char *dir, const struct runtime_resources *res)
+{
+	char b[64];
+	int r;
+
+	if (res->blkio_weight &&
+	    (r = write_u64(dir, blkio_weight_file(dir), res->blkio_weight)) < 0)
+		return r;
+	for (size_t i = 0; i < res->n_blkio_devices; i++) {
+		const struct runtime_blkio_device *d = &res->blkio_devices[i];
+		snprintf(b, sizeof(b), "%u:%u %" PRIu64, d->major, d->minor, d->value);
+		if ((r = write_str(dir, blkio_v1_files[d->kind], b)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Sum of cpu.rt_runtime_us over the child cgroups of @dir except @skip. */
+static int64_t
+rt_children(const char *dir, const char *skip)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	int64_t sum = 0;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || strcmp(de->d_name, skip) == 0)
+			continue;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		sum += (int64_t)read_u64(sub, "cpu.rt_runtime_us");
+	}
+	return sum;
+}
+
+/*
+ * A child gets real-time CPU time only out of its parent's, and every new
+ * cgroup starts with none. So each level between the hierarchy root and the
+ * container (the "berth" level) is raised to what its other children hold
+ * plus @need (microseconds per second), within what its own parent has
+ * left, when a container asks for --cpu-rt-runtime (dockerd needs its
+ * --cpu-rt-runtime daemon option for the same). @root is the hierarchy's
+ * mount, @path relative.
+ */
+static int
+rt_prepare_parents(const char *root, const char *path, int64_t need)
+{
+	_cleanup_free_ char *rel = xstrdup(path);
+	_cleanup_free_ char *cur = xstrdup(root);
+	char *save = NULL, *c = strtok_r(rel, "/", &save), *next_c;
+	int r;
+
+	for (; c && (next_c = strtok_r(NULL, "/", &save)); c = next_c) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", cur, c);
+		int64_t have = (int64_t)read_u64(dir, "cpu.rt_runtime_us");
+		int64_t want = rt_children(dir, next_c) + need;
+		int64_t left = (int64_t)read_u64(cur, "cpu.rt_runtime_us") - rt_children(cur, c);
+		if (want > left)
+			want = left;
+		if (have < want && (r = write_u64(dir, "cpu.rt_runtime_us", want)) < 0)
+			return r;
+		free(cur);
+		cur = TAKE_PTR(dir);
+	}
+	return 0;
+}
+
+static int
+apply_cpu_rt_v1(const char *root, const char *path, const char *dir,
+		const struct runtime_resources *res)
+{
+	int r;
+
+	/* the parents' share is counted per second (their period, 1 s by default) */
+	if (res->cpu_rt_runtime > 0 &&
+	    (r = rt_prepare_parents(root, path,
+				    res->cpu_rt_runtime * 1000000 /
+					    (res->cpu_rt_period ? res->cpu_rt_period : 1000000))) <
+		    0)
+		return r;
+	/* runc's order: the period first, the runtime must fit into it */
+	if (res->cpu_rt_period && (r = write_u64(dir, "cpu.rt_period_us", res->cpu_rt_period)) < 0)
+		return r;
+	if (res->cpu_rt_runtime &&
+	    (r = write_u64(dir, "cpu.rt_runtime_us", res->cpu_rt_runtime)) < 0)
+		return r;
+	return 0;
+}
+
 static int
 apply_v1(const char *ctrl, const char *dir, const struct runtime_resources *res, bool privileged)
 {
 	int r = 0;
 
+	if (strcmp(ctrl, "blkio") == 0)
+		return apply_blkio_v1(dir, res);
+	if (strcmp(ctrl, "memory") == 0 && res->oom_kill_disable &&
+	    (r = write_str(dir, "memory.oom_control", "1")) < 0)
+		return r;
+
 	if (strcmp(ctrl, "memory") == 0 && res->memory > 0) {
 		/* Docker: --memory without --memory-swap allows as much swap as memory. */
 		int64_t sw = res->memory_swap > 0 ? res->memory_swap
-			   : res->memory_swap == 0 ? 2 * res->memory : -1;
+			     : res->memory_swap == 0 && res->memory <= INT64_MAX / 2
+				     ? 2 * res->memory
+				     : -1;
 		if ((r = write_u64(dir, "memory.limit_in_bytes", res->memory)) < 0)
 			return r;
 		r = write_u64(dir, "memory.memsw.limit_in_bytes", sw);
@@ -209,8 +332,40 @@ apply_v1(const char *ctrl, const char *dir, const struct runtime_resources *res,
 			return r;
 		for (size_t i = 0; default_devices[i] && r == 0; i++)
 			r = write_str(dir, "devices.allow", default_devices[i]);
+		/* --device nodes and --device-cgroup-rule, after the defaults as runc does */
+		for (size_t i = 0; res->device_allow && res->device_allow[i] && r == 0; i++)
+			r = write_str(dir, "devices.allow", res->device_allow[i]);
 	}
 	return r;
+}
+
+/* cgroup v2 io controller: io.weight / io.bfq.weight, io.max ("maj:min rbps=N"). */
+static int
+apply_blkio_v2(const char *dir, const struct runtime_resources *res)
+{
+	static const char *const keys[RUNTIME_BLKIO_KINDS] = {"", "rbps", "wbps", "riops", "wiops"};
+	char b[96];
+	int r;
+
+	if (res->blkio_weight) {
+		/* runc's mapping of the v1 range 10..1000 onto 1..10000 */
+		uint64_t w = 1 + ((uint64_t)res->blkio_weight - 10) * 9999 / 990;
+		snprintf(b, sizeof(b), "default %" PRIu64, w);
+		if ((r = write_str(dir, "io.weight", b)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < res->n_blkio_devices; i++) {
+		const struct runtime_blkio_device *d = &res->blkio_devices[i];
+		if (d->kind == RUNTIME_BLKIO_WEIGHT)
+			snprintf(b, sizeof(b), "%u:%u %" PRIu64, d->major, d->minor, d->value);
+		else
+			snprintf(b, sizeof(b), "%u:%u %s=%" PRIu64, d->major, d->minor,
+				 keys[d->kind], d->value);
+		r = write_str(dir, d->kind == RUNTIME_BLKIO_WEIGHT ? "io.weight" : "io.max", b);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* cgroup v2: controllers are enabled top-down; cpu.weight maps shares as runc does. */
@@ -246,7 +401,14 @@ apply_v2(const char *dir, const struct runtime_resources *res)
 		return r;
 	if (res->cpuset_cpus && (r = write_str(dir, "cpuset.cpus", res->cpuset_cpus)) < 0)
 		return r;
-	/* TODO: device filtering on v2 needs an eBPF program; v2-only hosts get none yet. */
+	if ((r = apply_blkio_v2(dir, res)) < 0)
+		return r;
+	/*
+	 * TODO: device filtering on v2 needs an eBPF program attached to the
+	 * cgroup (BPF_CGROUP_DEVICE), which berth does not build: on a v2-only
+	 * host neither the default allow list nor res->device_allow is enforced
+	 * (--device nodes are still created, see the shim).
+	 */
 	return 0;
 }
 
@@ -307,6 +469,8 @@ cgroup_create(const char *path, const struct runtime_resources *res, bool privil
 		}
 		dir = xasprintf("%s/%s", real, path);
 		r = apply_v1(v1_ctrls[i], dir, res, privileged);
+		if (r == 0 && strcmp(v1_ctrls[i], "cpu") == 0)
+			r = apply_cpu_rt_v1(real, path, dir, res);
 		if (r < 0) {
 			err_errno(e, r, "set %s limits of cgroup '%s'", v1_ctrls[i], path);
 			break;
@@ -315,6 +479,57 @@ cgroup_create(const char *path, const struct runtime_resources *res, bool privil
 	for (size_t j = 0; j < n_seen; j++)
 		free(seen[j]);
 	return r < 0 ? r : 0;
+}
+
+static void
+read_first_line(const char *dir, const char *file, char *out, size_t n)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	out[0] = '\0';
+	if (read_text(dir, file, &b) == 0 && b.data) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		snprintf(out, n, "%s", b.data);
+	}
+}
+
+void
+cgroup_sysinfo_read(struct cgroup_sysinfo *ret)
+{
+	_cleanup_free_ char *cpu = NULL, *blkio = NULL, *mem = NULL, *cpuset = NULL;
+
+	memset(ret, 0, sizeof(*ret));
+	if (cgroup_version() == 2) {
+		_cleanup_buf_ struct buf b = BUF_INIT;
+		bool io = read_text(CG_ROOT, "cgroup.controllers", &b) == 0 && b.data &&
+			  strstr(b.data, "io");
+		ret->blkio_weight = io;
+		for (int k = 0; k < RUNTIME_BLKIO_KINDS; k++)
+			ret->blkio_device[k] = io;
+		read_first_line(CG_ROOT, "cpuset.cpus.effective", ret->cpus, sizeof(ret->cpus));
+		read_first_line(CG_ROOT, "cpuset.mems.effective", ret->mems, sizeof(ret->mems));
+		return;
+	}
+	cpu = v1_dir("cpu", "");
+	blkio = v1_dir("blkio", "");
+	mem = v1_dir("memory", "");
+	cpuset = v1_dir("cpuset", "");
+	ret->cpu_rt = cpu && file_exists(cpu, "cpu.rt_period_us") &&
+		      file_exists(cpu, "cpu.rt_runtime_us");
+	ret->oom_kill_disable = mem && file_exists(mem, "memory.oom_control");
+	ret->blkio_weight = blkio &&
+			    (file_exists(blkio, "blkio.weight") || file_exists(blkio, "blkio.bfq."
+										      "weight"));
+	for (int k = 0; blkio && k < RUNTIME_BLKIO_KINDS; k++)
+		ret->blkio_device[k] = file_exists(blkio, blkio_v1_files[k]);
+	if (cpuset) {
+		read_first_line(cpuset, "cpuset.effective_cpus", ret->cpus, sizeof(ret->cpus));
+		if (!ret->cpus[0])
+			read_first_line(cpuset, "cpuset.cpus", ret->cpus, sizeof(ret->cpus));
+		read_first_line(cpuset, "cpuset.effective_mems", ret->mems, sizeof(ret->mems));
+		if (!ret->mems[0])
+			read_first_line(cpuset, "cpuset.mems", ret->mems, sizeof(ret->mems));
+	}
 }
 
 int

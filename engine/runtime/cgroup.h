@@ -33,6 +33,18 @@ int cgroup_version(void);
 int cgroup_create(const char *path, const struct runtime_resources *res, bool privileged,
 		  struct err *e);
 
+/* What this host's cgroups can limit (dockerd's sysinfo), for create-time checks. */
+struct cgroup_sysinfo {
+	bool cpu_rt;				/* cpu.rt_period_us / cpu.rt_runtime_us */
+	bool oom_kill_disable;			/* memory.oom_control */
+	bool blkio_weight;			/* blkio.weight or blkio.bfq.weight (v2: io) */
+	bool blkio_device[RUNTIME_BLKIO_KINDS]; /* per-device files, by kind */
+	char cpus[256], mems[256];		/* the root cpuset ("0-1"); "" when unknown */
+};
+
+/* Reads what the mounted hierarchies offer. Never fails: missing is false. */
+void cgroup_sysinfo_read(struct cgroup_sysinfo *ret);
+
 /* Moves @pid into the cgroup in every hierarchy. */
 int cgroup_attach(const char *path, pid_t pid, struct err *e);
 

@@ -2,9 +2,11 @@
 # Isolation: the runtime API berthd links, and the per-container berth-shim.
 libberth_engine_a_SOURCES += \
 	engine/runtime/cgroup.c engine/runtime/cgroup.h \
+	engine/runtime/logfile.c engine/runtime/logfile.h \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
 	engine/runtime/runtime_spec.c engine/runtime/runtime_spec.h \
+	engine/runtime/seccomp_profile.c engine/runtime/seccomp_profile.h \
 	engine/runtime/syscalls.c engine/runtime/syscalls.h \
 	engine/runtime/user.c engine/runtime/user.h
 
@@ -16,7 +18,7 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
 	engine/runtime/shim/monitor.c
-berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS)
+berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(ZLIB_LIBS)
 
 # Test driver for tests/integration/1001-runtime-shim.sh: the runtime API from a shell.
 check_PROGRAMS += tests/tools/berth-runtool
@@ -32,6 +34,7 @@ tests_unit_engine_runtime_test_runtime_SOURCES = \
 	tests/unit/engine/runtime/test_runtime_spec.c \
 	tests/unit/engine/runtime/test_user.c \
 	tests/unit/engine/runtime/test_syscalls.c \
+	tests/unit/engine/runtime/test_seccomp_profile.c \
 	tests/unit/engine/runtime/test_cgroup.c
 tests_unit_engine_runtime_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_runtime_test_runtime_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)

@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "engine/runtime/runtime_spec.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 static const char *const cap_names[] = {
@@ -66,6 +68,41 @@ const char *
 runtime_cap_name(int cap)
 {
 	return cap >= 0 && cap < N_CAPS ? cap_names[cap] : NULL;
+}
+
+/* The rlimits Docker's --ulimit names (go-units ulimitNameMapping). */
+static const struct {
+	const char *name;
+	int resource;
+} rlimits[] = {
+	{"RLIMIT_CORE", RLIMIT_CORE},	      {"RLIMIT_CPU", RLIMIT_CPU},
+	{"RLIMIT_DATA", RLIMIT_DATA},	      {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	{"RLIMIT_LOCKS", RLIMIT_LOCKS},	      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+	{"RLIMIT_NOFILE", RLIMIT_NOFILE},     {"RLIMIT_NPROC", RLIMIT_NPROC},
+	{"RLIMIT_RSS", RLIMIT_RSS},	      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	{"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	{"RLIMIT_STACK", RLIMIT_STACK},	      {"RLIMIT_AS", RLIMIT_AS},
+};
+
+int
+runtime_rlimit_from_name(const char *name)
+{
+	const char *n = strncasecmp(name, "RLIMIT_", 7) == 0 ? name + 7 : name;
+
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (strcasecmp(n, rlimits[i].name + 7) == 0)
+			return rlimits[i].resource;
+	return -EINVAL;
+}
+
+const char *
+runtime_rlimit_name(int resource)
+{
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (rlimits[i].resource == resource)
+			return rlimits[i].name;
+	return NULL;
 }
 
 static char **
@@ -174,10 +211,24 @@ runtime_spec_release(struct runtime_spec *s)
 	strv_free(s->masked_paths);
 	strv_free(s->readonly_paths);
 	free(s->netns_path);
+	free(s->pidns.path);
+	free(s->ipcns.path);
+	free(s->utsns.path);
+	free(s->cgroupns.path);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].path);
+	free(s->devices);
+	strv_free(s->sysctl);
+	free(s->shm_path);
+	strv_free(s->res.device_allow);
 	free(s->res.cpuset_cpus);
 	free(s->res.cpuset_mems);
+	free(s->res.blkio_devices);
+	free(s->rlimits);
+	free(s->seccomp_profile);
 	free(s->cgroup_path);
 	free(s->log_path);
+	json_decref(s->log_attrs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -245,15 +296,112 @@ strv_json(char *const *v)
 	return a;
 }
 
+/* OCI linux.resources.blockIO member names, by enum runtime_blkio_kind. */
+static const char *const blkio_keys[RUNTIME_BLKIO_KINDS] = {
+	"weightDevice",		  "throttleReadBpsDevice",   "throttleWriteBpsDevice",
+	"throttleReadIOPSDevice", "throttleWriteIOPSDevice",
+};
+
+/* Real-time CPU, OOM killer and block I/O settings into OCI linux.resources @res. */
+static void
+limits_json(const struct runtime_resources *r, json_t *res)
+{
+	json_t *cpu = json_object_get(res, "cpu"), *bio = json_object();
+
+	if (r->cpu_rt_period)
+		json_object_set_new(cpu, "realtimePeriod", json_integer(r->cpu_rt_period));
+	if (r->cpu_rt_runtime)
+		json_object_set_new(cpu, "realtimeRuntime", json_integer(r->cpu_rt_runtime));
+	if (r->oom_kill_disable)
+		json_object_set_new(json_object_get(res, "memory"), "disableOOMKiller",
+				    json_true());
+	if (r->blkio_weight)
+		json_object_set_new(bio, "weight", json_integer(r->blkio_weight));
+	for (size_t i = 0; i < r->n_blkio_devices; i++) {
+		const struct runtime_blkio_device *d = &r->blkio_devices[i];
+		const char *key = blkio_keys[d->kind];
+		json_t *list = json_object_get(bio, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(bio, key, list);
+		}
+		json_array_append_new(list,
+				      json_pack("{s:i,s:i,s:I}", "major", (int)d->major, "minor",
+						(int)d->minor,
+						d->kind == RUNTIME_BLKIO_WEIGHT ? "weight" : "rate",
+						(json_int_t)d->value));
+	}
+	if (json_object_size(bio))
+		json_object_set_new(res, "blockIO", bio);
+	else
+		json_decref(bio);
+}
+
+/* OCI process.rlimits and process.oomScoreAdj into @proc. */
+static void
+process_limits_json(const struct runtime_spec *s, json_t *proc)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->n_rlimits; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "type",
+						   runtime_rlimit_name(s->rlimits[i].resource),
+						   "soft", (json_int_t)s->rlimits[i].soft, "hard",
+						   (json_int_t)s->rlimits[i].hard));
+	json_object_set_new(proc, "rlimits", a);
+	if (s->oom_score_adj_set)
+		json_object_set_new(proc, "oomScoreAdj", json_integer(s->oom_score_adj));
+}
+
+/* OCI linux.namespaces: listed = new (or joined with "path"), absent = the host's. */
+static void
+ns_json(json_t *nss, const char *type, const struct runtime_ns *ns)
+{
+	if (ns->mode == RUNTIME_NS_HOST)
+		return;
+	if (ns->mode == RUNTIME_NS_JOIN && ns->path)
+		json_array_append_new(nss, json_pack("{s:s,s:s}", "type", type, "path", ns->path));
+	else
+		json_array_append_new(nss, json_pack("{s:s}", "type", type));
+}
+
+/* OCI linux.devices and linux.sysctl. */
+static void
+devices_sysctl_json(const struct runtime_spec *s, json_t *l)
+{
+	json_t *devs = json_array(), *sc = json_object();
+
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct runtime_device *d = &s->devices[i];
+		char type[2] = {d->type, '\0'};
+		json_array_append_new(devs, json_pack("{s:s,s:s,s:I,s:I,s:I}", "path", d->path,
+						      "type", type, "major", (json_int_t)d->major,
+						      "minor", (json_int_t)d->minor, "fileMode",
+						      (json_int_t)d->mode));
+	}
+	for (size_t i = 0; s->sysctl && s->sysctl[i]; i++) {
+		_cleanup_free_ char *k = xstrdup(s->sysctl[i]);
+		char *eq = strchr(k, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		json_object_set_new(sc, k, json_string(eq + 1));
+	}
+	json_object_set_new(l, "devices", devs);
+	json_object_set_new(l, "sysctl", sc);
+}
+
 static json_t *
 linux_json(const struct runtime_spec *s)
 {
-	static const char *const ns[] = {"pid", "ipc", "uts", "mount", "cgroup", NULL};
-	json_t *nss = json_array();
+	json_t *nss = json_array(), *l;
 	json_t *res;
 
-	for (size_t i = 0; ns[i]; i++)
-		json_array_append_new(nss, json_pack("{s:s}", "type", ns[i]));
+	ns_json(nss, "pid", &s->pidns);
+	ns_json(nss, "ipc", &s->ipcns);
+	ns_json(nss, "uts", &s->utsns);
+	json_array_append_new(nss, json_pack("{s:s}", "type", "mount"));
+	ns_json(nss, "cgroup", &s->cgroupns);
 	if (s->netns == RUNTIME_NETNS_PATH)
 		json_array_append_new(nss, json_pack("{s:s,s:s}", "type", "network", "path",
 						     s->netns_path));
@@ -272,10 +420,14 @@ linux_json(const struct runtime_spec *s)
 	if (s->res.cpuset_mems)
 		json_object_set_new(json_object_get(res, "cpu"), "mems",
 				    json_string(s->res.cpuset_mems));
-	return json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res,
-			 "cgroupsPath", s->cgroup_path ? s->cgroup_path : "",
-			 "maskedPaths", strv_json(s->masked_paths),
-			 "readonlyPaths", strv_json(s->readonly_paths));
+	limits_json(&s->res, res);
+	if (s->res.device_allow)
+		json_object_set_new(res, "berthDeviceRules", strv_json(s->res.device_allow));
+	l = json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res, "cgroupsPath",
+		      s->cgroup_path ? s->cgroup_path : "", "maskedPaths",
+		      strv_json(s->masked_paths), "readonlyPaths", strv_json(s->readonly_paths));
+	devices_sysctl_json(s, l);
+	return l;
 }
 
 char *
@@ -292,26 +444,43 @@ runtime_spec_to_json(const struct runtime_spec *s)
 							m->destination, "type", m->type, "source",
 							m->source, "options", strv_json(m->options)));
 	}
-	root = json_pack(
-		"{s:s,s:{s:b,s:{s:i,s:i},s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b},s:{s:s,s:b},s:s,s:o,s:o,"
-		"s:{s:o,s:s*,s:s*,s:s,s:o,s:b,s:b,s:b,s:s,s:b,s:s*,s:i}}",
-		"ociVersion", "1.0.2",
-		"process", "terminal", s->terminal, "consoleSize", "height", s->console_height,
-		"width", s->console_width, "args", strv_json(s->args), "env", strv_json(s->env),
-		"cwd", s->cwd ? s->cwd : "/", "capabilities", "bounding", caps, "effective", caps,
-		"permitted", caps, "noNewPrivileges", s->no_new_privs,
-		"root", "path", s->rootfs ? s->rootfs : "", "readonly", s->readonly_root,
-		"hostname", s->hostname ? s->hostname : "",
-		"mounts", mounts,
-		"linux", linux_json(s),
-		"berth", "lowerdirs", strv_json(s->lowerdirs), "upperdir", s->upperdir, "workdir",
-		s->workdir, "user", s->user ? s->user : "", "additionalGroups",
-		strv_json(s->additional_groups), "openStdin", s->open_stdin, "stdinOnce",
-		s->stdin_once, "init", s->init, "seccomp",
-		s->seccomp == RUNTIME_SECCOMP_UNCONFINED ? "unconfined" : "default", "privileged",
-		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
+	root = json_pack("{s:s,s:{s:b,s:{s:i,s:i},s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b},s:{s:s,s:b},s:s,"
+			 "s:o,s:o,"
+			 "s:{s:o,s:s*,s:s*,s:s,s:o,s:b,s:b,s:b,s:s,s:b,s:s*,s:i}}",
+			 "ociVersion", "1.0.2", "process", "terminal", s->terminal, "consoleSize",
+			 "height", s->console_height, "width", s->console_width, "args",
+			 strv_json(s->args), "env", strv_json(s->env), "cwd", s->cwd ? s->cwd : "/",
+			 "capabilities", "bounding", caps, "effective", caps, "permitted", caps,
+			 "noNewPrivileges", s->no_new_privs, "root", "path",
+			 s->rootfs ? s->rootfs : "", "readonly", s->readonly_root, "hostname",
+			 s->hostname ? s->hostname : "", "mounts", mounts, "linux", linux_json(s),
+			 "berth", "lowerdirs", strv_json(s->lowerdirs), "upperdir", s->upperdir,
+			 "workdir", s->workdir, "user", s->user ? s->user : "", "additionalGroups",
+			 strv_json(s->additional_groups), "openStdin", s->open_stdin, "stdinOnce",
+			 s->stdin_once, "init", s->init, "seccomp",
+			 s->seccomp == RUNTIME_SECCOMP_UNCONFINED ? "unconfined"
+			 : s->seccomp == RUNTIME_SECCOMP_PROFILE  ? "profile"
+								  : "default",
+			 "privileged", s->privileged, "logPath", s->log_path, "joinPid",
+			 s->join_pid);
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
+	process_limits_json(s, json_object_get(root, "process"));
+	if (s->seccomp == RUNTIME_SECCOMP_PROFILE)
+		json_object_set_new(json_object_get(root, "berth"), "seccompProfile",
+				    json_string(s->seccomp_profile ? s->seccomp_profile : ""));
+	if (s->log_max_size > 0) {
+		json_t *b = json_object_get(root, "berth");
+		json_object_set_new(b, "logMaxSize", json_integer(s->log_max_size));
+		json_object_set_new(b, "logMaxFiles", json_integer(s->log_max_files));
+		json_object_set_new(b, "logCompress", json_boolean(s->log_compress));
+	}
+	if (s->log_attrs)
+		json_object_set(json_object_get(root, "berth"), "logAttrs", s->log_attrs);
+	if (s->shm_path)
+		json_object_set_new(json_object_get(root, "berth"), "shm",
+				    json_pack("{s:s,s:I}", "path", s->shm_path, "size",
+					      (json_int_t)s->shm_size));
 	/* OCI's optional "domainname" (Config.Domainname, set in the UTS namespace). */
 	if (s->domainname && *s->domainname)
 		json_object_set_new(root, "domainname", json_string(s->domainname));
@@ -421,6 +590,81 @@ parse_process(json_t *p, struct runtime_spec *s, struct err *e)
 	return 0;
 }
 
+/* process.rlimits and process.oomScoreAdj. */
+static int
+parse_process_limits(json_t *p, struct runtime_spec *s, struct err *e)
+{
+	json_t *a = jsonget(p, "rlimits"), *it;
+	int64_t adj = 0;
+	size_t i;
+	int r;
+
+	if (json_object_get(p, "oomScoreAdj")) {
+		if ((r = get_int(p, "oomScoreAdj", -1000, 1000, &adj, e)) < 0)
+			return r;
+		s->oom_score_adj_set = true;
+		s->oom_score_adj = (int)adj;
+	}
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > 64)
+		return err_set(e, -EINVAL, "config.json: 'process.rlimits' must be a short array");
+	s->rlimits = xcalloc(json_array_size(a) + 1, sizeof(*s->rlimits));
+	json_array_foreach(a, i, it) {
+		struct runtime_rlimit *l = &s->rlimits[i];
+		_cleanup_free_ char *type = NULL;
+		if ((r = get_str(it, "type", true, &type, e)) < 0 ||
+		    (r = get_int(it, "soft", -1, INT64_MAX, &l->soft, e)) < 0 ||
+		    (r = get_int(it, "hard", -1, INT64_MAX, &l->hard, e)) < 0)
+			return r;
+		if ((l->resource = runtime_rlimit_from_name(type)) < 0)
+			return err_set(e, -EINVAL, "config.json: unknown rlimit '%s'", type);
+		s->n_rlimits++;
+	}
+	return 0;
+}
+
+/* linux.resources: cpu.realtime*, memory.disableOOMKiller, blockIO. */
+static int
+parse_limits(json_t *res, struct runtime_resources *out, struct err *e)
+{
+	json_t *bio = get_obj(res, "blockIO"), *it;
+	int64_t w = 0;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = get_int(get_obj(res, "cpu"), "realtimePeriod", 0, 1000000, &out->cpu_rt_period,
+			 e)) < 0 ||
+	    (r = get_int(get_obj(res, "cpu"), "realtimeRuntime", -1, 1000000, &out->cpu_rt_runtime,
+			 e)) < 0 ||
+	    (r = get_bool(get_obj(res, "memory"), "disableOOMKiller", &out->oom_kill_disable, e)) <
+		    0 ||
+	    (r = get_int(bio, "weight", 0, 1000, &w, e)) < 0)
+		return r;
+	out->blkio_weight = (uint16_t)w;
+	for (int k = 0; k < RUNTIME_BLKIO_KINDS; k++)
+		n += json_array_size(jsonget(bio, blkio_keys[k]));
+	if (n > LIMIT_SPEC_LIST)
+		return err_set(e, -E2BIG, "config.json: too many blockIO devices");
+	out->blkio_devices = xcalloc(n + 1, sizeof(*out->blkio_devices));
+	for (int k = 0; k < RUNTIME_BLKIO_KINDS; k++) {
+		json_array_foreach(jsonget(bio, blkio_keys[k]), i, it) {
+			struct runtime_blkio_device *d = &out->blkio_devices[out->n_blkio_devices];
+			int64_t maj = 0, min = 0, v = 0;
+			if ((r = get_int(it, "major", 0, 4095, &maj, e)) < 0 ||
+			    (r = get_int(it, "minor", 0, 1048575, &min, e)) < 0 ||
+			    (r = get_int(it, k == RUNTIME_BLKIO_WEIGHT ? "weight" : "rate", 0,
+					 INT64_MAX, &v, e)) < 0)
+				return r;
+			*d = (struct runtime_blkio_device){(enum runtime_blkio_kind)k,
+							   (unsigned)maj, (unsigned)min,
+							   (uint64_t)v};
+			out->n_blkio_devices++;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_mounts(json_t *a, struct runtime_spec *s, struct err *e)
 {
@@ -462,18 +706,115 @@ parse_namespaces(json_t *a, struct runtime_spec *s, struct err *e)
 	size_t i;
 	int r;
 
-	s->netns = RUNTIME_NETNS_HOST; /* no "network" entry: share the host's */
+	/* no entry for a type: share the host's */
+	s->netns = RUNTIME_NETNS_HOST;
+	s->pidns.mode = s->ipcns.mode = s->utsns.mode = s->cgroupns.mode = RUNTIME_NS_HOST;
 	if (a && !json_is_array(a))
 		return err_set(e, -EINVAL, "config.json: 'linux.namespaces' must be an array");
 	json_array_foreach(a, i, it) {
 		_cleanup_free_ char *type = NULL;
+		struct runtime_ns *ns = NULL;
 		if ((r = get_str(it, "type", true, &type, e)) < 0)
 			return r;
+		if (strcmp(type, "pid") == 0)
+			ns = &s->pidns;
+		else if (strcmp(type, "ipc") == 0)
+			ns = &s->ipcns;
+		else if (strcmp(type, "uts") == 0)
+			ns = &s->utsns;
+		else if (strcmp(type, "cgroup") == 0)
+			ns = &s->cgroupns;
+		if (ns) {
+			ns->path = mfree(ns->path);
+			if ((r = get_str(it, "path", false, &ns->path, e)) < 0)
+				return r;
+			ns->mode = ns->path ? RUNTIME_NS_JOIN : RUNTIME_NS_NEW;
+			/* joined through /proc/<pid>/ns only: no other file is opened */
+			if (ns->path &&
+			    (strncmp(ns->path, "/proc/", 6) != 0 || strstr(ns->path, "..")))
+				return err_set(e, -EINVAL, "config.json: bad namespace path '%s'",
+					       ns->path);
+			continue;
+		}
 		if (strcmp(type, "network") != 0)
-			continue; /* the others are always created */
+			continue; /* mount is always created */
 		if ((r = get_str(it, "path", false, &s->netns_path, e)) < 0)
 			return r;
 		s->netns = s->netns_path ? RUNTIME_NETNS_PATH : RUNTIME_NETNS_NONE;
+	}
+	return 0;
+}
+
+int
+runtime_device_rule_check(const char *rule)
+{
+	const char *p = rule;
+	size_t n;
+
+	/* ^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$, moby's deviceCgroupRuleRegex */
+	if (!rule || !p[0] || !strchr("acb", p[0]) || p[1] != ' ')
+		return -EINVAL;
+	p += 2;
+	for (int part = 0; part < 2; part++) {
+		if (*p == '*')
+			p++;
+		else if ((n = strspn(p, "0123456789")) > 0 && n <= 10)
+			p += n;
+		else
+			return -EINVAL;
+		if (*p++ != (part == 0 ? ':' : ' '))
+			return -EINVAL;
+	}
+	n = strspn(p, "rwm");
+	return n >= 1 && n <= 3 && p[n] == '\0' ? 0 : -EINVAL;
+}
+
+/* A sysctl name as written below /proc/sys: dotted words, no way out of it. */
+static bool
+sysctl_name_ok(const char *k, size_t len)
+{
+	return len > 0 && len < 256 &&
+	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       len &&
+	       k[0] != '.' && !strstr(k, "..");
+}
+
+static int
+parse_devices_sysctl(json_t *l, struct runtime_spec *s, struct err *e)
+{
+	json_t *devs = jsonget(l, "devices"), *sc = jsonget(l, "sysctl"), *it;
+	const char *k;
+	size_t i;
+	int r;
+
+	if ((devs && !json_is_array(devs)) || (sc && !json_is_object(sc)))
+		return err_set(e, -EINVAL, "config.json: bad 'linux.devices' or 'linux.sysctl'");
+	if (json_array_size(devs) > LIMIT_SPEC_LIST || json_object_size(sc) > LIMIT_SPEC_LIST)
+		return err_set(e, -E2BIG, "config.json: too many devices or sysctls");
+	s->devices = xcalloc(json_array_size(devs) + 1, sizeof(*s->devices));
+	json_array_foreach(devs, i, it) {
+		struct runtime_device *d = &s->devices[s->n_devices++];
+		_cleanup_free_ char *type = NULL;
+		int64_t maj = 0, min = 0, mode = 0;
+		if ((r = get_str(it, "path", true, &d->path, e)) < 0 ||
+		    (r = get_str(it, "type", true, &type, e)) < 0 ||
+		    (r = get_int(it, "major", 0, UINT32_MAX, &maj, e)) < 0 ||
+		    (r = get_int(it, "minor", 0, UINT32_MAX, &min, e)) < 0 ||
+		    (r = get_int(it, "fileMode", 0, 07777, &mode, e)) < 0)
+			return r;
+		if (d->path[0] != '/' || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
+			return err_set(e, -EINVAL, "config.json: bad device '%s'", d->path);
+		d->type = type[0];
+		d->major = (uint32_t)maj;
+		d->minor = (uint32_t)min;
+		d->mode = (uint32_t)mode;
+	}
+	json_object_foreach(sc, k, it) {
+		if (!json_is_string(it) || !sysctl_name_ok(k, strlen(k)) ||
+		    !str_ok(json_string_value(it), json_string_length(it)))
+			return err_set(e, -EINVAL, "config.json: bad sysctl '%s'", k);
+		_cleanup_free_ char *kv = xasprintf("%s=%s", k, json_string_value(it));
+		strv_append(&s->sysctl, kv);
 	}
 	return 0;
 }
@@ -497,8 +838,15 @@ parse_linux(json_t *l, struct runtime_spec *s, struct err *e)
 	    (r = get_int(cpu, "period", 0, 1000000, &period, e)) < 0 ||
 	    (r = get_str(cpu, "cpus", false, &s->res.cpuset_cpus, e)) < 0 ||
 	    (r = get_str(cpu, "mems", false, &s->res.cpuset_mems, e)) < 0 ||
-	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0)
+	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0 ||
+	    (r = parse_limits(res, &s->res, e)) < 0 ||
+	    (r = get_strv(res, "berthDeviceRules", &s->res.device_allow, e)) < 0 ||
+	    (r = parse_devices_sysctl(l, s, e)) < 0)
 		return r;
+	for (size_t i = 0; s->res.device_allow && s->res.device_allow[i]; i++)
+		if (runtime_device_rule_check(s->res.device_allow[i]) < 0)
+			return err_set(e, -EINVAL, "config.json: bad device rule '%s'",
+				       s->res.device_allow[i]);
 	s->res.cpu_shares = (uint64_t)shares;
 	s->res.cpu_period = (uint64_t)period;
 	/* The path is joined below /sys/fs/cgroup/<ctrl>: no way up or out. */
@@ -511,7 +859,7 @@ static int
 parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 {
 	_cleanup_free_ char *seccomp = NULL;
-	int64_t join = 0;
+	int64_t join = 0, max_files = 1;
 	int r;
 
 	if ((r = get_strv(b, "lowerdirs", &s->lowerdirs, e)) < 0 ||
@@ -524,10 +872,26 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	    (r = get_bool(b, "init", &s->init, e)) < 0 ||
 	    (r = get_bool(b, "privileged", &s->privileged, e)) < 0 ||
 	    (r = get_str(b, "seccomp", false, &seccomp, e)) < 0 ||
+	    (r = get_str(b, "seccompProfile", false, &s->seccomp_profile, e)) < 0 ||
 	    (r = get_str(b, "logPath", false, &s->log_path, e)) < 0 ||
-	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0)
+	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0 ||
+	    (r = get_int(b, "logMaxSize", 0, INT64_MAX, &s->log_max_size, e)) < 0 ||
+	    (r = get_int(b, "logMaxFiles", 1, LIMIT_LOG_FILES, &max_files, e)) < 0 ||
+	    (r = get_bool(b, "logCompress", &s->log_compress, e)) < 0)
 		return r;
 	s->join_pid = (int)join;
+	s->log_max_files = (int)max_files;
+	json_t *attrs = json_object_get(b, "logAttrs");
+	if (attrs && !json_is_object(attrs))
+		return err_set(e, -EINVAL, "config.json: 'logAttrs' must be an object");
+	s->log_attrs = json_incref(attrs);
+	if (get_obj(b, "shm")) {
+		if ((r = get_str(get_obj(b, "shm"), "path", true, &s->shm_path, e)) < 0 ||
+		    (r = get_int(get_obj(b, "shm"), "size", 0, INT64_MAX, &s->shm_size, e)) < 0)
+			return r;
+		if (s->shm_path[0] != '/' || strstr(s->shm_path, ".."))
+			return err_set(e, -EINVAL, "config.json: bad shm path '%s'", s->shm_path);
+	}
 	if (s->lowerdirs && s->lowerdirs[0]) {
 		size_t n = 0;
 		while (s->lowerdirs[n])
@@ -540,6 +904,8 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	}
 	if (seccomp && strcmp(seccomp, "unconfined") == 0)
 		s->seccomp = RUNTIME_SECCOMP_UNCONFINED;
+	else if (seccomp && strcmp(seccomp, "profile") == 0 && s->seccomp_profile)
+		s->seccomp = RUNTIME_SECCOMP_PROFILE;
 	else if (seccomp && strcmp(seccomp, "default") != 0)
 		return err_set(e, -EINVAL, "config.json: unknown seccomp profile '%s'", seccomp);
 	return 0;
@@ -560,6 +926,7 @@ runtime_spec_from_json(const char *text, size_t len, struct runtime_spec *s, str
 	if (!root || !json_is_object(root))
 		return err_set(e, -EINVAL, "config.json: invalid JSON: %s", root ? "not an object" : jerr.text);
 	if ((r = parse_process(get_obj(root, "process"), s, e)) < 0 ||
+	    (r = parse_process_limits(get_obj(root, "process"), s, e)) < 0 ||
 	    (r = parse_mounts(json_object_get(root, "mounts"), s, e)) < 0 ||
 	    (r = get_str(root, "hostname", false, &s->hostname, e)) < 0 ||
 	    (r = get_str(root, "domainname", false, &s->domainname, e)) < 0 ||

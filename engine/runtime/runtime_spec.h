@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,9 +29,52 @@ enum runtime_netns {
 	RUNTIME_NETNS_HOST,	/* stay in the host's namespace */
 };
 
+/* How the container gets one of its pid, ipc, uts and cgroup namespaces. */
+enum runtime_ns_mode {
+	RUNTIME_NS_NEW = 0, /* a new namespace of its own */
+	RUNTIME_NS_HOST,    /* the host's (the shim's) */
+	RUNTIME_NS_JOIN,    /* the namespace file at path: another container's */
+};
+
+struct runtime_ns {
+	enum runtime_ns_mode mode;
+	char *path; /* JOIN only: "/proc/<pid>/ns/<type>" */
+};
+
+/* A device node created in the container (--device), OCI's linux.devices. */
+struct runtime_device {
+	char *path; /* absolute path in the container */
+	char type;  /* 'c' or 'b' */
+	uint32_t major, minor;
+	uint32_t mode; /* permission bits (the host node's) */
+};
+
 enum runtime_seccomp {
 	RUNTIME_SECCOMP_DEFAULT = 0, /* Docker's default allowlist, widened by capabilities */
 	RUNTIME_SECCOMP_UNCONFINED,  /* --privileged or --security-opt seccomp=unconfined */
+	RUNTIME_SECCOMP_PROFILE,     /* --security-opt seccomp=<profile JSON> (seccomp_profile) */
+};
+
+/* One blkio setting for a device (--blkio-weight-device, --device-read-bps...). */
+enum runtime_blkio_kind {
+	RUNTIME_BLKIO_WEIGHT = 0,
+	RUNTIME_BLKIO_READ_BPS,
+	RUNTIME_BLKIO_WRITE_BPS,
+	RUNTIME_BLKIO_READ_IOPS,
+	RUNTIME_BLKIO_WRITE_IOPS,
+	RUNTIME_BLKIO_KINDS,
+};
+
+struct runtime_blkio_device {
+	enum runtime_blkio_kind kind;
+	unsigned major, minor;
+	uint64_t value; /* weight, bytes or operations per second */
+};
+
+/* A process resource limit (--ulimit); -1 is unlimited. */
+struct runtime_rlimit {
+	int resource; /* RLIMIT_* */
+	int64_t soft, hard;
 };
 
 /* One OCI mount; @options are OCI option words ("ro", "rbind", "nosuid", "mode=755"...). */
@@ -51,6 +95,14 @@ struct runtime_resources {
 	int64_t pids_limit;	/* --pids-limit; <= 0 unlimited */
 	char *cpuset_cpus;	/* --cpuset-cpus, NULL = inherit */
 	char *cpuset_mems;
+	int64_t cpu_rt_period, cpu_rt_runtime; /* microseconds, v1 cpu.rt_*; 0 = unset */
+	uint16_t blkio_weight;		       /* 10..1000; 0 = unset */
+	struct runtime_blkio_device *blkio_devices;
+	size_t n_blkio_devices;
+	bool oom_kill_disable; /* v1 memory.oom_control */
+	/* Extra devices-cgroup allow rules on top of the defaults ("c 1:3 rwm"):
+	 * --device and --device-cgroup-rule. NULL = none. */
+	char **device_allow;
 };
 
 struct runtime_spec {
@@ -67,6 +119,10 @@ struct runtime_spec {
 	bool no_new_privs;
 	unsigned short console_height, console_width;
 	bool init;		/* --init: a minimal PID 1 that reaps and forwards signals */
+	struct runtime_rlimit *rlimits; /* set in the process before exec */
+	size_t n_rlimits;
+	bool oom_score_adj_set;
+	int oom_score_adj; /* -1000..1000, /proc/self/oom_score_adj */
 
 	/* root file system: overlay of lowerdirs (topmost first) + upperdir, or plain rootfs */
 	char **lowerdirs;
@@ -84,13 +140,30 @@ struct runtime_spec {
 
 	enum runtime_netns netns;
 	char *netns_path;
+	struct runtime_ns pidns, ipcns, utsns, cgroupns;
+
+	struct runtime_device *devices; /* created after /dev, in order */
+	size_t n_devices;
+	char **sysctl; /* "key=value", written inside the container's namespaces */
+	/* Shareable /dev/shm: the shim mounts a tmpfs of shm_size bytes here on
+	 * the host (so another container can bind it) and removes it at exit. */
+	char *shm_path;
+	int64_t shm_size;
 
 	struct runtime_resources res;
 	char *cgroup_path;	/* relative to each hierarchy, e.g. "berth/<id>" */
 	bool privileged;	/* all devices; caps and seccomp come from the fields above */
 	enum runtime_seccomp seccomp;
+	char *seccomp_profile; /* the profile JSON for RUNTIME_SECCOMP_PROFILE */
 
 	char *log_path;		/* json-file log; NULL: no log */
+	/* json-file rotation (logfile.h): start a new file before one would pass
+	 * log_max_size bytes (0: never), keeping log_max_files files in all
+	 * (at least 1), the rotated ones gzipped when log_compress. */
+	int64_t log_max_size;
+	int log_max_files;
+	bool log_compress;
+	json_t *log_attrs; /* json-file "attrs" of every entry (labels/env options); NULL: none */
 
 	/* exec sessions: join the namespaces and cgroup of this running
 	 * container process instead of creating a container (root, mounts,
@@ -149,6 +222,13 @@ int runtime_spec_load(const char *bundle, struct runtime_spec *ret, struct err *
 /* Writes <bundle>/config.json atomically (mode 0600). */
 int runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct err *e);
 
+/*
+ * Parses a devices-cgroup rule as dockerd's --device-cgroup-rule takes it:
+ * "<a|b|c> <major|*>:<minor|*> <r|w|m, 1 to 3 of them>", single spaces.
+ * 0 when valid, -EINVAL otherwise.
+ */
+int runtime_device_rule_check(const char *rule);
+
 /* Capability helpers shared by spec building and the shim. */
 
 /* Number of a "CAP_X" name (case-insensitive, "CAP_" optional) or -EINVAL. */
@@ -156,3 +236,9 @@ int runtime_cap_from_name(const char *name);
 
 /* The canonical "CAP_X" spelling of capability @cap, or NULL when unknown. */
 const char *runtime_cap_name(int cap);
+
+/* RLIMIT_* number of "nofile" or "RLIMIT_NOFILE" (any case), or -EINVAL. */
+int runtime_rlimit_from_name(const char *name);
+
+/* "RLIMIT_NOFILE" for RLIMIT_NOFILE, or NULL. */
+const char *runtime_rlimit_name(int resource);

@@ -33,6 +33,8 @@
  * never hold every connection slot.
  */
 #define LIMIT_WAITING_CONNECTIONS 128
+/* Seconds a TLS client has to finish its handshake. */
+#define LIMIT_TLS_HANDSHAKE_SECONDS 10
 
 /* Bytes buffered per streaming response before the producer waits. */
 #define LIMIT_STREAM_BUFFER (1u * 1024 * 1024)
@@ -145,6 +147,11 @@
  * (\u00XX), plus the stream and time keys. Longer lines were not written by
  * our shim and are skipped. */
 #define LIMIT_LOG_JSON_LINE (128u * 1024)
+
+/* json-file log rotation (max-file): dockerd sets no bound, but each
+ * rotation renames every kept file, so a hostile max-file would make the
+ * shim loop for ever; 10000 files is far beyond any real setting. */
+#define LIMIT_LOG_FILES 10000
 
 /* Processes listed by `docker top`: a container at its pids limit may hold
  * thousands; beyond this the listing is cut rather than built unbounded. */

@@ -21,6 +21,7 @@
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "engine/runtime/shim/shim.h"
+#include "engine/runtime/seccomp_profile.h"
 #include "engine/runtime/syscalls.h"
 #include "engine/runtime/user.h"
 #include "engine/util/buf.h"
@@ -302,17 +304,74 @@ init_loop(pid_t child, const sigset_t *all)
 	}
 }
 
+/*
+ * --ulimit (and the daemon's default-ulimits), before the user change as
+ * runc does. Raising a hard limit needs CAP_SYS_RESOURCE, which this host
+ * withholds (platform notes §9): the error says so in runc's words.
+ */
+static void
+set_rlimits(struct shim_child *c)
+{
+	const struct runtime_spec *s = c->spec;
+
+	for (size_t i = 0; i < s->n_rlimits; i++) {
+		const struct runtime_rlimit *l = &s->rlimits[i];
+		struct rlimit rl = {
+			.rlim_cur = l->soft < 0 ? RLIM_INFINITY : (rlim_t)l->soft,
+			.rlim_max = l->hard < 0 ? RLIM_INFINITY : (rlim_t)l->hard,
+		};
+		if (setrlimit(l->resource, &rl) < 0)
+			shim_child_fail(c, -errno, "error setting rlimit type %d: %s", l->resource,
+					go_strerror(errno));
+	}
+}
+
+/* --oom-score-adj; lowering it below the daemon's needs CAP_SYS_RESOURCE. */
+static void
+set_oom_score_adj(struct shim_child *c)
+{
+	char b[16];
+	int fd;
+
+	if (!c->spec->oom_score_adj_set)
+		return;
+	snprintf(b, sizeof(b), "%d", c->spec->oom_score_adj);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || fs_write_all(fd, b, strlen(b)) < 0)
+		shim_child_fail(c, -errno, "write /proc/self/oom_score_adj: %s",
+				go_strerror(errno));
+	close(fd);
+}
+
+/* The filter asked for: Docker's default, a client's profile, or none. */
+static scmp_filter_ctx
+build_filter(struct shim_child *c)
+{
+	const struct runtime_spec *s = c->spec;
+	struct seccomp_profile p;
+	scmp_filter_ctx ctx = NULL;
+	struct err e = ERR_INIT;
+
+	if (s->seccomp == RUNTIME_SECCOMP_DEFAULT && syscalls_default_filter(s->caps, &ctx, &e) < 0)
+		shim_child_fail(c, e.code, "%s", e.msg);
+	if (s->seccomp != RUNTIME_SECCOMP_PROFILE)
+		return ctx;
+	if (seccomp_profile_parse(s->seccomp_profile, strlen(s->seccomp_profile), s->caps, &p, &e) <
+		    0 ||
+	    seccomp_profile_filter(&p, &ctx, &e) < 0)
+		shim_child_fail(c, e.code, "%s", e.msg);
+	seccomp_profile_release(&p);
+	return ctx;
+}
+
 /* Capabilities, no_new_privs, seccomp and the uid/gid switch, in the only order that works. */
 static void
 drop_privileges(struct shim_child *c, const struct runtime_user *u)
 {
 	const struct runtime_spec *s = c->spec;
-	scmp_filter_ctx ctx = NULL;
-	struct err e = ERR_INIT;
+	scmp_filter_ctx ctx = build_filter(c);
 	int r;
 
-	if (s->seccomp == RUNTIME_SECCOMP_DEFAULT && syscalls_default_filter(s->caps, &ctx, &e) < 0)
-		shim_child_fail(c, e.code, "%s", e.msg);
 	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		shim_child_fail(c, -errno, "no_new_privs: %m");
 	/* Loaded while we still hold CAP_SYS_ADMIN (needed without no_new_privs); every
@@ -351,6 +410,8 @@ shim_exec_process(struct shim_child *c)
 	set_user(c, &u);
 	if (!s->join_pid && fs_mkdir_p(s->cwd, 0755) < 0)
 		shim_child_fail(c, -errno, "create working directory '%s': %m", s->cwd);
+	set_rlimits(c);
+	set_oom_score_adj(c);
 	drop_privileges(c, &u);
 	if (chdir(s->cwd) < 0)
 		shim_child_fail(c, -errno, "chdir to cwd (\"%s\") set in config.json failed: %m",

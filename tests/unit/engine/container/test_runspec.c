@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/container/container.h"
+#include "engine/container/limits.h"
 #include "engine/container/runspec.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/xalloc.h"
@@ -351,11 +352,104 @@ Test(runspec, security_options)
 	cr_expect_not(rs.no_new_privs, "the last word wins");
 	runtime_spec_release(&rs);
 
-	strv_append(&ctr.spec.security_opt, "bogus");
-	memset(&rs, 0, sizeof(rs));
-	cr_expect_eq(runspec_build(cs, &ctr, &rs, &e), -EINVAL);
-	cr_expect_str_eq(e.msg, "invalid --security-opt: bogus");
+	/* a seccomp profile is parsed at start and handed to the shim */
+	strv_append(&ctr.spec.security_opt, "seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\","
+					    "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":"
+					    "\"SCMP_ACT_ERRNO\"}]}");
+	build(&rs);
+	cr_expect_eq(rs.seccomp, RUNTIME_SECCOMP_PROFILE);
+	cr_expect(rs.seccomp_profile && strstr(rs.seccomp_profile, "mkdir"));
 	runtime_spec_release(&rs);
+
+	strv_append(&ctr.spec.security_opt, "seccomp={\"defaultAction\":\"SCMP_ACT_SOMETIMES\"}");
+	memset(&rs, 0, sizeof(rs));
+	cr_expect_eq(runspec_build(cs, &ctr, &rs, &e), -EIO, "a start error: 500 as dockerd");
+	cr_expect_str_eq(e.msg, "string SCMP_ACT_SOMETIMES is not a valid action for seccomp");
+	runtime_spec_release(&rs);
+}
+
+/* dockerd's parseSecurityOpt, at create. */
+Test(runspec, security_options_checked_at_create)
+{
+	char *good[] = {"no-new-privileges",
+			"no-new-privileges=false",
+			"no-new-privileges:true",
+			"label=level:s0",
+			"label:disable",
+			"disable",
+			"apparmor=unconfined",
+			"seccomp=unconfined",
+			"seccomp={}",
+			NULL};
+	struct {
+		const char *opt, *msg;
+	} bad[] = {
+		{"bogus", "invalid --security-opt 1: \"bogus\""},
+		{"bogus=1", "invalid --security-opt 2: \"bogus=1\""},
+		{"no-new-privileges=maybe", "invalid --security-opt 2: "
+					    "\"no-new-privileges=maybe\""},
+		{"systempaths=unconfined", "invalid --security-opt 2: \"systempaths=unconfined\""},
+	};
+	struct err e = ERR_INIT;
+
+	cr_expect_eq(limits_check_security_opts(good, &e), 0, "%s", e.msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *v[] = {(char *)bad[i].opt, NULL};
+		e = (struct err)ERR_INIT;
+		cr_expect_eq(limits_check_security_opts(v, &e), -EINVAL, "%s", bad[i].opt);
+		cr_expect_str_eq(e.msg, bad[i].msg);
+	}
+}
+
+/* Ulimits (with the daemon's defaults), OOM score, masked paths, rt and blkio into the runtime spec. */
+Test(runspec, limits_reach_the_runtime_spec)
+{
+	struct runtime_spec rs;
+	struct err e = ERR_INIT;
+
+	ctr.spec.ulimits = json_pack("[{s:s,s:i,s:i}]", "Name", "nofile", "Soft", 1024, "Hard",
+				     2048);
+	json_t *dflt = json_pack("{s:{s:s,s:i,s:i},s:{s:s,s:i,s:i}}", "nofile", "Name", "nofile",
+				 "Soft", 10, "Hard", 10, "nproc", "Name", "nproc", "Soft", -1,
+				 "Hard", -1);
+	struct containers *cs2;
+
+	/* a second service opened with the daemon's default-ulimits */
+	cr_assert_eq(containers_open(&(struct containers_config){.data_root = fx_root,
+								 .store = fx_store,
+								 .volumes = vols,
+								 .default_ulimits = dflt},
+				     &cs2, &e),
+		     0, "%s", e.msg);
+	json_decref(dflt);
+	ctr.spec.oom_score_adj = 300;
+	ctr.spec.masked_paths = json_array();
+	ctr.spec.cpu_rt_runtime = 5000;
+	ctr.spec.oom_kill_disable = true;
+	ctr.spec.blkio_read_bps = json_pack("[{s:s,s:i}]", "Path", "/dev/null", "Rate", 4096);
+	memset(&rs, 0, sizeof(rs));
+	cr_assert_eq(runspec_build(cs2, &ctr, &rs, &e), 0, "%s", e.msg);
+	cr_assert_eq(rs.n_rlimits, 2);
+	cr_expect_eq(rs.rlimits[0].soft, 1024, "the container's own ulimit wins");
+	cr_expect_eq(rs.rlimits[1].hard, -1, "the daemon's default for the others");
+	cr_expect(rs.oom_score_adj_set);
+	cr_expect_eq(rs.oom_score_adj, 300);
+	cr_expect_null(rs.masked_paths[0], "systempaths=unconfined: nothing masked");
+	cr_expect_not_null(rs.readonly_paths[0]);
+	cr_expect_eq(rs.res.cpu_rt_runtime, 5000);
+	cr_expect(rs.res.oom_kill_disable);
+	cr_assert_eq(rs.res.n_blkio_devices, 1);
+	cr_expect_eq(rs.res.blkio_devices[0].major, 1);
+	cr_expect_eq(rs.res.blkio_devices[0].minor, 3);
+	runtime_spec_release(&rs);
+
+	json_decref(ctr.spec.blkio_read_bps);
+	ctr.spec.blkio_read_bps = json_pack("[{s:s,s:i}]", "Path", "/dev/berth-none", "Rate", 1);
+	memset(&rs, 0, sizeof(rs));
+	cr_expect_eq(runspec_build(cs, &ctr, &rs, &e), -EIO);
+	cr_expect_str_eq(e.msg, "stat /dev/berth-none: no such file or directory");
+	runtime_spec_release(&rs);
+	containers_close(cs2);
 }
 
 Test(runspec, network_namespace)
