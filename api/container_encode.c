@@ -324,7 +324,8 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "DeviceRequests", json_null());
 	json_object_set_new(o, "MemoryReservation", json_integer(s->memory_reservation));
 	json_object_set_new(o, "MemorySwap", json_integer(s->memory_swap));
-	json_object_set_new(o, "MemorySwappiness", json_null());
+	json_object_set_new(o, "MemorySwappiness",
+			    s->memory_swappiness ? json_incref(s->memory_swappiness) : json_null());
 	json_object_set_new(o, "OomKillDisable", json_boolean(s->oom_kill_disable));
 	json_object_set_new(o, "PidsLimit", s->pids_limit > 0 ? json_integer(s->pids_limit) : json_null());
 	json_object_set_new(o, "Ulimits",

@@ -110,6 +110,7 @@ static const struct field fields[] = {
 	F("mounts_sent", F_JSON, mounts_sent),
 	F("masked_paths", F_JSON, masked_paths),
 	F("readonly_paths", F_JSON, readonly_paths),
+	F("memory_swappiness", F_JSON, memory_swappiness),
 };
 #undef F
 

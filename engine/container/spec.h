@@ -109,6 +109,7 @@ struct container_spec {
 	json_t *mounts_sent; /* HostConfig.Mounts as sent; NULL = none */
 	/* Replace dockerd's default masked / read-only paths when not NULL. */
 	json_t *masked_paths, *readonly_paths;
+	json_t *memory_swappiness; /* integer 0..100; NULL = unset (the kernel's) */
 };
 
 void spec_release(struct container_spec *s);
