@@ -188,6 +188,23 @@ expect_match "network connect event (running container)" "$out" "^connect n2 bri
 expect_match "network disconnect event" "$out" "^disconnect n2 bridge $id2 $tid$"
 expect_match "a connect event at start for each network" "$out" "^connect n1 bridge $id1 "
 
+# --- a kill -9 of berthd: both endpoints come back, and go on disconnect ---------
+"$DOCKER" run -d --name rr --network n1 busybox sleep 600 >/dev/null
+"$DOCKER" network connect n2 rr
+R2=$(ip_of rr n2)
+kill -9 "$BERTH_PID"; wait "$BERTH_PID" 2>/dev/null
+berth_restart || { fail "berthd restarts"; finish; }
+out=$("$DOCKER" inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' rr)
+expect_eq "after a restart inspect shows both endpoints" "$out" "n1=$(ip_of rr n1) n2=$R2 "
+check "rr still reaches t2 through eth1" "$DOCKER" exec rr ping -c1 -W2 "$T2"
+out=$("$DOCKER" network disconnect n2 rr 2>&1)
+expect_eq "and disconnects from n2" "$out" ""
+check_fails "after which eth1 is gone" "$DOCKER" exec rr ip link show eth1
+"$DOCKER" network connect n2 rr
+"$DOCKER" stop -t 0 rr >/dev/null
+out=$(ls "$BERTH_ROOT/data/network/endpoints" | grep -c "^$("$DOCKER" inspect -f '{{.Id}}' rr)")
+expect_eq "a stopped container holds no endpoint record" "$out" 0
+
 check "berthd keeps serving" "$DOCKER" version
 cids=$("$DOCKER" ps -aq --no-trunc)
 "$DOCKER" rm -f $cids >/dev/null
