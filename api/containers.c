@@ -18,6 +18,7 @@
 #include "api/filters.h"
 #include "api/request.h"
 #include "api/stream.h"
+#include "engine/container/container_endpoint.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/snapshot.h"
 #include "engine/engine.h"
@@ -170,9 +171,23 @@ matches(struct list_ctx *lc, const struct container_snap *c)
 		}
 		ok = any;
 	}
-	if (ok && filters_has(f, "network") &&
-	    !filters_match_exact(f, "network", c->ep.network ? c->ep.network : c->spec.network_mode))
-		ok = false;
+	if (ok && filters_has(f, "network")) {
+		/* Any of its networks, by name or ID (moby). */
+		_cleanup_json_ json_t *nets = container_endpoint_list(&c->spec);
+		bool any = false;
+		size_t k;
+		json_t *v;
+		json_array_foreach(nets, k, v) {
+			const char *nm = json_string_value(json_object_get(v, "network"));
+			const char *nid = json_string_value(json_object_get(v, "network_id"));
+			any |= (nm && filters_match_exact(f, "network", nm)) ||
+			       (nid && filters_match_exact(f, "network", nid));
+		}
+		if (!nets)
+			any = filters_match_exact(f, "network",
+						  c->ep.network ? c->ep.network : c->spec.network_mode);
+		ok = any;
+	}
 	if (ok && filters_has(f, "volume")) {
 		bool any = false;
 		for (size_t k = 0; k < c->spec.n_mounts; k++)

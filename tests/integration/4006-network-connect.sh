@@ -140,6 +140,10 @@ check "it reaches t1" "$DOCKER" exec mm ping -c1 -W2 "$T1"
 check "and t2" "$DOCKER" exec mm ping -c1 -W2 "$T2"
 out=$("$DOCKER" exec mm ip -o link | grep -c ': eth[01]@')
 expect_eq "through eth0 and eth1" "$out" 2
+out=$("$DOCKER" ps --filter network=n2 --format '{{.Names}}' | sort | tr '\n' ' ')
+expect_eq "ps --filter network=n2 finds it beside t2" "$out" "mm t2 "
+out=$("$DOCKER" ps --filter "network=$id1" --format '{{.Names}}' | sort | tr '\n' ' ')
+expect_eq "and a filter by network ID" "$out" "mm t1 "
 out=$(api POST /v1.41/containers/create -H 'Content-Type: application/json' \
 	-d '{"Image":"busybox","HostConfig":{"NetworkMode":"n1"},"NetworkingConfig":{"EndpointsConfig":{"n1":{},"n2":{}}}}')
 expect_eq "API 1.41: two EndpointsConfig entries are a 400" "${out##*$'\n'}" 400
