@@ -503,13 +503,10 @@ container_endpoint_disconnect(struct containers *cs, struct container *c, const 
 	}
 	if (is_live(c)) {
 		(void)network_endpoints(cs->net, c->id, &eps, &n);
-		r = n <= 1 ? err_set(e, -EPERM,
-				     "container %s cannot be disconnected from its last network "
-				     "while it runs (not supported by berth yet)", c->id)
-			   : network_disconnect(cs->net, c->id, info.def.id, e);
+		r = network_disconnect(cs->net, c->id, info.def.id, e);
 		/* Force: the endpoint is gone from the container's settings even if
 		 * tearing it down failed, as dockerd does. */
-		if (r < 0 && !(force && r != -EPERM))
+		if (r < 0 && !(force && r != -ENOTCONN && r != -ENOENT))
 			goto out;
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(eps[i].network_id, info.def.id) == 0)

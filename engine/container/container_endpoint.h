@@ -59,9 +59,9 @@ int container_endpoint_connect(struct containers *cs, struct container *c, const
  * docker network disconnect: removes network @ref from the container's
  * networks, and its endpoint at once when it runs. -ENOTCONN "container X
  * is not connected to network Y", -EINVAL for the host network of a host
- * mode container, -EPERM for the last network of a running container (not
- * supported yet). With @force the settings are dropped even when the
- * teardown fails.
+ * mode container. A running container that loses its last network keeps
+ * its namespace with lo only. With @force the settings are dropped even
+ * when the teardown fails.
  */
 int container_endpoint_disconnect(struct containers *cs, struct container *c, const char *ref,
 				  bool force, struct err *e);

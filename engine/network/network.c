@@ -525,6 +525,7 @@ int
 network_disconnect(struct network_state *net, const char *id, const char *ref, struct err *e)
 {
 	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+	struct ep_rec *keep = NULL; /* in the table once inserted */
 	struct network_endpoint next = {0};
 	struct err first = ERR_INIT;
 	char name[NETDEF_NAME_MAX + 1] = "";
@@ -559,12 +560,28 @@ network_disconnect(struct network_state *net, const char *id, const char *ref, s
 			move_gw = true;
 		}
 	}
+	if (rec && rec->ep.mode == NETWORK_MODE_BRIDGE && netstate_find_rec(net, id) < 0) {
+		/* Its last network: the namespace stays (the container runs), with lo only. */
+		keep = xcalloc(1, sizeof(*keep));
+		keep->ep.mode = NETWORK_MODE_NONE;
+		memcpy(keep->ep.container_id, rec->ep.container_id, sizeof(keep->ep.container_id));
+		memcpy(keep->ep.netns_path, rec->ep.netns_path, sizeof(keep->ep.netns_path));
+		memcpy(keep->ep.name, rec->ep.name, sizeof(keep->ep.name));
+		snprintf(keep->ep.network, sizeof(keep->ep.network), "none");
+		snprintf(keep->ep.ifname, sizeof(keep->ep.ifname), "eth0");
+		id_random_hex(keep->ep.endpoint_id);
+		keep->port_fds = xcalloc(1, sizeof(int));
+		keep->ep.ports = xcalloc(1, sizeof(*keep->ep.ports));
+		insert_rec(net, keep);
+	}
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0) {
 		network_endpoint_release(&next);
 		return r;
 	}
 	drop_endpoint(net, rec, false, &first);
+	if (keep && endpoint_save(net->ep_dir, &keep->ep) < 0)
+		log_warn("container %.12s: cannot save its namespace record", id);
 	if (move_gw) {
 		struct err ge = ERR_INIT;
 		next.gw = true;

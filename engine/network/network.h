@@ -141,8 +141,10 @@ int network_connect(struct network_state *net, const char *id,
 /*
  * Removes @id's endpoint on network @ref (name, ID or ID prefix) and keeps
  * the namespace and the other endpoints; when it carried the default route,
- * the next endpoint on a non-internal network takes it. -ENOENT when the
- * network is unknown, -EPERM "container X is not connected to network Y".
+ * the next endpoint on a non-internal network takes it. Without another
+ * endpoint the namespace stays, with lo only (a "none" record keeps it).
+ * -ENOENT when the network is unknown, -ENOTCONN "container X is not
+ * connected to network Y".
  */
 int network_disconnect(struct network_state *net, const char *id, const char *ref,
 		       struct err *e);

@@ -192,6 +192,18 @@ expect_match "network connect event (running container)" "$out" "^connect n2 bri
 expect_match "network disconnect event" "$out" "^disconnect n2 bridge $id2 $tid$"
 expect_match "a connect event at start for each network" "$out" "^connect n1 bridge $id1 "
 
+# --- the last network of a running container ----------------------------------
+"$DOCKER" run -d --name lz --network n1 busybox sleep 600 >/dev/null
+out=$("$DOCKER" network disconnect n1 lz 2>&1)
+expect_eq "a running container can lose its last network" "$out" ""
+out=$("$DOCKER" exec lz ip -o link | grep -c ': eth')
+expect_eq "it keeps lo only" "$out" 0
+out=$("$DOCKER" inspect -f '{{json .NetworkSettings.Networks}}' lz)
+expect_eq "inspect shows no network" "$out" "{}"
+"$DOCKER" network connect n2 lz
+check "connected again, it reaches t2" "$DOCKER" exec lz ping -c1 -W2 "$T2"
+"$DOCKER" rm -f lz >/dev/null
+
 # --- a kill -9 of berthd: both endpoints come back, and go on disconnect ---------
 "$DOCKER" run -d --name rr --network n1 busybox sleep 600 >/dev/null
 "$DOCKER" network connect n2 rr
