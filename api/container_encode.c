@@ -441,14 +441,20 @@ network_settings_json(const struct container_snap *c, bool running)
 }
 
 void
-container_json_networks_v141(json_t *doc, const char *id)
+container_json_networks_v141(json_t *doc, const struct container_snap *c)
 {
 	json_t *nets = json_object_get(json_object_get(doc, "NetworkSettings"), "Networks");
-	const char *name;
+	json_t *config = json_object_get(doc, "Config");
+	_cleanup_json_ json_t *list = container_endpoint_list(&c->spec);
+	const char *name, *mac;
 	json_t *v;
 	char shortid[13];
 
-	snprintf(shortid, sizeof(shortid), "%.12s", id);
+	/* The container-wide MacAddress of API < 1.44: the first network's, as asked. */
+	mac = json_string_value(json_object_get(json_array_get(list, 0), "mac"));
+	if (json_is_object(config))
+		json_object_set_new(config, "MacAddress", json_string(mac ? mac : ""));
+	snprintf(shortid, sizeof(shortid), "%.12s", c->id);
 	json_object_foreach(nets, name, v) {
 		json_t *aliases = json_object_get(v, "Aliases");
 		json_object_del(v, "DNSNames");

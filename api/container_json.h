@@ -37,11 +37,12 @@ int container_json_decode_endpoint(json_t *v, const char *network, const char *p
 				   json_t **ret, struct err *e);
 
 /*
- * NetworkSettings.Networks of an inspect or list document @doc of container
- * @id as API < 1.44 shows it: no DNSNames, the short ID among the Aliases
- * of user-defined networks.
+ * An inspect or list document @doc of container @c as API < 1.44 shows it:
+ * in NetworkSettings.Networks no DNSNames and the short ID among the
+ * Aliases of user-defined networks; Config.MacAddress (inspect) is the
+ * first network's configured MAC.
  */
-void container_json_networks_v141(json_t *doc, const char *id);
+void container_json_networks_v141(json_t *doc, const struct container_snap *c);
 
 /* One element of GET /containers/json (sizes when the snapshot has them). */
 json_t *container_json_summary(const struct container_snap *s);

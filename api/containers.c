@@ -98,7 +98,7 @@ api_containers_inspect(struct api_request *r)
 	}
 	json_t *doc = container_json_inspect(s);
 	if (api_version_lt(r, 1, 44))
-		container_json_networks_v141(doc, s->id);
+		container_json_networks_v141(doc, s);
 	api_reply_json(r, 200, doc);
 }
 
@@ -326,7 +326,7 @@ api_containers_list(struct api_request *r)
 		}
 		json_t *doc = container_json_summary(s);
 		if (api_version_lt(r, 1, 44))
-			container_json_networks_v141(doc, s->id);
+			container_json_networks_v141(doc, s);
 		json_array_append_new(arr, doc);
 		shown++;
 	}

@@ -59,6 +59,9 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	mid=$("$cli" inspect -f '{{.Id}}' mx)
 	out=$("$cli" inspect -f '{{json (index .NetworkSettings.Networks "n1").Aliases}}' mx)
 	if [ "$v" = 20 ]; then # 20.10 speaks API 1.41: the short ID is among the aliases
+		out=$("$cli" inspect -f '{{.Config.MacAddress}}' mx)
+		expect_eq "[$v] Config.MacAddress (API < 1.44)" "$out" "$MAC"
+		out=$("$cli" inspect -f '{{json (index .NetworkSettings.Networks "n1").Aliases}}' mx)
 		expect_eq "[$v] aliases (with the short ID, as dockerd 20.10)" "$out" "[\"ma\",\"${mid:0:12}\"]"
 	else
 		expect_eq "[$v] aliases" "$out" '["ma"]'
