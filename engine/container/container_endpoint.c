@@ -115,7 +115,7 @@ container_endpoint_prepare(struct network_state *net, struct container_spec *s, 
 {
 	_cleanup_json_ json_t *req = s->endpoints, *list = json_array();
 	enum network_mode mode;
-	char peer[65];
+	char peer[65], pname[NETDEF_NAME_MAX + 1], pid[65];
 	const char *primary = s->network_mode;
 	size_t i;
 	json_t *v;
@@ -155,31 +155,30 @@ container_endpoint_prepare(struct network_state *net, struct container_spec *s, 
 	}
 	if (!primary || !*primary || strcmp(primary, "default") == 0)
 		primary = "bridge";
-	/* The network mode's entry first (its key may be "default", a name or an ID). */
-	json_array_foreach(req, i, v) {
-		const char *n = jsonget_cstr(v, "network");
-		if (n && (strcmp(n, primary) == 0 ||
-			  (strcmp(n, "default") == 0 && strcmp(primary, "bridge") == 0))) {
+	if ((r = network_endpoint_check(net, primary, NULL, NULL, false, pname, pid, e)) < 0)
+		return r;
+	/* Names resolved first: a key may be "default", a name or an ID. */
+	json_array_foreach(req, i, v)
+		if ((r = check_entry(net, v, e)) < 0)
+			return r;
+	/* The network mode's entry first, then the others in the request's order. */
+	json_array_foreach(req, i, v)
+		if (strcmp(jsonget_cstr(v, "network"), pname) == 0) {
 			json_array_append(list, v);
 			json_array_remove(req, i);
 			break;
 		}
-	}
 	if (json_array_size(list) == 0)
-		json_array_append_new(list, json_pack("{s:s}", "network", primary));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "network", pname, "network_id", pid));
 	json_array_foreach(req, i, v)
 		json_array_append(list, v);
-	json_array_foreach(list, i, v) {
-		r = check_entry(net, v, e);
-		if (r < 0)
-			return r;
+	json_array_foreach(list, i, v)
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(jsonget_cstr(json_array_get(list, k), "network"),
 				   jsonget_cstr(v, "network")) == 0)
 				return err_set(e, -EINVAL,
 					       "Container cannot be connected to network %s twice",
 					       jsonget_cstr(v, "network"));
-	}
 	s->endpoints = TAKE_PTR(list);
 	return 0;
 }

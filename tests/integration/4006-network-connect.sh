@@ -151,6 +151,11 @@ out=$(api POST /v1.41/containers/create -H 'Content-Type: application/json' \
 	-d '{"Image":"busybox","HostConfig":{"NetworkMode":"n1"},"NetworkingConfig":{"EndpointsConfig":{"n1":{},"n2":{}}}}')
 expect_eq "API 1.41: two EndpointsConfig entries are a 400" "${out##*$'\n'}" 400
 expect_match "with dockerd's message" "${out%$'\n'*}" 'Container cannot be connected to network endpoints: n1, n2'
+out=$(api POST /v1.41/containers/create?name=byid -H 'Content-Type: application/json' \
+	-d "{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"n1\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"$id1\":{\"Aliases\":[\"viaid\"]}}}}")
+expect_eq "an EndpointsConfig keyed by the network's ID is the network mode's" "${out##*$'\n'}" 201
+out=$("$DOCKER" inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{json $v.Aliases}} {{end}}' byid)
+expect_eq "stored under the network's name" "$out" 'n1=["viaid"] '
 out=$(api POST /v1.44/containers/create -H 'Content-Type: application/json' \
 	-d '{"Image":"busybox","HostConfig":{"NetworkMode":"host"},"NetworkingConfig":{"EndpointsConfig":{"host":{},"n2":{}}}}')
 expect_match "host mode with a user network: conflicting options" "${out%$'\n'*}" 'conflicting options: cannot attach both user-defined and non-user-defined network-modes'
