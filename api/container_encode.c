@@ -465,7 +465,13 @@ container_json_networks_v141(json_t *doc, const struct container_snap *c)
 			aliases = json_array();
 			json_object_set_new(v, "Aliases", aliases);
 		}
-		json_array_append_new(aliases, json_string(shortid));
+		bool have = false;
+		size_t i;
+		json_t *a;
+		json_array_foreach(aliases, i, a)
+			have |= json_is_string(a) && strcmp(json_string_value(a), shortid) == 0;
+		if (!have) /* docker-compose passes it itself */
+			json_array_append_new(aliases, json_string(shortid));
 	}
 }
 
