@@ -53,8 +53,14 @@ conf_usage(FILE *f)
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
-	      "      --tls, --tlsverify, --tlscacert F, --tlscert F, --tlskey F\n"
-	      "                              TLS for tcp:// listeners (not implemented yet)\n"
+	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
+	      "      --tlsverify             TLS, and clients need a certificate signed by the CA\n"
+	      "      --tlscacert F           CA for client certificates (/etc/berth/ca.pem)\n"
+	      "      --tlscert F             server certificate (/etc/berth/cert.pem)\n"
+	      "      --tlskey F              server key (/etc/berth/key.pem); SIGHUP reloads all "
+	      "three\n"
+	      "      --allow-insecure-tcp    allow plain tcp:// on a non-loopback address "
+	      "(unsafe)\n"
 	      "  -v, --version               print the version and exit\n"
 	      "  -h, --help                  print this help and exit\n",
 	      f);
@@ -73,6 +79,9 @@ enum {
 	OPT_TLSCACERT,
 	OPT_TLSCERT,
 	OPT_TLSKEY,
+	OPT_INSECURE_TCP,
+	OPT_CORS,
+	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
 	OPT_DNS,
@@ -106,6 +115,10 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
 		{"tlscert", required_argument, NULL, OPT_TLSCERT},
 		{"tlskey", required_argument, NULL, OPT_TLSKEY},
+		{"allow-insecure-tcp", no_argument, NULL, OPT_INSECURE_TCP},
+		{"group", required_argument, NULL, 'G'},
+		{"api-cors-header", required_argument, NULL, OPT_CORS},
+		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"version", no_argument, NULL, 'v'},
@@ -116,7 +129,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:p:l:Db:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:p:l:Db:G:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': strv_append(&cfg->hosts, optarg); break;
 		case OPT_DATA_ROOT: free(cfg->data_root); cfg->data_root = xstrdup(optarg); break;
@@ -142,6 +155,16 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
 		case OPT_TLSCERT: free(cfg->tlscert); cfg->tlscert = xstrdup(optarg); break;
 		case OPT_TLSKEY: free(cfg->tlskey); cfg->tlskey = xstrdup(optarg); break;
+		case OPT_INSECURE_TCP: cfg->allow_insecure_tcp = true; break;
+		case 'G':
+			free(cfg->group);
+			cfg->group = xstrdup(optarg);
+			break;
+		case OPT_CORS:
+			free(cfg->api_cors_header);
+			cfg->api_cors_header = xstrdup(optarg);
+			break;
+		case OPT_RO_HOST: strv_append(&cfg->read_only_hosts, optarg); break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
@@ -195,6 +218,10 @@ static const struct key_spec keys[] = {
 	KEY("tlscacert", K_STRING, tlscacert),
 	KEY("tlscert", K_STRING, tlscert),
 	KEY("tlskey", K_STRING, tlskey),
+	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
+	KEY("group", K_STRING, group),
+	KEY("api-cors-header", K_STRING, api_cors_header),
+	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
 
@@ -298,7 +325,7 @@ conf_load_file(struct daemon_config *cfg, struct err *e)
 
 /* True for 127.0.0.0/8, ::1 and "localhost". */
 static bool
-is_loopback(const char *host)
+is_loopback_name(const char *host)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -324,6 +351,48 @@ bridge_name_ok(const char *s)
 		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
 			return false;
 	return true;
+}
+
+/* Checks one -H value, giving a tcp:// host without a port dockerd's default. */
+static int
+finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
+{
+	const char *h = *slot, *rest;
+	/* tcp://host without a port: dockerd's 2376 with TLS, 2375 without. */
+	if (str_startswith(h, "tcp://", &rest) && *rest &&
+	    (!strchr(rest, ':') || rest[strlen(rest) - 1] == ']')) {
+		char *full = xasprintf("%s:%d", h, cfg->tls ? 2376 : 2375);
+		free(*slot);
+		*slot = full;
+		h = full;
+	}
+	if (str_startswith(h, "unix://", &rest)) {
+		if (rest[0] != '/')
+			return err_set(e, -EINVAL,
+				       "invalid host '%s': the socket path must be absolute", h);
+		return 0;
+	}
+	if (!str_startswith(h, "tcp://", &rest))
+		return err_set(e, -EINVAL, "invalid host '%s': use unix:///path or tcp://host:port",
+			       h);
+	_cleanup_free_ char *host = NULL;
+	const char *colon = strrchr(rest, ':');
+	if (!colon || colon == rest)
+		return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
+	host = xstrndup(rest, (size_t)(colon - rest));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (!is_loopback_name(host) && !cfg->tls && !cfg->allow_insecure_tcp)
+		return err_set(e, -EINVAL,
+			       "refusing to listen on '%s' without TLS: anyone who can "
+			       "reach it would control the host. "
+			       "Use --tlsverify (see scripts/make-certs.sh), listen on "
+			       "127.0.0.1 or a unix socket, "
+			       "or force it with --allow-insecure-tcp",
+			       h);
+	return 0;
 }
 
 int
@@ -364,35 +433,41 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 		cfg->log_level = xstrdup("debug");
 	if (!cfg->log_level)
 		cfg->log_level = xstrdup("info");
-	for (size_t i = 0; cfg->hosts[i]; i++) {
-		const char *h = cfg->hosts[i], *rest;
-		if (str_startswith(h, "unix://", &rest)) {
-			if (rest[0] != '/')
-				return err_set(e, -EINVAL, "invalid host '%s': the socket path must be absolute", h);
-			continue;
-		}
-		if (!str_startswith(h, "tcp://", &rest))
-			return err_set(e, -EINVAL,
-				       "invalid host '%s': use unix:///path or tcp://host:port", h);
-		_cleanup_free_ char *host = NULL;
-		const char *colon = strrchr(rest, ':');
-		if (!colon || colon == rest)
-			return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
-		host = xstrndup(rest, (size_t)(colon - rest));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = '\0';
-		}
-		if (!is_loopback(host) && !cfg->tls && !cfg->tlsverify)
-			return err_set(e, -EINVAL,
-				       "refusing to listen on '%s' without TLS: anyone who can reach it would control the host. "
-				       "Listen on 127.0.0.1 or a unix socket (TLS listeners are not implemented in berth yet)",
-				       h);
-		if (cfg->tls || cfg->tlsverify)
-			return err_set(e, -ENOTSUP,
-				       "TLS listeners (--tls/--tlsverify) are not implemented in berth yet");
+	if (cfg->tlsverify)
+		cfg->tls = true;
+	for (size_t i = 0; cfg->hosts[i]; i++)
+		if (finalize_host(cfg, &cfg->hosts[i], e) < 0)
+			return e->code;
+	for (size_t i = 0; cfg->read_only_hosts && cfg->read_only_hosts[i]; i++)
+		if (finalize_host(cfg, &cfg->read_only_hosts[i], e) < 0)
+			return e->code;
+	if (cfg->tls) {
+		/* dockerd's names under /etc/berth (~/.docker/{ca,cert,key}.pem for dockerd). */
+		if (!cfg->tlscacert && cfg->tlsverify)
+			cfg->tlscacert = xstrdup(CONF_DEFAULT_TLS_DIR "/ca.pem");
+		if (!cfg->tlscert)
+			cfg->tlscert = xstrdup(CONF_DEFAULT_TLS_DIR "/cert.pem");
+		if (!cfg->tlskey)
+			cfg->tlskey = xstrdup(CONF_DEFAULT_TLS_DIR "/key.pem");
 	}
 	return 0;
+}
+
+bool
+conf_host_is_loopback(const char *h)
+{
+	_cleanup_free_ char *host = NULL;
+	const char *rest, *colon;
+
+	if (!str_startswith(h, "tcp://", &rest))
+		return false;
+	colon = strrchr(rest, ':');
+	host = colon ? xstrndup(rest, (size_t)(colon - rest)) : xstrdup(rest);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	return is_loopback_name(host);
 }
 
 void
@@ -416,5 +491,8 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);
+	free(cfg->group);
+	free(cfg->api_cors_header);
+	strv_free(cfg->read_only_hosts);
 	memset(cfg, 0, sizeof(*cfg));
 }
