@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/events/events.h"
@@ -466,6 +467,7 @@ container_endpoint_connect(struct containers *cs, struct container *c, const cha
 	r = container_save(c, e);
 	if (ep.endpoint_id[0]) {
 		container_endpoint_refresh(cs, c);
+		(void)container_dns_sync(cs, c); /* a first user network attaches the DNS */
 		network_event(cs, c, "connect", &ep);
 		network_endpoint_release(&ep);
 	}
@@ -517,8 +519,10 @@ container_endpoint_disconnect(struct containers *cs, struct container *c, const 
 	json_array_remove(c->spec.endpoints, at);
 	pthread_mutex_unlock(&c->mu);
 	r = container_save(c, e);
-	if (n > 0)
+	if (n > 0) {
 		container_endpoint_refresh(cs, c);
+		(void)container_dns_sync(cs, c); /* no user network left: detaches */
+	}
 out:
 	for (size_t i = 0; i < n; i++)
 		network_endpoint_release(&eps[i]);
