@@ -78,6 +78,7 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	out=$("$cli" exec mx ip -o addr show eth1)
 	expect_match "[$v] as eth1 inside" "$out" " $M2/26 "
 	check "[$v] m now reaches t2 on n2" "$cli" exec mx ping -c1 -W2 "$T2"
+	check "[$v] and resolves it by name (embedded DNS)" "$cli" exec mx ping -c1 -W2 t2
 	check "[$v] and still t1 on n1" "$cli" exec mx ping -c1 -W2 "$T1"
 	out=$("$cli" exec mx ip route show default)
 	expect_match "[$v] the default route stays on the first network" "$out" "via ${S1%0/26}1 dev eth0"
@@ -96,6 +97,7 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] network disconnect on a running container" "$out" ""
 	check_fails "[$v] eth1 is gone" "$cli" exec mx ip link show eth1
 	check_fails "[$v] m no longer reaches t2" "$cli" exec mx ping -c1 -W2 "$T2"
+	check_fails "[$v] nor resolves its name" "$cli" exec mx nslookup t2 127.0.0.11
 	check "[$v] it still reaches t1" "$cli" exec mx ping -c1 -W2 "$T1"
 	out=$("$cli" network disconnect n2 mx 2>&1)
 	expect_match "[$v] disconnecting again" "$out" "container $mid is not connected to network n2"
@@ -210,6 +212,7 @@ out=$("$DOCKER" inspect -f '{{json .NetworkSettings.Networks}}' lz)
 expect_eq "inspect shows no network" "$out" "{}"
 "$DOCKER" network connect n2 lz
 check "connected again, it reaches t2" "$DOCKER" exec lz ping -c1 -W2 "$T2"
+check "and resolves it by name: the DNS server follows the connect" "$DOCKER" exec lz ping -c1 -W2 t2
 "$DOCKER" rm -f lz >/dev/null
 
 # --- a kill -9 of berthd: both endpoints come back, and go on disconnect ---------
