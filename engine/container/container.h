@@ -85,7 +85,9 @@ struct container {
 	char **args;		/* the rest */
 	struct container_spec spec;
 	struct container_state state;
-	struct container_endpoint ep;
+	struct container_endpoint ep;	/* the first (eth0) endpoint, and the namespace */
+	struct container_endpoint *xeps; /* the endpoints on further networks (eth1...) */
+	size_t n_xeps;
 	uint64_t exit_seq;	/* incremented each time the container stops */
 	bool removed;
 	char *dir;		/* <data-root>/containers/<id> */
