@@ -251,6 +251,29 @@ PY
 diag "$out"
 expect_match "python3-docker ports={'8080/tcp': 0} runs with a chosen port" "$out" "py-port [1-9][0-9]*$"
 
+# --- the same with Debian's python3-docker (5.0.3), when it is another version ---
+if [ "$PY" != /usr/bin/python3 ] && /usr/bin/python3 -c 'import docker' 2>/dev/null; then
+	out=$(/usr/bin/python3 - "unix://$BERTH_SOCK" <<'PY' 2>&1
+import sys, docker
+api = docker.APIClient(base_url=sys.argv[1], version="auto")
+e = api.exec_create("sf-exec", ["sh", "-c", "echo out; echo err >&2"], tty=True)
+print("tty-exec-mux", repr(api.exec_start(e["Id"], tty=False, demux=True)))
+print("logs-only", repr(api.attach("sf-logs", logs=True, stream=False, demux=True)))
+c = api.create_container("busybox", ["sleep", "30"], name="sf-port-deb", ports=[8080],
+                         host_config=api.create_host_config(port_bindings={8080: 0}))
+api.start(c["Id"])
+print("port", api.port(c["Id"], 8080)[0]["HostPort"])
+api.remove_container(c["Id"], force=True)
+PY
+)
+	diag "$out"
+	expect_match "[python3-docker 5.0.3] TTY exec started with tty=False, demuxed" "$out" "tty-exec-mux \\(b'out\\\\r\\\\nerr\\\\r\\\\n', None\\)"
+	expect_match "[python3-docker 5.0.3] attach logs only" "$out" "logs-only \\(b'past-out\\\\n', b'past-err\\\\n'\\)"
+	expect_match "[python3-docker 5.0.3] port_bindings {8080: 0} gets a port" "$out" "port [1-9][0-9]*$"
+else
+	skip "python3-docker 5.0.3: not installed or the same as $PY"
+fi
+
 # --- event order ---------------------------------------------------------------
 # events_of NAME CMD...: runs CMD, then prints the container's actions in order
 events_of() {
