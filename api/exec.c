@@ -91,7 +91,7 @@ struct start_job {
 	struct engine *eng;
 	struct exec *ex;
 	unsigned flags;
-	bool tty;		/* the start body's Tty: raw output, else frames */
+	bool tty; /* the start body's Tty: raw output, else frames */
 };
 
 static void

@@ -53,12 +53,9 @@ int
 relay_out_write(struct relay_out *o, const void *p, size_t n)
 {
 	switch (o->form) {
-	case RELAY_FRAME:
-		return frame_write(o->fn, o->ud, FRAME_STDOUT, p, n);
-	case RELAY_UNFRAME:
-		return frame_decoder_feed(&o->unframe, p, n, unframed, o);
-	default:
-		return o->fn(o->ud, p, n);
+	case RELAY_FRAME: return frame_write(o->fn, o->ud, FRAME_STDOUT, p, n);
+	case RELAY_UNFRAME: return frame_decoder_feed(&o->unframe, p, n, unframed, o);
+	default: return o->fn(o->ud, p, n);
 	}
 }
 

@@ -25,15 +25,15 @@
  * "Tty": true gets both streams raw).
  */
 enum relay_form {
-	RELAY_AS_IS = 0,	/* the shim's form is the client's */
-	RELAY_FRAME,		/* raw terminal output → stdout frames */
-	RELAY_UNFRAME,		/* frames → their payloads, raw */
+	RELAY_AS_IS = 0, /* the shim's form is the client's */
+	RELAY_FRAME,	 /* raw terminal output → stdout frames */
+	RELAY_UNFRAME,	 /* frames → their payloads, raw */
 };
 
 struct relay_out {
 	enum relay_form form;
-	struct frame_decoder unframe;	/* RELAY_UNFRAME: the shim's frames */
-	frame_write_fn fn;		/* where the client's bytes go */
+	struct frame_decoder unframe; /* RELAY_UNFRAME: the shim's frames */
+	frame_write_fn fn;	      /* where the client's bytes go */
 	void *ud;
 };
 
@@ -51,7 +51,7 @@ struct relay {
 	bool want_stdin;	/* forward what the client sends */
 	bool close_stdin;	/* client EOF: close the process's stdin, keep the output */
 	struct attach_detach detach; /* n == 0: no detach keys */
-	struct relay_out out;	/* to the client; as is unless relay_set_form */
+	struct relay_out out;	     /* to the client; as is unless relay_set_form */
 	struct buf pending;	/* stdin received before the shim connected */
 	bool pending_eof;	/* ... and the client's EOF with it */
 };

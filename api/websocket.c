@@ -54,7 +54,7 @@ struct ws_session {
 	wslay_event_context_ptr ctx;
 	struct buf pending;	/* stdin before the shim connected */
 	struct frame_decoder demux; /* the shim's 8-byte frames (no TTY) */
-	uint64_t exit_seq;	/* the container's, before connecting */
+	uint64_t exit_seq;	    /* the container's, before connecting */
 	bool detached, failed;
 };
 

@@ -140,8 +140,7 @@ signal_begin(struct container *c)
  * number before the monitor may publish "die". 0 or the runtime's error.
  */
 static int
-signal_send(struct containers *cs, struct container *c, const char *bundle, int sig,
-	    struct err *e)
+signal_send(struct containers *cs, struct container *c, const char *bundle, int sig, struct err *e)
 {
 	char num[12];
 	int r = runtime_kill(bundle, sig, e);
@@ -174,6 +173,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 {
 	struct err ignored = ERR_INIT;
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
+	const char *status = code == -ENOENT ? "127" : code == -EACCES ? "126" : "128";
 	bool autorm;
 
 	container_endpoint_detach(cs, c);
@@ -189,8 +189,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
 	/* early attachers give up there: there is no process */
-	lifecycle_exit_recorded(cs, c, false,
-				code == -ENOENT ? "127" : code == -EACCES ? "126" : "128");
+	lifecycle_exit_recorded(cs, c, false, status);
 	/* docker run --rm waits for "removed": it must come even now. */
 	if (autorm)
 		(void)lifecycle_remove(cs, c, true, true, &ignored);
