@@ -8,7 +8,7 @@
 #                                    the store, logs, exec, restart, scale,
 #                                    down, up again, down -v, nothing left
 # Both projects give the same interface: the store image has
-# `kv-set KEY VALUE`; the web answers GET /cgi-bin/get?KEY with
+# `kv-set KEY VALUE` and `kv-get KEY`; the web answers GET /cgi-bin/get?KEY with
 # "KEY=VALUE from HOSTNAME" (fetched from service "store" by name) and
 # GET /cgi-bin/who with its hostname; both images have busybox (nslookup).
 
@@ -65,7 +65,7 @@ compose_write_busybox() { # DIR BASE
 	compose_write_file "$d"
 	cat >"$d/store/Dockerfile" <<EOF
 FROM $base
-COPY kv-set kv-health store-start /usr/local/bin/
+COPY kv-set kv-get kv-health store-start /usr/local/bin/
 COPY cgi-bin /srv/cgi-bin
 CMD ["store-start"]
 EOF
@@ -78,6 +78,11 @@ EOF
 #!/bin/sh
 case $1 in *[!a-z0-9]* | "") echo "bad key" >&2; exit 2 ;; esac
 printf '%s' "$2" >"/data/$1"
+EOF
+	cat >"$d/store/kv-get" <<'EOF'
+#!/bin/sh
+case $1 in *[!a-z0-9]* | "") echo "bad key" >&2; exit 2 ;; esac
+cat "/data/$1"
 EOF
 	cat >"$d/store/kv-health" <<'EOF'
 #!/bin/sh
@@ -95,7 +100,7 @@ EOF
 	cat >"$d/web/Dockerfile" <<EOF
 FROM $base
 COPY cgi-bin /www/cgi-bin
-CMD ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"]
+CMD ["sh", "-c", "echo web ready on port 8080; exec httpd -f -v -p 8080 -h /www"]
 EOF
 	compose_write_web_cgi "$d/web/cgi-bin" "wget -qO- \"http://store:7000/cgi-bin/get?\$QUERY_STRING\""
 	chmod 755 "$d"/store/kv-* "$d"/store/store-start "$d"/store/cgi-bin/* "$d"/web/cgi-bin/*
@@ -123,13 +128,17 @@ compose_write_debian() { # DIR BASE
 	cat >"$d/store/Dockerfile" <<EOF
 FROM $base
 RUN apt-get update && apt-get install --yes --no-install-recommends redis-server busybox
-COPY kv-set kv-health /usr/local/bin/
+COPY kv-set kv-get kv-health /usr/local/bin/
 EXPOSE 6379
 CMD ["redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no", "--dir", "/data", "--appendonly", "yes", "--appendfsync", "always"]
 EOF
 	cat >"$d/store/kv-set" <<'EOF'
 #!/bin/sh
 redis-cli set "$1" "$2" >/dev/null
+EOF
+	cat >"$d/store/kv-get" <<'EOF'
+#!/bin/sh
+redis-cli --raw get "$1" | tr -d '\n'
 EOF
 	cat >"$d/store/kv-health" <<'EOF'
 #!/bin/sh
@@ -158,7 +167,7 @@ compose_free_port() {
 compose_steps() { # DIR
 	local dir=$1 h proj port out rc ids cids i left webs first
 	h=$(rand_hex); proj=c$h
-	dc() { (cd "$dir" && docker-compose -p "$proj" --no-ansi "$@"); }
+	dc() { (cd "$dir" && docker-compose -p "$proj" --ansi never "$@"); }
 	# shellcheck disable=SC2016
 	on_exit "(cd '$dir' && docker-compose -p $proj down -v --remove-orphans -t 1) >/dev/null 2>&1"
 	port=$(compose_free_port)
@@ -174,6 +183,7 @@ compose_steps() { # DIR
 	expect_match "ps shows web up with its port" "$out" "${proj}_web_1 .*Up .*127\.0\.0\.1:$port->8080/tcp"
 
 	check "exec: kv-set in the store" dc exec -T store kv-set greeting "hello-$h"
+	expect_eq "exec: kv-get in the store" "$(dc exec -T store kv-get greeting 2>&1)" "hello-$h"
 	out=$(dc exec -T web hostname 2>&1)
 	expect_match "exec in web" "$out" '^[0-9a-f]{12}'
 	wait_for 30 curl -sf "http://127.0.0.1:$port/cgi-bin/who"
@@ -223,11 +233,12 @@ compose_steps() { # DIR
 	out=$(dc up -d 2>&1); rc=$?
 	expect_eq "up -d again" "$rc" 0
 	[ "$rc" -eq 0 ] || diag "$out"
+	expect_eq "the store still has the data in its volume" "$(dc exec -T store kv-get greeting 2>&1)" "hello-$h"
 	if wait_for 30 curl -sf "http://127.0.0.1:$port/cgi-bin/get?greeting"; then
 		out=$(curl -s "http://127.0.0.1:$port/cgi-bin/get?greeting")
-		expect_match "the data is still there after up" "$out" "^greeting=hello-$h from "
+		expect_match "and the web gets it by name" "$out" "^greeting=hello-$h from "
 	else
-		fail "the data is still there after up"
+		fail "and the web gets it by name"
 	fi
 	ids=$("$DOCKER" network ls -q --no-trunc --filter "label=com.docker.compose.project=$proj" | sort)
 	cids=$("$DOCKER" ps -aq --no-trunc --filter "label=com.docker.compose.project=$proj")
