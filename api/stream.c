@@ -216,6 +216,8 @@ producer_main(void *arg)
 	pthread_mutex_lock(&s->mu);
 	bool report = r < 0 && s->started && (s->flags & API_STREAM_JSON_ERRORS) && !s->cancelled;
 	pthread_mutex_unlock(&s->mu);
+	if (r < 0 && s->started && !(s->flags & API_STREAM_JSON_ERRORS))
+		log_warn("stream failed after its headers were sent: %s", e.msg);
 	if (report) {
 		json_t *o = json_pack("{s:{s:s},s:s}", "errorDetail", "message", e.msg, "error", e.msg);
 		if (o)
@@ -255,7 +257,11 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
 		n = (ssize_t)chunk;
 		pthread_cond_broadcast(&s->cv);
 	} else if (s->done) {
-		n = MHD_CONTENT_READER_END_OF_STREAM;
+		/* A stream without in-band errors (a tar) that failed is cut
+		 * short, so the client sees an unexpected end, not a success. */
+		n = s->result < 0 && !(s->flags & API_STREAM_JSON_ERRORS)
+			    ? MHD_CONTENT_READER_END_WITH_ERROR
+			    : MHD_CONTENT_READER_END_OF_STREAM;
 	} else {
 		n = MHD_CONTENT_READER_END_WITH_ERROR;
 	}

@@ -172,7 +172,7 @@ cache_lookup(struct builder *b, json_t *probe, char ret_id[DIGEST_STR_LEN + 1], 
 	return r;
 }
 
-/* ---- commit ----------------------------------------------------------- */
+/* ---- --cache-from ------------------------------------------------------ */
 
 static char *
 join_words(char **v)
@@ -186,6 +186,201 @@ join_words(char **v)
 	}
 	return buf_detach(&out, NULL);
 }
+
+/*
+ * Images named by --cache-from serve as cache as moby's image cache does for
+ * them: an image qualifies when the current image's history and layers are
+ * a prefix of its own and its next history entry was made by the same
+ * command. Its last entry gives the image itself; an earlier one gives an
+ * intermediate image rebuilt from its layers (no parent chain is needed, so
+ * pulled and loaded images work).
+ */
+static void
+sources_load(struct builder *b)
+{
+	for (size_t i = 0; b->o->cache_from && b->o->cache_from[i]; i++) {
+		_cleanup_buf_ struct buf cfg = BUF_INIT;
+		struct store_image_summary sum = {0};
+		struct err ignored = ERR_INIT;
+		json_t *doc;
+
+		if (store_image_get(b->bs->store, b->o->cache_from[i], &sum, &cfg, &ignored) < 0) {
+			log_warn("Could not look up %s for cache resolution, skipping: %s",
+				 b->o->cache_from[i], ignored.msg);
+			continue;
+		}
+		doc = json_loadb(cfg.data, cfg.len, 0, NULL);
+		if (json_is_object(doc)) {
+			if (!b->sources)
+				b->sources = json_array();
+			json_array_append_new(b->sources,
+					      json_pack("{s:s,s:o}", "id", sum.id, "doc", doc));
+		} else {
+			json_decref(doc);
+		}
+		store_image_summary_release(&sum);
+	}
+}
+
+static json_t *
+doc_history(json_t *doc)
+{
+	json_t *h = json_object_get(doc, "history");
+	return json_is_array(h) ? h : NULL;
+}
+
+static json_t *
+doc_diff_ids(json_t *doc)
+{
+	json_t *ids = json_object_get(json_object_get(doc, "rootfs"), "diff_ids");
+	return json_is_array(ids) ? ids : NULL;
+}
+
+/* History entries equal field by field (moby compares the decoded struct). */
+static bool
+same_history(json_t *a, json_t *b)
+{
+	static const char *const keys[] = {"created", "author", "created_by", "comment"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *x = json_string_value(json_object_get(a, keys[i]));
+		const char *y = json_string_value(json_object_get(b, keys[i]));
+		if (strcmp(x ? x : "", y ? y : "") != 0)
+			return false;
+	}
+	return json_is_true(json_object_get(a, "empty_layer")) ==
+	       json_is_true(json_object_get(b, "empty_layer"));
+}
+
+/* moby's isValidParent: @parent's history and layers are a prefix of @img's. */
+static bool
+source_extends(json_t *img, json_t *parent)
+{
+	json_t *h = doc_history(img), *ids = doc_diff_ids(img);
+	json_t *ph = parent ? doc_history(parent) : NULL,
+	       *pids = parent ? doc_diff_ids(parent) : NULL;
+	size_t nph = ph ? json_array_size(ph) : 0, npids = pids ? json_array_size(pids) : 0;
+
+	if (!h || json_array_size(h) == 0)
+		return false;
+	if (nph == 0 && npids == 0)
+		return true;
+	if (nph >= json_array_size(h) || npids > (ids ? json_array_size(ids) : 0))
+		return false;
+	for (size_t i = 0; i < nph; i++)
+		if (!same_history(json_array_get(ph, i), json_array_get(h, i)))
+			return false;
+	for (size_t i = 0; i < npids; i++)
+		if (!json_equal(json_array_get(pids, i), json_array_get(ids, i)))
+			return false;
+	return true;
+}
+
+/* The diff ID that history entry @index of @img added, or NULL (empty layer). */
+static json_t *
+layer_of_history(json_t *img, size_t index)
+{
+	json_t *h = doc_history(img), *ids = doc_diff_ids(img);
+	size_t layer = 0;
+
+	for (size_t i = 0; i < index; i++)
+		if (!json_is_true(json_object_get(json_array_get(h, i), "empty_layer")))
+			layer++;
+	if (json_is_true(json_object_get(json_array_get(h, index), "empty_layer")))
+		return NULL;
+	return ids ? json_array_get(ids, layer) : NULL;
+}
+
+/* moby's restoreCachedImage: the step's image rebuilt from @src's layers
+ * (@probe is consumed). */
+static int
+source_restore(struct builder *b, json_t *src, json_t *cfg, json_t *probe, size_t index,
+	       char ret_id[DIGEST_STR_LEN + 1], json_t **ret_doc)
+{
+	json_t *parent = *b->cur ? b->img : NULL;
+	json_t *ph = parent ? doc_history(parent) : NULL,
+	       *pids = parent ? doc_diff_ids(parent) : NULL;
+	json_t *entry = json_array_get(doc_history(src), index),
+	       *layer = layer_of_history(src, index);
+	_cleanup_json_ json_t *doc = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct store_commit_opts co = {.parent_id = *b->cur ? b->cur : NULL};
+	struct err ignored = ERR_INIT;
+	json_t *hist = ph ? json_deep_copy(ph) : json_array();
+	json_t *ids = pids ? json_deep_copy(pids) : json_array();
+	json_t *v;
+
+	json_array_append(hist, entry);
+	if (layer)
+		json_array_append(ids, layer);
+	const char *created = json_string_value(json_object_get(entry, "created"));
+	doc = json_pack("{s:s,s:o,s:o,s:s,s:o,s:{s:s,s:o}}", "docker_version",
+			"berth-" PACKAGE_VERSION, "config", json_deep_copy(cfg), "container_config",
+			probe, "created", created ? created : "", "history", hist, "rootfs", "type",
+			"layers", "diff_ids", ids);
+	if (!doc)
+		return -EINVAL;
+	if (*b->cur)
+		json_object_set_new(doc, "parent", json_string(b->cur));
+	static const char *const copied[] = {"architecture", "os", "author", "variant"};
+	for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
+		if ((v = json_object_get(src, copied[i])) != NULL)
+			json_object_set(doc, copied[i], v);
+	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text ||
+	    store_image_commit(b->bs->store, text, strlen(text), &co, ret_id, &ignored) < 0)
+		return -EINVAL;
+	*ret_doc = TAKE_PTR(doc);
+	return 0;
+}
+
+/* A --cache-from image serving this step: 0 with its (or a rebuilt) image, -ENOENT. */
+static int
+source_lookup(struct builder *b, json_t *cfg, json_t *probe, char ret_id[DIGEST_STR_LEN + 1],
+	      json_t **ret_doc)
+{
+	json_t *parent = *b->cur ? b->img : NULL, *ph = parent ? doc_history(parent) : NULL;
+	size_t idx = ph ? json_array_size(ph) : 0, i;
+	_cleanup_strv_ char **cmd = NULL;
+	_cleanup_free_ char *created_by = NULL;
+	json_t *src;
+
+	if (!b->sources || strv_from_json(json_object_get(probe, "Cmd"), &cmd) < 0)
+		return -ENOENT;
+	created_by = join_words(cmd);
+	json_array_foreach(b->sources, i, src) {
+		json_t *doc = json_object_get(src, "doc"), *h = doc_history(doc);
+		const char *by;
+		if (!source_extends(doc, parent))
+			continue;
+		by = json_string_value(json_object_get(json_array_get(h, idx), "created_by"));
+		if (!by || strcmp(by, created_by) != 0)
+			continue;
+		if (json_array_size(h) - 1 == idx) {
+			/* The image itself: it gains the current image as parent. */
+			_cleanup_buf_ struct buf raw = BUF_INIT;
+			struct store_commit_opts co = {.parent_id = *b->cur ? b->cur : NULL};
+			const char *id = json_string_value(json_object_get(src, "id"));
+			struct err ignored = ERR_INIT;
+			if (store_image_get(b->bs->store, id, NULL, &raw, &ignored) < 0 ||
+			    store_image_commit(b->bs->store, raw.data, raw.len, &co, ret_id,
+					       &ignored) < 0)
+				continue;
+			*ret_doc = json_incref(doc);
+			return 0;
+		}
+		if (source_restore(b, doc, cfg, json_deep_copy(probe), idx, ret_id, ret_doc) < 0)
+			continue;
+		/* Stay on this image from now on, as moby does. */
+		json_t *keep = json_incref(src);
+		json_array_clear(b->sources);
+		json_array_append_new(b->sources, keep);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- commit ----------------------------------------------------------- */
 
 /* Stores the layer (if any) and commits the step's image document. */
 static int
@@ -266,7 +461,8 @@ builder_step(struct builder *b, json_t *new_cfg, char **cmd, step_produce_fn pro
 	if (b->cache_ok) {
 		char id[DIGEST_STR_LEN + 1];
 		json_t *doc = NULL;
-		if (cache_lookup(b, probe, id, &doc) == 0) {
+		if (cache_lookup(b, probe, id, &doc) == 0 ||
+		    source_lookup(b, cfg, probe, id, &doc) == 0) {
 			json_decref(b->img);
 			b->img = doc;
 			memcpy(b->cur, id, sizeof(b->cur));
@@ -602,6 +798,7 @@ builder_release(struct builder *b)
 	free(b->work_dir);
 	free(b->ctx_dir);
 	json_decref(b->img);
+	json_decref(b->sources);
 	strv_free(b->meta_args);
 	strv_free(b->args);
 	strv_free(b->used);
@@ -653,6 +850,8 @@ build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 		}
 		reference_release(&ref);
 	}
+	if (b.cache_ok)
+		sources_load(&b);
 	r = open_context(&b, context_fd);
 	if (r == 0)
 		r = load_dockerfile(&b);

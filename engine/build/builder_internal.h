@@ -38,6 +38,7 @@ struct builder {
 	int ctx_fd;
 	char *work_dir;		/* per-build temp dir (downloads, flattened stages) */
 	bool cache_ok;		/* false after the first miss (or with nocache) */
+	json_t *sources;	/* --cache-from images: [{"id":..., "doc":...}] or NULL */
 	bool quiet;
 	struct buf quiet_buf;
 	int step, total;

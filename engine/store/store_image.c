@@ -139,8 +139,18 @@ store_image_commit(struct store *s, const void *config, size_t len,
 	sha256_hex(config, len, hex);
 	path = xasprintf("%s/%s.json", s->images_dir, hex);
 	pthread_mutex_lock(&s->lock);
-	if (store_find_image(s, hex))
+	img = store_find_image(s, hex);
+	if (img) {
+		/* An image made elsewhere (pulled, loaded) that a build reused as
+		 * its step: it gains the build parent, as moby's SetParent. */
+		if (o && o->parent_id && !img->parent[0]) {
+			memcpy(img->parent, o->parent_id + 7, HEX_SZ);
+			r = save_meta(s, img);
+			if (r < 0)
+				r = err_errno(e, r, "cannot write image sha256:%s", hex);
+		}
 		goto done;
+	}
 	if (s->n_images >= LIMIT_STORE_IMAGES) {
 		r = err_set(e, -E2BIG, "too many images (limit %u)", LIMIT_STORE_IMAGES);
 		goto done;

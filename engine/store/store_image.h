@@ -25,7 +25,8 @@ struct store_commit_opts {
 /*
  * Stores the image config @config (@len bytes, kept byte for byte; the
  * image ID is its sha256). Every layer named by rootfs.diff_ids must be in
- * the layer store. Idempotent. 0 and "sha256:<id>" in @ret_id (may be
+ * the layer store. Idempotent (an existing image without a parent gains
+ * @o->parent_id). 0 and "sha256:<id>" in @ret_id (may be
  * NULL); -EINVAL for an invalid config, -ENOENT for a missing layer.
  */
 int store_image_commit(struct store *s, const void *config, size_t len,

@@ -156,6 +156,30 @@ printf 'FROM busybox\nCOPY nothere /x\n' >"$T_DIR/fail/Dockerfile"
 out=$("$DOCKER" build "$T_DIR/fail" 2>&1)
 expect_match "a missing COPY source" "$out" "COPY failed: file not found in build context"
 
+# --cache-from: an image that came from elsewhere (here: saved, removed with
+# its intermediates, loaded back) serves as cache by its history, not by a
+# local parent chain.
+mkdir -p "$T_DIR/cf" && echo data >"$T_DIR/cf/x"
+printf 'FROM busybox\nENV A=1\nRUN echo hi >/f\nCOPY x /x\nCMD ["cat", "/f"]\n' >"$T_DIR/cf/Dockerfile"
+"$DOCKER" build -q -t cf:1 "$T_DIR/cf" >/dev/null 2>&1
+cf1=$(img_id docker.io/library/cf:1)
+"$DOCKER" save -o "$T_DIR/cf.tar" cf:1 && "$DOCKER" rmi cf:1 >/dev/null && "$DOCKER" load -i "$T_DIR/cf.tar" >/dev/null
+expect_eq "the loaded image is the same image, without a build parent" "$("$DOCKER" image inspect -f '{{.Parent}}|{{.Id}}' cf:1)" "|$cf1"
+out=$("$DOCKER" build "$T_DIR/cf" 2>&1)
+expect_eq "without --cache-from a loaded image is no cache" "$(printf '%s\n' "$out" | grep -c -- '---> Using cache')" 0
+"$DOCKER" rmi -f "$(printf '%s\n' "$out" | sed -n 's/^Successfully built //p')" >/dev/null 2>&1
+out=$("$DOCKER" build --cache-from cf:1 -t cf:2 "$T_DIR/cf" 2>&1)
+expect_eq "with --cache-from every step is a cache hit" "$(printf '%s\n' "$out" | grep -c -- '---> Using cache')" 4
+expect_eq "and the result is the cache-from image itself" "$(img_id docker.io/library/cf:2)" "$cf1"
+printf 'FROM busybox\nENV A=1\nRUN echo hi >/f\nCOPY x /x\nCMD ["cat", "/x"]\n' >"$T_DIR/cf/Dockerfile"
+"$DOCKER" rmi cf:2 >/dev/null 2>&1
+out=$("$DOCKER" build --cache-from cf:1 -t cf:3 "$T_DIR/cf" 2>&1)
+expect_eq "a changed last step: the steps before it come from the cache-from image" "$(printf '%s\n' "$out" | grep -c -- '---> Using cache')" 3
+expect_eq "and the result runs" "$("$DOCKER" run --rm cf:3)" "data"
+out=$("$DOCKER" build --cache-from nosuch:image -q "$T_DIR/cf" 2>&1)
+expect_match "an unknown --cache-from image is skipped, as dockerd" "$out" '^sha256:[0-9a-f]{64}$'
+"$DOCKER" rmi -f cf:1 cf:3 >/dev/null 2>&1
+
 # The raw stream: JSON lines, stderr in red, aux ID before "Successfully built".
 tar -C "$CTX" -cf "$T_DIR/ctx.tar" .
 raw=$(curl -s --unix-socket "$BERTH_SOCK" -X POST -H 'Content-Type: application/x-tar' \

@@ -18,6 +18,7 @@
 #include "engine/reference.h"
 #include "engine/store/store.h"
 #include "engine/store/store_image.h"
+#include "engine/store/store_blob.h"
 #include "engine/store/store_layer.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -71,6 +72,12 @@ main(int argc, char **argv)
 		struct store_layer_info li;
 		if (fd < 0 || store_layer_create(s, fd, &o, &li, &e) < 0)
 			return fprintf(stderr, "layer %s: %s\n", dg, e.msg), 1;
+		/* As a pull does: the compressed blob stays as the layer's source
+		 * (save and push send it, byte for byte). */
+		_cleanup_close_ int bfd = open(lp, O_RDONLY | O_CLOEXEC);
+		if (bfd < 0 || store_blob_ingest(s, bfd, dg, 0, NULL, &e) < 0 ||
+		    store_layer_add_source(s, li.chain_id, dg, "docker.io/library/busybox", &e) < 0)
+			return fprintf(stderr, "layer source %s: %s\n", dg, e.msg), 1;
 		snprintf(parent, sizeof(parent), "%s", li.chain_id);
 	}
 	if (store_image_commit(s, cb.data, cb.len, NULL, id, &e) < 0)
