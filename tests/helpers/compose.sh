@@ -204,7 +204,7 @@ compose_steps() { # DIR
 	fi
 
 	# Scaled, web cannot keep one fixed host port: the port becomes ephemeral.
-	WEB_PORT= out=$(dc up -d --scale web=3 2>&1); rc=$?
+	out=$(WEB_PORT= dc up -d --scale web=3 2>&1); rc=$?
 	expect_eq "up -d --scale web=3" "$rc" 0
 	[ "$rc" -eq 0 ] || diag "$(printf '%s\n' "$out" | tail -20)"
 	webs=$(dc ps -q web | grep -c .)
