@@ -59,6 +59,27 @@ engine_config_release(struct engine_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/*
+ * Creates @path 0700, or tightens an existing one to 0700: nothing under
+ * the data and exec roots (image layers, container files, logs, sockets)
+ * is for other users. Container processes never walk these paths: the shim
+ * mounts everything as root before it drops to the container's user.
+ */
+static int
+private_root(const char *path, const char *what, struct err *e)
+{
+	struct stat st;
+	int r = fs_mkdir_p(path, 0700);
+
+	if (r < 0)
+		return err_errno(e, r, "cannot create %s '%s'", what, path);
+	if (stat(path, &st) < 0)
+		return err_errno(e, -errno, "cannot stat %s '%s'", what, path);
+	if ((st.st_mode & 07777) != 0700 && chmod(path, 0700) < 0)
+		return err_errno(e, -errno, "cannot make %s '%s' private (0700)", what, path);
+	return 0;
+}
+
 static int
 take_lock(struct engine *eng, struct err *e)
 {
@@ -130,19 +151,15 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	eng->cfg.debug = cfg->debug;
 
-	r = fs_mkdir_p(eng->cfg.data_root, 0711);
-	if (r < 0) {
-		err_errno(e, r, "cannot create data root '%s'", eng->cfg.data_root);
+	r = private_root(eng->cfg.data_root, "data root", e);
+	if (r < 0)
 		goto fail;
-	}
 	r = take_lock(eng, e);
 	if (r < 0)
 		goto fail;
-	r = fs_mkdir_p(eng->cfg.exec_root, 0711);
-	if (r < 0) {
-		err_errno(e, r, "cannot create exec root '%s'", eng->cfg.exec_root);
+	r = private_root(eng->cfg.exec_root, "exec root", e);
+	if (r < 0)
 		goto fail;
-	}
 	/* Spooled uploads and partial downloads of a crashed run are garbage. */
 	eng->tmp_dir = xasprintf("%s/tmp", eng->cfg.data_root);
 	(void)fs_rm_rf(eng->tmp_dir);

@@ -53,8 +53,14 @@ conf_usage(FILE *f)
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
-	      "      --tls, --tlsverify, --tlscacert F, --tlscert F, --tlskey F\n"
-	      "                              TLS for tcp:// listeners (not implemented yet)\n"
+	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
+	      "      --tlsverify             TLS, and clients need a certificate signed by the CA\n"
+	      "      --tlscacert F           CA for client certificates (/etc/berth/ca.pem)\n"
+	      "      --tlscert F             server certificate (/etc/berth/cert.pem)\n"
+	      "      --tlskey F              server key (/etc/berth/key.pem); SIGHUP reloads all "
+	      "three\n"
+	      "      --allow-insecure-tcp    allow plain tcp:// on a non-loopback address "
+	      "(unsafe)\n"
 	      "  -v, --version               print the version and exit\n"
 	      "  -h, --help                  print this help and exit\n",
 	      f);
@@ -73,6 +79,7 @@ enum {
 	OPT_TLSCACERT,
 	OPT_TLSCERT,
 	OPT_TLSKEY,
+	OPT_INSECURE_TCP,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
 	OPT_DNS,
@@ -106,6 +113,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
 		{"tlscert", required_argument, NULL, OPT_TLSCERT},
 		{"tlskey", required_argument, NULL, OPT_TLSKEY},
+		{"allow-insecure-tcp", no_argument, NULL, OPT_INSECURE_TCP},
+		{"group", required_argument, NULL, 'G'},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"version", no_argument, NULL, 'v'},
@@ -116,7 +125,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:p:l:Db:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:p:l:Db:G:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': strv_append(&cfg->hosts, optarg); break;
 		case OPT_DATA_ROOT: free(cfg->data_root); cfg->data_root = xstrdup(optarg); break;
@@ -142,6 +151,11 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
 		case OPT_TLSCERT: free(cfg->tlscert); cfg->tlscert = xstrdup(optarg); break;
 		case OPT_TLSKEY: free(cfg->tlskey); cfg->tlskey = xstrdup(optarg); break;
+		case OPT_INSECURE_TCP: cfg->allow_insecure_tcp = true; break;
+		case 'G':
+			free(cfg->group);
+			cfg->group = xstrdup(optarg);
+			break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
@@ -195,6 +209,8 @@ static const struct key_spec keys[] = {
 	KEY("tlscacert", K_STRING, tlscacert),
 	KEY("tlscert", K_STRING, tlscert),
 	KEY("tlskey", K_STRING, tlskey),
+	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
+	KEY("group", K_STRING, group),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
 
@@ -298,7 +314,7 @@ conf_load_file(struct daemon_config *cfg, struct err *e)
 
 /* True for 127.0.0.0/8, ::1 and "localhost". */
 static bool
-is_loopback(const char *host)
+is_loopback_name(const char *host)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -364,8 +380,18 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 		cfg->log_level = xstrdup("debug");
 	if (!cfg->log_level)
 		cfg->log_level = xstrdup("info");
+	if (cfg->tlsverify)
+		cfg->tls = true;
 	for (size_t i = 0; cfg->hosts[i]; i++) {
 		const char *h = cfg->hosts[i], *rest;
+		/* tcp://host without a port: dockerd's 2376 with TLS, 2375 without. */
+		if (str_startswith(h, "tcp://", &rest) && *rest &&
+		    (!strchr(rest, ':') || rest[strlen(rest) - 1] == ']')) {
+			char *full = xasprintf("%s:%d", h, cfg->tls ? 2376 : 2375);
+			free(cfg->hosts[i]);
+			cfg->hosts[i] = full;
+			h = full;
+		}
 		if (str_startswith(h, "unix://", &rest)) {
 			if (rest[0] != '/')
 				return err_set(e, -EINVAL, "invalid host '%s': the socket path must be absolute", h);
@@ -383,16 +409,42 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 			memmove(host, host + 1, strlen(host));
 			host[strlen(host) - 1] = '\0';
 		}
-		if (!is_loopback(host) && !cfg->tls && !cfg->tlsverify)
+		if (!is_loopback_name(host) && !cfg->tls && !cfg->allow_insecure_tcp)
 			return err_set(e, -EINVAL,
-				       "refusing to listen on '%s' without TLS: anyone who can reach it would control the host. "
-				       "Listen on 127.0.0.1 or a unix socket (TLS listeners are not implemented in berth yet)",
+				       "refusing to listen on '%s' without TLS: anyone who can "
+				       "reach it would control the host. "
+				       "Use --tlsverify (see scripts/make-certs.sh), listen on "
+				       "127.0.0.1 or a unix socket, "
+				       "or force it with --allow-insecure-tcp",
 				       h);
-		if (cfg->tls || cfg->tlsverify)
-			return err_set(e, -ENOTSUP,
-				       "TLS listeners (--tls/--tlsverify) are not implemented in berth yet");
+	}
+	if (cfg->tls) {
+		/* dockerd's names under /etc/berth (~/.docker/{ca,cert,key}.pem for dockerd). */
+		if (!cfg->tlscacert && cfg->tlsverify)
+			cfg->tlscacert = xstrdup(CONF_DEFAULT_TLS_DIR "/ca.pem");
+		if (!cfg->tlscert)
+			cfg->tlscert = xstrdup(CONF_DEFAULT_TLS_DIR "/cert.pem");
+		if (!cfg->tlskey)
+			cfg->tlskey = xstrdup(CONF_DEFAULT_TLS_DIR "/key.pem");
 	}
 	return 0;
+}
+
+bool
+conf_host_is_loopback(const char *h)
+{
+	_cleanup_free_ char *host = NULL;
+	const char *rest, *colon;
+
+	if (!str_startswith(h, "tcp://", &rest))
+		return false;
+	colon = strrchr(rest, ':');
+	host = colon ? xstrndup(rest, (size_t)(colon - rest)) : xstrdup(rest);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	return is_loopback_name(host);
 }
 
 void
@@ -416,5 +468,6 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);
+	free(cfg->group);
 	memset(cfg, 0, sizeof(*cfg));
 }

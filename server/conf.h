@@ -28,6 +28,8 @@ struct daemon_config {
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;
+	char *group;		 /* owner group of unix sockets; NULL: "berth" if it exists */
+	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
 
 	/* Actions rather than settings. */
@@ -52,9 +54,13 @@ int conf_finalize(struct daemon_config *cfg, struct err *e);
 
 void conf_release(struct daemon_config *cfg);
 
+/* True for a tcp:// host on 127.0.0.0/8, ::1 or localhost. */
+bool conf_host_is_loopback(const char *host);
+
 /* The --help text. */
 void conf_usage(FILE *f);
 
 #define CONF_DEFAULT_FILE "/etc/berth/daemon.json"
 #define CONF_DEFAULT_CLIENT_TIMEOUT 60
 #define CONF_DEFAULT_SOCKET "unix:///run/berth.sock"
+#define CONF_DEFAULT_TLS_DIR "/etc/berth"

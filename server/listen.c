@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ unix_socket_is_live(const char *path)
 }
 
 static int
-open_unix(const char *path, struct listener *ret, struct err *e)
+open_unix(const char *path, const char *group, struct listener *ret, struct err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int fd = -1;
@@ -60,11 +61,22 @@ open_unix(const char *path, struct listener *ret, struct err *e)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return err_errno(e, -errno, "cannot bind '%s'", path);
-	/* Like docker.sock: root only (no docker group is created by berth). */
+	/* Like docker.sock: 0660, root and the daemon's group (berth creates
+	 * no group; an administrator who makes one grants access with it). */
 	if (chmod(path, 0660) < 0) {
 		int r = -errno;
 		unlink(path);
 		return err_errno(e, r, "cannot chmod '%s'", path);
+	}
+	struct group *gr = getgrnam(group ? group : "berth");
+	if (!gr && group) {
+		unlink(path);
+		return err_set(e, -ENOENT, "group %s not found", group);
+	}
+	if (gr && chown(path, 0, gr->gr_gid) < 0) {
+		int r = -errno;
+		unlink(path);
+		return err_errno(e, r, "cannot give '%s' to group %s", path, gr->gr_name);
 	}
 	if (listen(fd, 128) < 0) {
 		int r = -errno;
@@ -115,14 +127,14 @@ open_tcp(const char *hostport, struct listener *ret, struct err *e)
 }
 
 int
-listen_open(const char *host, struct listener *ret, struct err *e)
+listen_open(const char *host, const char *group, struct listener *ret, struct err *e)
 {
 	const char *rest;
 	struct listener l = { .fd = -1 };
 	int r;
 
 	if (str_startswith(host, "unix://", &rest))
-		r = open_unix(rest, &l, e);
+		r = open_unix(rest, group, &l, e);
 	else if (str_startswith(host, "tcp://", &rest))
 		r = open_tcp(rest, &l, e);
 	else

@@ -13,8 +13,12 @@ struct listener {
 	char *unix_path;	/* removed on shutdown; NULL for TCP */
 };
 
-/* Binds and listens: 0 or negative with @e. */
-int listen_open(const char *host, struct listener *ret, struct err *e);
+/*
+ * Binds and listens: 0 or negative with @e. A unix socket is 0660, owned by
+ * root and group @group (NULL: "berth" when that group exists, else root
+ * only; a named group that does not exist is an error).
+ */
+int listen_open(const char *host, const char *group, struct listener *ret, struct err *e);
 
 /* Closes the fd and removes a unix socket file. */
 void listen_close(struct listener *l);

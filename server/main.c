@@ -29,6 +29,7 @@
 #include "server/conf.h"
 #include "server/connguard.h"
 #include "server/listen.h"
+#include "server/tls.h"
 
 #define MAX_LISTENERS 16
 
@@ -75,23 +76,26 @@ completed_guarded(void *cls, struct MHD_Connection *conn, void **req_cls,
  * owe us a request. TCP listeners also get a per-address connection limit.
  */
 static struct MHD_Daemon *
-start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, struct err *e)
+start_http(struct listener *l, bool tls, struct api_ctx *ctx, struct connguard *g, struct err *e)
 {
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned per_ip = strncmp(l->host, "tcp://", 6) == 0 ? LIMIT_CONNECTIONS_PER_ADDRESS : 0;
 	struct MHD_Daemon *d;
 
+	/* TLS listeners: server/tls.c accepts and hands MHD the plaintext. */
+	if (tls)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, access_guarded, ctx,
-			     MHD_OPTION_LISTEN_SOCKET, l->fd,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed_guarded, ctx,
+			     /* (no listening socket for TLS: a neutral option in its place) */
+			     tls ? MHD_OPTION_CONNECTION_TIMEOUT : MHD_OPTION_LISTEN_SOCKET,
+			     tls ? 0 : l->fd, MHD_OPTION_NOTIFY_COMPLETED, completed_guarded, ctx,
 			     MHD_OPTION_NOTIFY_CONNECTION, connguard_notify, g,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_MHD_CONN_MEMORY,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			     MHD_OPTION_END);
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_EXTERNAL_LOGGER,
+			     mhd_log, NULL, MHD_OPTION_END);
 	if (!d)
 		err_set(e, -EIO, "cannot start the HTTP server on '%s'", l->host);
 	return d;
@@ -137,6 +141,8 @@ run(struct daemon_config *cfg)
 	struct listener ls[MAX_LISTENERS];
 	struct MHD_Daemon *ds[MAX_LISTENERS] = {0};
 	struct connguard *gs[MAX_LISTENERS] = {0};
+	struct tls_listener *tl[MAX_LISTENERS] = {0};
+	struct tls_ctx *tls = NULL;
 	struct api_ctx ctx = {0};
 	struct err e = ERR_INIT;
 	size_t n = 0;
@@ -166,7 +172,19 @@ run(struct daemon_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	find_shim();
 
+	/* Certificates first: a bad file stops berthd before it touches anything. */
+	if (cfg->tls) {
+		struct tls_files f = {.verify = cfg->tlsverify,
+				      .ca = cfg->tlscacert,
+				      .cert = cfg->tlscert,
+				      .key = cfg->tlskey};
+		if (tls_ctx_new(&f, &tls, &e) < 0) {
+			log_error("%s", e.msg);
+			return 1;
+		}
+	}
 	if (engine_open(&ecfg, &eng, &e) < 0) {
+		tls_ctx_free(tls);
 		log_error("%s", e.msg);
 		return 1;
 	}
@@ -183,7 +201,7 @@ run(struct daemon_config *cfg)
 			log_error("too many -H hosts (at most %d)", MAX_LISTENERS);
 			goto out;
 		}
-		if (listen_open(cfg->hosts[n], &ls[n], &e) < 0) {
+		if (listen_open(cfg->hosts[n], cfg->group, &ls[n], &e) < 0) {
 			log_error("%s", e.msg);
 			goto out;
 		}
@@ -194,13 +212,29 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		ds[n] = start_http(&ls[n], &ctx, gs[n], &e);
+		bool tcp_tls = tls && strncmp(cfg->hosts[n], "tcp://", 6) == 0;
+		ds[n] = start_http(&ls[n], tcp_tls, &ctx, gs[n], &e);
 		if (!ds[n]) {
 			log_error("%s", e.msg);
 			n++;
 			goto out;
 		}
-		log_info("API listening on %s", cfg->hosts[n]);
+		if (tcp_tls && tls_listener_start(tls, ls[n].fd, ds[n], LIMIT_TLS_HANDSHAKE_SECONDS,
+						  &tl[n], &e) < 0) {
+			log_error("%s", e.msg);
+			n++;
+			goto out;
+		}
+		if (!tcp_tls && strncmp(cfg->hosts[n], "tcp://", 6) == 0 &&
+		    !conf_host_is_loopback(cfg->hosts[n]))
+			log_warn("API listening on %s WITHOUT TLS (--allow-insecure-tcp): anyone "
+				 "who can "
+				 "reach this address controls the host",
+				 cfg->hosts[n]);
+		log_info("API listening on %s%s", cfg->hosts[n],
+			 tcp_tls ? (cfg->tlsverify ? " (TLS, client certificates verified)"
+						   : " (TLS)")
+				 : "");
 	}
 	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
 		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);
@@ -209,7 +243,15 @@ run(struct daemon_config *cfg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP received, nothing to reload");
+			if (!tls) {
+				log_info("SIGHUP received, nothing to reload");
+			} else if (tls_ctx_reload(tls, &e) < 0) {
+				log_error("SIGHUP: keeping the current TLS certificates: %s",
+					  e.msg);
+				err_clear(&e);
+			} else {
+				log_info("SIGHUP: TLS certificates reloaded");
+			}
 			continue;
 		}
 		log_info("%s received, shutting down", strsignal(sig));
@@ -220,16 +262,20 @@ out:
 	/* Wake every blocked stream so connection threads can finish. */
 	api_streams_shutdown();
 	api_hijacks_shutdown(2000);
+	for (size_t i = 0; i < n; i++)
+		tls_listener_stop(tl[i]);
 	for (size_t i = 0; i < n; i++) {
 		if (ds[i]) {
-			MHD_socket s = MHD_quiesce_daemon(ds[i]);
+			MHD_socket s = tl[i] ? MHD_INVALID_SOCKET : MHD_quiesce_daemon(ds[i]);
 			MHD_stop_daemon(ds[i]);
 			if (s != MHD_INVALID_SOCKET)
 				ls[i].fd = s;
 		}
+		tls_listener_free(tl[i]);
 		connguard_free(gs[i]);
 		listen_close(&ls[i]);
 	}
+	tls_ctx_free(tls);
 	unlink(cfg->pidfile);
 	engine_close(eng);
 	log_info("berthd stopped");

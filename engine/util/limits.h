@@ -33,6 +33,8 @@
  * never hold every connection slot.
  */
 #define LIMIT_WAITING_CONNECTIONS 128
+/* Seconds a TLS client has to finish its handshake. */
+#define LIMIT_TLS_HANDSHAKE_SECONDS 10
 
 /* Bytes buffered per streaming response before the producer waits. */
 #define LIMIT_STREAM_BUFFER (1u * 1024 * 1024)

@@ -132,6 +132,29 @@ expect_eq "a killed daemon leaves its socket file" "$([ -S "$T_DIR/k.sock" ] && 
 T_PIDS+=("$!")
 check "berthd restarts over a stale socket and data-root lock" wait_for 15 curl -sf --unix-socket "$T_DIR/k.sock" http://x/_ping
 
+# The socket and the roots are private (issue 12): the socket 0660, root and
+# group berth when it exists (else root only), or the -G group; roots 0700,
+# an existing looser root is tightened.
+if getent group berth >/dev/null; then want_grp=berth; else want_grp=root; fi
+expect_eq "the unix socket is 0660 root:$want_grp" "$(stat -c '%a %U:%G' "$BERTH_SOCK")" "660 root:$want_grp"
+expect_eq "the data root is 0700" "$(stat -c %a "$BERTH_ROOT/data")" 700
+expect_eq "the exec root is 0700" "$(stat -c %a "$BERTH_ROOT/exec")" 700
+mkdir -p "$T_DIR/g-data" && chmod 0755 "$T_DIR/g-data"
+"$BERTHD" --bridge none -H "unix://$T_DIR/g.sock" -G daemon --data-root "$T_DIR/g-data" \
+	--exec-root "$T_DIR/g-exec" --pidfile "$T_DIR/g.pid" >"$T_DIR/g.log" 2>&1 &
+gpid=$!; T_PIDS+=("$gpid")
+if wait_for 15 curl -sf --unix-socket "$T_DIR/g.sock" http://x/_ping; then
+	expect_eq "-G daemon: the socket belongs to group daemon" "$(stat -c '%a %G' "$T_DIR/g.sock")" "660 daemon"
+	expect_eq "an existing 0755 data root is tightened to 0700" "$(stat -c %a "$T_DIR/g-data")" 700
+else
+	fail "berthd starts with -G daemon"; diag "$(cat "$T_DIR/g.log")"
+fi
+stop_pid "$gpid"
+out=$("$BERTHD" --bridge none -H "unix://$T_DIR/h.sock" -G no-such-group-b --data-root "$T_DIR/h-data" \
+	--exec-root "$T_DIR/h-exec" --pidfile "$T_DIR/h.pid" 2>&1); rc=$?
+expect_eq "-G with a group that does not exist exits 1" "$rc" 1
+expect_match "and names it" "$out" "group no-such-group-b not found"
+
 # TCP on loopback works with the CLI.
 port=$(( 20000 + 0x$(rand_hex) % 20000 ))
 "$BERTHD" --bridge none -H "tcp://127.0.0.1:$port" --data-root "$T_DIR/t-data" --exec-root "$T_DIR/t-exec" \

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Remote access over TLS (issue 12), on a loopback port:
+# - scripts/make-certs.sh makes a CA, server and client certificates;
+# - with --tlsverify both CLIs work with `docker --tlsverify -H tcp://...`,
+#   including hijacked streams that need the client's half-close
+#   (`echo | docker run -i ... cat`, `docker exec -i`);
+# - a client without a certificate, or with one from another CA, is refused
+#   in the handshake (no request reaches a handler); TLS 1.1 and plain HTTP
+#   are refused;
+# - --tls alone encrypts without asking for a client certificate;
+# - SIGHUP reloads the certificates, and keeps the old ones when the new
+#   files are broken;
+# - plain tcp:// off loopback is refused at start.
+. "$(dirname "$0")/../helpers/lib.sh"
+command -v openssl >/dev/null || skip_all "openssl is not installed"
+
+C=$T_DIR/certs
+"$TOP/scripts/make-certs.sh" "$C" localhost 127.0.0.1 >/dev/null &&
+	ok "make-certs.sh makes a CA, server and client certificates" ||
+	{ fail "make-certs.sh makes a CA, server and client certificates"; finish; }
+check "the server and client certificates verify against the CA" \
+	openssl verify -CAfile "$C/ca.pem" "$C/server-cert.pem" "$C/cert.pem"
+"$TOP/scripts/make-certs.sh" "$T_DIR/other" localhost 127.0.0.1 >/dev/null
+
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000))
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	return 1
+}
+PORT=$(free_port) || { fail "a free loopback port"; finish; }
+TLSFLAGS=(-H "tcp://127.0.0.1:$PORT" --tlsverify --tlscacert "$C/ca.pem"
+	--tlscert "$C/server-cert.pem" --tlskey "$C/server-key.pem")
+berth_start_seeded -- "${TLSFLAGS[@]}" || { fail "berthd starts with --tlsverify"; finish; }
+check "berthd says it listens with TLS" grep -q "API listening on tcp://127.0.0.1:$PORT (TLS, client certificates verified)" "$BERTH_LOG"
+
+for cli in "$DOCKER" $DOCKER_OLD; do
+	v=$(basename "$(dirname "$cli")")
+	t() { DOCKER_HOST= DOCKER_CERT_PATH=$C "$cli" --tlsverify -H "tcp://127.0.0.1:$PORT" "$@"; }
+	out=$(t version --format '{{.Server.Version}}' 2>&1)
+	expect_eq "[$v] docker --tlsverify version" "$out" "$("$cli" version --format '{{.Server.Version}}')"
+	out=$(echo "hello over tls" | t run -i --rm busybox cat 2>&1)
+	expect_eq "[$v] run -i: stdin and its end reach the container through TLS" "$out" "hello over tls"
+	t run -d --name "tls$v" busybox sleep 300 >/dev/null
+	out=$(printf 'a\nb\n' | t exec -i "tls$v" wc -l 2>&1)
+	expect_eq "[$v] exec -i: the half-close reaches the process" "$(echo $out)" "2"
+	out=$(t logs "tls$v" 2>&1; t rm -f "tls$v" 2>&1)
+	expect_eq "[$v] logs and rm -f" "$out" "tls$v"
+	out=$(DOCKER_HOST= "$cli" -H "tcp://127.0.0.1:$PORT" version 2>&1)
+	expect_no_match "[$v] without --tlsverify the CLI gets nothing" "$out" "Server:.*Version"
+done
+
+# curl: the handshake itself decides.
+u="https://127.0.0.1:$PORT/_ping"
+out=$(curl -s --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "$u")
+expect_eq "curl with the client certificate" "$out" "OK"
+before=$(grep -c ' /_ping ' "$BERTH_LOG")
+check_fails "curl without a client certificate is refused" curl -sf --cacert "$C/ca.pem" "$u"
+check_fails "a client certificate from another CA is refused" \
+	curl -sf --cacert "$C/ca.pem" --cert "$T_DIR/other/cert.pem" --key "$T_DIR/other/key.pem" "$u"
+expect_eq "no refused request reached a handler" "$(grep -c ' /_ping ' "$BERTH_LOG")" "$before"
+check "the refusals are logged as handshake errors" grep -q "TLS handshake error from 127.0.0.1" "$BERTH_LOG"
+out=$(openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' \
+	-cert "$C/cert.pem" -key "$C/key.pem" </dev/null 2>&1)
+expect_match "TLS 1.1 is refused" "$out" "Cipher is \(NONE\)|alert protocol version|handshake failure"
+check "by the server (TLS 1.2 is the minimum)" grep -q "TLS handshake error from .*unsupported protocol" "$BERTH_LOG"
+check_fails "plain HTTP to the TLS port gets no answer" curl -sf -m 5 "http://127.0.0.1:$PORT/_ping"
+check "the unix socket still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
+out=$(curl -s --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "https://127.0.0.1:$PORT/_ping")
+expect_eq "berthd keeps serving TLS after the refusals" "$out" "OK"
+
+# SIGHUP: new certificates from another CA are taken at once.
+cp "$C/server-cert.pem" "$T_DIR/keep-cert.pem"; cp "$C/server-key.pem" "$T_DIR/keep-key.pem"
+cp "$C/ca.pem" "$T_DIR/keep-ca.pem"
+install -m 0600 "$T_DIR/other/server-cert.pem" "$T_DIR/srv-cert.pem"
+install -m 0600 "$T_DIR/other/server-key.pem" "$T_DIR/srv-key.pem"
+install -m 0600 "$T_DIR/other/ca.pem" "$T_DIR/srv-ca.pem"
+berth_stop
+berth_restart -H "tcp://127.0.0.1:$PORT" --tlsverify --tlscacert "$T_DIR/srv-ca.pem" \
+	--tlscert "$T_DIR/srv-cert.pem" --tlskey "$T_DIR/srv-key.pem" || { fail "berthd restarts"; finish; }
+o=$T_DIR/other
+check "the other CA's client is served" curl -sf --cacert "$o/ca.pem" --cert "$o/cert.pem" --key "$o/key.pem" "$u"
+install -m 0600 "$T_DIR/keep-cert.pem" "$T_DIR/srv-cert.pem"
+install -m 0600 "$T_DIR/keep-key.pem" "$T_DIR/srv-key.pem"
+install -m 0600 "$T_DIR/keep-ca.pem" "$T_DIR/srv-ca.pem"
+kill -HUP "$BERTH_PID"
+check "after SIGHUP the new certificates are used" wait_for 10 curl -sf --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "$u"
+check_fails "and the old CA's client is refused" curl -sf --cacert "$o/ca.pem" --cert "$o/cert.pem" --key "$o/key.pem" "$u"
+echo garbage >"$T_DIR/srv-key.pem"
+kill -HUP "$BERTH_PID"
+check "a broken key on SIGHUP is reported" wait_for 10 grep -q "keeping the current TLS certificates" "$BERTH_LOG"
+check "and the current certificates stay in use" curl -sf --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "$u"
+
+# --tls alone: encrypted, no client certificate asked for.
+install -m 0600 "$T_DIR/keep-key.pem" "$T_DIR/srv-key.pem"
+berth_stop
+berth_restart -H "tcp://127.0.0.1:$PORT" --tls --tlscert "$T_DIR/srv-cert.pem" \
+	--tlskey "$T_DIR/srv-key.pem" || { fail "berthd restarts with --tls"; finish; }
+out=$(curl -s --cacert "$C/ca.pem" "$u")
+expect_eq "--tls: a client without a certificate is served" "$out" "OK"
+out=$(DOCKER_HOST= DOCKER_CERT_PATH=$C "$DOCKER" --tls -H "tcp://127.0.0.1:$PORT" ps --format x 2>&1)
+expect_eq "--tls: docker --tls works" "$out" ""
+berth_stop
+
+# Plain TCP off loopback is refused before anything listens.
+out=$("$BERTHD" -H "tcp://0.0.0.0:$PORT" --data-root "$T_DIR/x" --exec-root "$T_DIR/xe" --bridge none 2>&1)
+expect_match "plain tcp:// off loopback is refused" "$out" "refusing to listen on 'tcp://0.0.0.0:$PORT' without TLS"
+out=$("$BERTHD" -H "tcp://127.0.0.1:$PORT" --tlsverify --tlscacert "$T_DIR/nope.pem" \
+	--tlscert "$C/server-cert.pem" --tlskey "$C/server-key.pem" --data-root "$T_DIR/x" \
+	--exec-root "$T_DIR/xe" --pidfile "$T_DIR/x.pid" --bridge none 2>&1)
+expect_match "a missing CA file is a clear start-up error" "$out" "could not read the CA certificate"
+check_fails "and nothing listens" sh -c "ss -Htln 'sport = :$PORT' | grep -q ."
+finish
