@@ -26,6 +26,11 @@ struct api_ctx {
 	bool log_requests;	/* one info line per request */
 	/* Told when a connection is upgraded (hijack, WebSocket); may be NULL. */
 	void (*conn_upgraded)(struct MHD_Connection *conn);
+	/* Browsers: the origin allowed to make state-changing requests and
+	 * WebSocket upgrades besides the listener's own ("*": any; NULL: none). */
+	const char *cors_origin;
+	/* A read-only listener: only GET and HEAD, no upgrades (403 otherwise). */
+	bool read_only;
 };
 
 enum MHD_Result api_access_handler(void *cls, struct MHD_Connection *conn, const char *url,

@@ -252,6 +252,58 @@ check_framing(struct MHD_Connection *conn, char *msg, size_t msg_size)
 	return 0;
 }
 
+/* True when @origin ("scheme://host[:port]") names the host the request was sent to. */
+static bool
+same_origin(const char *origin, const char *host)
+{
+	const char *rest = NULL;
+
+	if (!host || !*host)
+		return false;
+	if (strncasecmp(origin, "http://", 7) == 0)
+		rest = origin + 7;
+	else if (strncasecmp(origin, "https://", 8) == 0)
+		rest = origin + 8;
+	return rest && strcasecmp(rest, host) == 0;
+}
+
+/*
+ * Browsers are clients too: a page from any site can send a body-less
+ * cross-origin POST to a loopback listener, or open a WebSocket to an
+ * attach endpoint, and the browser does not ask first. So a request that
+ * carries an Origin (only browsers send one; the CLI and the SDKs do not)
+ * may change state or upgrade only when that origin is the listener's own
+ * or the one the CORS setting allows. A read-only listener serves GET and
+ * HEAD only. 0 when the request may go on, else 403 with @msg filled.
+ */
+static unsigned
+check_origin(const struct api_ctx *ctx, struct MHD_Connection *conn, const char *method, char *msg,
+	     size_t msg_size)
+{
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	const char *upgrade = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	bool reads = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+
+	if (ctx->read_only && (!reads || upgrade)) {
+		snprintf(msg, msg_size, "this listener is read-only: %s%s is not allowed", method,
+			 upgrade ? " with an upgrade" : "");
+		return 403;
+	}
+	if (!origin || ((reads || strcmp(method, "OPTIONS") == 0) && !upgrade))
+		return 0;
+	if (same_origin(origin, host))
+		return 0;
+	if (ctx->cors_origin &&
+	    (strcmp(ctx->cors_origin, "*") == 0 || strcasecmp(ctx->cors_origin, origin) == 0))
+		return 0;
+	snprintf(msg, msg_size,
+		 "cross-origin request from %.200s refused: allow that origin with the "
+		 "daemon's api-cors-header setting",
+		 origin);
+	return 403;
+}
+
 enum MHD_Result
 api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 		   const char *version, const char *upload_data, size_t *upload_data_size,
@@ -267,6 +319,8 @@ api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, cons
 		p = request_new(cls, conn, url, method);
 		*req_cls = p;
 		status = check_framing(conn, msg, sizeof(msg));
+		if (!status)
+			status = check_origin(cls, conn, method, msg, sizeof(msg));
 		if (status) {
 			/* Answer now, without reading a body we cannot frame. */
 			api_reply_header(&p->r, MHD_HTTP_HEADER_CONNECTION, "close");

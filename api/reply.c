@@ -223,6 +223,15 @@ api_reply_response(struct api_request *r, unsigned status, struct MHD_Response *
 		return;
 	}
 	api_add_common_headers(resp);
+	if (r->ctx && r->ctx->cors_origin) {
+		/* dockerd's CORS middleware, on when api-cors-header is set. */
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->ctx->cors_origin);
+		MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+					"Origin, X-Requested-With, Content-Type, Accept, "
+					"X-Registry-Auth");
+		MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+					"HEAD, GET, POST, DELETE, PUT, OPTIONS");
+	}
 	for (size_t i = 0; i < r->n_extra_headers; i++)
 		MHD_add_response_header(resp, r->extra_headers[i][0], r->extra_headers[i][1]);
 	r->replied = true;

@@ -80,6 +80,8 @@ enum {
 	OPT_TLSCERT,
 	OPT_TLSKEY,
 	OPT_INSECURE_TCP,
+	OPT_CORS,
+	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
 	OPT_DNS,
@@ -115,6 +117,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"tlskey", required_argument, NULL, OPT_TLSKEY},
 		{"allow-insecure-tcp", no_argument, NULL, OPT_INSECURE_TCP},
 		{"group", required_argument, NULL, 'G'},
+		{"api-cors-header", required_argument, NULL, OPT_CORS},
+		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"version", no_argument, NULL, 'v'},
@@ -156,6 +160,11 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			free(cfg->group);
 			cfg->group = xstrdup(optarg);
 			break;
+		case OPT_CORS:
+			free(cfg->api_cors_header);
+			cfg->api_cors_header = xstrdup(optarg);
+			break;
+		case OPT_RO_HOST: strv_append(&cfg->read_only_hosts, optarg); break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
@@ -211,6 +220,8 @@ static const struct key_spec keys[] = {
 	KEY("tlskey", K_STRING, tlskey),
 	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
 	KEY("group", K_STRING, group),
+	KEY("api-cors-header", K_STRING, api_cors_header),
+	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
 
@@ -342,6 +353,48 @@ bridge_name_ok(const char *s)
 	return true;
 }
 
+/* Checks one -H value, giving a tcp:// host without a port dockerd's default. */
+static int
+finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
+{
+	const char *h = *slot, *rest;
+	/* tcp://host without a port: dockerd's 2376 with TLS, 2375 without. */
+	if (str_startswith(h, "tcp://", &rest) && *rest &&
+	    (!strchr(rest, ':') || rest[strlen(rest) - 1] == ']')) {
+		char *full = xasprintf("%s:%d", h, cfg->tls ? 2376 : 2375);
+		free(*slot);
+		*slot = full;
+		h = full;
+	}
+	if (str_startswith(h, "unix://", &rest)) {
+		if (rest[0] != '/')
+			return err_set(e, -EINVAL,
+				       "invalid host '%s': the socket path must be absolute", h);
+		return 0;
+	}
+	if (!str_startswith(h, "tcp://", &rest))
+		return err_set(e, -EINVAL, "invalid host '%s': use unix:///path or tcp://host:port",
+			       h);
+	_cleanup_free_ char *host = NULL;
+	const char *colon = strrchr(rest, ':');
+	if (!colon || colon == rest)
+		return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
+	host = xstrndup(rest, (size_t)(colon - rest));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (!is_loopback_name(host) && !cfg->tls && !cfg->allow_insecure_tcp)
+		return err_set(e, -EINVAL,
+			       "refusing to listen on '%s' without TLS: anyone who can "
+			       "reach it would control the host. "
+			       "Use --tlsverify (see scripts/make-certs.sh), listen on "
+			       "127.0.0.1 or a unix socket, "
+			       "or force it with --allow-insecure-tcp",
+			       h);
+	return 0;
+}
+
 int
 conf_finalize(struct daemon_config *cfg, struct err *e)
 {
@@ -382,42 +435,12 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 		cfg->log_level = xstrdup("info");
 	if (cfg->tlsverify)
 		cfg->tls = true;
-	for (size_t i = 0; cfg->hosts[i]; i++) {
-		const char *h = cfg->hosts[i], *rest;
-		/* tcp://host without a port: dockerd's 2376 with TLS, 2375 without. */
-		if (str_startswith(h, "tcp://", &rest) && *rest &&
-		    (!strchr(rest, ':') || rest[strlen(rest) - 1] == ']')) {
-			char *full = xasprintf("%s:%d", h, cfg->tls ? 2376 : 2375);
-			free(cfg->hosts[i]);
-			cfg->hosts[i] = full;
-			h = full;
-		}
-		if (str_startswith(h, "unix://", &rest)) {
-			if (rest[0] != '/')
-				return err_set(e, -EINVAL, "invalid host '%s': the socket path must be absolute", h);
-			continue;
-		}
-		if (!str_startswith(h, "tcp://", &rest))
-			return err_set(e, -EINVAL,
-				       "invalid host '%s': use unix:///path or tcp://host:port", h);
-		_cleanup_free_ char *host = NULL;
-		const char *colon = strrchr(rest, ':');
-		if (!colon || colon == rest)
-			return err_set(e, -EINVAL, "invalid host '%s': tcp needs host:port", h);
-		host = xstrndup(rest, (size_t)(colon - rest));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = '\0';
-		}
-		if (!is_loopback_name(host) && !cfg->tls && !cfg->allow_insecure_tcp)
-			return err_set(e, -EINVAL,
-				       "refusing to listen on '%s' without TLS: anyone who can "
-				       "reach it would control the host. "
-				       "Use --tlsverify (see scripts/make-certs.sh), listen on "
-				       "127.0.0.1 or a unix socket, "
-				       "or force it with --allow-insecure-tcp",
-				       h);
-	}
+	for (size_t i = 0; cfg->hosts[i]; i++)
+		if (finalize_host(cfg, &cfg->hosts[i], e) < 0)
+			return e->code;
+	for (size_t i = 0; cfg->read_only_hosts && cfg->read_only_hosts[i]; i++)
+		if (finalize_host(cfg, &cfg->read_only_hosts[i], e) < 0)
+			return e->code;
 	if (cfg->tls) {
 		/* dockerd's names under /etc/berth (~/.docker/{ca,cert,key}.pem for dockerd). */
 		if (!cfg->tlscacert && cfg->tlsverify)
@@ -469,5 +492,7 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscert);
 	free(cfg->tlskey);
 	free(cfg->group);
+	free(cfg->api_cors_header);
+	strv_free(cfg->read_only_hosts);
 	memset(cfg, 0, sizeof(*cfg));
 }

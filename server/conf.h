@@ -29,6 +29,8 @@ struct daemon_config {
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;
 	char *group;		 /* owner group of unix sockets; NULL: "berth" if it exists */
+	char *api_cors_header;	 /* origin allowed for browsers' writes ("*": any) */
+	char **read_only_hosts;	 /* extra listeners serving only GET and HEAD */
 	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
 

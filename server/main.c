@@ -26,6 +26,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/strv.h"
 #include "server/conf.h"
 #include "server/connguard.h"
 #include "server/listen.h"
@@ -143,7 +144,7 @@ run(struct daemon_config *cfg)
 	struct connguard *gs[MAX_LISTENERS] = {0};
 	struct tls_listener *tl[MAX_LISTENERS] = {0};
 	struct tls_ctx *tls = NULL;
-	struct api_ctx ctx = {0};
+	struct api_ctx ctx = {0}, ctx_ro;
 	struct err e = ERR_INIT;
 	size_t n = 0;
 	sigset_t set;
@@ -196,24 +197,31 @@ run(struct daemon_config *cfg)
 	ctx.tmp_dir = eng->tmp_dir;
 	ctx.log_requests = true;
 	ctx.conn_upgraded = connguard_upgraded;
-	for (; cfg->hosts[n]; n++) {
+	ctx.cors_origin = cfg->api_cors_header;
+	ctx_ro = ctx;
+	ctx_ro.read_only = true;
+	size_t n_rw = strv_len(cfg->hosts), n_all = n_rw + strv_len(cfg->read_only_hosts);
+	for (; n < n_all; n++) {
+		const char *host = n < n_rw ? cfg->hosts[n] : cfg->read_only_hosts[n - n_rw];
+		bool ro = n >= n_rw;
 		if (n == MAX_LISTENERS) {
 			log_error("too many -H hosts (at most %d)", MAX_LISTENERS);
 			goto out;
 		}
-		if (listen_open(cfg->hosts[n], cfg->group, &ls[n], &e) < 0) {
+		if (listen_open(host, cfg->group, &ls[n], &e) < 0) {
 			log_error("%s", e.msg);
 			goto out;
 		}
-		if (connguard_new(cfg->hosts[n], cfg->client_timeout ? cfg->client_timeout
-								     : CONF_DEFAULT_CLIENT_TIMEOUT,
+		if (connguard_new(host,
+				  cfg->client_timeout ? cfg->client_timeout
+						      : CONF_DEFAULT_CLIENT_TIMEOUT,
 				  LIMIT_WAITING_CONNECTIONS, &gs[n], &e) < 0) {
 			log_error("%s", e.msg);
 			n++;
 			goto out;
 		}
-		bool tcp_tls = tls && strncmp(cfg->hosts[n], "tcp://", 6) == 0;
-		ds[n] = start_http(&ls[n], tcp_tls, &ctx, gs[n], &e);
+		bool tcp_tls = tls && strncmp(host, "tcp://", 6) == 0;
+		ds[n] = start_http(&ls[n], tcp_tls, ro ? &ctx_ro : &ctx, gs[n], &e);
 		if (!ds[n]) {
 			log_error("%s", e.msg);
 			n++;
@@ -225,16 +233,16 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		if (!tcp_tls && strncmp(cfg->hosts[n], "tcp://", 6) == 0 &&
-		    !conf_host_is_loopback(cfg->hosts[n]))
+		if (!tcp_tls && strncmp(host, "tcp://", 6) == 0 && !conf_host_is_loopback(host))
 			log_warn("API listening on %s WITHOUT TLS (--allow-insecure-tcp): anyone "
-				 "who can "
-				 "reach this address controls the host",
-				 cfg->hosts[n]);
-		log_info("API listening on %s%s", cfg->hosts[n],
+				 "who "
+				 "can reach this address controls the host",
+				 host);
+		log_info("API listening on %s%s%s", host,
 			 tcp_tls ? (cfg->tlsverify ? " (TLS, client certificates verified)"
 						   : " (TLS)")
-				 : "");
+				 : "",
+			 ro ? " (read-only: GET and HEAD only)" : "");
 	}
 	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
 		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);

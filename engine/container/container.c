@@ -530,11 +530,22 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 		return r;
 	}
 	pthread_mutex_lock(&c->mu);
-	free(c->name);
+	char *old = c->name;
 	c->name = xasprintf("/%s", name[0] == '/' ? name + 1 : name);
 	pthread_mutex_unlock(&c->mu);
+	/* All or nothing: the new name is live only once it is on disk (the
+	 * names lock stays held so nobody takes either name meanwhile). */
+	r = container_save(c, e);
+	pthread_mutex_lock(&c->mu);
+	if (r < 0) {
+		free(c->name);
+		c->name = old;
+	} else {
+		free(old);
+	}
+	pthread_mutex_unlock(&c->mu);
 	pthread_mutex_unlock(&cs->mu);
-	return container_save(c, e);
+	return r;
 }
 
 int

@@ -471,14 +471,27 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 	if (r < 0)
 		goto out;
 	sr = find_ref(s, ref);
-	if (sr)
+	char old_id[HEX_SZ];
+	if (sr) {
+		memcpy(old_id, sr->id, HEX_SZ);
 		memcpy(sr->id, hex, HEX_SZ);
-	else
+	} else {
 		refs_push(s, ref, hex);
+	}
 	r = store_refs_save(s, e);
+	if (r < 0) {
+		/* All or nothing: the tag is not live when it could not be kept. */
+		if (sr) {
+			memcpy(sr->id, old_id, HEX_SZ);
+		} else {
+			reference_release(&s->refs[s->n_refs - 1].ref);
+			s->n_refs--;
+		}
+		goto out;
+	}
 	img = store_find_image(s, hex);
 	img->last_tag_ns = time_now_ns();
-	if (r == 0 && save_meta(s, img) < 0)
+	if (save_meta(s, img) < 0)
 		log_warn("cannot record tag time of image '%s', ignoring", hex);
 out:
 	pthread_mutex_unlock(&s->lock);
@@ -499,9 +512,15 @@ store_image_untag(struct store *s, const struct reference *ref, struct err *e)
 		familiar = reference_familiar(ref);
 		return err_set(e, -ENOENT, "No such image: %s", familiar);
 	}
-	reference_release(&sr->ref);
+	struct store_ref removed = *sr;
 	*sr = s->refs[--s->n_refs];
 	r = store_refs_save(s, e);
+	if (r < 0) {
+		/* Kept on disk, so kept here too (order does not matter). */
+		s->refs[s->n_refs++] = removed;
+	} else {
+		reference_release(&removed.ref);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }
