@@ -375,6 +375,8 @@ container_json_decode_create(json_t *body, struct container_spec *s, struct err 
 		free(s->network_mode);
 		s->network_mode = xstrdup("bridge");
 	}
+	if (container_json_decode_ns(json_object_get(body, "HostConfig"), s, e) < 0)
+		return -EINVAL;
 	if (!s->labels)
 		s->labels = json_object();
 	if (!s->restart_policy)

@@ -176,6 +176,33 @@ tmpfs_json(const struct container_spec *s)
 	return o;
 }
 
+/* A mode as sent, or dockerd's default for it when the client left it empty. */
+static const char *
+or_default(const char *v, const char *def)
+{
+	return v && *v ? v : def;
+}
+
+/* HostConfig.Devices as sent: [{PathOnHost, PathInContainer, CgroupPermissions}]. */
+static json_t *
+devices_json(const struct container_spec *s)
+{
+	json_t *a = json_array(), *d;
+	size_t i;
+
+	json_array_foreach(s->devices, i, d)
+		json_array_append_new(a, json_pack("{s:o,s:o,s:o}", "PathOnHost",
+						   js(json_string_value(json_object_get(d, "hos"
+											   "t"))),
+						   "PathInContainer",
+						   js(json_string_value(json_object_get(d, "contain"
+											   "er"))),
+						   "CgroupPermissions",
+						   js(json_string_value(json_object_get(d, "perm"
+											   "s")))));
+	return a;
+}
+
 static const char *const masked_paths[] = {
 	"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
 	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
@@ -205,28 +232,28 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "ConsoleSize", json_pack("[i,i]", s->console_height, s->console_width));
 	json_object_set_new(o, "CapAdd", strv_or_null(s->cap_add));
 	json_object_set_new(o, "CapDrop", strv_or_null(s->cap_drop));
-	json_object_set_new(o, "CgroupnsMode", json_string("private"));
+	json_object_set_new(o, "CgroupnsMode", js(or_default(s->cgroupns_mode, "host")));
 	json_object_set_new(o, "Dns", s->dns ? strv_to_json(s->dns) : json_array());
 	json_object_set_new(o, "DnsOptions", s->dns_options ? strv_to_json(s->dns_options) : json_array());
 	json_object_set_new(o, "DnsSearch", s->dns_search ? strv_to_json(s->dns_search) : json_array());
 	json_object_set_new(o, "ExtraHosts", strv_or_null(s->extra_hosts));
 	json_object_set_new(o, "GroupAdd", strv_or_null(s->group_add));
-	json_object_set_new(o, "IpcMode", json_string("private"));
+	json_object_set_new(o, "IpcMode", js(or_default(s->ipc_mode, "private")));
 	json_object_set_new(o, "Cgroup", json_string(""));
 	json_object_set_new(o, "Links", json_null());
 	json_object_set_new(o, "OomScoreAdj", json_integer(s->oom_score_adj));
-	json_object_set_new(o, "PidMode", json_string(""));
+	json_object_set_new(o, "PidMode", js(s->pid_mode));
 	json_object_set_new(o, "Privileged", json_boolean(s->privileged));
 	json_object_set_new(o, "PublishAllPorts", json_boolean(s->publish_all_ports));
 	json_object_set_new(o, "ReadonlyRootfs", json_boolean(s->readonly_rootfs));
 	json_object_set_new(o, "SecurityOpt", strv_or_null(s->security_opt));
 	if (tmpfs)
 		json_object_set_new(o, "Tmpfs", tmpfs);
-	json_object_set_new(o, "UTSMode", json_string(""));
-	json_object_set_new(o, "UsernsMode", json_string(""));
+	json_object_set_new(o, "UTSMode", js(s->uts_mode));
+	json_object_set_new(o, "UsernsMode", js(s->userns_mode));
 	json_object_set_new(o, "ShmSize", json_integer(s->shm_size ? s->shm_size : 64 << 20));
-	json_object_set_new(o, "Runtime", json_string("berth"));
-	json_object_set_new(o, "Isolation", json_string(""));
+	json_object_set_new(o, "Runtime", js(or_default(s->runtime, "berth")));
+	json_object_set_new(o, "Isolation", js(s->isolation));
 	json_object_set_new(o, "CpuShares", json_integer(s->cpu_shares));
 	json_object_set_new(o, "Memory", json_integer(s->memory));
 	json_object_set_new(o, "NanoCpus", json_integer(s->nano_cpus));
@@ -243,8 +270,8 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "CpuRealtimeRuntime", json_integer(0));
 	json_object_set_new(o, "CpusetCpus", js(s->cpuset_cpus));
 	json_object_set_new(o, "CpusetMems", js(s->cpuset_mems));
-	json_object_set_new(o, "Devices", json_array());
-	json_object_set_new(o, "DeviceCgroupRules", json_null());
+	json_object_set_new(o, "Devices", devices_json(s));
+	json_object_set_new(o, "DeviceCgroupRules", strv_or_null(s->device_cgroup_rules));
 	json_object_set_new(o, "DeviceRequests", json_null());
 	json_object_set_new(o, "MemoryReservation", json_integer(s->memory_reservation));
 	json_object_set_new(o, "MemorySwap", json_integer(s->memory_swap));

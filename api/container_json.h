@@ -21,6 +21,24 @@
 int container_json_decode_create(json_t *body, struct container_spec *ret, struct err *e);
 
 /*
+ * The create body's PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode,
+ * Runtime, Isolation, Devices and DeviceCgroupRules into @s, and the check
+ * of the Sysctls decoded before (container_decode_ns.c); run after the rest
+ * of the HostConfig and Config (it needs NetworkMode and Hostname).
+ * dockerd's (and runc's) messages; -EINVAL.
+ */
+int container_json_decode_ns(json_t *host, struct container_spec *s, struct err *e);
+
+/*
+ * runc's rule for one sysctl @key given the network, IPC and UTS modes:
+ * net.* needs a network namespace of its own, kernel.shm*, kernel.msg*,
+ * kernel.sem and fs.mqueue.* an IPC one, anything else is refused
+ * ("is not in a separate kernel namespace"). 0 or -EINVAL.
+ */
+int container_json_check_sysctl(const char *key, const char *net_mode, const char *ipc_mode,
+				const char *uts_mode, struct err *e);
+
+/*
  * GET /containers/{id}/json from a snapshot taken with CONTAINER_SNAP_EXECS
  * (and CONTAINER_SNAP_SIZES for ?size=1). Reads only the snapshot.
  */

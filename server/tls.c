@@ -321,7 +321,10 @@ conn_main(void *arg)
 	set_timeouts(c->fd, l->handshake_timeout);
 	if (SSL_set_fd(ssl, c->fd) != 1 || SSL_accept(ssl) != 1) {
 		/* dockerd logs these too ("http: TLS handshake error from ..."). */
-		log_info("TLS handshake error from %s: %s", peer, ssl_reason(why, sizeof(why)));
+		long v = SSL_get_verify_result(ssl);
+		log_info("TLS handshake error from %s: %s%s%s", peer, ssl_reason(why, sizeof(why)),
+			 v != X509_V_OK ? ": " : "",
+			 v != X509_V_OK ? X509_verify_cert_error_string(v) : "");
 		goto out;
 	}
 	set_timeouts(c->fd, 0);

@@ -60,10 +60,11 @@ merge_env(struct container_spec *s, json_t *img_env)
 			strv_append(&merged, json_string_value(v));
 	for (i = 0; s->env && s->env[i]; i++) {
 		ssize_t k = env_find(merged, s->env[i]);
-		if (!strchr(s->env[i], '=')) {
-			/* "-e VAR" without a value: dockerd drops unset names. */
-			continue;
-		}
+		/*
+		 * "VAR" without '=' is kept as sent, as dockerd keeps it in
+		 * Config.Env (taking the image's VAR's place); runspec leaves it
+		 * out of the process environment, where it unsets VAR.
+		 */
 		if (k >= 0) {
 			free(merged[k]);
 			merged[k] = xstrdup(s->env[i]);

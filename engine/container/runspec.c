@@ -101,18 +101,25 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	rs->args = args;
 	if (s->env) {
 		strv_free(rs->env);
-		rs->env = strv_dup(s->env);
+		rs->env = NULL;
 		bool has_path = false;
-		for (size_t i = 0; rs->env[i]; i++)
-			if (strncmp(rs->env[i], "PATH=", 5) == 0)
+		/* "VAR" without '=' (kept in Config.Env) unsets VAR, as dockerd's
+		 * ReplaceOrAppendEnvValues does: never passed to the process. */
+		for (size_t i = 0; s->env[i]; i++) {
+			if (strchr(s->env[i], '='))
+				strv_append(&rs->env, s->env[i]);
+			if (strncmp(s->env[i], "PATH", 4) == 0 && strchr("=", s->env[i][4]))
 				has_path = true;
+		}
+		if (!rs->env)
+			rs->env = xcalloc(1, sizeof(char *));
 		if (!has_path)
 			strv_append(&rs->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	}
 	if (s->tty) {
 		bool has_term = false;
-		for (size_t i = 0; rs->env && rs->env[i]; i++)
-			if (strncmp(rs->env[i], "TERM=", 5) == 0)
+		for (size_t i = 0; s->env && s->env[i]; i++)
+			if (strncmp(s->env[i], "TERM", 4) == 0 && strchr("=", s->env[i][4]))
 				has_term = true;
 		if (!has_term)
 			strv_append(&rs->env, "TERM=xterm");
@@ -181,6 +188,9 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 		rs->netns = RUNTIME_NETNS_NONE;
 	}
 	apply_resources(s, rs);
+	r = runspec_apply_ns(cs, c, rs, e);
+	if (r < 0)
+		return r;
 	free(rs->log_path);
 	rs->log_path = xstrdup(c->log_path);
 	return 0;

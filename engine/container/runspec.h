@@ -16,3 +16,13 @@ struct containers;
  */
 int runspec_build(struct containers *cs, struct container *c, struct runtime_spec *ret,
 		  struct err *e);
+
+/*
+ * The namespace modes (PidMode, IpcMode, UTSMode, CgroupnsMode), /dev/shm
+ * (ShmSize, shareable IPC), devices, device rules and sysctls of @c, on top
+ * of @rs's defaults (runspec_ns.c). A container:<ref> mode needs <ref>
+ * running: -EINVAL "No such container", -EBUSY "is not running" (dockerd's
+ * words and classes); -EINVAL for a --device that is not a device node.
+ */
+int runspec_apply_ns(struct containers *cs, struct container *c, struct runtime_spec *rs,
+		     struct err *e);

@@ -84,6 +84,15 @@ static const struct field fields[] = {
 	F("ulimits", F_JSON, ulimits),
 	F("log_opts", F_JSON, log_opts),
 	F("sysctls", F_JSON, sysctls),
+	F("pid_mode", F_STR, pid_mode),
+	F("ipc_mode", F_STR, ipc_mode),
+	F("uts_mode", F_STR, uts_mode),
+	F("userns_mode", F_STR, userns_mode),
+	F("cgroupns_mode", F_STR, cgroupns_mode),
+	F("runtime", F_STR, runtime),
+	F("isolation", F_STR, isolation),
+	F("devices", F_JSON, devices),
+	F("device_cgroup_rules", F_STRV, device_cgroup_rules),
 };
 #undef F
 

@@ -76,6 +76,21 @@ struct container_spec {
 	json_t *ulimits;	/* array of {name, soft, hard}; NULL = none */
 	json_t *log_opts;	/* object; NULL = none */
 	json_t *sysctls;	/* object; NULL = none */
+
+	/*
+	 * Namespaces, devices and runtime choice, each as the client sent it
+	 * (validated at create): "" or NULL = dockerd's default.
+	 */
+	char *pid_mode;	     /* "", host, container:<ref> */
+	char *ipc_mode;	     /* "", private, shareable, none, host, container:<ref> */
+	char *uts_mode;	     /* "", host */
+	char *userns_mode;   /* "", host */
+	char *cgroupns_mode; /* "", private, host (default: host, as dockerd on cgroup v1) */
+	char *runtime;	     /* "", berth, runc (an alias of berth) */
+	char *isolation;     /* "", default */
+	/* --device: array of {"host": path, "container": path, "perms": "rwm"}; NULL = none */
+	json_t *devices;
+	char **device_cgroup_rules; /* "c 1:3 rwm" */
 };
 
 void spec_release(struct container_spec *s);

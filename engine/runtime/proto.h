@@ -46,6 +46,8 @@
 #define RUNTIME_SHIM_FILE "shim.json"
 #define RUNTIME_SHIM_LOG "shim.log"
 #define RUNTIME_ROOTFS_DIR "rootfs"
+/* A shareable /dev/shm: the tmpfs the shim mounts on the host (IpcMode shareable). */
+#define RUNTIME_SHM_DIR "shm"
 
 /* fd on which a freshly spawned shim finds its report pipe */
 #define RUNTIME_REPORT_FD 3

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -441,6 +442,11 @@ runtime_cleanup(const char *bundle, struct err *e)
 	}
 	if (cg && (r = cgroup_remove(cg)) < 0)
 		return err_errno(e, r, "remove cgroup '%s'", cg);
+	{
+		/* a shareable /dev/shm its shim could not unmount (it was killed) */
+		_cleanup_free_ char *shm = xasprintf("%s/" RUNTIME_SHM_DIR, bundle);
+		(void)umount2(shm, MNT_DETACH);
+	}
 	if ((r = fs_rm_rf(bundle)) < 0)
 		return err_errno(e, r, "remove '%s'", bundle);
 	return 0;

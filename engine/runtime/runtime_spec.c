@@ -17,6 +17,7 @@
 #include "engine/util/fs.h"
 #include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 static const char *const cap_names[] = {
@@ -174,6 +175,16 @@ runtime_spec_release(struct runtime_spec *s)
 	strv_free(s->masked_paths);
 	strv_free(s->readonly_paths);
 	free(s->netns_path);
+	free(s->pidns.path);
+	free(s->ipcns.path);
+	free(s->utsns.path);
+	free(s->cgroupns.path);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].path);
+	free(s->devices);
+	strv_free(s->sysctl);
+	free(s->shm_path);
+	strv_free(s->res.device_allow);
 	free(s->res.cpuset_cpus);
 	free(s->res.cpuset_mems);
 	free(s->cgroup_path);
@@ -245,15 +256,55 @@ strv_json(char *const *v)
 	return a;
 }
 
+/* OCI linux.namespaces: listed = new (or joined with "path"), absent = the host's. */
+static void
+ns_json(json_t *nss, const char *type, const struct runtime_ns *ns)
+{
+	if (ns->mode == RUNTIME_NS_HOST)
+		return;
+	if (ns->mode == RUNTIME_NS_JOIN && ns->path)
+		json_array_append_new(nss, json_pack("{s:s,s:s}", "type", type, "path", ns->path));
+	else
+		json_array_append_new(nss, json_pack("{s:s}", "type", type));
+}
+
+/* OCI linux.devices and linux.sysctl. */
+static void
+devices_sysctl_json(const struct runtime_spec *s, json_t *l)
+{
+	json_t *devs = json_array(), *sc = json_object();
+
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct runtime_device *d = &s->devices[i];
+		char type[2] = {d->type, '\0'};
+		json_array_append_new(devs, json_pack("{s:s,s:s,s:I,s:I,s:I}", "path", d->path,
+						      "type", type, "major", (json_int_t)d->major,
+						      "minor", (json_int_t)d->minor, "fileMode",
+						      (json_int_t)d->mode));
+	}
+	for (size_t i = 0; s->sysctl && s->sysctl[i]; i++) {
+		_cleanup_free_ char *k = xstrdup(s->sysctl[i]);
+		char *eq = strchr(k, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		json_object_set_new(sc, k, json_string(eq + 1));
+	}
+	json_object_set_new(l, "devices", devs);
+	json_object_set_new(l, "sysctl", sc);
+}
+
 static json_t *
 linux_json(const struct runtime_spec *s)
 {
-	static const char *const ns[] = {"pid", "ipc", "uts", "mount", "cgroup", NULL};
-	json_t *nss = json_array();
+	json_t *nss = json_array(), *l;
 	json_t *res;
 
-	for (size_t i = 0; ns[i]; i++)
-		json_array_append_new(nss, json_pack("{s:s}", "type", ns[i]));
+	ns_json(nss, "pid", &s->pidns);
+	ns_json(nss, "ipc", &s->ipcns);
+	ns_json(nss, "uts", &s->utsns);
+	json_array_append_new(nss, json_pack("{s:s}", "type", "mount"));
+	ns_json(nss, "cgroup", &s->cgroupns);
 	if (s->netns == RUNTIME_NETNS_PATH)
 		json_array_append_new(nss, json_pack("{s:s,s:s}", "type", "network", "path",
 						     s->netns_path));
@@ -272,10 +323,13 @@ linux_json(const struct runtime_spec *s)
 	if (s->res.cpuset_mems)
 		json_object_set_new(json_object_get(res, "cpu"), "mems",
 				    json_string(s->res.cpuset_mems));
-	return json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res,
-			 "cgroupsPath", s->cgroup_path ? s->cgroup_path : "",
-			 "maskedPaths", strv_json(s->masked_paths),
-			 "readonlyPaths", strv_json(s->readonly_paths));
+	if (s->res.device_allow)
+		json_object_set_new(res, "berthDeviceRules", strv_json(s->res.device_allow));
+	l = json_pack("{s:o,s:o,s:s,s:o,s:o}", "namespaces", nss, "resources", res, "cgroupsPath",
+		      s->cgroup_path ? s->cgroup_path : "", "maskedPaths",
+		      strv_json(s->masked_paths), "readonlyPaths", strv_json(s->readonly_paths));
+	devices_sysctl_json(s, l);
+	return l;
 }
 
 char *
@@ -312,6 +366,10 @@ runtime_spec_to_json(const struct runtime_spec *s)
 		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
+	if (s->shm_path)
+		json_object_set_new(json_object_get(root, "berth"), "shm",
+				    json_pack("{s:s,s:I}", "path", s->shm_path, "size",
+					      (json_int_t)s->shm_size));
 	/* OCI's optional "domainname" (Config.Domainname, set in the UTS namespace). */
 	if (s->domainname && *s->domainname)
 		json_object_set_new(root, "domainname", json_string(s->domainname));
@@ -462,18 +520,115 @@ parse_namespaces(json_t *a, struct runtime_spec *s, struct err *e)
 	size_t i;
 	int r;
 
-	s->netns = RUNTIME_NETNS_HOST; /* no "network" entry: share the host's */
+	/* no entry for a type: share the host's */
+	s->netns = RUNTIME_NETNS_HOST;
+	s->pidns.mode = s->ipcns.mode = s->utsns.mode = s->cgroupns.mode = RUNTIME_NS_HOST;
 	if (a && !json_is_array(a))
 		return err_set(e, -EINVAL, "config.json: 'linux.namespaces' must be an array");
 	json_array_foreach(a, i, it) {
 		_cleanup_free_ char *type = NULL;
+		struct runtime_ns *ns = NULL;
 		if ((r = get_str(it, "type", true, &type, e)) < 0)
 			return r;
+		if (strcmp(type, "pid") == 0)
+			ns = &s->pidns;
+		else if (strcmp(type, "ipc") == 0)
+			ns = &s->ipcns;
+		else if (strcmp(type, "uts") == 0)
+			ns = &s->utsns;
+		else if (strcmp(type, "cgroup") == 0)
+			ns = &s->cgroupns;
+		if (ns) {
+			ns->path = mfree(ns->path);
+			if ((r = get_str(it, "path", false, &ns->path, e)) < 0)
+				return r;
+			ns->mode = ns->path ? RUNTIME_NS_JOIN : RUNTIME_NS_NEW;
+			/* joined through /proc/<pid>/ns only: no other file is opened */
+			if (ns->path &&
+			    (strncmp(ns->path, "/proc/", 6) != 0 || strstr(ns->path, "..")))
+				return err_set(e, -EINVAL, "config.json: bad namespace path '%s'",
+					       ns->path);
+			continue;
+		}
 		if (strcmp(type, "network") != 0)
-			continue; /* the others are always created */
+			continue; /* mount is always created */
 		if ((r = get_str(it, "path", false, &s->netns_path, e)) < 0)
 			return r;
 		s->netns = s->netns_path ? RUNTIME_NETNS_PATH : RUNTIME_NETNS_NONE;
+	}
+	return 0;
+}
+
+int
+runtime_device_rule_check(const char *rule)
+{
+	const char *p = rule;
+	size_t n;
+
+	/* ^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$, moby's deviceCgroupRuleRegex */
+	if (!rule || !p[0] || !strchr("acb", p[0]) || p[1] != ' ')
+		return -EINVAL;
+	p += 2;
+	for (int part = 0; part < 2; part++) {
+		if (*p == '*')
+			p++;
+		else if ((n = strspn(p, "0123456789")) > 0 && n <= 10)
+			p += n;
+		else
+			return -EINVAL;
+		if (*p++ != (part == 0 ? ':' : ' '))
+			return -EINVAL;
+	}
+	n = strspn(p, "rwm");
+	return n >= 1 && n <= 3 && p[n] == '\0' ? 0 : -EINVAL;
+}
+
+/* A sysctl name as written below /proc/sys: dotted words, no way out of it. */
+static bool
+sysctl_name_ok(const char *k, size_t len)
+{
+	return len > 0 && len < 256 &&
+	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       len &&
+	       k[0] != '.' && !strstr(k, "..");
+}
+
+static int
+parse_devices_sysctl(json_t *l, struct runtime_spec *s, struct err *e)
+{
+	json_t *devs = jsonget(l, "devices"), *sc = jsonget(l, "sysctl"), *it;
+	const char *k;
+	size_t i;
+	int r;
+
+	if ((devs && !json_is_array(devs)) || (sc && !json_is_object(sc)))
+		return err_set(e, -EINVAL, "config.json: bad 'linux.devices' or 'linux.sysctl'");
+	if (json_array_size(devs) > LIMIT_SPEC_LIST || json_object_size(sc) > LIMIT_SPEC_LIST)
+		return err_set(e, -E2BIG, "config.json: too many devices or sysctls");
+	s->devices = xcalloc(json_array_size(devs) + 1, sizeof(*s->devices));
+	json_array_foreach(devs, i, it) {
+		struct runtime_device *d = &s->devices[s->n_devices++];
+		_cleanup_free_ char *type = NULL;
+		int64_t maj = 0, min = 0, mode = 0;
+		if ((r = get_str(it, "path", true, &d->path, e)) < 0 ||
+		    (r = get_str(it, "type", true, &type, e)) < 0 ||
+		    (r = get_int(it, "major", 0, UINT32_MAX, &maj, e)) < 0 ||
+		    (r = get_int(it, "minor", 0, UINT32_MAX, &min, e)) < 0 ||
+		    (r = get_int(it, "fileMode", 0, 07777, &mode, e)) < 0)
+			return r;
+		if (d->path[0] != '/' || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
+			return err_set(e, -EINVAL, "config.json: bad device '%s'", d->path);
+		d->type = type[0];
+		d->major = (uint32_t)maj;
+		d->minor = (uint32_t)min;
+		d->mode = (uint32_t)mode;
+	}
+	json_object_foreach(sc, k, it) {
+		if (!json_is_string(it) || !sysctl_name_ok(k, strlen(k)) ||
+		    !str_ok(json_string_value(it), json_string_length(it)))
+			return err_set(e, -EINVAL, "config.json: bad sysctl '%s'", k);
+		_cleanup_free_ char *kv = xasprintf("%s=%s", k, json_string_value(it));
+		strv_append(&s->sysctl, kv);
 	}
 	return 0;
 }
@@ -497,8 +652,14 @@ parse_linux(json_t *l, struct runtime_spec *s, struct err *e)
 	    (r = get_int(cpu, "period", 0, 1000000, &period, e)) < 0 ||
 	    (r = get_str(cpu, "cpus", false, &s->res.cpuset_cpus, e)) < 0 ||
 	    (r = get_str(cpu, "mems", false, &s->res.cpuset_mems, e)) < 0 ||
-	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0)
+	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0 ||
+	    (r = get_strv(res, "berthDeviceRules", &s->res.device_allow, e)) < 0 ||
+	    (r = parse_devices_sysctl(l, s, e)) < 0)
 		return r;
+	for (size_t i = 0; s->res.device_allow && s->res.device_allow[i]; i++)
+		if (runtime_device_rule_check(s->res.device_allow[i]) < 0)
+			return err_set(e, -EINVAL, "config.json: bad device rule '%s'",
+				       s->res.device_allow[i]);
 	s->res.cpu_shares = (uint64_t)shares;
 	s->res.cpu_period = (uint64_t)period;
 	/* The path is joined below /sys/fs/cgroup/<ctrl>: no way up or out. */
@@ -528,6 +689,13 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0)
 		return r;
 	s->join_pid = (int)join;
+	if (get_obj(b, "shm")) {
+		if ((r = get_str(get_obj(b, "shm"), "path", true, &s->shm_path, e)) < 0 ||
+		    (r = get_int(get_obj(b, "shm"), "size", 0, INT64_MAX, &s->shm_size, e)) < 0)
+			return r;
+		if (s->shm_path[0] != '/' || strstr(s->shm_path, ".."))
+			return err_set(e, -EINVAL, "config.json: bad shm path '%s'", s->shm_path);
+	}
 	if (s->lowerdirs && s->lowerdirs[0]) {
 		size_t n = 0;
 		while (s->lowerdirs[n])

@@ -28,6 +28,26 @@ enum runtime_netns {
 	RUNTIME_NETNS_HOST,	/* stay in the host's namespace */
 };
 
+/* How the container gets one of its pid, ipc, uts and cgroup namespaces. */
+enum runtime_ns_mode {
+	RUNTIME_NS_NEW = 0, /* a new namespace of its own */
+	RUNTIME_NS_HOST,    /* the host's (the shim's) */
+	RUNTIME_NS_JOIN,    /* the namespace file at path: another container's */
+};
+
+struct runtime_ns {
+	enum runtime_ns_mode mode;
+	char *path; /* JOIN only: "/proc/<pid>/ns/<type>" */
+};
+
+/* A device node created in the container (--device), OCI's linux.devices. */
+struct runtime_device {
+	char *path; /* absolute path in the container */
+	char type;  /* 'c' or 'b' */
+	uint32_t major, minor;
+	uint32_t mode; /* permission bits (the host node's) */
+};
+
 enum runtime_seccomp {
 	RUNTIME_SECCOMP_DEFAULT = 0, /* Docker's default allowlist, widened by capabilities */
 	RUNTIME_SECCOMP_UNCONFINED,  /* --privileged or --security-opt seccomp=unconfined */
@@ -51,6 +71,9 @@ struct runtime_resources {
 	int64_t pids_limit;	/* --pids-limit; <= 0 unlimited */
 	char *cpuset_cpus;	/* --cpuset-cpus, NULL = inherit */
 	char *cpuset_mems;
+	/* Extra devices-cgroup allow rules on top of the defaults ("c 1:3 rwm"):
+	 * --device and --device-cgroup-rule. NULL = none. */
+	char **device_allow;
 };
 
 struct runtime_spec {
@@ -84,6 +107,15 @@ struct runtime_spec {
 
 	enum runtime_netns netns;
 	char *netns_path;
+	struct runtime_ns pidns, ipcns, utsns, cgroupns;
+
+	struct runtime_device *devices; /* created after /dev, in order */
+	size_t n_devices;
+	char **sysctl; /* "key=value", written inside the container's namespaces */
+	/* Shareable /dev/shm: the shim mounts a tmpfs of shm_size bytes here on
+	 * the host (so another container can bind it) and removes it at exit. */
+	char *shm_path;
+	int64_t shm_size;
 
 	struct runtime_resources res;
 	char *cgroup_path;	/* relative to each hierarchy, e.g. "berth/<id>" */
@@ -148,6 +180,13 @@ int runtime_spec_load(const char *bundle, struct runtime_spec *ret, struct err *
 
 /* Writes <bundle>/config.json atomically (mode 0600). */
 int runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct err *e);
+
+/*
+ * Parses a devices-cgroup rule as dockerd's --device-cgroup-rule takes it:
+ * "<a|b|c> <major|*>:<minor|*> <r|w|m, 1 to 3 of them>", single spaces.
+ * 0 when valid, -EINVAL otherwise.
+ */
+int runtime_device_rule_check(const char *rule);
 
 /* Capability helpers shared by spec building and the shim. */
 

@@ -4,8 +4,10 @@
 # - scripts/make-certs.sh makes a CA, server and client certificates;
 # - with --tlsverify both CLIs work with `docker --tlsverify -H tcp://...`,
 #   including hijacked streams that need the client's half-close
-#   (`echo | docker run -i ... cat`, `docker exec -i`);
-# - a client without a certificate, or with one from another CA, is refused
+#   (`echo | docker run -i ... cat`, `docker exec -i`), `run -it` under a
+#   pseudo-terminal, build and pull;
+# - a client without a certificate, with one from another CA, or with an
+#   expired one, is refused
 #   in the handshake (no request reaches a handler); TLS 1.1 and plain HTTP
 #   are refused;
 # - --tls alone encrypts without asking for a client certificate;
@@ -13,6 +15,8 @@
 #   files are broken;
 # - plain tcp:// off loopback is refused at start.
 . "$(dirname "$0")/../helpers/lib.sh"
+. "$(dirname "$0")/../helpers/images.sh"
+export DOCKER_BUILDKIT=0
 command -v openssl >/dev/null || skip_all "openssl is not installed"
 
 C=$T_DIR/certs
@@ -32,6 +36,19 @@ free_port() {
 	return 1
 }
 PORT=$(free_port) || { fail "a free loopback port"; finish; }
+registry_up reg || fail "the loopback registry starts (pull through TLS is not checked)"
+
+# An expired client certificate from the right CA (openssl ca sets the dates).
+X=$T_DIR/exp
+mkdir -p "$X" && : >"$X/index.txt" && echo 1000 >"$X/serial"
+printf '%s\n' '[ca]' 'default_ca = d' '[d]' "database = $X/index.txt" "new_certs_dir = $X" \
+	"serial = $X/serial" 'default_md = sha256' 'policy = p' 'x509_extensions = ext' \
+	'[p]' 'commonName = supplied' '[ext]' 'extendedKeyUsage = clientAuth' >"$X/ca.cnf"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$X/key.pem" 2>/dev/null
+openssl req -new -key "$X/key.pem" -subj /CN=expired -out "$X/c.csr"
+openssl ca -batch -config "$X/ca.cnf" -cert "$C/ca.pem" -keyfile "$C/ca-key.pem" \
+	-in "$X/c.csr" -out "$X/cert.pem" -startdate 20200101000000Z \
+	-enddate 20200102000000Z >/dev/null 2>&1 || fail "openssl ca makes an expired client certificate"
 TLSFLAGS=(-H "tcp://127.0.0.1:$PORT" --tlsverify --tlscacert "$C/ca.pem"
 	--tlscert "$C/server-cert.pem" --tlskey "$C/server-key.pem")
 berth_start_seeded -- "${TLSFLAGS[@]}" || { fail "berthd starts with --tlsverify"; finish; }
@@ -49,6 +66,15 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] exec -i: the half-close reaches the process" "$(echo $out)" "2"
 	out=$(t logs "tls$v" 2>&1; t rm -f "tls$v" 2>&1)
 	expect_eq "[$v] logs and rm -f" "$out" "tls$v"
+	out=$(script -qec "DOCKER_HOST= DOCKER_CERT_PATH=$C $cli --tlsverify -H tcp://127.0.0.1:$PORT run -it --rm busybox sh -c 'tty; echo in-a-tty'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
+	expect_match "[$v] run -it under a pseudo-terminal through TLS" "$out" "/dev/pts/0 in-a-tty"
+	mkdir -p "$T_DIR/ctx$v" && printf 'FROM busybox\nRUN echo built-over-tls >/f\n' >"$T_DIR/ctx$v/Dockerfile"
+	t build -q -t "tlsbuilt$v" "$T_DIR/ctx$v" >/dev/null 2>&1
+	expect_eq "[$v] docker build through TLS" "$(t run --rm "tlsbuilt$v" cat /f 2>&1)" "built-over-tls"
+	if [ -n "${REGISTRY:-}" ]; then
+		out=$(t pull "$REGISTRY/app1:latest" 2>&1)
+		expect_match "[$v] docker pull through TLS" "$out" "Status: (Downloaded newer image|Image is up to date)"
+	fi
 	out=$(DOCKER_HOST= "$cli" -H "tcp://127.0.0.1:$PORT" version 2>&1)
 	expect_no_match "[$v] without --tlsverify the CLI gets nothing" "$out" "Server:.*Version"
 done
@@ -61,6 +87,9 @@ before=$(grep -c ' /_ping ' "$BERTH_LOG")
 check_fails "curl without a client certificate is refused" curl -sf --cacert "$C/ca.pem" "$u"
 check_fails "a client certificate from another CA is refused" \
 	curl -sf --cacert "$C/ca.pem" --cert "$T_DIR/other/cert.pem" --key "$T_DIR/other/key.pem" "$u"
+check_fails "an expired client certificate from the right CA is refused" \
+	curl -sf --cacert "$C/ca.pem" --cert "$X/cert.pem" --key "$X/key.pem" "$u"
+check "  (as expired)" grep -qi "TLS handshake error from .*expired" "$BERTH_LOG"
 expect_eq "no refused request reached a handler" "$(grep -c ' /_ping ' "$BERTH_LOG")" "$before"
 check "the refusals are logged as handshake errors" grep -q "TLS handshake error from 127.0.0.1" "$BERTH_LOG"
 out=$(openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' \

@@ -209,8 +209,78 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 	return 0;
 }
 
+/*
+ * --cgroupns host (dockerd's default on cgroup v1): without a cgroup
+ * namespace a fresh cgroup mount would show the host's whole tree, so each
+ * hierarchy's directory of the container's own cgroup is bound instead, as
+ * runc does; read-only unless @flags lack MS_RDONLY (privileged).
+ */
 static int
-mount_one(int rootfd, const struct runtime_mount *m)
+mount_cgroup_own(int rootfd, const char *dest, unsigned long flags, const char *cg_path)
+{
+	static const char *const ctrls[] = {"memory",  "cpu",	  "cpuacct", "cpuset", "pids",
+					    "freezer", "devices", "blkio",   NULL};
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	_cleanup_close_ int fd = -1;
+	char p[64];
+
+	if (cgroup_version() == 2) {
+		_cleanup_free_ char *host = xasprintf("/sys/fs/cgroup/%s", cg_path);
+		fd = open_target(rootfd, dest, false);
+		if (fd < 0)
+			return fd;
+		fd_path(fd, p);
+		if (mount(host, p, NULL, MS_BIND, NULL) < 0)
+			return -errno;
+		safe_close(fd);
+		fd = open_target(rootfd, dest, false);
+		if (fd < 0)
+			return fd;
+		fd_path(fd, p);
+		return (flags & MS_RDONLY) ? remount_bind(p, ro) : 0;
+	}
+	fd = open_target(rootfd, dest, false);
+	if (fd < 0)
+		return fd;
+	fd_path(fd, p);
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return -errno;
+	for (size_t i = 0; ctrls[i]; i++) {
+		_cleanup_free_ char *sub = xasprintf("%s/%s", dest, ctrls[i]);
+		_cleanup_free_ char *host = xasprintf("/sys/fs/cgroup/%s/%s", ctrls[i], cg_path);
+		_cleanup_close_ int sfd = -1;
+		char sp[64];
+		if (!fs_exists(host))
+			continue;
+		sfd = open_target(rootfd, sub, false);
+		if (sfd < 0)
+			return sfd;
+		fd_path(sfd, sp);
+		if (mount(host, sp, NULL, MS_BIND, NULL) < 0)
+			return -errno;
+		if (flags & MS_RDONLY) {
+			/* remount through a fresh fd: the old one names the covered inode */
+			_cleanup_close_ int nfd = open_target(rootfd, sub, false);
+			int r;
+			if (nfd < 0)
+				return nfd;
+			fd_path(nfd, sp);
+			if ((r = remount_bind(sp, ro)) < 0)
+				return r;
+		}
+	}
+	safe_close(fd);
+	fd = open_target(rootfd, dest, false);
+	if (fd < 0)
+		return fd;
+	fd_path(fd, p);
+	if (mount(NULL, p, NULL, MS_REMOUNT | ro, "mode=755") < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+mount_one(const struct runtime_spec *s, int rootfd, const struct runtime_mount *m)
 {
 	_cleanup_free_ char *data = NULL;
 	_cleanup_close_ int fd = -1;
@@ -222,6 +292,8 @@ mount_one(int rootfd, const struct runtime_mount *m)
 	parse_options(m->options, &flags, &data);
 	bind = strcmp(m->type, "bind") == 0 || (flags & MS_BIND);
 	if (strcmp(m->type, "cgroup") == 0) {
+		if (s->cgroupns.mode != RUNTIME_NS_NEW && s->cgroup_path && *s->cgroup_path)
+			return mount_cgroup_own(rootfd, m->destination, flags, s->cgroup_path);
 		if (cgroup_version() == 1)
 			return mount_cgroup_v1(rootfd, m->destination, flags);
 		m = &(struct runtime_mount){m->destination, "cgroup2", "cgroup", m->options};
@@ -298,6 +370,63 @@ setup_dev(struct shim_child *c, int rootfd)
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			shim_child_fail(c, -errno, "symlink /dev/%s: %m", links[i][1]);
+}
+
+/*
+ * --device: the nodes, created with the host node's numbers and mode at
+ * their path in the container (after /dev is set up, so they land on its
+ * tmpfs); an existing entry at that path is replaced, as runc does.
+ */
+static void
+make_devices(struct shim_child *c, int rootfd)
+{
+	for (size_t i = 0; i < c->spec->n_devices; i++) {
+		const struct runtime_device *d = &c->spec->devices[i];
+		_cleanup_free_ char *dir = xstrdup(d->path);
+		_cleanup_close_ int dfd = -1;
+		char *slash = strrchr(dir, '/'), *base = slash + 1;
+		mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
+
+		*slash = '\0';
+		dfd = open_target(rootfd, *dir ? dir : "/", false);
+		if (dfd < 0) {
+			errno = -dfd;
+			shim_child_fail(c, dfd, "device '%s': %m", d->path);
+		}
+		if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+			shim_child_fail(c, -errno, "device '%s': %m", d->path);
+		if (mknodat(dfd, base, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0 ||
+		    fchmodat(dfd, base, d->mode & 07777, 0) < 0) /* umask */
+			shim_child_fail(c, -errno, "mknod device '%s': %m", d->path);
+	}
+}
+
+/*
+ * --sysctl: written below the container's own /proc/sys, so net.* lands in
+ * its network namespace and kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*
+ * in its IPC namespace (the names were checked at create and by the spec
+ * parser: dotted words only). Done before /proc/sys is made read-only.
+ */
+static void
+write_sysctls(struct shim_child *c)
+{
+	for (size_t i = 0; c->spec->sysctl && c->spec->sysctl[i]; i++) {
+		_cleanup_free_ char *kv = xstrdup(c->spec->sysctl[i]);
+		_cleanup_free_ char *path = NULL;
+		_cleanup_close_ int fd = -1;
+		char *val = strchr(kv, '=');
+
+		if (!val)
+			continue;
+		*val++ = '\0';
+		for (char *p = kv; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		path = xasprintf("/proc/sys/%s", kv);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || write(fd, val, strlen(val)) < 0)
+			shim_child_fail(c, -errno, "write sysctl '%s': %m", c->spec->sysctl[i]);
+	}
 }
 
 /* Mounts the overlay (or binds the plain root) on <bundle>/rootfs. */
@@ -383,7 +512,7 @@ shim_setup_rootfs(struct shim_child *c)
 		shim_child_fail(c, -errno, "open root: %m");
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct runtime_mount *m = &s->mounts[i];
-		r = mount_one(rootfd, m);
+		r = mount_one(s, rootfd, m);
 		if (r < 0) {
 			errno = -r;
 			shim_child_fail(c, r, "mount '%s' on '%s': %m", m->source, m->destination);
@@ -392,20 +521,37 @@ shim_setup_rootfs(struct shim_child *c)
 	}
 	if (dev_tmpfs)
 		setup_dev(c, rootfd);
+	make_devices(c, rootfd);
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		shim_child_fail(c, -errno, "pivot_root: %m");
 	/* the old root is stacked under the new one; detach it */
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		shim_child_fail(c, -errno, "detach old root: %m");
+	write_sysctls(c);
 	mask_paths(c);
 	if (s->readonly_root && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
 		shim_child_fail(c, -errno, "make root read-only: %m");
+	if (s->utsns.mode != RUNTIME_NS_NEW)
+		return 0; /* --uts host: the host's names stay */
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		shim_child_fail(c, -errno, "sethostname: %m");
 	if (s->domainname && *s->domainname &&
 	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
 		shim_child_fail(c, -errno, "setdomainname: %m");
 	return 0;
+}
+
+/* Joins @ns when it names another container's namespace (--ipc container:<id>). */
+static void
+join_ns(struct shim_child *c, const struct runtime_ns *ns, int type, const char *what)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (ns->mode != RUNTIME_NS_JOIN)
+		return;
+	fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, type) < 0)
+		shim_child_fail(c, -errno, "join %s namespace '%s': %m", what, ns->path);
 }
 
 void
@@ -438,8 +584,11 @@ shim_child_main(struct shim_child *c)
 		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
 			shim_child_fail(c, -errno, "join network namespace '%s': %m", s->netns_path);
 	}
-	if (unshare(CLONE_NEWCGROUP) < 0)
+	join_ns(c, &s->ipcns, CLONE_NEWIPC, "IPC");
+	join_ns(c, &s->utsns, CLONE_NEWUTS, "UTS");
+	if (s->cgroupns.mode == RUNTIME_NS_NEW && unshare(CLONE_NEWCGROUP) < 0)
 		shim_child_fail(c, -errno, "cgroup namespace: %m");
+	join_ns(c, &s->cgroupns, CLONE_NEWCGROUP, "cgroup");
 	shim_setup_rootfs(c);
 	shim_exec_process(c);
 }

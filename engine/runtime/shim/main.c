@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -196,13 +197,63 @@ join_pidns(struct shim *s, int *ret_pidfd)
 static unsigned long
 clone_flags(const struct runtime_spec *spec)
 {
-	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	unsigned long f = CLONE_NEWNS;
 
 	if (spec->join_pid)
 		return 0; /* exec: plain fork, namespaces are joined */
+	/* host and joined namespaces are not cloned (--pid/--uts/--ipc host|container:) */
+	if (spec->pidns.mode == RUNTIME_NS_NEW)
+		f |= CLONE_NEWPID;
+	if (spec->utsns.mode == RUNTIME_NS_NEW)
+		f |= CLONE_NEWUTS;
+	if (spec->ipcns.mode == RUNTIME_NS_NEW)
+		f |= CLONE_NEWIPC;
 	if (spec->netns == RUNTIME_NETNS_NONE)
 		f |= CLONE_NEWNET;
 	return f;
+}
+
+/*
+ * --pid container:<id>: a PID namespace is entered by the children of the
+ * process that called setns, so the shim joins it before cloning the child.
+ */
+static int
+enter_pidns(const struct runtime_spec *spec)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (spec->join_pid || spec->pidns.mode != RUNTIME_NS_JOIN)
+		return 0;
+	fd = open(spec->pidns.path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * --ipc shareable: /dev/shm is a tmpfs on the host, in the bundle, so a
+ * --ipc container:<this> can bind the same one (dockerd's ShmPath).
+ */
+static int
+mount_shm(const struct runtime_spec *spec)
+{
+	_cleanup_free_ char *opts = NULL;
+
+	if (!spec->shm_path)
+		return 0;
+	opts = xasprintf("mode=1777,size=%lld", (long long)spec->shm_size);
+	if (mkdir(spec->shm_path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("shm", spec->shm_path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+umount_shm(const struct runtime_spec *spec)
+{
+	if (spec->shm_path && umount2(spec->shm_path, MNT_DETACH) == 0)
+		(void)rmdir(spec->shm_path);
 }
 
 /* Clones the child and waits until it exec'd or failed. 0, or the child's errno with @msg. */
@@ -223,6 +274,10 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	if (s->spec.join_pid && (r = join_pidns(s, &c.join_pidfd)) < 0)
 		return snprintf(msg, msg_size, "join container %d: %s", s->spec.join_pid,
 				strerror(-r)), r;
+	if ((r = enter_pidns(&s->spec)) < 0)
+		return snprintf(msg, msg_size, "join PID namespace '%s': %s", s->spec.pidns.path,
+				strerror(-r)),
+		       r;
 	c.sync_fd = sync[0];
 	c.err_fd = errp[1];
 	c.tty_sock = tty[1];
@@ -364,6 +419,10 @@ start(struct shim *s)
 			s->cgroup_made = true;
 		}
 	}
+	if (!s->spec.join_pid && (r = mount_shm(&s->spec)) < 0)
+		return report(s, "error %d mount shm on '%s': %s", -r, s->spec.shm_path,
+			      strerror(-r)),
+		       r;
 	if ((s->listen_fd = listen_socket(s->bundle)) < 0)
 		return report(s, "error %d control socket: %s", -s->listen_fd,
 			      strerror(-s->listen_fd)), s->listen_fd;
@@ -401,6 +460,8 @@ main(int argc, char **argv)
 	}
 	open_own_log(s.bundle);
 	if (start(&s) < 0) {
+		if (!s.spec.join_pid)
+			umount_shm(&s.spec);
 		if (s.cgroup_made)
 			(void)cgroup_remove(s.spec.cgroup_path);
 		runtime_spec_release(&s.spec);
@@ -414,6 +475,8 @@ main(int argc, char **argv)
 				       .listen_fd = s.listen_fd, .sig_fd = s.sig_fd, .go_fd = s.go_fd,
 				       .started_ns = started};
 	(void)shim_monitor_run(&m);
+	if (!s.spec.join_pid)
+		umount_shm(&s.spec);
 	if (s.cgroup_made && cgroup_remove(s.spec.cgroup_path) < 0)
 		log_warn("remove cgroup '%s': still busy, leaving it to berthd", s.spec.cgroup_path);
 	runtime_spec_release(&s.spec);

@@ -173,3 +173,88 @@ Test(container_json, volume_nocopy_and_volumes_from)
 	cr_expect(strstr(e.msg, "HostConfig.Mounts.VolumeOptions.NoCopy"), "%s", e.msg);
 	spec_release(&s);
 }
+
+Test(container_json, namespace_modes_devices_runtime_kept_as_sent)
+{
+	struct container_spec s;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(decode("{\"Image\":\"busybox\",\"HostConfig\":{\"PidMode\":\"container:a\","
+			    "\"IpcMode\":\"shareable\",\"UTSMode\":\"host\",\"UsernsMode\":"
+			    "\"host\","
+			    "\"CgroupnsMode\":\"private\",\"Runtime\":\"runc\",\"Isolation\":"
+			    "\"default\","
+			    "\"Devices\":[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/"
+			    "n\","
+			    "\"CgroupPermissions\":\"rw\"}],\"DeviceCgroupRules\":[\"c 1:3 rwm\"],"
+			    "\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\",\"kernel.shmmax\":\"1\"}}}",
+			    &s, &e),
+		     0, "%s", e.msg);
+	cr_expect_str_eq(s.pid_mode, "container:a");
+	cr_expect_str_eq(s.ipc_mode, "shareable");
+	cr_expect_str_eq(s.uts_mode, "host");
+	cr_expect_str_eq(s.userns_mode, "host");
+	cr_expect_str_eq(s.cgroupns_mode, "private");
+	cr_expect_str_eq(s.runtime, "runc");
+	cr_expect_str_eq(s.isolation, "default");
+	cr_expect_str_eq(s.device_cgroup_rules[0], "c 1:3 rwm");
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(s.devices, 0), "perms")),
+			 "rw");
+	spec_release(&s);
+}
+
+Test(container_json, namespace_options_refused_as_dockerd)
+{
+	static const char *const cases[][2] = {
+		{"{\"IpcMode\":\"bogus\"}", "invalid IPC mode: bogus"},
+		{"{\"PidMode\":\"container:\"}", "invalid PID mode: container:"},
+		{"{\"UTSMode\":\"container:a\"}", "invalid UTS mode: container:a"},
+		{"{\"UsernsMode\":\"private\"}", "invalid USER mode: private"},
+		{"{\"CgroupnsMode\":\"x\"}", "invalid cgroup namespace mode: x"},
+		{"{\"Runtime\":\"kata\"}", "Unknown runtime specified kata"},
+		{"{\"Isolation\":\"hyperv\"}", "Invalid isolation: \"hyperv\" - linux only "
+					       "supports 'default'"},
+		{"{\"DeviceCgroupRules\":[\"c 1:3\"]}", "invalid device cgroup rule format: 'c "
+							"1:3'"},
+		{"{\"Devices\":[{\"PathOnHost\":\"/dev/null\",\"CgroupPermissions\":\"rwx\"}]}",
+		 "bad mode specified: rwx"},
+		{"{\"Devices\":[{\"PathOnHost\":\"null\"}]}", "null is not an absolute path"},
+		{"{\"Sysctls\":{\"kernel.panic\":\"1\"}}", "sysctl \"kernel.panic\" is not in a "
+							   "separate kernel namespace"},
+		{"{\"Sysctls\":{\"kernel.hostname\":\"x\"}}", "sysctl \"kernel.hostname\" is not "
+							      "allowed as it conflicts with the "
+							      "OCI \"hostname\" field"},
+		{"{\"NetworkMode\":\"host\",\"Sysctls\":{\"net.core.somaxconn\":\"1\"}}",
+		 "sysctl \"net.core.somaxconn\" is not allowed in the hosts network namespace"},
+		{"{\"IpcMode\":\"host\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"1\"}}", "sysctl "
+										     "\"fs.mqueue."
+										     "msg_max\" is "
+										     "not allowed "
+										     "in the hosts "
+										     "ipc "
+										     "namespace"},
+		{"{\"Sysctls\":{\"net/../../../x\":\"1\"}}", "sysctl \"net/../../../x\" is not in "
+							     "a separate kernel namespace"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct container_spec s;
+		struct err e = ERR_INIT;
+		char body[512];
+		snprintf(body, sizeof(body), "{\"Image\":\"busybox\",\"HostConfig\":%s}",
+			 cases[i][0]);
+		cr_expect_eq(decode(body, &s, &e), -EINVAL, "%s", cases[i][0]);
+		cr_expect_str_eq(e.msg, cases[i][1]);
+		spec_release(&s);
+	}
+	{
+		struct container_spec s;
+		struct err e = ERR_INIT;
+		cr_expect_eq(decode("{\"Image\":\"busybox\",\"Hostname\":\"h\",\"HostConfig\":{"
+				    "\"UTSMode\":\"host\"}}",
+				    &s, &e),
+			     -EINVAL);
+		cr_expect_str_eq(e.msg, "conflicting options: hostname and the UTS mode");
+		spec_release(&s);
+	}
+}

@@ -202,3 +202,106 @@ Test(spec, cap_names)
 	cr_expect_str_eq(runtime_cap_name(0), "CAP_CHOWN");
 	cr_expect_null(runtime_cap_name(99));
 }
+
+Test(spec, device_rules_as_dockerd_parses_them)
+{
+	static const char *const good[] = {"c 1:3 rwm",		 "b 7:* r", "a *:* m", "c *:12 wm",
+					   "c 4294967295:0 rwm", NULL};
+	static const char *const bad[] = {"",		"c 1:3",      "c 1:3  rwm",
+					  " c 1:3 rwm", "c 1:3 rwm ", "x 1:3 rwm",
+					  "c 1 rwm",	"c a:3 rw",   "c 1:3 rwmr",
+					  "c 1:3 rx",	"c1:3 rwm",   "c 12345678901:1 r",
+					  NULL};
+
+	for (size_t i = 0; good[i]; i++)
+		cr_expect_eq(runtime_device_rule_check(good[i]), 0, "%s", good[i]);
+	for (size_t i = 0; bad[i]; i++)
+		cr_expect_eq(runtime_device_rule_check(bad[i]), -EINVAL, "'%s'", bad[i]);
+}
+
+Test(spec, namespaces_devices_sysctls_round_trip)
+{
+	struct runtime_spec s, t;
+	struct err e = ERR_INIT;
+	_cleanup_free_ char *text = NULL;
+
+	runtime_spec_init_default(&s, ID);
+	s.args = xcalloc(2, sizeof(char *));
+	s.args[0] = xstrdup("true");
+	s.rootfs = xstrdup("/r");
+	s.pidns = (struct runtime_ns){RUNTIME_NS_JOIN, xstrdup("/proc/42/ns/pid")};
+	s.ipcns.mode = RUNTIME_NS_HOST;
+	s.utsns.mode = RUNTIME_NS_HOST;
+	s.cgroupns.mode = RUNTIME_NS_HOST;
+	s.devices = xcalloc(2, sizeof(*s.devices));
+	s.devices[0] = (struct runtime_device){xstrdup("/dev/mynull"), 'c', 1, 3, 0666};
+	s.n_devices = 1;
+	s.sysctl = xcalloc(3, sizeof(char *));
+	s.sysctl[0] = xstrdup("net.ipv4.ip_forward=1");
+	s.sysctl[1] = xstrdup("kernel.sem=250 32000 32 128");
+	s.res.device_allow = xcalloc(2, sizeof(char *));
+	s.res.device_allow[0] = xstrdup("c 1:3 rw");
+	s.shm_path = xstrdup("/run/berth/containers/x/shm");
+	s.shm_size = 70 << 20;
+	text = runtime_spec_to_json(&s);
+	cr_assert_eq(runtime_spec_from_json(text, strlen(text), &t, &e), 0, "%s", e.msg);
+	cr_expect_eq(t.pidns.mode, RUNTIME_NS_JOIN);
+	cr_expect_str_eq(t.pidns.path, "/proc/42/ns/pid");
+	cr_expect_eq(t.ipcns.mode, RUNTIME_NS_HOST);
+	cr_expect_eq(t.utsns.mode, RUNTIME_NS_HOST);
+	cr_expect_eq(t.cgroupns.mode, RUNTIME_NS_HOST);
+	cr_assert_eq(t.n_devices, 1);
+	cr_expect_str_eq(t.devices[0].path, "/dev/mynull");
+	cr_expect(t.devices[0].type == 'c' && t.devices[0].major == 1 && t.devices[0].minor == 3);
+	cr_expect_eq(t.devices[0].mode, 0666);
+	cr_expect(strv_has(t.sysctl, "kernel.sem=250 32000 32 128"));
+	cr_expect(strv_has(t.sysctl, "net.ipv4.ip_forward=1"));
+	cr_expect(strv_has(t.res.device_allow, "c 1:3 rw"));
+	cr_expect_str_eq(t.shm_path, "/run/berth/containers/x/shm");
+	cr_expect_eq(t.shm_size, 70 << 20);
+	runtime_spec_release(&s);
+	runtime_spec_release(&t);
+
+	/* the defaults: every namespace new */
+	runtime_spec_init_default(&s, ID);
+	s.args = xcalloc(2, sizeof(char *));
+	s.args[0] = xstrdup("true");
+	s.rootfs = xstrdup("/r");
+	free(text);
+	text = runtime_spec_to_json(&s);
+	cr_assert_eq(runtime_spec_from_json(text, strlen(text), &t, &e), 0, "%s", e.msg);
+	cr_expect(t.pidns.mode == RUNTIME_NS_NEW && t.ipcns.mode == RUNTIME_NS_NEW &&
+		  t.utsns.mode == RUNTIME_NS_NEW && t.cgroupns.mode == RUNTIME_NS_NEW);
+	runtime_spec_release(&s);
+	runtime_spec_release(&t);
+}
+
+Test(spec, rejects_hostile_namespace_device_sysctl)
+{
+	static const char *const bad[] = {
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/etc/passwd\"}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/../etc\"}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"sysctl\":{\"net/../../x\":\"1\"}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"sysctl\":{\"..\":\"1\"}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"devices\":[{\"path\":\"rel\",\"type\":\"c\",\"major\":1,"
+		"\"minor\":3}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"devices\":[{\"path\":\"/"
+		"d\",\"type\":\"p\",\"major\":1,\"minor\":3}]}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"linux\":{\"resources\":{\"berthDeviceRules\":[\"a\"]}}}",
+		"{\"process\":{\"args\":[\"x\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/"
+		"r\"},\"berth\":{\"shm\":{\"path\":\"rel\",\"size\":1}}}",
+		NULL,
+	};
+
+	for (size_t i = 0; bad[i]; i++) {
+		struct err e = ERR_INIT;
+		cr_expect_eq(parse(bad[i], &e), -EINVAL, "case %zu", i);
+	}
+}
