@@ -355,6 +355,10 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 		s->ulimits = json_incref(ul);
 	if (jx_strmap(h, "Sysctls", "HostConfig.Sysctls", &s->sysctls, e) < 0)
 		return -EINVAL;
+	json_t *lc = json_object_get(h, "LogConfig");
+	if (jx_str(lc, "Type", "HostConfig.LogConfig.Type", &s->log_driver, e) < 0 ||
+	    jx_strmap(lc, "Config", "HostConfig.LogConfig.Config", &s->log_opts, e) < 0)
+		return -EINVAL;
 	for (size_t i = 0; s->binds && s->binds[i]; i++)
 		if (decode_bind(s, s->binds[i], e) < 0)
 			return -EINVAL;

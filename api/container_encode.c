@@ -220,8 +220,10 @@ host_config_json(const struct container_snap *c)
 
 	json_object_set_new(o, "Binds", strv_or_null(s->binds));
 	json_object_set_new(o, "ContainerIDFile", json_string(""));
-	json_object_set_new(o, "LogConfig", json_pack("{s:s,s:o}", "Type", "json-file", "Config",
-						      s->log_opts ? json_incref(s->log_opts) : json_object()));
+	json_object_set_new(o, "LogConfig",
+			    json_pack("{s:s,s:o}", "Type",
+				      s->log_driver ? s->log_driver : "json-file", "Config",
+				      s->log_opts ? json_incref(s->log_opts) : json_object()));
 	json_object_set_new(o, "NetworkMode", js(s->network_mode));
 	json_object_set_new(o, "PortBindings", port_bindings_json(s));
 	json_object_set_new(o, "RestartPolicy", json_pack("{s:o,s:i}", "Name", js(s->restart_policy),
@@ -462,7 +464,11 @@ container_json_inspect(const struct container_snap *c)
 	json_object_set_new(o, "ResolvConfPath", js(c->resolv_conf_path));
 	json_object_set_new(o, "HostnamePath", js(c->hostname_path));
 	json_object_set_new(o, "HostsPath", js(c->hosts_path));
-	json_object_set_new(o, "LogPath", js(c->log_path));
+	/* dockerd sets LogPath for json-file only (local and none: ""). */
+	json_object_set_new(o, "LogPath",
+			    js(c->spec.log_driver && strcmp(c->spec.log_driver, "json-file") != 0
+				       ? ""
+				       : c->log_path));
 	json_object_set_new(o, "Name", js(c->name));
 	json_object_set_new(o, "RestartCount", json_integer(st->restart_count));
 	json_object_set_new(o, "Driver", json_string("overlay2"));

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "engine/container/logs.h"
 #include "engine/container/usage.h"
 #include "engine/engine.h"
+#include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/frame.h"
 #include "engine/util/parse.h"
@@ -26,7 +28,7 @@
 struct logs_job {
 	struct container *c;
 	struct logs_opts o;
-	bool tty, timestamps;
+	bool tty, timestamps, details;
 	struct api_stream *s;
 };
 
@@ -47,20 +49,69 @@ logs_cancelled(void *ud)
 	return api_stream_cancelled(j->s);
 }
 
-/* Writes one entry as a frame (or raw for a TTY), with the timestamp first if asked. */
 static int
-logs_entry(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data, size_t len)
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Go's url.QueryEscape: unreserved bytes as they are, space as '+', the rest %XX. */
+static void
+query_escape(const char *s, struct buf *out)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			buf_putc(out, (char)c);
+		else if (c == ' ')
+			buf_putc(out, '+');
+		else
+			buf_printf(out, "%%%02X", c);
+	}
+}
+
+/* moby's attrsByteSlice: "k=v,k2=v2" sorted by key, both query-escaped, then a space. */
+static void
+details_prefix(json_t *attrs, struct buf *out)
+{
+	const char **keys = xcalloc(json_object_size(attrs) + 1, sizeof(*keys));
+	size_t n = 0;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(attrs, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(out, ',');
+		query_escape(keys[i], out);
+		buf_putc(out, '=');
+		query_escape(json_string_value(json_object_get(attrs, keys[i])), out);
+	}
+	buf_putc(out, ' ');
+	free(keys);
+}
+
+/* Writes one entry as a frame (or raw for a TTY), with the timestamp and details first if asked. */
+static int
+logs_entry(void *ud, enum logs_stream stream, int64_t ts_ns, json_t *attrs, const char *data,
+	   size_t len)
 {
 	struct logs_job *j = ud;
+	_cleanup_buf_ struct buf pre = BUF_INIT;
 	char ts[TIME_STR_MAX + 1] = "";
 	size_t tlen = 0;
 	int r;
 
 	if (j->timestamps) {
 		time_format_rfc3339nano_fixed(ts_ns, ts);
-		tlen = strlen(ts);
-		ts[tlen++] = ' ';
+		buf_puts(&pre, ts);
+		buf_putc(&pre, ' ');
 	}
+	if (j->details)
+		details_prefix(attrs, &pre);
+	tlen = pre.len;
 	if (!j->tty) {
 		unsigned char hdr[FRAME_HEADER_SIZE];
 		/* one frame for the timestamp and the entry, as dockerd sends it */
@@ -68,7 +119,7 @@ logs_entry(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data, s
 		if ((r = api_stream_write(j->s, hdr, sizeof(hdr))) < 0)
 			return r;
 	}
-	if (tlen && (r = api_stream_write(j->s, ts, tlen)) < 0)
+	if (tlen && (r = api_stream_write(j->s, pre.data, tlen)) < 0)
 		return r;
 	return api_stream_write(j->s, data, len);
 }
@@ -112,6 +163,7 @@ api_containers_logs(struct api_request *r)
 	struct container *c = NULL;
 	struct logs_job *j;
 	const char *tail = api_query(r, "tail");
+	struct err e = ERR_INIT;
 	int64_t since, until, n = -1;
 
 	if (query_time(r, "since", &since) < 0 || query_time(r, "until", &until) < 0)
@@ -126,6 +178,11 @@ api_containers_logs(struct api_request *r)
 	c = api_containers_lookup(r);
 	if (!c)
 		return;
+	if (logs_check(c, &e) < 0) {
+		container_unref(c);
+		api_reply_err(r, &e);
+		return;
+	}
 	j = xcalloc(1, sizeof(*j));
 	j->c = c;
 	j->o.want_stdout = api_query_bool(r, "stdout", false);
@@ -135,6 +192,7 @@ api_containers_logs(struct api_request *r)
 	j->o.until_ns = until;
 	j->o.tail = n;
 	j->timestamps = api_query_bool(r, "timestamps", false);
+	j->details = api_query_bool(r, "details", false);
 	j->tty = c->spec.tty;
 	api_reply_stream(r,
 			 j->tty || api_version_lt(r, 1, 42) ? "application/vnd.docker.raw-stream"

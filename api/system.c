@@ -13,7 +13,10 @@
 #include "api/request.h"
 #include "api/system.h"
 #include "engine/engine.h"
+#include "engine/util/cleanup.h"
+#include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
+#include "engine/util/xalloc.h"
 
 static const char *
 go_arch(const char *machine)
@@ -84,9 +87,15 @@ registry_config(struct engine *eng)
 	json_t *cidrs = json_array(), *index = json_object(), *mirrors = json_array();
 	char **insecure = eng->cfg.insecure_registries;
 
-	json_array_append_new(cidrs, json_string("127.0.0.0/8"));
-	for (size_t i = 0; eng->cfg.registry_mirrors && eng->cfg.registry_mirrors[i]; i++)
-		json_array_append_new(mirrors, api_json_string(eng->cfg.registry_mirrors[i]));
+	/* dockerd's ValidateMirror shows each mirror with one trailing slash. */
+	for (size_t i = 0; eng->cfg.registry_mirrors && eng->cfg.registry_mirrors[i]; i++) {
+		const char *m = eng->cfg.registry_mirrors[i];
+		size_t n = strlen(m);
+		while (n > 0 && m[n - 1] == '/')
+			n--;
+		_cleanup_free_ char *norm = xasprintf("%.*s/", (int)n, m);
+		json_array_append_new(mirrors, api_json_string(norm));
+	}
 	json_object_set_new(index, "docker.io",
 			    json_pack("{s:s,s:O,s:b,s:b}", "Name", "docker.io", "Mirrors", mirrors,
 				      "Secure", 1, "Official", 1));
@@ -96,9 +105,12 @@ registry_config(struct engine *eng)
 		else
 			json_object_set_new(index, insecure[i],
 					    json_pack("{s:o,s:[],s:b,s:b}", "Name",
-						      api_json_string(insecure[i]), "Mirrors", 0,
+						      api_json_string(insecure[i]), "Mirrors",
 						      "Secure", 0, "Official", 0));
 	}
+	/* dockerd's LoadInsecureRegistries: the loopback range comes after the configured ones. */
+	if (!strv_contains(insecure, "127.0.0.0/8"))
+		json_array_append_new(cidrs, json_string("127.0.0.0/8"));
 	return json_pack("{s:[],s:[],s:o,s:o,s:o}", "AllowNondistributableArtifactsCIDRs",
 			 "AllowNondistributableArtifactsHostnames", "InsecureRegistryCIDRs", cidrs,
 			 "IndexConfigs", index, "Mirrors", mirrors);
@@ -137,7 +149,10 @@ api_system_info(struct api_request *r)
 				      "json-file"));
 	json_object_set_new(o, "MemoryLimit", json_true());
 	json_object_set_new(o, "SwapLimit", json_true());
-	json_object_set_new(o, "KernelMemory", json_false());
+	/* dockerd dropped KernelMemory from /info in API 1.42; KernelMemoryTCP stays. */
+	if (api_version_lt(r, 1, 42))
+		json_object_set_new(o, "KernelMemory", json_false());
+	json_object_set_new(o, "KernelMemoryTCP", json_false());
 	json_object_set_new(o, "CpuCfsPeriod", json_true());
 	json_object_set_new(o, "CpuCfsQuota", json_true());
 	json_object_set_new(o, "CPUShares", json_true());
@@ -151,7 +166,7 @@ api_system_info(struct api_request *r)
 	json_object_set_new(o, "NFd", json_integer(0));
 	json_object_set_new(o, "NGoroutines", json_integer(0));
 	json_object_set_new(o, "SystemTime", json_string(now));
-	json_object_set_new(o, "LoggingDriver", json_string("json-file"));
+	json_object_set_new(o, "LoggingDriver", api_json_string(eng->cfg.log_driver));
 	json_object_set_new(o, "CgroupDriver", json_string("cgroupfs"));
 	json_object_set_new(o, "CgroupVersion", json_string(info.cgroup_version == 2 ? "2" : "1"));
 	json_object_set_new(o, "NEventsListener", json_integer(0));
@@ -173,8 +188,10 @@ api_system_info(struct api_request *r)
 	json_object_set_new(o, "Labels", labels_array(eng->cfg.labels));
 	json_object_set_new(o, "ExperimentalBuild", json_false());
 	json_object_set_new(o, "ServerVersion", json_string(PACKAGE_VERSION));
+	/* "runc" is an alias of berth's own runtime: tools ask for it by name. */
 	json_object_set_new(o, "Runtimes",
-			    json_pack("{s:{s:s}}", "berth", "path", "berth-shim"));
+			    json_pack("{s:{s:s},s:{s:s}}", "berth", "path", "berth-shim", "runc",
+				      "path", "berth-shim"));
 	json_object_set_new(o, "DefaultRuntime", json_string("berth"));
 	json_object_set_new(o, "Swarm",
 			    json_pack("{s:s,s:s,s:s,s:s,s:b,s:n}", "NodeID", "", "NodeAddr", "",
@@ -189,6 +206,8 @@ api_system_info(struct api_request *r)
 	json_object_set_new(o, "SecurityOptions",
 			    json_pack("[s]", "name=seccomp,profile=builtin"));
 	json_object_set_new(o, "DefaultAddressPools", json_array());
+	if (!api_version_lt(r, 1, 44))
+		json_object_set_new(o, "CDISpecDirs", json_array()); /* no CDI devices in berth */
 	json_object_set_new(o, "Warnings", json_array());
 	api_reply_json(r, 200, o);
 }

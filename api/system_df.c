@@ -228,7 +228,12 @@ api_system_df(struct api_request *r)
 	}
 	if (t.volumes)
 		json_object_set_new(o, "Volumes", df_volumes(eng));
+	/* The classic builder's cache is its images' parent chain (counted in
+	 * Images), so there are no BuildKit cache records and nothing to add. */
 	if (t.cache)
 		json_object_set_new(o, "BuildCache", json_array());
+	/* dockerd sums BuildCache into BuilderSize before API 1.42 and omits it after. */
+	if (t.cache && api_version_lt(r, 1, 42))
+		json_object_set_new(o, "BuilderSize", json_integer(0));
 	api_reply_json(r, 200, o);
 }

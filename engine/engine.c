@@ -56,6 +56,8 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_options);
 	free(cfg->host_gateway_ip);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -149,6 +151,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
 	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
 	eng->cfg.host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
+	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
+	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
 
 	r = private_root(eng->cfg.data_root, "data root", e);
@@ -210,6 +214,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 				    .host_gateway_ip = eng->cfg.host_gateway_ip,
 				    .bridge_cidr = eng->cfg.bridge_cidr,
 			    }, &eng->containers, e);
+	if (r < 0)
+		goto fail;
+	r = containers_set_log_defaults(eng->containers, eng->cfg.log_driver, eng->cfg.log_opts, e);
 	if (r < 0)
 		goto fail;
 	eng->builds = builds_new(&(struct builds_config){

@@ -30,6 +30,8 @@ struct engine_config {
 	/* daemon --dns, --dns-search, --dns-opt: containers' defaults, NULL-terminated */
 	char **dns, **dns_search, **dns_options;
 	char *host_gateway_ip; /* --host-gateway-ip; NULL: the bridge's gateway */
+	char *log_driver;      /* --log-driver; NULL: json-file */
+	char **log_opts;       /* --log-opt "key=value" defaults for new containers */
 	bool debug;
 };
 

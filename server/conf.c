@@ -49,6 +49,10 @@ conf_usage(FILE *f)
 	      "      --dns IP                DNS server for containers (repeatable)\n"
 	      "      --dns-search DOMAIN     DNS search domain for containers (repeatable)\n"
 	      "      --dns-opt OPTION        resolv.conf option for containers (repeatable)\n"
+	      "      --log-driver NAME       containers' default log driver: json-file (default),\n"
+	      "                              local or none\n"
+	      "      --log-opt KEY=VALUE     default log driver option, e.g. max-size=10m "
+	      "(repeatable)\n"
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
@@ -88,6 +92,8 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
 	OPT_HOST_GATEWAY_IP,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
 };
 
 int
@@ -110,6 +116,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
 		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
+		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
 		{"tls", no_argument, NULL, OPT_TLS},
 		{"tlsverify", no_argument, NULL, OPT_TLSVERIFY},
 		{"tlscacert", required_argument, NULL, OPT_TLSCACERT},
@@ -150,6 +158,19 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			free(cfg->host_gateway_ip);
 			cfg->host_gateway_ip = xstrdup(optarg);
 			break;
+		case OPT_LOG_DRIVER:
+			free(cfg->log_driver);
+			cfg->log_driver = xstrdup(optarg);
+			break;
+		case OPT_LOG_OPT:
+			/* dockerd's opts.ValidateSingleGenericOpt wording */
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return err_set(e, -EINVAL,
+					       "invalid argument \"%s\" for \"--log-opt\" flag: "
+					       "invalid key value pair format in driver options",
+					       optarg);
+			strv_append(&cfg->log_opts, optarg);
+			break;
 		case OPT_TLS: cfg->tls = true; break;
 		case OPT_TLSVERIFY: cfg->tlsverify = true; break;
 		case OPT_TLSCACERT: free(cfg->tlscacert); cfg->tlscacert = xstrdup(optarg); break;
@@ -189,7 +210,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -213,6 +234,8 @@ static const struct key_spec keys[] = {
 	KEY("dns-search", K_STRV, dns_search),
 	KEY("dns-opts", K_STRV, dns_opts),
 	KEY("host-gateway-ip", K_STRING, host_gateway_ip),
+	KEY("log-driver", K_STRING, log_driver),
+	KEY("log-opts", K_STRMAP, log_opts),
 	KEY("tls", K_BOOL, tls),
 	KEY("tlsverify", K_BOOL, tlsverify),
 	KEY("tlscacert", K_STRING, tlscacert),
@@ -260,6 +283,27 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 				       path, k->name);
 		if (!*u)
 			*u = (unsigned)v;
+		return 0;
+	}
+	case K_STRMAP: {
+		/* an object of strings, kept as "key=value" like the flag */
+		char ***sv = field;
+		json_t *m = json_object_get(root, k->name), *v;
+		_cleanup_strv_ char **kv = NULL;
+		const char *key;
+		if (!json_is_object(m))
+			return err_set(e, -EINVAL, "%s: \"%s\" must be an object of strings", path,
+				       k->name);
+		json_object_foreach(m, key, v) {
+			if (!json_is_string(v))
+				return err_set(e, -EINVAL,
+					       "%s: \"%s\" must be an object of strings", path,
+					       k->name);
+			_cleanup_free_ char *s = xasprintf("%s=%s", key, json_string_value(v));
+			strv_append(&kv, s);
+		}
+		if (!*sv)
+			*sv = TAKE_PTR(kv);
 		return 0;
 	}
 	case K_STRV: {
@@ -488,6 +532,8 @@ conf_release(struct daemon_config *cfg)
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_opts);
 	free(cfg->host_gateway_ip);
+	free(cfg->log_driver);
+	strv_free(cfg->log_opts);
 	free(cfg->tlscacert);
 	free(cfg->tlscert);
 	free(cfg->tlskey);

@@ -25,6 +25,8 @@ struct daemon_config {
 	char *bip;
 	char **dns, **dns_search, **dns_opts; /* containers' defaults (dockerd's names) */
 	char *host_gateway_ip;
+	char *log_driver; /* --log-driver: containers' default log driver */
+	char **log_opts;  /* --log-opt "key=value" (daemon.json "log-opts" object) */
 	bool debug;
 	bool tls, tlsverify;
 	char *tlscacert, *tlscert, *tlskey;

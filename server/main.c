@@ -161,6 +161,8 @@ run(struct daemon_config *cfg)
 	ecfg.dns_search = cfg->dns_search;
 	ecfg.dns_options = cfg->dns_opts;
 	ecfg.host_gateway_ip = cfg->host_gateway_ip;
+	ecfg.log_driver = cfg->log_driver;
+	ecfg.log_opts = cfg->log_opts;
 	ecfg.debug = cfg->debug;
 
 	/* Every thread created from here on inherits this mask. */

@@ -85,11 +85,13 @@ struct replay {
 };
 
 static int
-replay_entry(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data, size_t len)
+replay_entry(void *ud, enum logs_stream stream, int64_t ts_ns, json_t *attrs, const char *data,
+	     size_t len)
 {
 	struct replay *rp = ud;
 
 	(void)ts_ns;
+	(void)attrs;
 	return rp->fn(rp->ud, (int)stream, data, len);
 }
 

@@ -14,6 +14,7 @@
 
 #include "engine/container/container_internal.h"
 #include "engine/container/healthmon.h"
+#include "engine/container/logconf.h"
 #include "engine/container/names.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -295,6 +296,8 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->dns_options = strv_copy_nonnull(cfg->dns_options);
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
+	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
+	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);
 	r = fs_mkdir_p(cs->root, 0710);
 	if (r < 0) {
@@ -324,6 +327,31 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	return 0;
 }
 
+int
+containers_set_log_defaults(struct containers *cs, const char *driver, char *const *opts,
+			    struct err *e)
+{
+	_cleanup_json_ json_t *o = json_object();
+	const char *d = driver && *driver ? driver : LOGCONF_DEFAULT_DRIVER;
+
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const char *eq = strchr(opts[i], '=');
+		if (!eq || eq == opts[i])
+			return err_set(e, -EINVAL, "invalid log option '%s': expected key=value",
+				       opts[i]);
+		_cleanup_free_ char *k = xstrndup(opts[i], (size_t)(eq - opts[i]));
+		json_object_set_new(o, k, json_string(eq + 1));
+	}
+	/* dockerd refuses to start with a default it would refuse at create */
+	if (logconf_validate(d, o, e) < 0)
+		return err_prefix(e, "invalid default log configuration");
+	free(cs->log_driver);
+	cs->log_driver = xstrdup(d);
+	json_decref(cs->log_opts);
+	cs->log_opts = TAKE_PTR(o);
+	return 0;
+}
+
 void
 containers_stop_probes(struct containers *cs)
 {
@@ -350,6 +378,8 @@ containers_close(struct containers *cs)
 	strv_free(cs->dns_options);
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
+	free(cs->log_driver);
+	json_decref(cs->log_opts);
 	pthread_mutex_destroy(&cs->mu);
 	free(cs);
 }

@@ -131,6 +131,16 @@ int containers_open(const struct containers_config *cfg, struct containers **ret
 void containers_close(struct containers *cs);
 
 /*
+ * The daemon's log driver and "key=value" options (--log-driver,
+ * --log-opt), the defaults of containers created from now on (logconf.h;
+ * copied). Checked as a create request would be: -EINVAL with dockerd's
+ * message, and the previous defaults kept. json-file without options
+ * until called.
+ */
+int containers_set_log_defaults(struct containers *cs, const char *driver, char *const *opts,
+				struct err *e);
+
+/*
  * Stops the service's health probes (they run as execs, so this comes
  * before the exec registry is freed); containers_close does it too, and
  * later arm calls are no-ops. NULL is fine.

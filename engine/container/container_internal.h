@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stddef.h>
 
@@ -31,4 +32,6 @@ struct containers {
 	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
 	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */
 	char *bridge_cidr;		/* default bridge: its gateway is host-gateway's default */
+	char *log_driver;		/* --log-driver (logconf.h) */
+	json_t *log_opts;		/* --log-opt, an object of strings */
 };

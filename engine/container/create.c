@@ -24,6 +24,7 @@
 #include "engine/container/cp.h"
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/logconf.h"
 #include "engine/container/container_internal.h"
 #include "engine/events/events.h"
 #include "engine/store/store_image.h"
@@ -594,6 +595,10 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	if (r < 0)
 		return r;
 	r = create_merge_image_config(spec, &config, e);
+	/* dockerd's mergeAndVerifyLogConfig comes after the image's config is merged */
+	if (r == 0)
+		r = logconf_merge(cs->log_driver, cs->log_opts, &spec->log_driver, &spec->log_opts,
+				  e);
 	if (r == 0)
 		r = prepare_mounts(cs, spec, e);
 	if (r == 0)

@@ -13,6 +13,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/hold.c engine/container/hold.h \
 	engine/container/create.c engine/container/create.h \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
+	engine/container/logconf.c engine/container/logconf.h \
 	engine/container/logs.c engine/container/logs.h \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,15 +33,26 @@ struct logs_opts {
 
 /*
  * One entry: @data/@len is the log text (with its newline, if it had one),
- * @ts_ns its timestamp. Return 0 to continue, negative to stop (returned
- * from logs_read as is, e.g. -EPIPE when the client left).
+ * @ts_ns its timestamp, @attrs the entry's attributes (an object of
+ * strings, borrowed for the call; NULL when it has none). Return 0 to
+ * continue, negative to stop (returned from logs_read as is, e.g. -EPIPE
+ * when the client left).
  */
-typedef int (*logs_fn)(void *ud, enum logs_stream stream, int64_t ts_ns, const char *data,
-		       size_t len);
+typedef int (*logs_fn)(void *ud, enum logs_stream stream, int64_t ts_ns, json_t *attrs,
+		       const char *data, size_t len);
+
+/*
+ * Whether `docker logs` can read @c: -ENOTSUP with dockerd's message
+ * ("configured logging driver does not support reading") for the none
+ * driver, else 0. Checked before a response starts; logs_read checks too.
+ */
+int logs_check(struct container *c, struct err *e);
 
 /*
  * Reads @c's log with @o, calling @fn for each selected entry in file
- * order. A missing log file is an empty log. Malformed lines are skipped.
+ * order: the rotated files oldest first (logfile.h), then the live one; a
+ * follow moves on to the new live file when the shim rotates. A missing log
+ * file is an empty log. Malformed lines are skipped.
  * Returns 0, the callback's negative result, or -errno with @e on a read
  * failure. Blocks while following; never holds c->mu across I/O.
  */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/container/logconf.h"
 #include "engine/container/runspec.h"
 #include "engine/container/container_internal.h"
 #include "engine/store/store_image.h"
@@ -81,6 +82,26 @@ apply_resources(const struct container_spec *s, struct runtime_spec *rs)
 		rs->res.cpuset_cpus = xstrdup(s->cpuset_cpus);
 	if (s->cpuset_mems && *s->cpuset_mems)
 		rs->res.cpuset_mems = xstrdup(s->cpuset_mems);
+}
+
+/* The log driver's file and rotation for the shim ("none": no file at all). */
+static int
+apply_log(struct container *c, struct runtime_spec *rs, struct err *e)
+{
+	struct logconf lc;
+	int r = logconf_parse(c->spec.log_driver, c->spec.log_opts, &lc, e);
+
+	if (r < 0)
+		return r;
+	free(rs->log_path);
+	rs->log_path = lc.keep ? xstrdup(c->log_path) : NULL;
+	rs->log_max_size = lc.max_size;
+	rs->log_max_files = lc.max_files;
+	rs->log_compress = lc.compress;
+	json_decref(rs->log_attrs);
+	rs->log_attrs = lc.keep ? logconf_attrs(c->spec.log_opts, c->spec.labels, c->spec.env)
+				: NULL;
+	return 0;
 }
 
 int
@@ -191,7 +212,5 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	r = runspec_apply_ns(cs, c, rs, e);
 	if (r < 0)
 		return r;
-	free(rs->log_path);
-	rs->log_path = xstrdup(c->log_path);
-	return 0;
+	return apply_log(c, rs, e);
 }

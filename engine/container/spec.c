@@ -82,6 +82,7 @@ static const struct field fields[] = {
 	F("oom_kill_disable", F_BOOL, oom_kill_disable),
 	F("oom_score_adj", F_INT, oom_score_adj),
 	F("ulimits", F_JSON, ulimits),
+	F("log_driver", F_STR, log_driver),
 	F("log_opts", F_JSON, log_opts),
 	F("sysctls", F_JSON, sysctls),
 	F("pid_mode", F_STR, pid_mode),

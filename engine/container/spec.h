@@ -74,7 +74,8 @@ struct container_spec {
 	bool oom_kill_disable;
 	int oom_score_adj;
 	json_t *ulimits;	/* array of {name, soft, hard}; NULL = none */
-	json_t *log_opts;	/* object; NULL = none */
+	char *log_driver;	/* json-file, local, none (logconf.h); NULL: json-file */
+	json_t *log_opts;	/* object of strings, as merged at create; NULL = none */
 	json_t *sysctls;	/* object; NULL = none */
 
 	/*

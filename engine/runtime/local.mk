@@ -2,6 +2,7 @@
 # Isolation: the runtime API berthd links, and the per-container berth-shim.
 libberth_engine_a_SOURCES += \
 	engine/runtime/cgroup.c engine/runtime/cgroup.h \
+	engine/runtime/logfile.c engine/runtime/logfile.h \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
 	engine/runtime/runtime_spec.c engine/runtime/runtime_spec.h \
@@ -16,7 +17,7 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
 	engine/runtime/shim/monitor.c
-berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS)
+berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(ZLIB_LIBS)
 
 # Test driver for tests/integration/1001-runtime-shim.sh: the runtime API from a shell.
 check_PROGRAMS += tests/tools/berth-runtool

@@ -189,6 +189,7 @@ runtime_spec_release(struct runtime_spec *s)
 	free(s->res.cpuset_mems);
 	free(s->cgroup_path);
 	free(s->log_path);
+	json_decref(s->log_attrs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -366,6 +367,14 @@ runtime_spec_to_json(const struct runtime_spec *s)
 		s->privileged, "logPath", s->log_path, "joinPid", s->join_pid);
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
+	if (s->log_max_size > 0) {
+		json_t *b = json_object_get(root, "berth");
+		json_object_set_new(b, "logMaxSize", json_integer(s->log_max_size));
+		json_object_set_new(b, "logMaxFiles", json_integer(s->log_max_files));
+		json_object_set_new(b, "logCompress", json_boolean(s->log_compress));
+	}
+	if (s->log_attrs)
+		json_object_set(json_object_get(root, "berth"), "logAttrs", s->log_attrs);
 	if (s->shm_path)
 		json_object_set_new(json_object_get(root, "berth"), "shm",
 				    json_pack("{s:s,s:I}", "path", s->shm_path, "size",
@@ -672,7 +681,7 @@ static int
 parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 {
 	_cleanup_free_ char *seccomp = NULL;
-	int64_t join = 0;
+	int64_t join = 0, max_files = 1;
 	int r;
 
 	if ((r = get_strv(b, "lowerdirs", &s->lowerdirs, e)) < 0 ||
@@ -686,9 +695,17 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	    (r = get_bool(b, "privileged", &s->privileged, e)) < 0 ||
 	    (r = get_str(b, "seccomp", false, &seccomp, e)) < 0 ||
 	    (r = get_str(b, "logPath", false, &s->log_path, e)) < 0 ||
-	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0)
+	    (r = get_int(b, "joinPid", 0, INT32_MAX, &join, e)) < 0 ||
+	    (r = get_int(b, "logMaxSize", 0, INT64_MAX, &s->log_max_size, e)) < 0 ||
+	    (r = get_int(b, "logMaxFiles", 1, LIMIT_LOG_FILES, &max_files, e)) < 0 ||
+	    (r = get_bool(b, "logCompress", &s->log_compress, e)) < 0)
 		return r;
 	s->join_pid = (int)join;
+	s->log_max_files = (int)max_files;
+	json_t *attrs = json_object_get(b, "logAttrs");
+	if (attrs && !json_is_object(attrs))
+		return err_set(e, -EINVAL, "config.json: 'logAttrs' must be an object");
+	s->log_attrs = json_incref(attrs);
 	if (get_obj(b, "shm")) {
 		if ((r = get_str(get_obj(b, "shm"), "path", true, &s->shm_path, e)) < 0 ||
 		    (r = get_int(get_obj(b, "shm"), "size", 0, INT64_MAX, &s->shm_size, e)) < 0)

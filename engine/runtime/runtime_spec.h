@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,6 +124,13 @@ struct runtime_spec {
 	enum runtime_seccomp seccomp;
 
 	char *log_path;		/* json-file log; NULL: no log */
+	/* json-file rotation (logfile.h): start a new file before one would pass
+	 * log_max_size bytes (0: never), keeping log_max_files files in all
+	 * (at least 1), the rotated ones gzipped when log_compress. */
+	int64_t log_max_size;
+	int log_max_files;
+	bool log_compress;
+	json_t *log_attrs; /* json-file "attrs" of every entry (labels/env options); NULL: none */
 
 	/* exec sessions: join the namespaces and cgroup of this running
 	 * container process instead of creating a container (root, mounts,

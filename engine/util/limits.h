@@ -148,6 +148,11 @@
  * our shim and are skipped. */
 #define LIMIT_LOG_JSON_LINE (128u * 1024)
 
+/* json-file log rotation (max-file): dockerd sets no bound, but each
+ * rotation renames every kept file, so a hostile max-file would make the
+ * shim loop for ever; 10000 files is far beyond any real setting. */
+#define LIMIT_LOG_FILES 10000
+
 /* Processes listed by `docker top`: a container at its pids limit may hold
  * thousands; beyond this the listing is cut rather than built unbounded. */
 #define LIMIT_TOP_PROCESSES 65536u

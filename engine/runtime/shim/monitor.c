@@ -6,7 +6,9 @@
  * shim is a subreaper) and, once the process exited and its output is
  * drained, writes exit.json, answers waiters and returns. A slow or stuck
  * client is dropped once its queue passes LIMIT_SHIM_CLIENT_BUFFER; it never
- * stalls the container or the log.
+ * stalls the container or the log. The log rotates as json-file's max-size
+ * and max-file ask (logfile.h); a rotated file is compressed by a forked
+ * child so the loop keeps relaying output meanwhile.
  */
 #include "config.h"
 
@@ -22,11 +24,13 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "engine/runtime/cgroup.h"
+#include "engine/runtime/logfile.h"
 #include "engine/runtime/proto.h"
 #include "engine/runtime/shim/shim.h"
 #include "engine/util/buf.h"
@@ -61,6 +65,8 @@ struct monitor {
 	struct client *clients[LIMIT_SHIM_CLIENTS];
 	size_t n_clients;
 	int log_fd;
+	int64_t log_size;   /* bytes in the live log file */
+	pid_t compress_pid; /* the child compressing <log>.1, or 0 */
 	bool log_warned;
 	struct buf partial[3];	/* per stream: a log line not yet ended */
 	struct buf stdin_q;	/* bytes waiting for the container's stdin */
@@ -133,6 +139,50 @@ utf8_sanitize(const unsigned char *p, size_t n, struct buf *out)
 }
 
 static void
+log_open(struct monitor *m)
+{
+	struct stat st;
+
+	m->log_fd = open(m->a->spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (m->log_fd < 0) {
+		log_warn("open log '%s': %s, output is not logged", m->a->spec->log_path,
+			 strerror(errno));
+		return;
+	}
+	/* A restarted container appends to the file its last run wrote. */
+	m->log_size = fstat(m->log_fd, &st) == 0 ? st.st_size : 0;
+}
+
+/* dockerd's checkCapacityAndRotate: a new file before this one would pass max-size. */
+static void
+log_rotate(struct monitor *m)
+{
+	const struct runtime_spec *sp = m->a->spec;
+	int r;
+
+	if (m->compress_pid > 0) {
+		/* the previous .1 must be .1.gz before it is shifted to .2.gz */
+		(void)waitpid(m->compress_pid, NULL, 0);
+		m->compress_pid = 0;
+	}
+	m->log_fd = safe_close(m->log_fd);
+	r = logfile_rotate(sp->log_path, sp->log_max_files, sp->log_compress);
+	if (r < 0)
+		log_warn("rotate log '%s': %s", sp->log_path, strerror(-r));
+	log_open(m);
+	if (r < 0 || !sp->log_compress || sp->log_max_files < 2)
+		return;
+	_cleanup_free_ char *first = logfile_rotated_path(sp->log_path, 1, false);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(logfile_compress(first) < 0 ? 1 : 0);
+	if (pid < 0)
+		log_warn("compress '%s': %s", first, strerror(errno));
+	else
+		m->compress_pid = pid;
+}
+
+static void
 log_emit(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 {
 	_cleanup_buf_ struct buf clean = BUF_INIT;
@@ -145,16 +195,29 @@ log_emit(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 		return;
 	utf8_sanitize((const unsigned char *)p, n, &clean);
 	time_format_rfc3339nano(time_now_ns(), ts);
-	j = json_pack("{s:s%,s:s,s:s}", "log", clean.data, clean.len, "stream",
-		      stream == FRAME_STDERR ? "stderr" : "stdout", "time", ts);
+	/* moby's jsonlog.JSONLog field order: log, stream, attrs (when any), time */
+	j = json_pack("{s:s%,s:s,s:O*,s:s}", "log", clean.data, clean.len, "stream",
+		      stream == FRAME_STDERR ? "stderr" : "stdout", "attrs", m->a->spec->log_attrs,
+		      "time", ts);
 	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (!line)
 		return;
 	len = strlen(line);
 	line[len] = '\n'; /* replaces the NUL: one write per entry */
-	if (fs_write_all(m->log_fd, line, len + 1) < 0 && !m->log_warned) {
-		log_warn("write container log: %s, dropping output", strerror(errno));
+	if (m->a->spec->log_max_size > 0 && m->log_size > 0 &&
+	    m->log_size + (int64_t)len + 1 > m->a->spec->log_max_size)
+		log_rotate(m);
+	if (m->log_fd < 0) {
+		free(line);
+		return;
+	}
+	/* A full disk fails the write at once: the entry is dropped, the container goes on. */
+	if (fs_write_all(m->log_fd, line, len + 1) < 0) {
+		if (!m->log_warned)
+			log_warn("write container log: %s, dropping output", strerror(errno));
 		m->log_warned = true;
+	} else {
+		m->log_size += (int64_t)len + 1;
 	}
 	free(line);
 }
@@ -392,6 +455,8 @@ reap(struct monitor *m)
 			(void)kill(m->a->pid, SIGKILL); /* the shim is being stopped: take the container along */
 	}
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (p == m->compress_pid)
+			m->compress_pid = 0;
 		if (p != m->a->pid || m->exited)
 			continue;
 		m->exited = true;
@@ -472,12 +537,8 @@ shim_monitor_run(struct shim_monitor_args *a)
 	struct monitor m = {.a = a, .log_fd = -1};
 	struct pollfd p[LIMIT_SHIM_CLIENTS + 5];
 
-	if (a->spec->log_path) {
-		m.log_fd = open(a->spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (m.log_fd < 0)
-			log_warn("open log '%s': %s, output is not logged", a->spec->log_path,
-				 strerror(errno));
-	}
+	if (a->spec->log_path)
+		log_open(&m);
 	if (a->in_fd >= 0 && a->in_fd != a->out_fd)
 		fcntl(a->in_fd, F_SETFL, fcntl(a->in_fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {

@@ -75,6 +75,10 @@ Test(spec, round_trip)
 	s.netns = RUNTIME_NETNS_PATH;
 	s.netns_path = xstrdup("/run/berth/netns/x");
 	s.log_path = xstrdup("/var/log/x.log");
+	s.log_max_size = 1000;
+	s.log_max_files = 3;
+	s.log_compress = true;
+	s.log_attrs = json_pack("{s:s}", "team", "a");
 	runtime_spec_add_mount(&s, "/data", "bind", "/host", opts);
 	text = runtime_spec_to_json(&s);
 	cr_assert_eq(runtime_spec_from_json(text, strlen(text), &t, &e), 0, "%s", e.msg);
@@ -90,6 +94,8 @@ Test(spec, round_trip)
 	cr_expect_str_eq(t.netns_path, "/run/berth/netns/x");
 	cr_expect_eq(t.n_mounts, s.n_mounts);
 	cr_expect_str_eq(t.mounts[t.n_mounts - 1].options[0], "ro");
+	cr_expect(t.log_max_size == 1000 && t.log_max_files == 3 && t.log_compress);
+	cr_expect_str_eq(json_string_value(json_object_get(t.log_attrs, "team")), "a");
 	cr_expect_eq(strv_len(t.caps), 14);
 	cr_expect_eq(strv_len(t.masked_paths), strv_len(s.masked_paths));
 	runtime_spec_release(&s);
