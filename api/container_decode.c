@@ -381,6 +381,8 @@ container_json_decode_create(json_t *body, struct container_spec *s, struct err 
 	}
 	if (container_json_decode_ns(json_object_get(body, "HostConfig"), s, e) < 0)
 		return -EINVAL;
+	if (container_json_decode_kept(json_object_get(body, "HostConfig"), s, e) < 0)
+		return e->code;
 	if (!s->labels)
 		s->labels = json_object();
 	if (!s->restart_policy)

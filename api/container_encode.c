@@ -161,13 +161,29 @@ port_bindings_json(const struct container_spec *s)
 	return o;
 }
 
+/* True when the tmpfs at @target came from HostConfig.Mounts, not Tmpfs. */
+static bool
+tmpfs_from_mounts(const struct container_spec *s, const char *target)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(s->mounts_sent, i, m) {
+		const char *t = json_string_value(json_object_get(m, "Target"));
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		if (t && type && strcmp(type, "tmpfs") == 0 && strcmp(t, target) == 0)
+			return true;
+	}
+	return false;
+}
+
 static json_t *
 tmpfs_json(const struct container_spec *s)
 {
 	json_t *o = NULL;
 
 	for (size_t i = 0; i < s->n_mounts; i++) {
-		if (s->mounts[i].type != MOUNT_TMPFS)
+		if (s->mounts[i].type != MOUNT_TMPFS || tmpfs_from_mounts(s, s->mounts[i].target))
 			continue;
 		if (!o)
 			o = json_object();
@@ -219,7 +235,7 @@ host_config_json(const struct container_snap *c)
 	json_t *o = json_object(), *tmpfs = tmpfs_json(s);
 
 	json_object_set_new(o, "Binds", strv_or_null(s->binds));
-	json_object_set_new(o, "ContainerIDFile", json_string(""));
+	json_object_set_new(o, "ContainerIDFile", js(s->container_id_file));
 	json_object_set_new(o, "LogConfig",
 			    json_pack("{s:s,s:o}", "Type",
 				      s->log_driver ? s->log_driver : "json-file", "Config",
@@ -229,7 +245,7 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "RestartPolicy", json_pack("{s:o,s:i}", "Name", js(s->restart_policy),
 							  "MaximumRetryCount", s->restart_max_retries));
 	json_object_set_new(o, "AutoRemove", json_boolean(s->auto_remove));
-	json_object_set_new(o, "VolumeDriver", json_string(""));
+	json_object_set_new(o, "VolumeDriver", js(s->volume_driver));
 	json_object_set_new(o, "VolumesFrom", strv_or_null(s->volumes_from));
 	json_object_set_new(o, "ConsoleSize", json_pack("[i,i]", s->console_height, s->console_width));
 	json_object_set_new(o, "CapAdd", strv_or_null(s->cap_add));
@@ -289,8 +305,20 @@ host_config_json(const struct container_snap *c)
 		json_object_set_new(o, "Init", json_true());
 	if (s->sysctls)
 		json_object_set(o, "Sysctls", s->sysctls);
-	json_object_set_new(o, "MaskedPaths", s->privileged ? json_array() : strv_to_json((char *const *)masked_paths));
-	json_object_set_new(o, "ReadonlyPaths", s->privileged ? json_array() : strv_to_json((char *const *)readonly_paths));
+	/* Sent lists as sent; else dockerd's defaults (none when privileged). */
+	json_object_set_new(o, "MaskedPaths",
+			    s->masked_paths ? json_deep_copy(s->masked_paths)
+			    : s->privileged ? json_array()
+					    : strv_to_json((char *const *)masked_paths));
+	json_object_set_new(o, "ReadonlyPaths",
+			    s->readonly_paths ? json_deep_copy(s->readonly_paths)
+			    : s->privileged   ? json_array()
+					      : strv_to_json((char *const *)readonly_paths));
+	/* omitempty in moby's HostConfig. */
+	if (s->mounts_sent)
+		json_object_set_new(o, "Mounts", json_deep_copy(s->mounts_sent));
+	if (s->annotations && json_object_size(s->annotations))
+		json_object_set_new(o, "Annotations", json_deep_copy(s->annotations));
 	return o;
 }
 

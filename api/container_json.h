@@ -30,6 +30,14 @@ int container_json_decode_create(json_t *body, struct container_spec *ret, struc
 int container_json_decode_ns(json_t *host, struct container_spec *s, struct err *e);
 
 /*
+ * The HostConfig fields kept to be shown back as sent (ContainerIDFile,
+ * VolumeDriver, Annotations, Mounts) and MaskedPaths / ReadonlyPaths
+ * (container_decode_kept.c). -EINVAL, -ENOENT for a volume driver other
+ * than local.
+ */
+int container_json_decode_kept(json_t *host, struct container_spec *s, struct err *e);
+
+/*
  * runc's rule for one sysctl @key given the network, IPC and UTS modes:
  * net.* needs a network namespace of its own, kernel.shm*, kernel.msg*,
  * kernel.sem and fs.mqueue.* an IPC one, anything else is refused

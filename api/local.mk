@@ -10,6 +10,7 @@ libberth_api_a_SOURCES += \
 	api/containers_resources.c api/containers_io.c api/containers_archive.c \
 	api/container_decode.c api/container_encode.c api/container_json.h \
 	api/container_decode_ns.c \
+	api/container_decode_kept.c \
 	api/jsonx.c api/jsonx.h \
 	api/lineq.c api/lineq.h \
 	api/events.c api/events.h \

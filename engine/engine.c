@@ -31,6 +31,7 @@
 #include "engine/container/exec.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/recover.h"
+#include "engine/network/dns.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -110,6 +111,22 @@ take_lock(struct engine *eng, struct err *e)
 		log_warn("cannot record pid in '%s': %s, ignoring", path, strerror(errno));
 	eng->lock_fd = TAKE_FD(fd);
 	return 0;
+}
+
+/* The embedded DNS server's names are networking's (containers sharing a
+ * user network); these adapt the callbacks' untyped handle. */
+static int
+dns_lookup_name(void *cls, const char *container_id, const char *name, struct in_addr *v4,
+		size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
+{
+	return network_resolve_name(cls, container_id, name, v4, n_v4, v6, n_v6);
+}
+
+static int
+dns_lookup_addr(void *cls, const char *container_id, int family, const void *addr, char *name,
+		size_t size)
+{
+	return network_resolve_addr(cls, container_id, family, addr, name, size);
 }
 
 static int
@@ -200,6 +217,15 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 			 }, &eng->net, e);
 	if (r < 0)
 		goto fail;
+	/* Upstreams: the daemon's --dns, else the host's resolv.conf
+	 * nameservers minus loopback ones (dockerd). */
+	struct dns_resolver resolver = {dns_lookup_name, dns_lookup_addr, eng->net};
+	struct dns_config dns_cfg = {0};
+	if (eng->cfg.dns[0])
+		dns_cfg.upstreams = eng->cfg.dns;
+	r = dns_server_new(&resolver, &dns_cfg, &eng->dns, e);
+	if (r < 0)
+		goto fail;
 	r = containers_open(&(struct containers_config){
 				    .data_root = eng->cfg.data_root,
 				    .exec_root = eng->cfg.exec_root,
@@ -216,6 +242,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 			    }, &eng->containers, e);
 	if (r < 0)
 		goto fail;
+	containers_set_dns_server(eng->containers, eng->dns);
 	r = containers_set_log_defaults(eng->containers, eng->cfg.log_driver, eng->cfg.log_opts, e);
 	if (r < 0)
 		goto fail;
@@ -249,6 +276,7 @@ engine_close(struct engine *eng)
 	execs_free(eng->execs);
 	builds_free(eng->builds);
 	containers_close(eng->containers);
+	dns_server_free(eng->dns); /* its names come from the network state */
 	images_free(eng->images);
 	registry_client_free(eng->registry);
 	store_close(eng->store);

@@ -38,6 +38,7 @@ struct engine_config {
 struct events;
 struct volumes;
 struct network_state;
+struct dns_server;
 struct registry_client;
 struct images;
 struct execs;
@@ -46,6 +47,7 @@ struct builds;
 struct engine {
 	struct engine_config cfg;
 	struct network_state *net;	/* engine/network: bridge, endpoints, NAT */
+	struct dns_server *dns;		/* the embedded DNS server (engine/network/dns.h) */
 	int lock_fd;		/* flock on <data_root>/berth.lock */
 	char *tmp_dir;		/* <data_root>/tmp: spooled uploads, partial downloads */
 	char id[65];		/* persistent daemon ID for /info */

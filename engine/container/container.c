@@ -16,6 +16,7 @@
 #include "engine/container/healthmon.h"
 #include "engine/container/logconf.h"
 #include "engine/container/names.h"
+#include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/deadline.h"
@@ -284,6 +285,7 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	int r;
 
 	pthread_mutex_init(&cs->mu, NULL);
+	pthread_mutex_init(&cs->dns_mu, NULL);
 	cs->data_root = xstrdup(cfg->data_root);
 	cs->exec_root = cfg->exec_root ? xstrdup(cfg->exec_root) : NULL;
 	cs->store = cfg->store;
@@ -353,6 +355,12 @@ containers_set_log_defaults(struct containers *cs, const char *driver, char *con
 }
 
 void
+containers_set_dns_server(struct containers *cs, struct dns_server *dns)
+{
+	cs->dns_server = dns;
+}
+
+void
 containers_stop_probes(struct containers *cs)
 {
 	if (!cs)
@@ -378,6 +386,7 @@ containers_close(struct containers *cs)
 	strv_free(cs->dns_options);
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
+	pthread_mutex_destroy(&cs->dns_mu);
 	free(cs->log_driver);
 	json_decref(cs->log_opts);
 	pthread_mutex_destroy(&cs->mu);
@@ -566,6 +575,20 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 	/* All or nothing: the new name is live only once it is on disk (the
 	 * names lock stays held so nobody takes either name meanwhile). */
 	r = container_save(c, e);
+	/* The embedded DNS answers to the new name at once, the old one no
+	 * more; when networking cannot record it, the old name is back on
+	 * disk too. */
+	if (r == 0 && cs->net && (r = network_rename(cs->net, c->id, c->name + 1, e)) < 0) {
+		struct err ignored = ERR_INIT;
+		pthread_mutex_lock(&c->mu);
+		char *renamed = c->name;
+		c->name = old;
+		pthread_mutex_unlock(&c->mu);
+		(void)container_save(c, &ignored);
+		pthread_mutex_lock(&c->mu);
+		c->name = renamed;
+		pthread_mutex_unlock(&c->mu);
+	}
 	pthread_mutex_lock(&c->mu);
 	if (r < 0) {
 		free(c->name);

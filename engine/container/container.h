@@ -98,6 +98,7 @@ struct container {
 };
 
 struct containers;
+struct dns_server;
 struct events;
 struct execs;
 struct network_state;
@@ -129,6 +130,14 @@ struct containers_config {
 int containers_open(const struct containers_config *cfg, struct containers **ret,
 		    struct err *e);
 void containers_close(struct containers *cs);
+
+/*
+ * Gives the service the embedded DNS server (borrowed: it must outlive the
+ * service), which container_dns_sync attaches to containers on user
+ * networks. Called by engine.c once, before recovery; without it (unit
+ * tests) containers get no server.
+ */
+void containers_set_dns_server(struct containers *cs, struct dns_server *dns);
 
 /*
  * The daemon's log driver and "key=value" options (--log-driver,

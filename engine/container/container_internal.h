@@ -28,6 +28,8 @@ struct containers {
 	struct events *events;		/* borrowed: container and exec events */
 	struct execs *execs;		/* borrowed: exec instances of the containers */
 	struct healthmon *health;	/* owned: health check probes (healthmon.h) */
+	struct dns_server *dns_server;	/* borrowed: the embedded DNS; NULL in tests */
+	pthread_mutex_t dns_mu;		/* serialises container_dns_sync (container_dns.c) */
 	/* resolv.conf and /etc/hosts defaults (owned copies) */
 	char **dns, **dns_search, **dns_options; /* daemon --dns, --dns-search, --dns-opt */
 	char *host_gateway_ip;		/* --host-gateway-ip, or NULL */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/container/container_monitor.h"
@@ -111,6 +112,7 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 
 	healthmon_disarm(cs->health, c);
 	container_endpoint_detach(cs, c);
+	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->state.status = CONTAINER_EXITED;

@@ -27,6 +27,7 @@
 #include "engine/container/logconf.h"
 #include "engine/container/container_internal.h"
 #include "engine/events/events.h"
+#include "engine/network/network.h"
 #include "engine/store/store_image.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -298,6 +299,30 @@ is_host_network(const struct container_spec *s)
 	return s->network_mode && strcmp(s->network_mode, "host") == 0;
 }
 
+/* A user-defined network: the embedded DNS server answers there. The
+ * default bridge can also be named by its ID, so networking decides. */
+static bool
+is_user_network(const struct containers *cs, const struct container_spec *s)
+{
+	struct network_info info = {0};
+	struct err ignored = ERR_INIT;
+	enum network_mode m;
+	char peer[65];
+	bool user;
+
+	if (network_mode_parse(s->network_mode, &m, peer, &ignored) < 0 ||
+	    m != NETWORK_MODE_BRIDGE || !s->network_mode || !*s->network_mode ||
+	    strcmp(s->network_mode, "default") == 0 || strcmp(s->network_mode, "bridge") == 0)
+		return false;
+	if (!cs->net)
+		return true;
+	if (network_get(cs->net, s->network_mode, &info, &ignored) < 0)
+		return false;
+	user = !info.def.predefined;
+	network_info_release(&info);
+	return user;
+}
+
 /* The address "host-gateway" in --add-host stands for: the daemon's
  * --host-gateway-ip, else the default bridge's gateway (dockerd). */
 static const char *
@@ -469,12 +494,20 @@ write_resolv_conf(const struct containers *cs, struct container *c)
 	char *const *opts = s->dns_options && s->dns_options[0] ? s->dns_options : cs->dns_options;
 	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
 
-	/* TODO: CREATE_RESOLV_EMBEDDED for containers on user-defined
-	 * networks, once those exist (engine/network). */
+	enum create_resolv_mode mode = CREATE_RESOLV_BRIDGE;
+
+	if (is_host_network(s))
+		mode = CREATE_RESOLV_HOST;
+	else if (is_user_network(cs, s))
+		mode = CREATE_RESOLV_EMBEDDED;
+
+	/* On a user network the container's --dns servers are the embedded
+	 * server's upstreams (container_dns.c), not resolv.conf lines. The
+	 * network is the one given at create: a container connected to a user
+	 * network later keeps the file it was created with. */
 	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0)
 		log_debug("cannot read /etc/resolv.conf, writing the container's without it");
-	create_resolv_conf(host.data, dns, search, opts,
-			   is_host_network(s) ? CREATE_RESOLV_HOST : CREATE_RESOLV_BRIDGE, &out);
+	create_resolv_conf(host.data, dns, search, opts, mode, &out);
 	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }

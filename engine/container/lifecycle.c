@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Start, stop/kill/restart/pause and remove. The network glue is in
- * container_endpoint.c, the exit monitor and restart policy in
- * container_monitor.c, recovery at daemon start in recover.c. State lives in
- * struct container (container.h); processes live under their shims
- * (engine/runtime), so berthd can restart without touching them.
+ * container_endpoint.c (the embedded DNS's in container_dns.c), the exit
+ * monitor and restart policy in container_monitor.c, recovery at daemon
+ * start in recover.c. State lives in struct container (container.h);
+ * processes live under their shims (engine/runtime), so berthd can restart
+ * without touching them.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/container/container_monitor.h"
@@ -128,6 +130,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	bool autorm;
 
 	container_endpoint_detach(cs, c);
+	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
 	c->starting = false;
@@ -193,6 +196,8 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		return r;
 	}
 	lifecycle_write_hosts(cs, c, c->ep.ip);
+	/* Before the process runs, so its first lookup is answered. */
+	(void)container_dns_sync(cs, c);
 	r = runspec_build(cs, c, &rs, e);
 	if (r < 0) {
 		runtime_spec_release(&rs);
@@ -426,6 +431,7 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
 	container_endpoint_detach(cs, c);
+	(void)container_dns_sync(cs, c);
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)
 			if (c->spec.mounts[i].type == MOUNT_VOLUME && c->spec.mounts[i].options &&

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
 #include "engine/container/container_monitor.h"
@@ -60,6 +61,7 @@ recover_containers(struct containers *cs, struct err *e)
 				network_endpoint_release(&ep);
 			}
 			strv_append(&live, c->id);
+			(void)container_dns_sync(cs, c); /* berthd's sockets died with it */
 			if (!rs.paused)
 				healthmon_resume(cs->health, c);
 			container_monitor_start(cs, c);

@@ -156,6 +156,17 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	if (r < 0)
 		return r;
 	rs->privileged = s->privileged;
+	/* HostConfig.MaskedPaths / ReadonlyPaths replace dockerd's lists. */
+	if (s->masked_paths) {
+		strv_free(rs->masked_paths);
+		rs->masked_paths = NULL;
+		(void)strv_from_json(s->masked_paths, &rs->masked_paths);
+	}
+	if (s->readonly_paths) {
+		strv_free(rs->readonly_paths);
+		rs->readonly_paths = NULL;
+		(void)strv_from_json(s->readonly_paths, &rs->readonly_paths);
+	}
 	if (s->privileged) {
 		rs->seccomp = RUNTIME_SECCOMP_UNCONFINED;
 		runtime_spec_clear_sys_readonly(rs);

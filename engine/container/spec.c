@@ -94,6 +94,12 @@ static const struct field fields[] = {
 	F("isolation", F_STR, isolation),
 	F("devices", F_JSON, devices),
 	F("device_cgroup_rules", F_STRV, device_cgroup_rules),
+	F("container_id_file", F_STR, container_id_file),
+	F("volume_driver", F_STR, volume_driver),
+	F("annotations", F_JSON, annotations),
+	F("mounts_sent", F_JSON, mounts_sent),
+	F("masked_paths", F_JSON, masked_paths),
+	F("readonly_paths", F_JSON, readonly_paths),
 };
 #undef F
 

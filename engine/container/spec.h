@@ -92,6 +92,12 @@ struct container_spec {
 	/* --device: array of {"host": path, "container": path, "perms": "rwm"}; NULL = none */
 	json_t *devices;
 	char **device_cgroup_rules; /* "c 1:3 rwm" */
+	/* Shown back as sent (api/container_decode_kept.c). */
+	char *container_id_file, *volume_driver;
+	json_t *annotations; /* object of strings; NULL = none */
+	json_t *mounts_sent; /* HostConfig.Mounts as sent; NULL = none */
+	/* Replace dockerd's default masked / read-only paths when not NULL. */
+	json_t *masked_paths, *readonly_paths;
 };
 
 void spec_release(struct container_spec *s);

@@ -88,8 +88,10 @@ struct dns_attach_opts {
  * Starts answering for @container_id inside the namespace at
  * @o->netns_path: a short-lived child process joins it, creates and binds
  * the sockets (127.0.0.11:53 UDP and TCP; the namespace's lo must be up)
- * and passes them back. Attaching again replaces the previous sockets and
- * options. -EINVAL for a bad upstream, -errno from the namespace (with @e).
+ * and passes them back. Attaching again replaces the options, and the
+ * sockets when the namespace is another one (a restarted container): in
+ * the same namespace the bound sockets are kept. -EINVAL for a bad
+ * upstream, -errno from the namespace (with @e).
  */
 int dns_attach(struct dns_server *s, const char *container_id, const struct dns_attach_opts *o,
 	       struct err *e);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "engine/network/dns.h"
 
@@ -31,6 +32,8 @@ struct dns_client {
 	struct dns_client *next;
 	struct dns_client_view v;
 	int udp, tcp;
+	dev_t ns_dev; /* the namespace the sockets are bound in */
+	ino_t ns_ino;
 	bool dead; /* detached: the serving thread closes and frees it */
 };
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -468,11 +469,39 @@ dns_server_free(struct dns_server *s)
 	free(s);
 }
 
+/*
+ * A re-attach in the namespace @c's predecessor is bound in keeps its
+ * sockets (duplicated; the old client's copies are closed with it): binding
+ * 127.0.0.11:53 there again would find the address taken. A detached
+ * predecessor counts while it is listed: the serving thread has not closed
+ * its sockets yet (it unlinks and closes under the lock), so a detach
+ * followed at once by an attach finds them too. -ENOENT when there is no
+ * such predecessor.
+ */
+static int
+reuse_sockets(struct dns_server *s, struct dns_client *c)
+{
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&s->lock);
+	for (struct dns_client *old = s->clients; old && r == -ENOENT; old = old->next) {
+		if (strcmp(old->v.id, c->v.id) != 0 || old->ns_dev != c->ns_dev ||
+		    old->ns_ino != c->ns_ino)
+			continue;
+		c->udp = fcntl(old->udp, F_DUPFD_CLOEXEC, 3);
+		c->tcp = c->udp < 0 ? -1 : fcntl(old->tcp, F_DUPFD_CLOEXEC, 3);
+		r = c->tcp < 0 ? -errno : 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 int
 dns_attach(struct dns_server *s, const char *container_id, const struct dns_attach_opts *o,
 	   struct err *e)
 {
 	struct dns_client *c = xcalloc(1, sizeof(*c));
+	struct stat st;
 	int r;
 
 	c->udp = c->tcp = -1;
@@ -485,8 +514,17 @@ dns_attach(struct dns_server *s, const char *container_id, const struct dns_atta
 		c->v.n_up = s->n_up;
 		r = 0;
 	}
-	if (r == 0 && (r = open_sockets(o->netns_path, &c->udp, &c->tcp)) < 0)
-		err_errno(e, r, "dns: listening on 127.0.0.11:53 in '%s'", o->netns_path);
+	if (r == 0 && stat(o->netns_path, &st) < 0)
+		r = err_errno(e, -errno, "dns: namespace '%s'", o->netns_path);
+	if (r == 0) {
+		c->ns_dev = st.st_dev;
+		c->ns_ino = st.st_ino;
+		r = reuse_sockets(s, c);
+		if (r == -ENOENT && (r = open_sockets(o->netns_path, &c->udp, &c->tcp)) < 0)
+			err_errno(e, r, "dns: listening on 127.0.0.11:53 in '%s'", o->netns_path);
+		else if (r < 0)
+			err_errno(e, r, "dns: keeping the sockets of '%s'", container_id);
+	}
 	if (r < 0) {
 		safe_close(c->udp);
 		safe_close(c->tcp);

@@ -750,3 +750,62 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 	log_info("removed network '%s'", o->def.name);
 	return 0;
 }
+
+/* Caller holds net->lock: is @ep on a user-defined network (where the
+ * embedded DNS answers)? */
+static bool
+on_user_net(struct network_state *net, const struct network_endpoint *ep)
+{
+	return ep->mode == NETWORK_MODE_BRIDGE && ep->network_id[0] &&
+	       netobj_bridge_of(net, ep) != &net->br;
+}
+
+int
+network_user_netns(struct network_state *net, const char *container_id, char ret[256])
+{
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&net->lock);
+	for (size_t i = 0; r < 0 && i < net->n_eps; i++) {
+		const struct network_endpoint *ep = &net->eps[i]->ep;
+		if (strcmp(ep->container_id, container_id) != 0 || !on_user_net(net, ep) ||
+		    !ep->netns_path[0])
+			continue;
+		memcpy(ret, ep->netns_path, sizeof(ep->netns_path));
+		r = 0;
+	}
+	pthread_mutex_unlock(&net->lock);
+	return r;
+}
+
+int
+network_rename(struct network_state *net, const char *container_id, const char *name, struct err *e)
+{
+	char prev[sizeof(((struct network_endpoint *)0)->name)] = "";
+	int r = 0;
+
+	pthread_mutex_lock(&net->lock);
+	for (size_t i = 0; r == 0 && i < net->n_eps; i++) {
+		struct network_endpoint *ep = &net->eps[i]->ep;
+		if (strcmp(ep->container_id, container_id) != 0)
+			continue;
+		memcpy(prev, ep->name, sizeof(prev));
+		snprintf(ep->name, sizeof(ep->name), "%s", name);
+		/* Under the lock, so a detach cannot remove the record first and
+		 * see it written again after. */
+		r = endpoint_save(net->ep_dir, ep);
+	}
+	/* All or nothing: a record that could not be written puts every
+	 * endpoint back under its old name. */
+	for (size_t i = 0; r < 0 && i < net->n_eps; i++) {
+		struct network_endpoint *ep = &net->eps[i]->ep;
+		if (strcmp(ep->container_id, container_id) != 0 || strcmp(ep->name, name) != 0)
+			continue;
+		memcpy(ep->name, prev, sizeof(prev));
+		(void)endpoint_save(net->ep_dir, ep);
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		return err_errno(e, r, "cannot save endpoint of '%s'", container_id);
+	return 0;
+}

@@ -11,9 +11,9 @@
  *
  * What it leaves to others: joining the namespace (the runtime does, by the
  * path returned here), /etc/hosts and resolv.conf (container/), Docker wire
- * shapes (api/), name resolution between containers (TODO: the embedded DNS
- * of user-defined networks; the network object already keeps hostname and
- * aliases for it).
+ * shapes (api/), serving names to containers (the embedded DNS server,
+ * dns.h, asks network_resolve_name/_addr below; the container service
+ * attaches it to each container's namespace).
  *
  * Threads: every function is thread-safe. Lock order: network_state.lock,
  * then firewall's own lock (a leaf). The state lock is never held across
@@ -232,3 +232,20 @@ int network_resolve_name(struct network_state *ns, const char *container_id, con
  */
 int network_resolve_addr(struct network_state *ns, const char *container_id, int family,
 			 const void *addr, char *name, size_t size);
+
+/*
+ * For the embedded DNS: when @container_id has an endpoint on a
+ * user-defined network (the containers the server answers for), copies its
+ * network namespace path to @ret and returns 0; -ENOENT otherwise (no
+ * endpoint, the default bridge, host, none, container:).
+ */
+int network_user_netns(struct network_state *ns, const char *container_id, char ret[256]);
+
+/*
+ * Follows a container rename: the endpoint of @container_id answers to
+ * @name (no '/') from now on, in name resolution and PTR answers, and its
+ * record says so. 0 also when it has no endpoint (a stopped container gets
+ * its name at the next attach); -errno when the record cannot be written.
+ */
+int network_rename(struct network_state *ns, const char *container_id, const char *name,
+		   struct err *e);

@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # A minimal DNS client and fake upstream for tests/integration/4003-dns.sh
+# and 4007-dns-containers.sh
 # (Debian's python3 has no DNS module; messages are packed by hand here, in
 # the test only).
 #
 #   dnsq.py query SERVER NAME TYPE [tcp]  -> "rcode N" then one answer per line
 #   dnsq.py hostile SERVER KIND           -> "rcode N" or "noreply"
-#   dnsq.py upstream PORT                 -> fake upstream on 127.0.0.1:PORT
+#   dnsq.py upstream PORT [ADDR [IP]]     -> fake upstream on ADDR:PORT (127.0.0.1)
+#                                            answering example.test with IP (192.0.2.7)
+#   dnsq.py flood SERVER SECONDS          -> sends random queries as fast as it can
 import random
 import socket
 import struct
@@ -146,13 +149,16 @@ def cmd_hostile(server, kind):
     return 0
 
 
+EXAMPLE_IP = "192.0.2.7"
+
+
 def answer(msg, tcp):
     qid, flags, _ = parse(msg)[0], None, None
     name, off = read_name(msg, 12)
     question = msg[12:off + 4]
     rcode, records, tc = 3, b"", False
     if name == "example.test":
-        rcode, records = 0, struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton("192.0.2.7")
+        rcode, records = 0, struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(EXAMPLE_IP)
     elif name == "big.test":
         if tcp:
             rcode, records = 0, struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton("192.0.2.8")
@@ -162,13 +168,34 @@ def answer(msg, tcp):
     return struct.pack(">HHHHHH", qid, flags, 1, 1 if records else 0, 0, 0) + question + records
 
 
-def cmd_upstream(port):
+def cmd_flood(server, seconds):
+    import time
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setblocking(False)
+    end, n = time.monotonic() + seconds, 0
+    while time.monotonic() < end:
+        name = "f%d.%s" % (n, random.choice(["flood.test", "nosuch", "x.flood"]))
+        try:
+            s.sendto(query_wire(n & 0xFFFF, name, 1), (server, 53))
+        except (BlockingIOError, ConnectionRefusedError):
+            pass
+        try:
+            while True:
+                s.recv(4096)
+        except (BlockingIOError, ConnectionRefusedError):
+            pass
+        n += 1
+    print("sent %d" % n)
+    return 0
+
+
+def cmd_upstream(port, addr="127.0.0.1"):
     import select
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", port))
+    u.bind((addr, port))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    t.bind(("127.0.0.1", port))
+    t.bind((addr, port))
     t.listen(8)
     print("ready", flush=True)
     while True:
@@ -195,5 +222,9 @@ if __name__ == "__main__":
         sys.exit(cmd_query(a[1], a[2], a[3], len(a) > 4 and a[4] == "tcp"))
     if a[0] == "hostile":
         sys.exit(cmd_hostile(a[1], a[2]))
+    if a[0] == "flood":
+        sys.exit(cmd_flood(a[1], float(a[2])))
     if a[0] == "upstream":
-        cmd_upstream(int(a[1]))
+        if len(a) > 3:
+            EXAMPLE_IP = a[3]
+        cmd_upstream(int(a[1]), a[2] if len(a) > 2 else "127.0.0.1")

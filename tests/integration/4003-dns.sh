@@ -7,7 +7,8 @@
 # 127.0.0.1 port (tests/helpers/dnsq.py, also the client). Checks A, AAAA,
 # PTR, round-robin, NXDOMAIN for unknown names in the container's domain,
 # forwarding (with the TCP retry of a truncated answer), the container's own
-# --dns servers, SERVFAIL without upstream, detach/attach, and hostile
+# --dns servers, SERVFAIL without upstream, detach/attach (also again while
+# attached, and under a flood), and hostile
 # queries (truncated, compression loops, 64 KiB, garbage, many questions).
 # Removes the namespace and stops what it started (by PID), also on failure.
 . "$(dirname "$0")/../helpers/lib.sh"
@@ -36,7 +37,7 @@ free_port() {
 UPORT=$(free_port)
 $DNSQ upstream "$UPORT" >"$T_DIR/upstream.out" 2>&1 &
 T_PIDS+=($!)
-wait_for 10 grep -q ready "$T_DIR/upstream.out" || fail "fake upstream started"
+wait_for 30 grep -q ready "$T_DIR/upstream.out" || fail "fake upstream started"
 
 q() { nsenter --net="$NSP" $DNSQ query 127.0.0.11 "$@" 2>&1; }
 hostile() { nsenter --net="$NSP" $DNSQ hostile 127.0.0.11 "$1" 2>&1; }
@@ -47,7 +48,7 @@ start_tool() { # OUT ARGS...
 	"$TOOL" -n "$NSP" "$@" >"$out" 2>&1 &
 	TOOL_PID=$!
 	T_PIDS+=($TOOL_PID)
-	wait_for 10 grep -q ready "$out"
+	wait_for 30 grep -q ready "$out"
 }
 
 if start_tool "$T_DIR/tool.out" -D corp.example -u 127.0.0.1 -p "$UPORT" \
@@ -93,6 +94,26 @@ expect_match "hostile: garbage" "$(hostile garbage)" '^(rcode [0-9]+|noreply)$'
 expect_match "hostile: 3-byte datagram dropped" "$(hostile short)" '^noreply$'
 check "tool still running after hostile input" kill -0 "$TOOL_PID"
 expect_match "still answers after hostile input" "$(q db A)" $'rcode 0\n10.9.0.5$'
+
+# Attaching again while attached (the container service syncs after every
+# network change) keeps the bound sockets: still answering.
+kill -USR2 "$TOOL_PID"
+check "attached again in the same namespace" wait_for 15 sh -c "[ \$(grep -c ready '$T_DIR/tool.out') -ge 2 ]"
+expect_match "and it still answers" "$(q db A)" $'rcode 0\n10.9.0.5$'
+check_fails "no attach error" grep -q 'dns:' "$T_DIR/tool.out"
+
+# Detaching and attaching while a client floods the server (ASan builds
+# check that a query in flight survives its socket's detach).
+nsenter --net="$NSP" $DNSQ flood 127.0.0.11 3 >"$T_DIR/flood.out" 2>&1 &
+FLOOD=$!
+T_PIDS+=($FLOOD)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	kill -USR1 "$TOOL_PID"; kill -USR2 "$TOOL_PID"
+done
+wait "$FLOOD"
+check "the server survived detaches under a flood" kill -0 "$TOOL_PID"
+check "and answers after them" wait_for 15 sh -c "nsenter --net=$NSP $DNSQ query 127.0.0.11 db A | grep -q 10.9.0.5"
+check_fails "no attach error during them" grep -q 'dns:' "$T_DIR/tool.out"
 
 # Detach stops answering at once; attach brings it back.
 kill -USR1 "$TOOL_PID"
