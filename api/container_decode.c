@@ -303,6 +303,7 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 		return err_set(e, -EINVAL, "json: cannot unmarshal into field HostConfig of type container.HostConfig");
 	if (jx_strv(h, "Binds", "HostConfig.Binds", false, &s->binds, e) < 0 ||
 	    jx_strv(h, "VolumesFrom", "HostConfig.VolumesFrom", false, &s->volumes_from, e) < 0 ||
+	    jx_strv(h, "Links", "HostConfig.Links", false, &s->links, e) < 0 ||
 	    jx_str(h, "NetworkMode", "HostConfig.NetworkMode", &s->network_mode, e) < 0 ||
 	    jx_bool(h, "AutoRemove", "HostConfig.AutoRemove", &s->auto_remove, e) < 0 ||
 	    jx_strv(h, "CapAdd", "HostConfig.CapAdd", false, &s->cap_add, e) < 0 ||

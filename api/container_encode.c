@@ -258,7 +258,7 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "GroupAdd", strv_or_null(s->group_add));
 	json_object_set_new(o, "IpcMode", js(or_default(s->ipc_mode, "private")));
 	json_object_set_new(o, "Cgroup", json_string(""));
-	json_object_set_new(o, "Links", json_null());
+	json_object_set_new(o, "Links", strv_or_null(c->links));
 	json_object_set_new(o, "OomScoreAdj", json_integer(s->oom_score_adj));
 	json_object_set_new(o, "PidMode", js(s->pid_mode));
 	json_object_set_new(o, "Privileged", json_boolean(s->privileged));
@@ -516,6 +516,31 @@ container_json_inspect(const struct container_snap *c)
 	return o;
 }
 
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The name and the link names that resolve to the container, in byte
+ * order as dockerd's name index (go-memdb) yields them. */
+static json_t *
+names_json(const struct container_snap *c)
+{
+	size_t n = strv_len(c->link_names);
+	const char **v = xcalloc(n + 1, sizeof(*v));
+	json_t *a = json_array();
+
+	v[0] = c->name ? c->name : "";
+	for (size_t i = 0; i < n; i++)
+		v[i + 1] = c->link_names[i];
+	qsort(v, n + 1, sizeof(*v), cmp_names);
+	for (size_t i = 0; i <= n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	free(v);
+	return a;
+}
+
 json_t *
 container_json_summary(const struct container_snap *c)
 {
@@ -553,7 +578,7 @@ container_json_summary(const struct container_snap *c)
 	}
 	json_decref(pm);
 	json_object_set_new(o, "Id", json_string(c->id));
-	json_object_set_new(o, "Names", json_pack("[o]", js(c->name)));
+	json_object_set_new(o, "Names", names_json(c));
 	json_object_set_new(o, "Image", js(c->spec.image));
 	json_object_set_new(o, "ImageID", js(c->image_id));
 	json_object_set_new(o, "Command", js(cmd));

@@ -19,6 +19,7 @@
 #include "api/request.h"
 #include "api/stream.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/links.h"
 #include "engine/container/snapshot.h"
 #include "engine/engine.h"
 #include "engine/network/network.h"
@@ -419,7 +420,11 @@ api_containers_delete(struct api_request *r)
 	if (!c)
 		return;
 	if (api_query_bool(r, "link", false)) {
-		api_reply_errorf(r, 400, "Conflict, cannot remove the default link name of the container");
+		if (links_remove(r->ctx->engine->containers, r->params[0], &e) < 0) {
+			api_reply_err(r, &e);
+			return;
+		}
+		api_reply_empty(r, 204);
 		return;
 	}
 	if (lifecycle_remove(r->ctx->engine->containers, c, api_query_bool(r, "force", false),
@@ -518,6 +523,7 @@ api_containers_wait(struct api_request *r)
 	api_reply_stream(r, "application/json", 0, wait_producer, j, wait_job_free);
 }
 
+/* clang-format off */
 const struct api_route api_containers_routes[] = {
 	{ "POST", "/containers/create", api_containers_create, API_BODY_JSON },
 	{ "GET", "/containers/json", api_containers_list, API_BODY_NONE },
@@ -530,6 +536,8 @@ const struct api_route api_containers_routes[] = {
 	{ "POST", "/containers/{id}/unpause", api_containers_unpause, API_BODY_NONE },
 	{ "POST", "/containers/{id}/wait", api_containers_wait, API_BODY_NONE },
 	{ "POST", "/containers/{id}/rename", api_containers_rename, API_BODY_NONE },
-	{ "DELETE", "/containers/{id}", api_containers_delete, API_BODY_NONE },
+	/* greedy: `docker rm --link web/db` sends DELETE /containers/web/db */
+	{ "DELETE", "/containers/{id*}", api_containers_delete, API_BODY_NONE },
 	{ 0 },
 };
+/* clang-format on */

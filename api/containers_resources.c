@@ -365,16 +365,9 @@ api_containers_prune(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	if (filters_count(f, "until")) {
-		const char *u = filters_value(f, "until", 0);
-		int64_t d;
-		if (time_parse_timestamp(u, &pf.until_ns) < 0) {
-			if (parse_go_duration(u, &d) < 0) {
-				api_reply_errorf(r, 400, "failed to parse value as time or duration: \"%s\"", u);
-				return;
-			}
-			pf.until_ns = time_now_ns() - d;
-		}
+	if (filters_get_until(f, &pf.until_ns, &e) < 0) {
+		api_reply_err(r, &e);
+		return;
 	}
 	pf.f = f;
 	if (usage_prune(r->ctx->engine->containers, prune_match, &pf, &ids, &space, &e) < 0) {

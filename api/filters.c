@@ -10,6 +10,7 @@
 #include "api/filters.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/parse.h"
+#include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
 /* A filter set is just the normalised JSON: key -> array of strings. */
@@ -165,4 +166,26 @@ filters_match_labels(const struct filters *f, const char *key, json_t *labels)
 			return false;
 	}
 	return true;
+}
+
+int
+filters_get_until(const struct filters *f, int64_t *ret_ns, struct err *e)
+{
+	const char *u;
+	int64_t d;
+
+	*ret_ns = 0;
+	if (!filters_has(f, "until"))
+		return 0;
+	if (filters_count(f, "until") > 1)
+		return err_set(e, -EINVAL, "more than one until filter specified");
+	u = filters_value(f, "until", 0);
+	/* timetypes.GetTimestamp: a duration first, except "0" (a timestamp) */
+	if (strcmp(u, "0") != 0 && parse_go_duration(u, &d) == 0) {
+		*ret_ns = time_now_ns() - d;
+		return 0;
+	}
+	if (time_parse_timestamp(u, ret_ns) < 0)
+		return err_set(e, -EINVAL, "failed to parse value as time or duration: \"%s\"", u);
+	return 0;
 }

@@ -44,6 +44,14 @@ int filters_get_bool(const struct filters *f, const char *key, bool dflt, bool *
  */
 bool filters_match_labels(const struct filters *f, const char *key, json_t *labels);
 
+/*
+ * The prune routes' "until" (moby's getUntilFromPruneFilters): a Go
+ * duration before now ("10m", "1h30m"), Unix seconds with optional
+ * fraction, or an RFC 3339 time. 0 in *@ret_ns when absent; -EINVAL with
+ * dockerd's message for two values or one that does not parse.
+ */
+int filters_get_until(const struct filters *f, int64_t *ret_ns, struct err *e);
+
 static inline void
 filters_freep(struct filters **f)
 {

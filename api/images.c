@@ -448,14 +448,9 @@ api_images_prune(struct api_request *r)
 	    filters_check_keys(c.f, keys, &e) < 0 ||
 	    filters_get_bool(c.f, "dangling", true, &dangling, &e) < 0)
 		goto fail;
-	if (filters_has(c.f, "until")) {
-		if (time_parse_timestamp(filters_value(c.f, "until", 0), &c.until_ns) < 0) {
-			err_set(&e, -EINVAL, "invalid filter 'until=%s'",
-				filters_value(c.f, "until", 0));
-			goto fail;
-		}
-		c.has_until = true;
-	}
+	if (filters_get_until(c.f, &c.until_ns, &e) < 0)
+		goto fail;
+	c.has_until = filters_has(c.f, "until");
 	if (image_prune(r->ctx->engine->images, !dangling, prune_keep, &c, &rep, &e) < 0)
 		goto fail;
 	items = rep.n ? api_images_delete_items(&rep) : json_null();

@@ -417,13 +417,8 @@ api_networks_prune(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	if (filters_count(f, "until") > 1) {
-		api_reply_errorf(r, 400, "more than one until filter specified");
-		return;
-	}
-	if (filters_count(f, "until") == 1 &&
-	    time_parse_timestamp(filters_value(f, "until", 0), &until) < 0) {
-		api_reply_errorf(r, 400, "invalid filter 'until=%s'", filters_value(f, "until", 0));
+	if (filters_get_until(f, &until, &e) < 0) {
+		api_reply_err(r, &e);
 		return;
 	}
 	if (network_list(eng->net, &list, &n, &e) < 0) {

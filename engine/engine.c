@@ -53,6 +53,7 @@ engine_config_release(struct engine_config *cfg)
 	strv_free(cfg->labels);
 	free(cfg->bridge_name);
 	free(cfg->bridge_cidr);
+	strv_free(cfg->address_pools);
 	strv_free(cfg->dns);
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_options);
@@ -164,6 +165,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.labels = strv_copy_nonnull((char *const *)cfg->labels);
 	eng->cfg.bridge_name = xstrdup(cfg->bridge_name ? cfg->bridge_name : "berth0");
 	eng->cfg.bridge_cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
+	eng->cfg.address_pools = strv_dup(cfg->address_pools);
 	eng->cfg.dns = strv_copy_nonnull((char *const *)cfg->dns);
 	eng->cfg.dns_search = strv_copy_nonnull((char *const *)cfg->dns_search);
 	eng->cfg.dns_options = strv_copy_nonnull((char *const *)cfg->dns_options);
@@ -209,12 +211,15 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.tmp_dir = eng->tmp_dir,
 	});
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
-	r = network_open(&(struct network_config){
-				 .data_root = eng->cfg.data_root,
-				 .exec_root = eng->cfg.exec_root,
-				 .bridge_name = eng->cfg.bridge_name,
-				 .bridge_cidr = eng->cfg.bridge_cidr,
-			 }, &eng->net, e);
+	r = network_open(
+		&(struct network_config){
+			.data_root = eng->cfg.data_root,
+			.exec_root = eng->cfg.exec_root,
+			.bridge_name = eng->cfg.bridge_name,
+			.bridge_cidr = eng->cfg.bridge_cidr,
+			.address_pools = eng->cfg.address_pools,
+		},
+		&eng->net, e);
 	if (r < 0)
 		goto fail;
 	/* Upstreams: the daemon's --dns, else the host's resolv.conf

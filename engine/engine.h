@@ -26,6 +26,8 @@ struct engine_config {
 	char **registry_mirrors;    /* NULL-terminated, for docker.io */
 	char *bridge_name;	/* default berth0 */
 	char *bridge_cidr;	/* default 10.88.0.1/16 */
+	/* default-address-pools, "base=CIDR,size=N" each; NULL: dockerd's */
+	char **address_pools;
 	char **labels;		/* daemon labels for /info */
 	/* daemon --dns, --dns-search, --dns-opt: containers' defaults, NULL-terminated */
 	char **dns, **dns_search, **dns_options;

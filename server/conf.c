@@ -46,6 +46,8 @@ conf_usage(FILE *f)
 	      "      --label K=V             daemon label shown by docker info (repeatable)\n"
 	      "  -b, --bridge NAME           default bridge (default berth0)\n"
 	      "      --bip CIDR              address of the default bridge (default 10.88.0.1/16)\n"
+	      "      --default-address-pool base=CIDR,size=N\n"
+	      "                              pool for networks' automatic subnets (repeatable)\n"
 	      "      --dns IP                DNS server for containers (repeatable)\n"
 	      "      --dns-search DOMAIN     DNS search domain for containers (repeatable)\n"
 	      "      --dns-opt OPTION        resolv.conf option for containers (repeatable)\n"
@@ -92,6 +94,7 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
 	OPT_HOST_GATEWAY_IP,
+	OPT_ADDRESS_POOL,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
 };
@@ -116,6 +119,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 		{"dns-opt", required_argument, NULL, OPT_DNS_OPT},
 		{"host-gateway-ip", required_argument, NULL, OPT_HOST_GATEWAY_IP},
+		{"default-address-pool", required_argument, NULL, OPT_ADDRESS_POOL},
 		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
 		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
 		{"tls", no_argument, NULL, OPT_TLS},
@@ -152,6 +156,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case 'b': free(cfg->bridge); cfg->bridge = xstrdup(optarg); break;
 		case OPT_BIP: free(cfg->bip); cfg->bip = xstrdup(optarg); break;
 		case OPT_DNS: strv_append(&cfg->dns, optarg); break;
+		case OPT_ADDRESS_POOL: strv_append(&cfg->address_pools, optarg); break;
 		case OPT_DNS_SEARCH: strv_append(&cfg->dns_search, optarg); break;
 		case OPT_DNS_OPT: strv_append(&cfg->dns_opts, optarg); break;
 		case OPT_HOST_GATEWAY_IP:
@@ -210,7 +215,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -230,6 +235,7 @@ static const struct key_spec keys[] = {
 	KEY("labels", K_STRV, labels),
 	KEY("bridge", K_STRING, bridge),
 	KEY("bip", K_STRING, bip),
+	KEY("default-address-pools", K_POOLS, address_pools),
 	KEY("dns", K_STRV, dns),
 	KEY("dns-search", K_STRV, dns_search),
 	KEY("dns-opts", K_STRV, dns_opts),
@@ -247,6 +253,45 @@ static const struct key_spec keys[] = {
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 };
+
+static void
+append_pool(char ***v, const char *base, json_int_t size)
+{
+	_cleanup_free_ char *s = xasprintf("base=%.64s,size=%lld", base, (long long)size);
+	strv_append(v, s);
+}
+
+/*
+ * daemon.json's default-address-pools, [{"base": "10.10.0.0/16", "size":
+ * 24}, ...], kept in the flag's "base=...,size=..." form (the network
+ * module checks the values when it opens).
+ */
+static int
+apply_pools(char ***field, json_t *v, const char *path, struct err *e)
+{
+	_cleanup_strv_ char **out = NULL;
+	size_t i;
+	json_t *p;
+
+	if (!json_is_array(v) || json_array_size(v) > 256)
+		return err_set(e, -EINVAL,
+			       "%s: \"default-address-pools\" must be a list of "
+			       "{\"base\": CIDR, \"size\": N}",
+			       path);
+	json_array_foreach(v, i, p) {
+		json_t *base = json_object_get(p, "base"), *size = json_object_get(p, "size");
+		if (!json_is_object(p) || !json_is_string(base) || !json_is_integer(size) ||
+		    json_object_size(p) != 2)
+			return err_set(e, -EINVAL,
+				       "%s: default-address-pools[%zu] must be {\"base\": CIDR, "
+				       "\"size\": N}",
+				       path, i);
+		append_pool(&out, json_string_value(base), json_integer_value(size));
+	}
+	if (!*field)
+		*field = TAKE_PTR(out);
+	return 0;
+}
 
 /* Applies key @k of @root (present, maybe null) unless the command line set it. */
 static int
@@ -285,6 +330,7 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 			*u = (unsigned)v;
 		return 0;
 	}
+	case K_POOLS: return apply_pools(field, json_object_get(root, k->name), path, e);
 	case K_STRMAP: {
 		/* an object of strings, kept as "key=value" like the flag */
 		char ***sv = field;
@@ -528,6 +574,7 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->log_level);
 	free(cfg->bridge);
 	free(cfg->bip);
+	strv_free(cfg->address_pools);
 	strv_free(cfg->dns);
 	strv_free(cfg->dns_search);
 	strv_free(cfg->dns_opts);

@@ -23,6 +23,7 @@ struct daemon_config {
 	char **labels;
 	char *bridge;
 	char *bip;
+	char **address_pools; /* --default-address-pool / default-address-pools: "base=..,size=.." */
 	char **dns, **dns_search, **dns_opts; /* containers' defaults (dockerd's names) */
 	char *host_gateway_ip;
 	char *log_driver; /* --log-driver: containers' default log driver */

@@ -157,6 +157,7 @@ run(struct daemon_config *cfg)
 	ecfg.labels = cfg->labels;
 	ecfg.bridge_name = cfg->bridge;
 	ecfg.bridge_cidr = cfg->bip;
+	ecfg.address_pools = cfg->address_pools;
 	ecfg.dns = cfg->dns;
 	ecfg.dns_search = cfg->dns_search;
 	ecfg.dns_options = cfg->dns_opts;

@@ -14,6 +14,7 @@
 
 #include "engine/container/container_internal.h"
 #include "engine/container/healthmon.h"
+#include "engine/container/links.h"
 #include "engine/container/logconf.h"
 #include "engine/container/names.h"
 #include "engine/network/network.h"
@@ -501,6 +502,8 @@ containers_get(struct containers *cs, const char *ref, struct err *e)
 			found = cs->items[i];
 	if (!found)
 		found = find_name_locked(cs, ref);
+	if (!found)
+		found = links_find_locked(cs, ref); /* "/parent/alias" names the target */
 	if (!found && str_is_hex(ref, 0)) {
 		for (size_t i = 0; i < cs->n; i++)
 			if (strncmp(cs->items[i]->id, ref, len) == 0) {

@@ -26,6 +26,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/logconf.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/links.h"
 #include "engine/events/events.h"
 #include "engine/network/network.h"
 #include "engine/store/store_image.h"
@@ -513,7 +514,8 @@ write_resolv_conf(const struct containers *cs, struct container *c)
 }
 
 void
-lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip)
+lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip,
+		      char *const *link_hosts)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
@@ -540,6 +542,9 @@ lifecycle_write_hosts(const struct containers *cs, struct container *c, const ch
 		buf_printf(&b, "%s\t%s\n",
 			   strcmp(addr, "host-gateway") == 0 ? host_gateway(cs, gw) : addr, name);
 	}
+	/* libnetwork writes the links' records after the extra hosts */
+	for (size_t i = 0; link_hosts && link_hosts[i]; i++)
+		buf_printf(&b, "%s\n", link_hosts[i]);
 	if (ip && *ip) {
 		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
 		 * then the bare hostname when the FQDN has a dot. */
@@ -569,7 +574,7 @@ write_files(const struct containers *cs, struct container *c, struct err *e)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
-	lifecycle_write_hosts(cs, c, NULL);
+	lifecycle_write_hosts(cs, c, NULL, NULL);
 	write_resolv_conf(cs, c);
 	return 0;
 }
@@ -627,6 +632,12 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;
+	/* moby's registerLinks, once the image is known */
+	r = links_resolve(cs, spec, e);
+	if (r < 0) {
+		store_image_summary_release(&sum);
+		return r;
+	}
 	r = create_merge_image_config(spec, &config, e);
 	/* dockerd's mergeAndVerifyLogConfig comes after the image's config is merged */
 	if (r == 0)

@@ -27,6 +27,7 @@
 #include "engine/container/healthmon.h"
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/links.h"
 #include "engine/container/runspec.h"
 #include "engine/events/events.h"
 #include "engine/runtime/runtime.h"
@@ -181,6 +182,7 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 {
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct runtime_spec rs = {0};
+	struct links_setup lk = {0};
 	struct err ignored = ERR_INIT;
 	bool held;
 	pid_t pid = 0;
@@ -195,10 +197,18 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		pthread_mutex_unlock(&c->mu);
 		return r;
 	}
-	lifecycle_write_hosts(cs, c, c->ep.ip);
+	/* A link to a container that is not running fails the start like a
+	 * runtime error: state, die event, --rm (moby's containerStart). */
+	r = links_setup(cs, c, &lk, e);
+	if (r < 0)
+		return start_failed(cs, c, r, e);
+	lifecycle_write_hosts(cs, c, c->ep.ip, lk.hosts);
 	/* Before the process runs, so its first lookup is answered. */
 	(void)container_dns_sync(cs, c);
 	r = runspec_build(cs, c, &rs, e);
+	if (r == 0)
+		links_merge_env(&rs.env, lk.env);
+	links_setup_release(&lk);
 	if (r < 0) {
 		runtime_spec_release(&rs);
 		return start_failed(cs, c, r, e);

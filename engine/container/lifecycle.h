@@ -77,8 +77,10 @@ void lifecycle_event(struct containers *cs, struct container *c, const char *act
 
 /* Rewrites <dir>/hosts: the standard entries, --add-host ones (host-gateway
  * resolved to the daemon's --host-gateway-ip or the default bridge's
- * gateway) and, when @ip is set, the container's own name(s) at @ip. */
-void lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip);
+ * gateway), the lines of legacy links (@link_hosts, links.h; NULL: none)
+ * and, when @ip is set, the container's own name(s) at @ip. */
+void lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip,
+			   char *const *link_hosts);
 
 /*
  * Parses one HostConfig.ExtraHosts entry as dockerd does: "name:addr" or

@@ -14,6 +14,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/hold.c engine/container/hold.h \
 	engine/container/create.c engine/container/create.h \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
+	engine/container/links.c engine/container/links.h \
 	engine/container/logconf.c engine/container/logconf.h \
 	engine/container/logs.c engine/container/logs.h \
 	engine/container/rootfs.c engine/container/rootfs.h \
@@ -42,6 +43,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_exec.c \
 	tests/unit/engine/container/test_health.c \
 	tests/unit/engine/container/test_hold.c \
+	tests/unit/engine/container/test_links.c \
 	tests/unit/engine/container/test_names.c \
 	tests/unit/engine/container/test_snapshot.c \
 	tests/unit/engine/container/test_restart.c \

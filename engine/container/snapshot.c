@@ -13,6 +13,7 @@
 
 #include "engine/container/snapshot.h"
 #include "engine/container/exec.h"
+#include "engine/container/links.h"
 #include "engine/container/usage.h"
 #include "engine/container/container_internal.h"
 #include "engine/util/strv.h"
@@ -106,6 +107,8 @@ container_snapshot(struct containers *cs, struct container *c, enum container_sn
 		exec_ids = execs_ids_of(cs->execs, c->id);
 	s = container_snap_new(c);
 	fill_mount_sources(cs, s);
+	s->link_names = links_names_of(cs, s->id);
+	s->links = links_describe(cs, c);
 	s->exec_ids = TAKE_PTR(exec_ids);
 	s->has_sizes = sized;
 	s->size_rw = rw;
@@ -137,6 +140,8 @@ container_snap_free(struct container_snap *s)
 	free(s->work_dir);
 	free(s->merged_dir);
 	strv_free(s->exec_ids);
+	strv_free(s->link_names);
+	strv_free(s->links);
 	free(s);
 	return NULL;
 }

@@ -35,6 +35,10 @@ struct container_snap {
 	 * a volume's _data directory, NULL for tmpfs. Filled by container_snapshot. */
 	char **mount_sources;
 	char **exec_ids; /* with CONTAINER_SNAP_EXECS: oldest first, NULL when none */
+	/* Filled by container_snapshot (links.h): the link names that resolve
+	 * to this container ("/parent/alias", sorted) and its own links as
+	 * inspect shows them ("/target:/name/alias"); NULL when none. */
+	char **link_names, **links;
 	bool has_sizes;	 /* with CONTAINER_SNAP_SIZES, when measuring worked */
 	int64_t size_rw, size_rootfs;
 };

@@ -52,6 +52,7 @@ static const struct field fields[] = {
 	F("console_width", F_INT, console_width),
 	F("binds", F_STRV, binds),
 	F("volumes_from", F_STRV, volumes_from),
+	F("links", F_STRV, links),
 	F("network_mode", F_STR, network_mode),
 	F("publish_all_ports", F_BOOL, publish_all_ports),
 	F("restart_policy", F_STR, restart_policy),

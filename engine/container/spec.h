@@ -58,6 +58,9 @@ struct container_spec {
 	char **volumes_from; /* "container[:mode]" as given; their mounts join mounts at create */
 	struct mount_spec *mounts;
 	size_t n_mounts;
+	/* HostConfig.Links: as given until create resolves them (links.h), then
+	 * "<target-id>:<alias>" */
+	char **links;
 	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */
 	struct portmap_request *ports;	/* HostConfig.PortBindings, in order */
 	size_t n_ports;

@@ -11,7 +11,8 @@ libberth_engine_a_SOURCES += \
 	engine/network/netobj.c engine/network/network_internal.h \
 	engine/network/network.c engine/network/network.h \
 	engine/network/plumb.c engine/network/plumb.h \
-	engine/network/portmap.c engine/network/portmap.h
+	engine/network/portmap.c engine/network/portmap.h \
+	engine/network/sweep.c
 
 # Integration driver and test (root only; the script skips otherwise).
 check_PROGRAMS += tests/tools/berth-nettool
@@ -23,6 +24,7 @@ check_PROGRAMS += tests/unit/engine/network/test_network
 TESTS += tests/unit/engine/network/test_network
 tests_unit_engine_network_test_network_SOURCES = \
 	tests/unit/engine/network/test_ipam.c \
+	tests/unit/engine/network/test_netdef.c \
 	tests/unit/engine/network/test_portmap.c \
 	tests/unit/engine/network/test_firewall.c \
 	tests/unit/engine/network/test_endpoint.c \

@@ -17,6 +17,8 @@
 #include "engine/util/fs.h"
 #include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
+#include "engine/util/parse.h"
+#include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
 #define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -93,6 +95,49 @@ netdef_parse_subnet(const char *s, struct in_addr *ret_net, int *ret_prefix, str
 			       s);
 	*ret_net = a;
 	*ret_prefix = prefix;
+	return 0;
+}
+
+int
+netdef_parse_pool(const char *s, struct netdef_pool *ret, struct err *e)
+{
+	_cleanup_strv_ char **fields = strv_split(s, ",");
+	struct netdef_pool p = {0};
+	bool have_base = false, have_size = false;
+
+	for (size_t i = 0; fields[i]; i++) {
+		const char *eq = strchr(fields[i], '=');
+		uint64_t v;
+		if (!eq)
+			return err_set(e, -EINVAL, "invalid field '%s' must be a key=value pair",
+				       fields[i]);
+		if (strncmp(fields[i], "base=", 5) == 0) {
+			if (strlen(eq + 1) > 64 || ipam_parse_cidr(eq + 1, &p.base, &p.prefix) < 0)
+				return err_set(e, -EINVAL,
+					       "invalid base pool \"%.64s\": invalid CIDR address: "
+					       "%.64s",
+					       eq + 1, eq + 1);
+			p.base.s_addr = htonl(ntohl(p.base.s_addr) & mask(p.prefix));
+			have_base = true;
+		} else if (strncmp(fields[i], "size=", 5) == 0) {
+			if (parse_uint64(eq + 1, 32, &v) < 0)
+				return err_set(e, -EINVAL, "invalid size value: %.32s", eq + 1);
+			p.size = (int)v;
+			have_size = true;
+		} else {
+			return err_set(e, -EINVAL, "unexpected key '%.*s' in '%s'",
+				       (int)(eq - fields[i]), fields[i], s);
+		}
+	}
+	if (!have_base)
+		return err_set(e, -EINVAL, "invalid default address pool '%s': no base", s);
+	if (!have_size || p.size <= 0 || p.size < p.prefix)
+		return err_set(e, -EINVAL, "invalid pools size: %d", p.size);
+	if (p.size > 30)
+		return err_set(e, -EINVAL,
+			       "invalid pools size: %d (berth's networks need /30 or larger)",
+			       p.size);
+	*ret = p;
 	return 0;
 }
 

@@ -48,6 +48,22 @@ int netdef_check_name(const char *name, struct err *e);
  */
 int netdef_parse_subnet(const char *s, struct in_addr *ret_net, int *ret_prefix, struct err *e);
 
+/* An address pool for automatic subnets (dockerd's default-address-pools):
+ * subnets of length @size carved out of @base/@prefix in order. */
+struct netdef_pool {
+	struct in_addr base;
+	int prefix, size;
+};
+
+/*
+ * Parses dockerd's --default-address-pool value "base=a.b.c.d/n,size=m"
+ * (daemon.json's {"base":..,"size":..} comes as the same text). The base's
+ * host bits are cleared as net.ParseCIDR does; @size must be at least the
+ * base's length and at most 30 (berth's IPAM wants two host addresses).
+ * 0 or -EINVAL with dockerd's wording.
+ */
+int netdef_parse_pool(const char *s, struct netdef_pool *ret, struct err *e);
+
 /* True when a/pa and b/pb share an address. */
 bool netdef_overlaps(struct in_addr a, int pa, struct in_addr b, int pb);
 

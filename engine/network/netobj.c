@@ -38,14 +38,44 @@
 
 /* ---- network objects: predefined and user-defined networks ---- */
 
-/* Address pools for automatic subnets, as dockerd's default-address-pools. */
-static const struct {
-	const char *base;
-	int prefix, size;
-} default_pools[] = {
-	{"172.17.0.0", 12, 16},
-	{"192.168.0.0", 16, 20},
+/* dockerd's predefined local pools, used without default-address-pools:
+ * 172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s. */
+static const char *const default_pools[] = {
+	"base=172.17.0.0/16,size=16",
+	"base=172.18.0.0/16,size=16",
+	"base=172.19.0.0/16,size=16",
+	"base=172.20.0.0/16,size=16",
+	"base=172.21.0.0/16,size=16",
+	"base=172.22.0.0/16,size=16",
+	"base=172.23.0.0/16,size=16",
+	"base=172.24.0.0/16,size=16",
+	"base=172.25.0.0/16,size=16",
+	"base=172.26.0.0/16,size=16",
+	"base=172.27.0.0/16,size=16",
+	"base=172.28.0.0/16,size=16",
+	"base=172.29.0.0/16,size=16",
+	"base=172.30.0.0/16,size=16",
+	"base=172.31.0.0/16,size=16",
+	"base=192.168.0.0/16,size=20",
+	NULL,
 };
+
+int
+netobj_set_pools(struct network_state *net, char *const *pools, struct err *e)
+{
+	char *const *src = pools && pools[0] ? pools : (char *const *)default_pools;
+	size_t n = strv_len(src);
+
+	free(net->pools);
+	net->pools = xcalloc(n, sizeof(*net->pools));
+	net->n_pools = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (netdef_parse_pool(src[i], &net->pools[i], e) < 0)
+			return err_prefix(e, "default-address-pools '%s'", src[i]);
+		net->n_pools++;
+	}
+	return 0;
+}
 
 void
 netobj_free(struct net_obj *o)
@@ -243,6 +273,8 @@ open_user_bridge(struct network_state *net, struct net_obj *o, struct err *e)
 		    ipam_exclude(o->br->ipam, a) < 0)
 			return err_set(e, -EINVAL, "invalid auxiliary address '%s'", k);
 	}
+	/* before the kernel sees the bridge, so a crash cannot orphan it */
+	sweep_mark(net, o->br);
 	return 0;
 }
 
@@ -292,7 +324,9 @@ netobj_load_all(struct network_state *net, struct err *e)
 	for (size_t i = 0; i < net->n_nets; i++)
 		if (net->nets[i]->def.predefined && strcmp(net->nets[i]->def.name, "bridge") == 0)
 			describe_default_bridge(net, net->nets[i]);
-	/* Bridges of user networks come back after a reboot; failures are retried later. */
+	/* Bridges of networks whose record is gone, then those that are
+	 * missing (after a reboot); failures are retried later. */
+	sweep_stale(net);
 	for (size_t i = 0; i < net->n_nets; i++) {
 		struct net_obj *o = net->nets[i];
 		if (o->own_br && plumb_bridge_setup(o->br, &o->br->setup_err) < 0)
@@ -302,18 +336,25 @@ netobj_load_all(struct network_state *net, struct err *e)
 	return 0;
 }
 
-/* True when @a/@p overlaps a route of the host (other than default routes). */
-static bool
-overlaps_host_route(struct in_addr a, int p)
+/* The host's IPv4 routes (other than default routes), read once per pick. */
+struct host_routes {
+	struct in_addr a[256];
+	int p[256];
+	size_t n;
+};
+
+static void
+host_routes_read(struct host_routes *hr)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
 	char line[512];
 
+	hr->n = 0;
 	if (!f)
-		return false;
+		return;
 	if (!fgets(line, sizeof(line), f))
-		return false;
-	while (fgets(line, sizeof(line), f)) {
+		return;
+	while (hr->n < sizeof(hr->a) / sizeof(hr->a[0]) && fgets(line, sizeof(line), f)) {
 		char ifname[32];
 		unsigned dst, gw, flags, refcnt, use, metric, msk;
 		struct in_addr ra;
@@ -325,9 +366,18 @@ overlaps_host_route(struct in_addr a, int p)
 		for (uint32_t m = ntohl(msk); m & 0x80000000u; m <<= 1)
 			rp++;
 		ra.s_addr = dst;
-		if (netdef_overlaps(a, p, ra, rp))
-			return true;
+		hr->a[hr->n] = ra;
+		hr->p[hr->n++] = rp;
 	}
+}
+
+/* True when @a/@p overlaps a route of the host. */
+static bool
+overlaps_host_route(const struct host_routes *hr, struct in_addr a, int p)
+{
+	for (size_t i = 0; i < hr->n; i++)
+		if (netdef_overlaps(a, p, hr->a[i], hr->p[i]))
+			return true;
 	return false;
 }
 
@@ -347,25 +397,26 @@ overlapping_net(struct network_state *net, struct in_addr a, int p)
 static int
 pick_subnet(struct network_state *net, struct in_addr *ret, int *ret_prefix, struct err *e)
 {
-	for (size_t k = 0; k < sizeof(default_pools) / sizeof(default_pools[0]); k++) {
-		struct in_addr base;
-		uint32_t count, step;
-		inet_pton(AF_INET, default_pools[k].base, &base);
-		count = 1u << (default_pools[k].size - default_pools[k].prefix);
-		step = 1u << (32 - default_pools[k].size);
-		for (uint32_t i = 0; i < count; i++) {
-			struct in_addr c = {.s_addr = htonl(ntohl(base.s_addr) + i * step)};
-			/* 172.16/16 is left out by dockerd's first pool (it starts at .17). */
-			if (k == 0 && i == 0)
-				continue;
-			if (overlapping_net(net, c, default_pools[k].size) ||
-			    overlaps_host_route(c, default_pools[k].size))
+	struct host_routes *hr = xcalloc(1, sizeof(*hr));
+
+	host_routes_read(hr);
+	for (size_t k = 0; k < net->n_pools; k++) {
+		const struct netdef_pool *pool = &net->pools[k];
+		uint64_t count = 1ull << (pool->size - pool->prefix);
+		uint32_t step = 1u << (32 - pool->size);
+		for (uint64_t i = 0; i < count; i++) {
+			struct in_addr c = {
+				.s_addr = htonl(ntohl(pool->base.s_addr) + (uint32_t)i * step)};
+			if (overlapping_net(net, c, pool->size) ||
+			    overlaps_host_route(hr, c, pool->size))
 				continue;
 			*ret = c;
-			*ret_prefix = default_pools[k].size;
+			*ret_prefix = pool->size;
+			free(hr);
 			return 0;
 		}
 	}
+	free(hr);
 	return err_set(e, -ENOSPC,
 		       "could not find an available, non-overlapping IPv4 address "
 		       "pool among the defaults to assign to the network");
@@ -737,6 +788,8 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 		return r;
 	}
 	r = plumb_bridge_destroy(o->br, &le);
+	if (r == 0)
+		sweep_unmark(net, o->br->name);
 	pthread_mutex_unlock(&net->setup_lock);
 	if (r < 0)
 		log_warn("removing network '%s': %s, ignoring", o->def.name, le.msg);

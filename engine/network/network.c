@@ -531,7 +531,9 @@ network_open(const struct network_config *cfg, struct network_state **ret, struc
 		goto fail;
 	}
 	snprintf(net->br.name, sizeof(net->br.name), "%s", bridge);
-	r = make_dirs(cfg, net, &ipam_path, e);
+	r = netobj_set_pools(net, cfg->address_pools, e);
+	if (r >= 0)
+		r = make_dirs(cfg, net, &ipam_path, e);
 	if (r >= 0)
 		r = ipam_open(ipam_path, net->br.cidr, &net->br.ipam, e);
 	if (r >= 0)
@@ -561,6 +563,7 @@ network_close(struct network_state *net)
 	for (size_t i = 0; i < net->n_nets; i++)
 		netobj_free(net->nets[i]);
 	free(net->nets);
+	free(net->pools);
 	free(net->net_dir);
 	firewall_free(net->br.fw);
 	ipam_free(net->br.ipam);

@@ -38,6 +38,9 @@ struct network_config {
 	const char *exec_root;	/* pinned namespaces under <exec_root>/netns */
 	const char *bridge_name;	/* NULL: berth0; "none": no default bridge */
 	const char *bridge_cidr;	/* NULL: 10.88.0.1/16 */
+	/* default-address-pools as "base=CIDR,size=N" (NULL: dockerd's
+	 * predefined pools); a bad one fails network_open with -EINVAL */
+	char *const *address_pools;
 };
 
 enum network_mode {

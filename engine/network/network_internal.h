@@ -42,6 +42,8 @@ struct network_state {
 	size_t n_eps, cap_eps;
 	struct net_obj **nets;
 	size_t n_nets;
+	struct netdef_pool *pools; /* automatic subnets come from these, in order */
+	size_t n_pools;
 };
 
 /* Index of the endpoint record of container @id, or -1 (lock held). */
@@ -52,5 +54,17 @@ void netobj_free(struct net_obj *o);
 ssize_t netobj_find(struct network_state *net, const char *ref, struct err *e);
 /* The bridge an endpoint is on (the default one unless it names a user network). */
 struct bridge_net *netobj_bridge_of(struct network_state *net, const struct network_endpoint *ep);
+/*
+ * sweep.c: marks a user network's bridge as this data root's (a file under
+ * <data-root>/network/bridges), unmarks it once removed, and at start
+ * removes the bridges and nft tables of marks no loaded network claims.
+ * Failures are logged and ignored. Called with setup_lock held or at open.
+ */
+void sweep_mark(struct network_state *net, const struct bridge_net *br);
+void sweep_unmark(struct network_state *net, const char *ifname);
+void sweep_stale(struct network_state *net);
+
+/* Parses the default-address-pools (NULL/empty: dockerd's predefined ones). */
+int netobj_set_pools(struct network_state *net, char *const *pools, struct err *e);
 /* Loads the predefined networks and every user network record at start. */
 int netobj_load_all(struct network_state *net, struct err *e);
