@@ -103,6 +103,8 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	struct replay_ctx rc = {fd, NULL, j->tty};
 	struct err e = ERR_INIT;
 	_cleanup_close_ int shim = -1;
+	uint64_t seq = container_exit_seq(j->c);
+	enum relay_end end;
 	struct relay rl;
 
 	relay_init(&rl, fd, extra, extra_len);
@@ -125,8 +127,12 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	}
 	if (shim >= 0) {
 		rl.shim = shim;
-		if (relay_run(&rl) == RELAY_DETACHED)
+		end = relay_run(&rl);
+		if (end == RELAY_DETACHED)
 			lifecycle_event(j->eng->containers, j->c, "detach", NULL);
+		/* the stream closes only once inspect shows the exit */
+		if (end == RELAY_OUTPUT_END)
+			(void)attach_wait_exit(j->c, seq, api_hijack_client_gone, &fd);
 	}
 	relay_release(&rl);
 }
@@ -144,6 +150,7 @@ attach_producer(struct api_stream *s, void *arg, struct err *e)
 	struct attach_job *j = arg;
 	struct replay_ctx rc = {-1, s, j->tty};
 	_cleanup_close_ int shim = -1;
+	uint64_t seq = container_exit_seq(j->c);
 	char b[32 * 1024];
 
 	if (j->logs && attach_replay_log(j->c, j->flags & ATTACH_STDOUT, j->flags & ATTACH_STDERR,
@@ -164,6 +171,8 @@ attach_producer(struct api_stream *s, void *arg, struct err *e)
 		if (k <= 0)
 			return 0;
 		ssize_t n = read(shim, b, sizeof(b));
+		if (n == 0)
+			(void)attach_wait_exit(j->c, seq, stream_cancelled, s);
 		if (n <= 0 || api_stream_write(s, b, (size_t)n) < 0)
 			return 0;
 	}

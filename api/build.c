@@ -70,7 +70,11 @@ job_free(void *p)
 static int
 out_stream(void *ud, const char *text, size_t len)
 {
-	_cleanup_free_ char *s = xstrndup(text, len);
+	_cleanup_free_ char *s = NULL;
+
+	if (len == 0)
+		return 0; /* dockerd never sends an empty "stream" */
+	s = xstrndup(text, len);
 	return api_stream_json(ud, json_pack("{s:o}", "stream", api_json_string(s))) < 0;
 }
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "api/container_json.h"
@@ -18,6 +19,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/limits.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -516,10 +518,134 @@ decode_host(json_t *h, struct container_spec *s, struct err *e)
 }
 
 int
+container_json_decode_endpoint(json_t *v, const char *network, const char *path, json_t **ret,
+			       struct err *e)
+{
+	_cleanup_json_ json_t *ent = json_pack("{s:s}", "network", network);
+	_cleanup_free_ char *ip4 = NULL, *ip6 = NULL, *mac = NULL;
+	_cleanup_strv_ char **aliases = NULL, **links = NULL, **lla = NULL;
+	_cleanup_json_ json_t *opts = NULL;
+	json_t *ipam;
+	int64_t prio = 0;
+	char field[128];
+
+	if (v && !json_is_null(v) && !json_is_object(v))
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal %s into field %s of type network.EndpointSettings",
+			       jsonget_kind(v), path);
+	ipam = json_object_get(v, "IPAMConfig");
+	if (ipam && !json_is_null(ipam) && !json_is_object(ipam))
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal %s into field %s.IPAMConfig of type "
+			       "network.EndpointIPAMConfig", jsonget_kind(ipam), path);
+	snprintf(field, sizeof(field), "%s.IPAMConfig.IPv4Address", path);
+	if (jx_str(ipam, "IPv4Address", field, &ip4, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.IPAMConfig.IPv6Address", path);
+	if (jx_str(ipam, "IPv6Address", field, &ip6, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.IPAMConfig.LinkLocalIPs", path);
+	if (jx_strv(ipam, "LinkLocalIPs", field, false, &lla, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.Aliases", path);
+	if (jx_strv(v, "Aliases", field, false, &aliases, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.Links", path);
+	if (jx_strv(v, "Links", field, false, &links, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.MacAddress", path);
+	if (jx_str(v, "MacAddress", field, &mac, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.DriverOpts", path);
+	if (jx_strmap(v, "DriverOpts", field, &opts, e) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "%s.GwPriority", path);
+	if (jx_int64(v, "GwPriority", field, &prio, e) < 0)
+		return -EINVAL;
+	/* Refused rather than dropped: berth's networks are IPv4 only, one gateway rule. */
+	if ((ip6 && *ip6) || (lla && lla[0]))
+		return err_set(e, -EINVAL,
+			       "invalid endpoint settings for network %s: IPv6 addresses are not "
+			       "supported by berth's networks yet", network);
+	if (prio != 0)
+		return err_set(e, -EINVAL,
+			       "invalid endpoint settings for network %s: GwPriority is not "
+			       "supported by berth yet", network);
+	if (ip4 && *ip4)
+		json_object_set_new(ent, "ipv4", json_string(ip4));
+	if (mac && *mac)
+		json_object_set_new(ent, "mac", json_string(mac));
+	if (aliases && aliases[0])
+		json_object_set_new(ent, "aliases", strv_to_json(aliases));
+	if (links && links[0])
+		json_object_set_new(ent, "links", strv_to_json(links));
+	if (opts && json_object_size(opts))
+		json_object_set(ent, "driver_opts", opts);
+	*ret = TAKE_PTR(ent);
+	return 0;
+}
+
+/* NetworkingConfig.EndpointsConfig, and the container-wide MacAddress of API < 1.44. */
+static int
+decode_networking(json_t *body, struct container_spec *s, struct err *e)
+{
+	json_t *nc = json_object_get(body, "NetworkingConfig"), *ec, *v;
+	_cleanup_free_ char *mac = NULL;
+	const char *key, *mode = s->network_mode;
+	json_t *primary = NULL;
+	size_t i;
+
+	if (nc && !json_is_null(nc) && !json_is_object(nc))
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal %s into field NetworkingConfig of type "
+			       "network.NetworkingConfig", jsonget_kind(nc));
+	ec = json_object_get(nc, "EndpointsConfig");
+	if (ec && !json_is_null(ec) && !json_is_object(ec))
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal %s into field NetworkingConfig.EndpointsConfig "
+			       "of type map[string]*network.EndpointSettings", jsonget_kind(ec));
+	if (json_object_size(ec) > 64)
+		return err_set(e, -E2BIG, "too many networks in EndpointsConfig (limit 64)");
+	s->endpoints = json_array();
+	json_object_foreach(ec, key, v) {
+		json_t *ent = NULL;
+		char path[320];
+		snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig.%.256s", key);
+		if (container_json_decode_endpoint(v, key, path, &ent, e) < 0)
+			return -EINVAL;
+		json_array_append_new(s->endpoints, ent);
+	}
+	if (jx_str(body, "MacAddress", "MacAddress", &mac, e) < 0)
+		return -EINVAL;
+	if (!mac || !*mac)
+		return 0;
+	if (!mode || !*mode)
+		mode = "default";
+	json_array_foreach(s->endpoints, i, v) {
+		const char *n = json_string_value(json_object_get(v, "network"));
+		if (strcmp(n, mode) == 0 || (strcmp(mode, "bridge") == 0 && strcmp(n, "default") == 0) ||
+		    (strcmp(mode, "default") == 0 && strcmp(n, "bridge") == 0))
+			primary = v;
+	}
+	if (!primary) {
+		primary = json_pack("{s:s}", "network", mode);
+		json_array_insert_new(s->endpoints, 0, primary);
+	}
+	if (json_string_value(json_object_get(primary, "mac")) &&
+	    strcasecmp(json_string_value(json_object_get(primary, "mac")), mac) != 0)
+		return err_set(e, -EINVAL,
+			       "the container-wide MAC address must match the endpoint-specific MAC "
+			       "address for the main network, or be left empty");
+	json_object_set_new(primary, "mac", json_string(mac));
+	return 0;
+}
+
+int
 container_json_decode_create(json_t *body, struct container_spec *s, struct err *e)
 {
 	s->stop_timeout = -1;
-	if (decode_config(body, s, e) < 0 || decode_host(json_object_get(body, "HostConfig"), s, e) < 0)
+	if (decode_config(body, s, e) < 0 || decode_host(json_object_get(body, "HostConfig"), s, e) < 0 ||
+	    decode_networking(body, s, e) < 0)
 		return -EINVAL;
 	if (!s->image || !*s->image)
 		return err_set(e, -EINVAL, "invalid reference format: no image given (Config.Image is empty)");

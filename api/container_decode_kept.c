@@ -4,8 +4,9 @@
  * no other effect here (ContainerIDFile: the client writes that file;
  * VolumeDriver: only "local" exists; Annotations: for runtimes that read
  * them; Mounts: decoded into mounts by container_decode.c and kept as sent
- * for inspect), and MaskedPaths / ReadonlyPaths, which replace dockerd's
- * default lists when sent (an empty list unmasks everything).
+ * for inspect), MaskedPaths / ReadonlyPaths, which replace dockerd's
+ * default lists when sent (an empty list unmasks everything), and
+ * MemorySwappiness (v1 memory.swappiness).
  */
 #include "config.h"
 
@@ -63,6 +64,22 @@ container_json_decode_kept(json_t *h, struct container_spec *s, struct err *e)
 		return err_set(e, -ENOENT,
 			       "error looking up volume plugin %s: plugin \"%s\" not found",
 			       s->volume_driver, s->volume_driver);
+	/* MemorySwappiness: null or -1 leave the kernel's value (dockerd). */
+	v = json_object_get(h, "MemorySwappiness");
+	if (v && !json_is_null(v)) {
+		if (!json_is_integer(v))
+			return err_set(e, -EINVAL,
+				       "json: cannot unmarshal into field "
+				       "HostConfig.MemorySwappiness of type int64");
+		json_int_t n = json_integer_value(v);
+		if (n != -1 && (n < 0 || n > 100))
+			return err_set(e, -EINVAL,
+				       "Invalid value: %lld, valid memory swappiness range is "
+				       "0-100",
+				       (long long)n);
+		if (n >= 0)
+			s->memory_swappiness = json_incref(v);
+	}
 	v = json_object_get(h, "Mounts");
 	if (json_is_array(v) && json_array_size(v) > 0)
 		s->mounts_sent = json_deep_copy(v);

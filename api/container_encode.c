@@ -16,6 +16,7 @@
 #include "api/container_json.h"
 #include "api/api.h"
 #include "api/request.h"
+#include "engine/container/container_endpoint.h"
 #include "engine/container/snapshot.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -324,7 +325,8 @@ host_config_json(const struct container_snap *c)
 	json_object_set_new(o, "DeviceRequests", json_null());
 	json_object_set_new(o, "MemoryReservation", json_integer(s->memory_reservation));
 	json_object_set_new(o, "MemorySwap", json_integer(s->memory_swap));
-	json_object_set_new(o, "MemorySwappiness", json_null());
+	json_object_set_new(o, "MemorySwappiness",
+			    s->memory_swappiness ? json_incref(s->memory_swappiness) : json_null());
 	json_object_set_new(o, "OomKillDisable", json_boolean(s->oom_kill_disable));
 	json_object_set_new(o, "PidsLimit", s->pids_limit > 0 ? json_integer(s->pids_limit) : json_null());
 	json_object_set_new(o, "Ulimits",
@@ -421,17 +423,69 @@ ports_json(const struct container_snap *c)
 	return o;
 }
 
-static json_t *
-endpoint_json(const struct container_snap *c)
+/* The runtime endpoint of @c on network @name, when it runs. */
+static const struct container_endpoint *
+runtime_ep(const struct container_snap *c, const char *name, bool running)
 {
-	const struct container_endpoint *ep = &c->ep;
+	if (!running || !name)
+		return NULL;
+	if (c->ep.network && strcmp(c->ep.network, name) == 0)
+		return &c->ep;
+	for (size_t i = 0; i < c->n_xeps; i++)
+		if (c->xeps[i].network && strcmp(c->xeps[i].network, name) == 0)
+			return &c->xeps[i];
+	return NULL;
+}
 
-	return json_pack("{s:n,s:n,s:n,s:o,s:o,s:o,s:o,s:i,s:s,s:s,s:i,s:o,s:n,s:n}", "IPAMConfig",
-			 "Links", "Aliases", "NetworkID", js(ep->network_id), "EndpointID",
-			 js(ep->endpoint_id), "Gateway", js(ep->gateway), "IPAddress", js(ep->ip),
-			 "IPPrefixLen", ep->ip ? ep->prefix : 0, "IPv6Gateway", "",
-			 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress",
-			 js(ep->mac), "DriverOpts", "DNSNames");
+static bool
+is_predefined(const char *net)
+{
+	return strcmp(net, "bridge") == 0 || strcmp(net, "host") == 0 ||
+	       strcmp(net, "none") == 0 || strncmp(net, "container", 9) == 0;
+}
+
+/*
+ * One entry of NetworkSettings.Networks: what was asked (@cfg, the engine's
+ * form of EndpointSettings, or NULL) and what the network gave (@ep, NULL
+ * when not running). DNSNames (API 1.44) on user networks: name, aliases,
+ * short ID; container_json_networks_v141 turns it into the older shape.
+ */
+static json_t *
+endpoint_json(const struct container_snap *c, const char *net, json_t *cfg,
+	      const struct container_endpoint *ep)
+{
+	const char *ipv4 = cfg ? json_string_value(json_object_get(cfg, "ipv4")) : NULL;
+	const char *mac = cfg ? json_string_value(json_object_get(cfg, "mac")) : NULL;
+	const char *net_id = cfg ? json_string_value(json_object_get(cfg, "network_id")) : NULL;
+	json_t *aliases = cfg ? json_object_get(cfg, "aliases") : NULL;
+	json_t *links = cfg ? json_object_get(cfg, "links") : NULL;
+	json_t *opts = cfg ? json_object_get(cfg, "driver_opts") : NULL;
+	json_t *dns = json_null();
+	char shortid[13];
+
+	if (!is_predefined(net)) {
+		size_t i;
+		json_t *v;
+		snprintf(shortid, sizeof(shortid), "%.12s", c->id);
+		dns = json_array();
+		json_array_append_new(dns, js(c->name ? c->name + 1 : ""));
+		json_array_foreach(aliases, i, v)
+			json_array_append(dns, v);
+		json_array_append_new(dns, json_string(shortid));
+	}
+	if (!cfg) /* host, none, container: and old specs: what the endpoint says */
+		net_id = ep ? ep->network_id : c->ep.network_id;
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:s,s:s,s:i,s:o,s:o,s:o}", "IPAMConfig",
+			 ipv4 ? json_pack("{s:s}", "IPv4Address", ipv4) : json_null(), "Links",
+			 links ? json_deep_copy(links) : json_null(), "Aliases",
+			 aliases ? json_deep_copy(aliases) : json_null(), "NetworkID",
+			 js(ep && ep->network_id ? ep->network_id : net_id), "EndpointID",
+			 js(ep ? ep->endpoint_id : NULL), "Gateway", js(ep ? ep->gateway : NULL),
+			 "IPAddress", js(ep ? ep->ip : NULL), "IPPrefixLen",
+			 ep && ep->ip ? ep->prefix : 0, "IPv6Gateway", "", "GlobalIPv6Address", "",
+			 "GlobalIPv6PrefixLen", 0, "MacAddress",
+			 js(ep && ep->mac ? ep->mac : mac), "DriverOpts",
+			 opts ? json_deep_copy(opts) : json_null(), "DNSNames", dns);
 }
 
 static json_t *
@@ -440,8 +494,13 @@ network_settings_json(const struct container_snap *c, bool running)
 	const struct container_endpoint *ep = &c->ep;
 	const char *net = ep->network ? ep->network : c->spec.network_mode;
 	json_t *o = json_object(), *nets = json_object();
-	bool bridge = net && strcmp(net, "bridge") == 0;
+	_cleanup_json_ json_t *list = container_endpoint_list(&c->spec);
+	const struct container_endpoint *br;
+	size_t i;
+	json_t *v;
 
+	/* The top-level address fields describe the default bridge's endpoint. */
+	br = runtime_ep(c, "bridge", running);
 	json_object_set_new(o, "Bridge", json_string(""));
 	json_object_set_new(o, "SandboxID", js(running && ep->netns ? c->id : ""));
 	json_object_set_new(o, "HairpinMode", json_false());
@@ -451,18 +510,60 @@ network_settings_json(const struct container_snap *c, bool running)
 	json_object_set_new(o, "SandboxKey", js(running ? ep->netns : ""));
 	json_object_set_new(o, "SecondaryIPAddresses", json_null());
 	json_object_set_new(o, "SecondaryIPv6Addresses", json_null());
-	json_object_set_new(o, "EndpointID", js(bridge && running ? ep->endpoint_id : ""));
-	json_object_set_new(o, "Gateway", js(bridge && running ? ep->gateway : ""));
+	json_object_set_new(o, "EndpointID", js(br ? br->endpoint_id : ""));
+	json_object_set_new(o, "Gateway", js(br ? br->gateway : ""));
 	json_object_set_new(o, "GlobalIPv6Address", json_string(""));
 	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(0));
-	json_object_set_new(o, "IPAddress", js(bridge && running ? ep->ip : ""));
-	json_object_set_new(o, "IPPrefixLen", json_integer(bridge && running && ep->ip ? ep->prefix : 0));
+	json_object_set_new(o, "IPAddress", js(br ? br->ip : ""));
+	json_object_set_new(o, "IPPrefixLen", json_integer(br && br->ip ? br->prefix : 0));
 	json_object_set_new(o, "IPv6Gateway", json_string(""));
-	json_object_set_new(o, "MacAddress", js(bridge && running ? ep->mac : ""));
-	if (net)
-		json_object_set_new(nets, net, endpoint_json(c));
+	json_object_set_new(o, "MacAddress", js(br ? br->mac : ""));
+	if (list) {
+		json_array_foreach(list, i, v) {
+			const char *name = json_string_value(json_object_get(v, "network"));
+			if (name)
+				json_object_set_new(nets, name,
+						    endpoint_json(c, name, v, runtime_ep(c, name, running)));
+		}
+	} else if (net)
+		json_object_set_new(nets, net, endpoint_json(c, net, NULL, running ? ep : NULL));
 	json_object_set_new(o, "Networks", nets);
 	return o;
+}
+
+void
+container_json_networks_v141(json_t *doc, const struct container_snap *c)
+{
+	json_t *nets = json_object_get(json_object_get(doc, "NetworkSettings"), "Networks");
+	json_t *config = json_object_get(doc, "Config");
+	_cleanup_json_ json_t *list = container_endpoint_list(&c->spec);
+	const char *name, *mac;
+	json_t *v;
+	char shortid[13];
+
+	/* The container-wide MacAddress of API < 1.44: the first network's, as asked. */
+	mac = json_string_value(json_object_get(json_array_get(list, 0), "mac"));
+	if (json_is_object(config))
+		json_object_set_new(config, "MacAddress", json_string(mac ? mac : ""));
+	snprintf(shortid, sizeof(shortid), "%.12s", c->id);
+	json_object_foreach(nets, name, v) {
+		json_t *aliases = json_object_get(v, "Aliases");
+		json_object_del(v, "DNSNames");
+		if (is_predefined(name))
+			continue;
+		/* dockerd before 1.44 lists the short ID among the aliases of user networks. */
+		if (!json_is_array(aliases)) {
+			aliases = json_array();
+			json_object_set_new(v, "Aliases", aliases);
+		}
+		bool have = false;
+		size_t i;
+		json_t *a;
+		json_array_foreach(aliases, i, a)
+			have |= json_is_string(a) && strcmp(json_string_value(a), shortid) == 0;
+		if (!have) /* docker-compose passes it itself */
+			json_array_append_new(aliases, json_string(shortid));
+	}
 }
 
 static json_t *

@@ -52,6 +52,24 @@ int container_json_check_sysctl(const char *key, const char *net_mode, const cha
  */
 json_t *container_json_inspect(const struct container_snap *s);
 
+/*
+ * One EndpointSettings object (@v, null for none) of network @network into
+ * the engine's form (container_spec.endpoints): IPAMConfig.IPv4Address,
+ * Aliases, Links, MacAddress, DriverOpts. IPv6 addresses and GwPriority are
+ * refused; operational fields (IPAddress, EndpointID...) are ignored as
+ * dockerd ignores them. @path names the field in errors.
+ */
+int container_json_decode_endpoint(json_t *v, const char *network, const char *path,
+				   json_t **ret, struct err *e);
+
+/*
+ * An inspect or list document @doc of container @c as API < 1.44 shows it:
+ * in NetworkSettings.Networks no DNSNames and the short ID among the
+ * Aliases of user-defined networks; Config.MacAddress (inspect) is the
+ * first network's configured MAC.
+ */
+void container_json_networks_v141(json_t *doc, const struct container_snap *c);
+
 /* One element of GET /containers/json (sizes when the snapshot has them). */
 json_t *container_json_summary(const struct container_snap *s);
 

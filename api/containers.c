@@ -18,6 +18,7 @@
 #include "api/filters.h"
 #include "api/request.h"
 #include "api/stream.h"
+#include "engine/container/container_endpoint.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/links.h"
 #include "engine/container/limits.h"
@@ -58,6 +59,19 @@ api_containers_create(struct api_request *r)
 	if (container_json_decode_create(body, &spec, &e) == 0 && api_version_lt(r, 1, 44) &&
 	    json_is_object(spec.healthcheck))
 		json_object_del(spec.healthcheck, "StartInterval"); /* added in API 1.44 (moby) */
+	if (e.code == 0 && api_version_lt(r, 1, 44) && json_array_size(spec.endpoints) > 1) {
+		/* Several networks at create came with API 1.44 (moby). */
+		_cleanup_free_ char *names = NULL;
+		size_t i;
+		json_t *v;
+		json_array_foreach(spec.endpoints, i, v) {
+			char *prev = names;
+			names = xasprintf("%s%s%s", prev ? prev : "", prev ? ", " : "",
+					  json_string_value(json_object_get(v, "network")));
+			free(prev);
+		}
+		err_set(&e, -EINVAL, "Container cannot be connected to network endpoints: %s", names);
+	}
 	if (e.code < 0 || limits_verify(&spec, &warnings, &e) < 0 ||
 	    network_mode_check(r->ctx->engine->net, spec.network_mode, &e) < 0 ||
 	    lifecycle_create(r->ctx->engine->containers, name, &spec, &c, &e) < 0) {
@@ -88,7 +102,10 @@ api_containers_inspect(struct api_request *r)
 		api_reply_err(r, &e);
 		return;
 	}
-	api_reply_json(r, 200, container_json_inspect(s));
+	json_t *doc = container_json_inspect(s);
+	if (api_version_lt(r, 1, 44))
+		container_json_networks_v141(doc, s);
+	api_reply_json(r, 200, doc);
 }
 
 struct list_ctx {
@@ -160,9 +177,23 @@ matches(struct list_ctx *lc, const struct container_snap *c)
 		}
 		ok = any;
 	}
-	if (ok && filters_has(f, "network") &&
-	    !filters_match_exact(f, "network", c->ep.network ? c->ep.network : c->spec.network_mode))
-		ok = false;
+	if (ok && filters_has(f, "network")) {
+		/* Any of its networks, by name or ID (moby). */
+		_cleanup_json_ json_t *nets = container_endpoint_list(&c->spec);
+		bool any = false;
+		size_t k;
+		json_t *v;
+		json_array_foreach(nets, k, v) {
+			const char *nm = json_string_value(json_object_get(v, "network"));
+			const char *nid = json_string_value(json_object_get(v, "network_id"));
+			any |= (nm && filters_match_exact(f, "network", nm)) ||
+			       (nid && filters_match_exact(f, "network", nid));
+		}
+		if (!nets)
+			any = filters_match_exact(f, "network",
+						  c->ep.network ? c->ep.network : c->spec.network_mode);
+		ok = any;
+	}
 	if (ok && filters_has(f, "volume")) {
 		bool any = false;
 		for (size_t k = 0; k < c->spec.n_mounts; k++)
@@ -299,7 +330,10 @@ api_containers_list(struct api_request *r)
 			if (container_snapshot(lc.eng->containers, list[i], CONTAINER_SNAP_SIZES, &s, &e) < 0)
 				continue;
 		}
-		json_array_append_new(arr, container_json_summary(s));
+		json_t *doc = container_json_summary(s);
+		if (api_version_lt(r, 1, 44))
+			container_json_networks_v141(doc, s);
+		json_array_append_new(arr, doc);
 		shown++;
 	}
 	containers_list_free(list, n);

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,6 +91,7 @@ struct start_job {
 	struct engine *eng;
 	struct exec *ex;
 	unsigned flags;
+	bool tty; /* the start body's Tty: raw output, else frames */
 };
 
 static void
@@ -124,11 +124,9 @@ wait_recorded(struct exec *ex, int client)
 {
 	int code;
 
-	while (exec_wait(ex, 500, &code) == -ETIMEDOUT) {
-		struct pollfd p = {client, 0, 0};
-		if (client >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+	while (exec_wait(ex, 500, &code) == -ETIMEDOUT)
+		if (client >= 0 && api_hijack_client_gone(&client))
 			return;
-	}
 }
 
 static void
@@ -144,10 +142,11 @@ exec_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	if (exec_start(j->eng->containers, ex, j->flags, &shim, &e) < 0) {
 		/* after the hijack an error can only go into the stream (moby: text + CRLF) */
 		_cleanup_free_ char *msg = xasprintf("%s\r\n", e.msg);
-		(void)relay_write_record(fd, ex->cfg.tty, 1, msg, strlen(msg));
+		(void)relay_write_record(fd, j->tty, 1, msg, strlen(msg));
 		return;
 	}
 	relay_init(&rl, fd, extra, extra_len);
+	relay_set_form(&rl, ex->cfg.tty, j->tty);
 	rl.shim = shim;
 	rl.tty = ex->cfg.tty;
 	rl.want_stdin = j->flags & ATTACH_STDIN;
@@ -160,22 +159,32 @@ exec_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 		wait_recorded(ex, fd);
 }
 
+static int
+stream_sink(void *ud, const void *p, size_t n)
+{
+	return api_stream_write(ud, p, n);
+}
+
 /* Exec start without an Upgrade header: output as a plain 200 stream. */
 static int
 exec_producer(struct api_stream *s, void *arg, struct err *e)
 {
 	struct start_job *j = arg;
 	_cleanup_close_ int shim = -1;
+	struct relay_out out;
 	char b[32 * 1024];
 	ssize_t n;
+	int r = 0;
 
 	if (exec_start(j->eng->containers, j->ex, j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN),
 		       &shim, e) < 0)
 		return e->code;
-	while ((n = read(shim, b, sizeof(b))) > 0)
-		if (api_stream_write(s, b, (size_t)n) < 0)
-			return 0;
-	wait_recorded(j->ex, -1);
+	relay_out_init(&out, j->ex->cfg.tty, j->tty, stream_sink, s);
+	while (r == 0 && (n = read(shim, b, sizeof(b))) > 0)
+		r = relay_out_write(&out, b, (size_t)n);
+	relay_out_release(&out);
+	if (r == 0)
+		wait_recorded(j->ex, -1);
 	return 0;
 }
 
@@ -186,16 +195,21 @@ api_exec_start(struct api_request *r)
 	_cleanup_json_ json_t *body = NULL;
 	_cleanup_exec_ struct exec *ex = NULL;
 	struct err e = ERR_INIT;
+	struct exec_config size = {0};
 	struct start_job *j;
-	bool detach = false;
+	bool detach = false, tty = false;
 
 	if (api_body_json(r, true, &body) < 0)
 		return;
-	if ((body && jx_bool(body, "Detach", "ExecStartConfig.Detach", &detach, &e) < 0) ||
+	if ((body && (jx_bool(body, "Detach", "ExecStartConfig.Detach", &detach, &e) < 0 ||
+		      jx_bool(body, "Tty", "ExecStartConfig.Tty", &tty, &e) < 0 ||
+		      decode_console(body, &size, &e) < 0)) ||
 	    !(ex = execs_get(r->ctx->engine->execs, r->params[0], &e)) || exec_claim(ex, &e) < 0) {
 		api_reply_err(r, &e);
 		return;
 	}
+	if (size.console_height || size.console_width)
+		exec_set_console_size(ex, size.console_height, size.console_width);
 	if (detach) {
 		if (exec_start(r->ctx->engine->containers, ex, 0, NULL, &e) < 0)
 			api_reply_err(r, &e);
@@ -206,13 +220,15 @@ api_exec_start(struct api_request *r)
 	j = xcalloc(1, sizeof(*j));
 	j->eng = r->ctx->engine;
 	j->flags = attach_flags(ex);
+	/* moby frames by the start body's Tty, whatever the exec was created with */
+	j->tty = tty;
 	j->ex = TAKE_PTR(ex);
 	if (api_wants_upgrade(r, "tcp"))
-		api_reply_hijack(r, "tcp", api_attach_content_type(r, j->ex->cfg.tty), exec_hijacked,
-				 j, start_job_free);
+		api_reply_hijack(r, "tcp", api_attach_content_type(r, j->tty), exec_hijacked, j,
+				 start_job_free);
 	else
-		api_reply_stream(r, api_attach_content_type(r, j->ex->cfg.tty),
-				 API_STREAM_HOLD_HEADERS, exec_producer, j, start_job_free);
+		api_reply_stream(r, api_attach_content_type(r, j->tty), API_STREAM_HOLD_HEADERS,
+				 exec_producer, j, start_job_free);
 }
 
 /* operationId: ExecInspect */

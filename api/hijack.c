@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,11 +68,32 @@ hijack_free(struct hijack *h)
 	free(h);
 }
 
+/*
+ * Until the client has read the 101 head, 500 ms at most. docker-py reads
+ * the head through a buffered reader, then the stream from the raw socket:
+ * bytes that arrive together with the head are lost to it (the log replay
+ * of attach?logs=1, the output of a quick exec). On a unix socket
+ * SIOCOUTQ counts the bytes the peer has not read yet; on TCP the bytes not
+ * acknowledged, which is at once on loopback.
+ */
+static void
+wait_head_read(int fd)
+{
+	for (int i = 0; i < 500; i++) {
+		struct timespec ms = {0, 1000000L};
+		int q = 0;
+		if (ioctl(fd, TIOCOUTQ, &q) < 0 || q <= 0)
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
 static void *
 relay_main(void *p)
 {
 	struct hijack *h = p;
 
+	wait_head_read(h->fd);
 	h->fn(h->fd, h->extra, h->extra_len, h->arg);
 	track(h, false);
 	MHD_upgrade_action(h->urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -111,6 +134,14 @@ on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *ex
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 		hijack_free(h);
 	}
+}
+
+bool
+api_hijack_client_gone(void *fdp)
+{
+	struct pollfd p = {*(int *)fdp, 0, 0};
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 bool

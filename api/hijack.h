@@ -31,5 +31,12 @@ bool api_wants_upgrade(struct api_request *r, const char *protocol);
 void api_reply_hijack(struct api_request *r, const char *protocol, const char *content_type,
 		      api_hijack_fn fn, void *arg, void (*free_arg)(void *));
 
+/*
+ * Whether the client of hijacked socket *(int *)@fdp hung up or its socket
+ * failed (a half-close is not gone). Never blocks; a cancel callback for
+ * the engine's waits.
+ */
+bool api_hijack_client_gone(void *fdp);
+
 /* Shuts every hijacked socket down (daemon shutdown) and waits up to @ms for relays to end. */
 void api_hijacks_shutdown(int ms);

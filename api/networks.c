@@ -12,11 +12,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/container_json.h"
 #include "api/filters.h"
 #include "api/jsonx.h"
 #include "api/networks.h"
 #include "api/request.h"
 #include "engine/container/container.h"
+#include "engine/container/container_endpoint.h"
 #include "engine/engine.h"
 #include "engine/events/events.h"
 #include "engine/network/network.h"
@@ -447,11 +449,76 @@ api_networks_prune(struct api_request *r)
 	api_reply_json(r, 200, json_pack("{s:o}", "NetworksDeleted", removed));
 }
 
+/* The container a connect/disconnect body names; replies 400/404 itself. */
+static struct container *
+body_container(struct api_request *r, json_t **ret_body)
+{
+	_cleanup_json_ json_t *body = NULL;
+	_cleanup_free_ char *ref = NULL;
+	struct container *c;
+	struct err e = ERR_INIT;
+
+	if (api_body_json(r, true, &body) < 0)
+		return NULL;
+	if (jx_str(body, "Container", "Container", &ref, &e) < 0) {
+		api_reply_err(r, &e);
+		return NULL;
+	}
+	c = containers_get(r->ctx->engine->containers, ref ? ref : "", &e);
+	if (!c) {
+		api_reply_err(r, &e);
+		return NULL;
+	}
+	*ret_body = TAKE_PTR(body);
+	return c;
+}
+
+/* operationId: NetworkConnect */
+static void
+api_networks_connect(struct api_request *r)
+{
+	_cleanup_json_ json_t *body = NULL, *ent = NULL;
+	_cleanup_container_ struct container *c = body_container(r, &body);
+	struct err e = ERR_INIT;
+
+	if (!c)
+		return;
+	if (container_json_decode_endpoint(json_object_get(body, "EndpointConfig"), r->params[0],
+					   "EndpointConfig", &ent, &e) < 0 ||
+	    container_endpoint_connect(r->ctx->engine->containers, c, r->params[0], ent, &e) < 0) {
+		api_reply_err(r, &e);
+		return;
+	}
+	api_reply_empty(r, 200);
+}
+
+/* operationId: NetworkDisconnect */
+static void
+api_networks_disconnect(struct api_request *r)
+{
+	_cleanup_json_ json_t *body = NULL;
+	_cleanup_container_ struct container *c = body_container(r, &body);
+	struct err e = ERR_INIT;
+	bool force = false;
+
+	if (!c)
+		return;
+	if (jx_bool(body, "Force", "Force", &force, &e) < 0 ||
+	    container_endpoint_disconnect(r->ctx->engine->containers, c, r->params[0], force,
+					  &e) < 0) {
+		api_reply_err(r, &e);
+		return;
+	}
+	api_reply_empty(r, 200);
+}
+
 const struct api_route api_networks_routes[] = {
 	{"GET", "/networks", api_networks_list, API_BODY_NONE},
 	{"POST", "/networks/create", api_networks_create, API_BODY_JSON},
 	{"POST", "/networks/prune", api_networks_prune, API_BODY_NONE},
 	{"GET", "/networks/{id}", api_networks_inspect, API_BODY_NONE},
 	{"DELETE", "/networks/{id}", api_networks_delete, API_BODY_NONE},
+	{"POST", "/networks/{id}/connect", api_networks_connect, API_BODY_JSON},
+	{"POST", "/networks/{id}/disconnect", api_networks_disconnect, API_BODY_JSON},
 	{0},
 };

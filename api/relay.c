@@ -18,26 +18,70 @@
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 
+static int
+fd_sink(void *ud, const void *p, size_t n)
+{
+	return fs_write_all(*(const int *)ud, p, n);
+}
+
+void
+relay_out_init(struct relay_out *o, bool shim_tty, bool client_tty, frame_write_fn fn, void *ud)
+{
+	o->form = shim_tty == client_tty ? RELAY_AS_IS : shim_tty ? RELAY_FRAME : RELAY_UNFRAME;
+	/* the shim's frames never exceed FRAME_PAYLOAD_MAX (proto.h) */
+	frame_decoder_init(&o->unframe, FRAME_PAYLOAD_MAX);
+	o->fn = fn;
+	o->ud = ud;
+}
+
+void
+relay_out_release(struct relay_out *o)
+{
+	frame_decoder_release(&o->unframe);
+}
+
+static int
+unframed(void *ud, enum frame_stream stream, const char *p, size_t n)
+{
+	struct relay_out *o = ud;
+
+	(void)stream;
+	return n ? o->fn(o->ud, p, n) : 0;
+}
+
+int
+relay_out_write(struct relay_out *o, const void *p, size_t n)
+{
+	switch (o->form) {
+	case RELAY_FRAME: return frame_write(o->fn, o->ud, FRAME_STDOUT, p, n);
+	case RELAY_UNFRAME: return frame_decoder_feed(&o->unframe, p, n, unframed, o);
+	default: return o->fn(o->ud, p, n);
+	}
+}
+
 void
 relay_init(struct relay *rl, int client, const char *extra, size_t extra_len)
 {
 	memset(rl, 0, sizeof(*rl));
 	rl->client = client;
 	rl->shim = -1;
+	relay_out_init(&rl->out, false, false, fd_sink, &rl->client);
 	if (extra_len)
 		buf_append(&rl->pending, extra, extra_len);
+}
+
+void
+relay_set_form(struct relay *rl, bool shim_tty, bool client_tty)
+{
+	relay_out_release(&rl->out);
+	relay_out_init(&rl->out, shim_tty, client_tty, fd_sink, &rl->client);
 }
 
 void
 relay_release(struct relay *rl)
 {
 	buf_release(&rl->pending);
-}
-
-static int
-fd_sink(void *ud, const void *p, size_t n)
-{
-	return fs_write_all(*(const int *)ud, p, n);
+	relay_out_release(&rl->out);
 }
 
 int
@@ -167,8 +211,8 @@ relay_run(struct relay *rl)
 				continue;
 			if (n <= 0)
 				return RELAY_OUTPUT_END;
-			/* the shim already speaks Docker's wire form: copy as is */
-			if (fs_write_all(rl->client, b, (size_t)n) < 0)
+			/* the shim speaks Docker's wire form: as is, unless exec start chose another */
+			if (relay_out_write(&rl->out, b, (size_t)n) < 0)
 				return RELAY_CLIENT_GONE;
 		}
 		if (!stdin_done && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {

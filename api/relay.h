@@ -15,6 +15,34 @@
 
 #include "engine/container/attach.h"
 #include "engine/util/buf.h"
+#include "engine/util/frame.h"
+
+/*
+ * The output's form on the way from the shim to the client. The shim
+ * frames by the process's TTY; an exec start names its own (moby frames by
+ * the Tty of the *start* body: a TTY exec started with "Tty": false gets
+ * its terminal's output as stdout frames, a plain exec started with
+ * "Tty": true gets both streams raw).
+ */
+enum relay_form {
+	RELAY_AS_IS = 0, /* the shim's form is the client's */
+	RELAY_FRAME,	 /* raw terminal output → stdout frames */
+	RELAY_UNFRAME,	 /* frames → their payloads, raw */
+};
+
+struct relay_out {
+	enum relay_form form;
+	struct frame_decoder unframe; /* RELAY_UNFRAME: the shim's frames */
+	frame_write_fn fn;	      /* where the client's bytes go */
+	void *ud;
+};
+
+/* Sets @o up to write to @fn(@ud), converting from the shim's @shim_tty form to @client_tty's. */
+void relay_out_init(struct relay_out *o, bool shim_tty, bool client_tty, frame_write_fn fn,
+		    void *ud);
+void relay_out_release(struct relay_out *o);
+/* Writes @n bytes read from the shim. 0, @fn's error, or the decoder's (-EBADMSG). */
+int relay_out_write(struct relay_out *o, const void *p, size_t n);
 
 struct relay {
 	int client;		/* the hijacked socket (not owned) */
@@ -23,6 +51,7 @@ struct relay {
 	bool want_stdin;	/* forward what the client sends */
 	bool close_stdin;	/* client EOF: close the process's stdin, keep the output */
 	struct attach_detach detach; /* n == 0: no detach keys */
+	struct relay_out out;	     /* to the client; as is unless relay_set_form */
 	struct buf pending;	/* stdin received before the shim connected */
 	bool pending_eof;	/* ... and the client's EOF with it */
 };
@@ -37,6 +66,8 @@ enum relay_end {
 /* Takes @extra (bytes the client sent after its request head) as first stdin. */
 void relay_init(struct relay *rl, int client, const char *extra, size_t extra_len);
 void relay_release(struct relay *rl);
+/* The shim writes in @shim_tty's form, the client wants @client_tty's (exec start). */
+void relay_set_form(struct relay *rl, bool shim_tty, bool client_tty);
 
 /*
  * attach_connect's cancel callback while the process does not exist yet:

@@ -115,18 +115,26 @@ api_stream_write(struct api_stream *s, const void *p, size_t n)
 	return r;
 }
 
+/*
+ * One value and its line end in one write: written apart, the end could go
+ * out as a chunk of its own ("\r\n" alone, last in the stream), which a
+ * client splitting the stream into JSON values by chunk (docker-py's
+ * json_stream) fails to decode.
+ */
 static int
 write_json(struct api_stream *s, json_t *obj, const char *eol)
 {
 	char *text = json_dumps(obj, JSON_COMPACT);
+	size_t n, k = strlen(eol);
 	int r;
 
 	json_decref(obj);
 	if (!text)
 		return -ENOMEM;
-	r = api_stream_write(s, text, strlen(text));
-	if (r == 0)
-		r = api_stream_write(s, eol, strlen(eol));
+	n = strlen(text);
+	text = xrealloc(text, n + k + 1);
+	memcpy(text + n, eol, k + 1);
+	r = api_stream_write(s, text, n + k);
 	free(text);
 	return r;
 }
@@ -248,13 +256,17 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
 		n = (ssize_t)lineq_read(&s->progress, out, max);
 		pthread_cond_broadcast(&s->cv);
 	} else if (s->len > 0) {
-		size_t chunk = s->len < max ? s->len : max;
-		if (chunk > s->cap - s->head)
-			chunk = s->cap - s->head;
-		memcpy(out, s->ring + s->head, chunk);
-		s->head = (s->head + chunk) % s->cap;
-		s->len -= chunk;
-		n = (ssize_t)chunk;
+		/* both sides of the ring's wrap in one chunk: a value's line end
+		 * never goes out alone because the ring wrapped before it */
+		while (s->len > 0 && (size_t)n < max) {
+			size_t chunk = s->len < max - (size_t)n ? s->len : max - (size_t)n;
+			if (chunk > s->cap - s->head)
+				chunk = s->cap - s->head;
+			memcpy(out + n, s->ring + s->head, chunk);
+			s->head = (s->head + chunk) % s->cap;
+			s->len -= chunk;
+			n += (ssize_t)chunk;
+		}
 		pthread_cond_broadcast(&s->cv);
 	} else if (s->done) {
 		/* A stream without in-band errors (a tar) that failed is cut

@@ -54,6 +54,7 @@ struct ws_session {
 	wslay_event_context_ptr ctx;
 	struct buf pending;	/* stdin before the shim connected */
 	struct frame_decoder demux; /* the shim's 8-byte frames (no TTY) */
+	uint64_t exit_seq;	    /* the container's, before connecting */
 	bool detached, failed;
 };
 
@@ -206,6 +207,10 @@ ws_loop(struct ws_session *s)
 			if (n > 0 && shim_output(s, b, (size_t)n) == 0)
 				continue;
 			shim_open = false; /* output over: say goodbye */
+			/* ... once inspect shows the exit (the close ends the client's attach) */
+			if (n == 0)
+				(void)attach_wait_exit(s->j->c, s->exit_seq, api_hijack_client_gone,
+						       &s->fd);
 			wslay_event_queue_close(s->ctx, WSLAY_CODE_NORMAL_CLOSURE, NULL, 0);
 		}
 	}
@@ -231,6 +236,7 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	if (wslay_event_context_server_init(&s.ctx, &cb, &s) != 0)
 		return;
 	wslay_event_config_set_max_recv_msg_length(s.ctx, LIMIT_WS_MESSAGE);
+	s.exit_seq = container_exit_seq(j->c);
 	if (j->stream)
 		s.shim = attach_connect(j->eng->containers, j->c, j->flags, early_poll, &s, &e);
 	if (j->logs)

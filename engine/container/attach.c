@@ -22,6 +22,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/deadline.h"
 #include "engine/util/xalloc.h"
 
 static void
@@ -215,4 +216,34 @@ attach_resize(struct containers *cs, struct container *c, unsigned height, unsig
 	if (r == -ESRCH)
 		return err_set(e, -EBUSY, "container %s is not running", c->id);
 	return r;
+}
+
+struct exit_wait {
+	struct deadline d;
+	bool (*cancelled)(void *ud);
+	void *ud;
+	bool timed_out;
+};
+
+static bool
+exit_wait_over(void *p)
+{
+	struct exit_wait *w = p;
+
+	if (deadline_passed(w->d)) {
+		w->timed_out = true;
+		return true;
+	}
+	return w->cancelled && w->cancelled(w->ud);
+}
+
+int
+attach_wait_exit(struct container *c, uint64_t since_seq, bool (*cancelled)(void *ud), void *ud)
+{
+	struct exit_wait w = {deadline_in_ms(10000), cancelled, ud, false};
+	int code;
+
+	if (container_wait(c, WAIT_NEXT_EXIT, since_seq, exit_wait_over, &w, &code) == 0)
+		return 0;
+	return w.timed_out ? -ETIMEDOUT : -ECANCELED;
 }

@@ -44,6 +44,18 @@ int attach_connect(struct containers *cs, struct container *c, unsigned flags,
 		   bool (*cancelled)(void *ud), void *ud, struct err *e);
 
 /*
+ * After the output of an attached run ended: waits until @c's exit after
+ * @since_seq (container_exit_seq, read before attach_connect) is wholly
+ * recorded, so a client that inspects as soon as its stream closes sees the
+ * container exited with its code. Gives up after 10 s (the shim may also
+ * have dropped a client that stopped reading, with the process still
+ * running) or when @cancelled(@ud) says so (checked about once a second).
+ * 0, -ETIMEDOUT or -ECANCELED. Takes c->mu only inside its waits.
+ */
+int attach_wait_exit(struct container *c, uint64_t since_seq, bool (*cancelled)(void *ud),
+		     void *ud);
+
+/*
  * One log entry for attach_replay_log: @stream is 1 (stdout) or 2 (stderr).
  * Return 0 to go on, negative to stop (returned as is).
  */

@@ -105,6 +105,9 @@ container_unref(struct container *c)
 	spec_release(&c->spec);
 	container_state_release(&c->state);
 	container_endpoint_release(&c->ep);
+	for (size_t i = 0; i < c->n_xeps; i++)
+		container_endpoint_release(&c->xeps[i]);
+	free(c->xeps);
 	free(c->name);
 	free(c->image_id);
 	free(c->path);

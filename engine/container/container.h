@@ -85,8 +85,19 @@ struct container {
 	char **args;		/* the rest */
 	struct container_spec spec;
 	struct container_state state;
-	struct container_endpoint ep;
-	uint64_t exit_seq;	/* incremented each time the container stops */
+	struct container_endpoint ep;	/* the first (eth0) endpoint, and the namespace */
+	struct container_endpoint *xeps; /* the endpoints on further networks (eth1...) */
+	size_t n_xeps;
+	/*
+	 * Incremented each time the container stops, once the exit is wholly
+	 * recorded: state saved and "die" published. Waiters for an exit
+	 * (wait, stop, the end of an attach) therefore never get ahead of it.
+	 */
+	uint64_t exit_seq;
+	/* Signals being sent whose "kill" event is not published yet: the exit
+	 * monitor holds "die" back until they are (moby sends both under the
+	 * container's lock, so kill always comes first). */
+	unsigned signalling;
 	bool removed;
 	char *dir;		/* <data-root>/containers/<id> */
 	/* Attach clients that asked before start (docker run): start holds the

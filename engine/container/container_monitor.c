@@ -124,15 +124,10 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	autorm = c->spec.auto_remove && !restart;
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
-	c->exit_seq++;
-	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
-	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	if (x->oom_killed)
-		lifecycle_event(cs, c, "oom", NULL);
 	snprintf(code, sizeof(code), "%d", x->exit_code);
-	lifecycle_event(cs, c, "die", json_pack("{s:s}", "exitCode", code));
+	lifecycle_exit_recorded(cs, c, x->oom_killed, code);
 	if (restart) {
 		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
 		nanosleep(&ts, NULL);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/container/cp.h"
+#include "engine/container/container_endpoint.h"
 #include "engine/container/create.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/logconf.h"
@@ -629,6 +630,9 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 			spec->hostname = xstrdup(hn);
 		}
 	}
+	r = container_endpoint_prepare(cs->net, spec, e);
+	if (r < 0)
+		return r;
 	r = store_image_get(cs->store, spec->image, &sum, &config, e);
 	if (r < 0)
 		return r;

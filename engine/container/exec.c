@@ -273,6 +273,15 @@ exec_claim(struct exec *ex, struct err *e)
 	return 0;
 }
 
+void
+exec_set_console_size(struct exec *ex, unsigned height, unsigned width)
+{
+	pthread_mutex_lock(&ex->mu);
+	ex->cfg.console_height = height;
+	ex->cfg.console_width = width;
+	pthread_mutex_unlock(&ex->mu);
+}
+
 static char *
 exec_bundle(struct containers *cs, const struct exec *ex)
 {

@@ -97,6 +97,13 @@ struct exec *execs_get(struct execs *xs, const char *id, struct err *e);
 int exec_claim(struct exec *ex, struct err *e);
 
 /*
+ * The start's ConsoleSize, which replaces the one given at create (moby,
+ * API 1.42+); applied by exec_start when the exec has a TTY. Only the
+ * claimer calls it, between exec_claim and exec_start.
+ */
+void exec_set_console_size(struct exec *ex, unsigned height, unsigned width);
+
+/*
  * Starts a claimed exec. With @attach_flags 0 it runs detached; otherwise
  * the process is held before exec until an attach socket with those flags
  * (attach.h) is connected, which is returned through @ret_fd (caller owns).

@@ -111,6 +111,54 @@ is_running(enum container_status s)
 	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
 }
 
+void
+lifecycle_exit_recorded(struct containers *cs, struct container *c, bool oom, const char *code)
+{
+	pthread_mutex_lock(&c->mu);
+	while (c->signalling > 0)
+		pthread_cond_wait(&c->cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
+	if (oom)
+		lifecycle_event(cs, c, "oom", NULL);
+	lifecycle_event(cs, c, "die", json_pack("{s:s}", "exitCode", code));
+	pthread_mutex_lock(&c->mu);
+	c->exit_seq++;
+	hold_cancel(&c->hold); /* the run is over for attachers still waiting for it */
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Claims a signal for the current run (c->mu held): false when it has no process. */
+static bool
+signal_begin(struct container *c)
+{
+	if (!is_running(c->state.status))
+		return false;
+	c->signalling++;
+	return true;
+}
+
+/*
+ * Sends @sig (claimed with signal_begin) and publishes "kill" with its
+ * number before the monitor may publish "die". 0 or the runtime's error.
+ */
+static int
+signal_send(struct containers *cs, struct container *c, const char *bundle, int sig, struct err *e)
+{
+	char num[12];
+	int r = runtime_kill(bundle, sig, e);
+
+	if (r == 0) {
+		snprintf(num, sizeof(num), "%d", sig);
+		lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", num));
+	}
+	pthread_mutex_lock(&c->mu);
+	c->signalling--;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}
+
 /* Waits (5 s at most) for the held process's early attachers, then lets it exec. */
 static void
 release_held(struct container *c, const char *bundle)
@@ -128,6 +176,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 {
 	struct err ignored = ERR_INIT;
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
+	const char *status = code == -ENOENT ? "127" : code == -EACCES ? "126" : "128";
 	bool autorm;
 
 	container_endpoint_detach(cs, c);
@@ -140,14 +189,11 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	free(c->state.error);
 	c->state.error = xstrdup(e->msg);
 	c->state.finished_ns = time_now_ns();
-	c->exit_seq++;
-	hold_cancel(&c->hold); /* early attachers give up: there is no process */
 	autorm = c->spec.auto_remove;
-	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	lifecycle_event(cs, c, "die",
-			json_pack("{s:s}", "exitCode", code == -ENOENT ? "127" : code == -EACCES ? "126" : "128"));
+	/* early attachers give up there: there is no process */
+	lifecycle_exit_recorded(cs, c, false, status);
 	/* docker run --rm waits for "removed": it must come even now. */
 	if (autorm)
 		(void)lifecycle_remove(cs, c, true, true, &ignored);
@@ -270,12 +316,11 @@ lifecycle_kill(struct containers *cs, struct container *c, const char *signal, s
 {
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	int sig = signal && *signal ? lifecycle_parse_signal(signal) : SIGKILL;
-	char num[8];
 
 	if (sig < 0)
 		return err_set(e, -EINVAL, "Invalid signal: %s", signal);
 	pthread_mutex_lock(&c->mu);
-	bool running = is_running(c->state.status);
+	bool running = signal_begin(c);
 	uint64_t seq = c->exit_seq;
 	if (running && sig == SIGKILL)
 		c->state.manually_stopped = true;
@@ -283,15 +328,13 @@ lifecycle_kill(struct containers *cs, struct container *c, const char *signal, s
 	if (!running)
 		return err_set(e, -EBUSY, "cannot kill container: %s: container %s is not running",
 			       c->name + 1, c->id);
-	if (runtime_kill(bundle, sig, e) < 0) {
+	if (signal_send(cs, c, bundle, sig, e) < 0) {
 		if (e->code == -ESRCH)
 			return err_set(e, -EBUSY,
 				       "cannot kill container: %s: container %s is not running",
 				       c->name + 1, c->id);
 		return e->code;
 	}
-	snprintf(num, sizeof(num), "%d", sig);
-	lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", num));
 	/* moby's Kill waits for the exit after SIGKILL, so `docker kill x;
 	 * docker inspect x` sees it stopped. */
 	if (sig == SIGKILL)
@@ -308,7 +351,7 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 	const char *signame = signal && *signal ? signal : c->spec.stop_signal;
 	int sig = signame && *signame ? lifecycle_parse_signal(signame) : SIGTERM;
 	uint64_t seq;
-	bool paused;
+	bool paused, claimed;
 
 	if (sig < 0)
 		return err_set(e, -EINVAL, "Invalid signal: %s", signame);
@@ -333,17 +376,20 @@ lifecycle_stop(struct containers *cs, struct container *c, int timeout_s, const 
 	}
 	paused = c->state.status == CONTAINER_PAUSED;
 	seq = c->exit_seq;
+	claimed = signal_begin(c);
 	pthread_mutex_unlock(&c->mu);
 	(void)container_save_state(c, &ignored);
-	if (runtime_kill(bundle, sig, &ignored) == 0)
-		lifecycle_event(cs, c, "kill",
-				json_pack("{s:s}", "signal", sig == SIGTERM ? "15" : "?"));
+	if (claimed)
+		(void)signal_send(cs, c, bundle, sig, &ignored);
 	if (paused)
 		(void)runtime_pause(bundle, false, &ignored);
 	/* a negative timeout never passes: wait for the exit (dockerd's -1) */
 	if (!wait_exit(c, seq, timeout_s < 0 ? -1 : (int64_t)timeout_s * 1000)) {
-		(void)runtime_kill(bundle, SIGKILL, &ignored);
-		lifecycle_event(cs, c, "kill", json_pack("{s:s}", "signal", "9"));
+		pthread_mutex_lock(&c->mu);
+		claimed = signal_begin(c);
+		pthread_mutex_unlock(&c->mu);
+		if (claimed)
+			(void)signal_send(cs, c, bundle, SIGKILL, &ignored);
 		if (!wait_exit(c, seq, 30000))
 			return err_set(e, -EIO, "container %s did not stop after SIGKILL", c->id);
 	}
@@ -407,6 +453,7 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	uint64_t seq;
+	bool claimed;
 
 	pthread_mutex_lock(&c->mu);
 	enum container_status st = c->state.status;
@@ -428,9 +475,12 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	}
 	c->state.manually_stopped = true;
 	seq = c->exit_seq;
+	claimed = signal_begin(c);
 	pthread_mutex_unlock(&c->mu);
 	if (is_running(st)) {
-		(void)runtime_kill(bundle, SIGKILL, &ignored);
+		/* moby's rm -f goes through Kill: "kill" (9), then "die", then "destroy" */
+		if (claimed)
+			(void)signal_send(cs, c, bundle, SIGKILL, &ignored);
 		if (st == CONTAINER_PAUSED)
 			(void)runtime_pause(bundle, false, &ignored);
 		(void)wait_exit(c, seq, 30000);

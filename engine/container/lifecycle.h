@@ -77,6 +77,17 @@ int lifecycle_remove(struct containers *cs, struct container *c, bool force, boo
 /* Parses "KILL", "SIGKILL", "kill", "9": the signal number or -EINVAL. */
 int lifecycle_parse_signal(const char *s);
 
+/*
+ * The last step of recording an exit (the monitor's, or a failed start's),
+ * after the state is set and saved: waits for signals in flight to publish
+ * their "kill", publishes "oom" (when @oom) and "die" with exit code
+ * @code, then bumps c->exit_seq and wakes the waiters, so whoever waits
+ * for an exit (wait, stop, the end of an attach) sees it fully recorded
+ * and its events in dockerd's order. Takes c->mu briefly.
+ */
+void lifecycle_exit_recorded(struct containers *cs, struct container *c, bool oom,
+			     const char *code);
+
 /* Publishes a container event with dockerd's attributes (labels, image,
  * name) plus @extra (consumed, may be NULL). */
 void lifecycle_event(struct containers *cs, struct container *c, const char *action, json_t *extra);

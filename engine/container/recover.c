@@ -49,17 +49,11 @@ recover_containers(struct containers *cs, struct err *e)
 		if (st != CONTAINER_RUNNING && st != CONTAINER_PAUSED && st != CONTAINER_RESTARTING)
 			continue;
 		if (runtime_get_state(bundle, &rs, &ignored) == 0 && rs.status == RUNTIME_RUNNING) {
-			struct network_endpoint ep = {0};
 			pthread_mutex_lock(&c->mu);
 			c->state.pid = rs.pid;
 			c->state.status = rs.paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
 			pthread_mutex_unlock(&c->mu);
-			if (network_inspect(cs->net, c->id, &ep, &ignored) == 0) {
-				pthread_mutex_lock(&c->mu);
-				container_endpoint_set(c, &ep);
-				pthread_mutex_unlock(&c->mu);
-				network_endpoint_release(&ep);
-			}
+			container_endpoint_refresh(cs, c);
 			strv_append(&live, c->id);
 			(void)container_dns_sync(cs, c); /* berthd's sockets died with it */
 			if (!rs.paused)

@@ -49,6 +49,9 @@ apply_resources(const struct container_spec *s, struct runtime_spec *rs)
 {
 	rs->res.memory = s->memory;
 	rs->res.memory_swap = s->memory_swap;
+	rs->res.swappiness = s->memory_swappiness
+				     ? (int64_t)json_integer_value(s->memory_swappiness)
+				     : -1;
 	rs->res.cpu_shares = s->cpu_shares > 0 ? (uint64_t)s->cpu_shares : 0;
 	if (s->nano_cpus > 0) {
 		rs->res.cpu_period = 100000;

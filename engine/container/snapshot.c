@@ -70,6 +70,10 @@ container_snap_new(struct container *c)
 	s->state.error = dup_or_null(c->state.error);
 	health_state_copy(&c->state.health, &s->state.health);
 	endpoint_copy(&c->ep, &s->ep);
+	s->xeps = xcalloc(c->n_xeps + 1, sizeof(*s->xeps));
+	for (size_t i = 0; i < c->n_xeps; i++)
+		endpoint_copy(&c->xeps[i], &s->xeps[i]);
+	s->n_xeps = c->n_xeps;
 	pthread_mutex_unlock(&c->mu);
 	return s;
 }
@@ -132,6 +136,9 @@ container_snap_free(struct container_snap *s)
 	spec_release(&s->spec);
 	container_state_release(&s->state);
 	container_endpoint_release(&s->ep);
+	for (size_t i = 0; i < s->n_xeps; i++)
+		container_endpoint_release(&s->xeps[i]);
+	free(s->xeps);
 	free(s->log_path);
 	free(s->resolv_conf_path);
 	free(s->hostname_path);

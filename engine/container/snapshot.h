@@ -28,6 +28,8 @@ struct container_snap {
 	struct container_spec spec;
 	struct container_state state;
 	struct container_endpoint ep;
+	struct container_endpoint *xeps; /* further networks, as struct container's */
+	size_t n_xeps;
 	/* Files of the container under <data-root>/containers/<id>. */
 	char *log_path, *resolv_conf_path, *hostname_path, *hosts_path;
 	char *upper_dir, *work_dir, *merged_dir; /* the overlay's container layer */

@@ -54,6 +54,7 @@ static const struct field fields[] = {
 	F("volumes_from", F_STRV, volumes_from),
 	F("links", F_STRV, links),
 	F("network_mode", F_STR, network_mode),
+	F("endpoints", F_JSON, endpoints),
 	F("publish_all_ports", F_BOOL, publish_all_ports),
 	F("restart_policy", F_STR, restart_policy),
 	F("restart_max_retries", F_INT, restart_max_retries),
@@ -110,6 +111,7 @@ static const struct field fields[] = {
 	F("mounts_sent", F_JSON, mounts_sent),
 	F("masked_paths", F_JSON, masked_paths),
 	F("readonly_paths", F_JSON, readonly_paths),
+	F("memory_swappiness", F_JSON, memory_swappiness),
 };
 #undef F
 

@@ -62,6 +62,15 @@ struct container_spec {
 	 * "<target-id>:<alias>" */
 	char **links;
 	char *network_mode;	/* bridge, host, none, container:<id>, or a network name */
+	/*
+	 * The networks of a bridge-mode container, in connect order (the first
+	 * is the network mode's): an array of {"network": name, "aliases": [...],
+	 * "ipv4": "...", "mac": "...", "links": [...], "driver_opts": {...}},
+	 * the per-network settings (Docker's EndpointsConfig). NULL for host,
+	 * none and container: modes, and in specs saved before it existed
+	 * (then the network mode is the one network).
+	 */
+	json_t *endpoints;
 	struct portmap_request *ports;	/* HostConfig.PortBindings, in order */
 	size_t n_ports;
 	bool publish_all_ports;
@@ -109,6 +118,7 @@ struct container_spec {
 	json_t *mounts_sent; /* HostConfig.Mounts as sent; NULL = none */
 	/* Replace dockerd's default masked / read-only paths when not NULL. */
 	json_t *masked_paths, *readonly_paths;
+	json_t *memory_swappiness; /* integer 0..100; NULL = unset (the kernel's) */
 };
 
 void spec_release(struct container_spec *s);

@@ -49,10 +49,20 @@ addr_json(struct in_addr a)
 	return json_string(inet_ntop(AF_INET, &a, text, sizeof(text)));
 }
 
+void
+endpoint_stem(const struct network_endpoint *ep, char out[96])
+{
+	if (!ep->ifname[0] || strcmp(ep->ifname, "eth0") == 0)
+		snprintf(out, 96, "%s", ep->container_id);
+	else
+		snprintf(out, 96, "%s.%s", ep->container_id, ep->ifname);
+}
+
 int
 endpoint_save(const char *dir, const struct network_endpoint *ep)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s.json", dir, ep->container_id);
+	char stem[96];
+	_cleanup_free_ char *path = (endpoint_stem(ep, stem), xasprintf("%s/%s.json", dir, stem));
 	_cleanup_json_ json_t *root = json_object();
 	_cleanup_free_ char *text = NULL;
 	json_t *ports = json_array();
@@ -70,6 +80,8 @@ endpoint_save(const char *dir, const struct network_endpoint *ep)
 	json_object_set_new(root, "prefix", json_integer(ep->prefix));
 	json_object_set_new(root, "mac", json_string(ep->mac));
 	json_object_set_new(root, "veth", json_string(ep->host_veth));
+	json_object_set_new(root, "ifname", json_string(ep->ifname[0] ? ep->ifname : "eth0"));
+	json_object_set_new(root, "gw", json_boolean(ep->gw));
 	for (size_t i = 0; i < ep->n_ports; i++) {
 		const struct portmap_binding *b = &ep->ports[i];
 		json_array_append_new(ports, json_pack("{s:s,s:i,s:o,s:i}", "proto",
@@ -130,8 +142,9 @@ load_ports(json_t *arr, struct network_endpoint *ep)
 }
 
 static int
-parse_record(json_t *root, const char *id, struct network_endpoint *ep)
+parse_record(json_t *root, const char *stem, struct network_endpoint *ep)
 {
+	char want[96];
 	char mode[16];
 	json_int_t prefix = json_integer_value(json_object_get(root, "prefix"));
 	int r = 0;
@@ -154,7 +167,16 @@ parse_record(json_t *root, const char *id, struct network_endpoint *ep)
 	r |= get_str(root, "veth", ep->host_veth, sizeof(ep->host_veth));
 	r |= get_addr(root, "ip", &ep->ip);
 	r |= get_addr(root, "gateway", &ep->gateway);
-	if (r < 0 || strcmp(ep->container_id, id) != 0 || prefix < 0 || prefix > 32)
+	/* Records from before several endpoints per container: eth0, default route. */
+	if (json_object_get(root, "ifname"))
+		r |= get_str(root, "ifname", ep->ifname, sizeof(ep->ifname));
+	else
+		snprintf(ep->ifname, sizeof(ep->ifname), "eth0");
+	ep->gw = json_object_get(root, "gw") ? json_is_true(json_object_get(root, "gw")) : true;
+	if (r < 0 || prefix < 0 || prefix > 32 || strncmp(ep->ifname, "eth", 3) != 0)
+		return -EINVAL;
+	endpoint_stem(ep, want);
+	if (strcmp(want, stem) != 0)
 		return -EINVAL;
 	ep->prefix = (int)prefix;
 	for (size_t i = 0;; i++) {
@@ -169,7 +191,7 @@ parse_record(json_t *root, const char *id, struct network_endpoint *ep)
 }
 
 int
-endpoint_load(const char *dir, const char *id, struct network_endpoint *ret, struct err *e)
+endpoint_load(const char *dir, const char *stem, struct network_endpoint *ret, struct err *e)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_buf_ struct buf b = BUF_INIT;
@@ -177,14 +199,16 @@ endpoint_load(const char *dir, const char *id, struct network_endpoint *ret, str
 	struct network_endpoint ep = {0};
 	int r;
 
-	if (!endpoint_id_valid(id))
-		return err_set(e, -EINVAL, "invalid endpoint record name '%s'", id);
-	path = xasprintf("%s/%s.json", dir, id);
+	if (strlen(stem) > 95 || stem[0] == '.' ||
+	    strspn(stem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		    strlen(stem) || !*stem)
+		return err_set(e, -EINVAL, "invalid endpoint record name '%s'", stem);
+	path = xasprintf("%s/%s.json", dir, stem);
 	r = fs_read_file(path, LIMIT_STATE_FILE, &b);
 	if (r < 0)
 		return err_errno(e, r, "cannot read endpoint record '%s'", path);
 	root = json_loadb(b.data, b.len, 0, NULL);
-	if (!json_is_object(root) || parse_record(root, id, &ep) < 0) {
+	if (!json_is_object(root) || parse_record(root, stem, &ep) < 0) {
 		network_endpoint_release(&ep);
 		return err_set(e, -EINVAL, "corrupt endpoint record '%s'", path);
 	}
@@ -193,9 +217,9 @@ endpoint_load(const char *dir, const char *id, struct network_endpoint *ret, str
 }
 
 int
-endpoint_remove(const char *dir, const char *id)
+endpoint_remove(const char *dir, const char *stem)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s.json", dir, id);
+	_cleanup_free_ char *path = xasprintf("%s/%s.json", dir, stem);
 
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;

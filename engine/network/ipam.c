@@ -352,6 +352,51 @@ ipam_allocate(struct ipam *p, const char *owner, struct in_addr *ret, struct err
 	return err_set(e, -ENOSPC, "no available IPv4 addresses on this network's address pool");
 }
 
+bool
+ipam_contains(const struct ipam *p, struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h >= p->net && h - p->net < p->size;
+}
+
+int
+ipam_allocate_addr(struct ipam *p, const char *owner, struct in_addr want, struct err *e)
+{
+	uint32_t h = ntohl(want.s_addr) - p->net;
+	struct in_addr held;
+	char text[INET_ADDRSTRLEN];
+	int r;
+
+	inet_ntop(AF_INET, &want, text, sizeof(text));
+	if (!owner_valid(owner))
+		return err_set(e, -EINVAL, "invalid address owner '%s'", owner);
+	if (ipam_lookup(p, owner, &held)) {
+		if (held.s_addr == want.s_addr)
+			return 0;
+		return err_set(e, -EADDRINUSE, "'%s' already holds another address", owner);
+	}
+	if (!ipam_contains(p, want))
+		return err_set(e, -EINVAL,
+			       "Invalid address %s: It does not belong to any of this network's "
+			       "subnets", text);
+	if (h == 0 || h == p->size - 1 || p->net + h == p->gw)
+		return err_set(e, -EINVAL, "Invalid address %s: it is reserved in this network",
+			       text);
+	for (size_t i = 0; i < p->n_excluded; i++)
+		if (p->excluded[i] == h)
+			return err_set(e, -EADDRINUSE, "Address already in use");
+	if (bit_get(p, h))
+		return err_set(e, -EADDRINUSE, "Address already in use");
+	entry_add(p, h, owner);
+	r = save(p);
+	if (r < 0) {
+		entry_remove(p, p->n - 1);
+		return err_errno(e, r, "cannot save IPAM state '%s'", p->path);
+	}
+	return 0;
+}
+
 int
 ipam_release(struct ipam *p, const char *owner)
 {

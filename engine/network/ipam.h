@@ -51,6 +51,18 @@ int ipam_prefix(const struct ipam *ipam);
  */
 int ipam_allocate(struct ipam *ipam, const char *owner, struct in_addr *ret, struct err *e);
 
+/*
+ * Hands @owner the address @want (a static --ip): anywhere in the subnet,
+ * inside or outside the ip-range, but not the network, broadcast, gateway
+ * or an auxiliary address. -EINVAL outside the subnet or for a reserved
+ * address, -EADDRINUSE ("Address already in use") when another owner has it.
+ */
+int ipam_allocate_addr(struct ipam *ipam, const char *owner, struct in_addr want,
+		       struct err *e);
+
+/* True when @a is inside the IPAM's subnet. */
+bool ipam_contains(const struct ipam *ipam, struct in_addr a);
+
 /* Releases what @owner holds; 0 also when it held nothing. -errno on save failure. */
 int ipam_release(struct ipam *ipam, const char *owner);
 

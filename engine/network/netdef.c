@@ -180,6 +180,8 @@ netdef_save(const char *dir, const struct netdef *d)
 		return -ENOMEM;
 	if (d->ip_range)
 		json_object_set_new(root, "ip_range", json_string(d->ip_range));
+	if (d->user_subnet)
+		json_object_set_new(root, "user_subnet", json_true());
 	text = json_dumps(root, JSON_COMPACT);
 	if (!text)
 		return -ENOMEM;
@@ -225,6 +227,7 @@ parse_record(json_t *root, const char *id, struct netdef *d)
 	d->predefined = json_is_true(json_object_get(root, "predefined"));
 	d->internal = json_is_true(json_object_get(root, "internal"));
 	d->attachable = json_is_true(json_object_get(root, "attachable"));
+	d->user_subnet = json_is_true(json_object_get(root, "user_subnet"));
 	d->created_ns = json_integer_value(json_object_get(root, "created_ns"));
 	if (prefix < 0 || prefix > 32)
 		return -EINVAL;

@@ -24,6 +24,7 @@ struct netdef {
 	char driver[8];	 /* "bridge", "host" or "null" */
 	bool predefined; /* bridge, host, none: never removed */
 	bool internal, attachable;
+	bool user_subnet; /* the subnet was given at create (static addresses allowed) */
 	int64_t created_ns;
 	char bridge[16]; /* interface, "" for host and none */
 	struct in_addr subnet, gateway;

@@ -483,6 +483,7 @@ check_ipam(const struct network_create_opts *o, struct netdef *d, struct err *e)
 	}
 	if ((r = netdef_parse_subnet(o->subnet, &d->subnet, &d->prefix, e)) < 0)
 		return r;
+	d->user_subnet = true;
 	if (o->gateway) {
 		uint32_t h;
 		if (inet_pton(AF_INET, o->gateway, &d->gateway) != 1)
@@ -620,23 +621,29 @@ answers_to(const struct network_endpoint *ep, const char *name, size_t len)
 	return false;
 }
 
-/* Caller holds net->lock: @who's endpoint, when it is on a user network. */
-static const struct network_endpoint *
-user_endpoint(struct network_state *net, const char *who)
+/*
+ * Caller holds net->lock: is @ep on a user-defined network that container
+ * @who is connected to as well? (The default bridge has no name resolution.)
+ */
+static bool
+shares_user_net(struct network_state *net, const char *who, const struct network_endpoint *ep)
 {
-	ssize_t i = netstate_find_rec(net, who);
-	const struct network_endpoint *ep = i >= 0 ? &net->eps[i]->ep : NULL;
-
-	if (!ep || ep->mode != NETWORK_MODE_BRIDGE || netobj_bridge_of(net, ep) == &net->br)
-		return NULL;
-	return ep;
+	if (ep->mode != NETWORK_MODE_BRIDGE || !ep->network_id[0] ||
+	    netobj_bridge_of(net, ep) == &net->br)
+		return false;
+	for (size_t i = 0; i < net->n_eps; i++) {
+		const struct network_endpoint *mine = &net->eps[i]->ep;
+		if (mine->mode == NETWORK_MODE_BRIDGE && strcmp(mine->container_id, who) == 0 &&
+		    strcmp(mine->network_id, ep->network_id) == 0)
+			return true;
+	}
+	return false;
 }
 
 int
 network_resolve_name(struct network_state *net, const char *container_id, const char *name,
 		     struct in_addr *v4, size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
 {
-	const struct network_endpoint *self;
 	size_t len, cap4, n = 0;
 	bool found = false;
 
@@ -648,11 +655,9 @@ network_resolve_name(struct network_state *net, const char *container_id, const 
 		len--;
 	cap4 = *n_v4;
 	pthread_mutex_lock(&net->lock);
-	self = user_endpoint(net, container_id);
-	for (size_t i = 0; self && i < net->n_eps; i++) {
+	for (size_t i = 0; i < net->n_eps; i++) {
 		const struct network_endpoint *ep = &net->eps[i]->ep;
-		if (ep->mode != NETWORK_MODE_BRIDGE ||
-		    strcmp(ep->network_id, self->network_id) != 0 || !answers_to(ep, name, len))
+		if (!answers_to(ep, name, len) || !shares_user_net(net, container_id, ep))
 			continue;
 		found = true;
 		if (n < cap4)
@@ -668,7 +673,6 @@ int
 network_resolve_addr(struct network_state *net, const char *container_id, int family,
 		     const void *addr, char *name, size_t size)
 {
-	const struct network_endpoint *self;
 	struct in_addr a;
 	int r = -ENOENT;
 
@@ -679,16 +683,65 @@ network_resolve_addr(struct network_state *net, const char *container_id, int fa
 		return -ENOENT;
 	memcpy(&a, addr, sizeof(a));
 	pthread_mutex_lock(&net->lock);
-	self = user_endpoint(net, container_id);
-	for (size_t i = 0; self && r == -ENOENT && i < net->n_eps; i++) {
+	for (size_t i = 0; r == -ENOENT && i < net->n_eps; i++) {
 		const struct network_endpoint *ep = &net->eps[i]->ep;
-		if (ep->mode != NETWORK_MODE_BRIDGE ||
-		    strcmp(ep->network_id, self->network_id) != 0 || ep->ip.s_addr != a.s_addr ||
-		    !ep->name[0])
+		if (ep->ip.s_addr != a.s_addr || !ep->name[0] ||
+		    !shares_user_net(net, container_id, ep))
 			continue;
 		r = (size_t)snprintf(name, size, "%s.%s", ep->name, ep->network) < size
 			    ? 0
 			    : -ENAMETOOLONG;
+	}
+	pthread_mutex_unlock(&net->lock);
+	return r;
+}
+
+int
+network_endpoint_check(struct network_state *net, const char *ref, const char *ip,
+		       const char *mac, bool has_aliases, char *ret_name, char ret_id[65],
+		       struct err *e)
+{
+	const struct net_obj *o;
+	struct in_addr a;
+	unsigned m[6];
+	char tail;
+	ssize_t i;
+	int r = 0;
+
+	if (mac && *mac &&
+	    sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+		   &tail) != 6)
+		return err_set(e, -EINVAL, "invalid MAC address: %.64s", mac);
+	if (mac && *mac && (m[0] & 1))
+		return err_set(e, -EINVAL, "invalid MAC address: %.64s: a multicast address", mac);
+	if (ip && *ip && inet_pton(AF_INET, ip, &a) != 1)
+		return err_set(e, -EINVAL, "invalid IPv4 address: %.64s", ip);
+	pthread_mutex_lock(&net->lock);
+	i = netobj_find(net, ref, e);
+	if (i < 0) {
+		pthread_mutex_unlock(&net->lock);
+		return (int)i;
+	}
+	o = net->nets[i];
+	if (o->def.predefined) {
+		if (ip && *ip)
+			r = err_set(e, -EINVAL,
+				    "user specified IP address is supported on user defined "
+				    "networks only");
+		else if (has_aliases)
+			r = err_set(e, -EINVAL,
+				    "network-scoped alias is supported only for containers in user "
+				    "defined networks");
+	} else if (ip && *ip && !o->def.user_subnet)
+		r = err_set(e, -EINVAL,
+			    "user specified IP address is supported only when connecting to "
+			    "networks with user configured subnets");
+	else if (ip && *ip && !netdef_contains(o->def.subnet, o->def.prefix, a))
+		r = err_set(e, -EINVAL,
+			    "no configured subnet contains IP address %s", ip);
+	if (r == 0) {
+		snprintf(ret_name, NETDEF_NAME_MAX + 1, "%s", o->def.name);
+		memcpy(ret_id, o->def.id, 65);
 	}
 	pthread_mutex_unlock(&net->lock);
 	return r;

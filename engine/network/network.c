@@ -83,6 +83,42 @@ netstate_find_rec(struct network_state *net, const char *id)
 	return -1;
 }
 
+/* Caller holds net->lock: @id's endpoint on network @network_id, or -1. */
+static ssize_t
+find_ep(struct network_state *net, const char *id, const char *network_id)
+{
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (strcmp(net->eps[i]->ep.container_id, id) == 0 &&
+		    strcmp(net->eps[i]->ep.network_id, network_id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Caller holds net->lock: the number in the highest ethN of @id, or -1. */
+static int
+last_ifindex(struct network_state *net, const char *id)
+{
+	int max = -1;
+
+	for (size_t i = 0; i < net->n_eps; i++) {
+		const struct network_endpoint *ep = &net->eps[i]->ep;
+		int n = ep->ifname[0] ? atoi(ep->ifname + 3) : 0;
+		if (strcmp(ep->container_id, id) == 0 && n > max)
+			max = n;
+	}
+	return max;
+}
+
+/* Caller holds net->lock: does some endpoint of @id carry the default route? */
+static bool
+has_gw(struct network_state *net, const char *id)
+{
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (strcmp(net->eps[i]->ep.container_id, id) == 0 && net->eps[i]->ep.gw)
+			return true;
+	return false;
+}
+
 /* Caller holds net->lock. */
 static void
 insert_rec(struct network_state *net, struct ep_rec *rec)
@@ -94,11 +130,10 @@ insert_rec(struct network_state *net, struct ep_rec *rec)
 	net->eps[net->n_eps++] = rec;
 }
 
-/* Caller holds net->lock; returns the record, now owned by the caller. */
+/* Caller holds net->lock; returns record @i, now owned by the caller. */
 static struct ep_rec *
-take_rec(struct network_state *net, const char *id)
+take_rec_at(struct network_state *net, ssize_t i)
 {
-	ssize_t i = netstate_find_rec(net, id);
 	struct ep_rec *rec;
 
 	if (i < 0)
@@ -222,22 +257,44 @@ pick_port(struct network_state *net, struct ep_rec *rec, size_t i,
 /* Under net->lock: claims an address (bridge mode) and the host ports. */
 static int
 claim_resources(struct network_state *net, struct bridge_net *br, struct ep_rec *rec,
-		const struct network_attach_opts *o, struct err *e)
+		const struct network_attach_opts *o, bool connect, struct err *e)
 {
 	const char *name = o->name ? o->name : rec->ep.container_id;
 	int r;
 
-	if (netstate_find_rec(net, rec->ep.container_id) >= 0)
+	struct in_addr want;
+
+	if (!connect && netstate_find_rec(net, rec->ep.container_id) >= 0)
 		return err_set(e, -EEXIST, "container '%s' is already attached to a network",
 			       rec->ep.container_id);
+	if (connect && find_ep(net, rec->ep.container_id, rec->ep.network_id) >= 0)
+		return err_set(e, -EPERM, "endpoint with name %s already exists in network %s",
+			       name, rec->ep.network);
 	if (rec->ep.mode != NETWORK_MODE_BRIDGE)
 		return 0;
-	r = ipam_allocate(br->ipam, rec->ep.container_id, &rec->ep.ip, e);
+	if (o->ip && *o->ip) {
+		if (inet_pton(AF_INET, o->ip, &want) != 1)
+			return err_set(e, -EINVAL, "invalid IPv4 address: %.64s", o->ip);
+		r = ipam_allocate_addr(br->ipam, rec->ep.container_id, want, e);
+		rec->ep.ip = want;
+	} else
+		r = ipam_allocate(br->ipam, rec->ep.container_id, &rec->ep.ip, e);
 	if (r < 0)
 		return r;
 	rec->ep.gateway = ipam_gateway(br->ipam);
 	rec->ep.prefix = ipam_prefix(br->ipam);
-	plumb_mac(rec->ep.ip, rec->ep.mac);
+	if (o->mac && *o->mac)
+		snprintf(rec->ep.mac, sizeof(rec->ep.mac), "%s", o->mac);
+	else
+		plumb_mac(rec->ep.ip, rec->ep.mac);
+	if (connect) {
+		snprintf(rec->ep.ifname, sizeof(rec->ep.ifname), "eth%d",
+			 last_ifindex(net, rec->ep.container_id) + 1);
+		rec->ep.gw = !br->internal && !has_gw(net, rec->ep.container_id);
+	} else {
+		snprintf(rec->ep.ifname, sizeof(rec->ep.ifname), "eth0");
+		rec->ep.gw = !br->internal;
+	}
 	for (size_t i = 0; i < o->n_ports; i++) {
 		r = pick_port(net, rec, i, &o->ports[i], name, e);
 		if (r < 0) {
@@ -305,16 +362,16 @@ join_peer(struct network_state *net, struct ep_rec *rec, const char *peer, struc
 	return 0;
 }
 
-/* Gives the record back: ports, address and table entry. */
+/* Gives the record of @id on @network_id back: ports, address and table entry. */
 static void
-unclaim(struct network_state *net, const char *id)
+unclaim(struct network_state *net, const char *id, const char *network_id)
 {
 	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
 
 	struct bridge_net *br;
 
 	pthread_mutex_lock(&net->lock);
-	rec = take_rec(net, id);
+	rec = take_rec_at(net, find_ep(net, id, network_id));
 	br = rec ? netobj_bridge_of(net, &rec->ep) : &net->br;
 	if (br->ipam && ipam_release(br->ipam, id) < 0)
 		log_warn("cannot save IPAM state after releasing '%s', ignoring", id);
@@ -369,19 +426,19 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 	if (o->mode == NETWORK_MODE_BRIDGE && netobj_bridge_of(net, &rec->ep) != br)
 		r = err_set(e, -ENOENT, "network %s not found", rec->ep.network);
 	if (r >= 0)
-		r = claim_resources(net, br, rec, o, e);
+		r = claim_resources(net, br, rec, o, false, e);
 	if (r >= 0)
 		insert_rec(net, rec);
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0)
 		return r;
 	shared = TAKE_PTR(rec); /* now in the table; unclaim() frees it on failure */
-	r = plumb_endpoint(br, &shared->ep, e);
+	r = plumb_endpoint(br, &shared->ep, true, e);
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
 		err_errno(e, r, "cannot save endpoint of '%s'", id);
 	if (r < 0) {
-		plumb_unplumb(br, &shared->ep, false, NULL);
-		unclaim(net, id);
+		plumb_unplumb(br, &shared->ep, false, true, NULL);
+		unclaim(net, id, shared->ep.network_id);
 		return err_prefix(e, "cannot attach '%s'", id);
 	}
 	endpoint_copy(ret, &shared->ep);
@@ -389,37 +446,226 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 }
 
 int
-network_detach(struct network_state *net, const char *id, struct err *e)
+network_connect(struct network_state *net, const char *id, const struct network_attach_opts *o,
+		struct network_endpoint *ret, struct err *e)
 {
 	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+	struct network_attach_opts bo = *o;
+	struct bridge_net *br = &net->br;
+	struct ep_rec *shared;
+	char stem[96];
+	ssize_t i;
+	int r;
+
+	bo.mode = NETWORK_MODE_BRIDGE;
+	bo.ports = NULL;
+	bo.n_ports = 0;
+	pthread_mutex_lock(&net->lock);
+	i = netstate_find_rec(net, id);
+	r = i >= 0 && (net->eps[i]->ep.mode == NETWORK_MODE_BRIDGE ||
+		       net->eps[i]->ep.mode == NETWORK_MODE_NONE) ? 0 : -EINVAL;
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		return err_set(e, r, "container '%s' has no network namespace of its own", id);
+	if ((r = rec_new(net, id, &bo, &rec, e)) < 0 || (r = pick_network(net, &bo, rec, &br, e)) < 0 ||
+	    (r = ensure_bridge(net, br, e)) < 0)
+		return r;
+	pthread_mutex_lock(&net->lock);
+	if (netobj_bridge_of(net, &rec->ep) != br)
+		r = err_set(e, -ENOENT, "network %s not found", rec->ep.network);
+	if (r >= 0)
+		r = claim_resources(net, br, rec, &bo, true, e);
+	if (r >= 0)
+		insert_rec(net, rec);
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0)
+		return r;
+	shared = TAKE_PTR(rec);
+	r = plumb_endpoint(br, &shared->ep, false, e);
+	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
+		err_errno(e, r, "cannot save endpoint of '%s'", id);
+	if (r < 0) {
+		plumb_unplumb(br, &shared->ep, false, false, NULL);
+		endpoint_stem(&shared->ep, stem);
+		(void)endpoint_remove(net->ep_dir, stem);
+		unclaim(net, id, shared->ep.network_id);
+		return err_prefix(e, "cannot connect '%s' to network %s", id, o->network);
+	}
+	endpoint_copy(ret, &shared->ep);
+	return 0;
+}
+
+/* Tears one endpoint record down (taken out of the table already). */
+static void
+drop_endpoint(struct network_state *net, struct ep_rec *rec, bool drop_ns, struct err *first)
+{
+	struct bridge_net *br;
+	char stem[96];
+	int r;
+
+	pthread_mutex_lock(&net->lock);
+	br = netobj_bridge_of(net, &rec->ep);
+	pthread_mutex_unlock(&net->lock);
+	/* A removed network cannot have endpoints, so @br outlives this call. */
+	plumb_unplumb(br, &rec->ep, true, drop_ns, first);
+	pthread_mutex_lock(&net->lock);
+	r = br->ipam && rec->ep.mode == NETWORK_MODE_BRIDGE
+		    ? ipam_release(br->ipam, rec->ep.container_id)
+		    : 0;
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0 && !err_is_set(first))
+		err_errno(first, r, "cannot save IPAM state");
+	endpoint_stem(&rec->ep, stem);
+	r = endpoint_remove(net->ep_dir, stem);
+	if (r < 0 && !err_is_set(first))
+		err_errno(first, r, "cannot remove endpoint record '%s'", stem);
+}
+
+int
+network_disconnect(struct network_state *net, const char *id, const char *ref, struct err *e)
+{
+	_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+	struct ep_rec *keep = NULL; /* in the table once inserted */
+	struct network_endpoint next = {0};
+	struct err first = ERR_INIT;
+	char name[NETDEF_NAME_MAX + 1] = "";
+	bool move_gw = false;
+	ssize_t i;
+	int r = 0;
+
+	pthread_mutex_lock(&net->lock);
+	i = netobj_find(net, ref, e);
+	if (i >= 0) {
+		snprintf(name, sizeof(name), "%s", net->nets[i]->def.name);
+		rec = take_rec_at(net, find_ep(net, id, net->nets[i]->def.id));
+		if (!rec)
+			r = err_set(e, -ENOTCONN, "container %s is not connected to network %s", id,
+				    name);
+	} else
+		r = (int)i;
+	if (rec && rec->ep.gw) {
+		/* The default route moves to the next endpoint on a network with a way out. */
+		ssize_t best = -1;
+		for (size_t k = 0; k < net->n_eps; k++) {
+			const struct network_endpoint *ep = &net->eps[k]->ep;
+			if (strcmp(ep->container_id, id) != 0 || ep->mode != NETWORK_MODE_BRIDGE ||
+			    netobj_bridge_of(net, ep)->internal ||
+			    (best >= 0 && atoi(ep->ifname + 3) >= atoi(net->eps[best]->ep.ifname + 3)))
+				continue;
+			best = (ssize_t)k;
+		}
+		if (best >= 0) {
+			net->eps[best]->ep.gw = true;
+			endpoint_copy(&next, &net->eps[best]->ep);
+			move_gw = true;
+		}
+	}
+	if (rec && rec->ep.mode == NETWORK_MODE_BRIDGE && netstate_find_rec(net, id) < 0) {
+		/* Its last network: the namespace stays (the container runs), with lo only. */
+		keep = xcalloc(1, sizeof(*keep));
+		keep->ep.mode = NETWORK_MODE_NONE;
+		memcpy(keep->ep.container_id, rec->ep.container_id, sizeof(keep->ep.container_id));
+		memcpy(keep->ep.netns_path, rec->ep.netns_path, sizeof(keep->ep.netns_path));
+		memcpy(keep->ep.name, rec->ep.name, sizeof(keep->ep.name));
+		snprintf(keep->ep.network, sizeof(keep->ep.network), "none");
+		snprintf(keep->ep.ifname, sizeof(keep->ep.ifname), "eth0");
+		id_random_hex(keep->ep.endpoint_id);
+		keep->port_fds = xcalloc(1, sizeof(int));
+		keep->ep.ports = xcalloc(1, sizeof(*keep->ep.ports));
+		insert_rec(net, keep);
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (r < 0) {
+		network_endpoint_release(&next);
+		return r;
+	}
+	drop_endpoint(net, rec, false, &first);
+	if (keep && endpoint_save(net->ep_dir, &keep->ep) < 0)
+		log_warn("container %.12s: cannot save its namespace record", id);
+	if (move_gw) {
+		struct err ge = ERR_INIT;
+		next.gw = true;
+		if (plumb_default_route(&next, &ge) < 0)
+			log_warn("container %.12s: cannot move the default route to %s: %s", id,
+				 next.ifname, ge.msg);
+		if (endpoint_save(net->ep_dir, &next) < 0)
+			log_warn("container %.12s: cannot save endpoint on %s", id, next.network);
+	}
+	network_endpoint_release(&next);
+	if (err_is_set(&first))
+		return err_copy(e, &first);
+	return 0;
+}
+
+static int
+cmp_ifname(const void *a, const void *b)
+{
+	const struct network_endpoint *x = a, *y = b;
+
+	return atoi(x->ifname + 3) - atoi(y->ifname + 3);
+}
+
+int
+network_endpoints(struct network_state *net, const char *id, struct network_endpoint **ret,
+		  size_t *ret_n)
+{
+	struct network_endpoint *list;
+	size_t n = 0;
+
+	pthread_mutex_lock(&net->lock);
+	list = xcalloc(net->n_eps + 1, sizeof(*list));
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (strcmp(net->eps[i]->ep.container_id, id) == 0)
+			endpoint_copy(&list[n++], &net->eps[i]->ep);
+	pthread_mutex_unlock(&net->lock);
+	qsort(list, n, sizeof(*list), cmp_ifname);
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+int
+network_detach(struct network_state *net, const char *id, struct err *e)
+{
 	struct network_endpoint fallback = {0};
 	struct err first = ERR_INIT;
-	struct bridge_net *br;
-	int r;
+	size_t n = 0;
 
 	if (!endpoint_id_valid(id))
 		return err_set(e, -EINVAL, "invalid container ID '%s'", id);
-	pthread_mutex_lock(&net->lock);
-	rec = take_rec(net, id);
-	br = rec ? netobj_bridge_of(net, &rec->ep) : &net->br;
-	pthread_mutex_unlock(&net->lock);
-	if (!rec) {
+	for (;;) {
+		_cleanup_(rec_freep) struct ep_rec *rec = NULL;
+		pthread_mutex_lock(&net->lock);
+		rec = take_rec_at(net, netstate_find_rec(net, id));
+		pthread_mutex_unlock(&net->lock);
+		if (!rec)
+			break;
+		drop_endpoint(net, rec, false, &first);
+		/* container: mode shares its peer's namespace, host mode has none. */
+		if (!fallback.netns_path[0] &&
+		    (rec->ep.mode == NETWORK_MODE_BRIDGE || rec->ep.mode == NETWORK_MODE_NONE))
+			memcpy(fallback.netns_path, rec->ep.netns_path, sizeof(fallback.netns_path));
+		n++;
+	}
+	if (n == 0) {
 		/* No record (crash between steps): remove whatever carries its tags. */
 		snprintf(fallback.container_id, sizeof(fallback.container_id), "%s", id);
 		snprintf(fallback.netns_path, sizeof(fallback.netns_path), "%s/%s", net->netns_dir,
 			 id);
 		fallback.mode = NETWORK_MODE_BRIDGE;
+		plumb_unplumb(&net->br, &fallback, false, true, &first);
+		pthread_mutex_lock(&net->lock);
+		if (net->br.ipam && ipam_release(net->br.ipam, id) < 0 && !err_is_set(&first))
+			err_set(&first, -EIO, "cannot save IPAM state");
+		pthread_mutex_unlock(&net->lock);
+		if (endpoint_remove(net->ep_dir, id) < 0 && !err_is_set(&first))
+			err_set(&first, -EIO, "cannot remove endpoint record of '%s'", id);
+	} else if (fallback.netns_path[0]) {
+		/* The namespace goes last, once every veth is out of it. */
+		int r = netns_destroy(fallback.netns_path);
+		if (r < 0 && !err_is_set(&first))
+			err_errno(&first, r, "cannot remove network namespace '%s'", fallback.netns_path);
 	}
-	/* A removed network cannot have endpoints, so @br outlives this call. */
-	plumb_unplumb(br, rec ? &rec->ep : &fallback, rec != NULL, &first);
-	pthread_mutex_lock(&net->lock);
-	r = br->ipam ? ipam_release(br->ipam, id) : 0;
-	pthread_mutex_unlock(&net->lock);
-	if (r < 0 && !err_is_set(&first))
-		err_errno(&first, r, "cannot save IPAM state");
-	r = endpoint_remove(net->ep_dir, id);
-	if (r < 0 && !err_is_set(&first))
-		err_errno(&first, r, "cannot remove endpoint record of '%s'", id);
 	if (err_is_set(&first))
 		return err_copy(e, &first);
 	return 0;
@@ -432,7 +678,11 @@ network_inspect(struct network_state *net, const char *id, struct network_endpoi
 	ssize_t i;
 
 	pthread_mutex_lock(&net->lock);
-	i = netstate_find_rec(net, id);
+	i = -1;
+	for (size_t k = 0; k < net->n_eps; k++)
+		if (strcmp(net->eps[k]->ep.container_id, id) == 0 &&
+		    (i < 0 || atoi(net->eps[k]->ep.ifname + 3) < atoi(net->eps[i]->ep.ifname + 3)))
+			i = (ssize_t)k;
 	if (i >= 0)
 		endpoint_copy(ret, &net->eps[i]->ep);
 	pthread_mutex_unlock(&net->lock);
@@ -652,9 +902,12 @@ network_cleanup_stale(struct network_state *net, char *const *live, struct err *
 
 	pthread_mutex_lock(&net->lock);
 	dead = xcalloc(net->n_eps + 1, sizeof(char *));
-	for (size_t i = 0; i < net->n_eps; i++)
-		if (!is_live(net->eps[i]->ep.container_id, (void *)live))
-			dead[n++] = xstrdup(net->eps[i]->ep.container_id);
+	for (size_t i = 0; i < net->n_eps; i++) {
+		const char *id = net->eps[i]->ep.container_id;
+		/* One entry per container, whatever its number of endpoints. */
+		if (!is_live(id, (void *)live) && !is_live(id, dead))
+			dead[n++] = xstrdup(id);
+	}
 	pthread_mutex_unlock(&net->lock);
 	for (size_t i = 0; i < n; i++) {
 		struct err de = ERR_INIT;

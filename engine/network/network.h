@@ -74,6 +74,8 @@ struct network_attach_opts {
 	const char *network;	/* NETWORK_MODE_BRIDGE: NULL/"bridge"/"default" or a user network */
 	const char *hostname;	/* kept for name resolution */
 	char *const *aliases;	/* NULL-terminated or NULL */
+	const char *ip;		/* requested IPv4 address (--ip), NULL: from IPAM */
+	const char *mac;	/* requested MAC address, NULL: 02:42 + the address */
 };
 
 struct network_endpoint {
@@ -92,6 +94,8 @@ struct network_endpoint {
 	size_t n_ports;
 	char name[256]; /* the container's name (no '/'), for name resolution */
 	char **aliases; /* network aliases, NULL-terminated or NULL (owned) */
+	char ifname[16]; /* inside the namespace: eth0, eth1... in connect order */
+	bool gw;	 /* the container's default route goes through this endpoint */
 };
 
 /* Frees the contents of @ep (not @ep itself). */
@@ -124,13 +128,59 @@ int network_attach(struct network_state *net, const char *id,
 		   struct err *e);
 
 /*
- * Removes everything @id holds (rules, veth, namespace file, address,
- * record). Idempotent: 0 when there was nothing. Errors are reported after
+ * Connects container @id, which already has a namespace from
+ * network_attach (bridge or user network mode, or a namespace of its own),
+ * to one more network: @opts->network, with its aliases, address and MAC
+ * (ports and mode are not used). The new interface is eth<N> with N one
+ * more than the highest in use; it carries the default route when no other
+ * endpoint does and the network is not internal. -EPERM "endpoint with name
+ * X already exists in network Y" when already connected, -ENOENT for an
+ * unknown network, -EINVAL for a container without a namespace of its own.
+ */
+int network_connect(struct network_state *net, const char *id,
+		    const struct network_attach_opts *opts, struct network_endpoint *ret,
+		    struct err *e);
+
+/*
+ * Removes @id's endpoint on network @ref (name, ID or ID prefix) and keeps
+ * the namespace and the other endpoints; when it carried the default route,
+ * the next endpoint on a non-internal network takes it. Without another
+ * endpoint the namespace stays, with lo only (a "none" record keeps it).
+ * -ENOENT when the network is unknown, -ENOTCONN "container X is not
+ * connected to network Y".
+ */
+int network_disconnect(struct network_state *net, const char *id, const char *ref,
+		       struct err *e);
+
+/*
+ * Every endpoint of @id, in interface order (eth0 first): *ret is an array of
+ * *ret_n endpoints (release each, then free the array). 0 even when none.
+ */
+int network_endpoints(struct network_state *net, const char *id, struct network_endpoint **ret,
+		      size_t *ret_n);
+
+/*
+ * Checks what a container asks of network @ref before it is stored (at
+ * create, or at connect of a stopped container), as dockerd does: the
+ * network exists (-ENOENT "network X not found"); aliases and a static
+ * address only on user-defined networks ("network-scoped alias is supported
+ * only for containers in user defined networks", "user specified IP address
+ * is supported on user defined networks only"), the address only on one
+ * with a configured subnet and inside it; a valid MAC. Writes the network's
+ * name (NETDEF_NAME_MAX + 1 bytes) and ID (65) on success.
+ */
+int network_endpoint_check(struct network_state *net, const char *ref, const char *ip,
+			   const char *mac, bool has_aliases, char *ret_name, char ret_id[65],
+			   struct err *e);
+
+/*
+ * Removes everything @id holds (rules, veths, namespace file, addresses,
+ * records). Idempotent: 0 when there was nothing. Errors are reported after
  * every step was tried.
  */
 int network_detach(struct network_state *net, const char *id, struct err *e);
 
-/* Copies @id's endpoint into *ret: 0 or -ENOENT. */
+/* Copies @id's first endpoint (lowest interface) into *ret: 0 or -ENOENT. */
 int network_inspect(struct network_state *net, const char *id, struct network_endpoint *ret,
 		    struct err *e);
 

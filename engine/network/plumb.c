@@ -137,11 +137,18 @@ plumb_bridge_destroy(struct bridge_net *br, struct err *e)
 	return r;
 }
 
-/* lo, eth0 with its address and MTU, the default route: from inside @path. */
+static const char *
+ifname_of(const struct network_endpoint *ep)
+{
+	return ep->ifname[0] ? ep->ifname : "eth0";
+}
+
+/* lo, ethN with its address and MTU, the default route: from inside @path. */
 static int
 configure_inside(const char *path, const struct network_endpoint *ep, struct err *e)
 {
 	_cleanup_nlsock_ struct nl_sock *sk = NULL;
+	const char *ifname = ifname_of(ep);
 	int idx, r;
 
 	r = iface_sock_open(path, &sk, e);
@@ -150,15 +157,30 @@ configure_inside(const char *path, const struct network_endpoint *ep, struct err
 	r = iface_up(sk, "lo", e);
 	if (r < 0 || ep->mode != NETWORK_MODE_BRIDGE)
 		return r;
-	idx = iface_index(sk, "eth0");
+	idx = iface_index(sk, ifname);
 	if (idx < 0)
-		return err_errno(e, idx, "no eth0 in '%s'", path);
+		return err_errno(e, idx, "no %s in '%s'", ifname, path);
 	r = iface_addr_add(sk, idx, ep->ip, ep->prefix, e);
 	if (r >= 0)
-		r = iface_up(sk, "eth0", e);
-	if (r >= 0)
+		r = iface_up(sk, ifname, e);
+	if (r >= 0 && ep->gw)
 		r = iface_route_default(sk, idx, ep->gateway, e);
 	return r;
+}
+
+int
+plumb_default_route(const struct network_endpoint *ep, struct err *e)
+{
+	_cleanup_nlsock_ struct nl_sock *sk = NULL;
+	int idx, r;
+
+	r = iface_sock_open(ep->netns_path, &sk, e);
+	if (r < 0)
+		return r;
+	idx = iface_index(sk, ifname_of(ep));
+	if (idx < 0)
+		return err_errno(e, idx, "no %s in '%s'", ifname_of(ep), ep->netns_path);
+	return iface_route_default(sk, idx, ep->gateway, e);
 }
 
 static int
@@ -170,7 +192,7 @@ make_veth(struct bridge_net *br, const struct network_endpoint *ep, struct err *
 	uint8_t mac[6];
 	struct iface_veth v = {
 		.host_name = ep->host_veth, .alias = alias, .master = br->ifindex, .mtu = br->mtu,
-		.peer_name = "eth0", .peer_mac = mac,
+		.peer_name = ifname_of(ep), .peer_mac = mac,
 	};
 	int r;
 
@@ -186,13 +208,14 @@ make_veth(struct bridge_net *br, const struct network_endpoint *ep, struct err *
 }
 
 int
-plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, struct err *e)
+plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, bool new_ns,
+	       struct err *e)
 {
 	int r;
 
 	if (ep->mode == NETWORK_MODE_HOST || ep->mode == NETWORK_MODE_CONTAINER)
 		return 0;
-	r = netns_create(ep->netns_path);
+	r = new_ns ? netns_create(ep->netns_path) : 0;
 	if (r < 0)
 		return err_errno(e, r, "cannot create network namespace '%s'", ep->netns_path);
 	if (ep->mode == NETWORK_MODE_BRIDGE) {
@@ -210,10 +233,11 @@ plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, struct 
 done:
 	if (r >= 0)
 		return 0;
-	plumb_unplumb(br, ep, false, NULL);
+	plumb_unplumb(br, ep, false, new_ns, NULL);
 	return r;
 undo_netns:
-	(void)netns_destroy(ep->netns_path);
+	if (new_ns)
+		(void)netns_destroy(ep->netns_path);
 	return r;
 }
 
@@ -226,7 +250,7 @@ keep_first(struct err *e, int r, const char *what, const char *arg)
 
 void
 plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
-	      struct err *e)
+	      bool drop_ns, struct err *e)
 {
 	_cleanup_nlsock_ struct nl_sock *sk = NULL;
 	struct err tmp = ERR_INIT;
@@ -245,6 +269,8 @@ plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exa
 		r = iface_delete(sk, ep->host_veth);
 		keep_first(e, r == -ENODEV ? 0 : r, "delete veth", ep->host_veth);
 	}
+	if (!drop_ns)
+		return;
 	r = netns_destroy(ep->netns_path);
 	keep_first(e, r, "remove network namespace", ep->netns_path);
 }

@@ -47,20 +47,27 @@ void plumb_mac(struct in_addr ip, char out[18]);
 int plumb_bridge_setup(struct bridge_net *br, struct err *e);
 
 /*
- * Builds @ep in the kernel according to its mode (namespace, veth, address,
- * route, port rules). Undoes its own steps on failure.
+ * Builds @ep in the kernel according to its mode (namespace when @new_ns,
+ * else the existing one at ep->netns_path; veth named ep->ifname inside,
+ * address, default route when ep->gw, port rules). Undoes its own steps on
+ * failure.
  */
-int plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, struct err *e);
+int plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, bool new_ns,
+		   struct err *e);
+
+/* Points the namespace's default route at @ep's gateway through its interface. */
+int plumb_default_route(const struct network_endpoint *ep, struct err *e);
 
 /*
- * Best-effort teardown of @ep: port rules, veth, namespace file. Every step
+ * Best-effort teardown of @ep: port rules, veth, and the namespace file when
+ * @drop_ns (the last endpoint of the container, or crash clean-up). Every step
  * is tried; the first failure is stored in @e (which may be NULL). With
  * @exact, @ep's port list is known to be complete, so an endpoint without
  * published ports skips the firewall scan (the slowest step); without it
  * (crash recovery, half-done attach) rules are searched by their tag.
  */
 void plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
-		   struct err *e);
+		   bool drop_ns, struct err *e);
 
 /* Deletes the bridge link and its firewall table; clears br->ready. */
 int plumb_bridge_destroy(struct bridge_net *br, struct err *e);

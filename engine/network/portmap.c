@@ -151,7 +151,9 @@ portmap_parse_host(const char *host_ip, const char *host_port, struct portmap_bi
 
 	if (r < 0)
 		return r;
-	if (!host_port || !*host_port) {
+	/* "0" is "any free port" too (moby's port allocator treats 0 as ephemeral;
+	 * Testcontainers and the SDKs send it) */
+	if (!host_port || !*host_port || host_port[strspn(host_port, "0")] == '\0') {
 		b->host_port = b->host_port_end = 0;
 		return 0;
 	}

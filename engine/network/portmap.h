@@ -63,7 +63,7 @@ int portmap_parse_key(const char *key, uint16_t *ret_port, uint8_t *ret_proto);
 
 /*
  * Fills @b's host side from a PortBindings value: @host_ip "" or an IPv4
- * address (IPv6 is -EOPNOTSUPP), @host_port "" (random), "8080" or
+ * address (IPv6 is -EOPNOTSUPP), @host_port "" or "0" (random), "8080" or
  * "8080-8090" (one port from that range). 0 or -EINVAL.
  */
 int portmap_parse_host(const char *host_ip, const char *host_port, struct portmap_binding *b,

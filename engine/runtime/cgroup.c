@@ -297,6 +297,9 @@ apply_v1(const char *ctrl, const char *dir, const struct runtime_resources *res,
 	if (strcmp(ctrl, "memory") == 0 && res->oom_kill_disable &&
 	    (r = write_str(dir, "memory.oom_control", "1")) < 0)
 		return r;
+	if (strcmp(ctrl, "memory") == 0 && res->swappiness >= 0 &&
+	    (r = write_u64(dir, "memory.swappiness", (uint64_t)res->swappiness)) < 0)
+		return r;
 
 	if (strcmp(ctrl, "memory") == 0 && res->memory > 0) {
 		/* Docker: --memory without --memory-swap allows as much swap as memory. */

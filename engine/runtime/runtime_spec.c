@@ -166,6 +166,7 @@ runtime_spec_init_default(struct runtime_spec *s, const char *id)
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
 	memset(s, 0, sizeof(*s));
+	s->res.swappiness = -1;
 	s->env = strv_copy(env);
 	s->cwd = xstrdup("/");
 	s->user = xstrdup("");
@@ -315,6 +316,9 @@ limits_json(const struct runtime_resources *r, json_t *res)
 	if (r->oom_kill_disable)
 		json_object_set_new(json_object_get(res, "memory"), "disableOOMKiller",
 				    json_true());
+	if (r->swappiness >= 0)
+		json_object_set_new(json_object_get(res, "memory"), "swappiness",
+				    json_integer(r->swappiness));
 	if (r->blkio_weight)
 		json_object_set_new(bio, "weight", json_integer(r->blkio_weight));
 	for (size_t i = 0; i < r->n_blkio_devices; i++) {
@@ -639,6 +643,7 @@ parse_limits(json_t *res, struct runtime_resources *out, struct err *e)
 			 e)) < 0 ||
 	    (r = get_bool(get_obj(res, "memory"), "disableOOMKiller", &out->oom_kill_disable, e)) <
 		    0 ||
+	    (r = get_int(get_obj(res, "memory"), "swappiness", -1, 100, &out->swappiness, e)) < 0 ||
 	    (r = get_int(bio, "weight", 0, 1000, &w, e)) < 0)
 		return r;
 	out->blkio_weight = (uint16_t)w;
@@ -920,6 +925,7 @@ runtime_spec_from_json(const char *text, size_t len, struct runtime_spec *s, str
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	s->res.swappiness = -1;
 	if (len > LIMIT_SPEC_BYTES)
 		return err_set(e, -E2BIG, "config.json: larger than %u bytes", LIMIT_SPEC_BYTES);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);

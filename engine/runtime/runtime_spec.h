@@ -100,6 +100,7 @@ struct runtime_resources {
 	struct runtime_blkio_device *blkio_devices;
 	size_t n_blkio_devices;
 	bool oom_kill_disable; /* v1 memory.oom_control */
+	int64_t swappiness;    /* v1 memory.swappiness 0..100; -1 = unset (inherit) */
 	/* Extra devices-cgroup allow rules on top of the defaults ("c 1:3 rwm"):
 	 * --device and --device-cgroup-rule. NULL = none. */
 	char **device_allow;

@@ -11,33 +11,14 @@
 # offline machine) the whole test is skipped with a message.
 # BERTH_DEBIAN_MIRROR overrides the mirror (default http://deb.debian.org/debian).
 . "$(dirname "$0")/../helpers/lib.sh"
-MIRROR=${BERTH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-CACHE=${BERTH_FIXTURE_CACHE:-/var/tmp/berth-fixtures}
-BASE_TAR=$CACHE/debian-bookworm-minbase.tar
-
-if ! curl -sI --max-time 5 -o /dev/null "$MIRROR/dists/bookworm/Release"; then
-	skip_all "the Debian mirror $MIRROR is unreachable: the Debian/apache2 tutorial build needs it"
-fi
-if [ ! -s "$BASE_TAR" ] && ! command -v debootstrap >/dev/null 2>&1; then
-	skip_all "debootstrap is not installed (scripts/setup.sh test installs it)"
-fi
-
-# The base root file system, made once and kept in the fixture cache. /dev
-# stays empty, as in Docker Hub's debian images (import refuses device nodes).
-if [ ! -s "$BASE_TAR" ]; then
-	mkdir -p "$CACHE"
-	ROOTFS=$T_DIR/rootfs
-	if debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" >"$T_DIR/debootstrap.log" 2>&1 &&
-		tar --numeric-owner --exclude='./dev/*' -C "$ROOTFS" -cf "$BASE_TAR.tmp.$$" . &&
-		mv "$BASE_TAR.tmp.$$" "$BASE_TAR"; then
-		ok "debootstrap --variant=minbase bookworm"
-	else
-		rm -f "$BASE_TAR.tmp.$$"
-		fail "debootstrap --variant=minbase bookworm"; tail -20 "$T_DIR/debootstrap.log" | sed 's/^/# /'
-		finish
-	fi
-	rm -rf "$ROOTFS"
-fi
+. "$TOP/tests/helpers/debian.sh"
+debian_mirror_up || skip_all "the Debian mirror $DEBIAN_MIRROR is unreachable: the Debian/apache2 tutorial build needs it"
+made=0; [ -s "$DEBIAN_BASE_TAR" ] || made=1
+debian_base_tar; rc=$?
+if [ "$rc" -eq 1 ]; then skip_all "$DEBIAN_BASE_WHY"; fi
+if [ "$rc" -ne 0 ]; then fail "$DEBIAN_BASE_WHY"; finish; fi
+[ "$made" -eq 0 ] || ok "debootstrap --variant=minbase bookworm"
+BASE_TAR=$DEBIAN_BASE_TAR
 
 berth_start || { fail "berthd starts"; finish; }
 export DOCKER_BUILDKIT=0

@@ -35,6 +35,18 @@ expect_eq "nothing on the default bridge" "$(nt resolve $C4 web1)" "nxdomain"
 expect_eq "an unknown name" "$(nt resolve $C1 nosuch)" "nxdomain"
 expect_eq "PTR gives <name>.<network>" "$(nt ptr $C1 "$ip2")" "web2.ra"
 expect_eq "but not across networks" "$(nt ptr $C1 "$ip3")" "nxdomain"
+# A container on two networks: it resolves, and is resolved, on both.
+ip3a=$(nt connect $C3 -n ra -N db -a dbalias | awk '$1 == "ip" {print $2}')
+expect_match "c3 connects to ra too" "$ip3a" "^10\.$A\.$B\.([1-9]|[1-5][0-9]|6[0-2])$"
+expect_eq "c1 resolves c3 by name on ra" "$(nt resolve $C1 db)" "$ip3a"
+expect_eq "and by the alias of that endpoint" "$(nt resolve $C1 dbalias)" "$ip3a"
+expect_eq "c3 resolves web1 now" "$(nt resolve $C3 web1)" "$ip1"
+expect_eq "PTR of c3's ra address" "$(nt ptr $C1 "$ip3a")" "db.ra"
+check "disconnect c3 from ra" nt disconnect $C3 ra
+expect_eq "after which c1 no longer resolves it" "$(nt resolve $C1 db)" "nxdomain"
+expect_eq "nor c3 web1" "$(nt resolve $C3 web1)" "nxdomain"
+out=$(nt disconnect $C3 ra 2>&1)
+expect_match "disconnecting again" "$out" "is not connected to network ra"
 out=$(nt rmnet ra 2>&1)
 expect_match "a network with endpoints cannot be removed" "$out" 'has active endpoints'
 check "detach c2" nt detach $C2

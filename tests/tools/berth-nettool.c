@@ -8,6 +8,7 @@
  *   berth-nettool -d DATA -x EXEC -b BRIDGE -c CIDR setup
  *   ... attach ID [-m bridge|host|none|container:ID] [-p SPEC]... [-s SECONDS]
  *   ... detach ID | inspect ID | cleanup [LIVE_ID...] | destroy
+ *   ... connect ID -n NET [-N NAME] [-a ALIAS]... | disconnect ID NET
  *
  * attach prints "key value" lines (netns, ip, gateway, prefix, mac, veth,
  * port PROTO CPORT HOSTIP HOSTPORT); -s sleeps afterwards so a test can
@@ -57,7 +58,8 @@ fail(const struct err *e)
 
 /* Parses attach's options from argv[optind...]. */
 static int
-cmd_attach(struct network_state *net, const char *id, int argc, char **argv, struct err *e)
+cmd_attach(struct network_state *net, const char *id, bool connect, int argc, char **argv,
+	   struct err *e)
 {
 	_cleanup_free_ struct portmap_binding *ports = NULL;
 	struct network_attach_opts o = {.name = id};
@@ -100,7 +102,9 @@ cmd_attach(struct network_state *net, const char *id, int argc, char **argv, str
 	o.aliases = aliases;
 	o.ports = ports;
 	o.n_ports = n;
-	if ((r = network_attach(net, id, &o, &ep, e)) < 0)
+	if (connect && (r = network_connect(net, id, &o, &ep, e)) < 0)
+		return r;
+	if (!connect && (r = network_attach(net, id, &o, &ep, e)) < 0)
 		return r;
 	print_endpoint(&ep);
 	network_endpoint_release(&ep);
@@ -164,7 +168,11 @@ run(struct network_state *net, int argc, char **argv, struct err *e)
 		return r == 0 || r == -ENOENT ? 0 : err_set(e, r, "ptr failed");
 	}
 	if (strcmp(cmd, "attach") == 0)
-		return cmd_attach(net, argv[1], argc - 2, argv + 2, e);
+		return cmd_attach(net, argv[1], false, argc - 2, argv + 2, e);
+	if (strcmp(cmd, "connect") == 0)
+		return cmd_attach(net, argv[1], true, argc - 2, argv + 2, e);
+	if (strcmp(cmd, "disconnect") == 0 && argc == 3)
+		return network_disconnect(net, argv[1], argv[2], e);
 	if (strcmp(cmd, "detach") == 0)
 		return network_detach(net, argv[1], e);
 	if (strcmp(cmd, "inspect") == 0) {

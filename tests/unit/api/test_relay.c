@@ -109,3 +109,62 @@ Test(relay, records_are_framed_below_32k)
 	cr_expect_eq(hdr[0], 2);
 	cr_expect_eq((hdr[4] << 24 | hdr[5] << 16 | hdr[6] << 8 | hdr[7]), 32768);
 }
+
+/* Exec start frames by the start body's Tty: raw TTY output becomes stdout frames. */
+Test(relay, frames_raw_output_for_a_client_without_tty)
+{
+	static const unsigned char want[] = {1, 0, 0, 0, 0, 0, 0, 4, 'o', 'u', 't', '\n'};
+	struct relay rl;
+	char b[256];
+
+	relay_init(&rl, c[1], NULL, 0);
+	relay_set_form(&rl, true, false);
+	rl.shim = s[1];
+	cr_assert_eq(write(s[0], "out\n", 4), 4);
+	shutdown(s[0], SHUT_WR);
+	cr_expect_eq(relay_run(&rl), RELAY_OUTPUT_END);
+	shutdown(c[1], SHUT_WR);
+	cr_assert_eq(drain(c[0], b, sizeof(b)), (ssize_t)sizeof(want));
+	cr_expect(memcmp(b, want, sizeof(want)) == 0);
+	relay_release(&rl);
+}
+
+/* ... and a client asking for a TTY gets a plain exec's frames unwrapped, even cut mid-header. */
+Test(relay, unframes_for_a_tty_client)
+{
+	static const unsigned char in[] = {1, 0, 0, 0, 0, 0, 0, 3, 'o', 'u', 't',
+					   2, 0, 0, 0, 0, 0, 0, 3, 'e', 'r', 'r'};
+	struct relay rl;
+	char b[256];
+
+	relay_init(&rl, c[1], NULL, 0);
+	relay_set_form(&rl, false, true);
+	rl.shim = s[1];
+	cr_assert_eq(write(s[0], in, 13), 13);
+	cr_assert_eq(write(s[0], in + 13, sizeof(in) - 13), (ssize_t)(sizeof(in) - 13));
+	shutdown(s[0], SHUT_WR);
+	cr_expect_eq(relay_run(&rl), RELAY_OUTPUT_END);
+	shutdown(c[1], SHUT_WR);
+	cr_assert_eq(drain(c[0], b, sizeof(b)), 6);
+	cr_expect(memcmp(b, "outerr", 6) == 0);
+	relay_release(&rl);
+}
+
+/* The form follows the two sides' Tty. */
+Test(relay, form_follows_both_sides)
+{
+	struct relay_out o;
+
+	relay_out_init(&o, true, true, NULL, NULL);
+	cr_expect_eq(o.form, RELAY_AS_IS);
+	relay_out_release(&o);
+	relay_out_init(&o, false, false, NULL, NULL);
+	cr_expect_eq(o.form, RELAY_AS_IS);
+	relay_out_release(&o);
+	relay_out_init(&o, true, false, NULL, NULL);
+	cr_expect_eq(o.form, RELAY_FRAME);
+	relay_out_release(&o);
+	relay_out_init(&o, false, true, NULL, NULL);
+	cr_expect_eq(o.form, RELAY_UNFRAME);
+	relay_out_release(&o);
+}

@@ -87,3 +87,38 @@ Test(endpoint, hostile_records)
 	}
 	cr_expect_eq(endpoint_load(dir, "../c1", &got, &e), -EINVAL);
 }
+
+Test(endpoint, second_interface_has_its_own_record)
+{
+	struct network_endpoint ep = {.mode = NETWORK_MODE_BRIDGE, .prefix = 24, .gw = false};
+	struct network_endpoint got = {0}, first = {0};
+	struct err e = ERR_INIT;
+	char stem[96];
+
+	strcpy(ep.container_id, "c2");
+	strcpy(ep.endpoint_id, "e2");
+	strcpy(ep.network, "n2");
+	strcpy(ep.network_id, "abc");
+	strcpy(ep.netns_path, "/run/berth/netns/c2");
+	strcpy(ep.mac, "02:42:aa:bb:cc:dd");
+	strcpy(ep.host_veth, "vb76543210");
+	strcpy(ep.ifname, "eth1");
+	inet_pton(AF_INET, "10.9.0.2", &ep.ip);
+	inet_pton(AF_INET, "10.9.0.1", &ep.gateway);
+	endpoint_stem(&ep, stem);
+	cr_expect_str_eq(stem, "c2.eth1");
+	cr_assert_eq(endpoint_save(dir, &ep), 0);
+	strcpy(ep.ifname, "eth0");
+	ep.gw = true;
+	cr_assert_eq(endpoint_save(dir, &ep), 0);
+	cr_assert_eq(endpoint_load(dir, "c2.eth1", &got, &e), 0, "%s", e.msg);
+	cr_expect_str_eq(got.ifname, "eth1");
+	cr_expect_not(got.gw);
+	cr_assert_eq(endpoint_load(dir, "c2", &first, &e), 0, "%s", e.msg);
+	cr_expect_str_eq(first.ifname, "eth0");
+	cr_expect(first.gw);
+	/* A record under another stem than its own is refused. */
+	cr_expect_eq(endpoint_load(dir, "c2.eth2", &got, &e), -ENOENT);
+	network_endpoint_release(&got);
+	network_endpoint_release(&first);
+}

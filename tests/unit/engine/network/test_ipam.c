@@ -177,3 +177,31 @@ Test(ipam, hostile_state_and_owners)
 	cr_expect_eq(ipam_allocate(p, "a/b", &a, &e), -EINVAL);
 	ipam_free(p);
 }
+
+Test(ipam, static_address)
+{
+	struct ipam *p = NULL, *again = NULL;
+	struct err e = ERR_INIT;
+	struct in_addr a, got;
+
+	cr_assert_eq(ipam_open(path, "10.1.2.1/24", &p, &e), 0, "%s", e.msg);
+	inet_pton(AF_INET, "10.1.2.50", &a);
+	cr_expect_eq(ipam_allocate_addr(p, "c1", a, &e), 0, "%s", e.msg);
+	cr_expect_eq(ipam_allocate_addr(p, "c1", a, &e), 0); /* idempotent */
+	cr_expect_eq(ipam_allocate_addr(p, "c2", a, &e), -EADDRINUSE);
+	cr_expect_str_eq(e.msg, "Address already in use");
+	inet_pton(AF_INET, "10.1.3.50", &a);
+	cr_expect_eq(ipam_allocate_addr(p, "c3", a, &e), -EINVAL); /* outside the subnet */
+	inet_pton(AF_INET, "10.1.2.1", &a);
+	cr_expect_eq(ipam_allocate_addr(p, "c3", a, &e), -EINVAL); /* the gateway */
+	inet_pton(AF_INET, "10.1.2.255", &a);
+	cr_expect_eq(ipam_allocate_addr(p, "c3", a, &e), -EINVAL); /* broadcast */
+	inet_pton(AF_INET, "10.1.2.50", &a);
+	cr_expect(ipam_contains(p, a));
+	/* Survives a reload, and dynamic allocation steps over it. */
+	cr_assert_eq(ipam_open(path, "10.1.2.1/24", &again, &e), 0, "%s", e.msg);
+	cr_expect(ipam_lookup(again, "c1", &got));
+	cr_expect_eq(got.s_addr, a.s_addr);
+	ipam_free(again);
+	ipam_free(p);
+}

@@ -210,8 +210,12 @@ Test(portmap, request_host_side)
 	cr_expect_eq(portmap_parse_host("[::1]", "80", &b, &e), -EOPNOTSUPP);
 	cr_expect_eq(portmap_parse_host("::1", "80", &b, &e), -EOPNOTSUPP);
 	cr_expect_eq(portmap_parse_host("[::1", "80", &b, &e), -EOPNOTSUPP);
-	/* HostPort "0" is refused when published, as berth always did. */
-	cr_expect_eq(portmap_parse_host("", "0", &b, &e), -EINVAL);
+	/* HostPort "0" is "any free port", as moby's port allocator takes it. */
+	b.host_port = 99;
+	cr_expect_eq(portmap_parse_host("", "0", &b, &e), 0);
+	cr_expect_eq(b.host_port, 0);
+	cr_expect_eq(b.host_port_end, 0);
+	cr_expect_eq(portmap_parse_host("", "0x", &b, &e), -EINVAL);
 	cr_expect_eq(portmap_parse_host("", "8090-8080", &b, &e), -EINVAL);
 	cr_expect_eq(portmap_parse_host("", "65536", &b, &e), -EINVAL);
 }
