@@ -42,4 +42,17 @@ while IFS=$'\t' read -r kind desc detail; do
 	esac
 done < <(python3 "$TOP/tests/helpers/contract.py" "$BERTH_SOCK" "$REF" busybox:latest 2>&1)
 [ "$n" -ge 100 ] && ok "the sequence ran ($n checks)" || fail "the sequence ran ($n checks, expected >= 100)"
+
+# The create round trip: every Config and HostConfig field of 1.44, shown
+# back as sent, and seen from inside where it has an effect.
+n=0
+while IFS=$'\t' read -r kind desc detail; do
+	n=$((n + 1))
+	case $kind in
+	ok) ok "$desc" ;;
+	fail) fail "$desc"; diag "$detail" ;;
+	*) fail "roundtrip.py: $kind $desc $detail" ;;
+	esac
+done < <(python3 "$TOP/tests/helpers/roundtrip.py" "$BERTH_SOCK" "$REF" busybox:latest 2>&1)
+[ "$n" -ge 150 ] && ok "the round trip ran ($n checks)" || fail "the round trip ran ($n checks, expected >= 150)"
 finish
