@@ -220,8 +220,14 @@ api_system_df(struct api_request *r)
 		for (size_t i = 0; i < n; i++) {
 			_cleanup_container_snap_ struct container_snap *s = NULL;
 			struct err e = ERR_INIT;
-			if (container_snapshot(eng->containers, list[i], CONTAINER_SNAP_SIZES, &s, &e) == 0)
-				json_array_append_new(arr, container_json_summary(s));
+			if (container_snapshot(eng->containers, list[i], CONTAINER_SNAP_SIZES, &s,
+					       &e) < 0)
+				continue;
+			json_t *doc = container_json_summary(s);
+			/* The same shape as GET /containers/json for the version asked. */
+			if (api_version_lt(r, 1, 44))
+				container_json_networks_v141(doc, s);
+			json_array_append_new(arr, doc);
 		}
 		containers_list_free(list, n);
 		json_object_set_new(o, "Containers", arr);
