@@ -61,13 +61,17 @@ def type_ok(want, value):
     return cls is None or isinstance(value, cls)
 
 
-def check(spec, schema, value, path, errors):
+def check(spec, schema, value, path, errors, nulls=None, key=None):
+    """NULLS: None to accept null for every object and array (moby's Go
+    encoder writes nil maps and slices as null), or the set of key names
+    dockerd is known to write as null; null is then accepted only there."""
     schema = resolve(spec, schema or {})
     if value is None:
         if schema.get("x-nullable") or schema.get("nullable") or not schema.get("type"):
             return
-        # moby's Go encoder writes nil maps and slices as null.
-        if schema.get("type") in ("object", "array"):
+        if nulls is None and schema.get("type") in ("object", "array"):
+            return
+        if nulls is not None and key in nulls:
             return
         errors.append("%s: null where %s is expected" % (path, schema.get("type")))
         return
@@ -84,12 +88,13 @@ def check(spec, schema, value, path, errors):
                 errors.append("%s: required key %s is missing" % (path, key))
         for key, sub in value.items():
             if key in props:
-                check(spec, props[key], sub, "%s.%s" % (path, key), errors)
+                check(spec, props[key], sub, "%s.%s" % (path, key), errors, nulls, key)
             elif isinstance(schema.get("additionalProperties"), dict):
-                check(spec, schema["additionalProperties"], sub, "%s[%s]" % (path, key), errors)
+                check(spec, schema["additionalProperties"], sub, "%s[%s]" % (path, key), errors,
+                      nulls, key)
     elif isinstance(value, list) and "items" in schema:
         for i, sub in enumerate(value):
-            check(spec, schema["items"], sub, "%s[%d]" % (path, i), errors)
+            check(spec, schema["items"], sub, "%s[%d]" % (path, i), errors, nulls)
 
 
 def main(argv):
