@@ -40,7 +40,7 @@ struct build_job {
 	struct build_opts o;
 	char **tags, **extra_hosts, **cache_from;
 	char *dockerfile, *target, *network_mode, *platform, *cpuset_cpus, *cpuset_mems;
-	json_t *buildargs, *labels;
+	json_t *buildargs, *labels, *ulimits;
 	struct registry_creds_set creds;	/* decoded X-Registry-Config */
 	char *remote;		/* remote= URL, or NULL */
 };
@@ -62,6 +62,7 @@ job_free(void *p)
 	free(j->cpuset_mems);
 	json_decref(j->buildargs);
 	json_decref(j->labels);
+	json_decref(j->ulimits);
 	registry_creds_set_release(&j->creds);
 	free(j->remote);
 	free(j);
@@ -147,6 +148,35 @@ dup_query(struct api_request *r, const char *k)
 
 /* A JSON query value that must be an object of strings (null values allowed
  * in buildargs). */
+/* ulimits: a JSON array of {"Name", "Soft", "Hard"} (docker build --ulimit). */
+static int
+ulimits_query(struct api_request *r, json_t **ret)
+{
+	const char *v = api_query(r, "ulimits");
+	json_t *j, *u;
+	size_t i;
+
+	if (!v || !*v)
+		return 0;
+	j = json_loads(v, 0, NULL);
+	bool ok = json_is_array(j) && json_array_size(j) <= 64;
+	json_array_foreach(j, i, u) {
+		const char *name = json_string_value(json_object_get(u, "Name"));
+		if (!ok || !name || !*name || !json_is_integer(json_object_get(u, "Soft")) ||
+		    !json_is_integer(json_object_get(u, "Hard")))
+			ok = false;
+	}
+	if (!ok) {
+		json_decref(j);
+		api_reply_errorf(r, 400,
+				 "invalid ulimits: must be a JSON array of "
+				 "{\"Name\", \"Soft\", \"Hard\"}");
+		return -EINVAL;
+	}
+	*ret = j;
+	return 0;
+}
+
 static int
 json_query(struct api_request *r, const char *k, bool allow_null, json_t **ret)
 {
@@ -235,6 +265,8 @@ decode(struct api_request *r, struct build_job *j)
 			return -EINVAL;
 		}
 	}
+	if (ulimits_query(r, &j->ulimits) < 0)
+		return -EINVAL;
 	if (json_query(r, "buildargs", true, &j->buildargs) < 0 ||
 	    json_query(r, "labels", false, &j->labels) < 0)
 		return -EINVAL;
@@ -258,6 +290,7 @@ decode(struct api_request *r, struct build_job *j)
 	o->forcerm = api_query_bool(r, "forcerm", false);
 	o->buildargs = j->buildargs;
 	o->labels = j->labels;
+	o->ulimits = j->ulimits;
 	o->target = j->target;
 	o->network_mode = j->network_mode;
 	o->platform = j->platform;

@@ -61,6 +61,7 @@ struct build_opts {
 	int64_t memory, memory_swap, cpu_shares, shm_size, cpu_period, cpu_quota;
 	const char *cpuset_cpus, *cpuset_mems;
 	char *const *extra_hosts;
+	json_t *ulimits;	 /* [{"Name", "Soft", "Hard"}] for RUN containers, or NULL */
 	char *const *cache_from; /* images whose history may serve as cache (--cache-from) */
 	const struct registry_creds_set *registry_creds; /* per-registry credentials, or NULL */
 };

@@ -263,12 +263,22 @@ run_produce(struct builder *b, void *ud, struct step_layer *ret)
 	struct run_ctx *rc = ud;
 	const struct build_opts *o = b->o;
 	struct build_run_opts ro = {
-		.image_id = b->cur, .argv = rc->argv, .env = rc->env,
-		.network_mode = o->network_mode, .memory = o->memory, .memory_swap = o->memory_swap,
-		.cpu_shares = o->cpu_shares, .shm_size = o->shm_size, .cpu_period = o->cpu_period,
-		.cpu_quota = o->cpu_quota, .cpuset_cpus = o->cpuset_cpus,
-		.cpuset_mems = o->cpuset_mems, .extra_hosts = o->extra_hosts,
-		.output = run_output, .ud = b,
+		.image_id = b->cur,
+		.argv = rc->argv,
+		.env = rc->env,
+		.network_mode = o->network_mode,
+		.memory = o->memory,
+		.memory_swap = o->memory_swap,
+		.cpu_shares = o->cpu_shares,
+		.shm_size = o->shm_size,
+		.cpu_period = o->cpu_period,
+		.cpu_quota = o->cpu_quota,
+		.cpuset_cpus = o->cpuset_cpus,
+		.cpuset_mems = o->cpuset_mems,
+		.extra_hosts = o->extra_hosts,
+		.ulimits = o->ulimits,
+		.output = run_output,
+		.ud = b,
 	};
 	bool empty = false;
 	int code = 0, r;

@@ -59,6 +59,7 @@ build_run_create(struct containers *cs, const struct build_run_opts *o, struct c
 	s.cpuset_cpus = o->cpuset_cpus ? xstrdup(o->cpuset_cpus) : NULL;
 	s.cpuset_mems = o->cpuset_mems ? xstrdup(o->cpuset_mems) : NULL;
 	s.extra_hosts = strv_dup(o->extra_hosts);
+	s.ulimits = o->ulimits && json_array_size(o->ulimits) ? json_deep_copy(o->ulimits) : NULL;
 	r = lifecycle_create(cs, NULL, &s, ret, e);
 	spec_release(&s);
 	return r;

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@ struct build_run_opts {
 	int64_t memory, memory_swap, cpu_shares, shm_size, cpu_period, cpu_quota;
 	const char *cpuset_cpus, *cpuset_mems;
 	char *const *extra_hosts;
+	json_t *ulimits; /* borrowed; NULL: none */
 	/* Output chunk from the container (@err: its stderr). Non-zero stops
 	 * the RUN (the client went away). */
 	int (*output)(void *ud, const char *p, size_t n, bool err);

@@ -13,6 +13,7 @@
 
 #include "engine/runtime/seccomp_profile.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -33,27 +34,13 @@ static const struct {
 };
 
 /* Go's name for a JSON value's kind, as encoding/json reports it. */
-static const char *
-kind(json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	default: return "null";
-	}
-}
 
 static int
 bad_type(struct err *e, json_t *v, const char *field, const char *type)
 {
 	return err_set(e, -EINVAL,
-		       BAD "json: cannot unmarshal %s into Go struct field %s of type %s", kind(v),
-		       field, type);
+		       BAD "json: cannot unmarshal %s into Go struct field %s of type %s",
+		       jsonget_kind(v), field, type);
 }
 
 /* Optional string member: absent/null leaves *ret NULL. */

@@ -111,6 +111,45 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
+# free_port: a TCP port on 127.0.0.1 nothing listens on (20000-39999).
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000))
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	return 1
+}
+
+# validate DESC METHOD PATH STATUS BODY: BODY (a JSON response of METHOD
+# PATH, the definition's path template) against moby's v1.44 and v1.41
+# response schemas for STATUS (tests/helpers/apischema.py), one check each.
+SCHEMA=$TOP/tests/helpers/apischema.py
+REF=${BERTH_MOBY_API:-/work/shared/reference/moby-api}
+validate() {
+	local d=$1 m=$2 p=$3 st=$4 body=$5 v out
+	[ -f "$REF/v1.44.yaml" ] || { skip "$d: no moby API reference"; return; }
+	for v in v1.44 v1.41; do
+		out=$(printf '%s' "$body" | python3 "$SCHEMA" "$REF/$v.yaml" "$m" "$p" "$st" 2>&1) &&
+			ok "$d validates against $v" || { fail "$d validates against $v"; diag "$out"; }
+	done
+}
+
+# tap_lines CMD...: turns CMD's "ok<TAB>desc" / "fail<TAB>desc<TAB>detail"
+# lines into checks; prints nothing, sets TAP_LINES to how many it read.
+tap_lines() {
+	local kind desc detail
+	TAP_LINES=0
+	while IFS=$'\t' read -r kind desc detail; do
+		TAP_LINES=$((TAP_LINES + 1))
+		case $kind in
+		ok) ok "$desc" ;;
+		fail) fail "$desc"; diag "$detail" ;;
+		*) fail "$1: $kind $desc $detail" ;;
+		esac
+	done < <("$@" 2>&1)
+}
+
 # A random 4-hex suffix so parallel runs (and a dockerd) never share names.
 rand_hex() { od -An -N2 -tx1 /dev/urandom | tr -d ' \n'; }
 

@@ -13,18 +13,8 @@
 [ "$(id -u)" = 0 ] || { skip "needs root"; finish; }
 berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
 
-SCHEMA=$TOP/tests/helpers/apischema.py
-REF=${BERTH_MOBY_API:-/work/shared/reference/moby-api}
 on_exit '"$DOCKER" rm -f $("$DOCKER" ps -aq 2>/dev/null) >/dev/null 2>&1'
 
-validate() { # DESC METHOD PATH STATUS BODY
-	local d=$1 m=$2 p=$3 st=$4 body=$5 v out
-	[ -f "$REF/v1.44.yaml" ] || { skip "$d: no moby API reference"; return; }
-	for v in v1.44 v1.41; do
-		out=$(printf '%s' "$body" | python3 "$SCHEMA" "$REF/$v.yaml" "$m" "$p" "$st" 2>&1) &&
-			ok "$d validates against $v" || { fail "$d validates against $v"; diag "$out"; }
-	done
-}
 
 # in_order TEXT PREFIX FIRST LAST: TEXT is exactly PREFIX-FIRST .. PREFIX-LAST, one a line.
 in_order() {

@@ -11,8 +11,6 @@
 [ "$(id -u)" = 0 ] || { skip "needs root"; finish; }
 berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
 
-SCHEMA=$TOP/tests/helpers/apischema.py
-REF=${BERTH_MOBY_API:-/work/shared/reference/moby-api}
 h=$(rand_hex)
 A=$((0x${h:0:2} % 200 + 20)); B=$((0x${h:2:2} % 250 + 1))
 P=10.$A.$B
@@ -21,14 +19,6 @@ MADE=()	# network IDs, removed at exit if a step failed half-way
 on_exit 'for n in "${MADE[@]}"; do "$DOCKER" network rm "$n" >/dev/null 2>&1; done'
 on_exit '"$DOCKER" rm -f $("$DOCKER" ps -aq) >/dev/null 2>&1'
 
-validate() { # DESC METHOD PATH STATUS BODY
-	local d=$1 m=$2 p=$3 st=$4 body=$5 v out
-	[ -f "$REF/v1.44.yaml" ] || { skip "$d: no moby API reference"; return; }
-	for v in v1.44 v1.41; do
-		out=$(printf '%s' "$body" | python3 "$SCHEMA" "$REF/$v.yaml" "$m" "$p" "$st" 2>&1) &&
-			ok "$d validates against $v" || { fail "$d validates against $v"; diag "$out"; }
-	done
-}
 
 T0=$(date +%s)
 for cli in "$DOCKER" $DOCKER_OLD; do

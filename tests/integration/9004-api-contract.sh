@@ -7,7 +7,6 @@
 # the 1.44 definition is served (openapi/swagger.yaml is held to the router by
 # tests/unit/openapi-check.sh) except a short allow-list.
 . "$(dirname "$0")/../helpers/lib.sh"
-REF=${BERTH_MOBY_API:-/work/shared/reference/moby-api}
 [ -f "$REF/v1.44.yaml" ] && [ -f "$REF/v1.41.yaml" ] || skip_all "no moby API definitions in $REF"
 python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml is not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root"
@@ -32,27 +31,13 @@ expect_eq "every operation of the 1.44 definition is served (or allow-listed)" "
 
 berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
 on_exit '"$DOCKER" rm -f $("$DOCKER" ps -aq) >/dev/null 2>&1'
-n=0
-while IFS=$'\t' read -r kind desc detail; do
-	n=$((n + 1))
-	case $kind in
-	ok) ok "$desc" ;;
-	fail) fail "$desc"; diag "$detail" ;;
-	*) fail "contract.py: $kind $desc $detail" ;;
-	esac
-done < <(python3 "$TOP/tests/helpers/contract.py" "$BERTH_SOCK" "$REF" busybox:latest 2>&1)
+tap_lines python3 "$TOP/tests/helpers/contract.py" "$BERTH_SOCK" "$REF" busybox:latest
+n=$TAP_LINES
 [ "$n" -ge 100 ] && ok "the sequence ran ($n checks)" || fail "the sequence ran ($n checks, expected >= 100)"
 
 # The create round trip: every Config and HostConfig field of 1.44, shown
 # back as sent, and seen from inside where it has an effect.
-n=0
-while IFS=$'\t' read -r kind desc detail; do
-	n=$((n + 1))
-	case $kind in
-	ok) ok "$desc" ;;
-	fail) fail "$desc"; diag "$detail" ;;
-	*) fail "roundtrip.py: $kind $desc $detail" ;;
-	esac
-done < <(python3 "$TOP/tests/helpers/roundtrip.py" "$BERTH_SOCK" "$REF" busybox:latest 2>&1)
+tap_lines python3 "$TOP/tests/helpers/roundtrip.py" "$BERTH_SOCK" "$REF" busybox:latest
+n=$TAP_LINES
 [ "$n" -ge 150 ] && ok "the round trip ran ($n checks)" || fail "the round trip ran ($n checks, expected >= 150)"
 finish

@@ -27,14 +27,6 @@ check "the server and client certificates verify against the CA" \
 	openssl verify -CAfile "$C/ca.pem" "$C/server-cert.pem" "$C/cert.pem"
 "$TOP/scripts/make-certs.sh" "$T_DIR/other" localhost 127.0.0.1 >/dev/null
 
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-	return 1
-}
 PORT=$(free_port) || { fail "a free loopback port"; finish; }
 registry_up reg || fail "the loopback registry starts (pull through TLS is not checked)"
 

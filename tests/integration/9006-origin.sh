@@ -9,14 +9,6 @@
 . "$(dirname "$0")/../helpers/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-	return 1
-}
 P=$(free_port) && PR=$(free_port) && PW=$(free_port) || { fail "free loopback ports"; finish; }
 [ "$P" != "$PR" ] && [ "$P" != "$PW" ] && [ "$PR" != "$PW" ] || { fail "three distinct ports"; finish; }
 berth_start_seeded -- -H "tcp://127.0.0.1:$P" --read-only-host "tcp://127.0.0.1:$PR" ||
