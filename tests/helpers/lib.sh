@@ -37,6 +37,8 @@ skip_all() { echo "1..0 # SKIP $*"; exit 77; }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 # check DESC CMD...: passes when CMD exits 0; shows its output otherwise.
+# (CMD runs in a subshell: never pass berth_start/berth_restart, whose PID
+# must reach T_PIDS in this shell to be stopped at exit.)
 check() {
 	local desc=$1 out
 	shift
