@@ -158,7 +158,9 @@ ulimits_query(struct api_request *r, json_t **ret)
 
 	if (!v || !*v)
 		return 0;
-	j = json_loads(v, 0, NULL);
+	j = json_loads(v, JSON_DECODE_ANY, NULL);
+	if (json_is_null(j)) /* the 20.10 CLI sends null without --ulimit */
+		return json_decref(j), 0;
 	bool ok = json_is_array(j) && json_array_size(j) <= 64;
 	json_array_foreach(j, i, u) {
 		const char *name = json_string_value(json_object_get(u, "Name"));

@@ -58,4 +58,7 @@ fi
 out=$(curl -s --unix-socket "$BERTH_SOCK" -X POST -H 'Content-Type: application/x-tar' \
 	--data-binary @/dev/null "http://x/build?ulimits=%5B%7B%22Name%22%3A1%7D%5D" -w ' %{http_code}' | tr -d '\n')
 expect_match "bad ulimits are a 400" "$out" 'invalid ulimits.* 400$'
+out=$(curl -s --unix-socket "$BERTH_SOCK" -X POST -H 'Content-Type: application/x-tar' \
+	--data-binary @/dev/null "http://x/build?ulimits=null" -w ' %{http_code}' | tr -d '\n')
+expect_no_match "ulimits=null (what the 20.10 CLI sends without --ulimit) is no ulimits" "$out" "invalid ulimits"
 finish
