@@ -283,8 +283,11 @@ int network_remove(struct network_state *net, const char *ref, char ret_id[65], 
  * network with it (never across networks, never on the default bridge).
  * NAME (case-insensitive, an optional final '.') matches a container name,
  * a network alias or a 12-hex short container ID; every matching endpoint
- * counts. On entry *n_v4 / *n_v6 are the capacities of @v4 / @v6, on return
- * the numbers of addresses written (no IPv6 yet: *n_v6 becomes 0). Returns 0
+ * counts; an alias of one of @container_id's endpoint links
+ * (EndpointsConfig.Links, "target:alias") stands for its target on that
+ * link's network, before any other meaning. On entry *n_v4 / *n_v6 are the
+ * capacities of @v4 / @v6, on return the numbers of addresses written (IPv6
+ * ones for endpoints on IPv6 networks). Returns 0
  * when NAME is known there, -ENOENT when not, -EINVAL for bad arguments.
  */
 int network_resolve_name(struct network_state *ns, const char *container_id, const char *name,
@@ -294,7 +297,8 @@ int network_resolve_name(struct network_state *ns, const char *container_id, con
  * The reverse: which container (on a user network shared with
  * @container_id) has address @addr (@family AF_INET: struct in_addr).
  * Writes "<container name>.<network name>" as dockerd answers PTR queries.
- * 0, -ENOENT, -EINVAL (AF_INET6 is -ENOENT for now), -ENAMETOOLONG.
+ * AF_INET6 (struct in6_addr) matches the IPv6 addresses of endpoints on
+ * IPv6 networks. 0, -ENOENT, -EINVAL, -ENAMETOOLONG.
  */
 int network_resolve_addr(struct network_state *ns, const char *container_id, int family,
 			 const void *addr, char *name, size_t size);
