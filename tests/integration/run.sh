@@ -53,33 +53,43 @@ run_one() {
 # script has its own berthd, data root, bridge and subnets, so scripts do not
 # share state; the one thing they could race for is a subnet from the default
 # address pools, so every script that makes user networks (or runs compose)
-# goes in the first lane, one at a time, and the others share the rest.
+# runs in the first lane, one at a time, before that lane joins the others
+# in taking the remaining scripts from a shared queue (longest-running
+# numbers, the 9s, 6s and 5s, first).
 jobs=${BERTH_TEST_JOBS:-1}
 res=$(mktemp -d /tmp/berth-run.XXXXXX)
 trap 'rm -rf "$res"' EXIT
-lanes=()
-for ((i = 0; i < jobs; i++)); do lanes[i]=""; done
-k=0
+net=()
+: >"$res/queue"
 for t in "${tests[@]}"; do
-	if [ "$jobs" -le 1 ]; then
-		lanes[0]+="$t"$'\n'
-	elif grep -qE 'network create|networks/create|compose' "$t"; then
-		lanes[0]+="$t"$'\n'
+	if [ "$jobs" -gt 1 ] && grep -qE 'network create|networks/create|networks\.create|compose' "$t"; then
+		net+=("$t")
 	else
-		lanes[$((1 + k % (jobs - 1)))]+="$t"$'\n'
-		k=$((k + 1))
+		echo "$t" >>"$res/queue"
 	fi
 done
-lane_pids=()
-for ((i = 0; i < jobs; i++)); do
+[ "$jobs" -le 1 ] || sort -r -o "$res/queue" "$res/queue"
+# next_script: takes the first script off the shared queue (empty when none).
+next_script() {
 	(
-		while IFS= read -r t; do
-			[ -n "$t" ] || continue
-			run_one "$t" "$res"
-			# progress on stderr while lanes run; the report below is in order
-			echo "# done $(basename "$t") (lane $i): $(cat "$res/$(basename "$t").res")" >&2
-		done <<<"${lanes[i]}"
-	) &
+		flock 9
+		head -n1 "$res/queue"
+		sed -i 1d "$res/queue"
+	) 9>"$res/queue.lock"
+}
+lane() {
+	local i=$1 t
+	shift
+	for t in "$@"; do run_one "$t" "$res"; progress "$t" "$i"; done
+	while t=$(next_script) && [ -n "$t" ]; do run_one "$t" "$res"; progress "$t" "$i"; done
+}
+# progress on stderr while lanes run; the report below is in order
+progress() { echo "# done $(basename "$1") (lane $2): $(cat "$res/$(basename "$1").res")" >&2; }
+lane_pids=()
+lane 0 "${net[@]}" &
+lane_pids+=($!)
+for ((i = 1; i < jobs; i++)); do
+	lane "$i" &
 	lane_pids+=($!)
 done
 wait "${lane_pids[@]}"
