@@ -14,7 +14,6 @@
 #include "api/metrics.h"
 #include "api/request.h"
 #include "api/router.h"
-#include "engine/container/container.h"
 #include "engine/engine.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/err.h"
@@ -47,7 +46,7 @@ enum op { OP_NONE, OP_PULL, OP_BUILD, OP_MAX };
 static const char *const op_names[] = {"", "pull", "build"};
 
 #define MAX_ROUTE_STATS 512
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t metrics_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct route_stat stats[MAX_ROUTE_STATS];
 static size_t n_stats;
 static uint64_t dropped; /* requests not counted: the table was full */
@@ -85,9 +84,9 @@ api_metrics_request_start(struct api_request *r)
 
 	if (op == OP_NONE)
 		return;
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&metrics_mu);
 	op_in_flight[op]++;
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&metrics_mu);
 	r->metrics_started = true;
 }
 
@@ -119,7 +118,7 @@ api_metrics_request_done(struct api_request *r, double seconds)
 	struct route_stat *s;
 	enum op op = op_of(r);
 
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&metrics_mu);
 	if (r->metrics_started && op != OP_NONE) {
 		op_in_flight[op]--;
 		observe(&op_hist[op], op_buckets, NOB, seconds);
@@ -141,7 +140,7 @@ api_metrics_request_done(struct api_request *r, double seconds)
 		else
 			dropped++;
 	}
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&metrics_mu);
 }
 
 static void
@@ -188,7 +187,7 @@ render_requests(struct buf *out)
 {
 	char method[40], route[256], labels[400];
 
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&metrics_mu);
 	buf_puts(out, "# HELP berth_http_requests_total API requests answered, by method, route "
 		      "pattern and status code.\n"
 		      "# TYPE berth_http_requests_total counter\n");
@@ -235,7 +234,7 @@ render_requests(struct buf *out)
 			   name, op_names[op], name);
 		put_hist(out, name, "", &op_hist[op], op_buckets, NOB);
 	}
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&metrics_mu);
 }
 
 static void
