@@ -51,6 +51,8 @@ install_missing $build_pkgs $run_pkgs
 if [ "$mode" = test ]; then
 	# shellcheck disable=SC2086
 	install_missing $test_pkgs
+	# node and npm for the dockerode and browser tests (any node install will do)
+	command -v npm >/dev/null || install_missing nodejs npm
 fi
 
 if [ "$mode" = run ]; then
