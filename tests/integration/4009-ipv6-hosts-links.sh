@@ -54,6 +54,13 @@ out=$("$DOCKER" network inspect -f '{{.EnableIPv6}} {{range .IPAM.Config}}{{.Sub
 expect_eq "inspect: EnableIPv6 and both IPAM entries" "$out" \
 	"true $S4,10.$A.$B.1, $S6,$P6::1,$P6::100/120 "
 expect_match "the bridge has the IPv6 gateway" "$(ip -6 -o addr show dev "br-${id6:0:12}")" " $P6::1/64 "
+out=$(nft list table ip6 "berth_br_${id6:0:12}" 2>&1)
+expect_match "isolation on IPv6: nothing is routed into the bridge" "$out" "oifname \"br-${id6:0:12}\" iifname != \"br-${id6:0:12}\" drop"
+idi=$("$DOCKER" network create --internal --ipv6 --subnet "10.$A.$B.224/28" --subnet "$P6:2::/64" n6i)
+MADE+=("$idi")
+out=$(nft list table ip6 "berth_br_${idi:0:12}" 2>&1)
+expect_match "--internal on IPv6: nothing leaves the bridge" "$out" "iifname \"br-${idi:0:12}\" oifname != \"br-${idi:0:12}\" drop"
+check "the internal IPv6 network is removed" "$DOCKER" network rm n6i
 
 # --- containers with IPv6 addresses --------------------------------------------
 k=0
@@ -151,6 +158,8 @@ MADE=()
 left=""
 ip link show "br-${id6:0:12}" >/dev/null 2>&1 && left+=" bridge"
 nft list table ip6 "berth_br_${id6:0:12}" >/dev/null 2>&1 && left+=" ip6-table"
+nft list table ip6 "berth_br_${idi:0:12}" >/dev/null 2>&1 && left+=" ip6-table(internal)"
+ip link show "br-${idi:0:12}" >/dev/null 2>&1 && left+=" bridge(internal)"
 nft list table ip "berth_br_${id6:0:12}" >/dev/null 2>&1 && left+=" ip-table"
 ip -6 route | grep -q "$P6" && left+=" route"
 expect_eq "nothing left behind (bridge, nft tables, IPv6 routes)" "$left" ""
