@@ -104,9 +104,10 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	v=$("$cli" version -f '{{.Client.Version}}' 2>/dev/null | cut -d. -f1); k=$((k + 1))
 	"$cli" run -d --name "c$k" --hostname "hc$k" busybox sleep 600 >/dev/null
 	before=$("$cli" exec "c$k" sh -c 'stat -c %i /etc/hosts; grep -c "nameserver 127.0.0.11" /etc/resolv.conf')
-	"$cli" network connect n6 "c$k"
+	"$cli" network connect --ip6 "$P6::8$k" n6 "c$k"
 	C=$("$cli" inspect -f '{{with index .NetworkSettings.Networks "n6"}}{{.IPAddress}} {{.GlobalIPv6Address}}{{end}}' "c$k")
 	C4=${C% *}; C6=${C#* }
+	expect_eq "[$v] network connect --ip6 on a running container" "$C6" "$P6::8$k"
 	out=$("$cli" exec "c$k" cat /etc/hosts)
 	expect_match "[$v] connect adds the new IPv4 address to /etc/hosts" "$out" "$C4	hc$k"
 	expect_match "[$v] and the IPv6 one" "$out" "$C6	hc$k"
