@@ -52,6 +52,8 @@ expect_match "with dockerd's progress line for a retry" "$out" \
 	"\\{\"status\":\"Retrying in 5 seconds\",\"progressDetail\":\\{\\},\"id\":\"$sid\"\\}"
 expect_match "counting down to 1 second" "$out" "\"status\":\"Retrying in 1 second\",\"progressDetail\":\\{\\},\"id\":\"$sid\""
 expect_match "and 10 seconds after the second failure" "$out" "\"Retrying in 10 seconds\""
+expect_eq "one line a second: 5 then 10" "$(grep -o 'Retrying in [0-9]* seconds*' <<<"$out" | tr '\n' ,)" \
+	"$(for n in 5 4 3 2 1 10 9 8 7 6 5 4 3 2 1; do printf 'Retrying in %s second%s,' $n "$([ $n = 1 ] || echo s)"; done)"
 expect_eq "three GETs of the blob" "$(gets "$BASE")" 3
 reset
 
