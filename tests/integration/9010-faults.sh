@@ -112,7 +112,7 @@ pull=$!
 T_PIDS+=("$pull")
 check "the slow pull is under way" wait_for 10 grep -q "^$BASE " "$T_DIR/proxy.log"
 prunes=0
-while kill -0 "$pull" 2>/dev/null; do
+while kill -0 "$pull" 2>/dev/null && [ "$prunes" -lt 6 ]; do
 	"$DOCKER" image prune -f >/dev/null 2>&1 && prunes=$((prunes + 1))
 done
 wait "$pull"; rc=$?
