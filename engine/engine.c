@@ -291,6 +291,7 @@ engine_close(struct engine *eng)
 	images_free(eng->images);
 	registry_client_free(eng->registry);
 	store_close(eng->store);
+	network_shutdown(eng->net);
 	network_close(eng->net);
 	safe_close(eng->lock_fd);
 	volumes_close(eng->volumes);
