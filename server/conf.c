@@ -60,6 +60,10 @@ conf_usage(FILE *f)
 	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
+	      "      --max-concurrent-downloads N  layers downloaded at once, all pulls\n"
+	      "                              together (default 3)\n"
+	      "      --max-concurrent-uploads N    layers pushed at once (default 5)\n"
+	      "      --max-concurrent-builds N     builds run at once; more wait (default 4)\n"
 	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
 	      "      --tlsverify             TLS, and clients need a certificate signed by the CA\n"
 	      "      --tlscacert F           CA for client certificates (/etc/berth/ca.pem)\n"
@@ -91,6 +95,9 @@ enum {
 	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
+	OPT_MAX_DOWNLOADS,
+	OPT_MAX_UPLOADS,
+	OPT_MAX_BUILDS,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
@@ -102,6 +109,19 @@ enum {
 };
 
 /* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
+/* --max-concurrent-WHAT N: 1 to CONF_MAX_CONCURRENCY (dockerd: "invalid max concurrent downloads: -1"). */
+static int
+parse_count(const char *what, const char *arg, unsigned *ret, struct err *e)
+{
+	uint64_t v;
+
+	if (parse_uint64(arg, CONF_MAX_CONCURRENCY, &v) < 0 || v == 0)
+		return err_set(e, -EINVAL, "invalid max concurrent %s: %s (1 to %d)", what, arg,
+			       CONF_MAX_CONCURRENCY);
+	*ret = (unsigned)v;
+	return 0;
+}
+
 static int
 parse_ulimit_flag(struct daemon_config *cfg, const char *arg, struct err *e)
 {
@@ -177,6 +197,9 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"max-concurrent-downloads", required_argument, NULL, OPT_MAX_DOWNLOADS},
+		{"max-concurrent-uploads", required_argument, NULL, OPT_MAX_UPLOADS},
+		{"max-concurrent-builds", required_argument, NULL, OPT_MAX_BUILDS},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -249,6 +272,18 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			cfg->client_timeout = (unsigned)v;
 			break;
 		}
+		case OPT_MAX_DOWNLOADS:
+			if (parse_count("downloads", optarg, &cfg->max_downloads, e) < 0)
+				return -EINVAL;
+			break;
+		case OPT_MAX_UPLOADS:
+			if (parse_count("uploads", optarg, &cfg->max_uploads, e) < 0)
+				return -EINVAL;
+			break;
+		case OPT_MAX_BUILDS:
+			if (parse_count("builds", optarg, &cfg->max_builds, e) < 0)
+				return -EINVAL;
+			break;
 		case 'v': cfg->show_version = true; break;
 		case 'h': cfg->show_help = true; break;
 		case ':':
@@ -263,7 +298,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS, K_COUNT };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -301,6 +336,9 @@ static const struct key_spec keys[] = {
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
+	KEY("max-concurrent-downloads", K_COUNT, max_downloads),
+	KEY("max-concurrent-uploads", K_COUNT, max_uploads),
+	KEY("max-concurrent-builds", K_COUNT, max_builds),
 };
 
 static void
@@ -410,6 +448,20 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 86400)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a number of seconds (1 to 86400)",
 				       path, k->name);
+		if (!*u)
+			*u = (unsigned)v;
+		return 0;
+	}
+	case K_COUNT: {
+		unsigned *u = field;
+		int64_t v = 0;
+		if (null || jsonget_int64(root, k->name, &v) < 0)
+			return err_set(e, -EINVAL, "%s: \"%s\" must be a number", path, k->name);
+		/* dockerd's words, with berth's range */
+		if (v < 1 || v > CONF_MAX_CONCURRENCY)
+			return err_set(e, -EINVAL, "%s: invalid max concurrent %s: %lld (1 to %d)",
+				       path, k->name + strlen("max-concurrent-"), (long long)v,
+				       CONF_MAX_CONCURRENCY);
 		if (!*u)
 			*u = (unsigned)v;
 		return 0;
