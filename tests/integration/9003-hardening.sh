@@ -203,6 +203,8 @@ expect_no_match "the smuggled second request is not answered" "$out" 'HTTP/1.1 2
 out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n')
 expect_match "Transfer-Encoding: chunked, identity: 501 and closed" "$out" '^HTTP/1.1 501 .*unsupported transfer encoding'
 expect_no_match "... without hanging" "$out" 'no close'
+out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n')
+expect_match "Transfer-Encoding with Content-Length: 400 and closed" "$out" '^HTTP/1.1 400 .*both Transfer-Encoding and Content-Length'
 out=$(raw 'GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n')
 expect_match "%00 in a query value: 400" "$out" '^HTTP/1.1 400 .*NUL byte'
 n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
