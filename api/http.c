@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
+#include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -287,8 +289,7 @@ check_sizes(struct MHD_Connection *conn, const char *url, const struct api_route
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	enum api_body kind = route ? route->body : API_BODY_NONE;
-	unsigned long long len;
-	char *end;
+	uint64_t len;
 
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_size, &target);
 	if (target > LIMIT_REQUEST_TARGET) {
@@ -304,9 +305,7 @@ check_sizes(struct MHD_Connection *conn, const char *url, const struct api_route
 	}
 	/* A body announced larger than the route buffers: refused before it is sent. */
 	if (route && cl && kind != API_BODY_UPLOAD) {
-		errno = 0;
-		len = strtoull(cl, &end, 10);
-		if (errno == 0 && *end == '\0' && len > body_limit(kind)) {
+		if (parse_uint64(cl, UINT64_MAX, &len) == 0 && len > body_limit(kind)) {
 			snprintf(msg, msg_size, "request body is too large (limit %zu bytes)",
 				 body_limit(kind));
 			return 413;

@@ -267,18 +267,17 @@ pump(SSL *ssl, int cfd, int mfd)
 		if (client_open && (pending || pf[0].revents)) {
 			for (;;) {
 				int k = SSL_read(ssl, buf, sizeof(buf));
-				if (k > 0 && first) {
-					/* As on plain listeners (frontdoor.h): garbage gets a 400. */
+				/* As on plain listeners (frontdoor.h): garbage gets a 400. */
+				if (k > 0 && first && reqline_is_garbage(buf, (size_t)k)) {
 					size_t len;
 					const char *reply = reqline_bad_reply(&len);
-					first = false;
-					if (reqline_is_garbage(buf, (size_t)k)) {
-						log_info("refused a TLS connection whose request "
-							 "line is not HTTP (400)");
-						(void)ssl_write_all(ssl, cfd, reply, len);
-						return true;
-					}
+					log_info("refused a TLS connection whose request line is "
+						 "not HTTP (400)");
+					(void)ssl_write_all(ssl, cfd, reply, len);
+					return true;
 				}
+				if (k > 0)
+					first = false;
 				if (k > 0) {
 					if (write_all(mfd, buf, (size_t)k) < 0)
 						return false;
