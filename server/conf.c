@@ -60,6 +60,8 @@ conf_usage(FILE *f)
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
+	      "      --max-download-attempts N\n"
+	      "                              attempts per layer of a pull (default 5)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
 	      "      --max-concurrent-downloads N  layers downloaded at once, all pulls\n"
@@ -112,11 +114,11 @@ enum {
 	OPT_DEFAULT_ULIMIT,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	OPT_MAX_DOWNLOAD_ATTEMPTS,
 	OPT_VALIDATE,
 	OPT_METRICS_ADDR,
 };
 
-/* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
 /* --max-concurrent-WHAT N: 1 to CONF_MAX_CONCURRENCY (dockerd: "invalid max concurrent downloads: -1"). */
 static int
 parse_count(const char *what, const char *arg, unsigned *ret, struct err *e)
@@ -130,6 +132,7 @@ parse_count(const char *what, const char *arg, unsigned *ret, struct err *e)
 	return 0;
 }
 
+/* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
 static int
 parse_ulimit_flag(struct daemon_config *cfg, const char *arg, struct err *e)
 {
@@ -208,6 +211,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"max-concurrent-downloads", required_argument, NULL, OPT_MAX_DOWNLOADS},
 		{"max-concurrent-uploads", required_argument, NULL, OPT_MAX_UPLOADS},
 		{"max-concurrent-builds", required_argument, NULL, OPT_MAX_BUILDS},
+		{"max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS},
 		{"validate", no_argument, NULL, OPT_VALIDATE},
 		{"metrics-addr", required_argument, NULL, OPT_METRICS_ADDR},
 		{"version", no_argument, NULL, 'v'},
@@ -294,6 +298,15 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			if (parse_count("builds", optarg, &cfg->max_builds, e) < 0)
 				return -EINVAL;
 			break;
+		case OPT_MAX_DOWNLOAD_ATTEMPTS: {
+			uint64_t v;
+			/* dockerd's config.ValidateMaxDownloadAttempts wording */
+			if (parse_uint64(optarg, 1000, &v) < 0 || v == 0)
+				return err_set(e, -EINVAL, "invalid max download attempts: %s",
+					       optarg);
+			cfg->max_download_attempts = (unsigned)v;
+			break;
+		}
 		case OPT_VALIDATE: cfg->validate = true; break;
 		case OPT_METRICS_ADDR:
 			free(cfg->metrics_addr);
@@ -313,7 +326,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS, K_COUNT };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ATTEMPTS, K_STRMAP, K_POOLS, K_ULIMITS,
+		K_COUNT };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -355,6 +369,7 @@ static const struct key_spec keys[] = {
 	KEY("max-concurrent-downloads", K_COUNT, max_downloads),
 	KEY("max-concurrent-uploads", K_COUNT, max_uploads),
 	KEY("max-concurrent-builds", K_COUNT, max_builds),
+	KEY("max-download-attempts", K_ATTEMPTS, max_download_attempts),
 };
 
 static void
@@ -478,6 +493,16 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 			return err_set(e, -EINVAL, "%s: invalid max concurrent %s: %lld (1 to %d)",
 				       path, k->name + strlen("max-concurrent-"), (long long)v,
 				       CONF_MAX_CONCURRENCY);
+		if (!*u)
+			*u = (unsigned)v;
+		return 0;
+	}
+	case K_ATTEMPTS: {
+		unsigned *u = field;
+		int64_t v = 0;
+		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 1000)
+			return err_set(e, -EINVAL, "%s: invalid max download attempts: %s", path,
+				       null ? "null" : "not a number from 1 to 1000");
 		if (!*u)
 			*u = (unsigned)v;
 		return 0;

@@ -42,6 +42,7 @@ struct daemon_config {
 	/* max-concurrent-downloads/-uploads (dockerd's) and -builds (berth's);
 	 * 0: the engine's defaults (3, 5, 4); at most CONF_MAX_CONCURRENCY. */
 	unsigned max_downloads, max_uploads, max_builds;
+	unsigned max_download_attempts; /* per layer of a pull; 0: the registry client's 5 */
 
 	/* Actions rather than settings. */
 	bool show_version, show_help, dump_routes;
