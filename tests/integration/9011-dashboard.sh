@@ -63,6 +63,7 @@ elif [ ! -f "$NPM/node_modules/playwright-core/package.json" ] &&
 	diag "$(tail -5 "$T_DIR/npm.log")"
 	skip "the dashboard in a browser (cannot install playwright-core from npm)"
 else
+	diag "browser part starts at $(date +%T)"
 	"$DOCKER" run -d --name fix1 busybox:latest sh -c 'trap "exit 0" TERM; while :; do echo tick; sleep 0.3; done' >/dev/null
 	"$DOCKER" create -it --name box busybox:latest sh >/dev/null
 	on_exit '"$DOCKER" rm -f fix1 box from-cors >/dev/null 2>&1'
@@ -73,9 +74,11 @@ else
 		T_PIDS+=("$!")
 		wait_for 10 curl -sf "http://127.0.0.1:$port/blank.html" -o /dev/null
 	done
+	diag "node starts at $(date +%T)"
 	tap_lines env NODE_PATH="$NPM/node_modules" CHROME="$CHROME" BASE="$B" RO="http://127.0.0.1:$PR" \
 		REGISTRY="$REGISTRY" BOX=box FIXTURE=fix1 GOOD="http://127.0.0.1:$PG" BAD="http://127.0.0.1:$PB" \
-		SHOTS="$T_DIR/shots" timeout 120 node "$TOP/tests/browser/dashboard.spec.js"
+		SHOTS="$T_DIR/shots" TIMING="$T_DIR/timing" timeout 120 node "$TOP/tests/browser/dashboard.spec.js"
+	diag "seconds into the browser run at each step:" "$(cat "$T_DIR/timing" 2>/dev/null)"
 	[ "$TAP_LINES" -gt 10 ] || fail "the browser run reported its checks ($TAP_LINES lines)"
 	expect_eq "the container the CORS page created exists" "$("$DOCKER" inspect -f '{{.Name}}' from-cors 2>&1)" /from-cors
 	mkdir -p /tmp/berth-artifacts/9011-dashboard && cp "$T_DIR"/shots/*.png /tmp/berth-artifacts/9011-dashboard/ 2>/dev/null
