@@ -90,7 +90,6 @@ async function step(desc, fn) {
       const out = await page.textContent('#build-out');
       if (!/built-by-the-dashboard/.test(out) || !/Successfully tagged dash-built:1/.test(out)) throw new Error(out.slice(-300));
       await page.waitForSelector('#images tr[data-tags*="dash-built:1"]', { timeout: 5000 });
-      await shot('build');
     });
     await step('a pull shows per-layer progress bars that move to full', async () => {
       await page.fill('#pull-ref', `${env.REGISTRY}/app1:latest`);
@@ -107,8 +106,8 @@ async function step(desc, fn) {
     });
     await step('no script errors on the page', async () => (errors.length === 0 ? true : Promise.reject(new Error(errors.join('; ')))));
 
-    // the read-only listener
-    const ro = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    // the read-only listener (the same tab: a new one costs seconds on a loaded CI host)
+    const ro = page;
     await step('on a read-only listener the dashboard says so and disables writes', async () => {
       await ro.goto(`${env.RO}/dashboard/`);
       await ro.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
@@ -122,7 +121,7 @@ async function step(desc, fn) {
     });
 
     // pages on other origins calling the API through CORS
-    const cors = await browser.newPage();
+    const cors = page;
     const tryOrigin = async (origin) => {
       await cors.goto(`${origin}/blank.html`);
       return cors.evaluate(async (base) => {

@@ -64,8 +64,9 @@ elif [ ! -f "$NPM/node_modules/playwright-core/package.json" ] &&
 	skip "the dashboard in a browser (cannot install playwright-core from npm)"
 else
 	diag "browser part starts at $(date +%T)"
-	"$DOCKER" run -d --name fix1 busybox:latest sh -c 'trap "exit 0" TERM; while :; do echo tick; sleep 0.3; done' >/dev/null
+	"$DOCKER" run -d --name fix1 busybox:latest sh -c 'trap "exit 0" TERM; while :; do echo tick; sleep 0.3; done' >/dev/null &
 	"$DOCKER" create -it --name box busybox:latest sh >/dev/null
+	wait "$!"
 	on_exit '"$DOCKER" rm -f fix1 box from-cors >/dev/null 2>&1'
 	mkdir -p "$T_DIR/www" "$T_DIR/shots"
 	echo '<!doctype html><title>other origin</title>' >"$T_DIR/www/blank.html"
