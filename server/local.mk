@@ -4,6 +4,7 @@ berthd_SOURCES = \
 	server/conf.c server/conf.h \
 	server/connguard.c server/connguard.h \
 	server/dashboard.c server/dashboard.h \
+	server/frontdoor.c server/frontdoor.h \
 	server/listen.c server/listen.h \
 	server/tls.c server/tls.h \
 	server/main.c
