@@ -50,6 +50,9 @@ expect_eq "encoded %2f.. is refused" "$(code --path-as-is "$B/dashboard/vendor%2
 expect_eq "hidden files are not served" "$(code "$B/dashboard/.files-stamp")" 404
 expect_eq "the read-only listener serves the dashboard too" "$(code "http://127.0.0.1:$PR/dashboard/")" 200
 expect_eq "the API is unchanged beside it" "$(code "$B/_ping")" 200
+for cli in "$DOCKER" $DOCKER_OLD; do
+	expect_eq "$cli version works on the same listener" "$("$cli" -H "tcp://127.0.0.1:$P" version -f '{{.Server.APIVersion}}' 2>&1)" 1.44
+done
 
 # --- the page, in Chromium
 CHROME=$(command -v chromium || command -v chromium-browser || true)
