@@ -34,7 +34,9 @@ conf_usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -H, --host URL              socket to listen on (repeatable): unix:///path or\n"
-	      "                              tcp://host:port (default " CONF_DEFAULT_SOCKET ")\n"
+	      "                              tcp://host:port, or fd:// for the sockets systemd\n"
+	      "                              passed (fd://N: one of them) (default\n"
+	      "                              " CONF_DEFAULT_SOCKET ")\n"
 	      "      --data-root DIR         persistent state (default /var/lib/berth)\n"
 	      "      --exec-root DIR         sockets and run-time state (default /run/berth)\n"
 	      "  -p, --pidfile FILE          pid file (default /run/berthd.pid)\n"
@@ -68,6 +70,8 @@ conf_usage(FILE *f)
 	      "three\n"
 	      "      --allow-insecure-tcp    allow plain tcp:// on a non-loopback address "
 	      "(unsafe)\n"
+	      "      --validate              check the flags and the configuration file, print\n"
+	      "                              \"configuration OK\" and exit (1 on an error)\n"
 	      "  -v, --version               print the version and exit\n"
 	      "  -h, --help                  print this help and exit\n",
 	      f);
@@ -99,6 +103,7 @@ enum {
 	OPT_DEFAULT_ULIMIT,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	OPT_VALIDATE,
 };
 
 /* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
@@ -177,6 +182,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"validate", no_argument, NULL, OPT_VALIDATE},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -249,6 +255,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			cfg->client_timeout = (unsigned)v;
 			break;
 		}
+		case OPT_VALIDATE: cfg->validate = true; break;
 		case 'v': cfg->show_version = true; break;
 		case 'h': cfg->show_help = true; break;
 		case ':':
@@ -541,6 +548,9 @@ finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
 		*slot = full;
 		h = full;
 	}
+	/* fd://, fd://N (and "fd://" "*"): sockets systemd passed (checked when opened) */
+	if (str_startswith(h, "fd://", &rest))
+		return 0;
 	if (str_startswith(h, "unix://", &rest)) {
 		if (rest[0] != '/')
 			return err_set(e, -EINVAL,
@@ -548,8 +558,8 @@ finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
 		return 0;
 	}
 	if (!str_startswith(h, "tcp://", &rest))
-		return err_set(e, -EINVAL, "invalid host '%s': use unix:///path or tcp://host:port",
-			       h);
+		return err_set(e, -EINVAL,
+			       "invalid host '%s': use unix:///path, tcp://host:port or fd://", h);
 	_cleanup_free_ char *host = NULL;
 	const char *colon = strrchr(rest, ':');
 	if (!colon || colon == rest)

@@ -42,6 +42,7 @@ struct daemon_config {
 
 	/* Actions rather than settings. */
 	bool show_version, show_help, dump_routes;
+	bool validate; /* --validate: check the configuration and exit */
 };
 
 /*

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "api/api.h"
 #include "api/hijack.h"
 #include "api/stream.h"
@@ -232,6 +234,12 @@ run(struct daemon_config *cfg)
 	ctx.cors_origin = cfg->api_cors_header;
 	ctx_ro = ctx;
 	ctx_ro.read_only = true;
+	/* -H fd://: one listener per socket systemd passed */
+	if (listen_expand_fd_hosts(&cfg->hosts, &e) < 0 ||
+	    listen_expand_fd_hosts(&cfg->read_only_hosts, &e) < 0) {
+		log_error("%s", e.msg);
+		goto out;
+	}
 	size_t n_rw = strv_len(cfg->hosts), n_all = n_rw + strv_len(cfg->read_only_hosts);
 	for (; n < n_all; n++) {
 		const char *host = n < n_rw ? cfg->hosts[n] : cfg->read_only_hosts[n - n_rw];
@@ -252,7 +260,15 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		bool tcp_tls = tls && strncmp(host, "tcp://", 6) == 0;
+		bool tcp_tls = tls && ls[n].tcp;
+		if (ls[n].tcp && !ls[n].loopback && !tls && !cfg->allow_insecure_tcp) {
+			/* the tcp:// rule (conf.c) for a socket systemd passed */
+			log_error("refusing to serve '%s' (not a loopback address) without TLS: "
+				  "use --tlsverify, or force it with --allow-insecure-tcp",
+				  host);
+			n++;
+			goto out;
+		}
 		ds[n] = start_http(&ls[n], tcp_tls, ro ? &ctx_ro : &ctx, gs[n], &e);
 		if (!ds[n]) {
 			log_error("%s", e.msg);
@@ -265,7 +281,7 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		if (!tcp_tls && strncmp(host, "tcp://", 6) == 0 && !conf_host_is_loopback(host))
+		if (!tcp_tls && ls[n].tcp && !ls[n].loopback)
 			log_warn("API listening on %s WITHOUT TLS (--allow-insecure-tcp): anyone "
 				 "who "
 				 "can reach this address controls the host",
@@ -276,13 +292,17 @@ run(struct daemon_config *cfg)
 				 : "",
 			 ro ? " (read-only: GET and HEAD only)" : "");
 	}
+	listen_close_unused_activated();
 	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
 		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);
+	/* Type=notify: ready once every listener serves (no-op without systemd) */
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving the API\nMAINPID=%d", (int)getpid());
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
+			(void)sd_notify(0, "RELOADING=1");
 			if (!tls) {
 				log_info("SIGHUP received, nothing to reload");
 			} else if (tls_ctx_reload(tls, &e) < 0) {
@@ -292,9 +312,11 @@ run(struct daemon_config *cfg)
 			} else {
 				log_info("SIGHUP: TLS certificates reloaded");
 			}
+			(void)sd_notify(0, "READY=1");
 			continue;
 		}
 		log_info("%s received, shutting down", strsignal(sig));
+		(void)sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
 		break;
 	}
 	rc = 0;
@@ -362,7 +384,14 @@ main(int argc, char **argv)
 		conf_release(&cfg);
 		return 1;
 	}
+	if (cfg.validate) {
+		/* as dockerd --validate: flags and file parsed and checked, nothing started */
+		printf("configuration OK\n");
+		conf_release(&cfg);
+		return 0;
+	}
 	log_set_level(level);
+	(void)log_detect_journal();
 	if (geteuid() != 0)
 		log_warn("not running as root: containers will not start");
 	rc = run(&cfg);
