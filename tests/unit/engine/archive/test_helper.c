@@ -230,6 +230,29 @@ Test(helper, same_result_as_in_process)
 		  "opaque directory (xattr set by the caller for the helper)");
 }
 
+Test(helper, every_compression)
+{
+	static const enum targen_filter filters[] = {TARGEN_PLAIN, TARGEN_GZIP, TARGEN_ZSTD,
+						     TARGEN_BZIP2, TARGEN_XZ};
+	char tar[4200], dir[32];
+
+	snprintf(tar, sizeof(tar), "%s/c.tar", tmp);
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		struct targen *t = targen_new(tar, filters[i]);
+		struct untar_result a, b;
+		struct err e = ERR_INIT;
+
+		targen_file(t, "f", "compressed", 0644);
+		targen_close(t);
+		snprintf(dir, sizeof(dir), "ca%zu", i);
+		cr_assert_eq(extract(tar, dir, false, NULL, &a, &e), 0, "%s", e.msg);
+		snprintf(dir, sizeof(dir), "cb%zu", i);
+		cr_assert_eq(extract(tar, dir, true, NULL, &b, &e), 0, "filter %zu: %s", i, e.msg);
+		cr_expect_str_eq(b.diff_id, a.diff_id, "filter %zu", i);
+		cr_expect_str_eq(b.raw_digest, a.raw_digest, "filter %zu", i);
+	}
+}
+
 Test(helper, same_errors_as_in_process)
 {
 	static const char *const names[] = {"../escape", "/abs", "a/../../b"};
