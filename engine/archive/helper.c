@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/openat2.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,43 +146,56 @@ helper_reply_decode(const void *buf, size_t n, struct untar_result *ret, struct 
 	return 0;
 }
 
-/* A close-on-exec copy of @fd numbered above every fd the helper receives. */
-static int
-dup_high(int fd)
-{
-	return fcntl(fd, F_DUPFD_CLOEXEC, HELPER_DIR_FD + 1);
-}
+/* One spawned helper: its pid and berthd's end of its channel. */
+struct helper_proc {
+	pid_t pid;
+	int chan;
+	const char *path;
+};
+
+/*
+ * The spare: a helper spawned ahead of the next job, already past its
+ * dynamic loading and confinement and blocked on its channel, so a job
+ * does not wait for an exec. Taken by one job at a time (helper_lock); the
+ * job spawns the next spare while its own helper works.
+ */
+static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct helper_proc spare = {0, -1, NULL};
 
 static int
-spawn(const char *path, int in_fd, int chan_fd, int dir_fd, pid_t *ret)
+spawn(const char *path, struct helper_proc *ret)
 {
 	char *const argv[] = {(char *)"berth-untar", (char *)"untar", NULL};
 	char *const envp[] = {NULL};
-	_cleanup_close_ int in = dup_high(in_fd), chan = dup_high(chan_fd), dir = dup_high(dir_fd);
+	_cleanup_close_ int mine = -1, theirs = -1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
-	int r;
+	int sv[2], r;
 
-	if (in < 0 || chan < 0 || dir < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
+	mine = sv[0];
+	theirs = sv[1];
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
-	/* the sources are above every target, so no dup2 clobbers another's source */
-	posix_spawn_file_actions_adddup2(&fa, in, HELPER_IN_FD);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, chan, HELPER_CHANNEL_FD);
-	posix_spawn_file_actions_adddup2(&fa, dir, HELPER_DIR_FD);
+	posix_spawn_file_actions_adddup2(&fa, theirs, HELPER_CHANNEL_FD);
 	/* berthd blocks signals in all threads; the helper starts clean */
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	r = posix_spawn(ret, path, &fa, &at, argv, envp);
+	r = posix_spawn(&ret->pid, path, &fa, &at, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
-	return -r;
+	if (r != 0)
+		return -r;
+	ret->chan = TAKE_FD(mine);
+	ret->path = path;
+	return 0;
 }
 
 static int
@@ -192,6 +207,87 @@ reap(pid_t pid)
 		if (errno != EINTR)
 			return -errno;
 	return st;
+}
+
+/* Ends a helper that got no job: it exits when its channel closes. */
+static void
+discard(struct helper_proc *h)
+{
+	h->chan = safe_close(h->chan);
+	if (h->pid > 0)
+		(void)reap(h->pid);
+	h->pid = 0;
+}
+
+/* The spare if it runs @path, else a new helper. */
+static int
+take_helper(const char *path, struct helper_proc *ret)
+{
+	struct helper_proc old = {0, -1, NULL};
+
+	pthread_mutex_lock(&helper_lock);
+	if (spare.pid > 0 && strcmp(spare.path, path) == 0) {
+		*ret = spare;
+		spare = (struct helper_proc){0, -1, NULL};
+		pthread_mutex_unlock(&helper_lock);
+		return 0;
+	}
+	old = spare;
+	spare = (struct helper_proc){0, -1, NULL};
+	pthread_mutex_unlock(&helper_lock);
+	discard(&old);
+	return spawn(path, ret);
+}
+
+/* Spawns the next spare unless another job already did. */
+static void
+refill_spare(const char *path)
+{
+	struct helper_proc h = {0, -1, NULL};
+	bool keep = false;
+
+	pthread_mutex_lock(&helper_lock);
+	keep = spare.pid <= 0;
+	pthread_mutex_unlock(&helper_lock);
+	if (!keep || spawn(path, &h) < 0)
+		return;
+	pthread_mutex_lock(&helper_lock);
+	keep = spare.pid <= 0;
+	if (keep)
+		spare = h;
+	pthread_mutex_unlock(&helper_lock);
+	if (!keep)
+		discard(&h);
+}
+
+/* The request, with the input and destination fds attached (SCM_RIGHTS). */
+static int
+send_request(int chan, const struct helper_request *req, int in_fd, int dest_dirfd)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)req, .iov_len = sizeof(*req)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fds[2] = {in_fd, dest_dirfd};
+	ssize_t n;
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	do
+		n = sendmsg(chan, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)sizeof(*req) ? 0 : -EIO;
 }
 
 /*
@@ -226,7 +322,7 @@ int
 helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opts *o,
 	     struct untar_result *ret, struct err *e)
 {
-	_cleanup_close_ int mine = -1, theirs = -1;
+	struct helper_proc h = {0, -1, NULL};
 	struct helper_request req;
 	union {
 		struct helper_reply rep;
@@ -234,26 +330,29 @@ helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opt
 	} *msg = NULL;
 	struct helper_opaque opq;
 	struct err opq_err = ERR_INIT;
-	int sv[2], r, st;
+	int r, st;
 	ssize_t n;
-	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return err_errno(e, -errno, "archive helper: socketpair");
-	mine = sv[0];
-	theirs = sv[1];
-	r = spawn(path, in_fd, theirs, dest_dirfd, &pid);
+	r = take_helper(path, &h);
 	if (r < 0)
 		return err_errno(e, r, "cannot start the archive helper '%s'", path);
-	theirs = safe_close(theirs);
 	helper_request_init(&req, HELPER_OP_UNTAR, o);
-	do
-		n = send(mine, &req, sizeof(req), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	r = send_request(h.chan, &req, in_fd, dest_dirfd);
+	if (r < 0) {
+		/* a spare that died while it waited: once more with a new one */
+		discard(&h);
+		r = spawn(path, &h);
+		if (r < 0)
+			return err_errno(e, r, "cannot start the archive helper '%s'", path);
+		r = send_request(h.chan, &req, in_fd, dest_dirfd);
+	}
+	/* the next job's helper starts while this one works */
+	refill_spare(path);
+	n = r < 0 ? -1 : (ssize_t)sizeof(req);
 	msg = xmalloc(sizeof(*msg));
 	while (n == (ssize_t)sizeof(req) || n == (ssize_t)sizeof(msg->opq)) {
 		do
-			n = recv(mine, msg, sizeof(*msg), 0);
+			n = recv(h.chan, msg, sizeof(*msg), 0);
 		while (n < 0 && errno == EINTR);
 		if (n != (ssize_t)sizeof(msg->opq))
 			break;
@@ -265,8 +364,9 @@ helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opt
 	}
 	/* a helper that stopped answering (or never read the request) ends here */
 	if (n != (ssize_t)sizeof(msg->rep))
-		kill(pid, SIGKILL);
-	st = reap(pid);
+		kill(h.pid, SIGKILL);
+	h.chan = safe_close(h.chan);
+	st = reap(h.pid);
 	if (n == (ssize_t)sizeof(msg->rep)) {
 		r = helper_reply_decode(&msg->rep, (size_t)n, ret, e);
 		if (r == 0 && opq_err.code < 0)

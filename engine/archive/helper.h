@@ -7,11 +7,16 @@
  *
  * The contract (berthd side here, helper side in helper_main.c):
  *   argv   berth-untar untar            (environment: empty)
- *   fd 0   the archive stream (the caller's fd itself: a file or a pipe)
- *   fd 1   /dev/null; fd 2 berthd's stderr
- *   fd 3   a SOCK_SEQPACKET socket: berthd sends one struct helper_request,
- *          the helper answers one struct helper_reply and exits
- *   fd 4   the destination directory
+ *   fd 0, 1  /dev/null; fd 2 berthd's stderr
+ *   fd 3   a SOCK_SEQPACKET socket, the only other fd. The helper confines
+ *          itself at once, then waits for one struct helper_request that
+ *          carries two fds (SCM_RIGHTS): the archive stream (the caller's fd
+ *          itself: a file or a pipe), which becomes its fd 0, and the
+ *          destination directory, its fd 4. It answers with any number of
+ *          struct helper_opaque, then one struct helper_reply, and exits.
+ *          A helper whose channel closes before a request exits quietly.
+ * berthd keeps one spare helper spawned ahead of the next job (past its
+ * exec and confinement), so a job costs a message, not a process start.
  * Both structs are fixed binary layouts of one build (magic and size are
  * checked), so every field of struct untar_opts reaches the helper as is:
  * untar_opts stays the single place for extraction parameters.

@@ -70,6 +70,45 @@ send_opaque(void *ud, const char *dir, const char *entry, struct err *e)
 	return 0;
 }
 
+/* The request and its two fds (input, destination), moved to fds 0 and 4. */
+static int
+recv_request(struct helper_request *ret)
+{
+	char buf[sizeof(*ret) + 1];
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+	int fds[2];
+	ssize_t n;
+
+	do
+		n = recvmsg(HELPER_CHANNEL_FD, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		_exit(0); /* berthd closed the channel: a spare never used */
+	if (n < 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return -EPROTO;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(fds)))
+		return -EPROTO;
+	memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	if (dup2(fds[0], HELPER_IN_FD) < 0 || dup2(fds[1], HELPER_DIR_FD) < 0)
+		return -errno;
+	if (fds[0] != HELPER_IN_FD && fds[0] != HELPER_DIR_FD)
+		close(fds[0]);
+	if (fds[1] != HELPER_IN_FD && fds[1] != HELPER_DIR_FD)
+		close(fds[1]);
+	return helper_request_decode(buf, (size_t)n, ret);
+}
+
 static int
 run_untar(void)
 {
@@ -78,22 +117,18 @@ run_untar(void)
 	struct err e = ERR_INIT;
 	static struct helper_opaque opq;
 	struct untar_hooks hooks = {.mark_opaque = send_opaque, .ud = &opq};
-	char buf[sizeof(req) + 1];
-	ssize_t n;
 	int r;
 
-	/* berthd's handler thread waits for us; if it goes, so do we */
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	do
-		n = recv(HELPER_CHANNEL_FD, buf, sizeof(buf), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 || helper_request_decode(buf, (size_t)n, &req) < 0) {
+	/* confined first: spawned ahead of its job, the helper waits in here */
+	r = sandbox_enter(&e);
+	if (r < 0)
+		return send_reply(r, NULL, &e);
+	r = recv_request(&req);
+	if (r < 0) {
 		err_set(&e, -EPROTO, "archive helper: malformed request");
 		return send_reply(-EPROTO, NULL, &e);
 	}
-	r = sandbox_enter(&e);
-	if (r == 0)
-		r = untar_extract_hooked(HELPER_IN_FD, HELPER_DIR_FD, &req.opts, &hooks, &res, &e);
+	r = untar_extract_hooked(HELPER_IN_FD, HELPER_DIR_FD, &req.opts, &hooks, &res, &e);
 	return send_reply(r, &res, &e);
 }
 

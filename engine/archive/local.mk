@@ -7,10 +7,11 @@ libberth_engine_a_SOURCES += \
 	engine/archive/whiteout.c engine/archive/whiteout.h
 
 # The extraction helper berthd spawns per archive (helper.h); like the shim it
-# links only what it uses, so that its start-up stays cheap.
+# links only what it uses, and its libraries statically where configure found
+# their archives (UNTAR_LIBS), so that its start-up stays cheap.
 libexec_berth_PROGRAMS += berth-untar
 berth_untar_SOURCES = engine/archive/helper_main.c
-berth_untar_LDADD = libberth_engine.a $(ARCHIVE_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(OPENSSL_LIBS)
+berth_untar_LDADD = libberth_engine.a $(UNTAR_LIBS)
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/archive/test_archive
