@@ -233,6 +233,9 @@ self_test(const char *dir)
 	expect_refused("a TCP socket (seccomp)", socket(AF_INET, SOCK_STREAM, 0));
 	expect_refused("an IPv6 socket (seccomp)", socket(AF_INET6, SOCK_DGRAM, 0));
 	expect_refused("a netlink socket (seccomp)", socket(AF_NETLINK, SOCK_RAW, 0));
+	expect_refused("a unix socket (seccomp: abstract sockets are per network namespace)",
+		       socket(AF_UNIX, SOCK_DGRAM, 0));
+	expect_refused("connect (seccomp)", connect(HELPER_CHANNEL_FD, NULL, 0));
 	expect_refused("bpf (seccomp)", syscall(SYS_bpf, 0, NULL, 0));
 	expect_refused("io_uring_setup (seccomp)", syscall(SYS_io_uring_setup, 1, NULL));
 	expect_refused("open /etc/passwd (empty root)", open("/etc/passwd", O_RDONLY | O_CLOEXEC));

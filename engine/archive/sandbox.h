@@ -12,7 +12,8 @@
  *    CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_MKNOD and CAP_SETFCAP (libcap);
  *  - PR_SET_NO_NEW_PRIVS and a seccomp filter (libseccomp) that refuses
  *    mount and namespace calls, ptrace, bpf, module and kexec calls,
- *    io_uring, process creation, execve and sockets other than AF_UNIX.
+ *    io_uring, process creation, execve, and creating, binding or
+ *    connecting any socket (the channel to berthd is inherited).
  */
 #pragma once
 

@@ -690,6 +690,54 @@ ctx_release(struct untar_ctx *c)
 	free(c->dir_times);
 }
 
+/*
+ * UNTAR_NO_OVERWRITE_DIR_NON_DIR: a first pass over the headers, then back
+ * to the start of @c->in_fd. Existing entries are looked up beneath the
+ * destination (RESOLVE_IN_ROOT), so the look stays inside it.
+ */
+static int
+check_no_overwrite(struct untar_ctx *c, struct err *e)
+{
+	_cleanup_archive_ struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	off_t start = lseek(c->in_fd, 0, SEEK_CUR);
+	int r = 0, ar;
+
+	if (start < 0)
+		return err_errno(e, -errno, "cannot rewind the archive");
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open_fd(a, c->in_fd, 65536) != ARCHIVE_OK)
+		return err_set(e, -EINVAL, "invalid archive: %s", archive_error_string(a));
+	while (r == 0 && (ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(ae);
+		bool is_dir = archive_entry_filetype(ae) == AE_IFDIR;
+		_cleanup_close_ int fd = -1;
+		struct stat st;
+
+		if (!name || !*name)
+			continue; /* the extraction refuses it with a precise message */
+		fd = fs_open_beneath(c->root_fd, name, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && !is_dir)
+			r = err_set(e, -EINVAL,
+				    "cannot overwrite directory \"%s\" with non-directory", name);
+		else if (!S_ISDIR(st.st_mode) && is_dir)
+			r = err_set(e, -EINVAL,
+				    "cannot overwrite non-directory \"%s\" with directory", name);
+	}
+	if (r == 0 && ar != ARCHIVE_EOF)
+		r = err_set(e, -EINVAL, "invalid archive: %s", archive_error_string(a));
+	if (r == 0 && lseek(c->in_fd, start, SEEK_SET) < 0)
+		r = err_errno(e, -errno, "cannot rewind the archive");
+	return r;
+}
+
 static int
 run(struct untar_ctx *c, struct untar_result *ret, struct err *e)
 {
@@ -697,6 +745,8 @@ run(struct untar_ctx *c, struct untar_result *ret, struct err *e)
 	char hex[DIGEST_HEX_LEN + 1];
 	int r;
 
+	if ((c->o.flags & UNTAR_NO_OVERWRITE_DIR_NON_DIR) && (r = check_no_overwrite(c, e)) < 0)
+		return r;
 	r = open_readers(c, e);
 	if (r < 0)
 		return r;

@@ -48,8 +48,16 @@ enum untar_whiteout {
 };
 
 enum untar_flags {
-	UNTAR_ALLOW_DEVICES = 1 << 0,	/* create block/char device nodes */
-	UNTAR_NO_CHOWN = 1 << 1,	/* leave entries owned by the caller */
+	UNTAR_ALLOW_DEVICES = 1 << 0, /* create block/char device nodes */
+	UNTAR_NO_CHOWN = 1 << 1,      /* leave entries owned by the caller */
+	/*
+	 * dockerd's NoOverwriteDirNonDir: before extracting anything, refuse
+	 * the archive (-EINVAL "cannot overwrite directory \"x\" with
+	 * non-directory", or the reverse) if an entry would replace an
+	 * existing directory with a non-directory or the reverse. Reads the
+	 * headers in a first pass, so @in_fd must be seekable.
+	 */
+	UNTAR_NO_OVERWRITE_DIR_NON_DIR = 1 << 2,
 };
 
 /*

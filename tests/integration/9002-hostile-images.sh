@@ -119,7 +119,7 @@ expect_match "helper self-test: no_new_privs" "$out" '^no_new_privs=1$'
 expect_match "helper self-test: creates, chowns and mknods in its target" \
 	"$(grep -c '^allowed' <<<"$out")" '^3$'
 for what in 'mount' 'a TCP socket' 'open /etc/passwd' 'open [.][.]/[.][.]/etc/passwd beneath the target' \
-	'ptrace' 'setns' 'execve' 'write to the root'; do
+	'ptrace' 'setns' 'execve' 'write to the root' 'a unix socket' 'connect'; do
 	expect_match "helper self-test: $what is refused" "$out" "^refused $what"
 done
 expect_no_match "helper self-test: nothing ALLOWED" "$out" '^ALLOWED'

@@ -278,6 +278,37 @@ Test(helper, same_errors_as_in_process)
 	}
 }
 
+Test(helper, no_overwrite_dir_non_dir)
+{
+	char tar[4200], p[4300];
+	struct untar_opts o = {.flags = UNTAR_NO_OVERWRITE_DIR_NON_DIR};
+	struct err e = ERR_INIT;
+	struct targen *t;
+	struct stat st;
+	int in, dest;
+
+	snprintf(tar, sizeof(tar), "%s/ow.tar", tmp);
+	t = targen_new(tar, TARGEN_GZIP);
+	targen_file(t, "new", "n", 0644);
+	targen_file(t, "d", "not a dir", 0644);
+	targen_close(t);
+	dest = testdir_open(tmp, "ow");
+	cr_assert_eq(mkdirat(dest, "d", 0755), 0);
+	in = tarfile_open(tar);
+	cr_expect_eq(helper_untar(untar_bin, in, dest, &o, NULL, &e), -EINVAL);
+	cr_expect_str_eq(e.msg, "cannot overwrite directory \"d\" with non-directory");
+	cr_expect_neq(fstatat(dest, "new", &st, 0), 0, "nothing extracted before the refusal");
+	close(in);
+	e = (struct err)ERR_INIT;
+	cr_assert_eq(unlinkat(dest, "d", AT_REMOVEDIR), 0);
+	in = tarfile_open(tar);
+	cr_expect_eq(helper_untar(untar_bin, in, dest, &o, NULL, &e), 0, "%s", e.msg);
+	snprintf(p, sizeof(p), "%s/ow/d", tmp);
+	cr_expect(lstat(p, &st) == 0 && S_ISREG(st.st_mode), "extracted after the check");
+	close(in);
+	close(dest);
+}
+
 Test(helper, garbage_and_limits)
 {
 	char tar[4200];
