@@ -20,7 +20,7 @@ build_pkgs="build-essential autoconf automake libtool pkg-config libmicrohttpd-d
 run_pkgs="iptables nftables iproute2 ca-certificates curl openssl"
 test_pkgs="docker.io docker-registry busybox-static skopeo umoci jq python3 python3-yaml
  python3-docker python3-websocket docker-compose zstd netcat-openbsd tmux apache2-utils debootstrap clang-format
- chromium systemd"
+ chromium systemd prometheus"
 
 install_missing() {
 	local missing=()
@@ -52,6 +52,8 @@ install_missing $build_pkgs $run_pkgs
 if [ "$mode" = test ]; then
 	# shellcheck disable=SC2086
 	install_missing $test_pkgs
+	# node and npm for the dockerode and browser tests (any node install will do)
+	command -v npm >/dev/null || install_missing nodejs npm
 fi
 
 if [ "$mode" = run ]; then

@@ -19,6 +19,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "api/api.h"
+#include "api/metrics.h"
 #include "api/hijack.h"
 #include "api/stream.h"
 #include "engine/archive/helper.h"
@@ -174,6 +175,8 @@ run(struct daemon_config *cfg)
 	struct tls_listener *tl[MAX_LISTENERS] = {0};
 	struct tls_ctx *tls = NULL;
 	struct api_ctx ctx = {0}, ctx_ro;
+	struct listener metrics_l = {.fd = -1};
+	struct MHD_Daemon *metrics_d = NULL;
 	struct err e = ERR_INIT;
 	size_t n = 0;
 	sigset_t set;
@@ -292,6 +295,28 @@ run(struct daemon_config *cfg)
 				 : "",
 			 ro ? " (read-only: GET and HEAD only)" : "");
 	}
+	if (cfg->metrics_addr) {
+		/* dockerd's --metrics-addr: plain HTTP, GET /metrics only */
+		_cleanup_free_ char *mh = xasprintf("tcp://%s", cfg->metrics_addr);
+		if (listen_open(mh, NULL, &metrics_l, &e) < 0) {
+			log_error("metrics: %s", e.msg);
+			goto out;
+		}
+		metrics_d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+						     MHD_USE_ITC | MHD_USE_ERROR_LOG,
+					     0, NULL, NULL, api_metrics_access, eng,
+					     MHD_OPTION_LISTEN_SOCKET, metrics_l.fd,
+					     MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+					     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+					     MHD_OPTION_END);
+		if (!metrics_d) {
+			log_error("metrics: cannot start the HTTP server on %s", mh);
+			goto out;
+		}
+		log_info("metrics on http://%s/metrics", cfg->metrics_addr);
+	}
 	listen_close_unused_activated();
 	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
 		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);
@@ -337,6 +362,14 @@ out:
 		connguard_free(gs[i]);
 		listen_close(&ls[i]);
 	}
+	if (metrics_d) {
+		MHD_socket s = MHD_quiesce_daemon(metrics_d);
+		MHD_stop_daemon(metrics_d);
+		if (s != MHD_INVALID_SOCKET)
+			metrics_l.fd = s;
+	}
+	if (metrics_l.host)
+		listen_close(&metrics_l);
 	tls_ctx_free(tls);
 	unlink(cfg->pidfile);
 	engine_close(eng);
