@@ -157,7 +157,7 @@ struct helper_proc {
  * The spare: a helper spawned ahead of the next job, already past its
  * dynamic loading and confinement and blocked on its channel, so a job
  * does not wait for an exec. Taken by one job at a time (helper_lock); the
- * job spawns the next spare while its own helper works.
+ * job spawns the next spare when its own helper is done.
  */
 static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct helper_proc spare = {0, -1, NULL};
@@ -184,6 +184,8 @@ spawn(const char *path, struct helper_proc *ret)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, theirs, HELPER_CHANNEL_FD);
+	/* nothing else, even an fd some library opened without O_CLOEXEC */
+	posix_spawn_file_actions_addclosefrom_np(&fa, HELPER_CHANNEL_FD + 1);
 	/* berthd blocks signals in all threads; the helper starts clean */
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &all);
@@ -346,8 +348,6 @@ helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opt
 			return err_errno(e, r, "cannot start the archive helper '%s'", path);
 		r = send_request(h.chan, &req, in_fd, dest_dirfd);
 	}
-	/* the next job's helper starts while this one works */
-	refill_spare(path);
 	n = r < 0 ? -1 : (ssize_t)sizeof(req);
 	msg = xmalloc(sizeof(*msg));
 	while (n == (ssize_t)sizeof(req) || n == (ssize_t)sizeof(msg->opq)) {
@@ -367,6 +367,10 @@ helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opt
 		kill(h.pid, SIGKILL);
 	h.chan = safe_close(h.chan);
 	st = reap(h.pid);
+	/* the next job's helper starts now, while the caller finishes this
+	 * job (sync, metadata) and fetches the next archive, not during the
+	 * extraction it would compete with for the CPU */
+	refill_spare(path);
 	if (n == (ssize_t)sizeof(msg->rep)) {
 		r = helper_reply_decode(&msg->rep, (size_t)n, ret, e);
 		if (r == 0 && opq_err.code < 0)

@@ -119,6 +119,8 @@ run_untar(void)
 	struct untar_hooks hooks = {.mark_opaque = send_opaque, .ud = &opq};
 	int r;
 
+	/* only stdio and the channel, whatever the parent leaked */
+	(void)syscall(SYS_close_range, HELPER_CHANNEL_FD + 1, ~0U, 0);
 	/* confined first: spawned ahead of its job, the helper waits in here */
 	r = sandbox_enter(&e);
 	if (r < 0)
