@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 libberth_engine_a_SOURCES += \
 	engine/archive/helper.c engine/archive/helper.h \
-	engine/archive/sandbox.c engine/archive/sandbox.h \
 	engine/archive/tar.c engine/archive/tar.h \
 	engine/archive/untar.c engine/archive/untar.h \
 	engine/archive/whiteout.c engine/archive/whiteout.h
@@ -10,7 +9,8 @@ libberth_engine_a_SOURCES += \
 # links only what it uses, and its libraries statically where configure found
 # their archives (UNTAR_LIBS), so that its start-up stays cheap.
 libexec_berth_PROGRAMS += berth-untar
-berth_untar_SOURCES = engine/archive/helper_main.c
+berth_untar_SOURCES = engine/archive/helper_main.c \
+	engine/archive/sandbox.c engine/archive/sandbox.h
 berth_untar_LDADD = libberth_engine.a $(UNTAR_LIBS)
 
 if HAVE_CRITERION
