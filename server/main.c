@@ -22,6 +22,7 @@
 #include "api/metrics.h"
 #include "api/hijack.h"
 #include "api/stream.h"
+#include "engine/archive/helper.h"
 #include "engine/engine.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
@@ -190,6 +191,32 @@ open_dashboard(const char *dir, struct err *e)
 	return 0;
 }
 
+/*
+ * The extraction helper: $BERTH_UNTAR, else berth-untar beside berthd (a
+ * build tree), else the installed one. Always set, so that berthd never
+ * unpacks an archive in its own process.
+ */
+static void
+find_untar(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+	char *slash;
+
+	if (getenv("BERTH_UNTAR"))
+		return;
+	helper_set_path(BERTH_LIBEXECDIR "/berth-untar");
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	strcpy(slash + 1, "berth-untar");
+	if (access(self, X_OK) == 0)
+		helper_set_path(xstrdup(self)); /* kept for the daemon's life */
+}
+
 /* A positive number from the environment, else 0 (unset or invalid). */
 static unsigned
 env_uint(const char *name, unsigned max)
@@ -256,6 +283,7 @@ run(struct daemon_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	find_shim();
+	find_untar();
 
 	/* Certificates first: a bad file stops berthd before it touches anything. */
 	if (cfg->tls) {
