@@ -91,6 +91,7 @@ enum {
 	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
+	OPT_USERNS_REMAP,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
@@ -177,6 +178,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"userns-remap", required_argument, NULL, OPT_USERNS_REMAP},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -232,6 +234,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_INSECURE_TCP: cfg->allow_insecure_tcp = true; break;
 		case 'G':
 			free(cfg->group);
+			free(cfg->userns_remap);
 			cfg->group = xstrdup(optarg);
 			break;
 		case OPT_CORS:
@@ -240,6 +243,10 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			break;
 		case OPT_RO_HOST: strv_append(&cfg->read_only_hosts, optarg); break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
+		case OPT_USERNS_REMAP:
+			free(cfg->userns_remap);
+			cfg->userns_remap = xstrdup(optarg);
+			break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
 			if (parse_uint64(optarg, 86400, &v) < 0 || v == 0)
@@ -301,6 +308,7 @@ static const struct key_spec keys[] = {
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
+	KEY("userns-remap", K_STRING, userns_remap),
 };
 
 static void

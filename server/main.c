@@ -30,6 +30,7 @@
 #include "server/conf.h"
 #include "server/connguard.h"
 #include "server/listen.h"
+#include "server/remap.h"
 #include "server/tls.h"
 
 #define MAX_LISTENERS 16
@@ -166,6 +167,11 @@ run(struct daemon_config *cfg)
 	ecfg.log_driver = cfg->log_driver;
 	ecfg.log_opts = cfg->log_opts;
 	ecfg.debug = cfg->debug;
+	if (cfg->userns_remap && *cfg->userns_remap &&
+	    remap_resolve(cfg->userns_remap, &ecfg.userns_remap, &e) < 0) {
+		log_error("%s", e.msg);
+		return 1;
+	}
 
 	/* Every thread created from here on inherits this mask. */
 	sigemptyset(&set);

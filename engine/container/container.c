@@ -303,6 +303,10 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
 	cs->default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits) : NULL;
+	if (cfg->userns_remap)
+		cs->userns_remap = *cfg->userns_remap;
+	cs->userns_fd = -1;
+	pthread_mutex_init(&cs->userns_mu, NULL);
 	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
 	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);
@@ -393,6 +397,8 @@ containers_close(struct containers *cs)
 	free(cs->bridge_cidr);
 	pthread_mutex_destroy(&cs->dns_mu);
 	json_decref(cs->default_ulimits);
+	safe_close(cs->userns_fd);
+	pthread_mutex_destroy(&cs->userns_mu);
 	free(cs->log_driver);
 	json_decref(cs->log_opts);
 	pthread_mutex_destroy(&cs->mu);

@@ -2,6 +2,7 @@
 # Isolation: the runtime API berthd links, and the per-container berth-shim.
 libberth_engine_a_SOURCES += \
 	engine/runtime/cgroup.c engine/runtime/cgroup.h \
+	engine/runtime/idmapped.c engine/runtime/idmapped.h \
 	engine/runtime/logfile.c engine/runtime/logfile.h \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
@@ -17,7 +18,8 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/main.c \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
-	engine/runtime/shim/monitor.c
+	engine/runtime/shim/monitor.c \
+	engine/runtime/shim/userns.c
 berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(ZLIB_LIBS)
 
 # Test driver for tests/integration/1001-runtime-shim.sh: the runtime API from a shell.
