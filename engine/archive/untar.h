@@ -26,6 +26,7 @@
 
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
+#include "engine/util/idmap.h"
 
 /* What to do with OCI whiteout entries (.wh.<name>, .wh..wh..opq). */
 enum untar_whiteout {
@@ -46,8 +47,11 @@ enum untar_whiteout {
 };
 
 enum untar_flags {
-	UNTAR_ALLOW_DEVICES = 1 << 0,	/* create block/char device nodes */
-	UNTAR_NO_CHOWN = 1 << 1,	/* leave entries owned by the caller */
+	UNTAR_ALLOW_DEVICES = 1 << 0, /* create block/char device nodes */
+	UNTAR_NO_CHOWN = 1 << 1,      /* leave entries owned by the caller */
+	/* every entry owned by container id 0, i.e. idmap's host root (docker cp
+	 * into a remapped container without copyUIDGID) */
+	UNTAR_CHOWN_ROOT = 1 << 2,
 };
 
 struct untar_opts {
@@ -56,6 +60,9 @@ struct untar_opts {
 	uint64_t max_entries;		/* 0: LIMIT_ARCHIVE_ENTRIES */
 	uint64_t max_bytes;		/* 0: LIMIT_ARCHIVE_BYTES */
 	unsigned max_depth;		/* 0: LIMIT_ARCHIVE_DEPTH */
+	/* --userns-remap: the archive's owners are container ids, chowned to the
+	 * host ids they map to (docker cp into a remapped container); NULL: as is */
+	const struct idmap *idmap;
 };
 
 struct untar_result {

@@ -47,6 +47,17 @@ idmap_to_container(const struct idmap_side *side, uint32_t id)
 	return IDMAP_OVERFLOW;
 }
 
+uint32_t
+idmap_to_container_or_keep(const struct idmap_side *side, uint32_t id)
+{
+	for (size_t i = 0; i < side->n; i++) {
+		const struct idmap_range *r = &side->r[i];
+		if (id >= r->host && id - r->host < r->size)
+			return r->container + (id - r->host);
+	}
+	return id;
+}
+
 /* One "name:start:count" line; 1 when it belongs to @name / @id, 0 when not, -EINVAL. */
 static int
 parse_line(char *line, const char *name, uint32_t id, uint64_t *start, uint64_t *count)

@@ -45,6 +45,13 @@ uint32_t idmap_to_host(const struct idmap_side *side, uint32_t id);
 uint32_t idmap_to_container(const struct idmap_side *side, uint32_t id);
 
 /*
+ * Container id of host id @id when a range holds it, else @id unchanged:
+ * for trees where the container's own files (host ids) sit next to
+ * unshifted image files (a container layer over its image's layers).
+ */
+uint32_t idmap_to_container_or_keep(const struct idmap_side *side, uint32_t id);
+
+/*
  * Parses the lines of an /etc/subuid-style file ("name:start:count") and
  * adds, as consecutive container ranges starting at 0, every range whose
  * name is @name or the decimal @id (dockerd's order: file order). Returns

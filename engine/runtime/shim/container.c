@@ -572,20 +572,24 @@ join_ns(struct shim_child *c, const struct runtime_ns *ns, int type, const char 
 }
 
 /*
- * exec into a remapped container: its user namespace is joined last (the
- * others are the host's to join), then we are its root like the container's
- * own process was before the user change.
+ * exec into a remapped container: whether its user namespace is another
+ * than ours, asked before any setns (the container's /proc has no host pids).
  */
-static void
-join_userns(struct shim_child *c)
+static bool
+other_userns(struct shim_child *c)
 {
 	struct stat self, target;
 	_cleanup_free_ char *p = xasprintf("/proc/%d/ns/user", c->spec->join_pid);
 
 	if (stat("/proc/self/ns/user", &self) < 0 || stat(p, &target) < 0)
 		shim_child_fail(c, -errno, "user namespace of %d: %m", c->spec->join_pid);
-	if (self.st_ino == target.st_ino && self.st_dev == target.st_dev)
-		return;
+	return self.st_ino != target.st_ino || self.st_dev != target.st_dev;
+}
+
+/* Its user namespace is joined last (the others are the host's to join), then we are its root. */
+static void
+join_userns(struct shim_child *c)
+{
 	if (setns(c->join_pidfd, CLONE_NEWUSER) < 0 || shim_userns_become_root() < 0)
 		shim_child_fail(c, -errno, "join user namespace: %m");
 }
@@ -610,10 +614,12 @@ shim_child_main(struct shim_child *c)
 	if (read(c->sync_fd, &b, 1) != 1)
 		_exit(1); /* shim gone or start aborted */
 	if (c->join_pidfd >= 0) {
+		bool userns = other_userns(c);
 		if (setns(c->join_pidfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
 						  CLONE_NEWCGROUP) < 0)
 			shim_child_fail(c, -errno, "join container namespaces: %m");
-		join_userns(c);
+		if (userns)
+			join_userns(c);
 		shim_exec_process(c);
 	}
 	if (c->root_mfd >= 0) {
