@@ -4,10 +4,10 @@
 # user berth and its subordinate ranges as dockerd does (and leaves them),
 # containers run in a user namespace whose root is the range's first id on
 # the host (/proc/PID/uid_map, files in a bind mount and a named volume),
-# over idmapped image layers; exec, cp in/out, commit and build RUN work and
-# keep the image's own ids; --userns=host opts out; --privileged, --network
-# host and --pid host are refused with dockerd's errors unless it is given;
-# docker info lists name=userns; a daemon restart keeps it all.
+# over idmapped image layers; exec, cp in/out, commit, export and build RUN
+# work and keep the image's own ids; --userns=host opts out; --privileged,
+# --network host and --pid host are refused with dockerd's errors unless it
+# is given; docker info lists name=userns; a daemon restart keeps it all.
 . "$(dirname "$0")/../helpers/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -x /usr/sbin/useradd ] && [ -x /usr/sbin/usermod ] || skip_all "needs useradd and usermod"
@@ -59,6 +59,9 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 		"$(d cp u-$v:/etc/passwd - | tar tvf -)" '^-[rwx-]+ 0/0 '
 	d exec u-$v sh -c 'echo c >/committed && chown 1000:1000 /committed'
 	d commit u-$v ucommit-$v >/dev/null
+	expect_eq "[$v] export: the container's and the image's files with the container's ids" \
+		"$(d export u-$v | tar tvf - | awk '$6 == "committed" || $6 == "etc/passwd" {print $2}' |
+			sort | tr '\n' ' ')" "0/0 1000/1000 "
 	expect_eq "[$v] commit keeps the container's ids" \
 		"$(d run --rm --userns=host ucommit-$v stat -c %u:%g /committed /cpin | tr '\n' ' ')" \
 		"1000:1000 0:0 "
