@@ -28,7 +28,7 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 
 	expect_match "[$v] docker info lists name=userns" "$(d info -f '{{json .SecurityOptions}}')" \
 		'"name=seccomp,profile=builtin","name=userns"'
-	d run -d --name u-$v -v "$T_DIR/bind:/bind" -v uvol-$v:/vol busybox sleep 300 >/dev/null
+	d run -d --name u-$v --ipc shareable -v "$T_DIR/bind:/bind" -v uvol-$v:/vol busybox sleep 300 >/dev/null
 	pid=$(d inspect -f '{{.State.Pid}}' u-$v)
 	expect_eq "[$v] uid_map of the container's pid 1 on the host" \
 		"$(awk '{print $1, $2, $3}' /proc/$pid/uid_map)" "0 $first $count"
@@ -74,6 +74,15 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	out=$(d run --rm --pid host busybox true 2>&1)
 	expect_match "[$v] --pid host is refused" "$out" \
 		'cannot share the host PID namespace when user namespaces are enabled'
+	out=$(d run --rm --pid container:u-$v --ipc container:u-$v busybox sh -c \
+		'ps -o comm | sed -n 2p; for n in user ipc; do readlink /proc/self/ns/$n; done' 2>&1)
+	expect_eq "[$v] --pid/--ipc container: join its PID, IPC and user namespaces" "$out" \
+		"$(printf 'sleep\n%s\n%s' "$(readlink /proc/$pid/ns/user)" "$(readlink /proc/$pid/ns/ipc)")"
+	out=$(d run --rm --ipc container:u-$v busybox true 2>&1)
+	expect_match "[$v] --ipc container: alone is refused with remap" "$out" 'needs --pid container:'
+	expect_eq "[$v] --sysctl net.* applies in the berthd-made network namespace" \
+		"$(d run --rm --sysctl net.ipv4.ip_unprivileged_port_start=80 busybox \
+			cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" 80
 	d rm -f uh-$v >/dev/null
 done
 

@@ -427,6 +427,10 @@ write_sysctls(struct shim_child *c)
 
 		if (!val)
 			continue;
+		/* remapped: net.* belongs to the host's user namespace; the shim wrote them */
+		if (idmap_is_set(&c->spec->userns) && c->spec->netns == RUNTIME_NETNS_PATH &&
+		    strncmp(kv, "net.", 4) == 0)
+			continue;
 		*val++ = '\0';
 		for (char *p = kv; *p; p++)
 			if (*p == '.')
@@ -624,8 +628,12 @@ shim_child_main(struct shim_child *c)
 	}
 	if (c->root_mfd >= 0) {
 		/* remapped: the shim wrote our maps and started us in the joined namespaces */
+		if (c->join_userns_fd >= 0 && setns(c->join_userns_fd, CLONE_NEWUSER) < 0)
+			shim_child_fail(c, -errno, "join user namespace: %m");
 		if (shim_userns_become_root() < 0)
 			shim_child_fail(c, -errno, "become root in the user namespace: %m");
+		if (c->join_userns_fd >= 0 && unshare((int)c->unshare_flags) < 0)
+			shim_child_fail(c, -errno, "namespaces in the joined user namespace: %m");
 	} else {
 		if (s->netns == RUNTIME_NETNS_PATH) {
 			_cleanup_close_ int nfd = open(s->netns_path, O_RDONLY | O_CLOEXEC);

@@ -287,6 +287,8 @@ enter_for_userns(const struct runtime_spec *spec, struct ns_saved *sv, char *msg
 					strerror(-r)),
 			       r;
 	}
+	if (sv->net >= 0)
+		return shim_userns_net_sysctls(spec, msg, size);
 	return 0;
 }
 
@@ -329,12 +331,28 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 			       .stdio = {-1, -1, -1},
 			       .tty_sock = -1,
 			       .join_pidfd = -1,
-			       .root_mfd = -1};
+			       .root_mfd = -1,
+			       .join_userns_fd = -1};
 	int sync[2] = {-1, -1}, errp[2] = {-1, -1}, tty[2] = {-1, -1}, go[2] = {-1, -1};
 	struct ns_saved sv = {-1, -1, -1, -1};
 	bool remap = idmap_is_set(&s->spec.userns) && !s->spec.join_pid;
+	bool join_user = remap && s->spec.pidns.mode == RUNTIME_NS_JOIN;
 	unsigned long flags = clone_flags(&s->spec) | (remap ? CLONE_NEWUSER : 0);
 	int r, code = 0;
+
+	if (join_user) {
+		/* "/proc/<pid>/ns/pid" → the same process's user namespace */
+		_cleanup_free_ char *p = xstrdup(s->spec.pidns.path);
+		char *slash = strrchr(p, '/');
+		_cleanup_free_ char *u = slash ? xasprintf("%.*s/user", (int)(slash - p), p) : NULL;
+		c.join_userns_fd = u ? open(u, O_RDONLY | O_CLOEXEC) : -1;
+		if (c.join_userns_fd < 0)
+			return snprintf(msg, msg_size, "join user namespace of '%s': %s",
+					s->spec.pidns.path, strerror(errno)),
+			       -errno;
+		c.unshare_flags = clone_flags(&s->spec);
+		flags = 0;
+	}
 
 	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 		return snprintf(msg, msg_size, "pipe: %s", strerror(errno)), -EIO;
@@ -363,6 +381,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		leave_for_userns(&sv);
 		(void)!chdir("/");
 		safe_close(c.root_mfd);
+		safe_close(c.join_userns_fd);
 		shim_userns_close_binds(c.bind_fds, s->spec.n_mounts);
 		errno = err;
 	}
@@ -383,7 +402,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	safe_close(c.join_pidfd);
 	for (int i = 0; i < 3; i++)
 		safe_close(c.stdio[i]);
-	if (remap && (r = idmapped_write_maps(s->pid, &s->spec.userns)) < 0) {
+	if (remap && !join_user && (r = idmapped_write_maps(s->pid, &s->spec.userns)) < 0) {
 		snprintf(msg, msg_size, "write uid_map/gid_map: %s", strerror(-r));
 		code = r;
 	}

@@ -26,6 +26,10 @@ struct shim_child {
 	 * attach on the cwd (<bundle>/rootfs); -1 otherwise */
 	int root_mfd;
 	int *bind_fds; /* per spec mount: its source as a detached tree, or -1; NULL */
+	/* remapped and --pid container:<c>: <c>'s user namespace, joined by the child,
+	 * which then unshares unshare_flags (dockerd shares the user namespace too) */
+	int join_userns_fd;
+	unsigned long unshare_flags;
 };
 
 /* Runs in the cloned child: never returns (execs or _exits after reporting). */
@@ -58,6 +62,12 @@ void shim_userns_close_binds(int *fds, size_t n);
 int shim_ns_enter(const char *path, int type, int *ret_saved);
 /* Back into the namespace shim_ns_enter saved; closes it. */
 void shim_ns_leave(int *saved, int type);
+/*
+ * In the container's network namespace (entered by the shim): the spec's
+ * net.* sysctls, which the remapped root could not write, and dockerd's
+ * default net.ipv4.ping_group_range "0 2147483647".
+ */
+int shim_userns_net_sysctls(const struct runtime_spec *s, char *msg, size_t size);
 /* In the child, once the maps are written: uid, gid 0 of the namespace, no groups. */
 int shim_userns_become_root(void);
 

@@ -149,6 +149,46 @@ shim_userns_close_binds(int *fds, size_t n)
 	free(fds);
 }
 
+/* Writes /proc/sys/@key (dots) = @val in our current network namespace. */
+static int
+write_sysctl(const char *key, const char *val)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/sys/%s", key);
+	_cleanup_close_ int fd = -1;
+
+	for (char *p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || write(fd, val, strlen(val)) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+shim_userns_net_sysctls(const struct runtime_spec *s, char *msg, size_t size)
+{
+	bool ping = false;
+
+	for (size_t i = 0; s->sysctl && s->sysctl[i]; i++) {
+		_cleanup_free_ char *kv = xstrdup(s->sysctl[i]);
+		char *val = strchr(kv, '=');
+		int r;
+		if (!val || strncmp(kv, "net.", 4) != 0)
+			continue;
+		*val++ = '\0';
+		ping |= strcmp(kv, "net.ipv4.ping_group_range") == 0;
+		if ((r = write_sysctl(kv, val)) < 0)
+			return snprintf(msg, size, "write sysctl '%s': %s", s->sysctl[i],
+					strerror(-r)),
+			       r;
+	}
+	/* dockerd's default, so ping works without CAP_NET_RAW over the host-owned netns */
+	if (!ping)
+		(void)write_sysctl("net.ipv4.ping_group_range", "0 2147483647");
+	return 0;
+}
+
 int
 shim_ns_enter(const char *path, int type, int *ret_saved)
 {
