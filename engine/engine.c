@@ -33,6 +33,7 @@
 #include "engine/container/recover.h"
 #include "engine/network/dns.h"
 #include "engine/network/network.h"
+#include "engine/runtime/runtime.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -177,6 +178,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
 	eng->cfg.userns_remap = cfg->userns_remap;
+	eng->cfg.max_download_attempts = cfg->max_download_attempts;
+	eng->cfg.retry_unit_ms = cfg->retry_unit_ms;
 
 	r = private_root(eng->cfg.data_root, "data root", e);
 	if (r < 0)
@@ -207,6 +210,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->registry = registry_client_new(&(struct registry_config){
 		.insecure_registries = (const char *const *)eng->cfg.insecure_registries,
 		.mirrors = (const char *const *)eng->cfg.registry_mirrors,
+		.max_attempts = eng->cfg.max_download_attempts,
+		.retry_unit_ms = eng->cfg.retry_unit_ms,
 	});
 	r = store_open(eng->cfg.data_root, &eng->store, e);
 	if (r < 0)
@@ -360,6 +365,12 @@ bridge_nf(const char *path)
 }
 
 int
+engine_shims_running(struct engine *eng)
+{
+	return runtime_count_shims(eng->cfg.exec_root);
+}
+
+int
 engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 {
 	struct engine_info info = {0};
@@ -381,6 +392,8 @@ engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 			struct container_state st;
 			container_get_state(list[i], &st);
 			info.containers++;
+			if ((unsigned)st.status < sizeof(info.containers_by_status) / sizeof(int))
+				info.containers_by_status[st.status]++;
 			if (st.status == CONTAINER_PAUSED)
 				info.containers_paused++;
 			else if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_RESTARTING)

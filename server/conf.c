@@ -34,7 +34,9 @@ conf_usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -H, --host URL              socket to listen on (repeatable): unix:///path or\n"
-	      "                              tcp://host:port (default " CONF_DEFAULT_SOCKET ")\n"
+	      "                              tcp://host:port, or fd:// for the sockets systemd\n"
+	      "                              passed (fd://N: one of them) (default\n"
+	      "                              " CONF_DEFAULT_SOCKET ")\n"
 	      "      --data-root DIR         persistent state (default /var/lib/berth)\n"
 	      "      --exec-root DIR         sockets and run-time state (default /run/berth)\n"
 	      "  -p, --pidfile FILE          pid file (default /run/berthd.pid)\n"
@@ -58,6 +60,8 @@ conf_usage(FILE *f)
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
+	      "      --max-download-attempts N\n"
+	      "                              attempts per layer of a pull (default 5)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
 	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
@@ -68,6 +72,10 @@ conf_usage(FILE *f)
 	      "three\n"
 	      "      --allow-insecure-tcp    allow plain tcp:// on a non-loopback address "
 	      "(unsafe)\n"
+	      "      --metrics-addr ADDR     serve Prometheus metrics on http://ADDR/metrics\n"
+	      "                              (host:port, e.g. 127.0.0.1:9323; default off)\n"
+	      "      --validate              check the flags and the configuration file, print\n"
+	      "                              \"configuration OK\" and exit (1 on an error)\n"
 	      "  -v, --version               print the version and exit\n"
 	      "  -h, --help                  print this help and exit\n",
 	      f);
@@ -100,6 +108,9 @@ enum {
 	OPT_DEFAULT_ULIMIT,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	OPT_MAX_DOWNLOAD_ATTEMPTS,
+	OPT_VALIDATE,
+	OPT_METRICS_ADDR,
 };
 
 /* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
@@ -179,6 +190,9 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"userns-remap", required_argument, NULL, OPT_USERNS_REMAP},
+		{"max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS},
+		{"validate", no_argument, NULL, OPT_VALIDATE},
+		{"metrics-addr", required_argument, NULL, OPT_METRICS_ADDR},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -234,7 +248,6 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		case OPT_INSECURE_TCP: cfg->allow_insecure_tcp = true; break;
 		case 'G':
 			free(cfg->group);
-			free(cfg->userns_remap);
 			cfg->group = xstrdup(optarg);
 			break;
 		case OPT_CORS:
@@ -256,6 +269,20 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			cfg->client_timeout = (unsigned)v;
 			break;
 		}
+		case OPT_MAX_DOWNLOAD_ATTEMPTS: {
+			uint64_t v;
+			/* dockerd's config.ValidateMaxDownloadAttempts wording */
+			if (parse_uint64(optarg, 1000, &v) < 0 || v == 0)
+				return err_set(e, -EINVAL, "invalid max download attempts: %s",
+					       optarg);
+			cfg->max_download_attempts = (unsigned)v;
+			break;
+		}
+		case OPT_VALIDATE: cfg->validate = true; break;
+		case OPT_METRICS_ADDR:
+			free(cfg->metrics_addr);
+			cfg->metrics_addr = xstrdup(optarg);
+			break;
 		case 'v': cfg->show_version = true; break;
 		case 'h': cfg->show_help = true; break;
 		case ':':
@@ -270,7 +297,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ATTEMPTS, K_STRMAP, K_POOLS, K_ULIMITS };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -305,10 +332,12 @@ static const struct key_spec keys[] = {
 	KEY("tlskey", K_STRING, tlskey),
 	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
 	KEY("group", K_STRING, group),
+	KEY("metrics-addr", K_STRING, metrics_addr),
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 	KEY("userns-remap", K_STRING, userns_remap),
+	KEY("max-download-attempts", K_ATTEMPTS, max_download_attempts),
 };
 
 static void
@@ -418,6 +447,16 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 86400)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a number of seconds (1 to 86400)",
 				       path, k->name);
+		if (!*u)
+			*u = (unsigned)v;
+		return 0;
+	}
+	case K_ATTEMPTS: {
+		unsigned *u = field;
+		int64_t v = 0;
+		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 1000)
+			return err_set(e, -EINVAL, "%s: invalid max download attempts: %s", path,
+				       null ? "null" : "not a number from 1 to 1000");
 		if (!*u)
 			*u = (unsigned)v;
 		return 0;
@@ -549,6 +588,9 @@ finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
 		*slot = full;
 		h = full;
 	}
+	/* fd://, fd://N (and "fd://" "*"): sockets systemd passed (checked when opened) */
+	if (str_startswith(h, "fd://", &rest))
+		return 0;
 	if (str_startswith(h, "unix://", &rest)) {
 		if (rest[0] != '/')
 			return err_set(e, -EINVAL,
@@ -556,8 +598,8 @@ finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
 		return 0;
 	}
 	if (!str_startswith(h, "tcp://", &rest))
-		return err_set(e, -EINVAL, "invalid host '%s': use unix:///path or tcp://host:port",
-			       h);
+		return err_set(e, -EINVAL,
+			       "invalid host '%s': use unix:///path, tcp://host:port or fd://", h);
 	_cleanup_free_ char *host = NULL;
 	const char *colon = strrchr(rest, ':');
 	if (!colon || colon == rest)
@@ -601,6 +643,16 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 		return err_set(e, -EINVAL,
 			       "invalid bridge name '%s': 1 to 15 letters, digits, '_', '.' or '-', not starting with '-'",
 			       cfg->bridge);
+	if (cfg->metrics_addr) {
+		const char *colon = strrchr(cfg->metrics_addr, ':');
+		uint64_t port;
+		if (!colon || colon == cfg->metrics_addr ||
+		    parse_uint64(colon + 1, 65535, &port) < 0)
+			return err_set(e, -EINVAL,
+				       "invalid --metrics-addr '%s': use host:port, e.g. "
+				       "127.0.0.1:9323",
+				       cfg->metrics_addr);
+	}
 	if (!cfg->hosts || !cfg->hosts[0]) {
 		strv_free(cfg->hosts);
 		cfg->hosts = NULL;
@@ -679,6 +731,8 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscert);
 	free(cfg->tlskey);
 	free(cfg->group);
+	free(cfg->userns_remap);
+	free(cfg->metrics_addr);
 	free(cfg->api_cors_header);
 	strv_free(cfg->read_only_hosts);
 	memset(cfg, 0, sizeof(*cfg));

@@ -40,9 +40,12 @@ struct daemon_config {
 	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
 	char *userns_remap; /* --userns-remap: "default", "user[:group]", uid[:gid]; NULL off */
+	unsigned max_download_attempts; /* per layer of a pull; 0: the registry client's 5 */
 
 	/* Actions rather than settings. */
 	bool show_version, show_help, dump_routes;
+	bool validate; /* --validate: check the configuration and exit */
+	char *metrics_addr; /* --metrics-addr host:port: Prometheus /metrics; NULL: off */
 };
 
 /*
