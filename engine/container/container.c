@@ -305,8 +305,6 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits) : NULL;
 	if (cfg->userns_remap)
 		cs->userns_remap = *cfg->userns_remap;
-	cs->userns_fd = -1;
-	pthread_mutex_init(&cs->userns_mu, NULL);
 	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
 	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);
@@ -397,8 +395,6 @@ containers_close(struct containers *cs)
 	free(cs->bridge_cidr);
 	pthread_mutex_destroy(&cs->dns_mu);
 	json_decref(cs->default_ulimits);
-	safe_close(cs->userns_fd);
-	pthread_mutex_destroy(&cs->userns_mu);
 	free(cs->log_driver);
 	json_decref(cs->log_opts);
 	pthread_mutex_destroy(&cs->mu);

@@ -40,6 +40,4 @@ struct containers {
 	char *log_driver;		/* --log-driver (logconf.h) */
 	json_t *log_opts;		/* --log-opt, an object of strings */
 	struct idmap userns_remap;	/* --userns-remap; unset: off (container_userns.h) */
-	int userns_fd;		   /* a user namespace with that mapping, made on first use; -1 */
-	pthread_mutex_t userns_mu; /* guards userns_fd */
 };

@@ -53,6 +53,8 @@ void shim_child_fail(struct shim_child *c, int code, const char *fmt, ...)
  * --userns-remap, in the shim before the clone (userns.c). All return a
  * negative errno with @msg filled on failure.
  */
+/* Writes /proc/@pid/uid_map and gid_map from @m. */
+int shim_userns_write_maps(pid_t pid, const struct idmap *m);
 /* The overlay (or bound rootfs) over idmapped layers, detached: a mount fd. */
 int shim_userns_mount_root(const struct runtime_spec *s, char *msg, size_t size);
 /* Opens each bind mount's source as a detached tree; NULL with errno on failure. */

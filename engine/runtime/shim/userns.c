@@ -35,12 +35,100 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/runtime/idmapped.h"
 #include "engine/runtime/shim/shim.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/idmap.h"
 #include "engine/util/xalloc.h"
+
+static int
+write_map(pid_t pid, const char *file, const struct idmap_side *side)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
+	_cleanup_free_ char *text = idmap_format(side);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -errno;
+	return 0;
+}
+
+int
+shim_userns_write_maps(pid_t pid, const struct idmap *m)
+{
+	int r = write_map(pid, "uid_map", &m->uid);
+
+	return r < 0 ? r : write_map(pid, "gid_map", &m->gid);
+}
+
+/*
+ * A user namespace with @m's maps, as an fd, for MOUNT_ATTR_IDMAP: a forked
+ * child unshares one, the maps are written, the namespace is opened and the
+ * child exits.
+ */
+static int
+userns_fd(const struct idmap *m)
+{
+	int go[2] = {-1, -1}, ready[2] = {-1, -1};
+	pid_t pid;
+	int r = 0, fd = -1;
+	char b;
+
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(ready[0]);
+		if (unshare(CLONE_NEWUSER) < 0 || write(ready[1], "U", 1) != 1)
+			_exit(1);
+		(void)!read(go[0], &b, 1); /* until the parent has the namespace */
+		_exit(0);
+	}
+	ready[1] = safe_close(ready[1]);
+	if (read(ready[0], &b, 1) != 1)
+		r = -EPERM; /* the child could not unshare */
+	if (r == 0)
+		r = shim_userns_write_maps(pid, m);
+	if (r == 0) {
+		_cleanup_free_ char *path = xasprintf("/proc/%d/ns/user", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -errno : 0;
+	}
+	go[1] = safe_close(go[1]);
+	(void)waitpid(pid, NULL, 0);
+out:
+	safe_close(go[0]);
+	safe_close(go[1]);
+	safe_close(ready[0]);
+	safe_close(ready[1]);
+	return r < 0 ? r : fd;
+}
+
+/* A detached copy of the tree at @path whose ids are shifted through @userns_fd. */
+static int
+idmapped_tree(const char *path, int userns_fd, bool recursive)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64)userns_fd};
+	_cleanup_close_ int fd = open_tree(AT_FDCWD, path,
+					   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						   (recursive ? AT_RECURSIVE : 0));
+
+	if (fd < 0)
+		return -errno;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
 
 /* The overlay over idmapped @lfds (open until it is created: closing a detached tree dissolves it). */
 static int
@@ -76,7 +164,7 @@ make_overlay(const struct runtime_spec *s, const int *lfds, char *msg, size_t si
 int
 shim_userns_mount_root(const struct runtime_spec *s, char *msg, size_t size)
 {
-	_cleanup_close_ int userns = idmapped_userns_fd(&s->userns);
+	_cleanup_close_ int userns = userns_fd(&s->userns);
 	size_t n = 0;
 	int *lfds, mfd = -1;
 
