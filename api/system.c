@@ -205,6 +205,9 @@ api_system_info(struct api_request *r)
 	json_object_set_new(o, "InitCommit", json_pack("{s:s,s:s}", "ID", "", "Expected", ""));
 	json_object_set_new(o, "SecurityOptions",
 			    json_pack("[s]", "name=seccomp,profile=builtin"));
+	if (idmap_is_set(&r->ctx->engine->cfg.userns_remap)) /* dockerd lists it after seccomp */
+		json_array_append_new(json_object_get(o, "SecurityOptions"), json_string("name="
+											 "userns"));
 	json_object_set_new(o, "DefaultAddressPools", json_array());
 	if (!api_version_lt(r, 1, 44))
 		json_object_set_new(o, "CDISpecDirs", json_array()); /* no CDI devices in berth */

@@ -177,6 +177,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
 	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
+	eng->cfg.userns_remap = cfg->userns_remap;
 	eng->cfg.max_download_attempts = cfg->max_download_attempts;
 	eng->cfg.retry_unit_ms = cfg->retry_unit_ms;
 
@@ -203,6 +204,9 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	r = volumes_open(eng->cfg.data_root, &eng->volumes, e);
 	if (r < 0)
 		goto fail;
+	if (idmap_is_set(&eng->cfg.userns_remap))
+		volumes_set_owner(eng->volumes, idmap_to_host(&eng->cfg.userns_remap.uid, 0),
+				  idmap_to_host(&eng->cfg.userns_remap.gid, 0));
 	eng->registry = registry_client_new(&(struct registry_config){
 		.insecure_registries = (const char *const *)eng->cfg.insecure_registries,
 		.mirrors = (const char *const *)eng->cfg.registry_mirrors,
@@ -256,6 +260,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 			.host_gateway_ip = eng->cfg.host_gateway_ip,
 			.bridge_cidr = eng->cfg.bridge_cidr,
 			.default_ulimits = eng->cfg.default_ulimits,
+			.userns_remap = &eng->cfg.userns_remap,
 		},
 		&eng->containers, e);
 	if (r < 0)

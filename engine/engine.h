@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "engine/util/err.h"
+#include "engine/util/idmap.h"
 
 struct store;
 struct containers;
@@ -38,6 +39,8 @@ struct engine_config {
 	char *log_driver;      /* --log-driver; NULL: json-file */
 	char **log_opts;       /* --log-opt "key=value" defaults for new containers */
 	bool debug;
+	/* --userns-remap: containers get a user namespace with these maps; unset: off */
+	struct idmap userns_remap;
 	/* Daemon-wide concurrency limits; 0: the defaults (3, 5, 4). */
 	unsigned max_concurrent_downloads, max_concurrent_uploads, max_concurrent_builds;
 	unsigned max_download_attempts; /* per layer of a pull; 0: 5 (dockerd's default) */

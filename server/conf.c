@@ -107,6 +107,7 @@ enum {
 	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
+	OPT_USERNS_REMAP,
 	OPT_MAX_DOWNLOADS,
 	OPT_MAX_UPLOADS,
 	OPT_MAX_BUILDS,
@@ -214,6 +215,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"userns-remap", required_argument, NULL, OPT_USERNS_REMAP},
 		{"max-concurrent-downloads", required_argument, NULL, OPT_MAX_DOWNLOADS},
 		{"max-concurrent-uploads", required_argument, NULL, OPT_MAX_UPLOADS},
 		{"max-concurrent-builds", required_argument, NULL, OPT_MAX_BUILDS},
@@ -285,6 +287,10 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			break;
 		case OPT_RO_HOST: strv_append(&cfg->read_only_hosts, optarg); break;
 		case OPT_DUMP_ROUTES: cfg->dump_routes = true; break;
+		case OPT_USERNS_REMAP:
+			free(cfg->userns_remap);
+			cfg->userns_remap = xstrdup(optarg);
+			break;
 		case OPT_CLIENT_TIMEOUT: {
 			uint64_t v;
 			if (parse_uint64(optarg, 86400, &v) < 0 || v == 0)
@@ -339,8 +345,17 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ATTEMPTS, K_STRMAP, K_POOLS, K_ULIMITS,
-		K_COUNT };
+enum key_kind {
+	K_STRING,
+	K_BOOL,
+	K_STRV,
+	K_SECONDS,
+	K_ATTEMPTS,
+	K_STRMAP,
+	K_POOLS,
+	K_ULIMITS,
+	K_COUNT
+};
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -381,6 +396,7 @@ static const struct key_spec keys[] = {
 	KEY("dashboard", K_BOOL, dashboard),
 	KEY("dashboard-dir", K_STRING, dashboard_dir),
 	KEY("client-timeout", K_SECONDS, client_timeout),
+	KEY("userns-remap", K_STRING, userns_remap),
 	KEY("max-concurrent-downloads", K_COUNT, max_downloads),
 	KEY("max-concurrent-uploads", K_COUNT, max_uploads),
 	KEY("max-concurrent-builds", K_COUNT, max_builds),
@@ -792,6 +808,7 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscert);
 	free(cfg->tlskey);
 	free(cfg->group);
+	free(cfg->userns_remap);
 	free(cfg->metrics_addr);
 	free(cfg->api_cors_header);
 	strv_free(cfg->read_only_hosts);

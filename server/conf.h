@@ -39,6 +39,7 @@ struct daemon_config {
 	char **read_only_hosts;	 /* extra listeners serving only GET and HEAD */
 	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
+	char *userns_remap; /* --userns-remap: "default", "user[:group]", uid[:gid]; NULL off */
 	/* max-concurrent-downloads/-uploads (dockerd's) and -builds (berth's);
 	 * 0: the engine's defaults (3, 5, 4); at most CONF_MAX_CONCURRENCY. */
 	unsigned max_downloads, max_uploads, max_builds;

@@ -6,6 +6,7 @@ berthd_SOURCES = \
 	server/dashboard.c server/dashboard.h \
 	server/frontdoor.c server/frontdoor.h \
 	server/listen.c server/listen.h \
+	server/remap.c server/remap.h \
 	server/tls.c server/tls.h \
 	server/main.c
 berthd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)

@@ -36,6 +36,7 @@
 #include "server/dashboard.h"
 #include "server/frontdoor.h"
 #include "server/listen.h"
+#include "server/remap.h"
 #include "server/tls.h"
 
 #define MAX_LISTENERS 16
@@ -266,6 +267,11 @@ run(struct daemon_config *cfg)
 	ecfg.log_driver = cfg->log_driver;
 	ecfg.log_opts = cfg->log_opts;
 	ecfg.debug = cfg->debug;
+	if (cfg->userns_remap && *cfg->userns_remap &&
+	    remap_resolve(cfg->userns_remap, &ecfg.userns_remap, &e) < 0) {
+		log_error("%s", e.msg);
+		return 1;
+	}
 	ecfg.max_concurrent_downloads = cfg->max_downloads;
 	ecfg.max_concurrent_uploads = cfg->max_uploads;
 	ecfg.max_concurrent_builds = cfg->max_builds;

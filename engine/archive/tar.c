@@ -22,6 +22,7 @@
 #include "engine/archive/whiteout.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/idmap.h"
 #include "engine/util/limits.h"
 #include "engine/util/xalloc.h"
 
@@ -36,6 +37,7 @@ struct tar_ctx {
 	uint64_t tar_size, out_size, entries;
 	tar_skip_fn skip;
 	void *skip_ud;
+	const struct idmap *unmap; /* host ids in the tree → container ids in the tar */
 	int io_error;
 	char *buf;
 };
@@ -154,6 +156,14 @@ entry_from_stat(const char *path, const struct stat *st)
 static int
 write_header(struct tar_ctx *c, struct archive_entry *ent, struct err *e)
 {
+	if (c->unmap) {
+		archive_entry_set_uid(ent,
+				      idmap_to_container_or_keep(&c->unmap->uid,
+								 (uint32_t)archive_entry_uid(ent)));
+		archive_entry_set_gid(ent,
+				      idmap_to_container_or_keep(&c->unmap->gid,
+								 (uint32_t)archive_entry_gid(ent)));
+	}
 	if (archive_write_header(c->tw, ent) < ARCHIVE_WARN)
 		return ar_fail(c, c->tw, e);
 	c->entries++;
@@ -357,7 +367,18 @@ int
 tar_create_filtered(int src_dirfd, int out_fd, unsigned flags, tar_skip_fn skip, void *ud,
 		    struct tar_result *ret, struct err *e)
 {
-	struct tar_ctx c = {.flags = flags, .out_fd = out_fd, .skip = skip, .skip_ud = ud};
+	return tar_create_unmapped(src_dirfd, out_fd, flags, skip, ud, NULL, ret, e);
+}
+
+int
+tar_create_unmapped(int src_dirfd, int out_fd, unsigned flags, tar_skip_fn skip, void *ud,
+		    const struct idmap *unmap, struct tar_result *ret, struct err *e)
+{
+	struct tar_ctx c = {.flags = flags,
+			    .out_fd = out_fd,
+			    .skip = skip,
+			    .skip_ud = ud,
+			    .unmap = idmap_is_set(unmap) ? unmap : NULL};
 	int r;
 
 	c.tar_hash = sha256_new();

@@ -45,3 +45,13 @@ int tar_create(int src_dirfd, int out_fd, unsigned flags, struct tar_result *ret
 /* tar_create leaving out the entries @skip (may be NULL) names. */
 int tar_create_filtered(int src_dirfd, int out_fd, unsigned flags, tar_skip_fn skip, void *ud,
 			struct tar_result *ret, struct err *e);
+
+/*
+ * tar_create_filtered of a tree a remapped container wrote (--userns-remap):
+ * owners inside @unmap's host ranges go into the tar as the container ids
+ * they stand for (the container layer's root 100000 becomes 0); others are
+ * kept. @unmap NULL or unset: as tar_create_filtered.
+ */
+struct idmap;
+int tar_create_unmapped(int src_dirfd, int out_fd, unsigned flags, tar_skip_fn skip, void *ud,
+			const struct idmap *unmap, struct tar_result *ret, struct err *e);

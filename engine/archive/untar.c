@@ -353,6 +353,12 @@ apply_meta(struct untar_ctx *c, int pfd, const char *leaf, const char *path, int
 	if (c->is_root && !(c->o.flags & UNTAR_NO_CHOWN)) {
 		uid_t uid = (uid_t)archive_entry_uid(ent);
 		gid_t gid = (gid_t)archive_entry_gid(ent);
+		if (c->o.flags & UNTAR_CHOWN_ROOT)
+			uid = 0, gid = 0;
+		if (idmap_is_set(&c->o.idmap)) {
+			uid = idmap_to_host(&c->o.idmap.uid, uid);
+			gid = idmap_to_host(&c->o.idmap.gid, gid);
+		}
 		r = fd >= 0 ? fchown(fd, uid, gid) : fchownat(pfd, leaf, uid, gid, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
 			return err_errno(e, -errno, "archive entry '%s': cannot change owner", c->entry);

@@ -28,6 +28,7 @@
 
 #include "engine/util/digest.h"
 #include "engine/util/err.h"
+#include "engine/util/idmap.h"
 
 /* What to do with OCI whiteout entries (.wh.<name>, .wh..wh..opq). */
 enum untar_whiteout {
@@ -58,6 +59,9 @@ enum untar_flags {
 	 * headers in a first pass, so @in_fd must be seekable.
 	 */
 	UNTAR_NO_OVERWRITE_DIR_NON_DIR = 1 << 2,
+	/* every entry owned by container id 0, i.e. idmap's host root (docker cp
+	 * into a remapped container without copyUIDGID) */
+	UNTAR_CHOWN_ROOT = 1 << 3,
 };
 
 /*
@@ -71,6 +75,10 @@ struct untar_opts {
 	uint64_t max_entries;		/* 0: LIMIT_ARCHIVE_ENTRIES */
 	uint64_t max_bytes;		/* 0: LIMIT_ARCHIVE_BYTES */
 	unsigned max_depth;		/* 0: LIMIT_ARCHIVE_DEPTH */
+	/* --userns-remap: the archive's owners are container ids, chowned to the
+	 * host ids they map to (docker cp into a remapped container); no range
+	 * (uid.n == 0): as is. Held inline: this struct crosses to the helper. */
+	struct idmap idmap;
 };
 
 struct untar_result {

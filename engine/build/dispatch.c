@@ -308,7 +308,7 @@ run_produce(struct builder *b, void *ud, struct step_layer *ret)
 		r = err_set(b->e, -EIO, "The command '%s' returned a non-zero code: %d", j.data, code);
 	}
 	if (r == 0)
-		r = build_run_diff(rc->c, b->work_dir, &ret->fd, &empty, b->e);
+		r = build_run_diff(b->bs->containers, rc->c, b->work_dir, &ret->fd, &empty, b->e);
 	ret->after = run_after;
 	snprintf(ret->container, sizeof(ret->container), "%s", rc->c->id);
 	if (r < 0 && o->forcerm) {

@@ -23,6 +23,7 @@
 #include "engine/container/hold.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/container.h"
+#include "engine/container/container_userns.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/frame.h"
@@ -214,8 +215,8 @@ dir_is_empty(int fd)
 }
 
 int
-build_run_diff(struct container *c, const char *tmp_dir, int *ret_fd, bool *ret_empty,
-	       struct err *e)
+build_run_diff(struct containers *cs, struct container *c, const char *tmp_dir, int *ret_fd,
+	       bool *ret_empty, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_close_ int upper = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -233,7 +234,9 @@ build_run_diff(struct container *c, const char *tmp_dir, int *ret_fd, bool *ret_
 	out = open(tmp_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (out < 0)
 		return err_errno(e, -errno, "cannot create a temporary file in '%s'", tmp_dir);
-	r = tar_create(upper, out, TAR_OVERLAY_WHITEOUTS, NULL, e);
+	/* a remapped RUN wrote host ids: the layer holds the container's */
+	r = tar_create_unmapped(upper, out, TAR_OVERLAY_WHITEOUTS, NULL, NULL,
+				container_userns_map(cs, c), NULL, e);
 	if (r < 0)
 		return r;
 	if (lseek(out, 0, SEEK_SET) < 0)

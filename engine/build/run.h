@@ -51,5 +51,5 @@ int build_run_exec(struct containers *cs, struct container *c, const struct buil
  * /etc/hosts, /etc/hostname and /etc/resolv.conf are left out, as dockerd's
  * init layer keeps them out of its commits.
  */
-int build_run_diff(struct container *c, const char *tmp_dir, int *ret_fd, bool *ret_empty,
-		   struct err *e);
+int build_run_diff(struct containers *cs, struct container *c, const char *tmp_dir, int *ret_fd,
+		   bool *ret_empty, struct err *e);

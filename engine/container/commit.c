@@ -15,6 +15,7 @@
 #include "engine/archive/whiteout.h"
 #include "engine/container/commit.h"
 #include "engine/container/container.h"
+#include "engine/container/container_userns.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/rootfs.h"
 #include "engine/dockerfile/dfconfig.h"
@@ -175,7 +176,7 @@ skip_runtime(void *ud, const char *path, const struct stat *st)
 /* The container layer as a tar in a temporary file; *@ret_fd = -1 when
  * nothing changed. */
 static int
-diff_layer(struct container *c, int *ret_fd, struct err *e)
+diff_layer(const struct containers *cs, struct container *c, int *ret_fd, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_close_ int upper = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -190,7 +191,9 @@ diff_layer(struct container *c, int *ret_fd, struct err *e)
 	out = open(c->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (out < 0)
 		return err_errno(e, -errno, "cannot create a temporary file in '%s'", c->dir);
-	r = tar_create_filtered(upper, out, TAR_OVERLAY_WHITEOUTS, skip_runtime, &upper, &tr, e);
+	/* a remapped container wrote host ids: the image holds the container's */
+	r = tar_create_unmapped(upper, out, TAR_OVERLAY_WHITEOUTS, skip_runtime, &upper,
+				container_userns_map(cs, c), &tr, e);
 	if (r < 0)
 		return r;
 	if (tr.entries == 0) {
@@ -357,7 +360,7 @@ container_commit(struct containers *cs, struct container *c, const struct contai
 			goto out;
 		paused = true;
 	}
-	r = diff_layer(c, &layer, e);
+	r = diff_layer(cs, c, &layer, e);
 	if (paused) {
 		struct err ue = ERR_INIT;
 		if (lifecycle_pause(cs, c, false, &ue) < 0)

@@ -305,6 +305,8 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	cs->host_gateway_ip = cfg->host_gateway_ip ? xstrdup(cfg->host_gateway_ip) : NULL;
 	cs->bridge_cidr = cfg->bridge_cidr ? xstrdup(cfg->bridge_cidr) : NULL;
 	cs->default_ulimits = cfg->default_ulimits ? json_deep_copy(cfg->default_ulimits) : NULL;
+	if (cfg->userns_remap)
+		cs->userns_remap = *cfg->userns_remap;
 	cs->log_driver = xstrdup(LOGCONF_DEFAULT_DRIVER);
 	cs->log_opts = json_object();
 	cs->root = xasprintf("%s/containers", data_root);

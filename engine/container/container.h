@@ -118,6 +118,7 @@ struct execs;
 struct network_state;
 struct store;
 struct volumes;
+struct idmap;
 
 /*
  * What the container service works on, given by engine.c. The strings are
@@ -137,6 +138,8 @@ struct containers_config {
 	const char *bridge_cidr;	/* the default bridge, e.g. "10.88.0.1/16" */
 	/* daemon default-ulimits: {"nofile": {"Name", "Soft", "Hard"}} (copied); NULL = none */
 	json_t *default_ulimits;
+	/* --userns-remap (copied); NULL or unset: containers use the host's user namespace */
+	const struct idmap *userns_remap;
 };
 
 /*

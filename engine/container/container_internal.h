@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "engine/container/container.h"
+#include "engine/util/idmap.h"
 
 struct containers {
 	pthread_mutex_t mu;		/* the registry lock: guards items and n */
@@ -38,4 +39,5 @@ struct containers {
 	json_t *default_ulimits; /* daemon default-ulimits {name: {Name, Soft, Hard}}, or NULL */
 	char *log_driver;		/* --log-driver (logconf.h) */
 	json_t *log_opts;		/* --log-opt, an object of strings */
+	struct idmap userns_remap;	/* --userns-remap; unset: off (container_userns.h) */
 };

@@ -27,6 +27,7 @@
 #include "engine/archive/untar.h"
 #include "engine/container/cp.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/container_userns.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -499,6 +500,8 @@ struct walk {
 	 * and the length of its name in the archive. */
 	struct containers *cs;
 	const struct container_spec *spec;
+	/* --userns-remap: the container's host ids go out as its own ids */
+	const struct idmap *unmap;
 	char top[PATH_MAX];
 	size_t top_len;
 	bool xattrs; /* archive extended attributes too (copy-up) */
@@ -592,6 +595,10 @@ walk_entry(struct walk *w, int dirfd, const char *name, const char *path, const 
 		return err_set(w->e, -E2BIG, "path longer than %u bytes", LIMIT_ARCHIVE_PATH_LEN);
 	ae = archive_entry_new();
 	archive_entry_copy_stat(ae, st);
+	if (w->unmap) {
+		archive_entry_set_uid(ae, idmap_to_container_or_keep(&w->unmap->uid, st->st_uid));
+		archive_entry_set_gid(ae, idmap_to_container_or_keep(&w->unmap->gid, st->st_gid));
+	}
 	archive_entry_set_pathname(ae, path);
 	archive_entry_unset_atime(ae);
 	archive_entry_unset_ctime(ae);
@@ -730,7 +737,11 @@ int
 cp_get(struct containers *cs, struct container *c, const char *ref, const char *path,
        cp_write_fn write, void *ud, struct err *e)
 {
-	struct walk w = {.write = write, .ud = ud, .e = e, .cs = cs};
+	struct walk w = {.write = write,
+			 .ud = ud,
+			 .e = e,
+			 .cs = cs,
+			 .unmap = container_userns_map(cs, c)};
 	char clean[PATH_MAX], base[NAME_MAX + 1];
 	struct cp_root root = {.fd = -1};
 	struct cp_entry ent;
@@ -797,12 +808,16 @@ int
 cp_put(struct containers *cs, struct container *c, const char *ref, const char *path, int tar_fd,
        const struct cp_put_opts *o, struct err *e)
 {
-	struct untar_opts uo = { .whiteout = UNTAR_WHITEOUT_NONE };
+	const struct idmap *m = container_userns_map(cs, c);
+	struct untar_opts uo = {.whiteout = UNTAR_WHITEOUT_NONE};
 	struct cp_put_opts dflt = {0};
 	char clean[PATH_MAX];
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_(cp_root_release) struct cp_root root = {.fd = -1};
 	int r;
+
+	if (m)
+		uo.idmap = *m;
 
 	if (!o)
 		o = &dflt;
@@ -825,9 +840,10 @@ cp_put(struct containers *cs, struct container *c, const char *ref, const char *
 	/* checked by the extraction helper, which reads the headers first */
 	if (o->no_overwrite_dir_non_dir)
 		uo.flags |= UNTAR_NO_OVERWRITE_DIR_NON_DIR;
-	/* Without copyUIDGID dockerd chowns to the container's root: we are root. */
+	/* Without copyUIDGID dockerd chowns to the container's root: we are
+	 * root, unless the container's is remapped. */
 	if (!o->copy_uid_gid)
-		uo.flags |= UNTAR_NO_CHOWN;
+		uo.flags |= idmap_is_set(m) ? UNTAR_CHOWN_ROOT : UNTAR_NO_CHOWN;
 	r = untar_extract(tar_fd, dirfd, &uo, NULL, e);
 	if (r == -EROFS)
 		return err_set(e, -EINVAL, "container rootfs is marked read-only");
@@ -871,12 +887,17 @@ cp_copy_up(struct containers *cs, struct container *c, const char *target, int d
 	   struct err *e)
 {
 	struct walk w = {.write = fd_write, .e = e};
+	const struct idmap *m = container_userns_map(cs, c);
+	/* the image's ids become the remapped container's host ids */
 	struct untar_opts uo = {.whiteout = UNTAR_WHITEOUT_NONE, .flags = UNTAR_ALLOW_DEVICES};
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int rootfd = -1, tmp = -1;
 	char clean[PATH_MAX];
 	struct cp_entry ent;
 	int r;
+
+	if (m)
+		uo.idmap = *m;
 
 	if (cp_clean_path(target, clean, sizeof(clean)) < 0 || strlen(clean) + 3 > sizeof(clean))
 		return err_set(e, -EINVAL, "invalid mount path '%s'", target);
@@ -926,7 +947,8 @@ cp_copy_up(struct containers *cs, struct container *c, const char *target, int d
 	/* The archive's root entry names the destination itself, which the
 	 * extraction leaves alone: give it the directory's owner and mode
 	 * (dockerd's copyOwnership), owner first as chown clears set-id bits. */
-	if (fchown(dest_dirfd, ent.st.st_uid, ent.st.st_gid) < 0 ||
+	if (fchown(dest_dirfd, m ? idmap_to_host(&m->uid, ent.st.st_uid) : ent.st.st_uid,
+		   m ? idmap_to_host(&m->gid, ent.st.st_gid) : ent.st.st_gid) < 0 ||
 	    fchmod(dest_dirfd, ent.st.st_mode & 07777) < 0)
 		return err_errno(e, -errno, "cannot set the owner and mode of the volume at '%s'",
 				 target);

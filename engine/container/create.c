@@ -28,6 +28,7 @@
 #include "engine/container/lifecycle.h"
 #include "engine/container/logconf.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/container_userns.h"
 #include "engine/container/links.h"
 #include "engine/events/events.h"
 #include "engine/network/network.h"
@@ -671,6 +672,9 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 
 	/* dockerd validates the request (verifyContainerSettings) before looking up the image */
 	r = health_config_validate(spec->healthcheck, e);
+	if (r < 0)
+		return r;
+	r = container_userns_check(cs, spec, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; spec->extra_hosts && spec->extra_hosts[i]; i++) {

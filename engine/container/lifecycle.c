@@ -22,6 +22,7 @@
 #include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/container_userns.h"
 #include "engine/container/container_monitor.h"
 #include "engine/container/exec.h"
 #include "engine/container/healthmon.h"
@@ -250,7 +251,9 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	links_update_parents(cs, c);
 	/* Before the process runs, so its first lookup is answered. */
 	(void)container_dns_sync(cs, c);
-	r = runspec_build(cs, c, &rs, e);
+	r = container_userns_own_files(cs, c, e);
+	if (r == 0)
+		r = runspec_build(cs, c, &rs, e);
 	if (r == 0)
 		links_merge_env(&rs.env, lk.env);
 	links_setup_release(&lk);

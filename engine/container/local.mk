@@ -6,6 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/container.c engine/container/container.h \
 	engine/container/container_endpoint.c engine/container/container_endpoint.h \
 	engine/container/container_dns.c engine/container/container_dns.h \
+	engine/container/container_userns.c engine/container/container_userns.h \
 	engine/container/container_internal.h \
 	engine/container/container_monitor.c engine/container/container_monitor.h \
 	engine/container/exec.c engine/container/exec.h \

@@ -22,6 +22,7 @@
 #include "engine/archive/whiteout.h"
 #include "engine/container/rootfs.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/idmap.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -212,6 +213,7 @@ struct export_ctx {
 	int write_error;
 	struct hardlink *links;
 	size_t n_links, cap_links;
+	const struct idmap *unmap; /* --userns-remap: the container's files go out with its ids */
 	struct err *e;
 };
 
@@ -281,6 +283,10 @@ export_entry(struct export_ctx *x, int dirfd, const char *name, const char *path
 	int r = 0;
 
 	archive_entry_copy_stat(ae, st);
+	if (x->unmap) {
+		archive_entry_set_uid(ae, idmap_to_container_or_keep(&x->unmap->uid, st->st_uid));
+		archive_entry_set_gid(ae, idmap_to_container_or_keep(&x->unmap->gid, st->st_gid));
+	}
 	archive_entry_set_pathname(ae, path);
 	archive_entry_set_atime(ae, 0, 0);
 	archive_entry_set_ctime(ae, 0, 0);
@@ -357,7 +363,17 @@ int
 rootfs_export(const char *upper, char *const *lowers, rootfs_write_fn write, void *ud,
 	      struct err *e)
 {
-	struct export_ctx x = { .write = write, .ud = ud, .e = e };
+	return rootfs_export_unmapped(upper, lowers, NULL, write, ud, e);
+}
+
+int
+rootfs_export_unmapped(const char *upper, char *const *lowers, const struct idmap *unmap,
+		       rootfs_write_fn write, void *ud, struct err *e)
+{
+	struct export_ctx x = {.write = write,
+			       .ud = ud,
+			       .e = e,
+			       .unmap = idmap_is_set(unmap) ? unmap : NULL};
 	struct level root = {0};
 	int r;
 

@@ -35,6 +35,15 @@ typedef int (*rootfs_write_fn)(void *ud, const void *p, size_t n);
 int rootfs_export(const char *upper, char *const *lowers, rootfs_write_fn write, void *ud,
 		  struct err *e);
 
+/*
+ * rootfs_export of a remapped container (--userns-remap): owners inside
+ * @unmap's host ranges (what the container wrote) go out as the container
+ * ids they stand for; the image's own ids are kept. @unmap NULL: as above.
+ */
+struct idmap;
+int rootfs_export_unmapped(const char *upper, char *const *lowers, const struct idmap *unmap,
+			   rootfs_write_fn write, void *ud, struct err *e);
+
 enum rootfs_change_kind { ROOTFS_MODIFIED = 0, ROOTFS_ADDED = 1, ROOTFS_DELETED = 2 };
 
 struct rootfs_change {

@@ -12,6 +12,7 @@
 #include "engine/container/logconf.h"
 #include "engine/container/runspec.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/container_userns.h"
 #include "engine/container/limits.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
@@ -199,6 +200,8 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	} else {
 		rs->netns = RUNTIME_NETNS_NONE;
 	}
+	if (container_userns_map(cs, c))
+		rs->userns = *container_userns_map(cs, c);
 	apply_resources(s, rs);
 	r = limits_runspec(s, cs->default_ulimits, rs, e);
 	if (r < 0)

@@ -10,6 +10,7 @@
 #include "engine/container/rootfs.h"
 #include "engine/container/usage.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/container_userns.h"
 #include "engine/container/snapshot.h"
 #include "engine/store/store_image.h"
 #include "engine/util/cleanup.h"
@@ -109,5 +110,5 @@ usage_export(struct containers *cs, struct container *c,
 
 	if (r < 0)
 		return r;
-	return rootfs_export(upper, lowers, write, ud, e);
+	return rootfs_export_unmapped(upper, lowers, container_userns_map(cs, c), write, ud, e);
 }

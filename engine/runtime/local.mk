@@ -18,7 +18,8 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/main.c \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
-	engine/runtime/shim/monitor.c
+	engine/runtime/shim/monitor.c \
+	engine/runtime/shim/userns.c
 berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(ZLIB_LIBS)
 
 # Test driver for tests/integration/1001-runtime-shim.sh: the runtime API from a shell.

@@ -397,6 +397,20 @@ devices_sysctl_json(const struct runtime_spec *s, json_t *l)
 	json_object_set_new(l, "sysctl", sc);
 }
 
+/* OCI linux.uidMappings / gidMappings. */
+static json_t *
+idmap_json(const struct idmap_side *side)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < side->n; i++)
+		json_array_append_new(a, json_pack("{s:I,s:I,s:I}", "containerID",
+						   (json_int_t)side->r[i].container, "hostID",
+						   (json_int_t)side->r[i].host, "size",
+						   (json_int_t)side->r[i].size));
+	return a;
+}
+
 static json_t *
 linux_json(const struct runtime_spec *s)
 {
@@ -433,6 +447,11 @@ linux_json(const struct runtime_spec *s)
 		      s->cgroup_path ? s->cgroup_path : "", "maskedPaths",
 		      strv_json(s->masked_paths), "readonlyPaths", strv_json(s->readonly_paths));
 	devices_sysctl_json(s, l);
+	if (idmap_is_set(&s->userns)) {
+		json_array_append_new(nss, json_pack("{s:s}", "type", "user"));
+		json_object_set_new(l, "uidMappings", idmap_json(&s->userns.uid));
+		json_object_set_new(l, "gidMappings", idmap_json(&s->userns.gid));
+	}
 	return l;
 }
 
@@ -848,6 +867,30 @@ parse_devices_sysctl(json_t *l, struct runtime_spec *s, struct err *e)
 }
 
 static int
+parse_idmap(json_t *a, const char *what, struct idmap_side *ret, struct err *e)
+{
+	json_t *it;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > IDMAP_MAX_RANGES)
+		return err_set(e, -EINVAL, "config.json: bad 'linux.%s'", what);
+	json_array_foreach(a, i, it) {
+		int64_t c = 0, h = 0, n = 0;
+		int r;
+		if ((r = get_int(it, "containerID", 0, UINT32_MAX, &c, e)) < 0 ||
+		    (r = get_int(it, "hostID", 0, UINT32_MAX, &h, e)) < 0 ||
+		    (r = get_int(it, "size", 1, UINT32_MAX, &n, e)) < 0)
+			return r;
+		if (n == 0 || c + n > (int64_t)UINT32_MAX + 1 || h + n > (int64_t)UINT32_MAX + 1)
+			return err_set(e, -EINVAL, "config.json: bad 'linux.%s'", what);
+		ret->r[ret->n++] = (struct idmap_range){(uint32_t)c, (uint32_t)h, (uint32_t)n};
+	}
+	return 0;
+}
+
+static int
 parse_linux(json_t *l, struct runtime_spec *s, struct err *e)
 {
 	json_t *res = get_obj(l, "resources");
@@ -869,8 +912,14 @@ parse_linux(json_t *l, struct runtime_spec *s, struct err *e)
 	    (r = get_int(pids, "limit", -1, INT64_MAX, &s->res.pids_limit, e)) < 0 ||
 	    (r = parse_limits(res, &s->res, e)) < 0 ||
 	    (r = get_strv(res, "berthDeviceRules", &s->res.device_allow, e)) < 0 ||
-	    (r = parse_devices_sysctl(l, s, e)) < 0)
+	    (r = parse_devices_sysctl(l, s, e)) < 0 ||
+	    (r = parse_idmap(json_object_get(l, "uidMappings"), "uidMappings", &s->userns.uid, e)) <
+		    0 ||
+	    (r = parse_idmap(json_object_get(l, "gidMappings"), "gidMappings", &s->userns.gid, e)) <
+		    0)
 		return r;
+	if ((s->userns.uid.n > 0) != (s->userns.gid.n > 0))
+		return err_set(e, -EINVAL, "config.json: uidMappings without gidMappings");
 	for (size_t i = 0; s->res.device_allow && s->res.device_allow[i]; i++)
 		if (runtime_device_rule_check(s->res.device_allow[i]) < 0)
 			return err_set(e, -EINVAL, "config.json: bad device rule '%s'",

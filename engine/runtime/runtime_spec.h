@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "engine/util/err.h"
+#include "engine/util/idmap.h"
 
 enum runtime_netns {
 	RUNTIME_NETNS_NONE = 0,	/* new, empty namespace (only lo): --network none */
@@ -141,6 +142,10 @@ struct runtime_spec {
 
 	enum runtime_netns netns;
 	char *netns_path;
+	/* --userns-remap: a new user namespace with these maps (OCI linux.uidMappings,
+	 * gidMappings); the layers are idmapped into it. Unset: the host's. For an
+	 * exec session, set when the container has its own user namespace. */
+	struct idmap userns;
 	struct runtime_ns pidns, ipcns, utsns, cgroupns;
 
 	struct runtime_device *devices; /* created after /dev, in order */

@@ -8,6 +8,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/frame.c engine/util/frame.h \
 	engine/util/fs.c engine/util/fs.h \
 	engine/util/id.c engine/util/id.h \
+	engine/util/idmap.c engine/util/idmap.h \
 	engine/util/jsonget.c engine/util/jsonget.h \
 	engine/util/limits.h \
 	engine/util/log.c engine/util/log.h \
@@ -31,6 +32,7 @@ tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_frame.c \
 	tests/unit/engine/util/test_timeutil.c \
 	tests/unit/engine/util/test_digest.c \
+	tests/unit/engine/util/test_idmap.c \
 	tests/unit/engine/util/test_nsjob.c \
 	tests/unit/engine/util/test_slots.c
 tests_unit_engine_util_test_util_CFLAGS = $(UNIT_CFLAGS)

@@ -26,7 +26,18 @@ struct volumes {
 	json_t *index;		/* name -> meta object */
 	volume_users_fn users_fn;
 	void *users_ud;
+	bool owned; /* --userns-remap: new _data dirs belong to the remapped root */
+	uid_t owner_uid;
+	gid_t owner_gid;
 };
+
+void
+volumes_set_owner(struct volumes *vs, uid_t uid, gid_t gid)
+{
+	vs->owned = true;
+	vs->owner_uid = uid;
+	vs->owner_gid = gid;
+}
 
 bool
 volume_bind_source_exists(const char *path)
@@ -188,6 +199,8 @@ volume_create(struct volumes *vs, const char *name, json_t *labels, json_t *opti
 	data = volume_data_path(vs, name);
 	metapath = xasprintf("%s/meta.json", dir);
 	r = fs_mkdir_p(data, 0755);
+	if (r == 0 && vs->owned && chown(data, vs->owner_uid, vs->owner_gid) < 0)
+		r = -errno;
 	if (r < 0) {
 		pthread_mutex_unlock(&vs->mu);
 		return err_errno(e, r, "create %s", name);

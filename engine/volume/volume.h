@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine/util/err.h"
 
@@ -35,6 +36,13 @@ typedef json_t *(*volume_users_fn)(void *ud, const char *name);
 int volumes_open(const char *data_root, struct volumes **ret, struct err *e);
 void volumes_close(struct volumes *vs);
 void volumes_set_users_fn(struct volumes *vs, volume_users_fn fn, void *ud);
+
+/*
+ * --userns-remap: the _data directory of every volume created from now on
+ * is owned by @uid:@gid (the remapped root, as dockerd makes it). Call once
+ * at start-up, before any request.
+ */
+void volumes_set_owner(struct volumes *vs, uid_t uid, gid_t gid);
 
 /*
  * Creates volume @name (NULL: an anonymous volume with a random 64-hex

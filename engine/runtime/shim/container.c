@@ -280,7 +280,7 @@ mount_cgroup_own(int rootfd, const char *dest, unsigned long flags, const char *
 }
 
 static int
-mount_one(const struct runtime_spec *s, int rootfd, const struct runtime_mount *m)
+mount_one(const struct runtime_spec *s, int rootfd, const struct runtime_mount *m, int src_fd)
 {
 	_cleanup_free_ char *data = NULL;
 	_cleanup_close_ int fd = -1;
@@ -299,7 +299,7 @@ mount_one(const struct runtime_spec *s, int rootfd, const struct runtime_mount *
 		m = &(struct runtime_mount){m->destination, "cgroup2", "cgroup", m->options};
 	}
 	if (bind) {
-		if (stat(m->source, &st) < 0)
+		if ((src_fd >= 0 ? fstat(src_fd, &st) : stat(m->source, &st)) < 0)
 			return -errno;
 		file = !S_ISDIR(st.st_mode);
 	}
@@ -308,7 +308,10 @@ mount_one(const struct runtime_spec *s, int rootfd, const struct runtime_mount *
 		return fd;
 	fd_path(fd, p);
 	if (bind) {
-		if (mount(m->source, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+		/* --userns-remap: the shim opened the source (userns.c) */
+		if (src_fd >= 0 ? move_mount(src_fd, "", fd, "",
+					     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+				: mount(m->source, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
 			return -errno;
 		if (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) {
 			/* remount through a fresh fd: the old one names the covered inode */
@@ -324,8 +327,14 @@ mount_one(const struct runtime_spec *s, int rootfd, const struct runtime_mount *
 		return 0;
 	/* sysfs cannot be mounted while sharing the host's network namespace: bind it (runc). */
 	if (strcmp(m->type, "sysfs") == 0 && (errno == EPERM || errno == EBUSY)) {
+		_cleanup_close_ int nfd = -1;
 		if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return -errno;
+		/* remount through a fresh fd: the old one names the covered inode */
+		nfd = open_target(rootfd, m->destination, false);
+		if (nfd < 0)
+			return nfd;
+		fd_path(nfd, p);
 		return remount_bind(p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	}
 	return -errno;
@@ -418,6 +427,10 @@ write_sysctls(struct shim_child *c)
 
 		if (!val)
 			continue;
+		/* remapped: net.* belongs to the host's user namespace; the shim wrote them */
+		if (idmap_is_set(&c->spec->userns) && c->spec->netns == RUNTIME_NETNS_PATH &&
+		    strncmp(kv, "net.", 4) == 0)
+			continue;
 		*val++ = '\0';
 		for (char *p = kv; *p; p++)
 			if (*p == '.')
@@ -506,13 +519,21 @@ shim_setup_rootfs(struct shim_child *c)
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		shim_child_fail(c, -errno, "make / private: %m");
-	mount_root(c, target);
-	rootfd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->root_mfd >= 0) {
+		/* remapped: the shim built the root; our cwd is <bundle>/rootfs */
+		if (move_mount(c->root_mfd, "", AT_FDCWD, "",
+			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			shim_child_fail(c, -errno, "attach root: %m");
+		rootfd = TAKE_FD(c->root_mfd);
+	} else {
+		mount_root(c, target);
+		rootfd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (rootfd < 0)
 		shim_child_fail(c, -errno, "open root: %m");
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct runtime_mount *m = &s->mounts[i];
-		r = mount_one(s, rootfd, m);
+		r = mount_one(s, rootfd, m, c->bind_fds ? c->bind_fds[i] : -1);
 		if (r < 0) {
 			errno = -r;
 			shim_child_fail(c, r, "mount '%s' on '%s': %m", m->source, m->destination);
@@ -554,6 +575,29 @@ join_ns(struct shim_child *c, const struct runtime_ns *ns, int type, const char 
 		shim_child_fail(c, -errno, "join %s namespace '%s': %m", what, ns->path);
 }
 
+/*
+ * exec into a remapped container: whether its user namespace is another
+ * than ours, asked before any setns (the container's /proc has no host pids).
+ */
+static bool
+other_userns(struct shim_child *c)
+{
+	struct stat self, target;
+	_cleanup_free_ char *p = xasprintf("/proc/%d/ns/user", c->spec->join_pid);
+
+	if (stat("/proc/self/ns/user", &self) < 0 || stat(p, &target) < 0)
+		shim_child_fail(c, -errno, "user namespace of %d: %m", c->spec->join_pid);
+	return self.st_ino != target.st_ino || self.st_dev != target.st_dev;
+}
+
+/* Its user namespace is joined last (the others are the host's to join), then we are its root. */
+static void
+join_userns(struct shim_child *c)
+{
+	if (setns(c->join_pidfd, CLONE_NEWUSER) < 0 || shim_userns_become_root() < 0)
+		shim_child_fail(c, -errno, "join user namespace: %m");
+}
+
 void
 shim_child_main(struct shim_child *c)
 {
@@ -574,21 +618,35 @@ shim_child_main(struct shim_child *c)
 	if (read(c->sync_fd, &b, 1) != 1)
 		_exit(1); /* shim gone or start aborted */
 	if (c->join_pidfd >= 0) {
+		bool userns = other_userns(c);
 		if (setns(c->join_pidfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
 						  CLONE_NEWCGROUP) < 0)
 			shim_child_fail(c, -errno, "join container namespaces: %m");
+		if (userns)
+			join_userns(c);
 		shim_exec_process(c);
 	}
-	if (s->netns == RUNTIME_NETNS_PATH) {
-		_cleanup_close_ int nfd = open(s->netns_path, O_RDONLY | O_CLOEXEC);
-		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
-			shim_child_fail(c, -errno, "join network namespace '%s': %m", s->netns_path);
+	if (c->root_mfd >= 0) {
+		/* remapped: the shim wrote our maps and started us in the joined namespaces */
+		if (c->join_userns_fd >= 0 && setns(c->join_userns_fd, CLONE_NEWUSER) < 0)
+			shim_child_fail(c, -errno, "join user namespace: %m");
+		if (shim_userns_become_root() < 0)
+			shim_child_fail(c, -errno, "become root in the user namespace: %m");
+		if (c->join_userns_fd >= 0 && unshare((int)c->unshare_flags) < 0)
+			shim_child_fail(c, -errno, "namespaces in the joined user namespace: %m");
+	} else {
+		if (s->netns == RUNTIME_NETNS_PATH) {
+			_cleanup_close_ int nfd = open(s->netns_path, O_RDONLY | O_CLOEXEC);
+			if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
+				shim_child_fail(c, -errno, "join network namespace '%s': %m",
+						s->netns_path);
+		}
+		join_ns(c, &s->ipcns, CLONE_NEWIPC, "IPC");
+		join_ns(c, &s->utsns, CLONE_NEWUTS, "UTS");
+		join_ns(c, &s->cgroupns, CLONE_NEWCGROUP, "cgroup");
 	}
-	join_ns(c, &s->ipcns, CLONE_NEWIPC, "IPC");
-	join_ns(c, &s->utsns, CLONE_NEWUTS, "UTS");
 	if (s->cgroupns.mode == RUNTIME_NS_NEW && unshare(CLONE_NEWCGROUP) < 0)
 		shim_child_fail(c, -errno, "cgroup namespace: %m");
-	join_ns(c, &s->cgroupns, CLONE_NEWCGROUP, "cgroup");
 	shim_setup_rootfs(c);
 	shim_exec_process(c);
 }

@@ -257,14 +257,102 @@ umount_shm(const struct runtime_spec *spec)
 		(void)rmdir(spec->shm_path);
 }
 
+/* The namespaces a remapped child must start in, entered by the shim around the clone. */
+struct ns_saved {
+	int net, ipc, uts, cgroup;
+};
+
+static int
+enter_for_userns(const struct runtime_spec *spec, struct ns_saved *sv, char *msg, size_t size)
+{
+	const struct {
+		bool join;
+		const char *path;
+		int type;
+		int *saved;
+	} v[] = {
+		{spec->netns == RUNTIME_NETNS_PATH, spec->netns_path, CLONE_NEWNET, &sv->net},
+		{spec->ipcns.mode == RUNTIME_NS_JOIN, spec->ipcns.path, CLONE_NEWIPC, &sv->ipc},
+		{spec->utsns.mode == RUNTIME_NS_JOIN, spec->utsns.path, CLONE_NEWUTS, &sv->uts},
+		{spec->cgroupns.mode == RUNTIME_NS_JOIN, spec->cgroupns.path, CLONE_NEWCGROUP,
+		 &sv->cgroup},
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		int r;
+		if (!v[i].join)
+			continue;
+		if ((r = shim_ns_enter(v[i].path, v[i].type, v[i].saved)) < 0)
+			return snprintf(msg, size, "join namespace '%s': %s", v[i].path,
+					strerror(-r)),
+			       r;
+	}
+	if (sv->net >= 0)
+		return shim_userns_net_sysctls(spec, msg, size);
+	return 0;
+}
+
+static void
+leave_for_userns(struct ns_saved *sv)
+{
+	shim_ns_leave(&sv->net, CLONE_NEWNET);
+	shim_ns_leave(&sv->ipc, CLONE_NEWIPC);
+	shim_ns_leave(&sv->uts, CLONE_NEWUTS);
+	shim_ns_leave(&sv->cgroup, CLONE_NEWCGROUP);
+}
+
+/*
+ * --userns-remap: the root file system and bind sources are opened here,
+ * the child starts in the namespaces it joins and with <bundle>/rootfs as
+ * its working directory (the remapped root cannot walk the 0700 exec root).
+ */
+static int
+prepare_userns(struct shim *s, struct shim_child *c, struct ns_saved *sv, char *msg, size_t size)
+{
+	_cleanup_free_ char *root = xasprintf("%s/" RUNTIME_ROOTFS_DIR, s->bundle);
+
+	c->root_mfd = shim_userns_mount_root(&s->spec, msg, size);
+	if (c->root_mfd < 0)
+		return c->root_mfd;
+	c->bind_fds = shim_userns_open_binds(&s->spec, msg, size);
+	if (!c->bind_fds)
+		return -errno;
+	if (chdir(root) < 0)
+		return snprintf(msg, size, "chdir '%s': %s", root, strerror(errno)), -errno;
+	return enter_for_userns(&s->spec, sv, msg, size);
+}
+
 /* Clones the child and waits until it exec'd or failed. 0, or the child's errno with @msg. */
 static int
 spawn(struct shim *s, char *msg, size_t msg_size)
 {
-	struct shim_child c = {.spec = &s->spec, .bundle = s->bundle, .stdio = {-1, -1, -1},
-			       .tty_sock = -1, .join_pidfd = -1};
+	struct shim_child c = {.spec = &s->spec,
+			       .bundle = s->bundle,
+			       .stdio = {-1, -1, -1},
+			       .tty_sock = -1,
+			       .join_pidfd = -1,
+			       .root_mfd = -1,
+			       .join_userns_fd = -1};
 	int sync[2] = {-1, -1}, errp[2] = {-1, -1}, tty[2] = {-1, -1}, go[2] = {-1, -1};
+	struct ns_saved sv = {-1, -1, -1, -1};
+	bool remap = idmap_is_set(&s->spec.userns) && !s->spec.join_pid;
+	bool join_user = remap && s->spec.pidns.mode == RUNTIME_NS_JOIN;
+	unsigned long flags = clone_flags(&s->spec) | (remap ? CLONE_NEWUSER : 0);
 	int r, code = 0;
+
+	if (join_user) {
+		/* "/proc/<pid>/ns/pid" → the same process's user namespace */
+		_cleanup_free_ char *p = xstrdup(s->spec.pidns.path);
+		char *slash = strrchr(p, '/');
+		_cleanup_free_ char *u = slash ? xasprintf("%.*s/user", (int)(slash - p), p) : NULL;
+		c.join_userns_fd = u ? open(u, O_RDONLY | O_CLOEXEC) : -1;
+		if (c.join_userns_fd < 0)
+			return snprintf(msg, msg_size, "join user namespace of '%s': %s",
+					s->spec.pidns.path, strerror(errno)),
+			       -errno;
+		c.unshare_flags = clone_flags(&s->spec);
+		flags = 0;
+	}
 
 	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 		return snprintf(msg, msg_size, "pipe: %s", strerror(errno)), -EIO;
@@ -283,7 +371,20 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	c.err_fd = errp[1];
 	c.tty_sock = tty[1];
 	c.go_fd = go[0];
-	s->pid = (pid_t)syscall(SYS_clone, clone_flags(&s->spec) | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (remap && (r = prepare_userns(s, &c, &sv, msg, msg_size)) < 0) {
+		leave_for_userns(&sv);
+		return r;
+	}
+	s->pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (remap && s->pid != 0) {
+		int err = errno;
+		leave_for_userns(&sv);
+		(void)!chdir("/");
+		safe_close(c.root_mfd);
+		safe_close(c.join_userns_fd);
+		shim_userns_close_binds(c.bind_fds, s->spec.n_mounts);
+		errno = err;
+	}
 	if (s->pid < 0)
 		return snprintf(msg, msg_size, "clone: %s", strerror(errno)), -errno;
 	if (s->pid == 0) {
@@ -301,7 +402,11 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	safe_close(c.join_pidfd);
 	for (int i = 0; i < 3; i++)
 		safe_close(c.stdio[i]);
-	if (s->spec.cgroup_path && *s->spec.cgroup_path) {
+	if (remap && !join_user && (r = shim_userns_write_maps(s->pid, &s->spec.userns)) < 0) {
+		snprintf(msg, msg_size, "write uid_map/gid_map: %s", strerror(-r));
+		code = r;
+	}
+	if (code == 0 && s->spec.cgroup_path && *s->spec.cgroup_path) {
 		struct err e = ERR_INIT;
 		if (cgroup_attach(s->spec.cgroup_path, s->pid, &e) < 0) {
 			snprintf(msg, msg_size, "%s", e.msg);

@@ -22,6 +22,14 @@ struct shim_child {
 	int stdio[3];		/* non-terminal: dup2'd onto 0, 1, 2 (-1: keep) */
 	int join_pidfd;		/* exec: pidfd of the container process to join */
 	int go_fd;		/* held start: wait for a byte here before exec; -1 not held */
+	/* --userns-remap (userns.c): the overlay built by the shim, detached, to
+	 * attach on the cwd (<bundle>/rootfs); -1 otherwise */
+	int root_mfd;
+	int *bind_fds; /* per spec mount: its source as a detached tree, or -1; NULL */
+	/* remapped and --pid container:<c>: <c>'s user namespace, joined by the child,
+	 * which then unshares unshare_flags (dockerd shares the user namespace too) */
+	int join_userns_fd;
+	unsigned long unshare_flags;
 };
 
 /* Runs in the cloned child: never returns (execs or _exits after reporting). */
@@ -40,6 +48,30 @@ void shim_exec_process(struct shim_child *c) __attribute__((noreturn));
 /* Reports a failure on @c->err_fd and _exits (127/126/1 like runc's callers expect). */
 void shim_child_fail(struct shim_child *c, int code, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
+
+/*
+ * --userns-remap, in the shim before the clone (userns.c). All return a
+ * negative errno with @msg filled on failure.
+ */
+/* Writes /proc/@pid/uid_map and gid_map from @m. */
+int shim_userns_write_maps(pid_t pid, const struct idmap *m);
+/* The overlay (or bound rootfs) over idmapped layers, detached: a mount fd. */
+int shim_userns_mount_root(const struct runtime_spec *s, char *msg, size_t size);
+/* Opens each bind mount's source as a detached tree; NULL with errno on failure. */
+int *shim_userns_open_binds(const struct runtime_spec *s, char *msg, size_t size);
+void shim_userns_close_binds(int *fds, size_t n);
+/* Enters the namespace at @path (CLONE_NEW* @type), keeping ours in *@ret_saved. */
+int shim_ns_enter(const char *path, int type, int *ret_saved);
+/* Back into the namespace shim_ns_enter saved; closes it. */
+void shim_ns_leave(int *saved, int type);
+/*
+ * In the container's network namespace (entered by the shim): the spec's
+ * net.* sysctls, which the remapped root could not write, and dockerd's
+ * default net.ipv4.ping_group_range "0 2147483647".
+ */
+int shim_userns_net_sysctls(const struct runtime_spec *s, char *msg, size_t size);
+/* In the child, once the maps are written: uid, gid 0 of the namespace, no groups. */
+int shim_userns_become_root(void);
 
 /* Sends / receives one fd over a unix socket (SCM_RIGHTS). */
 int shim_send_fd(int sock, int fd);

@@ -2,6 +2,8 @@
 /* Tests for engine/archive/tar.c: determinism, whiteouts, round trips. */
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
 #include "engine/util/fs.h"
+#include "engine/util/idmap.h"
 #include "tests/helpers/targen.h"
 
 static char tmp[] = "/tmp/berth-test-tar-XXXXXX";
@@ -194,4 +197,61 @@ Test(tar, filtered)
 	out = open(path_out, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	cr_assert_eq(tar_create_filtered(d1, out, 0, skip_all, NULL, &r, &e), 0, "%s", e.msg);
 	cr_expect_eq(r.entries, 0);
+}
+
+/* The owners of @path's first entry. */
+static void
+first_owner(const char *path, la_int64_t *uid, la_int64_t *gid)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ent;
+
+	archive_read_support_format_tar(a);
+	cr_assert_eq(archive_read_open_filename(a, path, 10240), ARCHIVE_OK);
+	cr_assert_eq(archive_read_next_header(a, &ent), ARCHIVE_OK);
+	*uid = archive_entry_uid(ent);
+	*gid = archive_entry_gid(ent);
+	archive_read_free(a);
+}
+
+Test(tar, unmapped_gives_container_ids_to_owners_in_range)
+{
+	_cleanup_close_ int d1 = testdir_open(tmp, "d1"), out = -1;
+	struct idmap m = {.uid = {.r = {{7, (uint32_t)geteuid(), 1}}, .n = 1},
+			  .gid = {.r = {{9, (uint32_t)getegid(), 1}}, .n = 1}};
+	struct err e = ERR_INIT;
+	la_int64_t uid, gid;
+
+	cr_assert_eq(close(openat(d1, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0644)), 0);
+	out = open(path_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_eq(tar_create_unmapped(d1, out, 0, NULL, NULL, &m, NULL, &e), 0, "%s", e.msg);
+	first_owner(path_out, &uid, &gid);
+	cr_expect_eq(uid, 7);
+	cr_expect_eq(gid, 9);
+	out = safe_close(out);
+	/* an owner outside the ranges is kept */
+	m.uid.r[0].host = (uint32_t)geteuid() + 1;
+	out = open(path_out, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	cr_assert_eq(tar_create_unmapped(d1, out, 0, NULL, NULL, &m, NULL, &e), 0, "%s", e.msg);
+	first_owner(path_out, &uid, &gid);
+	cr_expect_eq(uid, (la_int64_t)geteuid());
+}
+
+Test(tar, untar_idmap_chowns_to_host_ids)
+{
+	_cleanup_close_ int in = -1, d1 = testdir_open(tmp, "d1");
+	struct idmap m = {.uid = {.r = {{0, 123456, 65536}}, .n = 1},
+			  .gid = {.r = {{0, 223456, 65536}}, .n = 1}};
+	struct untar_opts o = {.idmap = m};
+	struct err e = ERR_INIT;
+	struct stat st;
+
+	if (geteuid() != 0)
+		cr_skip_test("chown needs root");
+	make_input(); /* entries owned by 0:0 */
+	in = tarfile_open(path_in);
+	cr_assert_eq(untar_extract(in, d1, &o, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(fstatat(d1, "a", &st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_expect_eq(st.st_uid, 123456);
+	cr_expect_eq(st.st_gid, 223456);
 }
