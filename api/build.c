@@ -305,6 +305,18 @@ decode(struct api_request *r, struct build_job *j)
 	return 0;
 }
 
+int
+api_build_decode(struct api_request *r)
+{
+	struct build_job *j = xcalloc(1, sizeof(*j));
+	int k;
+
+	j->fd = -1;
+	k = decode(r, j);
+	job_free(j);
+	return k;
+}
+
 /* operationId: ImageBuild */
 static void
 api_build_build(struct api_request *r)
