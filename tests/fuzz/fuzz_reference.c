@@ -28,6 +28,21 @@ same_again(const struct reference *r, const char *text)
 	reference_release(&again);
 }
 
+/*
+ * "docker.io/foo.com/bar" is familiar "foo.com/bar", which names the
+ * registry foo.com: distribution's familiarizeName has the same ambiguity
+ * (the first fuzz finding; kept as dockerd shows such names).
+ */
+static bool
+familiar_is_ambiguous(const struct reference *r)
+{
+	size_t n = strcspn(r->path, "/");
+
+	return strcmp(r->domain, REFERENCE_DEFAULT_DOMAIN) == 0 && r->path[n] == '/' &&
+	       (memchr(r->path, '.', n) || memchr(r->path, ':', n) ||
+		(n == 9 && strncmp(r->path, "localhost", 9) == 0));
+}
+
 FUZZ_TARGET(reference)
 {
 	_cleanup_free_ char *s = fuzz_str(data, size);
@@ -49,7 +64,8 @@ FUZZ_TARGET(reference)
 	(void)reference_registry_host(&r);
 	(void)reference_check_taggable(&r, &e);
 	same_again(&r, canonical);
-	same_again(&r, familiar);
+	if (!familiar_is_ambiguous(&r))
+		same_again(&r, familiar);
 	reference_copy(&r, &copy);
 	reference_default_tag(&copy);
 	(void)reference_set_tag(&copy, "v1.0", &e);
