@@ -15,7 +15,8 @@
 
 struct filters;
 
-/* Parses @text (NULL or "" gives an empty set): 0 or -EINVAL with @e. */
+/* Parses @text (NULL or "" gives an empty set): 0 with *@ret (free it with
+ * filters_free), or -EINVAL with @e and *@ret untouched. */
 int filters_parse(const char *text, struct filters **ret, struct err *e);
 void filters_free(struct filters *f);
 
