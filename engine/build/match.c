@@ -93,21 +93,22 @@ static size_t
 scan_chunk(const char **pp, bool *star)
 {
 	const char *p = *pp;
-	bool inrange = false;
 	size_t i;
 
 	*star = false;
 	for (; *p == '*'; p++)
 		*star = true;
-	for (i = 0; p[i]; i++) {
-		if (p[i] == '\\' && p[i + 1])
+	for (i = 0; p[i] && p[i] != '*'; i++) {
+		if (p[i] == '\\' && p[i + 1]) {
 			i++;
-		else if (p[i] == '[')
-			inrange = true;
-		else if (p[i] == ']')
-			inrange = false;
-		else if (p[i] == '*' && !inrange)
-			break;
+		} else if (p[i] == '[') {
+			/* a class ends as match_class reads it: a ']' right after
+			 * '[' (or '[^', '[!') is literal, so "[]*]" holds a star */
+			size_t j = i + 1 + (p[i + 1] == '^' || p[i + 1] == '!');
+			for (j += p[j] == ']'; p[j] && p[j] != ']'; j++)
+				j += p[j] == '\\' && p[j + 1];
+			i = p[j] ? j : j - 1;
+		}
 	}
 	*pp = p;
 	return i;
