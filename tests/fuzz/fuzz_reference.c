@@ -30,17 +30,22 @@ same_again(const struct reference *r, const char *text)
 
 /*
  * "docker.io/foo.com/bar" is familiar "foo.com/bar", which names the
- * registry foo.com: distribution's familiarizeName has the same ambiguity
- * (the first fuzz finding; kept as dockerd shows such names).
+ * registry foo.com, and "docker.io/library/<64 hex>" is familiar "<64 hex>",
+ * which ParseNormalizedNamed refuses: distribution's familiarizeName has the
+ * same ambiguities (fuzz findings; kept as dockerd shows such names).
  */
 static bool
 familiar_is_ambiguous(const struct reference *r)
 {
 	size_t n = strcspn(r->path, "/");
 
-	return strcmp(r->domain, REFERENCE_DEFAULT_DOMAIN) == 0 && r->path[n] == '/' &&
-	       (memchr(r->path, '.', n) || memchr(r->path, ':', n) ||
-		(n == 9 && strncmp(r->path, "localhost", 9) == 0));
+	if (strcmp(r->domain, REFERENCE_DEFAULT_DOMAIN) != 0)
+		return false;
+	/* "docker.io/library/<64 hex>": its familiar name is refused as an ID */
+	if (strncmp(r->path, "library/", 8) == 0 && reference_is_full_id(r->path + 8, NULL))
+		return true;
+	return r->path[n] == '/' && (memchr(r->path, '.', n) || memchr(r->path, ':', n) ||
+				     (n == 9 && strncmp(r->path, "localhost", 9) == 0));
 }
 
 FUZZ_TARGET(reference)
