@@ -177,6 +177,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
 	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
+	eng->cfg.max_download_attempts = cfg->max_download_attempts;
+	eng->cfg.retry_unit_ms = cfg->retry_unit_ms;
 
 	r = private_root(eng->cfg.data_root, "data root", e);
 	if (r < 0)
@@ -204,6 +206,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->registry = registry_client_new(&(struct registry_config){
 		.insecure_registries = (const char *const *)eng->cfg.insecure_registries,
 		.mirrors = (const char *const *)eng->cfg.registry_mirrors,
+		.max_attempts = eng->cfg.max_download_attempts,
+		.retry_unit_ms = eng->cfg.retry_unit_ms,
 	});
 	r = store_open(eng->cfg.data_root, &eng->store, e);
 	if (r < 0)
@@ -213,6 +217,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.registry = eng->registry,
 		.events = eng->events,
 		.tmp_dir = eng->tmp_dir,
+		.max_downloads = cfg->max_concurrent_downloads,
+		.max_uploads = cfg->max_concurrent_uploads,
 	});
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
 	r = network_open(
@@ -263,6 +269,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.images = eng->images,
 		.containers = eng->containers,
 		.tmp_dir = eng->tmp_dir,
+		.max_builds = cfg->max_concurrent_builds,
 	});
 	/* Usage questions go to the container service, not through the root. */
 	volumes_set_users_fn(eng->volumes, containers_volume_users, eng->containers);
@@ -292,6 +299,7 @@ engine_close(struct engine *eng)
 	images_free(eng->images);
 	registry_client_free(eng->registry);
 	store_close(eng->store);
+	network_shutdown(eng->net);
 	network_close(eng->net);
 	safe_close(eng->lock_fd);
 	volumes_close(eng->volumes);
