@@ -101,7 +101,10 @@ filters_check_keys(const struct filters *f, const char *const *allowed, struct e
 bool
 filters_has(const struct filters *f, const char *key)
 {
-	return json_object_get(f->map, key) != NULL;
+	/* with a value: {"until":{"10m":false}} keeps the key and no value,
+	 * and callers read value 0 of a key they have (a NULL: berthd crashed
+	 * on it; found by tests/fuzz/fuzz_filters) */
+	return json_array_size(json_object_get(f->map, key)) > 0;
 }
 
 size_t

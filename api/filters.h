@@ -23,6 +23,8 @@ void filters_free(struct filters *f);
 /* -EINVAL "invalid filter '<key>'" unless every key is in @allowed (NULL-terminated). */
 int filters_check_keys(const struct filters *f, const char *const *allowed, struct err *e);
 
+/* True when @key has at least one value (a key whose values were all
+ * false, {"k":{"v":false}}, has none). */
 bool filters_has(const struct filters *f, const char *key);
 /* Number of values for @key, and the i-th one. */
 size_t filters_count(const struct filters *f, const char *key);
