@@ -205,8 +205,10 @@ json_query(struct api_request *r, const char *k, bool allow_null, json_t **ret)
 	}
 	json_object_foreach(j, key, x)
 		if (!json_is_string(x) && !(allow_null && json_is_null(x))) {
-			json_decref(j);
+			/* @key lives in @j: reply before freeing it (it was the
+			 * other way round; found by tests/fuzz/fuzz_build_request) */
 			api_reply_errorf(r, 400, "invalid %s: value of '%s' is not a string", k, key);
+			json_decref(j);
 			return -EINVAL;
 		}
 	*ret = j;
@@ -312,6 +314,18 @@ decode(struct api_request *r, struct build_job *j)
 	authconfig_decode_config(api_header(r, "X-Registry-Config"), &j->creds);
 	o->registry_creds = &j->creds;
 	return 0;
+}
+
+int
+api_build_decode(struct api_request *r)
+{
+	struct build_job *j = xcalloc(1, sizeof(*j));
+	int k;
+
+	j->fd = -1;
+	k = decode(r, j);
+	job_free(j);
+	return k;
 }
 
 /* operationId: ImageBuild */

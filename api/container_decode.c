@@ -202,8 +202,14 @@ decode_tmpfs(json_t *host, struct container_spec *s, struct err *e)
 		return -EINVAL;
 	json_object_foreach(t, target, v) {
 		if (target[0] != '/') {
+			/* @target lives in @t: the message first (it was formatted
+			 * after the free; found by tests/fuzz/fuzz_container_create) */
+			int r = err_set(e, -EINVAL,
+					"invalid mount config for type \"tmpfs\": invalid mount "
+					"path: '%s' mount path must be absolute",
+					target);
 			json_decref(t);
-			return err_set(e, -EINVAL, "invalid mount config for type \"tmpfs\": invalid mount path: '%s' mount path must be absolute", target);
+			return r;
 		}
 		add_mount(s, MOUNT_TMPFS, NULL, target, false, json_string_value(v));
 	}

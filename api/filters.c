@@ -21,15 +21,18 @@ struct filters {
 int
 filters_parse(const char *text, struct filters **ret, struct err *e)
 {
-	struct filters *f = xcalloc(1, sizeof(*f));
+	_cleanup_filters_ struct filters *f = xcalloc(1, sizeof(*f));
 	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
 
+	/* *ret only on success (it was also set on failure, leaving the
+	 * caller to free it: found by tests/fuzz/fuzz_filters) */
 	f->map = json_object();
-	*ret = f;
-	if (!text || !*text)
+	if (!text || !*text) {
+		*ret = TAKE_PTR(f);
 		return 0;
+	}
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root || !json_is_object(root)) {
 		json_decref(root);
@@ -65,6 +68,7 @@ filters_parse(const char *text, struct filters **ret, struct err *e)
 		json_object_set_new(f->map, key, vals);
 	}
 	json_decref(root);
+	*ret = TAKE_PTR(f);
 	return 0;
 }
 
@@ -97,7 +101,10 @@ filters_check_keys(const struct filters *f, const char *const *allowed, struct e
 bool
 filters_has(const struct filters *f, const char *key)
 {
-	return json_object_get(f->map, key) != NULL;
+	/* with a value: {"until":{"10m":false}} keeps the key and no value,
+	 * and callers read value 0 of a key they have (a NULL: berthd crashed
+	 * on it; found by tests/fuzz/fuzz_filters) */
+	return json_array_size(json_object_get(f->map, key)) > 0;
 }
 
 size_t

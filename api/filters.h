@@ -15,13 +15,16 @@
 
 struct filters;
 
-/* Parses @text (NULL or "" gives an empty set): 0 or -EINVAL with @e. */
+/* Parses @text (NULL or "" gives an empty set): 0 with *@ret (free it with
+ * filters_free), or -EINVAL with @e and *@ret untouched. */
 int filters_parse(const char *text, struct filters **ret, struct err *e);
 void filters_free(struct filters *f);
 
 /* -EINVAL "invalid filter '<key>'" unless every key is in @allowed (NULL-terminated). */
 int filters_check_keys(const struct filters *f, const char *const *allowed, struct err *e);
 
+/* True when @key has at least one value (a key whose values were all
+ * false, {"k":{"v":false}}, has none). */
 bool filters_has(const struct filters *f, const char *key);
 /* Number of values for @key, and the i-th one. */
 size_t filters_count(const struct filters *f, const char *key);

@@ -24,11 +24,32 @@
 #include "engine/util/jsonget.h"
 #include "engine/util/xalloc.h"
 
+/* The value of @key in a "key=value" vector (see struct api_request), from
+ * index *@i on; *@i is left after the match. */
+static const char *
+no_conn_value(char *const *kv, const char *key, bool icase, size_t *i)
+{
+	size_t n = strlen(key);
+
+	for (; kv && kv[*i]; (*i)++) {
+		const char *s = kv[*i];
+		if ((icase ? strncasecmp(s, key, n) : strncmp(s, key, n)) != 0 ||
+		    (s[n] != '=' && s[n] != '\0'))
+			continue;
+		(*i)++;
+		return s[n] ? s + n + 1 : "";
+	}
+	return NULL;
+}
+
 const char *
 api_query(struct api_request *r, const char *key)
 {
 	const char *v;
+	size_t i = 0;
 
+	if (!r->conn)
+		return no_conn_value(r->no_conn_query, key, false, &i);
 	if (!MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &v,
 					   NULL))
 		return NULL;
@@ -60,7 +81,14 @@ size_t
 api_query_each(struct api_request *r, const char *key, void (*fn)(const char *, void *), void *ud)
 {
 	struct each_ctx c = { key, fn, ud, 0 };
+	const char *v;
+	size_t i = 0;
 
+	if (!r->conn) {
+		while ((v = no_conn_value(r->no_conn_query, key, false, &i)))
+			each_cb(&c, MHD_GET_ARGUMENT_KIND, key, v);
+		return c.n;
+	}
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_cb, &c);
 	return c.n;
 }
@@ -93,6 +121,10 @@ api_query_int(struct api_request *r, const char *key, int64_t min, int64_t max, 
 const char *
 api_header(struct api_request *r, const char *name)
 {
+	size_t i = 0;
+
+	if (!r->conn)
+		return no_conn_value(r->no_conn_headers, name, true, &i);
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
@@ -205,6 +237,10 @@ api_reply_response(struct api_request *r, unsigned status, struct MHD_Response *
 		MHD_add_response_header(resp, r->extra_headers[i][0], r->extra_headers[i][1]);
 	r->replied = true;
 	r->status = status;
+	if (!r->conn) {
+		MHD_destroy_response(resp);
+		return;
+	}
 	if (MHD_queue_response(r->conn, status, resp) != MHD_YES)
 		log_warn("cannot queue response for %s %s", r->method, r->path);
 	MHD_destroy_response(resp);

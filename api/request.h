@@ -52,6 +52,13 @@ struct api_request {
 	void *on_complete_arg;
 	char err_msg[256];	/* for the request log line */
 	bool metrics_started;	/* counted as a pull or build in flight (metrics.c) */
+
+	/* Without a connection (conn NULL: unit tests and tests/fuzz call
+	 * handlers' decoders directly): the query and the headers as
+	 * NULL-terminated "key=value" vectors (a key without '=' has the value
+	 * ""), borrowed; replies are only recorded (replied, status, err_msg). */
+	char *const *no_conn_query;
+	char *const *no_conn_headers;
 };
 
 /* Query value (first occurrence) or NULL; a key without "=" gives "". */

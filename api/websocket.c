@@ -216,12 +216,40 @@ ws_loop(struct ws_session *s)
 	}
 }
 
+/* The server side of the protocol on s->fd, as every session runs it. */
+static int
+session_init(struct ws_session *s)
+{
+	static const struct wslay_event_callbacks cb = {.recv_callback = recv_cb,
+							.send_callback = send_cb,
+							.on_msg_recv_callback = msg_cb};
+
+	if (wslay_event_context_server_init(&s->ctx, &cb, s) != 0)
+		return -ENOMEM;
+	wslay_event_config_set_max_recv_msg_length(s->ctx, LIMIT_WS_MESSAGE);
+	return 0;
+}
+
+int
+websocket_receive(int fd, int shim, const struct attach_detach *d, bool *ret_detached)
+{
+	struct ws_job j = {.flags = ATTACH_STDIN, .tty = true, .detach = *d};
+	struct ws_session s = {.j = &j, .fd = fd, .shim = shim};
+
+	if (session_init(&s) < 0)
+		return -ENOMEM;
+	while (!s.detached && !s.failed && wslay_event_want_read(s.ctx) &&
+	       wslay_event_recv(s.ctx) == 0)
+		(void)wslay_event_send(s.ctx); /* pongs and close replies; may not fit */
+	*ret_detached = s.detached;
+	wslay_event_context_free(s.ctx);
+	return s.failed ? -EIO : 0;
+}
+
 static void
 ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 {
 	struct ws_job *j = arg;
-	struct wslay_event_callbacks cb = {.recv_callback = recv_cb, .send_callback = send_cb,
-					   .on_msg_recv_callback = msg_cb};
 	/* the shim's frames never exceed FRAME_PAYLOAD_MAX (proto.h) */
 	struct ws_session s = {.j = j, .fd = fd, .shim = -1,
 			       .demux = FRAME_DECODER_INIT(FRAME_PAYLOAD_MAX)};
@@ -233,9 +261,8 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 			  extra_len);
 		return;
 	}
-	if (wslay_event_context_server_init(&s.ctx, &cb, &s) != 0)
+	if (session_init(&s) < 0)
 		return;
-	wslay_event_config_set_max_recv_msg_length(s.ctx, LIMIT_WS_MESSAGE);
 	s.exit_seq = container_exit_seq(j->c);
 	if (j->stream)
 		s.shim = attach_connect(j->eng->containers, j->c, j->flags, early_poll, &s, &e);

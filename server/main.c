@@ -41,6 +41,9 @@
 
 #define MAX_LISTENERS 16
 
+/* libmicrohttpd's printf-style messages (the attribute tells clang fmt is one). */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {

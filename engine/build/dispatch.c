@@ -300,7 +300,6 @@ run_produce(struct builder *b, void *ud, struct step_layer *ret)
 	if (r == 0)
 		r = build_run_exec(b->bs->containers, rc->c, &ro, &code, b->e);
 	if (r == 0 && code != 0) {
-		_cleanup_free_ char *cmd = NULL;
 		_cleanup_buf_ struct buf j = BUF_INIT;
 		for (size_t i = 0; rc->argv[i]; i++)
 			buf_printf(&j, "%s%s", i ? " " : "", rc->argv[i]);

@@ -84,50 +84,124 @@ check_syntax(const char *p)
 	return 0;
 }
 
+/*
+ * Go's scanChunk: skips the stars at *@pp (*@star tells whether there were
+ * any), leaves *@pp at the chunk after them and returns its length, up to
+ * the next star outside a class.
+ */
+static size_t
+scan_chunk(const char **pp, bool *star)
+{
+	const char *p = *pp;
+	size_t i;
+
+	*star = false;
+	for (; *p == '*'; p++)
+		*star = true;
+	for (i = 0; p[i] && p[i] != '*'; i++) {
+		if (p[i] == '\\' && p[i + 1]) {
+			i++;
+		} else if (p[i] == '[') {
+			/* a class ends as match_class reads it: a ']' right after
+			 * '[' (or '[^', '[!') is literal, so "[]*]" holds a star */
+			size_t j = i + 1 + (p[i + 1] == '^' || p[i + 1] == '!');
+			for (j += p[j] == ']'; p[j] && p[j] != ']'; j++)
+				j += p[j] == '\\' && p[j + 1];
+			i = p[j] ? j : j - 1;
+		}
+	}
+	*pp = p;
+	return i;
+}
+
+/*
+ * Go's matchChunk: the star-free chunk @c against the start of @s. 1 with
+ * *@rest after the matched part, 0 for no match, -EINVAL for a malformed
+ * chunk (checked to its end even after a mismatch, as Go does).
+ */
+static int
+match_chunk(const char *c, const char *s, const char **rest)
+{
+	bool failed = false;
+
+	while (*c) {
+		failed = failed || !*s;
+		switch (*c) {
+		case '[': {
+			int r = match_class(&c, failed ? 'a' : *s);
+			if (r < 0)
+				return r;
+			if (!failed) {
+				failed = r == 0 || *s == '/'; /* a class never matches '/' */
+				s++;
+			}
+			break;
+		}
+		case '?':
+			if (!failed) {
+				failed = *s == '/';
+				s++;
+			}
+			c++;
+			break;
+		case '\\':
+			if (!*++c)
+				return -EINVAL;
+			/* fall through */
+		default:
+			if (!failed) {
+				failed = *c != *s;
+				s++;
+			}
+			c++;
+		}
+	}
+	if (failed)
+		return 0;
+	*rest = s;
+	return 1;
+}
+
+/*
+ * Go's filepath.Match, chunk by chunk: each star-free chunk after a star is
+ * matched at the leftmost position that works, never revisited. That is
+ * O(pattern × name); the backtracking recursion it replaces was exponential
+ * in the number of stars ("*?*?*?...x" against a long name: minutes of CPU
+ * per COPY source or .dockerignore line; found by tests/fuzz).
+ */
 static int
 glob(const char *p, const char *n)
 {
 	while (*p) {
-		switch (*p) {
-		case '*': {
-			while (*p == '*')
-				p++;
-			if (!*p)
-				return strchr(n, '/') ? 0 : 1;
-			for (const char *t = n;; t++) {
-				int r = glob(p, t);
-				if (r != 0)
-					return r;
-				if (!*t || *t == '/')
-					return check_syntax(p) < 0 ? -EINVAL : 0;
+		const char *rest = NULL;
+		bool star;
+		size_t len = scan_chunk(&p, &star);
+		_cleanup_free_ char *c = xstrndup(p, len);
+		int r;
+
+		p += len;
+		if (star && len == 0)
+			return strchr(n, '/') ? 0 : 1;
+		r = match_chunk(c, n, &rest);
+		if (r < 0)
+			return r;
+		/* the last chunk must use up the name */
+		if (r == 1 && (!*rest || *p)) {
+			n = rest;
+			continue;
+		}
+		for (size_t i = 0; star && n[i] && n[i] != '/'; i++) {
+			r = match_chunk(c, n + i + 1, &rest);
+			if (r < 0)
+				return r;
+			if (r == 1 && (!*rest || *p)) {
+				n = rest;
+				break;
 			}
 		}
-		case '?':
-			if (!*n || *n == '/')
-				return check_syntax(p + 1) < 0 ? -EINVAL : 0;
-			p++;
-			n++;
-			break;
-		case '[': {
-			if (!*n || *n == '/')
-				return check_syntax(p) < 0 ? -EINVAL : 0;
-			int r = match_class(&p, *n);
-			if (r <= 0)
-				return r < 0 ? r : (check_syntax(p) < 0 ? -EINVAL : 0);
-			n++;
-			break;
-		}
-		case '\\':
-			p++;
-			if (!*p)
-				return -EINVAL;
-			/* fall through */
-		default:
-			if (*p != *n)
-				return check_syntax(p + 1) < 0 ? -EINVAL : 0;
-			p++;
-			n++;
-		}
+		if (r == 1 && (!*rest || *p))
+			continue;
+		return check_syntax(p) < 0 ? -EINVAL : 0;
 	}
 	return *n == '\0';
 }

@@ -4,12 +4,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
+
+/* Seconds from 1970 whose nanoseconds (plus a fraction) still fit int64:
+ * the years 1678 to 2262, as Go's UnixNano. */
+#define TIME_MAX_SEC (INT64_MAX / 1000000000LL - 1)
 
 int64_t
 time_now_ns(void)
@@ -102,9 +107,11 @@ time_parse_rfc3339(const char *s, int64_t *ret_ns)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int hh, mm;
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+		/* exactly "+hh:mm": p += 6 below must not step over the end */
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+		    !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
 			return -EINVAL;
+		int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
 		offset = (int64_t)(hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
 		p += 6;
 	} else {
@@ -113,6 +120,10 @@ time_parse_rfc3339(const char *s, int64_t *ret_ns)
 	if (*p)
 		return -EINVAL;
 	sec = timegm(&tm);
+	/* Nanoseconds since 1970 fit int64 from 1678 to 2262; outside, the
+	 * product overflowed (found by tests/fuzz/fuzz_filters, UBSan). */
+	if ((int64_t)sec - offset < -TIME_MAX_SEC || (int64_t)sec - offset > TIME_MAX_SEC)
+		return -ERANGE;
 	*ret_ns = ((int64_t)sec - offset) * 1000000000LL + frac;
 	return 0;
 }
@@ -135,7 +146,7 @@ time_parse_timestamp(const char *s, int64_t *ret_ns)
 			return -EINVAL;
 		memcpy(secbuf, s, n);
 		secbuf[n] = '\0';
-		if (parse_int64(secbuf, -(1LL << 40), 1LL << 40, &sec) < 0)
+		if (parse_int64(secbuf, -TIME_MAX_SEC, TIME_MAX_SEC, &sec) < 0)
 			return -EINVAL;
 		char nbuf[10] = "000000000";
 		size_t k = strlen(dot + 1);
@@ -144,7 +155,7 @@ time_parse_timestamp(const char *s, int64_t *ret_ns)
 		memcpy(nbuf, dot + 1, k);
 		if (parse_int64(nbuf, 0, 999999999, &nsec) < 0)
 			return -EINVAL;
-	} else if (parse_int64(s, -(1LL << 40), 1LL << 40, &sec) < 0) {
+	} else if (parse_int64(s, -TIME_MAX_SEC, TIME_MAX_SEC, &sec) < 0) {
 		return -EINVAL;
 	}
 	*ret_ns = sec * 1000000000LL + nsec;

@@ -24,12 +24,14 @@ void time_format_rfc3339nano_fixed(int64_t ns, char out[TIME_STR_MAX]);
 
 /*
  * Parses RFC 3339 ("Z" or "+hh:mm", optional fraction) or Go's zero time
- * (→ 0): 0 or -EINVAL.
+ * (→ 0): 0, -EINVAL, or -ERANGE for a time whose nanoseconds since 1970
+ * do not fit int64 (before 1678 or after 2262).
  */
 int time_parse_rfc3339(const char *s, int64_t *ret_ns);
 
 /*
  * Parses Docker's since/until values: Unix seconds with optional
- * ".nanoseconds", or RFC 3339: 0 or -EINVAL.
+ * ".nanoseconds", or RFC 3339: 0, -EINVAL, or -ERANGE as above (Unix
+ * seconds out of that range are -EINVAL).
  */
 int time_parse_timestamp(const char *s, int64_t *ret_ns);

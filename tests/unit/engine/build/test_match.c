@@ -23,6 +23,22 @@ Test(match, go_filepath_match)
 	cr_expect_eq(match_glob("*", ""), 1);
 }
 
+/* The chunk-by-chunk matcher (Go's) answers as the backtracking one did. */
+Test(match, stars_and_chunks)
+{
+	cr_expect_eq(match_glob("*a*b", "xaybzb"), 1);
+	cr_expect_eq(match_glob("*a*b", "xaybz"), 0);
+	cr_expect_eq(match_glob("a*/*b", "a/c/b"), 0);
+	cr_expect_eq(match_glob("*x*", "abxcd"), 1);
+	cr_expect_eq(match_glob("*.tar.gz", "a.tar.tar.gz"), 1);
+	cr_expect_eq(match_glob("[]*]x", "*x"), 1); /* a leading ']' is in the class */
+	cr_expect_eq(match_glob("*[", "abc"), -EINVAL);
+	/* the fuzz finding: many stars against a long name, no match */
+	cr_expect_eq(match_glob("*?*?**?*?*??*?kmjd", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+						      "aaaaaaaaa"),
+		     0);
+}
+
 Test(match, dockerignore)
 {
 	const char *text = "\xef\xbb\xbf# comment\n\n*.md\n!README.md\nbuild/\n**/*.tmp\n/abs\n";

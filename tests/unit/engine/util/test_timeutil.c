@@ -32,3 +32,15 @@ Test(timeutil, parses_rfc3339_and_unix)
 	cr_expect_eq(time_parse_timestamp("17x", &ns), -EINVAL);
 	cr_expect_eq(time_parse_rfc3339("2023-11-14 22:13:20", &ns), -EINVAL);
 }
+
+/* Found by tests/fuzz: nanoseconds overflowed, a short offset read past the end. */
+Test(timeutil, refuses_what_int64_nanoseconds_cannot_hold)
+{
+	int64_t ns;
+	cr_expect_eq(time_parse_rfc3339("226-01-01T00:00:00Z", &ns), -ERANGE);
+	cr_expect_eq(time_parse_rfc3339("2263-01-01T00:00:00Z", &ns), -ERANGE);
+	cr_expect_eq(time_parse_rfc3339("2262-01-01T00:00:00Z", &ns), 0);
+	cr_expect_eq(time_parse_rfc3339("2023-11-14T23:13:20+1:2", &ns), -EINVAL);
+	cr_expect_eq(time_parse_timestamp("1099511627776", &ns), -EINVAL);
+	cr_expect_eq(time_parse_timestamp("-9223372035", &ns), 0);
+}
