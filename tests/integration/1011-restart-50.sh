@@ -28,12 +28,17 @@ running() {
 		jq '[.[] | select(.State == "running")] | length'
 }
 expect_eq "all $N running" "$(running)" "$N"
-pids_before=$(curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json' | jq -r '.[].Id' | sort |
-	while read -r id; do "$DOCKER" inspect -f '{{.State.Pid}}' "$id"; done | tr '\n' ' ')
+# one inspect for all of them: a CLI call per container would cost more than the test
+pids() {
+	# shellcheck disable=SC2046
+	"$DOCKER" inspect -f '{{.State.Pid}}' $(curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json' |
+		jq -r '.[].Id' | sort) | tr '\n' ' '
+}
+pids_before=$(pids)
 
 berth_stop
 check "berthd stopped with SIGTERM" test ! -e /proc/"$BERTH_PID"
-shims=$(pgrep -fc "berth-shim $BERTH_ROOT/")
+shims=$(pgrep -fc "[b]erth-shim $BERTH_ROOT/")
 expect_eq "the $N shims outlive it" "$shims" "$N"
 
 # Start again and poll tightly: ping, then the list.
@@ -54,21 +59,22 @@ until [ "$(running)" = "$N" ]; do
 	sleep 0.005
 done
 t_ps=$((($(date +%s%N) - t0) / 1000000))
-diag "restart with $N containers: /_ping after ${t_ping} ms, all $N listed running after ${t_ps} ms (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+# berthd's own CPU time (user + system, in clock ticks) up to that point
+read -r -a st <"/proc/$BERTH_PID/stat"
+cpu_ms=$(((st[13] + st[14]) * 1000 / $(getconf CLK_TCK)))
+load=$(cut -d' ' -f1 /proc/loadavg)
+diag "restart with $N containers: /_ping after ${t_ping} ms, all $N listed running after ${t_ps} ms; berthd used ${cpu_ms} ms of CPU (load $load on $(nproc) cores)"
 expect_eq "all $N found running again" "$(running)" "$N"
-# The figure to hold is one second; on a host busier than its cores the
-# scheduler alone can stretch it, so the check allows for the load.
-load=$(cut -d. -f1 /proc/loadavg)
-cores=$(nproc)
-limit=1000
-[ "$load" -le "$cores" ] || limit=$((1000 * load / cores))
-if [ "$t_ps" -lt "$limit" ]; then ok "in less than ${limit} ms (${t_ps} ms)"; else
-	fail "in less than ${limit} ms (${t_ps} ms)"
+check "berthd spends less than a second of CPU on it (${cpu_ms} ms)" test "$cpu_ms" -lt 1000
+# The wall-clock second holds on a host with a core to spare; on one whose
+# load exceeds its cores the scheduler, not berthd, decides the figure.
+if [ "${load%.*}" -ge "$(nproc)" ]; then
+	skip "wall clock under a second: host load $load on $(nproc) cores (measured ${t_ps} ms)"
+elif [ "$t_ps" -lt 1000 ]; then ok "found running and listed in less than a second (${t_ps} ms)"; else
+	fail "found running and listed in less than a second (${t_ps} ms)"
 	diag "$(grep -E 'started|listening|still running' "$BERTH_LOG" | tail -4)"
 fi
-pids_after=$(curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json' | jq -r '.[].Id' | sort |
-	while read -r id; do "$DOCKER" inspect -f '{{.State.Pid}}' "$id"; done | tr '\n' ' ')
-expect_eq "same processes as before" "$pids_after" "$pids_before"
+expect_eq "same processes as before" "$(pids)" "$pids_before"
 
 expect_eq "docker exec works in one" "$("$DOCKER" exec r50-1 echo hello)" "hello"
 expect_eq "and in the last" "$("${DOCKER_OLD:-$DOCKER}" exec "r50-$N" cat /proc/1/cmdline | tr '\0' ' ')" "sleep 600 "
@@ -82,6 +88,6 @@ t0=$(date +%s)
 check "rm -f of all $N" "$DOCKER" rm -f $ids
 diag "rm -f of $N took $(($(date +%s) - t0)) s"
 expect_eq "none left" "$("$DOCKER" ps -aq | wc -l)" 0
-check "no shim left" wait_for 10 sh -c "! pgrep -f 'berth-shim $BERTH_ROOT/' >/dev/null"
+check "no shim left" wait_for 10 sh -c "! pgrep -f '[b]erth-shim $BERTH_ROOT/' >/dev/null"
 expect_eq "no mount left under the roots" "$(grep -c " $BERTH_ROOT/" /proc/self/mountinfo)" 0
 finish

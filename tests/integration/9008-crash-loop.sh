@@ -301,7 +301,7 @@ expect_eq "every container removed" "$("$DOCKER" ps -aq | wc -l)" 0
 curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json?all=1' >"$T_DIR/ps.json"
 out=$("$PY" "$STORECHECK" "$DATA" "$T_DIR/ps.json" 2>&1)
 expect_eq "store consistent at the end" "$out" ""
-expect_eq "no shim left" "$(pgrep -fc "berth-shim $BERTH_ROOT/")" 0
+expect_eq "no shim left" "$(pgrep -fc "[b]erth-shim $BERTH_ROOT/")" 0
 expect_eq "no mount left under the roots" "$(grep -c " $BERTH_ROOT/" /proc/self/mountinfo)" 0
 expect_eq "no crash network left" "$("$DOCKER" network ls -q --filter name=crash-n | wc -l)" 0
 diag "run time $(($(date +%s) - T0)) s"

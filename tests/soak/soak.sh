@@ -147,7 +147,7 @@ else
 	fi
 fi
 expect_eq "no container left" "$("$DOCKER" ps -aq | wc -l)" 0
-check "no shim left" wait_for 10 sh -c "! pgrep -f 'berth-shim $BERTH_ROOT/' >/dev/null"
+check "no shim left" wait_for 10 sh -c "! pgrep -f '[b]erth-shim $BERTH_ROOT/' >/dev/null"
 expect_eq "no mount left under the roots" "$(grep -c " $BERTH_ROOT/" /proc/self/mountinfo)" 0
 expect_eq "no veth left on the bridge" "$(ip -o link show master "$BERTH_BRIDGE" 2>/dev/null | wc -l)" 0
 
