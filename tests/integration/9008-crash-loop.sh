@@ -18,15 +18,17 @@
 # lost shim) and `--restart always` brings it back.
 #
 # Delays are random, from a seed printed first; replay a run with
-# BERTH_CRASH_SEED=N. BERTH_CRASH_ITER sets the number of kills (default
-# 210; `make crash-long` runs 2000).
+# BERTH_CRASH_SEED=N. BERTH_CRASH_ITER sets the number of interrupted
+# operations (default 210; `make crash-long` runs 2000), BERTH_CRASH_PAR
+# how many different ones run at each kill (default 2).
 . "$(dirname "$0")/../helpers/lib.sh"
 . "$(dirname "$0")/../helpers/images.sh"
 command -v python3 >/dev/null || skip_all "python3 missing"
 command -v jq >/dev/null || skip_all "jq missing"
 ITER=${BERTH_CRASH_ITER:-210}
+PAR=${BERTH_CRASH_PAR:-2}
 SEED=${BERTH_CRASH_SEED:-$(($(od -An -N4 -tu4 /dev/urandom) % 1000000))}
-diag "seed $SEED ($ITER kills; replay with BERTH_CRASH_SEED=$SEED)"
+diag "seed $SEED ($ITER operations, $PAR at a time; replay with BERTH_CRASH_SEED=$SEED)"
 T0=$(date +%s)
 
 fixtures_build || { fail "fixtures build"; finish; }
@@ -50,10 +52,10 @@ tar -C "$T_DIR/ctx" -cf "$T_DIR/ctx.tar" .
 api_st() {
 	local m=$1 p=$2
 	shift 2
-	curl -s -o "$T_DIR/body" --unix-socket "$BERTH_SOCK" -X "$m" -w '%{http_code}' "$@" "http://x$p"
+	curl -s -o "$T_DIR/body.${OPNAME:-x}" --unix-socket "$BERTH_SOCK" -X "$m" -w '%{http_code}' "$@" "http://x$p"
 }
 # A stream (pull, build) succeeded: 200 and no error line in the body.
-stream_ok() { [ "$1" = 200 ] && ! grep -q '"error' "$T_DIR/body"; }
+stream_ok() { [ "$1" = 200 ] && ! grep -q '"error' "$T_DIR/body.${OPNAME:-x}"; }
 
 # forget_pid PID: a dead daemon's PID leaves T_PIDS (it may be reused).
 forget_pid() {
@@ -88,7 +90,7 @@ RUN_BODY='{"Image":"busybox","Cmd":["sleep","600"],"Labels":{"crash":"1"}}'
 prep_run() { :; }
 do_run() {
 	[ "$(api_st POST /containers/create -H 'Content-Type: application/json' -d "$RUN_BODY")" = 201 ] &&
-		jq -r .Id "$T_DIR/body" >"$T_DIR/created_id" &&
+		jq -r .Id "$T_DIR/body.${OPNAME:-x}" >"$T_DIR/created_id" &&
 		api_st POST "/containers/$(cat "$T_DIR/created_id")/start"
 }
 # (redo runs in a subshell: the new ID goes through a file)
@@ -202,43 +204,61 @@ phase() {
 	PHASE[$1]=$((${PHASE[$1]:-0} + (now - ph_t) / 1000000))
 	ph_t=$now
 }
-for ((i = 1; i <= ITER; i++)); do
+# Each restart interrupts PAR different operations at once (2 by default:
+# kills are cheap, restarts and checks are not); ITER counts interrupted
+# operations.
+done_ops=0
+restarts=0
+for ((i = 1; done_ops < ITER; i++)); do
 	phase other
-	op=${OPS[$((RANDOM % ${#OPS[@]}))]}
-	delay=$((RANDOM % ${SPAN[$op]}))
-	prep_$op "$i" >/dev/null 2>&1 || { note prep "$op" "could not prepare"; continue; }
-	do_$op >/dev/null 2>&1 &
-	cpid=$!
+	ops=()
+	maxspan=1
+	while [ "${#ops[@]}" -lt "$PAR" ]; do
+		op=${OPS[$((RANDOM % ${#OPS[@]}))]}
+		case " ${ops[*]} " in *" $op "*) continue ;; esac
+		ops+=("$op")
+		[ "${SPAN[$op]}" -le "$maxspan" ] || maxspan=${SPAN[$op]}
+	done
+	delay=$((RANDOM % maxspan))
+	cpids=()
+	for op in "${ops[@]}"; do
+		prep_$op "$i" >/dev/null 2>&1 || { note prep "$op" "could not prepare"; continue; }
+		(OPNAME=$op do_$op >/dev/null 2>&1) &
+		cpids+=($!)
+	done
 	sleep "$(printf '0.%03d' "$delay")"
 	kill -9 "$BERTH_PID"
 	wait "$BERTH_PID" 2>/dev/null
 	forget_pid "$BERTH_PID"
-	wait "$cpid" 2>/dev/null
-	KILLS[$op]=$((${KILLS[$op]} + 1))
+	wait "${cpids[@]}" 2>/dev/null
+	restarts=$((restarts + 1))
+	for op in "${ops[@]}"; do KILLS[$op]=$((${KILLS[$op]} + 1)); done
+	done_ops=$((done_ops + ${#ops[@]}))
 	phase kill
-	berth_restart >/dev/null || { note restart "$op" "berthd did not come back"; break; }
+	berth_restart >/dev/null || { note restart "${ops[0]}" "berthd did not come back"; break; }
 	phase restart
 	curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json?all=1' >"$T_DIR/ps.json"
 	if ! out=$("$PY" "$STORECHECK" "$DATA" "$T_DIR/ps.json" 2>&1); then
-		note store "$op" "$out"
+		for op in "${ops[@]}"; do note store "$op" "(with ${ops[*]}) $out"; done
 		# One report per inconsistency: repair nothing, but do not count
 		# the same leftover again at every later restart.
 		break
 	fi
 	phase check
-	cli=""
-	[ $((i % 4)) -ne 0 ] || cli=${clis[$(((i / 4) % ${#clis[@]}))]}
-	if ! out=$(redo_$op "$cli" 2>&1); then
-		note redo "$op" "${cli:-curl}: $out $(head -c 300 "$T_DIR/body" 2>/dev/null)"
-		continue
-	fi
+	for op in "${ops[@]}"; do
+		cli=""
+		[ $(((i + ${#op}) % 4)) -ne 0 ] || cli=${clis[$(((i / 4) % ${#clis[@]}))]}
+		if ! out=$(OPNAME=$op redo_$op "$cli" 2>&1); then
+			note redo "$op" "${cli:-curl}: $out $(head -c 300 "$T_DIR/body.$op" 2>/dev/null)"
+			continue
+		fi
+		OPNAME=$op post_$op >/dev/null 2>&1 || note post "$op" "end state wrong after ${cli:-curl}"
+	done
 	phase redo
-	post_$op >/dev/null 2>&1 || note post "$op" "end state wrong after ${cli:-curl}"
 done
 phase other
 loop_ms=$((($(date +%s%N) - loop_start) / 1000000))
-done_iter=$((i > ITER ? ITER : i))
-diag "$done_iter kills in ${loop_ms} ms: $(for op in "${OPS[@]}"; do printf '%s=%s ' "$op" "${KILLS[$op]}"; done)"
+diag "$done_ops operations interrupted by $restarts kills in ${loop_ms} ms: $(for op in "${OPS[@]}"; do printf '%s=%s ' "$op" "${KILLS[$op]}"; done)"
 diag "time (ms) by phase: $(for k in "${!PHASE[@]}"; do printf '%s=%s ' "$k" "${PHASE[$k]}"; done)"
 
 for op in "${OPS[@]}"; do
@@ -256,10 +276,10 @@ for op in "${OPS[@]}"; do
 		fi
 	done
 done
-restarts=0
-for op in "${OPS[@]}"; do restarts=$((restarts + ${FAILS[restart $op]:-0})); done
-expect_eq "berthd came back after every kill" "$restarts" 0
-check "at least $ITER kills ran" test "$done_iter" -ge "$ITER"
+lost=0
+for op in "${OPS[@]}"; do lost=$((lost + ${FAILS[restart $op]:-0})); done
+expect_eq "berthd came back after every kill" "$lost" 0
+check "at least $ITER operations interrupted" test "$done_ops" -ge "$ITER"
 
 # ---- shims killed ------------------------------------------------------
 shim_of() { pgrep -f "berth-shim $BERTH_ROOT/exec/containers/$1" | head -1; }

@@ -36,6 +36,7 @@ exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indir
 EOF
 	chmod +x "$T_DIR/berthd-vg"
 	BERTHD=$T_DIR/berthd-vg
+	export BERTH_START_TIMEOUT=${BERTH_START_TIMEOUT:-120}
 fi
 berth_start_seeded || { fail "berthd starts"; finish; }
 # the daemon goes before lib.sh's clean-up, after the containers
@@ -122,7 +123,7 @@ for f in "$T_DIR"/count.*; do
 	read -r n bad <"$f"
 	if [ "$bad" -eq 0 ] && [ "$n" -gt 0 ]; then ok "$name: $n rounds, none failed"; else
 		fail "$name: $bad of $n rounds failed"
-		diag "$(grep -A3 -- '--- failure' -B6 "$T_DIR/out.$name" | head -30)"
+		diag "$(grep -B6 -A3 -e '--- failure' "$T_DIR/out.$name" | head -30)"
 	fi
 done
 check "berthd still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
@@ -134,7 +135,10 @@ ids=$("$DOCKER" ps -aq)
 [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null
 settled() { [ "$(fds)" -le "$fd0" ] && [ "$(threads)" -le "$th0" ]; }
 wait_for 20 settled
-expect_eq "fd count back to the baseline" "$(fds)" "$fd0"
+# (at most: the baseline may hold a connection the CLI kept open)
+if [ "$(fds)" -le "$fd0" ]; then ok "fd count back to the baseline ($(fds) <= $fd0)"; else
+	fail "fd count back to the baseline"; diag "$(fds) fds, baseline $fd0:" "$(ls -l "/proc/$BERTH_PID/fd")"
+fi
 if [ "$(threads)" -le "$th0" ]; then ok "thread count back to the baseline ($(threads) <= $th0)"; else
 	fail "thread count back to the baseline"; diag "$(threads) threads, baseline $th0"
 fi
@@ -152,12 +156,13 @@ expect_eq "no mount left under the roots" "$(grep -c " $BERTH_ROOT/" /proc/self/
 expect_eq "no veth left on the bridge" "$(ip -o link show master "$BERTH_BRIDGE" 2>/dev/null | wc -l)" 0
 
 if [ "$VALGRIND" = 1 ]; then
-	berth_stop
+	# memcheck's leak search at exit takes its time
+	stop_pid "$BERTH_PID" 300
 	if grep -q "ERROR SUMMARY: 0 errors" "$VG_LOG"; then ok "valgrind: no error, no definite or indirect leak"; else
 		fail "valgrind: no error, no definite or indirect leak"
 		diag "$(grep -E 'ERROR SUMMARY|definitely|indirectly|possibly' "$VG_LOG" | tail -6)"
-		diag "full report: $VG_LOG (kept as $TOP/valgrind-soak.log)"
 		cp "$VG_LOG" "${SOAK_VALGRIND_KEEP:-/tmp/valgrind-soak.log}"
+		diag "full report kept as ${SOAK_VALGRIND_KEEP:-/tmp/valgrind-soak.log}"
 	fi
 	diag "$(grep -E 'definitely|indirectly|possibly|still reachable|ERROR SUMMARY' "$VG_LOG" | sed 's/^==[0-9]*== *//')"
 fi
