@@ -86,6 +86,12 @@ out_aux(void *ud, const char *id)
 }
 
 /* remote=: the fetched context replaces the (ignored) request body. */
+static bool
+out_cancelled(void *ud)
+{
+	return api_stream_cancelled(ud);
+}
+
 static int
 fetch_remote(struct api_stream *s, struct build_job *j, struct err *e)
 {
@@ -115,7 +121,10 @@ produce(struct api_stream *s, void *arg, struct err *e)
 {
 	struct build_job *j = arg;
 	struct build_output out = {
-		.stream = out_stream, .aux_id = out_aux, .ud = s,
+		.stream = out_stream,
+		.aux_id = out_aux,
+		.cancelled = out_cancelled,
+		.ud = s,
 		.pull_progress = api_images_progress,
 	};
 	struct build_result res = {0};

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/metrics.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/stream.h"
@@ -173,6 +174,7 @@ dispatch(struct request_priv *p)
 		api_reply_errorf(r, 500, "cannot read request body: %s", strerror(errno));
 		return;
 	}
+	api_metrics_request_start(r);
 	r->route->fn(r);
 	if (!r->replied) {
 		log_error("handler for %s %s gave no reply", r->method, r->path);
@@ -353,8 +355,9 @@ api_request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	r = &p->r;
 	if (r->on_complete)
 		r->on_complete(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	double ms = (double)(time_mono_ns() - r->start_ns) / 1e6;
+	api_metrics_request_done(r, ms / 1e3);
 	if (ctx->log_requests || r->status >= 500) {
-		double ms = (double)(time_mono_ns() - r->start_ns) / 1e6;
 		if (r->status >= 400 && r->err_msg[0])
 			log_write(r->status >= 500 ? LOG_LEVEL_ERROR : LOG_LEVEL_INFO,
 				  "%s %s %u %.1fms: %s", r->method, r->url, r->status, ms,

@@ -13,6 +13,7 @@ libberth_api_a_SOURCES += \
 	api/container_decode_kept.c \
 	api/jsonx.c api/jsonx.h \
 	api/lineq.c api/lineq.h \
+	api/metrics.c api/metrics.h \
 	api/events.c api/events.h \
 	api/exec.c api/exec.h \
 	api/filters.c api/filters.h \

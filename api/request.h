@@ -51,6 +51,7 @@ struct api_request {
 	void (*on_complete)(struct api_request *r, bool client_gone);
 	void *on_complete_arg;
 	char err_msg[256];	/* for the request log line */
+	bool metrics_started;	/* counted as a pull or build in flight (metrics.c) */
 };
 
 /* Query value (first occurrence) or NULL; a key without "=" gives "". */

@@ -33,6 +33,7 @@
 #include "engine/container/recover.h"
 #include "engine/network/dns.h"
 #include "engine/network/network.h"
+#include "engine/runtime/runtime.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -355,6 +356,12 @@ bridge_nf(const char *path)
 }
 
 int
+engine_shims_running(struct engine *eng)
+{
+	return runtime_count_shims(eng->cfg.exec_root);
+}
+
+int
 engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 {
 	struct engine_info info = {0};
@@ -376,6 +383,8 @@ engine_info(struct engine *eng, struct engine_info *ret, struct err *e)
 			struct container_state st;
 			container_get_state(list[i], &st);
 			info.containers++;
+			if ((unsigned)st.status < sizeof(info.containers_by_status) / sizeof(int))
+				info.containers_by_status[st.status]++;
 			if (st.status == CONTAINER_PAUSED)
 				info.containers_paused++;
 			else if (st.status == CONTAINER_RUNNING || st.status == CONTAINER_RESTARTING)

@@ -93,9 +93,13 @@ struct engine_info {
 	int cgroup_version;	/* 1 or 2 */
 	char backing_fs[32];	/* file system of the data root, e.g. extfs */
 	int containers, containers_running, containers_paused, containers_stopped;
+	int containers_by_status[8]; /* indexed by enum container_status */
 	int images;
 	bool bridge_nf_iptables, bridge_nf_ip6tables;
 };
 
 /* Fills @ret from the host (uname, /proc, statfs) and the engine's counts. */
 int engine_info(struct engine *eng, struct engine_info *ret, struct err *e);
+
+/* berth-shim processes serving this daemon's containers (a /proc scan). */
+int engine_shims_running(struct engine *eng);

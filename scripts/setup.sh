@@ -15,11 +15,11 @@ case "$mode" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
 
 build_pkgs="build-essential autoconf automake libtool pkg-config libmicrohttpd-dev libjansson-dev
  libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libseccomp-dev libcriterion-dev
- libnl-route-3-dev libnftables-dev libwslay-dev libldns-dev zlib1g-dev"
+ libnl-route-3-dev libnftables-dev libwslay-dev libldns-dev zlib1g-dev libsystemd-dev help2man"
 run_pkgs="iptables nftables iproute2 ca-certificates curl openssl"
 test_pkgs="docker.io docker-registry busybox-static skopeo umoci jq python3 python3-yaml
  python3-docker python3-websocket docker-compose zstd netcat-openbsd tmux apache2-utils debootstrap clang-format
- chromium"
+ chromium systemd prometheus"
 
 install_missing() {
 	local missing=()
@@ -51,6 +51,8 @@ install_missing $build_pkgs $run_pkgs
 if [ "$mode" = test ]; then
 	# shellcheck disable=SC2086
 	install_missing $test_pkgs
+	# node and npm for the dockerode and browser tests (any node install will do)
+	command -v npm >/dev/null || install_missing nodejs npm
 fi
 
 if [ "$mode" = run ]; then
@@ -62,18 +64,30 @@ if [ "$mode" = run ]; then
 		kill -TERM "$(cat "$pidfile")"
 		for _ in $(seq 1 300); do kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
 	fi
-	setsid /usr/local/sbin/berthd >>/var/log/berthd.log 2>&1 < /dev/null &
+	if [ -d /run/systemd/system ]; then
+		# systemd is PID 1: the units (socket activation, Type=notify, journal)
+		getent group berth >/dev/null || groupadd --system berth
+		systemctl daemon-reload
+		systemctl enable --now berth.socket >/dev/null
+		systemctl restart berth.service
+		logwhere="journalctl -u berth"
+	else
+		# no systemd here: started by hand, its log rotated by logrotate
+		[ ! -d /etc/logrotate.d ] || install -m 0644 "$top/contrib/logrotate/berthd" /etc/logrotate.d/berthd
+		setsid /usr/local/sbin/berthd >>/var/log/berthd.log 2>&1 < /dev/null &
+		logwhere=/var/log/berthd.log
+	fi
 	for _ in $(seq 1 100); do
 		curl -sf --unix-socket /run/berth.sock http://x/_ping >/dev/null 2>&1 && break
 		sleep 0.1
 	done
 	if ! curl -sf --unix-socket /run/berth.sock http://x/_ping >/dev/null; then
-		echo "berth: berthd did not start; see /var/log/berthd.log" >&2
-		tail -n 20 /var/log/berthd.log >&2
+		echo "berth: berthd did not start; see $logwhere" >&2
+		[ ! -f /var/log/berthd.log ] || tail -n 20 /var/log/berthd.log >&2
 		exit 1
 	fi
 	cat <<MSG
-berth: berthd $(/usr/local/sbin/berthd --version | awk '{print $3}' | tr -d ,) is running (pid $(cat /run/berthd.pid)), log in /var/log/berthd.log
+berth: berthd $(/usr/local/sbin/berthd --version | awk '{print $3}' | tr -d ,) is running (pid $(cat /run/berthd.pid)), log: $logwhere
 Point the docker CLI at it:
     export DOCKER_HOST=unix:///run/berth.sock
     docker version
@@ -108,7 +122,8 @@ skips /tmp/berth-san.out
 summary /tmp/berth-san.out >>/tmp/berth-test-counts
 
 phase "integration tests"
-if BUILD=$top/build "$top/tests/integration/run.sh" >/tmp/berth-integration.out 2>&1; then :; else status=1; fi
+# two lanes: most scripts wait on processes, not on the two cores
+if BERTH_TEST_JOBS=${BERTH_TEST_JOBS:-2} BUILD=$top/build "$top/tests/integration/run.sh" >/tmp/berth-integration.out 2>&1; then :; else status=1; fi
 grep -E '^(not ok|# [0-9]{4}-|# skipped scripts:|integration:)' /tmp/berth-integration.out || true
 skips /tmp/berth-integration.out
 sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/PASS \1\nFAIL \2\nSKIP \3/p' \

@@ -34,7 +34,9 @@ conf_usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -H, --host URL              socket to listen on (repeatable): unix:///path or\n"
-	      "                              tcp://host:port (default " CONF_DEFAULT_SOCKET ")\n"
+	      "                              tcp://host:port, or fd:// for the sockets systemd\n"
+	      "                              passed (fd://N: one of them) (default\n"
+	      "                              " CONF_DEFAULT_SOCKET ")\n"
 	      "      --data-root DIR         persistent state (default /var/lib/berth)\n"
 	      "      --exec-root DIR         sockets and run-time state (default /run/berth)\n"
 	      "  -p, --pidfile FILE          pid file (default /run/berthd.pid)\n"
@@ -68,6 +70,10 @@ conf_usage(FILE *f)
 	      "three\n"
 	      "      --allow-insecure-tcp    allow plain tcp:// on a non-loopback address "
 	      "(unsafe)\n"
+	      "      --metrics-addr ADDR     serve Prometheus metrics on http://ADDR/metrics\n"
+	      "                              (host:port, e.g. 127.0.0.1:9323; default off)\n"
+	      "      --validate              check the flags and the configuration file, print\n"
+	      "                              \"configuration OK\" and exit (1 on an error)\n"
 	      "  -v, --version               print the version and exit\n"
 	      "  -h, --help                  print this help and exit\n",
 	      f);
@@ -99,6 +105,8 @@ enum {
 	OPT_DEFAULT_ULIMIT,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	OPT_VALIDATE,
+	OPT_METRICS_ADDR,
 };
 
 /* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
@@ -177,6 +185,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"validate", no_argument, NULL, OPT_VALIDATE},
+		{"metrics-addr", required_argument, NULL, OPT_METRICS_ADDR},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -249,6 +259,11 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			cfg->client_timeout = (unsigned)v;
 			break;
 		}
+		case OPT_VALIDATE: cfg->validate = true; break;
+		case OPT_METRICS_ADDR:
+			free(cfg->metrics_addr);
+			cfg->metrics_addr = xstrdup(optarg);
+			break;
 		case 'v': cfg->show_version = true; break;
 		case 'h': cfg->show_help = true; break;
 		case ':':
@@ -298,6 +313,7 @@ static const struct key_spec keys[] = {
 	KEY("tlskey", K_STRING, tlskey),
 	KEY("allow-insecure-tcp", K_BOOL, allow_insecure_tcp),
 	KEY("group", K_STRING, group),
+	KEY("metrics-addr", K_STRING, metrics_addr),
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
@@ -541,6 +557,9 @@ finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
 		*slot = full;
 		h = full;
 	}
+	/* fd://, fd://N (and "fd://" "*"): sockets systemd passed (checked when opened) */
+	if (str_startswith(h, "fd://", &rest))
+		return 0;
 	if (str_startswith(h, "unix://", &rest)) {
 		if (rest[0] != '/')
 			return err_set(e, -EINVAL,
@@ -548,8 +567,8 @@ finalize_host(struct daemon_config *cfg, char **slot, struct err *e)
 		return 0;
 	}
 	if (!str_startswith(h, "tcp://", &rest))
-		return err_set(e, -EINVAL, "invalid host '%s': use unix:///path or tcp://host:port",
-			       h);
+		return err_set(e, -EINVAL,
+			       "invalid host '%s': use unix:///path, tcp://host:port or fd://", h);
 	_cleanup_free_ char *host = NULL;
 	const char *colon = strrchr(rest, ':');
 	if (!colon || colon == rest)
@@ -593,6 +612,16 @@ conf_finalize(struct daemon_config *cfg, struct err *e)
 		return err_set(e, -EINVAL,
 			       "invalid bridge name '%s': 1 to 15 letters, digits, '_', '.' or '-', not starting with '-'",
 			       cfg->bridge);
+	if (cfg->metrics_addr) {
+		const char *colon = strrchr(cfg->metrics_addr, ':');
+		uint64_t port;
+		if (!colon || colon == cfg->metrics_addr ||
+		    parse_uint64(colon + 1, 65535, &port) < 0)
+			return err_set(e, -EINVAL,
+				       "invalid --metrics-addr '%s': use host:port, e.g. "
+				       "127.0.0.1:9323",
+				       cfg->metrics_addr);
+	}
 	if (!cfg->hosts || !cfg->hosts[0]) {
 		strv_free(cfg->hosts);
 		cfg->hosts = NULL;
@@ -671,6 +700,7 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->tlscert);
 	free(cfg->tlskey);
 	free(cfg->group);
+	free(cfg->metrics_addr);
 	free(cfg->api_cors_header);
 	strv_free(cfg->read_only_hosts);
 	memset(cfg, 0, sizeof(*cfg));

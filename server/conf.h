@@ -42,6 +42,8 @@ struct daemon_config {
 
 	/* Actions rather than settings. */
 	bool show_version, show_help, dump_routes;
+	bool validate; /* --validate: check the configuration and exit */
+	char *metrics_addr; /* --metrics-addr host:port: Prometheus /metrics; NULL: off */
 };
 
 /*

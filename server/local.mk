@@ -6,4 +6,26 @@ berthd_SOURCES = \
 	server/listen.c server/listen.h \
 	server/tls.c server/tls.h \
 	server/main.c
-berthd_LDADD = $(BERTH_LIBS)
+berthd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+berthd_LDADD = $(BERTH_LIBS) $(SYSTEMD_LIBS)
+
+# The man page is berthd --help and --version, with the sections of
+# server/berthd.h2m, so it never disagrees with the binary.
+if HAVE_HELP2MAN
+man8_MANS = berthd.8
+berthd.8: berthd$(EXEEXT) $(top_srcdir)/server/berthd.h2m
+	$(AM_V_GEN)$(HELP2MAN) --no-info --section=8 --name="the berth container engine daemon (Docker Engine API)" \
+		--include=$(top_srcdir)/server/berthd.h2m --output=$@ ./berthd$(EXEEXT)
+CLEANFILES += berthd.8
+endif
+EXTRA_DIST += server/berthd.h2m
+
+# systemd units (socket activation, Type=notify), with the installed path.
+systemdunitdir = $(prefix)/lib/systemd/system
+systemdunit_DATA = contrib/systemd/berth.service contrib/systemd/berth.socket
+contrib/systemd/berth.service: $(top_srcdir)/contrib/systemd/berth.service.in
+	$(AM_V_GEN)mkdir -p contrib/systemd && sed 's|@sbindir[@]|$(sbindir)|g' $< >$@
+contrib/systemd/berth.socket: $(top_srcdir)/contrib/systemd/berth.socket.in
+	$(AM_V_GEN)mkdir -p contrib/systemd && cp $< $@
+CLEANFILES += contrib/systemd/berth.service contrib/systemd/berth.socket
+EXTRA_DIST += contrib/systemd/berth.service.in contrib/systemd/berth.socket.in

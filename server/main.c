@@ -16,7 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "api/api.h"
+#include "api/metrics.h"
 #include "api/hijack.h"
 #include "api/stream.h"
 #include "engine/engine.h"
@@ -145,6 +148,8 @@ run(struct daemon_config *cfg)
 	struct tls_listener *tl[MAX_LISTENERS] = {0};
 	struct tls_ctx *tls = NULL;
 	struct api_ctx ctx = {0}, ctx_ro;
+	struct listener metrics_l = {.fd = -1};
+	struct MHD_Daemon *metrics_d = NULL;
 	struct err e = ERR_INIT;
 	size_t n = 0;
 	sigset_t set;
@@ -204,6 +209,12 @@ run(struct daemon_config *cfg)
 	ctx.cors_origin = cfg->api_cors_header;
 	ctx_ro = ctx;
 	ctx_ro.read_only = true;
+	/* -H fd://: one listener per socket systemd passed */
+	if (listen_expand_fd_hosts(&cfg->hosts, &e) < 0 ||
+	    listen_expand_fd_hosts(&cfg->read_only_hosts, &e) < 0) {
+		log_error("%s", e.msg);
+		goto out;
+	}
 	size_t n_rw = strv_len(cfg->hosts), n_all = n_rw + strv_len(cfg->read_only_hosts);
 	for (; n < n_all; n++) {
 		const char *host = n < n_rw ? cfg->hosts[n] : cfg->read_only_hosts[n - n_rw];
@@ -224,7 +235,15 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		bool tcp_tls = tls && strncmp(host, "tcp://", 6) == 0;
+		bool tcp_tls = tls && ls[n].tcp;
+		if (ls[n].tcp && !ls[n].loopback && !tls && !cfg->allow_insecure_tcp) {
+			/* the tcp:// rule (conf.c) for a socket systemd passed */
+			log_error("refusing to serve '%s' (not a loopback address) without TLS: "
+				  "use --tlsverify, or force it with --allow-insecure-tcp",
+				  host);
+			n++;
+			goto out;
+		}
 		ds[n] = start_http(&ls[n], tcp_tls, ro ? &ctx_ro : &ctx, gs[n], &e);
 		if (!ds[n]) {
 			log_error("%s", e.msg);
@@ -237,7 +256,7 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		if (!tcp_tls && strncmp(host, "tcp://", 6) == 0 && !conf_host_is_loopback(host))
+		if (!tcp_tls && ls[n].tcp && !ls[n].loopback)
 			log_warn("API listening on %s WITHOUT TLS (--allow-insecure-tcp): anyone "
 				 "who "
 				 "can reach this address controls the host",
@@ -248,13 +267,39 @@ run(struct daemon_config *cfg)
 				 : "",
 			 ro ? " (read-only: GET and HEAD only)" : "");
 	}
+	if (cfg->metrics_addr) {
+		/* dockerd's --metrics-addr: plain HTTP, GET /metrics only */
+		_cleanup_free_ char *mh = xasprintf("tcp://%s", cfg->metrics_addr);
+		if (listen_open(mh, NULL, &metrics_l, &e) < 0) {
+			log_error("metrics: %s", e.msg);
+			goto out;
+		}
+		metrics_d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+						     MHD_USE_ITC | MHD_USE_ERROR_LOG,
+					     0, NULL, NULL, api_metrics_access, eng,
+					     MHD_OPTION_LISTEN_SOCKET, metrics_l.fd,
+					     MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+					     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+					     MHD_OPTION_END);
+		if (!metrics_d) {
+			log_error("metrics: cannot start the HTTP server on %s", mh);
+			goto out;
+		}
+		log_info("metrics on http://%s/metrics", cfg->metrics_addr);
+	}
+	listen_close_unused_activated();
 	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
 		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);
+	/* Type=notify: ready once every listener serves (no-op without systemd) */
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving the API\nMAINPID=%d", (int)getpid());
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
+			(void)sd_notify(0, "RELOADING=1");
 			if (!tls) {
 				log_info("SIGHUP received, nothing to reload");
 			} else if (tls_ctx_reload(tls, &e) < 0) {
@@ -264,9 +309,11 @@ run(struct daemon_config *cfg)
 			} else {
 				log_info("SIGHUP: TLS certificates reloaded");
 			}
+			(void)sd_notify(0, "READY=1");
 			continue;
 		}
 		log_info("%s received, shutting down", strsignal(sig));
+		(void)sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
 		break;
 	}
 	rc = 0;
@@ -287,6 +334,14 @@ out:
 		connguard_free(gs[i]);
 		listen_close(&ls[i]);
 	}
+	if (metrics_d) {
+		MHD_socket s = MHD_quiesce_daemon(metrics_d);
+		MHD_stop_daemon(metrics_d);
+		if (s != MHD_INVALID_SOCKET)
+			metrics_l.fd = s;
+	}
+	if (metrics_l.host)
+		listen_close(&metrics_l);
 	tls_ctx_free(tls);
 	unlink(cfg->pidfile);
 	engine_close(eng);
@@ -334,7 +389,14 @@ main(int argc, char **argv)
 		conf_release(&cfg);
 		return 1;
 	}
+	if (cfg.validate) {
+		/* as dockerd --validate: flags and file parsed and checked, nothing started */
+		printf("configuration OK\n");
+		conf_release(&cfg);
+		return 0;
+	}
 	log_set_level(level);
+	(void)log_detect_journal();
 	if (geteuid() != 0)
 		log_warn("not running as root: containers will not start");
 	rc = run(&cfg);

@@ -47,6 +47,9 @@ struct build_output {
 	/* Events of a base image pull (FROM, COPY --from), as image_pull
 	 * reports them; may be NULL. Not called under quiet. */
 	void (*pull_progress)(void *ud, const struct image_progress *p);
+	/* True once the client is gone: a RUN in progress is killed and the
+	 * build ends, as dockerd cancels its build context. May be NULL. */
+	bool (*cancelled)(void *ud);
 };
 
 struct build_opts {

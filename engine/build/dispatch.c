@@ -244,6 +244,13 @@ run_output(void *ud, const char *p, size_t n, bool is_err)
 	return builder_say(b, "%.*s", (int)n, p);
 }
 
+static bool
+run_cancelled(void *ud)
+{
+	struct builder *b = ud;
+	return b->out->cancelled && b->out->cancelled(b->out->ud);
+}
+
 static void
 remove_container(struct builder *b, struct container *c, bool say)
 {
@@ -278,6 +285,7 @@ run_produce(struct builder *b, void *ud, struct step_layer *ret)
 		.extra_hosts = o->extra_hosts,
 		.ulimits = o->ulimits,
 		.output = run_output,
+		.cancelled = run_cancelled,
 		.ud = b,
 	};
 	bool empty = false;

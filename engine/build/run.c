@@ -158,7 +158,16 @@ build_run_exec(struct containers *cs, struct container *c, const struct build_ru
 		pthread_join(th, NULL);
 		return r;
 	}
-	(void)container_wait(c, WAIT_NEXT_EXIT, seq, never, NULL, &code);
+	r = container_wait(c, WAIT_NEXT_EXIT, seq, o->cancelled ? o->cancelled : never, o->ud,
+			   &code);
+	if (r == -ECANCELED) {
+		/* the client went away: dockerd's cancelled context kills the RUN */
+		struct err ignored = ERR_INIT;
+		(void)lifecycle_kill(cs, c, "KILL", &ignored);
+		(void)container_wait(c, WAIT_NEXT_EXIT, seq, never, NULL, &code);
+		pthread_join(th, NULL);
+		return err_set(e, -ECANCELED, "context canceled");
+	}
 	pthread_join(th, NULL);
 	*ret_exit = code;
 	return 0;

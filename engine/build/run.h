@@ -29,6 +29,9 @@ struct build_run_opts {
 	/* Output chunk from the container (@err: its stderr). Non-zero stops
 	 * the RUN (the client went away). */
 	int (*output)(void *ud, const char *p, size_t n, bool err);
+	/* True when the build was cancelled (polled about once a second):
+	 * the RUN's container is killed. May be NULL. */
+	bool (*cancelled)(void *ud);
 	void *ud;
 };
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -61,6 +62,42 @@ char *
 runtime_bundle_path(const char *exec_root, const char *id)
 {
 	return xasprintf("%s/containers/%s", exec_root, id);
+}
+
+int
+runtime_count_shims(const char *exec_root)
+{
+	_cleanup_free_ char *prefix = xasprintf("%s/containers/", exec_root);
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[64], args[4096];
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, args, sizeof(args) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		args[len] = '\0';
+		/* argv is "berth-shim" BUNDLE [--held] (spawn_shim) */
+		size_t a0 = strlen(args);
+		if (strcmp(args, "berth-shim") == 0 && (ssize_t)a0 + 1 < len &&
+		    strncmp(args + a0 + 1, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 /* Reads one line (up to @size-1 bytes) within @timeout_ms: length, 0 at EOF, or -errno. */

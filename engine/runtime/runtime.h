@@ -33,6 +33,9 @@ void runtime_set_shim_path(const char *path);
 /* "<exec_root>/containers/<id>", malloc'ed. */
 char *runtime_bundle_path(const char *exec_root, const char *id);
 
+/* How many berth-shim processes serve bundles under @exec_root (a /proc scan). */
+int runtime_count_shims(const char *exec_root);
+
 struct runtime_exit {
 	int exit_code;		/* 128 + signal when killed by a signal */
 	bool oom_killed;

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +18,10 @@
 
 static atomic_int log_level_ = LOG_LEVEL_INFO;
 static atomic_int log_fd_ = 2;
+static atomic_bool log_journal_;
+
+/* syslog priorities of error, warn, info, debug (sd-daemon(3) "<N>" prefixes) */
+static const char journal_prio[] = {'3', '4', '6', '7'};
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -59,6 +65,23 @@ log_set_fd(int fd)
 }
 
 bool
+log_detect_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	bool on = false;
+
+	/* journald sets JOURNAL_STREAM=<dev>:<inode> of the stream it reads */
+	if (js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(atomic_load(&log_fd_), &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino)
+		on = true;
+	atomic_store(&log_journal_, on);
+	return on;
+}
+
+bool
 log_enabled(enum log_level level)
 {
 	return (int)level <= atomic_load(&log_level_);
@@ -79,11 +102,17 @@ log_write(enum log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %-5s ", ts.tv_nsec / 1000000,
-			      level_names[level]);
+	if (atomic_load(&log_journal_)) {
+		/* journald stamps the time; the prefix gives the priority */
+		n = (size_t)snprintf(line, sizeof(line), "<%c>%s: ", journal_prio[level],
+				     level_names[level]);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %-5s ",
+				      ts.tv_nsec / 1000000, level_names[level]);
+	}
 	/* Untrusted values end up in messages: never let them forge lines. */
 	for (const unsigned char *p = (const unsigned char *)msg; *p && n < sizeof(line) - 6; p++) {
 		if (*p < 0x20 || *p == 0x7f)

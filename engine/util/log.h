@@ -20,6 +20,13 @@ int log_level_parse(const char *s, enum log_level *ret_level);
 /* Writes to @fd from now on (default 2). The fd stays the caller's. */
 void log_set_fd(int fd);
 
+/*
+ * Under systemd (JOURNAL_STREAM names the log fd) lines carry a "<N>" syslog
+ * priority instead of a time stamp, so journald files each at its level.
+ * Returns whether it is on.
+ */
+bool log_detect_journal(void);
+
 bool log_enabled(enum log_level level);
 
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

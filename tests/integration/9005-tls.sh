@@ -69,6 +69,12 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	fi
 	out=$(DOCKER_HOST= "$cli" -H "tcp://127.0.0.1:$PORT" version 2>&1)
 	expect_no_match "[$v] without --tlsverify the CLI gets nothing" "$out" "Server:.*Version"
+	# the README's TLS context
+	"$cli" context create "tlsctx$v" --docker \
+		"host=tcp://127.0.0.1:$PORT,ca=$C/ca.pem,cert=$C/cert.pem,key=$C/key.pem" >/dev/null 2>&1
+	out=$(DOCKER_HOST= "$cli" --context "tlsctx$v" run --rm busybox echo via-context 2>&1)
+	expect_eq "[$v] a docker context with the TLS files reaches berthd" "$out" "via-context"
+	"$cli" context rm -f "tlsctx$v" >/dev/null 2>&1
 done
 
 # curl: the handshake itself decides.

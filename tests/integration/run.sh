@@ -3,7 +3,7 @@
 # Runs berth's integration tests (tests/integration/NNNN-*.sh, or those
 # named on the command line), each against its own berthd, and prints one
 # summary line "integration: N passed, M failed, K skipped". Needs root and
-# a built tree.
+# a built tree. BERTH_TEST_JOBS=N runs scripts in N lanes at once (see below).
 #
 # Counting is honest (STYLE.md, section 9):
 #   - "ok N - # SKIP reason" / "ok N # skip" is a skipped check, not a pass;
@@ -36,15 +36,74 @@ tap_counts() {
 		END { printf "%d %d %d\n", p, f, s }'
 }
 
+# run_one SCRIPT DIR: runs one script, keeps its output in DIR/NAME.out and
+# "PASSED FAILED SKIPPED RC SECONDS" in DIR/NAME.res.
+run_one() {
+	local t=$1 dir=$2 name start out rc p f s
+	name=$(basename "$t")
+	start=$(date +%s)
+	out=$(timeout --kill-after=10 "$per_test_timeout" bash "$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >"$dir/$name.out"
+	read -r p f s < <(printf '%s\n' "$out" | tap_counts)
+	echo "$p $f $s $rc $(( $(date +%s) - start ))" >"$dir/$name.res"
+}
+
+# Scripts run one after another, or in BERTH_TEST_JOBS lanes at once. Each
+# script has its own berthd, data root, bridge and subnets, so scripts do not
+# share state; the one thing they could race for is a subnet from the default
+# address pools, so every script that makes user networks (or runs compose)
+# runs in the first lane, one at a time, before that lane joins the others
+# in taking the remaining scripts from a shared queue (longest-running
+# numbers, the 9s, 6s and 5s, first).
+jobs=${BERTH_TEST_JOBS:-1}
+res=$(mktemp -d /tmp/berth-run.XXXXXX)
+trap 'rm -rf "$res"' EXIT
+net=()
+: >"$res/queue"
+for t in "${tests[@]}"; do
+	if [ "$jobs" -gt 1 ] && grep -qE 'network create|networks/create|networks\.create|compose' "$t"; then
+		net+=("$t")
+	else
+		echo "$t" >>"$res/queue"
+	fi
+done
+[ "$jobs" -le 1 ] || sort -r -o "$res/queue" "$res/queue"
+# next_script: takes the first script off the shared queue (empty when none).
+next_script() {
+	(
+		flock 9
+		head -n1 "$res/queue"
+		sed -i 1d "$res/queue"
+	) 9>"$res/queue.lock"
+}
+lane() {
+	local i=$1 t
+	shift
+	for t in "$@"; do run_one "$t" "$res"; progress "$t" "$i"; done
+	while t=$(next_script) && [ -n "$t" ]; do run_one "$t" "$res"; progress "$t" "$i"; done
+}
+# progress on stderr while lanes run; the report below is in order
+progress() { echo "# done $(basename "$1") (lane $2): $(cat "$res/$(basename "$1").res")" >&2; }
+lane_pids=()
+lane 0 "${net[@]}" &
+lane_pids+=($!)
+for ((i = 1; i < jobs; i++)); do
+	lane "$i" &
+	lane_pids+=($!)
+done
+wait "${lane_pids[@]}"
+
 pass=0 failc=0 skipc=0 bad=() skipped=()
 for t in "${tests[@]}"; do
 	name=$(basename "$t")
 	echo "# --- $name"
-	start=$(date +%s)
-	out=$(timeout --kill-after=10 "$per_test_timeout" bash "$t" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
-	read -r p f s < <(printf '%s\n' "$out" | tap_counts)
+	if [ -f "$res/$name.res" ]; then
+		cat "$res/$name.out"
+		read -r p f s rc secs <"$res/$name.res"
+	else
+		p=0 f=0 s=0 rc=1 secs=0
+	fi
 	if [ "$rc" -eq 77 ]; then
 		# A skipped script: why is on its "1..0 # SKIP" line, shown above.
 		skipped+=("$name")
@@ -56,7 +115,7 @@ for t in "${tests[@]}"; do
 	fi
 	pass=$((pass + p)); failc=$((failc + f)); skipc=$((skipc + s))
 	[ "$f" -eq 0 ] || bad+=("$name")
-	echo "# $name: $p passed, $f failed, $s skipped in $(( $(date +%s) - start ))s"
+	echo "# $name: $p passed, $f failed, $s skipped in ${secs}s"
 done
 [ "${#skipped[@]}" -eq 0 ] || echo "# skipped scripts: ${skipped[*]}"
 [ "${#bad[@]}" -eq 0 ] || echo "# failing: ${bad[*]}"

@@ -9,6 +9,7 @@ top=${srcdir:-.}
 # file:lock-argument pairs api owns (each file's own objects, never engine ones).
 allowed='
 api/hijack.c:&active_mu
+api/metrics.c:&metrics_mu
 api/stream.c:&s->mu
 api/stream.c:&s->cv
 '
