@@ -20,7 +20,8 @@
 # Delays are random, from a seed printed first; replay a run with
 # BERTH_CRASH_SEED=N. BERTH_CRASH_ITER sets the number of interrupted
 # operations (default 210; `make crash-long` runs 2000), BERTH_CRASH_PAR
-# how many different ones run at each kill (default 2).
+# how many different ones run at each kill (default 2), BERTH_CRASH_BUDGET
+# the seconds the loop may take (default 90; 0 for none: crash-long).
 . "$(dirname "$0")/../helpers/lib.sh"
 . "$(dirname "$0")/../helpers/images.sh"
 command -v python3 >/dev/null || skip_all "python3 missing"
@@ -209,7 +210,15 @@ phase() {
 # operations.
 done_ops=0
 restarts=0
+# The loop stops at ITER operations or after BERTH_CRASH_BUDGET seconds
+# (90 by default, so the suite keeps its time on a busy host; 0: no limit).
+BUDGET=${BERTH_CRASH_BUDGET:-90}
+budget_hit=0
 for ((i = 1; done_ops < ITER; i++)); do
+	if [ "$BUDGET" -gt 0 ] && [ $(($(date +%s%N) - loop_start)) -gt $((BUDGET * 1000000000)) ]; then
+		budget_hit=1
+		break
+	fi
 	phase other
 	ops=()
 	maxspan=1
@@ -235,7 +244,10 @@ for ((i = 1; done_ops < ITER; i++)); do
 	for op in "${ops[@]}"; do KILLS[$op]=$((${KILLS[$op]} + 1)); done
 	done_ops=$((done_ops + ${#ops[@]}))
 	phase kill
-	berth_restart >/dev/null || { note restart "${ops[0]}" "berthd did not come back"; break; }
+	if ! berth_restart >/dev/null; then
+		note restart "${ops[0]}" "berthd did not come back: $(tail -5 "$BERTH_LOG")"
+		break
+	fi
 	phase restart
 	curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json?all=1' >"$T_DIR/ps.json"
 	if ! out=$("$PY" "$STORECHECK" "$DATA" "$T_DIR/ps.json" 2>&1); then
@@ -277,9 +289,20 @@ for op in "${OPS[@]}"; do
 	done
 done
 lost=0
-for op in "${OPS[@]}"; do lost=$((lost + ${FAILS[restart $op]:-0})); done
+for op in "${OPS[@]}"; do
+	lost=$((lost + ${FAILS[restart $op]:-0}))
+	[ -z "${FIRST[restart $op]:-}" ] || diag "${FIRST[restart $op]}"
+done
 expect_eq "berthd came back after every kill" "$lost" 0
-check "at least $ITER operations interrupted" test "$done_ops" -ge "$ITER"
+if [ "$done_ops" -ge "$ITER" ]; then
+	ok "at least $ITER operations interrupted ($done_ops by $restarts kills)"
+elif [ "$budget_hit" = 1 ]; then
+	# Not a pass: the count was not reached. The time is the host's (its
+	# load is printed); make crash-long runs the full count without a budget.
+	skip "at least $ITER operations interrupted: $done_ops in the ${BUDGET} s budget (load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
+else
+	fail "at least $ITER operations interrupted ($done_ops)"
+fi
 
 # ---- shims killed ------------------------------------------------------
 shim_of() { pgrep -f "berth-shim $BERTH_ROOT/exec/containers/$1" | head -1; }
