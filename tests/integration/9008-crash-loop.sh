@@ -197,7 +197,7 @@ note() {
 clis=("$DOCKER" ${DOCKER_OLD:+"$DOCKER_OLD"})
 loop_start=$(date +%s%N)
 declare -A PHASE
-ph_t=0
+ph_t=$(date +%s%N)
 # phase NAME: adds the time since the last call to NAME's total (diag only).
 phase() {
 	local now
