@@ -169,7 +169,11 @@ df_images(struct api_request *r, json_t *o)
 								   api_shared_size(sh, list[i].id),
 								   users));
 	}
-	json_object_set_new(o, "LayersSize", json_integer(api_shared_layers_size(sh)));
+	/* What the images really take: unpacked layers plus the compressed
+	 * blobs kept for save and push, so a prune's SpaceReclaimed adds up. */
+	json_object_set_new(o, "LayersSize",
+			    json_integer(api_shared_layers_size(sh) +
+					 (int64_t)store_blobs_size(eng->store)));
 	json_object_set_new(o, "Images", arr);
 	api_shared_free(sh);
 	store_image_summaries_free(list, n);

@@ -177,6 +177,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->cfg.log_driver = xstrdup(cfg->log_driver ? cfg->log_driver : "json-file");
 	eng->cfg.log_opts = strv_copy_nonnull((char *const *)cfg->log_opts);
 	eng->cfg.debug = cfg->debug;
+	eng->cfg.max_download_attempts = cfg->max_download_attempts;
+	eng->cfg.retry_unit_ms = cfg->retry_unit_ms;
 
 	r = private_root(eng->cfg.data_root, "data root", e);
 	if (r < 0)
@@ -204,6 +206,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 	eng->registry = registry_client_new(&(struct registry_config){
 		.insecure_registries = (const char *const *)eng->cfg.insecure_registries,
 		.mirrors = (const char *const *)eng->cfg.registry_mirrors,
+		.max_attempts = eng->cfg.max_download_attempts,
+		.retry_unit_ms = eng->cfg.retry_unit_ms,
 	});
 	r = store_open(eng->cfg.data_root, &eng->store, e);
 	if (r < 0)

@@ -60,6 +60,8 @@ conf_usage(FILE *f)
 	      "      --host-gateway-ip IP    address of \"host-gateway\" in --add-host\n"
 	      "                              (default: the default bridge's gateway)\n"
 	      "      --default-ulimit N=S[:H] default ulimit for containers (repeatable)\n"
+	      "      --max-download-attempts N\n"
+	      "                              attempts per layer of a pull (default 5)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
 	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
@@ -105,6 +107,7 @@ enum {
 	OPT_DEFAULT_ULIMIT,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	OPT_MAX_DOWNLOAD_ATTEMPTS,
 	OPT_VALIDATE,
 	OPT_METRICS_ADDR,
 };
@@ -185,6 +188,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS},
 		{"validate", no_argument, NULL, OPT_VALIDATE},
 		{"metrics-addr", required_argument, NULL, OPT_METRICS_ADDR},
 		{"version", no_argument, NULL, 'v'},
@@ -259,6 +263,15 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			cfg->client_timeout = (unsigned)v;
 			break;
 		}
+		case OPT_MAX_DOWNLOAD_ATTEMPTS: {
+			uint64_t v;
+			/* dockerd's config.ValidateMaxDownloadAttempts wording */
+			if (parse_uint64(optarg, 1000, &v) < 0 || v == 0)
+				return err_set(e, -EINVAL, "invalid max download attempts: %s",
+					       optarg);
+			cfg->max_download_attempts = (unsigned)v;
+			break;
+		}
 		case OPT_VALIDATE: cfg->validate = true; break;
 		case OPT_METRICS_ADDR:
 			free(cfg->metrics_addr);
@@ -278,7 +291,7 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_STRMAP, K_POOLS, K_ULIMITS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ATTEMPTS, K_STRMAP, K_POOLS, K_ULIMITS };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -317,6 +330,7 @@ static const struct key_spec keys[] = {
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
+	KEY("max-download-attempts", K_ATTEMPTS, max_download_attempts),
 };
 
 static void
@@ -426,6 +440,16 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 86400)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a number of seconds (1 to 86400)",
 				       path, k->name);
+		if (!*u)
+			*u = (unsigned)v;
+		return 0;
+	}
+	case K_ATTEMPTS: {
+		unsigned *u = field;
+		int64_t v = 0;
+		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 1000)
+			return err_set(e, -EINVAL, "%s: invalid max download attempts: %s", path,
+				       null ? "null" : "not a number from 1 to 1000");
 		if (!*u)
 			*u = (unsigned)v;
 		return 0;

@@ -39,6 +39,7 @@ struct daemon_config {
 	char **read_only_hosts;	 /* extra listeners serving only GET and HEAD */
 	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
+	unsigned max_download_attempts; /* per layer of a pull; 0: the registry client's 5 */
 
 	/* Actions rather than settings. */
 	bool show_version, show_help, dump_routes;

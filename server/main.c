@@ -138,6 +138,20 @@ find_shim(void)
 		runtime_set_shim_path(xstrdup(self)); /* kept for the daemon's life */
 }
 
+/* A positive number from the environment, else 0 (unset or invalid). */
+static unsigned
+env_uint(const char *name, unsigned max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return 0;
+	n = strtoul(v, &end, 10);
+	return *end || n > max ? 0 : (unsigned)n;
+}
+
 static int
 run(struct daemon_config *cfg)
 {
@@ -172,6 +186,10 @@ run(struct daemon_config *cfg)
 	ecfg.log_driver = cfg->log_driver;
 	ecfg.log_opts = cfg->log_opts;
 	ecfg.debug = cfg->debug;
+	ecfg.max_download_attempts = cfg->max_download_attempts;
+	/* Tests only (dockerd has no option for it): the length in ms of one
+	 * "second" of the pull's retry back-off. */
+	ecfg.retry_unit_ms = (unsigned)env_uint("BERTH_TEST_RETRY_UNIT_MS", 1000);
 
 	/* Every thread created from here on inherits this mask. */
 	sigemptyset(&set);

@@ -271,6 +271,16 @@ publish_report(struct images *im, const struct store_delete_report *rep, size_t 
 	}
 }
 
+/* Collects what the deletions made unused; its bytes count as reclaimed. */
+static void
+collect(struct images *im, struct store_delete_report *report)
+{
+	struct store_gc_report gc = {0};
+
+	(void)store_gc(im->store, &gc, NULL);
+	report->reclaimed += gc.layer_bytes + gc.blob_bytes;
+}
+
 int
 image_remove(struct images *im, const char *name, bool force, bool noprune,
 	     struct store_delete_report *report, struct err *e)
@@ -283,6 +293,11 @@ image_remove(struct images *im, const char *name, bool force, bool noprune,
 
 	r = store_delete_image(im->store, name, &o, report, e);
 	publish_report(im, report, from);
+	for (size_t i = from; i < report->n; i++)
+		if (report->items[i].kind == STORE_DELETED) {
+			collect(im, report);
+			break;
+		}
 	return r;
 }
 
@@ -341,6 +356,9 @@ image_prune(struct images *im, bool all, image_prune_keep_fn keep, void *keep_ct
 		prune_one(im, img, all, report);
 	}
 	store_image_summaries_free(list, n);
+	/* Also what no image has used for long: the blobs and layers of
+	 * images removed by older versions, of pulls that failed. */
+	collect(im, report);
 	publish_report(im, report, from);
 	snprintf(reclaimed, sizeof(reclaimed), "%llu", (unsigned long long)report->reclaimed);
 	events_publish(im->events, "image", "prune", "",

@@ -214,7 +214,9 @@ int image_tag(struct images *im, const char *source, const char *repo, const cha
 
 /*
  * `docker rmi`: store_delete_image with the container registry as the usage
- * callback; publishes untag/delete events. @report as store_delete_image.
+ * callback; publishes untag/delete events; when an image went, collects
+ * the layers and blobs nothing uses any more (store_gc). @report as
+ * store_delete_image.
  */
 int image_remove(struct images *im, const char *name, bool force, bool noprune,
 		 struct store_delete_report *report, struct err *e);
@@ -229,6 +231,9 @@ typedef bool (*image_prune_keep_fn)(void *ctx, const struct store_image_summary 
  * `docker image prune`: removes dangling images (@all: every image no
  * container uses), skipping those @keep says to keep. -EBUSY "a prune
  * operation is already running" when another prune is in progress.
+ * Then collects every unused layer and blob (store_gc), also those no
+ * image has used for long; report->reclaimed counts the removed layers'
+ * unpacked bytes plus the blobs' bytes.
  * Publishes delete/untag events and a "prune" event.
  */
 int image_prune(struct images *im, bool all, image_prune_keep_fn keep, void *keep_ctx,

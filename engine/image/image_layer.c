@@ -255,10 +255,11 @@ image_layer_gzip_blob(struct images *im, const char *chain_id, const char *diff_
 		return err_errno(e, r, "cannot compress layer %s", diff_id);
 	if (lseek(gz, 0, SEEK_SET) < 0)
 		return err_errno(e, -errno, "cannot rewind compressed layer");
-	r = store_blob_ingest(im->store, gz, digest, 0, NULL, e);
+	r = store_blob_ingest_pinned(im->store, gz, 0, digest, e);
 	if (r < 0)
 		return r;
 	r = store_layer_add_source(im->store, chain_id, digest, repo ? repo : "", e);
+	store_blob_unpin(im->store, digest);
 	if (r < 0)
 		return r;
 	snprintf(ret_digest, DIGEST_STR_LEN + 1, "%s", digest);

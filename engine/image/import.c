@@ -102,15 +102,19 @@ image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 		if (r < 0)
 			return r;
 	}
-	r = store_blob_ingest(im->store, in_fd, NULL, 0, raw, e);
+	r = store_blob_ingest_pinned(im->store, in_fd, 0, raw, e);
 	if (r < 0)
 		return r;
 	fd = store_blob_open(im->store, raw, e);
+	r = fd < 0 ? fd
+		   : store_layer_create(im->store, fd,
+					&(struct store_layer_opts){.source_digest = raw,
+								   .source_repo = ""},
+					&li, e);
+	/* The layer names the blob now; a refused archive leaves it to collection. */
+	store_blob_unpin(im->store, raw);
 	if (fd < 0)
 		return fd;
-	r = store_layer_create(im->store, fd, &(struct store_layer_opts){ .source_digest = raw,
-									   .source_repo = "" },
-			       &li, e);
 	if (r < 0)
 		return err_prefix(e, "invalid archive");
 	r = build_config(o, li.diff_id, &config, e);

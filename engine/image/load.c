@@ -140,8 +140,10 @@ load_layer(struct load *l, const char *name, const char *digest, const char *par
 	if (r < 0)
 		return err_prefix(e, "invalid archive: layer '%s'", name);
 	if (lseek(fd, 0, SEEK_SET) == 0 &&
-	    store_blob_ingest(l->im->store, fd, NULL, 0, got, NULL) == 0)
+	    store_blob_ingest_pinned(l->im->store, fd, 0, got, NULL) == 0) {
 		(void)store_layer_add_source(l->im->store, chain, got, "", NULL);
+		store_blob_unpin(l->im->store, got);
+	}
 	return 0;
 }
 

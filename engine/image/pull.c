@@ -127,16 +127,16 @@ sink_cancelled(void *ctx)
 	return atomic_load(&d->job->cancel);
 }
 
+/* dockerd's countdown, one line a second: "Retrying in 5 seconds" ... "in 1 second". */
 static void
-sink_retrying(void *ctx, unsigned attempt, unsigned delay_s, const struct err *why)
+sink_retrying(void *ctx, unsigned attempt, unsigned left_s, const struct err *why)
 {
 	struct dl_sink *d = ctx;
 	char msg[64];
 
 	(void)attempt;
-	log_info("download of %s failed (%s), retrying in %u s", d->layer->desc->digest, why->msg,
-		 delay_s);
-	snprintf(msg, sizeof(msg), "Retrying in %u second%s", delay_s, delay_s == 1 ? "" : "s");
+	(void)why;
+	snprintf(msg, sizeof(msg), "Retrying in %u second%s", left_s, left_s == 1 ? "" : "s");
 	emit(d->job, IMAGE_PROGRESS_STATUS, d->layer->short_id, msg, 0, 0);
 }
 
@@ -326,6 +326,11 @@ complete_layer(struct pull_job *j, struct pull_layer *l, const char *parent, str
 	while (l->state != DL_DONE && l->state != DL_FAILED)
 		pthread_cond_wait(&j->cv, &j->mu);
 	r = l->state == DL_FAILED ? err_copy(e, &l->err) : 0;
+	/* Cancelled because another layer failed: report that layer's cause,
+	 * as dockerd does ("filesystem layer verification failed ..."). */
+	for (size_t i = 0; r == -ECANCELED && i < j->n_layers; i++)
+		if (j->layers[i].state == DL_FAILED && j->layers[i].err.code != -ECANCELED)
+			r = err_copy(e, &j->layers[i].err);
 	pthread_mutex_unlock(&j->mu);
 	if (r < 0)
 		return r;
@@ -454,6 +459,10 @@ prepare_layers(struct pull_job *j, const struct manifest *m, const char *config,
 		snprintf(l->short_id, sizeof(l->short_id), "%.12s", m->layers[i].digest + 7);
 		snprintf(l->diff_id, sizeof(l->diff_id), "%s", diffs[i]);
 		snprintf(l->chain_id, sizeof(l->chain_id), "%s", chains[i]);
+		/* From here until the layer that names it exists, only this
+		 * pull keeps the blob: a concurrent rmi's collection must not
+		 * take it between download and unpack. */
+		store_blob_pin(j->im->store, l->desc->digest);
 	}
 	return 0;
 }
@@ -461,9 +470,11 @@ prepare_layers(struct pull_job *j, const struct manifest *m, const char *config,
 static void
 release_layers(struct pull_job *j)
 {
-	for (size_t i = 0; i < j->n_layers; i++)
+	for (size_t i = 0; i < j->n_layers; i++) {
 		if (j->layers[i].held)
 			store_layer_release(j->im->store, j->layers[i].chain_id);
+		store_blob_unpin(j->im->store, j->layers[i].desc->digest);
+	}
 	free(j->layers);
 	j->layers = NULL;
 	j->n_layers = 0;
@@ -533,8 +544,13 @@ pull_ref(struct pull_job *j, const struct reference *ref, bool *ret_new, struct 
 	if (r == 0)
 		r = record_refs(j, ref, id, top_digest, &moved, e);
 	release_layers(j);
-	if (r < 0)
+	if (r < 0) {
+		/* A failed pull leaves nothing behind: the layers it unpacked and
+		 * the blobs it fetched go, unless another image or pull uses them. */
+		if (!have)
+			(void)store_gc(j->im->store, NULL, NULL);
 		goto out;
+	}
 	status = xasprintf("Digest: %s", top_digest);
 	emit(j, IMAGE_PROGRESS_MESSAGE, NULL, status, 0, 0);
 	if (ret_new) {

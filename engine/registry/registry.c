@@ -46,7 +46,7 @@ registry_client_new(const struct registry_config *cfg)
 	c->connect_timeout_s = cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 15;
 	c->stall_timeout_s = cfg->stall_timeout_s > 0 ? cfg->stall_timeout_s : 30;
 	c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 5;
-	c->retry_base_ms = cfg->retry_base_ms > 0 ? cfg->retry_base_ms : 1000;
+	c->retry_unit_ms = cfg->retry_unit_ms > 0 ? cfg->retry_unit_ms : 1000;
 	snprintf(c->user_agent, sizeof(c->user_agent), "berth/%s", PACKAGE_VERSION);
 	pthread_mutex_init(&c->lock, NULL);
 	return c;

@@ -34,7 +34,7 @@ struct registry_config {
 	long connect_timeout_s;		/* 0 = 15 */
 	long stall_timeout_s;		/* transfer under 1 KiB/s this long fails; 0 = 30 */
 	unsigned max_attempts;		/* blob transfers; 0 = 5 */
-	unsigned retry_base_ms;		/* first backoff; doubles each time; 0 = 1000 */
+	unsigned retry_unit_ms;		/* one "second" of back-off (tests shorten it); 0 = 1000 */
 };
 
 struct registry_client;

@@ -20,10 +20,13 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
 #include "engine/util/limits.h"
+#include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/xalloc.h"
 
-#define BACKOFF_MAX_MS 30000u
+/* dockerd (distribution/xfer/download.go) waits 5 s after the first failed
+ * attempt, 10 s after the second..., counting down once a second. */
+#define BACKOFF_STEP_S 5u
 
 struct fetch {
 	const struct registry_blob_sink *sink;
@@ -33,6 +36,7 @@ struct fetch {
 	int64_t done;		/* bytes handed to the sink */
 	int64_t resume_from;	/* offset asked for with Range in this attempt */
 	bool started;		/* first byte of this attempt seen */
+	bool resumed;		/* some bytes came from a ranged request */
 };
 
 static void
@@ -41,6 +45,7 @@ fetch_restart(struct fetch *f)
 	sha256_free(f->sha);
 	f->sha = sha256_new();
 	f->done = 0;
+	f->resumed = false;
 }
 
 /* The first bytes of an attempt tell whether Range was honoured. */
@@ -65,6 +70,7 @@ fetch_begin(struct fetch *f)
 	if (!str_startswith(f->resp->content_range, "bytes ", &p) ||
 	    sscanf(p, "%" SCNd64 "-", &start) != 1 || start != f->resume_from)
 		return -EBADMSG; /* a range we did not ask for */
+	f->resumed = true;
 	return 0;
 }
 
@@ -104,7 +110,7 @@ fetch_poll(void *ud, int64_t down, int64_t up)
 
 /* Sleeps @ms in slices, waking for cancellation. */
 static int
-backoff_sleep(const struct registry_blob_sink *s, unsigned ms)
+sleep_ms(const struct registry_blob_sink *s, unsigned ms)
 {
 	while (ms > 0) {
 		unsigned step = ms > 100 ? 100 : ms;
@@ -114,6 +120,27 @@ backoff_sleep(const struct registry_blob_sink *s, unsigned ms)
 			return -ECANCELED;
 		nanosleep(&ts, NULL);
 		ms -= step;
+	}
+	return 0;
+}
+
+/*
+ * dockerd's back-off after failed attempt @attempt: attempt * 5 seconds,
+ * announced as "Retrying in N seconds" once per second while it counts
+ * down. A "second" lasts @unit_ms (1000; shorter only in tests).
+ */
+static int
+backoff(const struct registry_blob_sink *s, unsigned attempt, unsigned unit_ms,
+	const struct err *why)
+{
+	for (unsigned left = attempt * BACKOFF_STEP_S; left > 0; left--) {
+		int r;
+
+		if (s->retrying)
+			s->retrying(s->ctx, attempt, left, why);
+		r = sleep_ms(s, unit_ms);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -193,13 +220,30 @@ fetch_verify(struct fetch *f, const char *digest, struct err *e)
 	return 0;
 }
 
+/*
+ * After a mismatch, a download that was resumed may have glued two
+ * different versions together: like dockerd, start it over (once the
+ * attempts allow); a mismatch of a download in one piece is final.
+ */
+static int
+restart_after_mismatch(struct fetch *f, const char *digest, struct err *why)
+{
+	int rc = f->sink->reset(f->sink->ctx);
+
+	if (rc < 0)
+		return err_errno(why, rc, "reset download of %s", digest);
+	f->sha = sha256_new();
+	f->done = 0;
+	f->resumed = false;
+	return 1;
+}
+
 int
 registry_blob_fetch(struct registry_repo *r, const char *digest, int64_t size,
 		    const struct registry_blob_sink *sink, struct err *e)
 {
 	struct registry_http_resp resp = {0};
 	struct fetch f = {.sink = sink, .resp = &resp, .size = size};
-	unsigned delay = r->client->retry_base_ms;
 	size_t i;
 	int rc;
 
@@ -209,14 +253,19 @@ registry_blob_fetch(struct registry_repo *r, const char *digest, int64_t size,
 	if (rc < 0)
 		return rc;
 	f.sha = sha256_new();
-	for (unsigned attempt = 1;; attempt++) {
+	for (unsigned attempt = 1, failed = 0;; attempt++) {
 		struct err why = ERR_INIT;
+		bool last = attempt >= r->client->max_attempts;
 
 		rc = fetch_once(r, i, digest, &f, &why);
-		if (rc <= 0 || attempt >= r->client->max_attempts) {
-			if (rc == 0)
-				rc = fetch_verify(&f, digest, &why);
-			else if (rc > 0)
+		if (rc == 0) {
+			bool resumed = f.resumed;
+			rc = fetch_verify(&f, digest, &why);
+			if (rc < 0 && resumed && !last)
+				rc = restart_after_mismatch(&f, digest, &why);
+		}
+		if (rc <= 0 || last) {
+			if (rc > 0)
 				rc = why.code;
 			if (rc < 0)
 				err_copy(e, &why);
@@ -227,14 +276,13 @@ registry_blob_fetch(struct registry_repo *r, const char *digest, int64_t size,
 			i++;
 			attempt = 0;
 		}
-		if (sink->retrying)
-			sink->retrying(sink->ctx, attempt, (delay + 999) / 1000, &why);
-		rc = backoff_sleep(sink, delay);
+		log_info("download of %s failed, retrying (%u/%u): %s", digest, attempt,
+			 r->client->max_attempts, why.msg);
+		rc = backoff(sink, ++failed, r->client->retry_unit_ms, &why);
 		if (rc < 0) {
 			err_set(e, rc, "download of %s canceled", digest);
 			break;
 		}
-		delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
 	}
 	sha256_free(f.sha);
 	registry_http_resp_release(&resp);

@@ -29,7 +29,7 @@ struct registry_client {
 	long connect_timeout_s;
 	long stall_timeout_s;
 	unsigned max_attempts;
-	unsigned retry_base_ms;
+	unsigned retry_unit_ms;
 	char user_agent[64];
 	pthread_mutex_t lock;		/* guards tokens */
 	struct registry_token_entry *tokens;

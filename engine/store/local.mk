@@ -6,6 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/store/store.c engine/store/store.h engine/store/store_internal.h \
 	engine/store/store_blob.c engine/store/store_blob.h \
 	engine/store/store_delete.c engine/store/store_delete.h \
+	engine/store/store_gc.c engine/store/store_gc.h \
 	engine/store/store_image.c engine/store/store_image.h \
 	engine/store/store_layer.c engine/store/store_layer.h
 
@@ -22,7 +23,8 @@ tests_unit_engine_store_test_store_SOURCES = \
 	tests/unit/engine/store/test_store_blob.c \
 	tests/unit/engine/store/test_store_layer.c \
 	tests/unit/engine/store/test_store_image.c \
-	tests/unit/engine/store/test_store_delete.c
+	tests/unit/engine/store/test_store_delete.c \
+	tests/unit/engine/store/test_store_gc.c
 tests_unit_engine_store_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_store_test_store_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

@@ -233,6 +233,9 @@ store_open(const char *data_root, struct store **ret, struct err *e)
 		r = store_refs_load(s, e);
 	if (r < 0)
 		goto fail;
+	/* Nothing is in flight yet: whatever no image keeps is garbage
+	 * (a crash mid-pull, blobs of images removed by older versions). */
+	(void)store_gc(s, NULL, NULL);
 	*ret = s;
 	return 0;
 fail:
@@ -254,6 +257,7 @@ store_close(struct store *s)
 	for (size_t i = 0; i < s->n_layers; i++)
 		store_lay_free(s->layers[i]);
 	free(s->layers);
+	free(s->pins);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->del_lock);
 	free(s->root);

@@ -17,7 +17,8 @@
  * trusted only once its meta.json exists: it is written inside the temp dir
  * after the diff is synced, and the dir is then renamed into place.
  * store_open removes what a crash can leave: temp files and dirs, layer dirs
- * without a valid meta.json, references to missing images.
+ * without a valid meta.json, references to missing images; then it collects
+ * the layers and blobs no image uses (store_gc.h).
  *
  * Threads: every function is thread-safe. Layer unpacking and blob writes run
  * without locks, so many downloads proceed in parallel. See store_internal.h
@@ -25,7 +26,8 @@
  *
  * This header gathers the module's API: store_blob.h (blobs),
  * store_layer.h (layers), store_image.h (images, references, lookup),
- * store_delete.h (dockerd's image delete).
+ * store_delete.h (dockerd's image delete), store_gc.h (blob pins and the
+ * collection of unused layers and blobs).
  */
 #pragma once
 
@@ -49,5 +51,6 @@ unsigned store_count_images(struct store *s);
 
 #include "engine/store/store_blob.h"
 #include "engine/store/store_delete.h"
+#include "engine/store/store_gc.h"
 #include "engine/store/store_image.h"
 #include "engine/store/store_layer.h"

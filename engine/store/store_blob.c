@@ -24,6 +24,7 @@ struct store_blob_writer {
 	struct sha256_ctx *hash;
 	uint64_t size, limit;
 	bool committed;
+	bool pin; /* pin the blob as it appears (store_blob_ingest_pinned) */
 };
 
 int
@@ -85,12 +86,25 @@ store_blob_writer_commit(struct store_blob_writer *w, const char *expected,
 	if (fsync(w->fd) < 0)
 		return err_errno(e, -errno, "cannot sync blob");
 	final = xasprintf("%s/%s", w->s->blobs_dir, hex);
-	if (rename(w->tmp_path, final) < 0)
-		return err_errno(e, -errno, "cannot store blob sha256:%s", hex);
-	w->committed = true;
-	(void)fs_fsync_parent(final);
 	if (ret_digest)
 		snprintf(ret_digest, DIGEST_STR_LEN + 1, "sha256:%s", hex);
+	/* Pinned in the same step as it appears, so no collection sees it unpinned. */
+	if (w->pin)
+		pthread_mutex_lock(&w->s->lock);
+	if (rename(w->tmp_path, final) < 0) {
+		int r = -errno;
+		if (w->pin)
+			pthread_mutex_unlock(&w->s->lock);
+		return err_errno(e, r, "cannot store blob sha256:%s", hex);
+	}
+	if (w->pin) {
+		char digest[DIGEST_STR_LEN + 1];
+		snprintf(digest, sizeof(digest), "sha256:%s", hex);
+		store_blob_pin_locked(w->s, digest);
+		pthread_mutex_unlock(&w->s->lock);
+	}
+	w->committed = true;
+	(void)fs_fsync_parent(final);
 	return 0;
 }
 
@@ -107,9 +121,9 @@ store_blob_writer_free(struct store_blob_writer *w)
 	free(w);
 }
 
-int
-store_blob_ingest(struct store *s, int fd, const char *expected, uint64_t limit,
-		  char ret_digest[DIGEST_STR_LEN + 1], struct err *e)
+static int
+ingest(struct store *s, int fd, const char *expected, uint64_t limit, bool pin,
+       char ret_digest[DIGEST_STR_LEN + 1], struct err *e)
 {
 	struct store_blob_writer *w = NULL;
 	_cleanup_free_ char *buf = xmalloc(128 * 1024);
@@ -119,6 +133,7 @@ store_blob_ingest(struct store *s, int fd, const char *expected, uint64_t limit,
 	r = store_blob_writer_new(s, limit, &w, e);
 	if (r < 0)
 		return r;
+	w->pin = pin;
 	while ((n = read(fd, buf, 128 * 1024)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -134,6 +149,20 @@ store_blob_ingest(struct store *s, int fd, const char *expected, uint64_t limit,
 		r = store_blob_writer_commit(w, expected, ret_digest, e);
 	store_blob_writer_free(w);
 	return r;
+}
+
+int
+store_blob_ingest(struct store *s, int fd, const char *expected, uint64_t limit,
+		  char ret_digest[DIGEST_STR_LEN + 1], struct err *e)
+{
+	return ingest(s, fd, expected, limit, false, ret_digest, e);
+}
+
+int
+store_blob_ingest_pinned(struct store *s, int fd, uint64_t limit,
+			 char ret_digest[DIGEST_STR_LEN + 1], struct err *e)
+{
+	return ingest(s, fd, NULL, limit, true, ret_digest, e);
 }
 
 static char *

@@ -3,7 +3,8 @@
  * Content-addressed blobs (blobs/sha256/<hex>). A blob is written to a temp
  * file under <data-root>/tmp while it is hashed, checked against the
  * expected digest, fsynced and renamed into place: a mismatch or a failure
- * stores nothing. Writers are independent, so downloads run in parallel.
+ * stores nothing. Blobs no layer is known by are collected (store_gc.h):
+ * work in flight pins the blobs it is about to use. Writers are independent, so downloads run in parallel.
  */
 #pragma once
 
@@ -45,6 +46,14 @@ void store_blob_writer_free(struct store_blob_writer *w);
 /* Reads @fd to EOF into a blob (writer + commit in one call). */
 int store_blob_ingest(struct store *s, int fd, const char *expected, uint64_t limit,
 		      char ret_digest[DIGEST_STR_LEN + 1], struct err *e);
+
+/*
+ * store_blob_ingest of content whose digest is not known in advance, pinned
+ * (store_gc.h) from the moment it appears: the caller unpins @ret_digest
+ * once something else (a layer's sources) keeps it.
+ */
+int store_blob_ingest_pinned(struct store *s, int fd, uint64_t limit,
+			     char ret_digest[DIGEST_STR_LEN + 1], struct err *e);
 
 /* True when blob @digest ("sha256:<hex>") is stored. */
 bool store_blob_exists(struct store *s, const char *digest);

@@ -41,7 +41,7 @@ struct store_delete_item {
 struct store_delete_report {
 	struct store_delete_item *items;
 	size_t n, cap;
-	uint64_t reclaimed;	/* bytes of the layers removed */
+	uint64_t reclaimed; /* bytes of the layers removed (image_remove/prune: and blobs) */
 };
 
 void store_delete_report_release(struct store_delete_report *r);

@@ -46,6 +46,12 @@ struct store_lay {
 	json_t *sources;	/* [{"digest": ..., "repository": ...}] */
 };
 
+/* A blob in-flight work keeps (store_gc.h); counted. */
+struct store_pin {
+	char hex[HEX_SZ];
+	unsigned count;
+};
+
 struct store {
 	char *root, *tmp_dir, *blobs_dir, *layers_dir, *images_dir, *meta_dir, *refs_path;
 	pthread_mutex_t del_lock;
@@ -56,6 +62,8 @@ struct store {
 	size_t n_refs, cap_refs;
 	struct store_lay **layers;
 	size_t n_layers, cap_layers;
+	struct store_pin *pins;
+	size_t n_pins, cap_pins;
 };
 
 /* Lookups under s->lock; NULL when absent. */
@@ -84,6 +92,9 @@ bool store_layer_in_use(struct store *s, const char *chain, const struct store_i
 /* Unlinks layer @chain from the table and renames its dir aside; returns the
  * renamed path for the caller to rm -rf after unlocking (or NULL). */
 char *store_layer_detach(struct store *s, const char *chain);
+
+/* store_blob_pin with s->lock held. */
+void store_blob_pin_locked(struct store *s, const char *digest);
 
 /* Appends to a growable pointer array. */
 void store_array_push(void ***arr, size_t *n, size_t *cap, void *item);

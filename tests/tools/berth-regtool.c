@@ -286,7 +286,8 @@ main(int argc, char **argv)
 	const char *ins = getenv("REGTOOL_INSECURE");
 	const char *insecure[] = {ins, NULL};
 	struct registry_config cfg = {.insecure_registries = ins ? insecure : NULL,
-				      .retry_base_ms = 50, .max_attempts = 3};
+				      .retry_unit_ms = 10,
+				      .max_attempts = 3};
 	struct err e = ERR_INIT;
 	int rc = -EINVAL;
 

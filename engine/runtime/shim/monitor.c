@@ -67,7 +67,7 @@ struct monitor {
 	int log_fd;
 	int64_t log_size;   /* bytes in the live log file */
 	pid_t compress_pid; /* the child compressing <log>.1, or 0 */
-	bool log_warned;
+	uint64_t log_dropped;	/* entries lost since the last successful write */
 	struct buf partial[3];	/* per stream: a log line not yet ended */
 	struct buf stdin_q;	/* bytes waiting for the container's stdin */
 	bool stdin_close;	/* close in_fd once stdin_q drained */
@@ -145,8 +145,9 @@ log_open(struct monitor *m)
 
 	m->log_fd = open(m->a->spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (m->log_fd < 0) {
-		log_warn("open log '%s': %s, output is not logged", m->a->spec->log_path,
-			 strerror(errno));
+		if (m->log_dropped == 0)
+			log_warn("open log '%s': %s, dropping output", m->a->spec->log_path,
+				 strerror(errno));
 		return;
 	}
 	/* A restarted container appends to the file its last run wrote. */
@@ -190,9 +191,17 @@ log_emit(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 	char ts[TIME_STR_MAX];
 	char *line;
 	size_t len;
+	int r;
 
-	if (m->log_fd < 0 || n == 0)
+	if (n == 0 || !m->a->spec->log_path)
 		return;
+	/* Not reopened after a rotation on a full disk: try again, dropping meanwhile. */
+	if (m->log_fd < 0)
+		log_open(m);
+	if (m->log_fd < 0) {
+		m->log_dropped++;
+		return;
+	}
 	utf8_sanitize((const unsigned char *)p, n, &clean);
 	time_format_rfc3339nano(time_now_ns(), ts);
 	/* moby's jsonlog.JSONLog field order: log, stream, attrs (when any), time */
@@ -211,12 +220,20 @@ log_emit(struct monitor *m, enum frame_stream stream, const char *p, size_t n)
 		free(line);
 		return;
 	}
-	/* A full disk fails the write at once: the entry is dropped, the container goes on. */
-	if (fs_write_all(m->log_fd, line, len + 1) < 0) {
-		if (!m->log_warned)
-			log_warn("write container log: %s, dropping output", strerror(errno));
-		m->log_warned = true;
+	/* A full disk fails the write at once: the entry is dropped and
+	 * counted, the container goes on (it never waits for the disk). */
+	r = fs_write_all(m->log_fd, line, len + 1);
+	if (r < 0) {
+		/* Half an entry would break every reader of the file: cut it off. */
+		if (ftruncate(m->log_fd, m->log_size) < 0)
+			m->log_size = lseek(m->log_fd, 0, SEEK_END);
+		if (m->log_dropped++ == 0)
+			log_warn("write container log: %s, dropping output", strerror(-r));
 	} else {
+		if (m->log_dropped > 0)
+			log_warn("container log written again; %llu entries were dropped",
+				 (unsigned long long)m->log_dropped);
+		m->log_dropped = 0;
 		m->log_size += (int64_t)len + 1;
 	}
 	free(line);
@@ -584,6 +601,9 @@ shim_monitor_run(struct shim_monitor_args *a)
 	for (int i = 0; i < 3; i++)
 		buf_release(&m.partial[i]);
 	buf_release(&m.stdin_q);
+	if (m.log_dropped > 0)
+		log_warn("container log: the last %llu entries were dropped",
+			 (unsigned long long)m.log_dropped);
 	safe_close(m.log_fd);
 	return m.exit_code;
 }

@@ -56,7 +56,8 @@ Test(store_layer, create_base_and_child)
 	cr_expect(fs_exists(p));
 	snprintf(p, sizeof(p), "%s/layers/%s/meta.json", fx_root, c1 + 7);
 	cr_expect(fs_exists(p));
-	/* Survives a reopen. */
+	/* Survives a reopen once an image uses it (unused layers are collected). */
+	fx_image((const char *[]){d0, d1}, 2, "2024-01-01T00:00:00Z", NULL, NULL, expect);
 	fx_reopen();
 	cr_expect_eq(store_layer_get(fx_store, c1, false, NULL, &e), 0);
 }
@@ -138,8 +139,11 @@ Test(store_layer, concurrent_creators_end_with_one_layer)
 		cr_expect_str_eq(rc[i].info.chain_id, rc[0].info.chain_id);
 	}
 	cr_assert_eq(store_layer_get(fx_store, rc[0].info.chain_id, false, &info, &e), 0);
+	/* One directory: released by every creator, the unused layer goes at reopen. */
+	for (int i = 0; i < 4; i++)
+		store_layer_release(fx_store, rc[i].info.chain_id);
 	fx_reopen();
-	cr_expect_eq(store_layer_get(fx_store, rc[0].info.chain_id, false, &info, &e), 0);
+	cr_expect_eq(store_layer_get(fx_store, rc[0].info.chain_id, false, &info, &e), -ENOENT);
 }
 
 Test(store_layer, sources_are_recorded)
