@@ -19,7 +19,7 @@ build_pkgs="build-essential autoconf automake libtool pkg-config libmicrohttpd-d
 run_pkgs="iptables nftables iproute2 ca-certificates curl openssl"
 test_pkgs="docker.io docker-registry busybox-static skopeo umoci jq python3 python3-yaml
  python3-docker python3-websocket docker-compose zstd netcat-openbsd tmux apache2-utils debootstrap clang-format
- chromium systemd prometheus"
+ chromium systemd prometheus bpftool"
 
 install_missing() {
 	local missing=()

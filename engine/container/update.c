@@ -156,7 +156,7 @@ update_cgroup(struct containers *cs, struct container *c, int64_t old_memory,
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct runtime_spec rs = {0};
 	struct runtime_resources res;
-	int r;
+	int r, filter = -1;
 
 	r = runtime_spec_load(bundle, &rs, e);
 	if (r < 0 || !rs.cgroup_path) {
@@ -166,15 +166,24 @@ update_cgroup(struct containers *cs, struct container *c, int64_t old_memory,
 	pthread_mutex_lock(&c->mu);
 	changed_resources(&c->spec, u, &res);
 	pthread_mutex_unlock(&c->mu);
-	r = cgroup_create(rs.cgroup_path, &res, c->spec.privileged, e);
+	/* the device rules are rewritten with the limits: keep the container's
+	 * own (--device, --device-cgroup-rule), not only the defaults */
+	res.device_allow = rs.res.device_allow;
+	r = cgroup_create(rs.cgroup_path, &res, c->spec.privileged, &filter, e);
 	if (r < 0 && res.memory > old_memory && old_memory > 0) {
 		/* v1 wants memory <= memsw at every step: raise memsw first. */
-		struct runtime_resources pre = { .memory = old_memory, .memory_swap = res.memory_swap ? res.memory_swap : 2 * res.memory };
+		struct runtime_resources pre = {.memory = old_memory,
+						.memory_swap = res.memory_swap ? res.memory_swap
+									       : 2 * res.memory,
+						.device_allow = rs.res.device_allow};
 		err_clear(e);
-		r = cgroup_create(rs.cgroup_path, &pre, c->spec.privileged, e);
+		r = cgroup_create(rs.cgroup_path, &pre, c->spec.privileged, &filter, e);
+		filter = safe_close(filter);
 		if (r == 0)
-			r = cgroup_create(rs.cgroup_path, &res, c->spec.privileged, e);
+			r = cgroup_create(rs.cgroup_path, &res, c->spec.privileged, &filter, e);
 	}
+	/* the attachment holds the new device filter; the shim's fd is of the old one */
+	safe_close(filter);
 	runtime_spec_release(&rs);
 	if (r < 0)
 		return err_prefix(e, "Cannot update container %s", c->id);

@@ -5,8 +5,8 @@
  * inline; a query that must be forwarded, and every TCP connection, goes to
  * a short-lived worker thread (at most DNS_MAX_INFLIGHT at once; past that
  * queries are dropped and the client retries, as with a lost datagram).
- * Sockets are made inside the container's namespace by a forked helper, so
- * no berthd thread ever changes namespace.
+ * Sockets are made inside the container's namespace by a helper child
+ * (engine/util/nsjob.h), so no berthd thread ever changes namespace.
  */
 #include "config.h"
 
@@ -14,13 +14,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
@@ -31,6 +29,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
+#include "engine/util/nsjob.h"
 #include "engine/util/xalloc.h"
 
 /* Worker threads at once: forwarding waits up to the upstream timeout, so
@@ -66,87 +65,28 @@ wake(struct dns_server *s)
 }
 
 /*
- * Runs in the forked helper: only async-signal-safe calls. Joins the
- * namespace, binds UDP and TCP on 127.0.0.11:53 and sends both fds (or an
- * errno) back over @sock.
+ * Binds UDP and TCP on 127.0.0.11:53 inside the namespace at @netns, made by
+ * a helper child that joins it (engine/util/nsjob.h): no berthd thread
+ * changes namespace.
  */
-static void __attribute__((noreturn)) helper_main(int nsfd, int sock)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons(53),
-				.sin_addr = dns_listen_addr};
-	int code = 0, fds[2] = {-1, -1}, one = 1;
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {&code, sizeof(code)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (setns(nsfd, CLONE_NEWNET) < 0 ||
-	    (fds[0] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fds[0], (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    (fds[1] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
-	    setsockopt(fds[1], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fds[1], (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fds[1], 64) < 0) {
-		code = -errno;
-	} else {
-		m.msg_control = u.buf;
-		m.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(fds));
-		memcpy(CMSG_DATA(c), fds, sizeof(fds));
-	}
-	_exit(sendmsg(sock, &m, MSG_NOSIGNAL) < 0 ? 1 : 0);
-}
-
 static int
 open_sockets(const char *netns, int *ret_udp, int *ret_tcp)
 {
 	_cleanup_close_ int nsfd = open(netns, O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int s0 = -1, s1 = -1;
-	int sp[2], code = -EPROTO, fds[2];
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {&code, sizeof(code)};
-	struct msghdr m = {.msg_iov = &iov,
-			   .msg_iovlen = 1,
-			   .msg_control = u.buf,
-			   .msg_controllen = sizeof(u.buf)};
-	pid_t pid;
+	const struct sockaddr_in a = {.sin_family = AF_INET,
+				      .sin_port = htons(53),
+				      .sin_addr = dns_listen_addr};
+	const struct nsjob_sock req[2] = {
+		{AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0, (const struct sockaddr *)&a, sizeof(a), 0},
+		{AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, (const struct sockaddr *)&a, sizeof(a),
+		 64},
+	};
+	int fds[2], r;
 
 	if (nsfd < 0)
 		return -errno;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		return -errno;
-	s0 = sp[0];
-	s1 = sp[1];
-	if ((pid = fork()) < 0)
-		return -errno;
-	if (pid == 0)
-		helper_main(nsfd, s1);
-	s1 = safe_close(s1);
-	ssize_t n = recvmsg(s0, &m, MSG_CMSG_CLOEXEC);
-	int saved = errno;
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (n < 0)
-		return -saved;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	if (n != sizeof(code) || code < 0 || !c || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(fds))) {
-		if (c && c->cmsg_type == SCM_RIGHTS) {
-			memcpy(fds, CMSG_DATA(c), sizeof(fds));
-			safe_close(fds[0]);
-			safe_close(fds[1]);
-		}
-		return code < 0 ? code : -EPROTO;
-	}
-	memcpy(fds, CMSG_DATA(c), sizeof(fds));
+	if ((r = nsjob_netns_sockets(nsfd, req, 2, fds)) < 0)
+		return r;
 	*ret_udp = fds[0];
 	*ret_tcp = fds[1];
 	return 0;

@@ -33,16 +33,28 @@ struct firewall {
 	bool internal;
 };
 
-/* Runs @cmd; on failure the first line of nft's error text becomes the message. */
+/*
+ * Runs @cmd; on failure the first line of nft's error text becomes the
+ * message. Whatever the command printed (a listing run only to see whether
+ * a chain exists) is dropped: the buffer accumulates, and a listing left in
+ * it used to be read back in front of the next JSON listing, which then
+ * failed to parse ("cannot list port rules ...: Invalid argument" at every
+ * start on hosts with an iptables FORWARD chain).
+ */
 static int
 run(struct firewall *fw, const char *cmd, struct err *e)
 {
 	const char *msg;
 	size_t len;
+	int k;
 
 	nft_ctx_output_set_flags(fw->nft, 0);
-	if (nft_run_cmd_from_buffer(fw->nft, cmd) == 0)
+	k = nft_run_cmd_from_buffer(fw->nft, cmd);
+	(void)nft_ctx_get_output_buffer(fw->nft);
+	if (k == 0) {
+		(void)nft_ctx_get_error_buffer(fw->nft);
 		return 0;
+	}
 	msg = nft_ctx_get_error_buffer(fw->nft);
 	msg = msg ? msg : "";
 	len = strcspn(msg, "\n");
@@ -57,8 +69,13 @@ list_chain(struct firewall *fw, const char *table, const char *chain, json_t **r
 	const char *out;
 
 	nft_ctx_output_set_flags(fw->nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-	if (nft_run_cmd_from_buffer(fw->nft, cmd) != 0)
+	/* Only this command's output: drop anything an earlier one left. */
+	(void)nft_ctx_get_output_buffer(fw->nft);
+	if (nft_run_cmd_from_buffer(fw->nft, cmd) != 0) {
+		(void)nft_ctx_get_output_buffer(fw->nft);
+		(void)nft_ctx_get_error_buffer(fw->nft);
 		return -ENOENT;
+	}
 	out = nft_ctx_get_output_buffer(fw->nft);
 	if (!out || strlen(out) > LIMIT_NFT_LISTING)
 		return -E2BIG;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Network namespaces as bind-mounted nsfs files, made and entered without
- * disturbing berthd's other threads. A namespace is created by a dedicated,
- * short-lived thread (CLONE_NEWNET is per thread, so only that thread moves)
- * and pinned by bind-mounting its /proc/thread-self/ns/net onto a file; the
- * runtime later joins it by that path. Configuration inside a namespace goes
- * through sockets opened by a thread that setns()'d into it: a socket stays
- * bound to the namespace it was created in, whichever thread uses it later.
- * Links, addresses and rules are left to iface.c and firewall.c.
+ * any berthd thread changing namespace. A namespace is created by a
+ * short-lived helper child (engine/util/nsjob.h) and pinned by bind-mounting
+ * its /proc/thread-self/ns/net onto a file; the runtime later joins it by
+ * that path. Configuration inside a namespace goes through sockets a helper
+ * child made in it and passed back: a socket stays bound to the namespace it
+ * was created in, whichever thread uses it later (netlink through libnl's
+ * nl_socket_set_fd, see iface.c). Links, addresses and rules are left to
+ * iface.c and firewall.c.
  */
 #pragma once
 
@@ -31,7 +32,7 @@ bool netns_is_pinned(const char *path);
 
 /*
  * Opens a socket(@domain, @type | SOCK_CLOEXEC, @protocol) inside the
- * namespace at @path, from a thread that joins it and exits; the calling
+ * namespace at @path, made by a helper child that joins it; the calling
  * thread never changes namespace. Returns the fd or -errno.
  */
 int netns_socket(const char *path, int domain, int type, int protocol);

@@ -806,6 +806,47 @@ fail:
 	return err_prefix(e, "networking");
 }
 
+/* Drops @br's firewall state unless a running container is attached to it. */
+static void
+release_bridge_firewall(struct network_state *net, struct bridge_net *br)
+{
+	struct err e = ERR_INIT;
+	size_t users = 0;
+
+	if (!br->ready || !br->fw)
+		return;
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (netobj_bridge_of(net, &net->eps[i]->ep) == br)
+			users++;
+	if (users > 0) {
+		log_info("keeping the firewall rules of bridge '%s': %zu running container "
+			 "endpoint(s) use it",
+			 br->name, users);
+		return;
+	}
+	if (firewall_destroy(br->fw, &e) < 0)
+		log_warn("cannot remove the firewall rules of bridge '%s': %s, ignoring", br->name,
+			 e.msg);
+	firewall_free(br->fw);
+	br->fw = NULL;
+	br->ready = false;
+}
+
+void
+network_shutdown(struct network_state *net)
+{
+	if (!net)
+		return;
+	pthread_mutex_lock(&net->setup_lock);
+	pthread_mutex_lock(&net->lock);
+	release_bridge_firewall(net, &net->br);
+	for (size_t i = 0; i < net->n_nets; i++)
+		if (net->nets[i]->own_br && net->nets[i]->br)
+			release_bridge_firewall(net, net->nets[i]->br);
+	pthread_mutex_unlock(&net->lock);
+	pthread_mutex_unlock(&net->setup_lock);
+}
+
 void
 network_close(struct network_state *net)
 {

@@ -114,6 +114,17 @@ int network_open(const struct network_config *cfg, struct network_state **ret, s
 void network_close(struct network_state *net);
 
 /*
+ * At a clean daemon shutdown: removes the nft table and the FORWARD accept
+ * rules of every bridge (the default one and user networks') that no
+ * running container is attached to. Containers outlive berthd (their shims
+ * keep them running, as dockerd's live-restore does), so a bridge that
+ * still carries one keeps its NAT and port rules until a later start or
+ * shutdown finds it unused. The bridge links stay, as dockerd's do.
+ * Failures are logged and ignored.
+ */
+void network_shutdown(struct network_state *net);
+
+/*
  * Gives container @id its network: creates <exec-root>/netns/<id> (except in
  * host mode), the veth pair, address, route and port rules. On success
  * *ret describes it (caller releases). Errors: -EEXIST when @id already has

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "engine/runtime/cgroup.h"
+#include "engine/runtime/devfilter.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/log.h"
 #include "engine/util/parse.h"
 #include "engine/util/xalloc.h"
 
@@ -53,6 +55,28 @@ cgroup_version(void)
 		return version;
 	version = (statfs(CG_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) ? 2 : 1;
 	return version;
+}
+
+/*
+ * The cgroup v2 hierarchy: /sys/fs/cgroup on a v2 host; on a hybrid host
+ * (v1 controllers, as this one) the "unified" mount systemd makes, which
+ * carries no controller but takes device filters; NULL without either.
+ */
+static const char *
+v2_root(void)
+{
+	static const char *root;
+	static bool known;
+	struct statfs sfs;
+
+	if (known)
+		return root;
+	if (cgroup_version() == 2)
+		root = CG_ROOT;
+	else if (statfs(CG_ROOT "/unified", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+		root = CG_ROOT "/unified";
+	known = true;
+	return root;
 }
 
 static int
@@ -404,15 +428,8 @@ apply_v2(const char *dir, const struct runtime_resources *res)
 		return r;
 	if (res->cpuset_cpus && (r = write_str(dir, "cpuset.cpus", res->cpuset_cpus)) < 0)
 		return r;
-	if ((r = apply_blkio_v2(dir, res)) < 0)
-		return r;
-	/*
-	 * TODO: device filtering on v2 needs an eBPF program attached to the
-	 * cgroup (BPF_CGROUP_DEVICE), which berth does not build: on a v2-only
-	 * host neither the default allow list nor res->device_allow is enforced
-	 * (--device nodes are still created, see the shim).
-	 */
-	return 0;
+	/* devices: no controller on v2, see device_filter() */
+	return apply_blkio_v2(dir, res);
 }
 
 static int
@@ -441,17 +458,63 @@ create_v2(const char *path, const struct runtime_resources *res, struct err *e)
 	return 0;
 }
 
+/*
+ * cgroup v2 has no devices controller: the same rules as v1's devices.allow
+ * (the defaults, then --device and --device-cgroup-rule; everything when
+ * privileged) become an eBPF program attached to the container's v2 cgroup,
+ * as runc does. On a hybrid host the v2 cgroup holds nothing else, and the
+ * filter is a second layer behind the v1 devices controller (as systemd
+ * puts one on its units there). Returns the program fd or -errno.
+ */
+static int
+device_filter(const char *root, const char *path, const struct runtime_resources *res,
+	      bool privileged, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", root, path);
+	_cleanup_free_ const char **allow = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t n = 0, i;
+
+	int r = mkdir_levels(root, path, false); /* made already on a v2 host */
+
+	if (r < 0)
+		return err_errno(e, r, "create cgroup '%s' in '%s'", path, root);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_errno(e, -errno, "open cgroup '%s'", dir);
+	for (i = 0; res->device_allow && res->device_allow[i]; i++)
+		;
+	allow = xcalloc(i + sizeof(default_devices) / sizeof(default_devices[0]) + 1,
+			sizeof(*allow));
+	if (privileged)
+		allow[n++] = "a *:* rwm";
+	for (i = 0; !privileged && default_devices[i]; i++)
+		allow[n++] = default_devices[i];
+	for (i = 0; !privileged && res->device_allow && res->device_allow[i]; i++)
+		allow[n++] = res->device_allow[i];
+	return devfilter_apply(fd, allow, e);
+}
+
 int
 cgroup_create(const char *path, const struct runtime_resources *res, bool privileged,
-	      struct err *e)
+	      int *ret_filter_fd, struct err *e)
 {
 	/* co-mounted controllers (cpu,cpuacct) share a directory: set it up once */
 	char *seen[sizeof(v1_ctrls) / sizeof(v1_ctrls[0])] = {NULL};
 	size_t n_seen = 0;
 	int r = 0;
 
-	if (cgroup_version() == 2)
-		return create_v2(path, res, e);
+	*ret_filter_fd = -1;
+	if (cgroup_version() == 2) {
+		if ((r = create_v2(path, res, e)) < 0)
+			return r;
+		/* the only device control here: no filter, no container */
+		r = device_filter(CG_ROOT, path, res, privileged, e);
+		if (r < 0)
+			return r;
+		*ret_filter_fd = r;
+		return 0;
+	}
 	for (size_t i = 0; v1_ctrls[i]; i++) {
 		_cleanup_free_ char *base = xasprintf(CG_ROOT "/%s", v1_ctrls[i]);
 		_cleanup_free_ char *dir = NULL;
@@ -481,7 +544,19 @@ cgroup_create(const char *path, const struct runtime_resources *res, bool privil
 	}
 	for (size_t j = 0; j < n_seen; j++)
 		free(seen[j]);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	if (v2_root()) {
+		/* defence in depth behind devices.allow: a failure is survived */
+		struct err fe = ERR_INIT;
+		int fd = device_filter(v2_root(), path, res, privileged, &fe);
+		if (fd < 0)
+			log_warn("cgroup '%s': no eBPF device filter on the unified hierarchy: "
+				 "%s, ignoring",
+				 path, fe.msg);
+		*ret_filter_fd = fd;
+	}
+	return 0;
 }
 
 static void
@@ -545,6 +620,13 @@ cgroup_attach(const char *path, pid_t pid, struct err *e)
 		_cleanup_free_ char *dir = xasprintf(CG_ROOT "/%s", path);
 		int r = write_str(dir, "cgroup.procs", b);
 		return r < 0 ? err_errno(e, r, "join cgroup '%s'", path) : 0;
+	}
+	if (v2_root()) {
+		/* hybrid: the cgroup that carries the device filter, when it was made */
+		_cleanup_free_ char *dir = xasprintf("%s/%s", v2_root(), path);
+		int r = fs_exists(dir) ? write_str(dir, "cgroup.procs", b) : 0;
+		if (r < 0)
+			return err_errno(e, r, "join cgroup '%s' in '%s'", path, v2_root());
 	}
 	for (size_t i = 0; v1_ctrls[i]; i++) {
 		_cleanup_free_ char *dir = v1_dir(v1_ctrls[i], path);
@@ -662,29 +744,39 @@ cgroup_oom_kills(const char *path)
 	return read_key(dir, "memory.oom_control", "oom_kill");
 }
 
+/* Tasks leave a cgroup shortly after they are reaped; retry for ~1 s. */
+static int
+rmdir_cgroup(const char *dir)
+{
+	for (int t = 0; t < 100; t++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	return -EBUSY;
+}
+
 int
 cgroup_remove(const char *path)
 {
-	int ret = 0;
+	int ret = 0, r;
 
 	for (size_t i = 0; v1_ctrls[i]; i++) {
 		_cleanup_free_ char *dir = cg_dir(v1_ctrls[i], path);
 		if (!dir)
 			continue;
-		/* Tasks leave a cgroup shortly after they are reaped; retry for ~1 s. */
-		for (int t = 0; t < 100; t++) {
-			if (rmdir(dir) == 0 || errno == ENOENT)
-				break;
-			if (errno != EBUSY) {
-				ret = -errno;
-				break;
-			}
-			if (t == 99)
-				ret = -EBUSY;
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-		}
+		if ((r = rmdir_cgroup(dir)) < 0 && ret == 0)
+			ret = r;
 		if (cgroup_version() == 2)
-			break;
+			return ret;
+	}
+	if (v2_root()) {
+		/* hybrid: the device filter's cgroup (its program goes with it) */
+		_cleanup_free_ char *dir = xasprintf("%s/%s", v2_root(), path);
+		if ((r = rmdir_cgroup(dir)) < 0 && ret == 0)
+			ret = r;
 	}
 	return ret;
 }

@@ -27,11 +27,18 @@ int cgroup_version(void);
 /*
  * Creates the cgroup in every available hierarchy (intermediate levels too;
  * cpuset.cpus/mems copied down to each level as v1 requires) and writes the
- * limits of @res and the device allow list (dockerd's defaults, or all
- * devices when @privileged). An existing cgroup is reused (restart).
+ * limits of @res and the device allow list (dockerd's defaults, then
+ * res->device_allow; all devices when @privileged). The allow list goes to
+ * the v1 devices controller and, where a cgroup v2 hierarchy is mounted (a
+ * v2 host, or the "unified" mount of a hybrid one), into an eBPF device
+ * filter attached to the cgroup there (devfilter.h): on a v2 host a failure
+ * to attach it fails the call, on a hybrid host it is logged and survived.
+ * @ret_filter_fd gets the filter program's fd (-1 when none), which the
+ * caller keeps for the cgroup's life. An existing cgroup is reused
+ * (restart); its filter is replaced.
  */
 int cgroup_create(const char *path, const struct runtime_resources *res, bool privileged,
-		  struct err *e);
+		  int *ret_filter_fd, struct err *e);
 
 /* What this host's cgroups can limit (dockerd's sysinfo), for create-time checks. */
 struct cgroup_sysinfo {
@@ -45,7 +52,7 @@ struct cgroup_sysinfo {
 /* Reads what the mounted hierarchies offer. Never fails: missing is false. */
 void cgroup_sysinfo_read(struct cgroup_sysinfo *ret);
 
-/* Moves @pid into the cgroup in every hierarchy. */
+/* Moves @pid into the cgroup in every hierarchy (also the hybrid host's unified one). */
 int cgroup_attach(const char *path, pid_t pid, struct err *e);
 
 /* Freezes or thaws every process of the cgroup and waits until it took effect. */

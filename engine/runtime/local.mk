@@ -2,6 +2,7 @@
 # Isolation: the runtime API berthd links, and the per-container berth-shim.
 libberth_engine_a_SOURCES += \
 	engine/runtime/cgroup.c engine/runtime/cgroup.h \
+	engine/runtime/devfilter.c engine/runtime/devfilter.h \
 	engine/runtime/logfile.c engine/runtime/logfile.h \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
@@ -35,7 +36,8 @@ tests_unit_engine_runtime_test_runtime_SOURCES = \
 	tests/unit/engine/runtime/test_user.c \
 	tests/unit/engine/runtime/test_syscalls.c \
 	tests/unit/engine/runtime/test_seccomp_profile.c \
-	tests/unit/engine/runtime/test_cgroup.c
+	tests/unit/engine/runtime/test_cgroup.c \
+	tests/unit/engine/runtime/test_devfilter.c
 tests_unit_engine_runtime_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_runtime_test_runtime_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

@@ -27,6 +27,7 @@
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/nsjob.h"
 #include "engine/util/parse.h"
 #include "engine/util/deadline.h"
 #include "engine/util/xalloc.h"
@@ -483,7 +484,7 @@ runtime_cleanup(const char *bundle, struct err *e)
 	{
 		/* a shareable /dev/shm its shim could not unmount (it was killed) */
 		_cleanup_free_ char *shm = xasprintf("%s/" RUNTIME_SHM_DIR, bundle);
-		(void)umount2(shm, MNT_DETACH);
+		(void)nsjob_umount(shm, MNT_DETACH);
 	}
 	if ((r = fs_rm_rf(bundle)) < 0)
 		return err_errno(e, r, "remove '%s'", bundle);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,7 @@
 #include "engine/util/fs.h"
 #include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
+#include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
@@ -751,27 +753,48 @@ parse_namespaces(json_t *a, struct runtime_spec *s, struct err *e)
 }
 
 int
-runtime_device_rule_check(const char *rule)
+runtime_device_rule_parse(const char *rule, struct runtime_device_rule *ret)
 {
+	struct runtime_device_rule r = {.major = -1, .minor = -1};
 	const char *p = rule;
 	size_t n;
 
 	/* ^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$, moby's deviceCgroupRuleRegex */
 	if (!rule || !p[0] || !strchr("acb", p[0]) || p[1] != ' ')
 		return -EINVAL;
+	r.type = p[0];
 	p += 2;
 	for (int part = 0; part < 2; part++) {
-		if (*p == '*')
+		int64_t *num = part == 0 ? &r.major : &r.minor;
+		char digits[16];
+		if (*p == '*') {
 			p++;
-		else if ((n = strspn(p, "0123456789")) > 0 && n <= 10)
+		} else if ((n = strspn(p, "0123456789")) > 0 && n <= 10) {
+			memcpy(digits, p, n);
+			digits[n] = '\0';
+			if (parse_int64(digits, 0, UINT32_MAX, num) < 0)
+				return -EINVAL;
 			p += n;
-		else
+		} else {
 			return -EINVAL;
+		}
 		if (*p++ != (part == 0 ? ':' : ' '))
 			return -EINVAL;
 	}
 	n = strspn(p, "rwm");
-	return n >= 1 && n <= 3 && p[n] == '\0' ? 0 : -EINVAL;
+	if (n < 1 || n > 3 || p[n] != '\0')
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) /* "mrw": the enum's bit order */
+		r.access |= 1u << (strchr("mrw", p[i]) - "mrw");
+	if (ret)
+		*ret = r;
+	return 0;
+}
+
+int
+runtime_device_rule_check(const char *rule)
+{
+	return runtime_device_rule_parse(rule, NULL);
 }
 
 /* A sysctl name as written below /proc/sys: dotted words, no way out of it. */

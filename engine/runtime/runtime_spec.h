@@ -223,11 +223,29 @@ int runtime_spec_load(const char *bundle, struct runtime_spec *ret, struct err *
 /* Writes <bundle>/config.json atomically (mode 0600). */
 int runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct err *e);
 
+/* A devices-cgroup rule, parsed ("c 1:3 rwm"). */
+enum runtime_dev_access {
+	RUNTIME_DEV_MKNOD = 1 << 0,
+	RUNTIME_DEV_READ = 1 << 1,
+	RUNTIME_DEV_WRITE = 1 << 2,
+};
+
+struct runtime_device_rule {
+	char type;	      /* 'a' (any), 'b' or 'c' */
+	int64_t major, minor; /* -1 for '*' */
+	unsigned access;      /* enum runtime_dev_access bits, at least one */
+};
+
 /*
  * Parses a devices-cgroup rule as dockerd's --device-cgroup-rule takes it:
  * "<a|b|c> <major|*>:<minor|*> <r|w|m, 1 to 3 of them>", single spaces.
+ * Numbers above UINT32_MAX are refused (the kernel's dev_t halves are
+ * 32-bit in the devices cgroup and in its eBPF context). @ret may be NULL.
  * 0 when valid, -EINVAL otherwise.
  */
+int runtime_device_rule_parse(const char *rule, struct runtime_device_rule *ret);
+
+/* runtime_device_rule_parse without the result. */
 int runtime_device_rule_check(const char *rule);
 
 /* Capability helpers shared by spec building and the shim. */

@@ -182,4 +182,48 @@ out=$("$DOCKER" exec nsr sh -c 'df -k /dev/shm | tail -1; cat /proc/sys/net/ipv4
 expect_match "restarted container: --shm-size, --sysctl and --device applied again" "$out" \
 	' 71680 .*'$'\n''1'$'\n''crw-rw-rw-'
 "$DOCKER" rm -f nsr >/dev/null
+
+# The cgroup v2 device filter (eBPF). On this hybrid host (v1 controllers and
+# the cgroup2 "unified" mount) it is a second layer behind the v1 devices
+# controller: relax the v1 rules of a running container and the filter still
+# refuses; take the filter away and the same open works.
+unified=/sys/fs/cgroup/unified
+if [ "$(stat -f -c %T $unified 2>/dev/null)" = cgroup2fs ]; then
+	"$DOCKER" run -d --name nsbpf busybox sleep 300 >/dev/null
+	id=$("$DOCKER" inspect -f '{{.Id}}' nsbpf)
+	pid=$("$DOCKER" inspect -f '{{.State.Pid}}' nsbpf)
+	expect_match "eBPF: the container's process is in its unified cgroup too" \
+		"$(cat /proc/$pid/cgroup)" "^0::/berth/$id\$"
+	if command -v bpftool >/dev/null; then
+		progs=$(bpftool cgroup list $unified/berth/$id 2>&1)
+		expect_match "eBPF: a device program is attached to it (bpftool)" "$progs" '^[0-9]+ +cgroup_device( |$)'
+	else
+		skip "eBPF: bpftool cgroup list (bpftool is not installed)"
+	fi
+	echo a >/sys/fs/cgroup/devices/berth/$id/devices.allow
+	expect_eq "eBPF: the v1 devices rules relaxed to everything" \
+		"$(cat /sys/fs/cgroup/devices/berth/$id/devices.list)" 'a *:* rwm'
+	out=$("$DOCKER" exec nsbpf sh -c 'mknod /tmp/l b 7 0 && head -c1 /tmp/l; echo x >/dev/null && echo null-ok' 2>&1)
+	expect_match "eBPF: a block device is still refused with v1 relaxed" "$out" 'head: /tmp/l: Operation not permitted'
+	expect_match "eBPF: /dev/null still works" "$out" '^null-ok$'
+	if command -v bpftool >/dev/null; then
+		prog=$(echo "$progs" | awk '$2 == "cgroup_device" {print $1; exit}')
+		bpftool cgroup detach $unified/berth/$id device id "$prog"
+		out=$("$DOCKER" exec nsbpf sh -c 'head -c1 /tmp/l; echo end' 2>&1)
+		expect_no_match "eBPF: without the filter the same open passes (so it was the filter)" "$out" 'Operation not permitted'
+	else
+		skip "eBPF: detaching the filter (bpftool is not installed)"
+	fi
+	"$DOCKER" rm -f nsbpf >/dev/null
+	check "eBPF: the unified cgroup goes with the container" wait_for 10 test ! -e $unified/berth/$id
+	"$DOCKER" run -d --name nsbpf2 --device-cgroup-rule 'b 7:* rwm' busybox sleep 300 >/dev/null
+	"$DOCKER" update --cpu-shares 512 nsbpf2 >/dev/null
+	out=$("$DOCKER" exec nsbpf2 sh -c 'mknod /tmp/l b 7 0 && head -c1 /tmp/l; echo end' 2>&1)
+	expect_no_match "eBPF and v1: --device-cgroup-rule still holds after docker update" "$out" 'Operation not permitted'
+	"$DOCKER" rm -f nsbpf2 >/dev/null
+	out=$("$DOCKER" run --rm --privileged busybox sh -c 'mknod /tmp/l b 7 0 && head -c1 /tmp/l; echo end' 2>&1)
+	expect_no_match "eBPF: --privileged opens any device" "$out" 'Operation not permitted'
+else
+	skip "eBPF device filter: no cgroup2 mount at $unified on this host"
+fi
 finish

@@ -53,6 +53,7 @@ struct shim {
 	int go_fd;		/* held start: write end of the go pipe */
 	bool held;
 	bool cgroup_made;
+	int devfilter_fd; /* the cgroup v2 device filter, held for the cgroup's life */
 };
 
 static void
@@ -414,7 +415,8 @@ start(struct shim *s)
 		if (mkdir(root, 0700) < 0 && errno != EEXIST)
 			return report(s, "error %d create '%s': %s", errno, root, strerror(errno)), -errno;
 		if (s->spec.cgroup_path && *s->spec.cgroup_path) {
-			if ((r = cgroup_create(s->spec.cgroup_path, &s->spec.res, s->spec.privileged, &e)) < 0)
+			if ((r = cgroup_create(s->spec.cgroup_path, &s->spec.res,
+					       s->spec.privileged, &s->devfilter_fd, &e)) < 0)
 				return report(s, "error %d %s", -r, e.msg), r;
 			s->cgroup_made = true;
 		}
@@ -438,8 +440,13 @@ start(struct shim *s)
 int
 main(int argc, char **argv)
 {
-	struct shim s = {.report_fd = RUNTIME_REPORT_FD, .listen_fd = -1, .out_fd = -1,
-			 .err_fd = -1, .in_fd = -1, .go_fd = -1};
+	struct shim s = {.report_fd = RUNTIME_REPORT_FD,
+			 .listen_fd = -1,
+			 .out_fd = -1,
+			 .err_fd = -1,
+			 .in_fd = -1,
+			 .go_fd = -1,
+			 .devfilter_fd = -1};
 	struct shim_monitor_args m;
 	int64_t started;
 	int r;
@@ -479,6 +486,7 @@ main(int argc, char **argv)
 		umount_shm(&s.spec);
 	if (s.cgroup_made && cgroup_remove(s.spec.cgroup_path) < 0)
 		log_warn("remove cgroup '%s': still busy, leaving it to berthd", s.spec.cgroup_path);
+	safe_close(s.devfilter_fd);
 	runtime_spec_release(&s.spec);
 	return 0;
 }
