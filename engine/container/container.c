@@ -315,6 +315,11 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 		containers_close(cs);
 		return err_errno(e, r, "cannot create '%s/containers'", data_root);
 	}
+	/* config.json, state.json, hosts... of a write a crash cut short
+	 * (depth 1 stops above each container layer's rw/ contents) */
+	r = fs_remove_write_leftovers(cs->root, 1);
+	if (r > 0)
+		log_info("removed %d temporary files left in '%s'", r, cs->root);
 	d = opendir(cs->root);
 	while (d && (de = readdir(d))) {
 		struct container *c = NULL;

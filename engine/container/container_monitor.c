@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ monitor_main(void *p)
 		}
 		if (attempt >= 50 || (e2.code == 0 && rs.status != RUNTIME_RUNNING)) {
 			log_warn("container %.12s: waiting for exit: %s", a->c->id, e.msg);
-			x.exit_code = 255;
+			x.exit_code = 128 + SIGKILL; /* its processes died with the shim */
+			x.shim_lost = true;
 			x.finished_at = time_now_ns();
 			break;
 		}
@@ -120,6 +122,13 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	c->state.oom_killed = x->oom_killed;
 	c->state.pid = 0;
 	c->state.finished_ns = x->finished_at ? x->finished_at : time_now_ns();
+	if (x->shim_lost) {
+		/* dockerd shows only the 137 of its shim clean-up; the reason is
+		 * worth a word in State.Error, which the next start clears. */
+		free(c->state.error);
+		c->state.error = xstrdup("container's shim (berth-shim) died: the container was "
+					 "killed");
+	}
 	restart = container_monitor_should_restart(c, RESTART_ON_EXIT, &delay);
 	autorm = c->spec.auto_remove && !restart;
 	if (restart)

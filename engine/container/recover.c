@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +66,11 @@ recover_containers(struct containers *cs, struct err *e)
 		/* It ended while berthd was down, or its shim is gone. */
 		struct runtime_exit x = rs.status == RUNTIME_EXITED ? rs.exit : (struct runtime_exit){ 0 };
 		if (rs.status != RUNTIME_EXITED) {
-			x.exit_code = 255;
-			x.finished_at = time_now_ns();
+			x.exit_code = 128 + SIGKILL; /* its processes died with the shim */
+			x.shim_lost = true;
 		}
+		if (!x.finished_at)
+			x.finished_at = time_now_ns();
 		log_info("container %.12s exited while berthd was down (code %d)", c->id, x.exit_code);
 		pthread_mutex_lock(&c->mu);
 		c->state.manually_stopped = c->state.manually_stopped || false;

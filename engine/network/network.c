@@ -800,6 +800,10 @@ make_dirs(const struct network_config *cfg, struct network_state *net, char **re
 		return err_errno(e, r, "cannot create '%s'", net->ep_dir);
 	if ((r = fs_mkdir_p(net->netns_dir, 0711)) < 0)
 		return err_errno(e, r, "cannot create '%s'", net->netns_dir);
+	/* network, endpoint, IPAM and bridge-claim records of a write a crash
+	 * cut short (networks/<id>/ipam.json is two levels down) */
+	if ((r = fs_remove_write_leftovers(net->net_dir, 2)) > 0)
+		log_info("removed %d temporary files left in '%s'", r, net->net_dir);
 	*ret_ipam = xasprintf("%s/ipam.json", netdir);
 	return 0;
 }

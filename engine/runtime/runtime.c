@@ -316,7 +316,8 @@ runtime_get_state(const char *bundle, struct runtime_state *ret, struct err *e)
 	if (fs_exists(shim)) {
 		/* started, but the shim vanished without recording an exit (killed) */
 		ret->status = RUNTIME_EXITED;
-		ret->exit.exit_code = 255;
+		ret->exit.exit_code = 128 + SIGKILL;
+		ret->exit.shim_lost = true;
 		return 0;
 	}
 	ret->status = RUNTIME_CREATED;

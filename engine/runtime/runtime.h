@@ -41,6 +41,10 @@ struct runtime_exit {
 	bool oom_killed;
 	int64_t started_at;	/* ns since the epoch */
 	int64_t finished_at;
+	/* The shim died without recording an exit (it was killed): its
+	 * PDEATHSIG killed the container's init, as a lost containerd-shim's
+	 * clean-up does for dockerd, so exit_code is 137 (128 + SIGKILL). */
+	bool shim_lost;
 };
 
 enum runtime_status {

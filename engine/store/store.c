@@ -86,18 +86,16 @@ store_lay_free(struct store_lay *l)
 	free(l);
 }
 
-/* Removes the temp files fs_write_atomic leaves when a crash hits it. */
+/* Removes the temp files fs_write_atomic leaves when a crash hits it:
+ * refs.json's, image configs and metadata, layers' meta.json (depth 1
+ * stops above the layers' diff/ contents). */
 static void
-remove_atomic_leftovers(const char *dir)
+remove_atomic_leftovers(const char *dir, unsigned depth)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+	int n = fs_remove_write_leftovers(dir, depth);
 
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".tmp.") && unlinkat(dirfd(d), de->d_name, 0) == 0)
-			log_info("removed leftover '%s/%s'", dir, de->d_name);
+	if (n > 0)
+		log_info("removed %d temporary files left in '%s'", n, dir);
 }
 
 /* Removes our half-written blobs from the shared temp dir. */
@@ -180,6 +178,30 @@ load_images(struct store *s, struct err *e)
 	return 0;
 }
 
+/*
+ * Image metadata is written before the image's config (so a crash never
+ * leaves an image without its parent link) and removed after it: a crash
+ * between the two leaves metadata of no image, removed here.
+ */
+static void
+remove_orphan_meta(struct store *s)
+{
+	_cleanup_closedir_ DIR *d = opendir(s->meta_dir);
+	struct dirent *de;
+	char hex[HEX_SZ];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!str_endswith(de->d_name, ".json") || strlen(de->d_name) != DIGEST_HEX_LEN + 5)
+			continue;
+		memcpy(hex, de->d_name, DIGEST_HEX_LEN);
+		hex[DIGEST_HEX_LEN] = '\0';
+		if (!store_find_image(s, hex) && unlinkat(dirfd(d), de->d_name, 0) == 0)
+			log_info("removed metadata of no image '%s/%s'", s->meta_dir, de->d_name);
+	}
+}
+
 int
 store_open(const char *data_root, struct store **ret, struct err *e)
 {
@@ -199,12 +221,14 @@ store_open(const char *data_root, struct store **ret, struct err *e)
 	if (r < 0)
 		goto fail;
 	remove_blob_leftovers(s);
-	remove_atomic_leftovers(s->root);
-	remove_atomic_leftovers(s->images_dir);
-	remove_atomic_leftovers(s->meta_dir);
+	remove_atomic_leftovers(s->root, 0);
+	remove_atomic_leftovers(s->images_dir, 1);
+	remove_atomic_leftovers(s->layers_dir, 1);
 	r = store_layers_load(s, e);
 	if (r == 0)
 		r = load_images(s, e);
+	if (r == 0)
+		remove_orphan_meta(s);
 	if (r == 0)
 		r = store_refs_load(s, e);
 	if (r < 0)

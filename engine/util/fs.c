@@ -125,6 +125,66 @@ write_via_temp(const char *path, const void *data, size_t len, mode_t mode, bool
 	return durable ? fs_fsync_parent(path) : 0;
 }
 
+/* True for the names write_via_temp makes: "<name>.tmp.<digits>.<6 chars>". */
+static bool
+is_write_temp(const char *name)
+{
+	const char *p = strstr(name, ".tmp.");
+	size_t digits;
+
+	if (!p || p == name)
+		return false;
+	p += 5;
+	digits = strspn(p, "0123456789");
+	return digits > 0 && p[digits] == '.' && strlen(p + digits + 1) == 6;
+}
+
+static int
+remove_leftovers_at(int dfd, dev_t dev, unsigned depth)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int n = 0;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		safe_close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && is_write_temp(de->d_name)) {
+			n += unlinkat(dfd, de->d_name, 0) == 0;
+		} else if (S_ISDIR(st.st_mode) && depth > 0 && st.st_dev == dev) {
+			_cleanup_close_ int cfd = openat(dfd, de->d_name,
+							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+								 O_CLOEXEC);
+			if (cfd >= 0)
+				n += remove_leftovers_at(cfd, dev, depth - 1);
+		}
+	}
+	return n;
+}
+
+int
+fs_remove_write_leftovers(const char *dir, unsigned depth)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	return remove_leftovers_at(fd, st.st_dev, depth);
+}
+
 int
 fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {

@@ -32,6 +32,17 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  */
 int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode);
 
+/*
+ * Removes the temporary files fs_write_atomic and fs_write_replace leave
+ * when the process dies between creating and renaming them
+ * ("<name>.tmp.<pid>.<6 chars>") from @dir and, @depth levels down, from
+ * its subdirectories (never through a symlink or a mount point). For
+ * start-up, on metadata directories only: content (layer diffs, volume
+ * data, container layers) must stay out of reach of @depth. Returns how
+ * many it removed; a missing @dir is 0.
+ */
+int fs_remove_write_leftovers(const char *dir, unsigned depth);
+
 /* Reads a whole file up to @limit bytes: 0, -ENOENT, -E2BIG or -errno. */
 int fs_read_file(const char *path, size_t limit, struct buf *ret);
 

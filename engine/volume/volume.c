@@ -92,6 +92,10 @@ volumes_open(const char *data_root, struct volumes **ret, struct err *e)
 		volumes_close(vs);
 		return err_errno(e, r, "cannot create '%s'", data_root);
 	}
+	/* meta.json of a create a crash cut short (depth 1: never in _data/) */
+	r = fs_remove_write_leftovers(vs->root, 1);
+	if (r > 0)
+		log_info("removed %d temporary files left in '%s'", r, vs->root);
 	d = opendir(vs->root);
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')

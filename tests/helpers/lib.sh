@@ -176,7 +176,8 @@ berth_start() {
 	BERTH_PID=$!
 	T_PIDS+=("$BERTH_PID")
 	export DOCKER_HOST=unix://$BERTH_SOCK
-	if ! wait_for 15 curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping; then
+	# (BERTH_START_TIMEOUT: longer for a berthd under valgrind)
+	if ! wait_for "${BERTH_START_TIMEOUT:-15}" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping; then
 		echo "# berthd did not come up; log:"; sed 's/^/# /' "$BERTH_LOG"
 		return 1
 	fi

@@ -84,3 +84,34 @@ Test(fs, open_beneath_stays_in_root)
 	cr_expect_geq(fd, 0);
 	safe_close(fd);
 }
+
+/* What a crash between write and rename leaves (9008 found one in
+ * network/endpoints): removed at start, within @depth, and nothing else. */
+Test(fs, write_leftovers_removed_within_depth)
+{
+	const char *keep[] = {"a/x.json", "a/b/deep.json.tmp.12.abcdef", "a/notes.tmp.txt",
+			      "a/y.tmp.12.abc", "a/z.tmp.x1.abcdef"};
+	const char *gone[] = {"top.json.tmp.1.AbC123", "a/x.json.tmp.4242.zzzzzz"};
+	_cleanup_free_ char *d = xasprintf("%s/a/b", tmpdir);
+
+	cr_assert_eq(fs_mkdir_p(d, 0700), 0);
+	for (size_t i = 0; i < 5; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", tmpdir, keep[i]);
+		cr_assert_eq(fs_write_replace(p, "k", 1, 0600), 0);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", tmpdir, gone[i]);
+		cr_assert_eq(fs_write_replace(p, "g", 1, 0600), 0);
+	}
+	/* depth 1: tmpdir and a/, not a/b/ (the content a caller protects) */
+	cr_expect_eq(fs_remove_write_leftovers(tmpdir, 1), 2);
+	for (size_t i = 0; i < 5; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", tmpdir, keep[i]);
+		cr_expect(fs_exists(p), "%s was removed", keep[i]);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", tmpdir, gone[i]);
+		cr_expect(!fs_exists(p), "%s is still there", gone[i]);
+	}
+	cr_expect_eq(fs_remove_write_leftovers("/nonexistent-berth-dir", 1), 0);
+}
