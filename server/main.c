@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -383,6 +384,10 @@ main(int argc, char **argv)
 	enum log_level level;
 	int rc;
 
+	/* Before any thread: glibc would give each connection thread an arena
+	 * of its own (up to 8 per core), each keeping its pages after the load
+	 * has gone (docs/performance.md, "Memory"). */
+	(void)mallopt(M_ARENA_MAX, 2);
 	if (conf_parse_args(&cfg, argc, argv, &e) < 0) {
 		fprintf(stderr, "berthd: %s\nSee 'berthd --help'.\n", e.msg);
 		conf_release(&cfg);
