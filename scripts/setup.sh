@@ -15,7 +15,8 @@ case "$mode" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
 
 build_pkgs="build-essential autoconf automake libtool pkg-config libmicrohttpd-dev libjansson-dev
  libarchive-dev libcurl4-openssl-dev libssl-dev libcap-dev libseccomp-dev libcriterion-dev
- libnl-route-3-dev libnftables-dev libwslay-dev libldns-dev zlib1g-dev libsystemd-dev help2man"
+ libnl-route-3-dev libnftables-dev libwslay-dev libldns-dev zlib1g-dev libsystemd-dev help2man
+ libzstd-dev liblzma-dev libbz2-dev"
 run_pkgs="iptables nftables iproute2 ca-certificates curl openssl"
 test_pkgs="docker.io docker-registry busybox-static skopeo umoci jq python3 python3-yaml
  python3-docker python3-websocket docker-compose zstd netcat-openbsd tmux apache2-utils debootstrap clang-format

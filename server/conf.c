@@ -78,6 +78,10 @@ conf_usage(FILE *f)
 	      "(unsafe)\n"
 	      "      --metrics-addr ADDR     serve Prometheus metrics on http://ADDR/metrics\n"
 	      "                              (host:port, e.g. 127.0.0.1:9323; default off)\n"
+	      "      --dashboard             serve the built-in dashboard under /dashboard/ on\n"
+	      "                              every API listener (default off)\n"
+	      "      --dashboard-dir DIR     its files (default: beside berthd in a build tree,\n"
+	      "                              else " BERTH_DASHBOARD_DIR ")\n"
 	      "      --validate              check the flags and the configuration file, print\n"
 	      "                              \"configuration OK\" and exit (1 on an error)\n"
 	      "  -v, --version               print the version and exit\n"
@@ -117,6 +121,8 @@ enum {
 	OPT_MAX_DOWNLOAD_ATTEMPTS,
 	OPT_VALIDATE,
 	OPT_METRICS_ADDR,
+	OPT_DASHBOARD,
+	OPT_DASHBOARD_DIR,
 };
 
 /* --max-concurrent-WHAT N: 1 to CONF_MAX_CONCURRENCY (dockerd: "invalid max concurrent downloads: -1"). */
@@ -214,6 +220,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS},
 		{"validate", no_argument, NULL, OPT_VALIDATE},
 		{"metrics-addr", required_argument, NULL, OPT_METRICS_ADDR},
+		{"dashboard", no_argument, NULL, OPT_DASHBOARD},
+		{"dashboard-dir", required_argument, NULL, OPT_DASHBOARD_DIR},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -312,6 +320,11 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			free(cfg->metrics_addr);
 			cfg->metrics_addr = xstrdup(optarg);
 			break;
+		case OPT_DASHBOARD: cfg->dashboard = true; break;
+		case OPT_DASHBOARD_DIR:
+			free(cfg->dashboard_dir);
+			cfg->dashboard_dir = xstrdup(optarg);
+			break;
 		case 'v': cfg->show_version = true; break;
 		case 'h': cfg->show_help = true; break;
 		case ':':
@@ -365,6 +378,8 @@ static const struct key_spec keys[] = {
 	KEY("metrics-addr", K_STRING, metrics_addr),
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
+	KEY("dashboard", K_BOOL, dashboard),
+	KEY("dashboard-dir", K_STRING, dashboard_dir),
 	KEY("client-timeout", K_SECONDS, client_timeout),
 	KEY("max-concurrent-downloads", K_COUNT, max_downloads),
 	KEY("max-concurrent-uploads", K_COUNT, max_uploads),
@@ -780,5 +795,6 @@ conf_release(struct daemon_config *cfg)
 	free(cfg->metrics_addr);
 	free(cfg->api_cors_header);
 	strv_free(cfg->read_only_hosts);
+	free(cfg->dashboard_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }

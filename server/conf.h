@@ -48,6 +48,8 @@ struct daemon_config {
 	bool show_version, show_help, dump_routes;
 	bool validate; /* --validate: check the configuration and exit */
 	char *metrics_addr; /* --metrics-addr host:port: Prometheus /metrics; NULL: off */
+	bool dashboard;	    /* --dashboard: static files under /dashboard/ on every listener */
+	char *dashboard_dir; /* --dashboard-dir: their directory; NULL: found (main.c) */
 };
 
 /*

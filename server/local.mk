@@ -3,11 +3,13 @@ sbin_PROGRAMS += berthd
 berthd_SOURCES = \
 	server/conf.c server/conf.h \
 	server/connguard.c server/connguard.h \
+	server/dashboard.c server/dashboard.h \
 	server/frontdoor.c server/frontdoor.h \
 	server/listen.c server/listen.h \
 	server/tls.c server/tls.h \
 	server/main.c
 berthd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+berthd_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_DASHBOARD_DIR='"$(datadir)/berth/dashboard"'
 berthd_LDADD = $(BERTH_LIBS) $(SYSTEMD_LIBS)
 
 # The man page is berthd --help and --version, with the sections of

@@ -23,6 +23,7 @@
 #include "api/metrics.h"
 #include "api/hijack.h"
 #include "api/stream.h"
+#include "engine/archive/helper.h"
 #include "engine/engine.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
@@ -33,6 +34,7 @@
 #include "engine/util/strv.h"
 #include "server/conf.h"
 #include "server/connguard.h"
+#include "server/dashboard.h"
 #include "server/frontdoor.h"
 #include "server/listen.h"
 #include "server/tls.h"
@@ -50,7 +52,16 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", msg);
 }
 
-/* The API's access handler, with the connection guard told of each call. */
+/* --dashboard: set before the first listener starts, read-only afterwards. */
+static struct dashboard *dashboard;
+/* *req_cls of a request the dashboard answered (the API's state is never this). */
+static char dashboard_request;
+
+/*
+ * The API's access handler, with the connection guard told of each call.
+ * /dashboard/ is answered first, on every listener (read-only ones too:
+ * it serves GET and HEAD only).
+ */
 static enum MHD_Result
 access_guarded(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 	       const char *version, const char *upload_data, size_t *upload_data_size,
@@ -61,6 +72,16 @@ access_guarded(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	enum MHD_Result r;
 
 	connguard_handler_enter(conn);
+	if (dashboard && (*req_cls == &dashboard_request || (first && dashboard_owns(url)))) {
+		*upload_data_size = 0; /* a body sent along is read and dropped */
+		r = MHD_YES;
+		if (first) {
+			*req_cls = &dashboard_request;
+			r = dashboard_serve(dashboard, conn, url, method);
+		}
+		connguard_handler_leave(conn, first, n);
+		return r;
+	}
 	r = api_access_handler(cls, conn, url, method, version, upload_data, upload_data_size,
 			       req_cls);
 	connguard_handler_leave(conn, first, n);
@@ -71,6 +92,8 @@ static void
 completed_guarded(void *cls, struct MHD_Connection *conn, void **req_cls,
 		  enum MHD_RequestTerminationCode toe)
 {
+	if (*req_cls == &dashboard_request)
+		*req_cls = NULL;
 	api_request_completed(cls, conn, req_cls, toe);
 	connguard_request_done(conn);
 }
@@ -134,6 +157,65 @@ find_shim(void)
 	strcpy(slash + 1, "berth-shim");
 	if (access(self, X_OK) == 0)
 		runtime_set_shim_path(xstrdup(self)); /* kept for the daemon's life */
+}
+
+/*
+ * The dashboard's files: --dashboard-dir, else "dashboard" beside berthd
+ * when it holds an index.html (a build tree, as find_shim), else the
+ * installed copy.
+ */
+static int
+open_dashboard(const char *dir, struct err *e)
+{
+	char self[4096];
+	ssize_t n;
+	char *slash;
+
+	if (!dir) {
+		dir = BERTH_DASHBOARD_DIR;
+		n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+		if (n > 0) {
+			self[n] = '\0';
+			slash = strrchr(self, '/');
+			if (slash) {
+				strcpy(slash + 1, "dashboard/index.html");
+				if (access(self, R_OK) == 0) {
+					slash[sizeof("dashboard")] = '\0';
+					dir = self;
+				}
+			}
+		}
+	}
+	if (dashboard_open(dir, &dashboard, e) < 0)
+		return err_prefix(e, "--dashboard");
+	log_info("dashboard on /dashboard/ of every API listener, files from %s", dir);
+	return 0;
+}
+
+/*
+ * The extraction helper: $BERTH_UNTAR, else berth-untar beside berthd (a
+ * build tree), else the installed one. Always set, so that berthd never
+ * unpacks an archive in its own process.
+ */
+static void
+find_untar(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+	char *slash;
+
+	if (getenv("BERTH_UNTAR"))
+		return;
+	helper_set_path(BERTH_LIBEXECDIR "/berth-untar");
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	strcpy(slash + 1, "berth-untar");
+	if (access(self, X_OK) == 0)
+		helper_set_path(xstrdup(self)); /* kept for the daemon's life */
 }
 
 /* A positive number from the environment, else 0 (unset or invalid). */
@@ -202,6 +284,7 @@ run(struct daemon_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	find_shim();
+	find_untar();
 
 	/* Certificates first: a bad file stops berthd before it touches anything. */
 	if (cfg->tls) {
@@ -230,6 +313,10 @@ run(struct daemon_config *cfg)
 	ctx.cors_origin = cfg->api_cors_header;
 	ctx_ro = ctx;
 	ctx_ro.read_only = true;
+	if (cfg->dashboard && open_dashboard(cfg->dashboard_dir, &e) < 0) {
+		log_error("%s", e.msg);
+		goto out;
+	}
 	/* -H fd://: one listener per socket systemd passed */
 	if (listen_expand_fd_hosts(&cfg->hosts, &e) < 0 ||
 	    listen_expand_fd_hosts(&cfg->read_only_hosts, &e) < 0) {
@@ -370,6 +457,8 @@ out:
 	if (metrics_l.host)
 		listen_close(&metrics_l);
 	tls_ctx_free(tls);
+	dashboard_free(dashboard);
+	dashboard = NULL;
 	unlink(cfg->pidfile);
 	engine_close(eng);
 	log_info("berthd stopped");

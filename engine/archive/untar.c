@@ -13,14 +13,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "engine/archive/helper.h"
 #include "engine/archive/untar.h"
 #include "engine/archive/whiteout.h"
 #include "engine/util/cleanup.h"
@@ -39,6 +42,7 @@ struct dir_time {
 
 struct untar_ctx {
 	struct untar_opts o;
+	const struct untar_hooks *hooks;
 	int in_fd, root_fd;
 	bool is_root;
 	struct archive *outer, *inner;
@@ -199,6 +203,23 @@ note_created(struct untar_ctx *c, const char *path)
 }
 
 /*
+ * Opens the directory @comp (one component) below @dirfd, resolved with
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS: a symlink
+ * is refused (ELOOP), and nothing can lead above @dirfd even if the tree
+ * changes meanwhile (a running container's). Sets errno like openat.
+ */
+static int
+open_in_root(int dirfd, const char *comp)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, dirfd, comp, &how, sizeof(how));
+}
+
+/*
  * Opens directory @dir ("" = the root) by walking one component at a time
  * with O_NOFOLLOW, so a symlink anywhere on the way is an error instead of
  * a way out. With @create, missing directories are made (0755, as dockerd).
@@ -214,7 +235,7 @@ walk_dir(struct untar_ctx *c, const char *dir, bool create, struct err *e)
 	if (fd < 0)
 		return err_errno(e, -errno, "cannot duplicate directory fd");
 	for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
-		int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int nfd = open_in_root(fd, comp);
 		if (nfd < 0 && errno == ENOENT && create) {
 			if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST)
 				return err_errno(e, -errno, "archive entry '%s': cannot create '%s'",
@@ -224,7 +245,7 @@ walk_dir(struct untar_ctx *c, const char *dir, bool create, struct err *e)
 					xstrndup(dir, (size_t)(comp - copy) + strlen(comp));
 				note_created(c, made);
 			}
-			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			nfd = open_in_root(fd, comp);
 		}
 		if (nfd < 0 && (errno == ELOOP || errno == ENOTDIR))
 			return err_set(e, -EINVAL,
@@ -549,6 +570,8 @@ handle_whiteout(struct untar_ctx *c, int pfd, const char *dir, const char *leaf,
 	case WHITEOUT_OPAQUE_DIR:
 		if (c->o.whiteout == UNTAR_WHITEOUT_APPLY)
 			r = apply_opaque(c, pfd, dir, e);
+		else if (c->hooks && c->hooks->mark_opaque)
+			r = c->hooks->mark_opaque(c->hooks->ud, dir, c->entry, e);
 		else if ((r = whiteout_mark_opaque(pfd)) < 0)
 			r = err_errno(e, r, "archive entry '%s': cannot mark directory opaque",
 				      c->entry);
@@ -667,6 +690,54 @@ ctx_release(struct untar_ctx *c)
 	free(c->dir_times);
 }
 
+/*
+ * UNTAR_NO_OVERWRITE_DIR_NON_DIR: a first pass over the headers, then back
+ * to the start of @c->in_fd. Existing entries are looked up beneath the
+ * destination (RESOLVE_IN_ROOT), so the look stays inside it.
+ */
+static int
+check_no_overwrite(struct untar_ctx *c, struct err *e)
+{
+	_cleanup_archive_ struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	off_t start = lseek(c->in_fd, 0, SEEK_CUR);
+	int r = 0, ar;
+
+	if (start < 0)
+		return err_errno(e, -errno, "cannot rewind the archive");
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open_fd(a, c->in_fd, 65536) != ARCHIVE_OK)
+		return err_set(e, -EINVAL, "invalid archive: %s", archive_error_string(a));
+	while (r == 0 && (ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(ae);
+		bool is_dir = archive_entry_filetype(ae) == AE_IFDIR;
+		_cleanup_close_ int fd = -1;
+		struct stat st;
+
+		if (!name || !*name)
+			continue; /* the extraction refuses it with a precise message */
+		fd = fs_open_beneath(c->root_fd, name, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && !is_dir)
+			r = err_set(e, -EINVAL,
+				    "cannot overwrite directory \"%s\" with non-directory", name);
+		else if (!S_ISDIR(st.st_mode) && is_dir)
+			r = err_set(e, -EINVAL,
+				    "cannot overwrite non-directory \"%s\" with directory", name);
+	}
+	if (r == 0 && ar != ARCHIVE_EOF)
+		r = err_set(e, -EINVAL, "invalid archive: %s", archive_error_string(a));
+	if (r == 0 && lseek(c->in_fd, start, SEEK_SET) < 0)
+		r = err_errno(e, -errno, "cannot rewind the archive");
+	return r;
+}
+
 static int
 run(struct untar_ctx *c, struct untar_result *ret, struct err *e)
 {
@@ -674,6 +745,8 @@ run(struct untar_ctx *c, struct untar_result *ret, struct err *e)
 	char hex[DIGEST_HEX_LEN + 1];
 	int r;
 
+	if ((c->o.flags & UNTAR_NO_OVERWRITE_DIR_NON_DIR) && (r = check_no_overwrite(c, e)) < 0)
+		return r;
 	r = open_readers(c, e);
 	if (r < 0)
 		return r;
@@ -703,10 +776,18 @@ run(struct untar_ctx *c, struct untar_result *ret, struct err *e)
 }
 
 int
-untar_extract(int in_fd, int dest_dirfd, const struct untar_opts *o, struct untar_result *ret,
-	      struct err *e)
+untar_extract_local(int in_fd, int dest_dirfd, const struct untar_opts *o, struct untar_result *ret,
+		    struct err *e)
+{
+	return untar_extract_hooked(in_fd, dest_dirfd, o, NULL, ret, e);
+}
+
+int
+untar_extract_hooked(int in_fd, int dest_dirfd, const struct untar_opts *o,
+		     const struct untar_hooks *hooks, struct untar_result *ret, struct err *e)
 {
 	struct untar_ctx c = {
+		.hooks = hooks,
 		.in_fd = in_fd,
 		.root_fd = dest_dirfd,
 		.cache_fd = -1,
@@ -729,4 +810,15 @@ untar_extract(int in_fd, int dest_dirfd, const struct untar_opts *o, struct unta
 	r = run(&c, ret, e);
 	ctx_release(&c);
 	return r;
+}
+
+int
+untar_extract(int in_fd, int dest_dirfd, const struct untar_opts *o, struct untar_result *ret,
+	      struct err *e)
+{
+	const char *helper = helper_path();
+
+	if (helper)
+		return helper_untar(helper, in_fd, dest_dirfd, o, ret, e);
+	return untar_extract_local(in_fd, dest_dirfd, o, ret, e);
 }

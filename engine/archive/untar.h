@@ -16,8 +16,10 @@
  * cannot forge overlayfs metadata. Entry count, path depth and unpacked
  * bytes are bounded (engine/util/limits.h).
  *
- * Not handled here: running in a separate, capability-reduced helper process
- * (the caller decides where this runs), and cleaning up after a failure (the
+ * Where it runs: untar_extract parses and unpacks in berth-untar, a helper
+ * process spawned per archive and confined before it reads a byte
+ * (helper.h, sandbox.h); untar_extract_local is the extraction itself, what
+ * the helper runs. Not handled here: cleaning up after a failure (the
  * destination is left as is for the caller to delete).
  */
 #pragma once
@@ -46,10 +48,23 @@ enum untar_whiteout {
 };
 
 enum untar_flags {
-	UNTAR_ALLOW_DEVICES = 1 << 0,	/* create block/char device nodes */
-	UNTAR_NO_CHOWN = 1 << 1,	/* leave entries owned by the caller */
+	UNTAR_ALLOW_DEVICES = 1 << 0, /* create block/char device nodes */
+	UNTAR_NO_CHOWN = 1 << 1,      /* leave entries owned by the caller */
+	/*
+	 * dockerd's NoOverwriteDirNonDir: before extracting anything, refuse
+	 * the archive (-EINVAL "cannot overwrite directory \"x\" with
+	 * non-directory", or the reverse) if an entry would replace an
+	 * existing directory with a non-directory or the reverse. Reads the
+	 * headers in a first pass, so @in_fd must be seekable.
+	 */
+	UNTAR_NO_OVERWRITE_DIR_NON_DIR = 1 << 2,
 };
 
+/*
+ * Every extraction parameter lives here (the one place a new one, e.g. an
+ * owner shift, is added). Plain data only, no pointers: the struct crosses
+ * to the extraction helper as bytes (helper.h).
+ */
 struct untar_opts {
 	enum untar_whiteout whiteout;
 	unsigned flags;			/* enum untar_flags */
@@ -69,7 +84,8 @@ struct untar_result {
 
 /*
  * Reads a tar stream from @in_fd (plain, gzip, bzip2, xz or zstd, detected
- * by magic) to its end and unpacks it below @dest_dirfd. @o may be NULL
+ * by magic) to its end and unpacks it below @dest_dirfd, in the extraction
+ * helper (helper.h) when one is configured. @o may be NULL
  * (defaults: no whiteout handling, no devices, default limits). Both fds stay
  * the caller's; @in_fd may be a pipe. Safe to run concurrently for different
  * destinations.
@@ -81,3 +97,23 @@ struct untar_result {
  */
 int untar_extract(int in_fd, int dest_dirfd, const struct untar_opts *o,
 		  struct untar_result *ret, struct err *e);
+
+/* untar_extract in the calling process: berth-untar itself, unit tests. */
+int untar_extract_local(int in_fd, int dest_dirfd, const struct untar_opts *o,
+			struct untar_result *ret, struct err *e);
+
+/*
+ * UNTAR_WHITEOUT_OVERLAY needs trusted.overlay.opaque, which only
+ * CAP_SYS_ADMIN may set: the helper, which lacks it, hands each opaque
+ * directory (@dir relative to the destination, "" for itself; @entry the
+ * archive entry, for messages) to this hook instead, and berthd sets the
+ * xattr (helper.c). Returns 0 or a negative errno with @e set.
+ */
+struct untar_hooks {
+	int (*mark_opaque)(void *ud, const char *dir, const char *entry, struct err *e);
+	void *ud;
+};
+
+/* untar_extract_local with @hooks (may be NULL: the xattr is set in-process). */
+int untar_extract_hooked(int in_fd, int dest_dirfd, const struct untar_opts *o,
+			 const struct untar_hooks *hooks, struct untar_result *ret, struct err *e);

@@ -3,7 +3,8 @@
  * docker cp below one root fd (see cp.h): opening that root (the running
  * container's /proc/<pid>/root or a detached overlay mount), resolving
  * client paths beneath it, the tar walker for reads and the checks around
- * untar_extract for writes.
+ * untar_extract for writes (the archive itself is read only by the
+ * extraction helper, noOverwriteDirNonDir included).
  */
 #include "config.h"
 
@@ -792,49 +793,6 @@ check_writable(const struct cp_root *root, int dirfd, bool readonly_rootfs, stru
 	return 0;
 }
 
-/*
- * noOverwriteDirNonDir: reads the archive's headers once and refuses it if
- * an entry would turn an existing directory into a non-directory or the
- * reverse. Rewinds @tar_fd for the extraction.
- */
-static int
-check_no_overwrite(int tar_fd, int dirfd, struct err *e)
-{
-	_cleanup_archive_ struct archive *a = archive_read_new();
-	struct archive_entry *ae;
-	int r = 0, ar;
-
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open_fd(a, tar_fd, 65536) != ARCHIVE_OK)
-		return err_set(e, -EINVAL, "invalid archive: %s", archive_error_string(a));
-	while (r == 0 && (ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(ae);
-		bool is_dir = archive_entry_filetype(ae) == AE_IFDIR;
-		_cleanup_close_ int fd = -1;
-		struct stat st;
-
-		if (!name || !*name)
-			continue; /* untar_extract refuses it with a precise message */
-		/* resolving beneath the extraction point keeps this look inside it */
-		fd = fs_open_beneath(dirfd, name, O_PATH | O_NOFOLLOW, 0);
-		if (fd < 0 || fstat(fd, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && !is_dir)
-			r = err_set(e, -EINVAL, "cannot overwrite directory \"%s\" with non-directory",
-				    name);
-		else if (!S_ISDIR(st.st_mode) && is_dir)
-			r = err_set(e, -EINVAL, "cannot overwrite non-directory \"%s\" with directory",
-				    name);
-	}
-	if (r == 0 && ar != ARCHIVE_EOF)
-		r = err_set(e, -EINVAL, "invalid archive: %s", archive_error_string(a));
-	if (r == 0 && lseek(tar_fd, 0, SEEK_SET) < 0)
-		r = err_errno(e, -errno, "cannot rewind the archive");
-	return r;
-}
-
 int
 cp_put(struct containers *cs, struct container *c, const char *ref, const char *path, int tar_fd,
        const struct cp_put_opts *o, struct err *e)
@@ -864,14 +822,18 @@ cp_put(struct containers *cs, struct container *c, const char *ref, const char *
 	r = check_writable(&root, dirfd, c->spec.readonly_rootfs, e);
 	if (r < 0)
 		return r;
-	if (o->no_overwrite_dir_non_dir && (r = check_no_overwrite(tar_fd, dirfd, e)) < 0)
-		return r;
+	/* checked by the extraction helper, which reads the headers first */
+	if (o->no_overwrite_dir_non_dir)
+		uo.flags |= UNTAR_NO_OVERWRITE_DIR_NON_DIR;
 	/* Without copyUIDGID dockerd chowns to the container's root: we are root. */
 	if (!o->copy_uid_gid)
 		uo.flags |= UNTAR_NO_CHOWN;
 	r = untar_extract(tar_fd, dirfd, &uo, NULL, e);
 	if (r == -EROFS)
 		return err_set(e, -EINVAL, "container rootfs is marked read-only");
+	/* dockerd's noOverwriteDirNonDir refusal comes as is, nothing written yet */
+	if (r < 0 && o->no_overwrite_dir_non_dir && strncmp(e->msg, "cannot overwrite ", 17) == 0)
+		return r;
 	return r < 0 ? err_prefix(e, "extract into '%s'", path) : 0;
 }
 

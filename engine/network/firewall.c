@@ -328,6 +328,33 @@ firewall_remove_unless(struct firewall *fw, bool (*keep)(const char *owner, void
 }
 
 int
+firewall_open6(struct firewall *fw, bool internal, struct err *e)
+{
+	_cleanup_buf_ struct buf c = BUF_INIT;
+	const char *t = fw->table, *br = fw->bridge;
+	int r;
+
+	buf_printf(&c, "add table ip6 %s\n", t);
+	buf_printf(&c,
+		   "add chain ip6 %s forward { type filter hook forward priority filter - 1; "
+		   "policy accept; }\n",
+		   t);
+	buf_printf(&c, "flush chain ip6 %s forward\n", t);
+	/* No IPv6 port is published (as dockerd 20.10 without ip6tables), so
+	 * nothing is routed into the bridge: this keeps two networks apart when
+	 * the host forwards IPv6. */
+	buf_printf(&c, "add rule ip6 %s forward oifname \"%s\" iifname != \"%s\" drop\n", t, br,
+		   br);
+	if (internal)
+		buf_printf(&c, "add rule ip6 %s forward iifname \"%s\" oifname != \"%s\" drop\n", t,
+			   br, br);
+	pthread_mutex_lock(&fw->lock);
+	r = run(fw, c.data, e);
+	pthread_mutex_unlock(&fw->lock);
+	return r;
+}
+
+int
 firewall_destroy(struct firewall *fw, struct err *e)
 {
 	_cleanup_buf_ struct buf c = BUF_INIT;
@@ -335,6 +362,9 @@ firewall_destroy(struct firewall *fw, struct err *e)
 
 	pthread_mutex_lock(&fw->lock);
 	n = collect_deletes(fw, "filter", "FORWARD", BRIDGE_TAG, tag_is_bridge, fw->bridge, &c);
+	/* the IPv6 table exists only on IPv6 networks: added first, so the
+	 * delete never fails on its absence */
+	buf_printf(&c, "add table ip6 %s\ndelete table ip6 %s\n", fw->table, fw->table);
 	buf_printf(&c, "delete table ip %s\n", fw->table);
 	r = run(fw, c.data, e);
 	pthread_mutex_unlock(&fw->lock);

@@ -168,7 +168,9 @@ unpack(const char *tmp, int in_fd, struct store_lay *l, struct store_layer_info 
 {
 	_cleanup_free_ char *diff = xasprintf("%s/diff", tmp);
 	_cleanup_close_ int dfd = -1;
-	struct untar_opts o = {.whiteout = UNTAR_WHITEOUT_OVERLAY};
+	/* device nodes as dockerd extracts them (the container's devices
+	 * cgroup, not the layer, decides what can be opened) */
+	struct untar_opts o = {.whiteout = UNTAR_WHITEOUT_OVERLAY, .flags = UNTAR_ALLOW_DEVICES};
 	struct untar_result res;
 	int r;
 
