@@ -486,7 +486,8 @@ main(int argc, char **argv)
 	 * malloc arena (up to 8 per core), each keeping what it freed, so the
 	 * daemon's RSS grew by megabytes after every burst of clients (the
 	 * soak test, tests/soak/soak.sh, saw +8 MiB after 15 s; +0.3 MiB with
-	 * two arenas). MALLOC_ARENA_MAX in the environment still wins. */
+	 * two arenas; docs/performance.md, "Memory"). MALLOC_ARENA_MAX in the
+	 * environment still wins. */
 	if (!getenv("MALLOC_ARENA_MAX"))
 		(void)mallopt(M_ARENA_MAX, 2);
 	if (conf_parse_args(&cfg, argc, argv, &e) < 0) {
