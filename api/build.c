@@ -322,12 +322,6 @@ api_build_build(struct api_request *r)
 
 	j->fd = -1;
 	j->eng = r->ctx->engine;
-	if (r->body_error == -E2BIG) {
-		job_free(j);
-		api_reply_errorf(r, 413, "the build context is larger than %llu bytes",
-				 (unsigned long long)LIMIT_UPLOAD_BYTES);
-		return;
-	}
 	if (decode(r, j) < 0) {
 		job_free(j);
 		return;

@@ -562,17 +562,20 @@ container_json_decode_endpoint(json_t *v, const char *network, const char *path,
 	snprintf(field, sizeof(field), "%s.GwPriority", path);
 	if (jx_int64(v, "GwPriority", field, &prio, e) < 0)
 		return -EINVAL;
-	/* Refused rather than dropped: berth's networks are IPv4 only, one gateway rule. */
-	if ((ip6 && *ip6) || (lla && lla[0]))
+	/* Refused rather than dropped: the kernel's link-local address is the one. */
+	if (lla && lla[0])
 		return err_set(e, -EINVAL,
-			       "invalid endpoint settings for network %s: IPv6 addresses are not "
-			       "supported by berth's networks yet", network);
+			       "invalid endpoint settings for network %s: LinkLocalIPs are not "
+			       "supported by berth",
+			       network);
 	if (prio != 0)
 		return err_set(e, -EINVAL,
 			       "invalid endpoint settings for network %s: GwPriority is not "
 			       "supported by berth yet", network);
 	if (ip4 && *ip4)
 		json_object_set_new(ent, "ipv4", json_string(ip4));
+	if (ip6 && *ip6)
+		json_object_set_new(ent, "ipv6", json_string(ip6));
 	if (mac && *mac)
 		json_object_set_new(ent, "mac", json_string(mac));
 	if (aliases && aliases[0])

@@ -455,6 +455,8 @@ endpoint_json(const struct container_snap *c, const char *net, json_t *cfg,
 	      const struct container_endpoint *ep)
 {
 	const char *ipv4 = cfg ? json_string_value(json_object_get(cfg, "ipv4")) : NULL;
+	const char *ipv6 = cfg ? json_string_value(json_object_get(cfg, "ipv6")) : NULL;
+	json_t *ipam = json_null();
 	const char *mac = cfg ? json_string_value(json_object_get(cfg, "mac")) : NULL;
 	const char *net_id = cfg ? json_string_value(json_object_get(cfg, "network_id")) : NULL;
 	json_t *aliases = cfg ? json_object_get(cfg, "aliases") : NULL;
@@ -475,15 +477,22 @@ endpoint_json(const struct container_snap *c, const char *net, json_t *cfg,
 	}
 	if (!cfg) /* host, none, container: and old specs: what the endpoint says */
 		net_id = ep ? ep->network_id : c->ep.network_id;
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:s,s:s,s:i,s:o,s:o,s:o}", "IPAMConfig",
-			 ipv4 ? json_pack("{s:s}", "IPv4Address", ipv4) : json_null(), "Links",
-			 links ? json_deep_copy(links) : json_null(), "Aliases",
+	if (ipv4 || ipv6) {
+		ipam = json_object();
+		if (ipv4)
+			json_object_set_new(ipam, "IPv4Address", json_string(ipv4));
+		if (ipv6)
+			json_object_set_new(ipam, "IPv6Address", json_string(ipv6));
+	}
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:i,s:o,s:o,s:o}", "IPAMConfig",
+			 ipam, "Links", links ? json_deep_copy(links) : json_null(), "Aliases",
 			 aliases ? json_deep_copy(aliases) : json_null(), "NetworkID",
 			 js(ep && ep->network_id ? ep->network_id : net_id), "EndpointID",
 			 js(ep ? ep->endpoint_id : NULL), "Gateway", js(ep ? ep->gateway : NULL),
 			 "IPAddress", js(ep ? ep->ip : NULL), "IPPrefixLen",
-			 ep && ep->ip ? ep->prefix : 0, "IPv6Gateway", "", "GlobalIPv6Address", "",
-			 "GlobalIPv6PrefixLen", 0, "MacAddress",
+			 ep && ep->ip ? ep->prefix : 0, "IPv6Gateway", js(ep ? ep->gateway6 : NULL),
+			 "GlobalIPv6Address", js(ep ? ep->ip6 : NULL), "GlobalIPv6PrefixLen",
+			 ep && ep->ip6 ? ep->prefix6 : 0, "MacAddress",
 			 js(ep && ep->mac ? ep->mac : mac), "DriverOpts",
 			 opts ? json_deep_copy(opts) : json_null(), "DNSNames", dns);
 }
@@ -512,11 +521,12 @@ network_settings_json(const struct container_snap *c, bool running)
 	json_object_set_new(o, "SecondaryIPv6Addresses", json_null());
 	json_object_set_new(o, "EndpointID", js(br ? br->endpoint_id : ""));
 	json_object_set_new(o, "Gateway", js(br ? br->gateway : ""));
-	json_object_set_new(o, "GlobalIPv6Address", json_string(""));
-	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(0));
+	json_object_set_new(o, "GlobalIPv6Address", js(br ? br->ip6 : ""));
+	json_object_set_new(o, "GlobalIPv6PrefixLen",
+			    json_integer(br && br->ip6 ? br->prefix6 : 0));
 	json_object_set_new(o, "IPAddress", js(br ? br->ip : ""));
 	json_object_set_new(o, "IPPrefixLen", json_integer(br && br->ip ? br->prefix : 0));
-	json_object_set_new(o, "IPv6Gateway", json_string(""));
+	json_object_set_new(o, "IPv6Gateway", js(br ? br->gateway6 : ""));
 	json_object_set_new(o, "MacAddress", js(br ? br->mac : ""));
 	if (list) {
 		json_array_foreach(list, i, v) {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
+#include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -106,6 +108,13 @@ request_new(struct api_ctx *ctx, struct MHD_Connection *conn, const char *url, c
 	return p;
 }
 
+/* The most a buffered body of @kind may hold (uploads are not buffered). */
+static size_t
+body_limit(enum api_body kind)
+{
+	return kind == API_BODY_JSON ? LIMIT_JSON_BODY : NONE_BODY_LIMIT;
+}
+
 static void
 take_upload(struct request_priv *p, const char *data, size_t n)
 {
@@ -122,10 +131,8 @@ take_upload(struct request_priv *p, const char *data, size_t n)
 				return;
 			}
 		}
-		if (r->body_len + n > LIMIT_UPLOAD_BYTES) {
-			r->body_error = -E2BIG;
-			return;
-		}
+		/* Not capped by size (as dockerd): the connection guard cuts an
+		 * upload that stops making progress. */
 		int k = fs_write_all(r->body_fd, data, n);
 		if (k < 0) {
 			r->body_error = k;
@@ -134,8 +141,7 @@ take_upload(struct request_priv *p, const char *data, size_t n)
 		r->body_len += n;
 		return;
 	}
-	size_t limit = kind == API_BODY_JSON ? LIMIT_JSON_BODY : NONE_BODY_LIMIT;
-	int k = buf_append_checked(&r->body, data, n, limit);
+	int k = buf_append_checked(&r->body, data, n, body_limit(kind));
 	if (k < 0)
 		r->body_error = k;
 	else
@@ -163,7 +169,8 @@ dispatch(struct request_priv *p)
 		return;
 	}
 	if (r->body_error == -E2BIG) {
-		api_reply_errorf(r, 413, "request body is too large");
+		api_reply_errorf(r, 413, "request body is too large (limit %zu bytes)",
+				 body_limit(r->route->body));
 		return;
 	}
 	if (r->body_error < 0) {
@@ -254,6 +261,59 @@ check_framing(struct MHD_Connection *conn, char *msg, size_t msg_size)
 	return 0;
 }
 
+static enum MHD_Result
+add_size(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+	 size_t value_size)
+{
+	size_t *total = cls;
+
+	(void)kind;
+	(void)key;
+	(void)value;
+	*total += key_size + value_size + 4; /* ": " and CRLF, or "=" and "&" */
+	return MHD_YES;
+}
+
+/*
+ * Sizes libmicrohttpd let through (its own per-connection memory,
+ * LIMIT_MHD_CONN_MEMORY, stops larger heads with an HTML 414 or 431): the
+ * request target, the header block and an announced body, each against
+ * its limit, with a Docker-style message. 0 when within them, else the
+ * status, with @msg filled.
+ */
+static unsigned
+check_sizes(struct MHD_Connection *conn, const char *url, const struct api_route *route, char *msg,
+	    size_t msg_size)
+{
+	size_t target = strlen(url), head = 0;
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	enum api_body kind = route ? route->body : API_BODY_NONE;
+	uint64_t len;
+
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_size, &target);
+	if (target > LIMIT_REQUEST_TARGET) {
+		snprintf(msg, msg_size, "request URI is too long (limit %u bytes)",
+			 LIMIT_REQUEST_TARGET);
+		return 414;
+	}
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, add_size, &head);
+	if (head > LIMIT_REQUEST_HEADERS) {
+		snprintf(msg, msg_size, "request header fields are too large (limit %u bytes)",
+			 LIMIT_REQUEST_HEADERS);
+		return 431;
+	}
+	/* A body announced larger than the route buffers: refused before it is sent. */
+	if (route && cl && kind != API_BODY_UPLOAD) {
+		if (parse_uint64(cl, UINT64_MAX, &len) == 0 && len > body_limit(kind)) {
+			snprintf(msg, msg_size, "request body is too large (limit %zu bytes)",
+				 body_limit(kind));
+			return 413;
+		}
+	}
+	return 0;
+}
+
 /* True when @origin ("scheme://host[:port]") names the host the request was sent to. */
 static bool
 same_origin(const char *origin, const char *host)
@@ -321,6 +381,8 @@ api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, cons
 		p = request_new(cls, conn, url, method);
 		*req_cls = p;
 		status = check_framing(conn, msg, sizeof(msg));
+		if (!status)
+			status = check_sizes(conn, url, p->r.route, msg, sizeof(msg));
 		if (!status)
 			status = check_origin(cls, conn, method, msg, sizeof(msg));
 		if (status) {

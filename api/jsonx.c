@@ -100,3 +100,33 @@ jx_obj(json_t *obj, const char *key, const char *path, json_t **ret, struct err 
 {
 	return check(jsonget_obj(obj, key, ret), e, obj, key, path, "object");
 }
+
+size_t
+jx_depth(json_t *j, size_t stop)
+{
+	size_t max = 0, i;
+	const char *k;
+	json_t *v;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v) {
+			if (max > stop)
+				break;
+			size_t d = jx_depth(v, stop);
+			if (d > max)
+				max = d;
+		}
+		return max + 1;
+	}
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if (max > stop)
+				break;
+			size_t d = jx_depth(v, stop);
+			if (d > max)
+				max = d;
+		}
+		return max + 1;
+	}
+	return 0;
+}

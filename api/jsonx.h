@@ -27,3 +27,12 @@ int jx_keys(json_t *obj, const char *key, const char *path, char ***ret, struct 
 int jx_strmap(json_t *obj, const char *key, const char *path, json_t **ret, struct err *e);
 /* Any object (opaque), as a new reference or NULL. */
 int jx_obj(json_t *obj, const char *key, const char *path, json_t **ret, struct err *e);
+
+/*
+ * Nesting depth of @j (a scalar is 0, [] and {} are 1). Once a branch is
+ * found deeper than @stop its siblings are skipped, so the answer is exact
+ * up to @stop and only "more than @stop" past it. jansson's parser stops
+ * at 2048 levels, so the walk is bounded. Request bodies deeper than
+ * LIMIT_JSON_DEPTH are refused with 400.
+ */
+size_t jx_depth(json_t *j, size_t stop);

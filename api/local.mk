@@ -22,6 +22,7 @@ libberth_api_a_SOURCES += \
 	api/images_pull.c api/images_transfer.c \
 	api/http.c \
 	api/relay.c api/relay.h \
+	api/reqline.c api/reqline.h \
 	api/reply.c api/request.h \
 	api/router.c api/router.h \
 	api/routes.c \
@@ -43,7 +44,8 @@ tests_unit_api_test_api_SOURCES = \
 	tests/unit/api/test_filters.c \
 	tests/unit/api/test_container_json.c \
 	tests/unit/api/test_images_pull.c \
-	tests/unit/api/test_relay.c
+	tests/unit/api/test_relay.c \
+	tests/unit/api/test_reqline.c
 tests_unit_api_test_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_api_test_api_LDADD = $(UNIT_LIBS)
 endif

@@ -53,6 +53,30 @@ cidr_json(struct in_addr a, int prefix)
 }
 
 static json_t *
+cidr6_json(const struct in6_addr *a, int prefix)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, text, sizeof(text));
+	return json_sprintf("%s/%d", text, prefix);
+}
+
+/* The IPv6 entry of IPAM.Config, as given at create (dockerd shows it back). */
+static json_t *
+ipam6_json(const struct netdef *d)
+{
+	char gw[INET6_ADDRSTRLEN];
+	json_t *c = json_pack("{s:o,s:s}", "Subnet", cidr6_json(&d->subnet6, d->prefix6), "Gateway",
+			      inet_ntop(AF_INET6, &d->gateway6, gw, sizeof(gw)));
+
+	if (d->ip_range6)
+		json_object_set_new(c, "IPRange", json_string(d->ip_range6));
+	if (json_object_size(d->aux6))
+		json_object_set(c, "AuxiliaryAddresses", d->aux6);
+	return c;
+}
+
+static json_t *
 ipam_json(const struct netdef *d)
 {
 	json_t *config = json_array();
@@ -66,6 +90,8 @@ ipam_json(const struct netdef *d)
 			json_object_set(c, "AuxiliaryAddresses", d->aux);
 		json_array_append_new(config, c);
 	}
+	if (d->ipv6)
+		json_array_append_new(config, ipam6_json(d));
 	return json_pack("{s:s,s:o,s:o}", "Driver", "default", "Options",
 			 d->predefined ? json_null() : json_object(), "Config", config);
 }
@@ -84,9 +110,11 @@ members_json(struct engine *eng, const struct network_info *n)
 		if (c && c->name)
 			name = c->name[0] == '/' ? c->name + 1 : c->name;
 		json_object_set_new(o, m->container_id,
-				    json_pack("{s:s,s:s,s:s,s:o,s:s}", "Name", name, "EndpointID",
+				    json_pack("{s:s,s:s,s:s,s:o,s:o}", "Name", name, "EndpointID",
 					      m->endpoint_id, "MacAddress", m->mac, "IPv4Address",
-					      cidr_json(m->ip, m->prefix), "IPv6Address", ""));
+					      cidr_json(m->ip, m->prefix), "IPv6Address",
+					      m->prefix6 ? cidr6_json(&m->ip6, m->prefix6)
+							 : json_string("")));
 	}
 	return o;
 }
@@ -100,9 +128,9 @@ network_json(struct engine *eng, const struct network_info *n, bool members)
 	time_format_rfc3339nano_fixed(d->created_ns, created);
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:b,s:b,s:b,s:{s:s},s:b,s:o,s:O,s:O}",
 			 "Name", d->name, "Id", d->id, "Created", created, "Scope", "local",
-			 "Driver", d->driver, "EnableIPv6", 0, "IPAM", ipam_json(d), "Internal",
-			 d->internal, "Attachable", d->attachable, "Ingress", 0, "ConfigFrom",
-			 "Network", "", "ConfigOnly", 0, "Containers",
+			 "Driver", d->driver, "EnableIPv6", d->ipv6, "IPAM", ipam_json(d),
+			 "Internal", d->internal, "Attachable", d->attachable, "Ingress", 0,
+			 "ConfigFrom", "Network", "", "ConfigOnly", 0, "Containers",
 			 members ? members_json(eng, n) : json_object(), "Options", d->options,
 			 "Labels", d->labels);
 }
@@ -228,8 +256,9 @@ api_networks_inspect(struct api_request *r)
 
 struct create_req {
 	char *name, *driver, *scope, *ipam_driver, *subnet, *ip_range, *gateway;
+	char *subnet6, *ip_range6, *gateway6;
 	bool check_duplicate, internal, attachable, ingress, config_only, ipv6;
-	json_t *labels, *options, *ipam, *config_from, *aux, *ipam_options;
+	json_t *labels, *options, *ipam, *config_from, *aux, *aux6, *ipam_options;
 };
 
 static void
@@ -242,12 +271,43 @@ create_req_release(struct create_req *q)
 	free(q->subnet);
 	free(q->ip_range);
 	free(q->gateway);
+	free(q->subnet6);
+	free(q->ip_range6);
+	free(q->gateway6);
+	json_decref(q->aux6);
 	json_decref(q->labels);
 	json_decref(q->options);
 	json_decref(q->ipam);
 	json_decref(q->config_from);
 	json_decref(q->aux);
 	json_decref(q->ipam_options);
+}
+
+/* One IPAM.Config entry: the IPv4 one, or with a ':' in its subnet the IPv6 one. */
+static int
+decode_ipam_entry(struct create_req *q, json_t *c, char *subnet_in, struct err *e)
+{
+	_cleanup_free_ char *subnet = subnet_in;
+	bool v6 = subnet && strchr(subnet, ':');
+	char **sub = v6 ? &q->subnet6 : &q->subnet, **range = v6 ? &q->ip_range6 : &q->ip_range;
+	char **gw = v6 ? &q->gateway6 : &q->gateway;
+
+	if (*sub)
+		return err_set(e, -EINVAL, "berth supports one IPv%d subnet per network",
+			       v6 ? 6 : 4);
+	if (!subnet && (json_object_get(c, "Gateway") || json_object_get(c, "IPRange")))
+		return err_set(e, -EINVAL, "gateway and ip-range need a subnet");
+	*sub = TAKE_PTR(subnet);
+	if (jx_str(c, "IPRange", "IPAM.Config.IPRange", range, e) < 0 ||
+	    jx_str(c, "Gateway", "IPAM.Config.Gateway", gw, e) < 0 ||
+	    jx_strmap(c, "AuxiliaryAddresses", "IPAM.Config.AuxiliaryAddresses",
+		      v6 ? &q->aux6 : &q->aux, e) < 0)
+		return -EINVAL;
+	if (*gw && !**gw)
+		*gw = mfree(*gw);
+	if (*range && !**range)
+		*range = mfree(*range);
+	return 0;
 }
 
 static int
@@ -280,24 +340,9 @@ decode_ipam(struct create_req *q, struct err *e)
 			return err_set(e, -EINVAL,
 				       "json: cannot unmarshal into field IPAM.Config of "
 				       "type network.IPAMConfig");
-		if (jx_str(c, "Subnet", "IPAM.Config.Subnet", &subnet, e) < 0)
+		if (jx_str(c, "Subnet", "IPAM.Config.Subnet", &subnet, e) < 0 ||
+		    decode_ipam_entry(q, c, TAKE_PTR(subnet), e) < 0)
 			return -EINVAL;
-		if (subnet && strchr(subnet, ':'))
-			return err_set(e, -EINVAL, "IPv6 subnets are not supported by berth yet");
-		if (q->subnet)
-			return err_set(e, -EINVAL, "berth supports one IPv4 subnet per network");
-		if (!subnet && (json_object_get(c, "Gateway") || json_object_get(c, "IPRange")))
-			return err_set(e, -EINVAL, "gateway and ip-range need a subnet");
-		q->subnet = TAKE_PTR(subnet);
-		if (jx_str(c, "IPRange", "IPAM.Config.IPRange", &q->ip_range, e) < 0 ||
-		    jx_str(c, "Gateway", "IPAM.Config.Gateway", &q->gateway, e) < 0 ||
-		    jx_strmap(c, "AuxiliaryAddresses", "IPAM.Config.AuxiliaryAddresses", &q->aux,
-			      e) < 0)
-			return -EINVAL;
-		if (q->gateway && !*q->gateway)
-			q->gateway = mfree(q->gateway);
-		if (q->ip_range && !*q->ip_range)
-			q->ip_range = mfree(q->ip_range);
 	}
 	return 0;
 }
@@ -334,8 +379,6 @@ decode_create(json_t *b, struct create_req *q, struct err *e)
 	if (q->scope && *q->scope && strcmp(q->scope, "local") != 0)
 		return err_set(e, -EINVAL, "scope %.64s is not supported: berth networks are local",
 			       q->scope);
-	if (q->ipv6)
-		return err_set(e, -EINVAL, "IPv6 networks are not supported by berth yet");
 	return decode_ipam(q, e);
 }
 
@@ -367,6 +410,11 @@ api_networks_create(struct api_request *r)
 		.ip_range = q.ip_range,
 		.gateway = q.gateway,
 		.aux = q.aux,
+		.ipv6 = q.ipv6,
+		.subnet6 = q.subnet6,
+		.ip_range6 = q.ip_range6,
+		.gateway6 = q.gateway6,
+		.aux6 = q.aux6,
 		.labels = q.labels,
 		.options = q.options,
 	};

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/jsonx.h"
 #include "api/request.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
@@ -101,38 +102,6 @@ api_version_lt(const struct api_request *r, int major, int minor)
 	return r->ver_major < major || (r->ver_major == major && r->ver_minor < minor);
 }
 
-static size_t
-json_depth(json_t *j)
-{
-	size_t max = 0;
-
-	if (json_is_object(j)) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(j, k, v) {
-			size_t d = json_depth(v);
-			if (d > max)
-				max = d;
-			if (max > LIMIT_JSON_DEPTH)
-				break;
-		}
-		return max + 1;
-	}
-	if (json_is_array(j)) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(j, i, v) {
-			size_t d = json_depth(v);
-			if (d > max)
-				max = d;
-			if (max > LIMIT_JSON_DEPTH)
-				break;
-		}
-		return max + 1;
-	}
-	return 0;
-}
-
 int
 api_body_json(struct api_request *r, bool allow_empty, json_t **ret)
 {
@@ -176,7 +145,7 @@ api_body_json(struct api_request *r, bool allow_empty, json_t **ret)
 			return -EINVAL;
 		}
 	}
-	if (json_depth(j) > LIMIT_JSON_DEPTH) {
+	if (jx_depth(j, LIMIT_JSON_DEPTH) > LIMIT_JSON_DEPTH) {
 		json_decref(j);
 		api_reply_errorf(r, 400, "invalid JSON: nesting deeper than %d levels",
 				 LIMIT_JSON_DEPTH);

@@ -18,9 +18,9 @@
 typedef void (*api_handler)(struct api_request *r);
 
 enum api_body {
-	API_BODY_NONE = 0,	/* small bodies buffered (64 KiB) and mostly ignored */
-	API_BODY_JSON,		/* buffered up to LIMIT_JSON_BODY */
-	API_BODY_UPLOAD,	/* spooled to a temp file up to LIMIT_UPLOAD_BYTES */
+	API_BODY_NONE = 0, /* small bodies buffered (64 KiB) and mostly ignored */
+	API_BODY_JSON,	   /* buffered up to LIMIT_JSON_BODY */
+	API_BODY_UPLOAD,   /* spooled to a temp file, not capped by size */
 };
 
 struct api_route {

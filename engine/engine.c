@@ -217,6 +217,8 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.registry = eng->registry,
 		.events = eng->events,
 		.tmp_dir = eng->tmp_dir,
+		.max_downloads = cfg->max_concurrent_downloads,
+		.max_uploads = cfg->max_concurrent_uploads,
 	});
 	/* Tolerant: a bridge that cannot be set up only fails bridged containers. */
 	r = network_open(
@@ -267,6 +269,7 @@ engine_open(const struct engine_config *cfg, struct engine **ret, struct err *e)
 		.images = eng->images,
 		.containers = eng->containers,
 		.tmp_dir = eng->tmp_dir,
+		.max_builds = cfg->max_concurrent_builds,
 	});
 	/* Usage questions go to the container service, not through the root. */
 	volumes_set_users_fn(eng->volumes, containers_volume_users, eng->containers);
@@ -296,6 +299,7 @@ engine_close(struct engine *eng)
 	images_free(eng->images);
 	registry_client_free(eng->registry);
 	store_close(eng->store);
+	network_shutdown(eng->net);
 	network_close(eng->net);
 	safe_close(eng->lock_fd);
 	volumes_close(eng->volumes);

@@ -38,6 +38,8 @@ struct engine_config {
 	char *log_driver;      /* --log-driver; NULL: json-file */
 	char **log_opts;       /* --log-opt "key=value" defaults for new containers */
 	bool debug;
+	/* Daemon-wide concurrency limits; 0: the defaults (3, 5, 4). */
+	unsigned max_concurrent_downloads, max_concurrent_uploads, max_concurrent_builds;
 	unsigned max_download_attempts; /* per layer of a pull; 0: 5 (dockerd's default) */
 	unsigned retry_unit_ms; /* one "second" of pull back-off; 0: 1000 (tests shorten it) */
 };

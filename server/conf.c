@@ -64,6 +64,10 @@ conf_usage(FILE *f)
 	      "                              attempts per layer of a pull (default 5)\n"
 	      "      --client-timeout SECS   close a connection that sends no complete request\n"
 	      "                              (or no body) for this long (default 60)\n"
+	      "      --max-concurrent-downloads N  layers downloaded at once, all pulls\n"
+	      "                              together (default 3)\n"
+	      "      --max-concurrent-uploads N    layers pushed at once (default 5)\n"
+	      "      --max-concurrent-builds N     builds run at once; more wait (default 4)\n"
 	      "      --tls                   TLS on tcp:// listeners (port 2376 by default)\n"
 	      "      --tlsverify             TLS, and clients need a certificate signed by the CA\n"
 	      "      --tlscacert F           CA for client certificates (/etc/berth/ca.pem)\n"
@@ -99,6 +103,9 @@ enum {
 	OPT_RO_HOST,
 	OPT_DUMP_ROUTES,
 	OPT_CLIENT_TIMEOUT,
+	OPT_MAX_DOWNLOADS,
+	OPT_MAX_UPLOADS,
+	OPT_MAX_BUILDS,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
@@ -111,6 +118,19 @@ enum {
 	OPT_VALIDATE,
 	OPT_METRICS_ADDR,
 };
+
+/* --max-concurrent-WHAT N: 1 to CONF_MAX_CONCURRENCY (dockerd: "invalid max concurrent downloads: -1"). */
+static int
+parse_count(const char *what, const char *arg, unsigned *ret, struct err *e)
+{
+	uint64_t v;
+
+	if (parse_uint64(arg, CONF_MAX_CONCURRENCY, &v) < 0 || v == 0)
+		return err_set(e, -EINVAL, "invalid max concurrent %s: %s (1 to %d)", what, arg,
+			       CONF_MAX_CONCURRENCY);
+	*ret = (unsigned)v;
+	return 0;
+}
 
 /* --default-ulimit nofile=1024[:2048] (go-units ParseUlimit; the name checked at start). */
 static int
@@ -188,6 +208,9 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 		{"read-only-host", required_argument, NULL, OPT_RO_HOST},
 		{"dump-routes", no_argument, NULL, OPT_DUMP_ROUTES},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"max-concurrent-downloads", required_argument, NULL, OPT_MAX_DOWNLOADS},
+		{"max-concurrent-uploads", required_argument, NULL, OPT_MAX_UPLOADS},
+		{"max-concurrent-builds", required_argument, NULL, OPT_MAX_BUILDS},
 		{"max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS},
 		{"validate", no_argument, NULL, OPT_VALIDATE},
 		{"metrics-addr", required_argument, NULL, OPT_METRICS_ADDR},
@@ -263,6 +286,18 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 			cfg->client_timeout = (unsigned)v;
 			break;
 		}
+		case OPT_MAX_DOWNLOADS:
+			if (parse_count("downloads", optarg, &cfg->max_downloads, e) < 0)
+				return -EINVAL;
+			break;
+		case OPT_MAX_UPLOADS:
+			if (parse_count("uploads", optarg, &cfg->max_uploads, e) < 0)
+				return -EINVAL;
+			break;
+		case OPT_MAX_BUILDS:
+			if (parse_count("builds", optarg, &cfg->max_builds, e) < 0)
+				return -EINVAL;
+			break;
 		case OPT_MAX_DOWNLOAD_ATTEMPTS: {
 			uint64_t v;
 			/* dockerd's config.ValidateMaxDownloadAttempts wording */
@@ -291,7 +326,8 @@ conf_parse_args(struct daemon_config *cfg, int argc, char **argv, struct err *e)
 }
 
 /* One daemon.json key: how to store it. */
-enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ATTEMPTS, K_STRMAP, K_POOLS, K_ULIMITS };
+enum key_kind { K_STRING, K_BOOL, K_STRV, K_SECONDS, K_ATTEMPTS, K_STRMAP, K_POOLS, K_ULIMITS,
+		K_COUNT };
 struct key_spec {
 	const char *name;
 	enum key_kind kind;
@@ -330,6 +366,9 @@ static const struct key_spec keys[] = {
 	KEY("api-cors-header", K_STRING, api_cors_header),
 	KEY("read-only-hosts", K_STRV, read_only_hosts),
 	KEY("client-timeout", K_SECONDS, client_timeout),
+	KEY("max-concurrent-downloads", K_COUNT, max_downloads),
+	KEY("max-concurrent-uploads", K_COUNT, max_uploads),
+	KEY("max-concurrent-builds", K_COUNT, max_builds),
 	KEY("max-download-attempts", K_ATTEMPTS, max_download_attempts),
 };
 
@@ -440,6 +479,20 @@ apply_key(struct daemon_config *cfg, const struct key_spec *k, json_t *root, con
 		if (null || jsonget_int64(root, k->name, &v) < 0 || v < 1 || v > 86400)
 			return err_set(e, -EINVAL, "%s: \"%s\" must be a number of seconds (1 to 86400)",
 				       path, k->name);
+		if (!*u)
+			*u = (unsigned)v;
+		return 0;
+	}
+	case K_COUNT: {
+		unsigned *u = field;
+		int64_t v = 0;
+		if (null || jsonget_int64(root, k->name, &v) < 0)
+			return err_set(e, -EINVAL, "%s: \"%s\" must be a number", path, k->name);
+		/* dockerd's words, with berth's range */
+		if (v < 1 || v > CONF_MAX_CONCURRENCY)
+			return err_set(e, -EINVAL, "%s: invalid max concurrent %s: %lld (1 to %d)",
+				       path, k->name + strlen("max-concurrent-"), (long long)v,
+				       CONF_MAX_CONCURRENCY);
 		if (!*u)
 			*u = (unsigned)v;
 		return 0;

@@ -39,6 +39,9 @@ struct daemon_config {
 	char **read_only_hosts;	 /* extra listeners serving only GET and HEAD */
 	bool allow_insecure_tcp; /* plain tcp:// off loopback, warned about at every start */
 	unsigned client_timeout; /* seconds; 0: CONF_DEFAULT_CLIENT_TIMEOUT */
+	/* max-concurrent-downloads/-uploads (dockerd's) and -builds (berth's);
+	 * 0: the engine's defaults (3, 5, 4); at most CONF_MAX_CONCURRENCY. */
+	unsigned max_downloads, max_uploads, max_builds;
 	unsigned max_download_attempts; /* per layer of a pull; 0: the registry client's 5 */
 
 	/* Actions rather than settings. */
@@ -73,5 +76,7 @@ void conf_usage(FILE *f);
 
 #define CONF_DEFAULT_FILE "/etc/berth/daemon.json"
 #define CONF_DEFAULT_CLIENT_TIMEOUT 60
+/* The most any max-concurrent-* option may be (each slot may be a thread). */
+#define CONF_MAX_CONCURRENCY 256
 #define CONF_DEFAULT_SOCKET "unix:///run/berth.sock"
 #define CONF_DEFAULT_TLS_DIR "/etc/berth"

@@ -3,6 +3,7 @@ sbin_PROGRAMS += berthd
 berthd_SOURCES = \
 	server/conf.c server/conf.h \
 	server/connguard.c server/connguard.h \
+	server/frontdoor.c server/frontdoor.h \
 	server/listen.c server/listen.h \
 	server/tls.c server/tls.h \
 	server/main.c

@@ -32,6 +32,7 @@
 #include "engine/util/strv.h"
 #include "server/conf.h"
 #include "server/connguard.h"
+#include "server/frontdoor.h"
 #include "server/listen.h"
 #include "server/tls.h"
 
@@ -80,22 +81,19 @@ completed_guarded(void *cls, struct MHD_Connection *conn, void **req_cls,
  * owe us a request. TCP listeners also get a per-address connection limit.
  */
 static struct MHD_Daemon *
-start_http(struct listener *l, bool tls, struct api_ctx *ctx, struct connguard *g, struct err *e)
+start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, struct err *e)
 {
+	/* No listening socket of MHD's own: server/frontdoor.c (plain) or
+	 * server/tls.c accepts and hands connections over. */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	unsigned per_ip = strncmp(l->host, "tcp://", 6) == 0 ? LIMIT_CONNECTIONS_PER_ADDRESS : 0;
+			 MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_USE_NO_LISTEN_SOCKET;
+	unsigned per_ip = l->tcp ? LIMIT_CONNECTIONS_PER_ADDRESS : 0;
 	struct MHD_Daemon *d;
 
-	/* TLS listeners: server/tls.c accepts and hands MHD the plaintext. */
-	if (tls)
-		flags |= MHD_USE_NO_LISTEN_SOCKET;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, access_guarded, ctx,
-			     /* (no listening socket for TLS: a neutral option in its place) */
-			     tls ? MHD_OPTION_CONNECTION_TIMEOUT : MHD_OPTION_LISTEN_SOCKET,
-			     tls ? 0 : l->fd, MHD_OPTION_NOTIFY_COMPLETED, completed_guarded, ctx,
-			     MHD_OPTION_NOTIFY_CONNECTION, connguard_notify, g,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, access_guarded, ctx, MHD_OPTION_NOTIFY_COMPLETED,
+			     completed_guarded, ctx, MHD_OPTION_NOTIFY_CONNECTION, connguard_notify,
+			     g, MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_MHD_CONN_MEMORY,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_EXTERNAL_LOGGER,
@@ -160,6 +158,7 @@ run(struct daemon_config *cfg)
 	struct MHD_Daemon *ds[MAX_LISTENERS] = {0};
 	struct connguard *gs[MAX_LISTENERS] = {0};
 	struct tls_listener *tl[MAX_LISTENERS] = {0};
+	struct frontdoor *fdoor[MAX_LISTENERS] = {0};
 	struct tls_ctx *tls = NULL;
 	struct api_ctx ctx = {0}, ctx_ro;
 	struct listener metrics_l = {.fd = -1};
@@ -185,6 +184,9 @@ run(struct daemon_config *cfg)
 	ecfg.log_driver = cfg->log_driver;
 	ecfg.log_opts = cfg->log_opts;
 	ecfg.debug = cfg->debug;
+	ecfg.max_concurrent_downloads = cfg->max_downloads;
+	ecfg.max_concurrent_uploads = cfg->max_uploads;
+	ecfg.max_concurrent_builds = cfg->max_builds;
 	ecfg.max_download_attempts = cfg->max_download_attempts;
 	/* Tests only (dockerd has no option for it): the length in ms of one
 	 * "second" of the pull's retry back-off. */
@@ -254,6 +256,8 @@ run(struct daemon_config *cfg)
 			goto out;
 		}
 		bool tcp_tls = tls && ls[n].tcp;
+		unsigned timeout = cfg->client_timeout ? cfg->client_timeout
+						       : CONF_DEFAULT_CLIENT_TIMEOUT;
 		if (ls[n].tcp && !ls[n].loopback && !tls && !cfg->allow_insecure_tcp) {
 			/* the tcp:// rule (conf.c) for a socket systemd passed */
 			log_error("refusing to serve '%s' (not a loopback address) without TLS: "
@@ -262,7 +266,7 @@ run(struct daemon_config *cfg)
 			n++;
 			goto out;
 		}
-		ds[n] = start_http(&ls[n], tcp_tls, ro ? &ctx_ro : &ctx, gs[n], &e);
+		ds[n] = start_http(&ls[n], ro ? &ctx_ro : &ctx, gs[n], &e);
 		if (!ds[n]) {
 			log_error("%s", e.msg);
 			n++;
@@ -270,6 +274,12 @@ run(struct daemon_config *cfg)
 		}
 		if (tcp_tls && tls_listener_start(tls, ls[n].fd, ds[n], LIMIT_TLS_HANDSHAKE_SECONDS,
 						  &tl[n], &e) < 0) {
+			log_error("%s", e.msg);
+			n++;
+			goto out;
+		}
+		if (!tcp_tls && frontdoor_start(ls[n].fd, ds[n], timeout, LIMIT_WAITING_CONNECTIONS,
+						&fdoor[n], &e) < 0) {
 			log_error("%s", e.msg);
 			n++;
 			goto out;
@@ -339,15 +349,13 @@ out:
 	/* Wake every blocked stream so connection threads can finish. */
 	api_streams_shutdown();
 	api_hijacks_shutdown(2000);
-	for (size_t i = 0; i < n; i++)
-		tls_listener_stop(tl[i]);
 	for (size_t i = 0; i < n; i++) {
-		if (ds[i]) {
-			MHD_socket s = tl[i] ? MHD_INVALID_SOCKET : MHD_quiesce_daemon(ds[i]);
+		tls_listener_stop(tl[i]);
+		frontdoor_free(fdoor[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ds[i])
 			MHD_stop_daemon(ds[i]);
-			if (s != MHD_INVALID_SOCKET)
-				ls[i].fd = s;
-		}
 		tls_listener_free(tl[i]);
 		connguard_free(gs[i]);
 		listen_close(&ls[i]);

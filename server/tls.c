@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/reqline.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
@@ -251,7 +252,7 @@ static bool
 pump(SSL *ssl, int cfd, int mfd)
 {
 	char buf[16384];
-	bool client_open = true, fatal = false;
+	bool client_open = true, fatal = false, first = true;
 
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = client_open ? cfd : -1, .events = POLLIN},
@@ -266,6 +267,17 @@ pump(SSL *ssl, int cfd, int mfd)
 		if (client_open && (pending || pf[0].revents)) {
 			for (;;) {
 				int k = SSL_read(ssl, buf, sizeof(buf));
+				/* As on plain listeners (frontdoor.h): garbage gets a 400. */
+				if (k > 0 && first && reqline_is_garbage(buf, (size_t)k)) {
+					size_t len;
+					const char *reply = reqline_bad_reply(&len);
+					log_info("refused a TLS connection whose request line is "
+						 "not HTTP (400)");
+					(void)ssl_write_all(ssl, cfd, reply, len);
+					return true;
+				}
+				if (k > 0)
+					first = false;
 				if (k > 0) {
 					if (write_all(mfd, buf, (size_t)k) < 0)
 						return false;

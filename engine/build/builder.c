@@ -819,6 +819,7 @@ builds_new(const struct builds_config *cfg)
 	bs->images = cfg->images;
 	bs->containers = cfg->containers;
 	bs->tmp_dir = xstrdup(cfg->tmp_dir);
+	slots_init(&bs->running, cfg->max_builds ? cfg->max_builds : BUILDS_MAX_DEFAULT);
 	return bs;
 }
 
@@ -827,6 +828,7 @@ builds_free(struct builds *bs)
 {
 	if (!bs)
 		return;
+	slots_release_all(&bs->running);
 	free(bs->tmp_dir);
 	free(bs);
 }
@@ -850,6 +852,13 @@ build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 		}
 		reference_release(&ref);
 	}
+	bool waited = false;
+	r = slots_acquire(&bs->running, NULL, &waited);
+	if (r < 0)
+		return err_set(e, r, "the daemon is shutting down");
+	if (waited)
+		log_info("a build waited for a free slot (max-concurrent-builds %u)",
+			 bs->running.max);
 	if (b.cache_ok)
 		sources_load(&b);
 	r = open_context(&b, context_fd);
@@ -875,5 +884,6 @@ build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 	if (r < 0 && !err_is_set(e))
 		err_set(e, r, "%s", r == -EPIPE ? "the client went away" : strerror(-r));
 	builder_release(&b);
+	slots_release(&bs->running);
 	return r;
 }

@@ -31,7 +31,14 @@ struct builds_config {
 	struct images *images;
 	struct containers *containers;
 	const char *tmp_dir;		/* copied */
+	/* Builds running at once (max-concurrent-builds); more wait their
+	 * turn, silently, before their first step. 0: BUILDS_MAX_DEFAULT. */
+	unsigned max_builds;
 };
+
+#define BUILDS_MAX_DEFAULT 4
+/* The most max-concurrent-builds may be set to. */
+#define BUILDS_MAX_LIMIT 256
 
 /* Opens / frees the build service (engine_open / engine_close). */
 struct builds *builds_new(const struct builds_config *cfg);

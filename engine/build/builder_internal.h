@@ -12,6 +12,7 @@
 #include "engine/dockerfile/dockerfile.h"
 #include "engine/util/buf.h"
 #include "engine/util/digest.h"
+#include "engine/util/slots.h"
 
 struct stage_done {
 	char *name;			/* lower-cased AS name, or NULL */
@@ -26,6 +27,7 @@ struct builds {
 	struct images *images;		/* pulls of missing FROM images */
 	struct containers *containers;	/* RUN steps run in build containers */
 	char *tmp_dir;			/* per-build work dirs; owned copy */
+	struct slots running;		/* builds in progress (max-concurrent-builds) */
 };
 
 struct builder {

@@ -62,6 +62,8 @@ container_endpoint_release(struct container_endpoint *ep)
 	free(ep->endpoint_id);
 	free(ep->ip);
 	free(ep->gateway);
+	free(ep->ip6);
+	free(ep->gateway6);
 	free(ep->mac);
 	free(ep->netns);
 	free(ep->ports);

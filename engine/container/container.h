@@ -60,6 +60,9 @@ struct container_endpoint {
 	char *ip;		/* NULL without an address */
 	int prefix;
 	char *gateway;
+	char *ip6; /* global IPv6 address on an IPv6 network, else NULL */
+	int prefix6;
+	char *gateway6; /* NULL without one */
 	char *mac;
 	char *netns;		/* path of the network namespace, NULL for host */
 	struct portmap_binding *ports;	/* effective bindings (host port chosen) */

@@ -21,6 +21,9 @@
 #include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/hostsfile.h"
+#include "engine/container/lifecycle.h"
+#include "engine/container/links.h"
 #include "engine/events/events.h"
 #include "engine/network/endpoint.h"
 #include "engine/network/network.h"
@@ -88,9 +91,15 @@ check_entry(struct network_state *net, json_t *ent, struct err *e)
 	json_array_foreach(aliases, i, v)
 		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 255)
 			return err_set(e, -EINVAL, "invalid network alias");
-	if (json_array_size(links) > 0)
-		return err_set(e, -EINVAL,
-			       "links in the endpoint settings are not supported by berth yet");
+	if (links && (!json_is_array(links) || json_array_size(links) > 1024))
+		return err_set(e, -EINVAL, "invalid endpoint links");
+	json_array_foreach(links, i, v) {
+		_cleanup_free_ char *target = NULL, *alias = NULL;
+		if (!json_is_string(v) || json_string_length(v) > 512)
+			return err_set(e, -EINVAL, "invalid endpoint link");
+		if ((r = links_parse(json_string_value(v), &target, &alias, e)) < 0)
+			return r;
+	}
 	if (opts && !json_is_object(opts))
 		return err_set(e, -EINVAL, "invalid endpoint driver options");
 	json_object_foreach(opts, k, v)
@@ -98,8 +107,9 @@ check_entry(struct network_state *net, json_t *ent, struct err *e)
 			return err_set(e, -EINVAL, "invalid endpoint driver option %.64s", k);
 	if (strcmp(ref, "default") == 0)
 		ref = "bridge";
-	r = network_endpoint_check(net, ref, jsonget_cstr(ent, "ipv4"), jsonget_cstr(ent, "mac"),
-				   json_array_size(aliases) > 0, name, id, e);
+	r = network_endpoint_check(net, ref, jsonget_cstr(ent, "ipv4"), jsonget_cstr(ent, "ipv6"),
+				   jsonget_cstr(ent, "mac"), json_array_size(aliases) > 0, name, id,
+				   e);
 	if (r < 0)
 		return r;
 	if (strcmp(name, "host") == 0 || strcmp(name, "none") == 0)
@@ -143,7 +153,8 @@ container_endpoint_prepare(struct network_state *net, struct container_spec *s, 
 				return err_set(e, -EINVAL,
 					       "network-scoped alias is supported only for containers "
 					       "in user defined networks");
-			if (jsonget_cstr(v, "ipv4") && *jsonget_cstr(v, "ipv4"))
+			if ((jsonget_cstr(v, "ipv4") && *jsonget_cstr(v, "ipv4")) ||
+			    (jsonget_cstr(v, "ipv6") && *jsonget_cstr(v, "ipv6")))
 				return err_set(e, -EINVAL,
 					       "user specified IP address is supported on user "
 					       "defined networks only");
@@ -156,7 +167,7 @@ container_endpoint_prepare(struct network_state *net, struct container_spec *s, 
 	}
 	if (!primary || !*primary || strcmp(primary, "default") == 0)
 		primary = "bridge";
-	if ((r = network_endpoint_check(net, primary, NULL, NULL, false, pname, pid, e)) < 0)
+	if ((r = network_endpoint_check(net, primary, NULL, NULL, NULL, false, pname, pid, e)) < 0)
 		return r;
 	/* Names resolved first: a key may be "default", a name or an ID. */
 	json_array_foreach(req, i, v)
@@ -201,6 +212,14 @@ runtime_copy(struct container_endpoint *dst, const struct network_endpoint *ep)
 		dst->gateway = xstrdup(gw);
 		dst->prefix = ep->prefix;
 		dst->mac = xstrdup(ep->mac);
+	}
+	if (ep->prefix6) {
+		char ip6[INET6_ADDRSTRLEN], gw6[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &ep->ip6, ip6, sizeof(ip6));
+		inet_ntop(AF_INET6, &ep->gateway6, gw6, sizeof(gw6));
+		dst->ip6 = xstrdup(ip6);
+		dst->gateway6 = xstrdup(gw6);
+		dst->prefix6 = ep->prefix6;
 	}
 	if (ep->n_ports) {
 		dst->ports = xcalloc(ep->n_ports, sizeof(*dst->ports));
@@ -263,14 +282,74 @@ network_event(struct containers *cs, struct container *c, const char *action,
 				 "bridge"));
 }
 
-/* Connect options from one entry of the spec's list (borrowing from it). */
+/*
+ * A running container's /etc/hosts follows its endpoints as libnetwork's
+ * sandbox does: a line per address of @ep added at connect, removed at
+ * disconnect. resolv.conf switches to or from the embedded server.
+ */
 static void
-entry_opts(struct container *c, json_t *ent, struct network_attach_opts *o, char ***aliases)
+update_etc_files(struct containers *cs, struct container *c, const struct network_endpoint *ep,
+		 bool add)
+{
+	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
+	_cleanup_free_ char *names = NULL;
+	char ip[INET6_ADDRSTRLEN];
+	int r = 0;
+
+	pthread_mutex_lock(&c->mu);
+	names = lifecycle_hosts_names(c);
+	pthread_mutex_unlock(&c->mu);
+	if (ep->mode == NETWORK_MODE_BRIDGE && ep->ip.s_addr) {
+		inet_ntop(AF_INET, &ep->ip, ip, sizeof(ip));
+		r = add ? hostsfile_add(path, ip, names) : hostsfile_remove(path, ip, names);
+	}
+	if (r == 0 && ep->mode == NETWORK_MODE_BRIDGE && ep->prefix6) {
+		inet_ntop(AF_INET6, &ep->ip6, ip, sizeof(ip));
+		r = add ? hostsfile_add(path, ip, names) : hostsfile_remove(path, ip, names);
+	}
+	if (r < 0)
+		log_warn("container %.12s: cannot update '%s': %s, ignoring", c->id, path,
+			 strerror(-r));
+	lifecycle_sync_resolv_conf(cs, c);
+}
+
+/*
+ * The entry's links as networking takes them, "target:alias" (moby's
+ * ParseLink, so "/t:/p/a" from an inspect is "t:a"), or NULL.
+ */
+static char **
+entry_links(json_t *ent)
+{
+	json_t *links = json_object_get(ent, "links"), *v;
+	char **out = NULL;
+	size_t i, n = 0;
+
+	json_array_foreach(links, i, v) {
+		_cleanup_free_ char *target = NULL, *alias = NULL;
+		struct err ignored = ERR_INIT;
+		if (!json_is_string(v) ||
+		    links_parse(json_string_value(v), &target, &alias, &ignored) < 0)
+			continue; /* checked at create */
+		out = xrealloc(out, (n + 2) * sizeof(*out));
+		out[n++] = xasprintf("%s:%s", target[0] == '/' ? target + 1 : target, alias);
+		out[n] = NULL;
+	}
+	return out;
+}
+
+/* Connect options from one entry of the spec's list (borrowing from it,
+ * and from *@aliases and *@links, which the caller frees). */
+static void
+entry_opts(struct container *c, json_t *ent, struct network_attach_opts *o, char ***aliases,
+	   char ***links)
 {
 	*aliases = NULL;
 	(void)strv_from_json(json_object_get(ent, "aliases"), aliases);
+	*links = entry_links(ent);
+	o->links = *links;
 	o->network = jsonget_cstr(ent, "network");
 	o->ip = jsonget_cstr(ent, "ipv4");
+	o->ip6 = jsonget_cstr(ent, "ipv6");
 	o->mac = jsonget_cstr(ent, "mac");
 	o->aliases = *aliases;
 	o->name = c->name + 1;
@@ -284,7 +363,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	struct network_endpoint ep = {0};
 	_cleanup_free_ struct portmap_binding *ports = NULL;
 	_cleanup_json_ json_t *list = NULL;
-	_cleanup_strv_ char **aliases = NULL;
+	_cleanup_strv_ char **aliases = NULL, **links = NULL;
 	size_t n = 0;
 	char peer[65] = "";
 	int r;
@@ -340,7 +419,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	if (list && json_array_size(list) == 0)
 		o.mode = NETWORK_MODE_NONE; /* disconnected from every network: lo only */
 	else if (list)
-		entry_opts(c, json_array_get(list, 0), &o, &aliases);
+		entry_opts(c, json_array_get(list, 0), &o, &aliases, &links);
 	r = network_attach(cs->net, c->id, &o, &ep, e);
 	if (r < 0)
 		return r;
@@ -349,8 +428,8 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	/* The other networks, in connect order. */
 	for (size_t i = 1; i < json_array_size(list); i++) {
 		struct network_attach_opts xo = {0};
-		_cleanup_strv_ char **xaliases = NULL;
-		entry_opts(c, json_array_get(list, i), &xo, &xaliases);
+		_cleanup_strv_ char **xaliases = NULL, **xlinks = NULL;
+		entry_opts(c, json_array_get(list, i), &xo, &xaliases, &xlinks);
 		r = network_connect(cs->net, c->id, &xo, &ep, e);
 		if (r < 0) {
 			container_endpoint_detach(cs, c);
@@ -384,9 +463,12 @@ container_endpoint_detach(struct containers *cs, struct container *c)
 	c->ep.n_ports = 0;
 	free(c->ep.ip);
 	free(c->ep.gateway);
+	free(c->ep.ip6);
+	free(c->ep.gateway6);
 	free(c->ep.mac);
 	free(c->ep.netns);
 	c->ep.ip = c->ep.gateway = c->ep.mac = c->ep.netns = NULL;
+	c->ep.ip6 = c->ep.gateway6 = NULL;
 	clear_xeps(c);
 	pthread_mutex_unlock(&c->mu);
 }
@@ -421,7 +503,7 @@ container_endpoint_connect(struct containers *cs, struct container *c, const cha
 {
 	_cleanup_json_ json_t *ent = settings ? json_deep_copy(settings) : json_object();
 	_cleanup_json_ json_t *list = NULL;
-	_cleanup_strv_ char **aliases = NULL;
+	_cleanup_strv_ char **aliases = NULL, **links = NULL;
 	struct network_attach_opts o = {0};
 	struct network_endpoint ep = {0};
 	enum network_mode mode;
@@ -454,7 +536,7 @@ container_endpoint_connect(struct containers *cs, struct container *c, const cha
 		return err_set(e, r, "endpoint with name %s already exists in network %s",
 			       c->name + 1, jsonget_cstr(ent, "network"));
 	if (is_live(c)) {
-		entry_opts(c, ent, &o, &aliases);
+		entry_opts(c, ent, &o, &aliases, &links);
 		r = network_connect(cs->net, c->id, &o, &ep, e);
 		if (r < 0)
 			return r;
@@ -467,6 +549,7 @@ container_endpoint_connect(struct containers *cs, struct container *c, const cha
 	r = container_save(c, e);
 	if (ep.endpoint_id[0]) {
 		container_endpoint_refresh(cs, c);
+		update_etc_files(cs, c, &ep, true);
 		(void)container_dns_sync(cs, c); /* a first user network attaches the DNS */
 		network_event(cs, c, "connect", &ep);
 		network_endpoint_release(&ep);
@@ -521,6 +604,9 @@ container_endpoint_disconnect(struct containers *cs, struct container *c, const 
 	r = container_save(c, e);
 	if (n > 0) {
 		container_endpoint_refresh(cs, c);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(eps[i].network_id, info.def.id) == 0)
+				update_etc_files(cs, c, &eps[i], false);
 		(void)container_dns_sync(cs, c); /* no user network left: detaches */
 	}
 out:

@@ -24,6 +24,7 @@
 #include "engine/container/cp.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/create.h"
+#include "engine/container/hostsfile.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/logconf.h"
 #include "engine/container/container_internal.h"
@@ -301,28 +302,39 @@ is_host_network(const struct container_spec *s)
 	return s->network_mode && strcmp(s->network_mode, "host") == 0;
 }
 
-/* A user-defined network: the embedded DNS server answers there. The
- * default bridge can also be named by its ID, so networking decides. */
+/* Is network @ref (name or ID) user-defined? The default bridge can also
+ * be named by its ID, so networking decides. */
 static bool
-is_user_network(const struct containers *cs, const struct container_spec *s)
+is_user_net(const struct containers *cs, const char *ref)
 {
 	struct network_info info = {0};
 	struct err ignored = ERR_INIT;
-	enum network_mode m;
-	char peer[65];
 	bool user;
 
-	if (network_mode_parse(s->network_mode, &m, peer, &ignored) < 0 ||
-	    m != NETWORK_MODE_BRIDGE || !s->network_mode || !*s->network_mode ||
-	    strcmp(s->network_mode, "default") == 0 || strcmp(s->network_mode, "bridge") == 0)
+	if (!ref || !*ref || strcmp(ref, "default") == 0 || strcmp(ref, "bridge") == 0)
 		return false;
 	if (!cs->net)
 		return true;
-	if (network_get(cs->net, s->network_mode, &info, &ignored) < 0)
+	if (network_get(cs->net, ref, &info, &ignored) < 0)
 		return false;
 	user = !info.def.predefined;
 	network_info_release(&info);
 	return user;
+}
+
+/* Is one of the container's networks user-defined? Then the embedded DNS
+ * server answers it (libnetwork's needResolver: any endpoint asks for it). */
+static bool
+on_user_network(const struct containers *cs, const struct container_spec *s)
+{
+	_cleanup_json_ json_t *list = container_endpoint_list(s);
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (is_user_net(cs, jsonget_cstr(v, "network")))
+			return true;
+	return false;
 }
 
 /* The address "host-gateway" in --add-host stands for: the daemon's
@@ -485,9 +497,9 @@ create_resolv_conf(char *host, char *const *dns, char *const *search, char *cons
 }
 
 /* Writes <dir>/resolv.conf from the host's, the container's DNS settings
- * and else the daemon's. */
+ * and else the daemon's; on a user network the embedded server's. */
 static void
-write_resolv_conf(const struct containers *cs, struct container *c)
+write_resolv_conf(const struct containers *cs, struct container *c, bool embedded)
 {
 	_cleanup_buf_ struct buf host = BUF_INIT, out = BUF_INIT;
 	const struct container_spec *s = &c->spec;
@@ -500,26 +512,78 @@ write_resolv_conf(const struct containers *cs, struct container *c)
 
 	if (is_host_network(s))
 		mode = CREATE_RESOLV_HOST;
-	else if (is_user_network(cs, s))
+	else if (embedded)
 		mode = CREATE_RESOLV_EMBEDDED;
 
 	/* On a user network the container's --dns servers are the embedded
-	 * server's upstreams (container_dns.c), not resolv.conf lines. The
-	 * network is the one given at create: a container connected to a user
-	 * network later keeps the file it was created with. */
+	 * server's upstreams (container_dns.c), not resolv.conf lines. */
 	if (fs_read_file("/etc/resolv.conf", 64 * 1024, &host) < 0)
 		log_debug("cannot read /etc/resolv.conf, writing the container's without it");
 	create_resolv_conf(host.data, dns, search, opts, mode, &out);
-	if (fs_write_replace(path, out.data ? out.data : "", out.len, 0644) < 0)
+	/* In place: a running container has it bind-mounted. */
+	if (hostsfile_write(path, out.data ? out.data : "", out.len) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
 void
-lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip,
-		      char *const *link_hosts)
+lifecycle_sync_resolv_conf(const struct containers *cs, struct container *c)
+{
+	_cleanup_buf_ struct buf cur = BUF_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/resolv.conf", c->dir);
+	bool want, have;
+
+	pthread_mutex_lock(&c->mu);
+	want = !is_host_network(&c->spec) && on_user_network(cs, &c->spec);
+	pthread_mutex_unlock(&c->mu);
+	if (fs_read_file(path, 64 * 1024, &cur) < 0)
+		return;
+	have = cur.data && (strncmp(cur.data, "nameserver 127.0.0.11\n", 22) == 0 ||
+			    strstr(cur.data, "\nnameserver 127.0.0.11\n"));
+	/* Only a switch between the embedded server and the others rewrites it,
+	 * as libnetwork does when the first user network joins or the last one
+	 * leaves: other edits made in the container are kept. */
+	if (want != have)
+		write_resolv_conf(cs, c, want);
+}
+
+char *
+lifecycle_hosts_names(const struct container *c)
+{
+	const struct container_spec *s = &c->spec;
+	/* libnetwork's updateHostsFile: the FQDN (hostname.domainname), then
+	 * the bare hostname when the FQDN has a dot. */
+	_cleanup_free_ char *fqdn = s->domainname && *s->domainname
+					    ? xasprintf("%s.%s", s->hostname, s->domainname)
+					    : xstrdup(s->hostname);
+	size_t short_len = strcspn(fqdn, ".");
+
+	if (fqdn[short_len])
+		return xasprintf("%s %.*s", fqdn, (int)short_len, fqdn);
+	return TAKE_PTR(fqdn);
+}
+
+/* Caller holds c->mu: one line per address of the container, in interface order. */
+static void
+put_own_lines(const struct container *c, const char *names, struct buf *b)
+{
+	if (c->ep.ip)
+		buf_printf(b, "%s\t%s\n", c->ep.ip, names);
+	if (c->ep.ip6)
+		buf_printf(b, "%s\t%s\n", c->ep.ip6, names);
+	for (size_t i = 0; i < c->n_xeps; i++) {
+		if (c->xeps[i].ip)
+			buf_printf(b, "%s\t%s\n", c->xeps[i].ip, names);
+		if (c->xeps[i].ip6)
+			buf_printf(b, "%s\t%s\n", c->xeps[i].ip6, names);
+	}
+}
+
+void
+lifecycle_write_hosts(const struct containers *cs, struct container *c, char *const *link_hosts)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *path = xasprintf("%s/hosts", c->dir);
+	_cleanup_free_ char *names = lifecycle_hosts_names(c);
 	const struct container_spec *s = &c->spec;
 	char gw[64];
 
@@ -528,7 +592,7 @@ lifecycle_write_hosts(const struct containers *cs, struct container *c, const ch
 	if (is_host_network(s) && !(s->extra_hosts && s->extra_hosts[0])) {
 		_cleanup_buf_ struct buf host = BUF_INIT;
 		if (fs_read_file("/etc/hosts", 1024 * 1024, &host) < 0 ||
-		    fs_write_replace(path, host.data ? host.data : "", host.len, 0644) < 0)
+		    hostsfile_write(path, host.data ? host.data : "", host.len) < 0)
 			log_warn("cannot copy /etc/hosts to '%s', ignoring", path);
 		return;
 	}
@@ -546,19 +610,12 @@ lifecycle_write_hosts(const struct containers *cs, struct container *c, const ch
 	/* libnetwork writes the links' records after the extra hosts */
 	for (size_t i = 0; link_hosts && link_hosts[i]; i++)
 		buf_printf(&b, "%s\n", link_hosts[i]);
-	if (ip && *ip) {
-		/* libnetwork's updateHostsFile: the FQDN (hostname.domainname),
-		 * then the bare hostname when the FQDN has a dot. */
-		_cleanup_free_ char *fqdn = s->domainname && *s->domainname
-						    ? xasprintf("%s.%s", s->hostname, s->domainname)
-						    : xstrdup(s->hostname);
-		size_t short_len = strcspn(fqdn, ".");
-		if (fqdn[short_len])
-			buf_printf(&b, "%s\t%s %.*s\n", ip, fqdn, (int)short_len, fqdn);
-		else
-			buf_printf(&b, "%s\t%s\n", ip, fqdn);
-	}
-	if (fs_write_replace(path, b.data, b.len, 0644) < 0)
+	/* Then each endpoint's addresses as it joined (one line per address). */
+	pthread_mutex_lock(&c->mu);
+	put_own_lines(c, names, &b);
+	pthread_mutex_unlock(&c->mu);
+	/* In place: a restarted container's file may still be mounted somewhere. */
+	if (hostsfile_write(path, b.data, b.len) < 0)
 		log_warn("cannot write '%s', ignoring", path);
 }
 
@@ -575,8 +632,8 @@ write_files(const struct containers *cs, struct container *c, struct err *e)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);
-	lifecycle_write_hosts(cs, c, NULL, NULL);
-	write_resolv_conf(cs, c);
+	lifecycle_write_hosts(cs, c, NULL);
+	write_resolv_conf(cs, c, on_user_network(cs, &c->spec));
 	return 0;
 }
 

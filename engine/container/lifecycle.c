@@ -235,20 +235,19 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	int r;
 
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
+	/* A network failure (a taken --ip, a full subnet) fails the start as
+	 * dockerd's containerStart does: exit code 128, "die", and --rm removes
+	 * the container, so `docker run --rm` does not wait forever. */
 	r = container_endpoint_attach(cs, c, e);
-	if (r < 0) {
-		pthread_mutex_lock(&c->mu);
-		c->starting = false;
-		pthread_cond_broadcast(&c->cv);
-		pthread_mutex_unlock(&c->mu);
-		return r;
-	}
+	if (r < 0) /* (exit code 128 and e's errno kept, whatever the errno) */
+		return start_failed(cs, c, r == -ENOENT || r == -EACCES ? -EIO : r, e);
 	/* A link to a container that is not running fails the start like a
 	 * runtime error: state, die event, --rm (moby's containerStart). */
 	r = links_setup(cs, c, &lk, e);
 	if (r < 0)
 		return start_failed(cs, c, r, e);
-	lifecycle_write_hosts(cs, c, c->ep.ip, lk.hosts);
+	lifecycle_write_hosts(cs, c, lk.hosts);
+	links_update_parents(cs, c);
 	/* Before the process runs, so its first lookup is answered. */
 	(void)container_dns_sync(cs, c);
 	r = runspec_build(cs, c, &rs, e);

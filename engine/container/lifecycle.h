@@ -92,12 +92,24 @@ void lifecycle_exit_recorded(struct containers *cs, struct container *c, bool oo
  * name) plus @extra (consumed, may be NULL). */
 void lifecycle_event(struct containers *cs, struct container *c, const char *action, json_t *extra);
 
-/* Rewrites <dir>/hosts: the standard entries, --add-host ones (host-gateway
- * resolved to the daemon's --host-gateway-ip or the default bridge's
- * gateway), the lines of legacy links (@link_hosts, links.h; NULL: none)
- * and, when @ip is set, the container's own name(s) at @ip. */
-void lifecycle_write_hosts(const struct containers *cs, struct container *c, const char *ip,
+/* Rewrites <dir>/hosts in place: the standard entries, --add-host ones
+ * (host-gateway resolved to the daemon's --host-gateway-ip or the default
+ * bridge's gateway), the lines of legacy links (@link_hosts, links.h; NULL:
+ * none) and the container's own name(s) at each address of its endpoints
+ * (c->ep, c->xeps; takes c->mu), one line per address as libnetwork. */
+void lifecycle_write_hosts(const struct containers *cs, struct container *c,
 			   char *const *link_hosts);
+
+/*
+ * Switches <dir>/resolv.conf (in place) to the embedded DNS server when one
+ * of the container's networks is user-defined and it does not use it yet,
+ * and back to the host-derived file when none is (connect and disconnect,
+ * as libnetwork). Takes c->mu.
+ */
+void lifecycle_sync_resolv_conf(const struct containers *cs, struct container *c);
+
+/* The names of the container's own /etc/hosts lines: "fqdn [short]" (caller frees). */
+char *lifecycle_hosts_names(const struct container *c);
 
 /*
  * Parses one HostConfig.ExtraHosts entry as dockerd does: "name:addr" or

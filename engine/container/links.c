@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "engine/container/container_internal.h"
+#include "engine/container/hostsfile.h"
 #include "engine/container/links.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
@@ -487,4 +488,44 @@ links_remove(struct containers *cs, const char *name, struct err *e)
 	int r = container_save(parent, e);
 	container_unref(parent);
 	return r;
+}
+
+void
+links_update_parents(struct containers *cs, struct container *t)
+{
+	_cleanup_strv_ char **paths = NULL, **aliases = NULL;
+	_cleanup_free_ char *ip = NULL;
+
+	pthread_mutex_lock(&t->mu);
+	ip = on_default_bridge(&t->ep) ? xstrdup(t->ep.ip) : NULL;
+	pthread_mutex_unlock(&t->mu);
+	if (!ip)
+		return;
+	pthread_mutex_lock(&cs->mu);
+	for (size_t i = 0; i < cs->n; i++) {
+		struct container *p = cs->items[i];
+		bool running;
+		if (p == t)
+			continue;
+		pthread_mutex_lock(&p->mu);
+		running = p->state.status == CONTAINER_RUNNING ||
+			  p->state.status == CONTAINER_PAUSED;
+		for (size_t k = 0; running && p->spec.links && p->spec.links[k]; k++) {
+			const char *alias;
+			char tid[65];
+			if (!entry_split(p->spec.links[k], tid, &alias) || strcmp(tid, t->id) != 0)
+				continue;
+			append_take(&paths, xasprintf("%s/hosts", p->dir));
+			strv_append(&aliases, alias);
+		}
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_mutex_unlock(&cs->mu);
+	/* moby's sandbox.updateParentHosts: etchosts.Update on each parent */
+	for (size_t i = 0; paths && paths[i]; i++) {
+		int r = hostsfile_update(paths[i], ip, aliases[i]);
+		if (r < 0)
+			log_warn("cannot update the link '%s' in '%s': %s, ignoring", aliases[i],
+				 paths[i], strerror(-r));
+	}
 }

@@ -64,6 +64,14 @@ void links_setup_release(struct links_setup *l);
 void links_merge_env(char ***env, char *const *link_env);
 
 /*
+ * After target @t started (with a new address on the default bridge): the
+ * /etc/hosts of every running container linking to it gets the new address
+ * on its link's line, as moby's updateParentHosts. Takes cs->mu and the
+ * containers' mutexes; failures are logged.
+ */
+void links_update_parents(struct containers *cs, struct container *t);
+
+/*
  * Caller holds cs->mu: the target of link name "/<parent>/<alias>" (a
  * leading '/' optional), or NULL. Borrowed.
  */

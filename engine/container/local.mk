@@ -12,6 +12,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/health.c engine/container/health.h \
 	engine/container/healthmon.c engine/container/healthmon.h \
 	engine/container/hold.c engine/container/hold.h \
+	engine/container/hostsfile.c engine/container/hostsfile.h \
 	engine/container/create.c engine/container/create.h \
 	engine/container/lifecycle.c engine/container/lifecycle.h \
 	engine/container/links.c engine/container/links.h \
@@ -45,6 +46,7 @@ tests_unit_engine_container_test_container_SOURCES = \
 	tests/unit/engine/container/test_health.c \
 	tests/unit/engine/container/test_hold.c \
 	tests/unit/engine/container/test_links.c \
+	tests/unit/engine/container/test_hostsfile.c \
 	tests/unit/engine/container/test_names.c \
 	tests/unit/engine/container/test_snapshot.c \
 	tests/unit/engine/container/test_restart.c \

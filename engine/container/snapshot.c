@@ -35,6 +35,9 @@ endpoint_copy(const struct container_endpoint *ep, struct container_endpoint *re
 	ret->ip = dup_or_null(ep->ip);
 	ret->prefix = ep->prefix;
 	ret->gateway = dup_or_null(ep->gateway);
+	ret->ip6 = dup_or_null(ep->ip6);
+	ret->gateway6 = dup_or_null(ep->gateway6);
+	ret->prefix6 = ep->prefix6;
 	ret->mac = dup_or_null(ep->mac);
 	ret->netns = dup_or_null(ep->netns);
 	ret->n_ports = ep->n_ports;

@@ -37,6 +37,8 @@ images_new(const struct images_config *cfg)
 
 	pthread_mutex_init(&im->mu, NULL);
 	pthread_cond_init(&im->cv, NULL);
+	slots_init(&im->downloads, cfg->max_downloads ? cfg->max_downloads : IMAGE_MAX_DOWNLOADS);
+	slots_init(&im->uploads, cfg->max_uploads ? cfg->max_uploads : IMAGE_MAX_UPLOADS);
 	return im;
 }
 
@@ -53,6 +55,8 @@ images_free(struct images *im)
 	}
 	pthread_cond_destroy(&im->cv);
 	pthread_mutex_destroy(&im->mu);
+	slots_release_all(&im->downloads);
+	slots_release_all(&im->uploads);
 	free(im->tmp_dir);
 	free(im);
 }

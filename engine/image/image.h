@@ -36,6 +36,9 @@ struct images_config {
 	struct registry_client *registry;	/* NULL: no pull or push */
 	struct events *events;
 	const char *tmp_dir;		/* copied */
+	/* Daemon-wide limits (max-concurrent-downloads/-uploads); 0: dockerd's
+	 * defaults, IMAGE_MAX_DOWNLOADS and IMAGE_MAX_UPLOADS. */
+	unsigned max_downloads, max_uploads;
 };
 
 /*
@@ -92,7 +95,7 @@ struct image_pull_opts {
 /*
  * Pulls an image: resolves the reference (an index is narrowed to the
  * platform), fetches and verifies the config, downloads the missing layers
- * (up to IMAGE_PULL_CONCURRENCY at once, each verified before use), unpacks
+ * (up to max-concurrent-downloads at once across the daemon, each verified before use), unpacks
  * them in order, commits the image and points the tag (or digest) and the
  * repository digest at it. Progress follows dockerd's pull stream. Before
  * the first progress event, errors carry dockerd's wording for an HTTP
@@ -108,7 +111,16 @@ struct image_pull_opts {
  */
 int image_pull(struct images *im, const struct image_pull_opts *o, struct err *e);
 
-#define IMAGE_PULL_CONCURRENCY 3
+/*
+ * dockerd's defaults for max-concurrent-downloads and -uploads: layers
+ * fetched or pushed at once across every pull (push) of the daemon; a
+ * pull runs that many download threads, and layers past the limit show
+ * "Waiting" until a slot frees.
+ */
+#define IMAGE_MAX_DOWNLOADS 3
+#define IMAGE_MAX_UPLOADS 5
+/* The most either option may be set to (each slot can be a thread). */
+#define IMAGE_MAX_TRANSFERS_LIMIT 256
 
 struct image_push_opts {
 	const char *name;		/* repository ("myreg:5000/app") */

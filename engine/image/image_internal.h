@@ -12,6 +12,7 @@
 
 #include "engine/image/image.h"
 #include "engine/util/digest.h"
+#include "engine/util/slots.h"
 
 /* One blob download that other pulls may join instead of fetching it again. */
 struct image_inflight {
@@ -34,6 +35,8 @@ struct images {
 	pthread_cond_t cv;	/* broadcast when a download finishes */
 	struct image_inflight *inflight;
 	bool pruning;
+	struct slots downloads; /* layer fetches in progress, daemon-wide */
+	struct slots uploads;	/* layer pushes in progress, daemon-wide */
 };
 
 /*

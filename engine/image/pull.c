@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pull: reference → manifest (index narrowed to a platform) → verified
- * config → layers. Missing layers are downloaded by IMAGE_PULL_CONCURRENCY
- * worker threads into the blob store (each blob verified by the registry
+ * config → layers. Missing layers are downloaded by max-concurrent-downloads
+ * worker threads (each fetch also takes one of the daemon-wide download
+ * slots, so all pulls together fetch at most that many layers at once) into the blob store (each blob verified by the registry
  * client while streaming and again by the store on commit; a blob another
  * pull is already fetching is waited for, not fetched twice), while this
  * thread unpacks them strictly in order, since layer N is stored on top of
@@ -165,6 +166,19 @@ fetch_blob(struct pull_job *j, struct pull_layer *l, struct err *e)
 	return r;
 }
 
+/* fetch_blob within one of the daemon's download slots (waiting for one). */
+static int
+fetch_in_slot(struct pull_job *j, struct pull_layer *l, struct err *e)
+{
+	int r = slots_acquire(&j->im->downloads, &j->cancel, NULL);
+
+	if (r < 0)
+		return err_set(e, r, "pull cancelled");
+	r = fetch_blob(j, l, e);
+	slots_release(&j->im->downloads);
+	return r;
+}
+
 static int
 download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
 {
@@ -189,7 +203,7 @@ download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
 			break;
 		}
 		/* The owner of an earlier entry may just have stored it. */
-		r = store_blob_exists(j->im->store, l->desc->digest) ? 0 : fetch_blob(j, l, e);
+		r = store_blob_exists(j->im->store, l->desc->digest) ? 0 : fetch_in_slot(j, l, e);
 		images_inflight_end(im, f, r, e);
 		images_inflight_put(im, f);
 		break;
@@ -344,8 +358,8 @@ complete_layer(struct pull_job *j, struct pull_layer *l, const char *parent, str
 static int
 pull_layers(struct pull_job *j, struct err *e)
 {
-	pthread_t th[IMAGE_PULL_CONCURRENCY];
-	size_t nth = 0, queued = 0;
+	size_t workers = j->im->downloads.max, nth = 0, queued = 0;
+	_cleanup_free_ pthread_t *th = xcalloc(workers, sizeof(*th));
 	int r = 0;
 
 	for (size_t i = 0; i < j->n_layers; i++) {
@@ -360,9 +374,9 @@ pull_layers(struct pull_job *j, struct err *e)
 		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Pulling fs layer", 0, 0);
 	}
 	for (size_t i = 0; i < j->n_layers; i++)
-		if (j->layers[i].state == DL_PENDING && ++queued > IMAGE_PULL_CONCURRENCY)
+		if (j->layers[i].state == DL_PENDING && ++queued > workers)
 			emit(j, IMAGE_PROGRESS_STATUS, j->layers[i].short_id, "Waiting", 0, 0);
-	for (size_t k = 0; k < IMAGE_PULL_CONCURRENCY && k < queued; k++)
+	for (size_t k = 0; k < workers && k < queued; k++)
 		if (pthread_create(&th[nth], NULL, worker_main, j) == 0)
 			nth++;
 	if (queued > 0 && nth == 0)

@@ -119,7 +119,12 @@ push_layer(struct push_job *j, const char *chain_id, const char *diff_id, json_t
 		if (fd < 0)
 			return fd;
 		src.fd = fd;
+		/* One of the daemon-wide upload slots (max-concurrent-uploads). */
+		r = slots_acquire(&j->im->uploads, NULL, NULL);
+		if (r < 0)
+			return err_set(e, r, "push cancelled");
 		r = registry_blob_push(j->repo, digest, (int64_t)size, &src, e);
+		slots_release(&j->im->uploads);
 		if (r < 0)
 			return r;
 		emit(j, IMAGE_PROGRESS_STATUS, id, "Pushed", 0, 0);

@@ -74,6 +74,16 @@ endpoint_save(const char *dir, const struct network_endpoint *ep)
 	json_object_set_new(root, "network_id", json_string(ep->network_id));
 	json_object_set_new(root, "name", json_string(ep->name));
 	json_object_set_new(root, "aliases", strv_to_json(ep->aliases));
+	if (ep->links)
+		json_object_set_new(root, "links", strv_to_json(ep->links));
+	if (ep->prefix6) {
+		char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &ep->ip6, a, sizeof(a));
+		inet_ntop(AF_INET6, &ep->gateway6, g, sizeof(g));
+		json_object_set_new(root, "ip6", json_string(a));
+		json_object_set_new(root, "gateway6", json_string(g));
+		json_object_set_new(root, "prefix6", json_integer(ep->prefix6));
+	}
 	json_object_set_new(root, "netns", json_string(ep->netns_path));
 	json_object_set_new(root, "ip", addr_json(ep->ip));
 	json_object_set_new(root, "gateway", addr_json(ep->gateway));
@@ -162,6 +172,19 @@ parse_record(json_t *root, const char *stem, struct network_endpoint *ep)
 	    (json_array_size(json_object_get(root, "aliases")) > 1024 ||
 	     strv_from_json(json_object_get(root, "aliases"), &ep->aliases) < 0))
 		r |= -EINVAL;
+	if (json_is_array(json_object_get(root, "links")) &&
+	    (json_array_size(json_object_get(root, "links")) > 1024 ||
+	     strv_from_json(json_object_get(root, "links"), &ep->links) < 0))
+		r |= -EINVAL;
+	if (json_object_get(root, "prefix6")) {
+		json_int_t p6 = json_integer_value(json_object_get(root, "prefix6"));
+		const char *a = jsonget_cstr(root, "ip6"), *g = jsonget_cstr(root, "gateway6");
+		if (p6 < 1 || p6 > 127 || !a || !g || inet_pton(AF_INET6, a, &ep->ip6) != 1 ||
+		    inet_pton(AF_INET6, g, &ep->gateway6) != 1)
+			r |= -EINVAL;
+		else
+			ep->prefix6 = (int)p6;
+	}
 	r |= get_str(root, "netns", ep->netns_path, sizeof(ep->netns_path));
 	r |= get_str(root, "mac", ep->mac, sizeof(ep->mac));
 	r |= get_str(root, "veth", ep->host_veth, sizeof(ep->host_veth));

@@ -33,16 +33,28 @@ struct firewall {
 	bool internal;
 };
 
-/* Runs @cmd; on failure the first line of nft's error text becomes the message. */
+/*
+ * Runs @cmd; on failure the first line of nft's error text becomes the
+ * message. Whatever the command printed (a listing run only to see whether
+ * a chain exists) is dropped: the buffer accumulates, and a listing left in
+ * it used to be read back in front of the next JSON listing, which then
+ * failed to parse ("cannot list port rules ...: Invalid argument" at every
+ * start on hosts with an iptables FORWARD chain).
+ */
 static int
 run(struct firewall *fw, const char *cmd, struct err *e)
 {
 	const char *msg;
 	size_t len;
+	int k;
 
 	nft_ctx_output_set_flags(fw->nft, 0);
-	if (nft_run_cmd_from_buffer(fw->nft, cmd) == 0)
+	k = nft_run_cmd_from_buffer(fw->nft, cmd);
+	(void)nft_ctx_get_output_buffer(fw->nft);
+	if (k == 0) {
+		(void)nft_ctx_get_error_buffer(fw->nft);
 		return 0;
+	}
 	msg = nft_ctx_get_error_buffer(fw->nft);
 	msg = msg ? msg : "";
 	len = strcspn(msg, "\n");
@@ -57,8 +69,13 @@ list_chain(struct firewall *fw, const char *table, const char *chain, json_t **r
 	const char *out;
 
 	nft_ctx_output_set_flags(fw->nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-	if (nft_run_cmd_from_buffer(fw->nft, cmd) != 0)
+	/* Only this command's output: drop anything an earlier one left. */
+	(void)nft_ctx_get_output_buffer(fw->nft);
+	if (nft_run_cmd_from_buffer(fw->nft, cmd) != 0) {
+		(void)nft_ctx_get_output_buffer(fw->nft);
+		(void)nft_ctx_get_error_buffer(fw->nft);
 		return -ENOENT;
+	}
 	out = nft_ctx_get_output_buffer(fw->nft);
 	if (!out || strlen(out) > LIMIT_NFT_LISTING)
 		return -E2BIG;
@@ -311,6 +328,33 @@ firewall_remove_unless(struct firewall *fw, bool (*keep)(const char *owner, void
 }
 
 int
+firewall_open6(struct firewall *fw, bool internal, struct err *e)
+{
+	_cleanup_buf_ struct buf c = BUF_INIT;
+	const char *t = fw->table, *br = fw->bridge;
+	int r;
+
+	buf_printf(&c, "add table ip6 %s\n", t);
+	buf_printf(&c,
+		   "add chain ip6 %s forward { type filter hook forward priority filter - 1; "
+		   "policy accept; }\n",
+		   t);
+	buf_printf(&c, "flush chain ip6 %s forward\n", t);
+	/* No IPv6 port is published (as dockerd 20.10 without ip6tables), so
+	 * nothing is routed into the bridge: this keeps two networks apart when
+	 * the host forwards IPv6. */
+	buf_printf(&c, "add rule ip6 %s forward oifname \"%s\" iifname != \"%s\" drop\n", t, br,
+		   br);
+	if (internal)
+		buf_printf(&c, "add rule ip6 %s forward iifname \"%s\" oifname != \"%s\" drop\n", t,
+			   br, br);
+	pthread_mutex_lock(&fw->lock);
+	r = run(fw, c.data, e);
+	pthread_mutex_unlock(&fw->lock);
+	return r;
+}
+
+int
 firewall_destroy(struct firewall *fw, struct err *e)
 {
 	_cleanup_buf_ struct buf c = BUF_INIT;
@@ -318,6 +362,9 @@ firewall_destroy(struct firewall *fw, struct err *e)
 
 	pthread_mutex_lock(&fw->lock);
 	n = collect_deletes(fw, "filter", "FORWARD", BRIDGE_TAG, tag_is_bridge, fw->bridge, &c);
+	/* the IPv6 table exists only on IPv6 networks: added first, so the
+	 * delete never fails on its absence */
+	buf_printf(&c, "add table ip6 %s\ndelete table ip6 %s\n", fw->table, fw->table);
 	buf_printf(&c, "delete table ip %s\n", fw->table);
 	r = run(fw, c.data, e);
 	pthread_mutex_unlock(&fw->lock);

@@ -63,7 +63,14 @@ int firewall_remove_owner(struct firewall *fw, const char *owner, struct err *e)
 int firewall_remove_unless(struct firewall *fw, bool (*keep)(const char *owner, void *data),
 			   void *data, struct err *e);
 
-/* Deletes our table and our FORWARD rules (bridge no longer used). */
+/*
+ * For a bridge with IPv6 (EnableIPv6): an `ip6` table of the same name whose
+ * forward chain drops what would be routed into the bridge (no IPv6 port is
+ * published) and, when @internal, out of it. Reset on every call. 0 or -errno.
+ */
+int firewall_open6(struct firewall *fw, bool internal, struct err *e);
+
+/* Deletes our tables (ip, and ip6 when there) and our FORWARD rules (bridge no longer used). */
 int firewall_destroy(struct firewall *fw, struct err *e);
 
 /*

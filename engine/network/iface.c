@@ -280,12 +280,14 @@ iface_delete(struct nl_sock *sk, const char *name)
 	return nl_to_errno(rtnl_link_delete(sk, link));
 }
 
-int
-iface_addr_add(struct nl_sock *sk, int ifindex, struct in_addr addr, int prefix, struct err *e)
+/* One address of @family (@len bytes at @addr) on @ifindex, with IFA_F_* @flags. */
+static int
+addr_add(struct nl_sock *sk, int ifindex, int family, const void *addr, size_t len, int prefix,
+	 unsigned flags, struct err *e)
 {
 	_cleanup_(rtnl_addr_putp) struct rtnl_addr *a = rtnl_addr_alloc();
-	_cleanup_nladdr_ struct nl_addr *local = nl_addr_build(AF_INET, &addr, sizeof(addr));
-	char text[INET_ADDRSTRLEN];
+	_cleanup_nladdr_ struct nl_addr *local = nl_addr_build(family, addr, len);
+	char text[INET6_ADDRSTRLEN];
 	int r;
 
 	if (!a || !local)
@@ -294,28 +296,47 @@ iface_addr_add(struct nl_sock *sk, int ifindex, struct in_addr addr, int prefix,
 	rtnl_addr_set_ifindex(a, ifindex);
 	rtnl_addr_set_local(a, local);
 	rtnl_addr_set_prefixlen(a, prefix);
+	if (flags)
+		rtnl_addr_set_flags(a, flags);
 	r = rtnl_addr_add(sk, a, 0);
 	if (r < 0)
 		return nl_fail(e, r, "cannot add address",
-			       inet_ntop(AF_INET, &addr, text, sizeof(text)));
+			       inet_ntop(family, addr, text, sizeof(text)));
 	return 0;
 }
 
 int
-iface_route_default(struct nl_sock *sk, int ifindex, struct in_addr gw, struct err *e)
+iface_addr_add(struct nl_sock *sk, int ifindex, struct in_addr addr, int prefix, struct err *e)
+{
+	return addr_add(sk, ifindex, AF_INET, &addr, sizeof(addr), prefix, 0, e);
+}
+
+int
+iface_addr6_add(struct nl_sock *sk, int ifindex, const struct in6_addr *addr, int prefix,
+		struct err *e)
+{
+	/* No duplicate address detection: the IPAM hands each address out once,
+	 * and a tentative address would fail the container's first packets. */
+	return addr_add(sk, ifindex, AF_INET6, addr, sizeof(*addr), prefix, IFA_F_NODAD, e);
+}
+
+static int
+route_default(struct nl_sock *sk, int ifindex, int family, const void *gw, size_t len,
+	      struct err *e)
 {
 	_cleanup_(rtnl_route_putp) struct rtnl_route *rt = rtnl_route_alloc();
 	_cleanup_nladdr_ struct nl_addr *dst = NULL;
-	_cleanup_nladdr_ struct nl_addr *via = nl_addr_build(AF_INET, &gw, sizeof(gw));
+	_cleanup_nladdr_ struct nl_addr *via = nl_addr_build(family, gw, len);
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
 	int r;
 
-	if (!rt || !via || !nh || nl_addr_parse("0.0.0.0/0", AF_INET, &dst) < 0) {
+	if (!rt || !via || !nh ||
+	    nl_addr_parse(family == AF_INET ? "0.0.0.0/0" : "::/0", family, &dst) < 0) {
 		if (nh)
 			rtnl_route_nh_free(nh);
 		return err_set(e, -ENOMEM, "cannot allocate route");
 	}
-	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_family(rt, (uint8_t)family);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
 	rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_protocol(rt, RTPROT_BOOT);
@@ -325,11 +346,23 @@ iface_route_default(struct nl_sock *sk, int ifindex, struct in_addr gw, struct e
 	rtnl_route_add_nexthop(rt, nh); /* the route owns nh from here */
 	r = rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL);
 	if (r < 0) {
-		char text[INET_ADDRSTRLEN];
+		char text[INET6_ADDRSTRLEN];
 		return nl_fail(e, r, "cannot add default route via",
-			       inet_ntop(AF_INET, &gw, text, sizeof(text)));
+			       inet_ntop(family, gw, text, sizeof(text)));
 	}
 	return 0;
+}
+
+int
+iface_route_default(struct nl_sock *sk, int ifindex, struct in_addr gw, struct err *e)
+{
+	return route_default(sk, ifindex, AF_INET, &gw, sizeof(gw), e);
+}
+
+int
+iface_route6_default(struct nl_sock *sk, int ifindex, const struct in6_addr *gw, struct err *e)
+{
+	return route_default(sk, ifindex, AF_INET6, gw, sizeof(*gw), e);
 }
 
 int

@@ -62,8 +62,15 @@ int iface_up(struct nl_sock *sk, const char *name, struct err *e);
 int iface_addr_add(struct nl_sock *sk, int ifindex, struct in_addr addr, int prefix,
 		   struct err *e);
 
+/* Adds @addr/@prefix (IPv6, without duplicate address detection) to link @ifindex. */
+int iface_addr6_add(struct nl_sock *sk, int ifindex, const struct in6_addr *addr, int prefix,
+		    struct err *e);
+
 /* Adds the default route via @gw on @ifindex. */
 int iface_route_default(struct nl_sock *sk, int ifindex, struct in_addr gw, struct err *e);
+
+/* Adds the IPv6 default route via @gw on @ifindex. */
+int iface_route6_default(struct nl_sock *sk, int ifindex, const struct in6_addr *gw, struct err *e);
 
 /*
  * Calls @fn for every link enslaved to @master whose alias starts with

@@ -6,6 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/network/firewall.c engine/network/firewall.h \
 	engine/network/iface.c engine/network/iface.h \
 	engine/network/ipam.c engine/network/ipam.h \
+	engine/network/ipam6.c engine/network/ipam6.h \
 	engine/network/netdef.c engine/network/netdef.h \
 	engine/network/netns.c engine/network/netns.h \
 	engine/network/netobj.c engine/network/network_internal.h \
@@ -24,6 +25,7 @@ check_PROGRAMS += tests/unit/engine/network/test_network
 TESTS += tests/unit/engine/network/test_network
 tests_unit_engine_network_test_network_SOURCES = \
 	tests/unit/engine/network/test_ipam.c \
+	tests/unit/engine/network/test_ipam6.c \
 	tests/unit/engine/network/test_netdef.c \
 	tests/unit/engine/network/test_portmap.c \
 	tests/unit/engine/network/test_firewall.c \

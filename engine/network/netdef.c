@@ -30,6 +30,10 @@ netdef_release(struct netdef *d)
 		return;
 	free(d->name);
 	free(d->ip_range);
+	free(d->ip_range6);
+	json_decref(d->aux6);
+	d->ip_range6 = NULL;
+	d->aux6 = NULL;
 	json_decref(d->aux);
 	json_decref(d->labels);
 	json_decref(d->options);
@@ -44,6 +48,8 @@ netdef_copy(struct netdef *dst, const struct netdef *src)
 	dst->name = xstrdup(src->name);
 	dst->ip_range = src->ip_range ? xstrdup(src->ip_range) : NULL;
 	dst->aux = json_deep_copy(src->aux);
+	dst->ip_range6 = src->ip_range6 ? xstrdup(src->ip_range6) : NULL;
+	dst->aux6 = src->aux6 ? json_deep_copy(src->aux6) : NULL;
 	dst->labels = json_deep_copy(src->labels);
 	dst->options = json_deep_copy(src->options);
 }
@@ -182,6 +188,19 @@ netdef_save(const char *dir, const struct netdef *d)
 		json_object_set_new(root, "ip_range", json_string(d->ip_range));
 	if (d->user_subnet)
 		json_object_set_new(root, "user_subnet", json_true());
+	if (d->ipv6) {
+		char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &d->subnet6, a, sizeof(a));
+		inet_ntop(AF_INET6, &d->gateway6, g, sizeof(g));
+		json_object_set_new(root, "ipv6", json_true());
+		json_object_set_new(root, "subnet6", json_string(a));
+		json_object_set_new(root, "gateway6", json_string(g));
+		json_object_set_new(root, "prefix6", json_integer(d->prefix6));
+		json_object_set_new(root, "aux6",
+				    json_deep_copy(d->aux6 ? d->aux6 : json_object()));
+		if (d->ip_range6)
+			json_object_set_new(root, "ip_range6", json_string(d->ip_range6));
+	}
 	text = json_dumps(root, JSON_COMPACT);
 	if (!text)
 		return -ENOMEM;
@@ -200,6 +219,27 @@ string_map(json_t *o)
 		if (!json_is_string(v))
 			return false;
 	return true;
+}
+
+/* The IPv6 part of a record (absent before IPv6 networks, and without --ipv6). */
+static int
+parse_v6(json_t *root, struct netdef *d)
+{
+	json_int_t p6 = json_integer_value(json_object_get(root, "prefix6"));
+	const char *s;
+
+	if (!json_is_true(json_object_get(root, "ipv6")))
+		return 0;
+	d->ipv6 = true;
+	if (p6 < 1 || p6 > 126 ||
+	    inet_pton(AF_INET6, jsonget_cstr(root, "subnet6") ?: "", &d->subnet6) != 1 ||
+	    inet_pton(AF_INET6, jsonget_cstr(root, "gateway6") ?: "", &d->gateway6) != 1)
+		return -EINVAL;
+	d->prefix6 = (int)p6;
+	s = jsonget_cstr(root, "ip_range6");
+	d->ip_range6 = s ? xstrdup(s) : NULL;
+	d->aux6 = json_incref(json_object_get(root, "aux6"));
+	return string_map(d->aux6) ? 0 : -EINVAL;
 }
 
 static int
@@ -242,7 +282,7 @@ parse_record(json_t *root, const char *id, struct netdef *d)
 	d->options = json_incref(json_object_get(root, "options"));
 	if (!string_map(d->aux) || !string_map(d->labels) || !string_map(d->options))
 		return -EINVAL;
-	return 0;
+	return parse_v6(root, d);
 }
 
 int

@@ -31,6 +31,13 @@ struct netdef {
 	int prefix;	 /* 0 when no IPAM (host, none) */
 	char *ip_range;	 /* as given, NULL for none */
 	json_t *aux;	 /* name -> address, owned (object) */
+	/* EnableIPv6: the IPv6 subnet (always given at create), its gateway,
+	 * ip-range and aux addresses */
+	bool ipv6;
+	struct in6_addr subnet6, gateway6;
+	int prefix6;	 /* 0 without IPv6 */
+	char *ip_range6; /* as given, NULL for none */
+	json_t *aux6;	 /* name -> address, owned (object), NULL without IPv6 */
 	json_t *labels;	 /* owned (object) */
 	json_t *options; /* owned (object) */
 };

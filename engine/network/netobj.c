@@ -22,6 +22,7 @@
 #include "engine/network/firewall.h"
 #include "engine/network/iface.h"
 #include "engine/network/ipam.h"
+#include "engine/network/ipam6.h"
 #include "engine/network/netns.h"
 #include "engine/network/network.h"
 #include "engine/network/plumb.h"
@@ -85,7 +86,9 @@ netobj_free(struct net_obj *o)
 	if (o->own_br && o->br) {
 		firewall_free(o->br->fw);
 		ipam_free(o->br->ipam);
+		ipam6_free(o->br->ipam6);
 		free(o->br->cidr);
+		free(o->br->cidr6);
 		free(o->br);
 	}
 	netdef_release(&o->def);
@@ -171,6 +174,8 @@ snapshot(struct network_state *net, const struct net_obj *o, struct network_info
 		memcpy(m->mac, ep->mac, sizeof(m->mac));
 		m->ip = ep->ip;
 		m->prefix = ep->prefix;
+		m->ip6 = ep->ip6;
+		m->prefix6 = ep->prefix6;
 		ret->n_members++;
 	}
 }
@@ -238,6 +243,39 @@ cidr_text(struct in_addr a, int prefix, char out[INET_ADDRSTRLEN + 4])
 	snprintf(out, INET_ADDRSTRLEN + 4, "%s/%d", ip, prefix);
 }
 
+/* The IPv6 half of open_user_bridge: the v6 IPAM with its range and aux addresses. */
+static int
+open_user_bridge6(struct network_state *net, struct net_obj *o, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/networks/%s/ipam6.json", net->net_dir, o->def.id);
+	char gw[INET6_ADDRSTRLEN];
+	const char *k;
+	json_t *v;
+	int r;
+
+	inet_ntop(AF_INET6, &o->def.gateway6, gw, sizeof(gw));
+	o->br->cidr6 = xasprintf("%s/%d", gw, o->def.prefix6);
+	o->br->gw6 = o->def.gateway6;
+	o->br->prefix6 = o->def.prefix6;
+	r = ipam6_open(path, &o->def.subnet6, o->def.prefix6, &o->def.gateway6, &o->br->ipam6, e);
+	if (r < 0)
+		return r;
+	if (o->def.ip_range6) {
+		struct in6_addr ra;
+		int rp;
+		if (ipam6_parse_cidr(o->def.ip_range6, &ra, &rp) < 0 ||
+		    ipam6_limit_range(o->br->ipam6, &ra, rp) < 0)
+			return err_set(e, -EINVAL, "invalid ip-range '%s'", o->def.ip_range6);
+	}
+	json_object_foreach(o->def.aux6, k, v) {
+		struct in6_addr a;
+		if (inet_pton(AF_INET6, json_string_value(v), &a) != 1 ||
+		    ipam6_exclude(o->br->ipam6, &a) < 0)
+			return err_set(e, -EINVAL, "invalid auxiliary address '%s'", k);
+	}
+	return 0;
+}
+
 /* Gives a user network its bridge_net (IPAM opened, kernel not touched yet). */
 static int
 open_user_bridge(struct network_state *net, struct net_obj *o, struct err *e)
@@ -273,6 +311,8 @@ open_user_bridge(struct network_state *net, struct net_obj *o, struct err *e)
 		    ipam_exclude(o->br->ipam, a) < 0)
 			return err_set(e, -EINVAL, "invalid auxiliary address '%s'", k);
 	}
+	if (o->def.ipv6 && (r = open_user_bridge6(net, o, e)) < 0)
+		return r;
 	/* before the kernel sees the bridge, so a crash cannot orphan it */
 	sweep_mark(net, o->br);
 	return 0;
@@ -522,6 +562,101 @@ check_ipam(const struct network_create_opts *o, struct netdef *d, struct err *e)
 	return 0;
 }
 
+/* dockerd's rules for a subnet a client gives, IPv6 flavour. */
+static int
+parse_subnet6(const char *s, struct in6_addr *ret, int *ret_prefix, struct err *e)
+{
+	struct in6_addr n;
+	char text[INET6_ADDRSTRLEN];
+
+	if (strlen(s) > 64 || ipam6_parse_cidr(s, ret, ret_prefix) < 0)
+		return err_set(e, -EINVAL, "invalid CIDR address: %.64s", s);
+	ipam6_network(ret, *ret_prefix, &n);
+	if (memcmp(&n, ret, sizeof(n)) != 0)
+		return err_set(e, -EINVAL, "invalid subnet %s: it should be %s/%d", s,
+			       inet_ntop(AF_INET6, &n, text, sizeof(text)), *ret_prefix);
+	if (*ret_prefix < 8 || *ret_prefix > 126)
+		return err_set(e, -EINVAL,
+			       "invalid subnet %s: the prefix length must be between 8 and 126", s);
+	return 0;
+}
+
+/* Validates the IPv6 settings into @d: a subnet is required with EnableIPv6. */
+static int
+check_ipam6(const struct network_create_opts *o, struct netdef *d, struct err *e)
+{
+	const char *k;
+	json_t *v;
+	int r;
+
+	if (!o->ipv6) {
+		if (o->subnet6)
+			return err_set(e, -EINVAL,
+				       "IPv6 subnet %.64s needs IPv6 enabled on the network "
+				       "(EnableIPv6, docker network create --ipv6)",
+				       o->subnet6);
+		return 0;
+	}
+	/* dockerd 20.10 and 25 have no default IPv6 pool either */
+	if (!o->subnet6)
+		return err_set(e, -ENOENT,
+			       "could not find an available, non-overlapping IPv6 address pool "
+			       "among the defaults to assign to the network");
+	if ((r = parse_subnet6(o->subnet6, &d->subnet6, &d->prefix6, e)) < 0)
+		return r;
+	d->ipv6 = true;
+	d->aux6 = json_object();
+	if (o->gateway6) {
+		struct in6_addr n;
+		if (inet_pton(AF_INET6, o->gateway6, &d->gateway6) != 1)
+			return err_set(e, -EINVAL, "invalid gateway address %.64s", o->gateway6);
+		ipam6_network(&d->subnet6, d->prefix6, &n);
+		if (!ipam6_contains(&d->subnet6, d->prefix6, &d->gateway6) ||
+		    memcmp(&n, &d->gateway6, sizeof(n)) == 0)
+			return err_set(e, -EINVAL,
+				       "invalid gateway %s: not a usable address of subnet %s",
+				       o->gateway6, o->subnet6);
+	} else {
+		d->gateway6 = d->subnet6;
+		d->gateway6.s6_addr[15] |= 1; /* the first address, as dockerd */
+	}
+	if (o->ip_range6) {
+		struct in6_addr ra;
+		int rp;
+		struct err ignored = ERR_INIT;
+		if (parse_subnet6(o->ip_range6, &ra, &rp, &ignored) < 0 || rp < d->prefix6 ||
+		    !ipam6_contains(&d->subnet6, d->prefix6, &ra))
+			return err_set(e, -EINVAL,
+				       "invalid ip-range %.64s: it must be a subnet of %s",
+				       o->ip_range6, o->subnet6);
+		d->ip_range6 = xstrdup(o->ip_range6);
+	}
+	if (o->aux6 && !string_map_ok(o->aux6))
+		return err_set(e, -EINVAL, "AuxiliaryAddresses must map names to addresses");
+	json_object_foreach(o->aux6, k, v) {
+		struct in6_addr a;
+		if (inet_pton(AF_INET6, json_string_value(v), &a) != 1 ||
+		    !ipam6_contains(&d->subnet6, d->prefix6, &a))
+			return err_set(e, -EINVAL,
+				       "invalid auxiliary address %s=%.64s: not in subnet %s", k,
+				       json_string_value(v), o->subnet6);
+		json_object_set_new(d->aux6, k, json_string(json_string_value(v)));
+	}
+	return 0;
+}
+
+/* Caller holds net->lock: does the IPv6 subnet of @d overlap another network's? */
+static bool
+overlapping_net6(struct network_state *net, const struct netdef *d)
+{
+	for (size_t i = 0; d->ipv6 && i < net->n_nets; i++) {
+		const struct netdef *o = &net->nets[i]->def;
+		if (o->ipv6 && ipam6_overlaps(&d->subnet6, d->prefix6, &o->subnet6, o->prefix6))
+			return true;
+	}
+	return false;
+}
+
 int
 network_create(struct network_state *net, const struct network_create_opts *o,
 	       struct network_info *ret, struct err *e)
@@ -557,7 +692,8 @@ network_create(struct network_state *net, const struct network_create_opts *o,
 	d->labels = o->labels ? json_deep_copy(o->labels) : json_object();
 	d->options = o->options ? json_deep_copy(o->options) : json_object();
 	snprintf(d->bridge, sizeof(d->bridge), "br-%.12s", d->id);
-	if ((r = check_options(d->options, d->bridge, e)) < 0 || (r = check_ipam(o, d, e)) < 0)
+	if ((r = check_options(d->options, d->bridge, e)) < 0 || (r = check_ipam(o, d, e)) < 0 ||
+	    (r = check_ipam6(o, d, e)) < 0)
 		return r;
 	pthread_mutex_lock(&net->lock);
 	r = netobj_find(net, o->name, NULL) >= 0 ? -EEXIST : 0;
@@ -571,6 +707,10 @@ network_create(struct network_state *net, const struct network_create_opts *o,
 		r = pick_subnet(net, &d->subnet, &d->prefix, e);
 		d->gateway.s_addr = htonl(ntohl(d->subnet.s_addr) + 1);
 	} else if (r == 0 && (clash = overlapping_net(net, d->subnet, d->prefix)))
+		r = err_set(e, -EPERM,
+			    "invalid pool request: Pool overlaps with other one on this "
+			    "address space");
+	if (r == 0 && overlapping_net6(net, d))
 		r = err_set(e, -EPERM,
 			    "invalid pool request: Pool overlaps with other one on this "
 			    "address space");
@@ -640,32 +780,71 @@ shares_user_net(struct network_state *net, const char *who, const struct network
 	return false;
 }
 
+/*
+ * Caller holds net->lock: when @who has a link whose alias is @name on a
+ * user network (EndpointsConfig.Links), copies the target's name to
+ * @target and that network's ID to @net_id (moby's sandbox resolveName
+ * tries the endpoint aliases first).
+ */
+static bool
+link_alias(struct network_state *net, const char *who, const char *name, size_t len,
+	   char target[256], char net_id[65])
+{
+	for (size_t i = 0; i < net->n_eps; i++) {
+		const struct network_endpoint *mine = &net->eps[i]->ep;
+		if (mine->mode != NETWORK_MODE_BRIDGE || strcmp(mine->container_id, who) != 0 ||
+		    !mine->network_id[0] || netobj_bridge_of(net, mine) == &net->br)
+			continue;
+		for (size_t k = 0; mine->links && mine->links[k]; k++) {
+			const char *colon = strrchr(mine->links[k], ':');
+			if (!colon || strlen(colon + 1) != len ||
+			    strncasecmp(colon + 1, name, len) != 0 ||
+			    (size_t)(colon - mine->links[k]) >= 256)
+				continue;
+			snprintf(target, 256, "%.*s", (int)(colon - mine->links[k]),
+				 mine->links[k]);
+			memcpy(net_id, mine->network_id, 65);
+			return true;
+		}
+	}
+	return false;
+}
+
 int
 network_resolve_name(struct network_state *net, const char *container_id, const char *name,
 		     struct in_addr *v4, size_t *n_v4, struct in6_addr *v6, size_t *n_v6)
 {
-	size_t len, cap4, n = 0;
+	size_t len, cap4, cap6, n = 0, n6 = 0;
+	char target[256], link_net[65] = "";
 	bool found = false;
 
-	(void)v6;
-	if (!container_id || !name || !n_v4 || !n_v6 || (*n_v4 && !v4))
+	if (!container_id || !name || !n_v4 || !n_v6 || (*n_v4 && !v4) || (*n_v6 && !v6))
 		return -EINVAL;
 	len = strlen(name);
 	if (len && name[len - 1] == '.')
 		len--;
 	cap4 = *n_v4;
+	cap6 = *n_v6;
 	pthread_mutex_lock(&net->lock);
+	if (link_alias(net, container_id, name, len, target, link_net)) {
+		/* the alias stands for its target, on the link's network only */
+		name = target;
+		len = strlen(target);
+	}
 	for (size_t i = 0; i < net->n_eps; i++) {
 		const struct network_endpoint *ep = &net->eps[i]->ep;
-		if (!answers_to(ep, name, len) || !shares_user_net(net, container_id, ep))
+		if ((link_net[0] && strcmp(ep->network_id, link_net) != 0) ||
+		    !answers_to(ep, name, len) || !shares_user_net(net, container_id, ep))
 			continue;
 		found = true;
 		if (n < cap4)
 			v4[n++] = ep->ip;
+		if (ep->prefix6 && n6 < cap6)
+			v6[n6++] = ep->ip6;
 	}
 	pthread_mutex_unlock(&net->lock);
 	*n_v4 = n;
-	*n_v6 = 0;
+	*n_v6 = n6;
 	return found ? 0 : -ENOENT;
 }
 
@@ -673,20 +852,24 @@ int
 network_resolve_addr(struct network_state *net, const char *container_id, int family,
 		     const void *addr, char *name, size_t size)
 {
-	struct in_addr a;
+	struct in_addr a = {0};
+	struct in6_addr a6 = IN6ADDR_ANY_INIT;
 	int r = -ENOENT;
 
 	if (!container_id || !addr || !name || size == 0 ||
 	    (family != AF_INET && family != AF_INET6))
 		return -EINVAL;
 	if (family == AF_INET6)
-		return -ENOENT;
-	memcpy(&a, addr, sizeof(a));
+		memcpy(&a6, addr, sizeof(a6));
+	else
+		memcpy(&a, addr, sizeof(a));
 	pthread_mutex_lock(&net->lock);
 	for (size_t i = 0; r == -ENOENT && i < net->n_eps; i++) {
 		const struct network_endpoint *ep = &net->eps[i]->ep;
-		if (ep->ip.s_addr != a.s_addr || !ep->name[0] ||
-		    !shares_user_net(net, container_id, ep))
+		bool match = family == AF_INET
+				     ? ep->ip.s_addr == a.s_addr
+				     : ep->prefix6 && memcmp(&ep->ip6, &a6, sizeof(a6)) == 0;
+		if (!match || !ep->name[0] || !shares_user_net(net, container_id, ep))
 			continue;
 		r = (size_t)snprintf(name, size, "%s.%s", ep->name, ep->network) < size
 			    ? 0
@@ -697,11 +880,12 @@ network_resolve_addr(struct network_state *net, const char *container_id, int fa
 }
 
 int
-network_endpoint_check(struct network_state *net, const char *ref, const char *ip,
+network_endpoint_check(struct network_state *net, const char *ref, const char *ip, const char *ip6,
 		       const char *mac, bool has_aliases, char *ret_name, char ret_id[65],
 		       struct err *e)
 {
 	const struct net_obj *o;
+	struct in6_addr a6;
 	struct in_addr a;
 	unsigned m[6];
 	char tail;
@@ -716,6 +900,8 @@ network_endpoint_check(struct network_state *net, const char *ref, const char *i
 		return err_set(e, -EINVAL, "invalid MAC address: %.64s: a multicast address", mac);
 	if (ip && *ip && inet_pton(AF_INET, ip, &a) != 1)
 		return err_set(e, -EINVAL, "invalid IPv4 address: %.64s", ip);
+	if (ip6 && *ip6 && inet_pton(AF_INET6, ip6, &a6) != 1)
+		return err_set(e, -EINVAL, "invalid IPv6 address: %.64s", ip6);
 	pthread_mutex_lock(&net->lock);
 	i = netobj_find(net, ref, e);
 	if (i < 0) {
@@ -724,7 +910,7 @@ network_endpoint_check(struct network_state *net, const char *ref, const char *i
 	}
 	o = net->nets[i];
 	if (o->def.predefined) {
-		if (ip && *ip)
+		if ((ip && *ip) || (ip6 && *ip6))
 			r = err_set(e, -EINVAL,
 				    "user specified IP address is supported on user defined "
 				    "networks only");
@@ -739,6 +925,9 @@ network_endpoint_check(struct network_state *net, const char *ref, const char *i
 	else if (ip && *ip && !netdef_contains(o->def.subnet, o->def.prefix, a))
 		r = err_set(e, -EINVAL,
 			    "no configured subnet contains IP address %s", ip);
+	else if (ip6 && *ip6 &&
+		 (!o->def.ipv6 || !ipam6_contains(&o->def.subnet6, o->def.prefix6, &a6)))
+		r = err_set(e, -EINVAL, "no configured subnet contains IP address %s", ip6);
 	if (r == 0) {
 		snprintf(ret_name, NETDEF_NAME_MAX + 1, "%s", o->def.name);
 		memcpy(ret_id, o->def.id, 65);

@@ -23,6 +23,7 @@
 #include "engine/network/firewall.h"
 #include "engine/network/iface.h"
 #include "engine/network/ipam.h"
+#include "engine/network/ipam6.h"
 #include "engine/network/netns.h"
 #include "engine/network/network.h"
 #include "engine/network/plumb.h"
@@ -48,6 +49,8 @@ network_endpoint_release(struct network_endpoint *ep)
 	ep->n_ports = 0;
 	strv_free(ep->aliases);
 	ep->aliases = NULL;
+	strv_free(ep->links);
+	ep->links = NULL;
 }
 
 static void
@@ -71,6 +74,7 @@ endpoint_copy(struct network_endpoint *dst, const struct network_endpoint *src)
 	if (src->n_ports)
 		memcpy(dst->ports, src->ports, src->n_ports * sizeof(*src->ports));
 	dst->aliases = strv_dup(src->aliases);
+	dst->links = strv_dup(src->links);
 }
 
 /* Caller holds net->lock. */
@@ -254,6 +258,39 @@ pick_port(struct network_state *net, struct ep_rec *rec, size_t i,
 	return 0;
 }
 
+/* Under net->lock: gives back what @id holds in @br's IPAMs. 0 or -errno. */
+static int
+release_addrs(struct bridge_net *br, const char *id)
+{
+	int r = br->ipam ? ipam_release(br->ipam, id) : 0;
+	int r6 = br->ipam6 ? ipam6_release(br->ipam6, id) : 0;
+
+	return r < 0 ? r : r6;
+}
+
+/* Under net->lock: the IPv6 address of an endpoint on an IPv6 network. */
+static int
+claim_ip6(struct bridge_net *br, struct ep_rec *rec, const char *want, struct err *e)
+{
+	struct in6_addr a;
+	int r;
+
+	if (!br->ipam6)
+		return 0;
+	if (want && *want) {
+		if (inet_pton(AF_INET6, want, &a) != 1)
+			return err_set(e, -EINVAL, "invalid IPv6 address: %.64s", want);
+		r = ipam6_allocate_addr(br->ipam6, rec->ep.container_id, &a, e);
+	} else
+		r = ipam6_allocate(br->ipam6, rec->ep.container_id, &a, e);
+	if (r < 0)
+		return r;
+	rec->ep.ip6 = a;
+	rec->ep.gateway6 = br->gw6;
+	rec->ep.prefix6 = br->prefix6;
+	return 0;
+}
+
 /* Under net->lock: claims an address (bridge mode) and the host ports. */
 static int
 claim_resources(struct network_state *net, struct bridge_net *br, struct ep_rec *rec,
@@ -281,6 +318,10 @@ claim_resources(struct network_state *net, struct bridge_net *br, struct ep_rec 
 		r = ipam_allocate(br->ipam, rec->ep.container_id, &rec->ep.ip, e);
 	if (r < 0)
 		return r;
+	if ((r = claim_ip6(br, rec, o->ip6, e)) < 0) {
+		(void)ipam_release(br->ipam, rec->ep.container_id);
+		return r;
+	}
 	rec->ep.gateway = ipam_gateway(br->ipam);
 	rec->ep.prefix = ipam_prefix(br->ipam);
 	if (o->mac && *o->mac)
@@ -298,7 +339,7 @@ claim_resources(struct network_state *net, struct bridge_net *br, struct ep_rec 
 	for (size_t i = 0; i < o->n_ports; i++) {
 		r = pick_port(net, rec, i, &o->ports[i], name, e);
 		if (r < 0) {
-			(void)ipam_release(br->ipam, rec->ep.container_id);
+			(void)release_addrs(br, rec->ep.container_id);
 			return r;
 		}
 		rec->ep.n_ports++;
@@ -322,6 +363,7 @@ rec_new(struct network_state *net, const char *id, const struct network_attach_o
 	snprintf(rec->ep.container_id, sizeof(rec->ep.container_id), "%s", id);
 	snprintf(rec->ep.name, sizeof(rec->ep.name), "%s", o->name ? o->name : "");
 	rec->ep.aliases = strv_dup(o->aliases);
+	rec->ep.links = strv_dup(o->links);
 	id_random_hex(rec->ep.endpoint_id);
 	rec->ep.mode = o->mode;
 	snprintf(rec->ep.network, sizeof(rec->ep.network), "%s", endpoint_mode_name(o->mode));
@@ -373,7 +415,7 @@ unclaim(struct network_state *net, const char *id, const char *network_id)
 	pthread_mutex_lock(&net->lock);
 	rec = take_rec_at(net, find_ep(net, id, network_id));
 	br = rec ? netobj_bridge_of(net, &rec->ep) : &net->br;
-	if (br->ipam && ipam_release(br->ipam, id) < 0)
+	if (release_addrs(br, id) < 0)
 		log_warn("cannot save IPAM state after releasing '%s', ignoring", id);
 	pthread_mutex_unlock(&net->lock);
 }
@@ -509,9 +551,7 @@ drop_endpoint(struct network_state *net, struct ep_rec *rec, bool drop_ns, struc
 	/* A removed network cannot have endpoints, so @br outlives this call. */
 	plumb_unplumb(br, &rec->ep, true, drop_ns, first);
 	pthread_mutex_lock(&net->lock);
-	r = br->ipam && rec->ep.mode == NETWORK_MODE_BRIDGE
-		    ? ipam_release(br->ipam, rec->ep.container_id)
-		    : 0;
+	r = rec->ep.mode == NETWORK_MODE_BRIDGE ? release_addrs(br, rec->ep.container_id) : 0;
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0 && !err_is_set(first))
 		err_errno(first, r, "cannot save IPAM state");
@@ -802,6 +842,47 @@ fail:
 	return err_prefix(e, "networking");
 }
 
+/* Drops @br's firewall state unless a running container is attached to it. */
+static void
+release_bridge_firewall(struct network_state *net, struct bridge_net *br)
+{
+	struct err e = ERR_INIT;
+	size_t users = 0;
+
+	if (!br->ready || !br->fw)
+		return;
+	for (size_t i = 0; i < net->n_eps; i++)
+		if (netobj_bridge_of(net, &net->eps[i]->ep) == br)
+			users++;
+	if (users > 0) {
+		log_info("keeping the firewall rules of bridge '%s': %zu running container "
+			 "endpoint(s) use it",
+			 br->name, users);
+		return;
+	}
+	if (firewall_destroy(br->fw, &e) < 0)
+		log_warn("cannot remove the firewall rules of bridge '%s': %s, ignoring", br->name,
+			 e.msg);
+	firewall_free(br->fw);
+	br->fw = NULL;
+	br->ready = false;
+}
+
+void
+network_shutdown(struct network_state *net)
+{
+	if (!net)
+		return;
+	pthread_mutex_lock(&net->setup_lock);
+	pthread_mutex_lock(&net->lock);
+	release_bridge_firewall(net, &net->br);
+	for (size_t i = 0; i < net->n_nets; i++)
+		if (net->nets[i]->own_br && net->nets[i]->br)
+			release_bridge_firewall(net, net->nets[i]->br);
+	pthread_mutex_unlock(&net->lock);
+	pthread_mutex_unlock(&net->setup_lock);
+}
+
 void
 network_close(struct network_state *net)
 {
@@ -923,8 +1004,12 @@ network_cleanup_stale(struct network_state *net, char *const *live, struct err *
 	pthread_mutex_lock(&net->lock);
 	r = ipam_release_unless(net->br.ipam, is_live, (void *)live);
 	for (size_t i = 0; r >= 0 && i < net->n_nets; i++)
-		if (net->nets[i]->own_br)
+		if (net->nets[i]->own_br) {
 			r = ipam_release_unless(net->nets[i]->br->ipam, is_live, (void *)live);
+			if (r >= 0 && net->nets[i]->br->ipam6)
+				r = ipam6_release_unless(net->nets[i]->br->ipam6, is_live,
+							 (void *)live);
+		}
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0)
 		return err_errno(e, r, "cannot save IPAM state");

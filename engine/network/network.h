@@ -74,7 +74,9 @@ struct network_attach_opts {
 	const char *network;	/* NETWORK_MODE_BRIDGE: NULL/"bridge"/"default" or a user network */
 	const char *hostname;	/* kept for name resolution */
 	char *const *aliases;	/* NULL-terminated or NULL */
+	char *const *links;	/* "target:alias" entries (endpoint links), or NULL */
 	const char *ip;		/* requested IPv4 address (--ip), NULL: from IPAM */
+	const char *ip6;	/* requested IPv6 address (--ip6), NULL: from IPAM */
 	const char *mac;	/* requested MAC address, NULL: 02:42 + the address */
 };
 
@@ -88,12 +90,17 @@ struct network_endpoint {
 	char netns_path[256];	/* "" for host mode */
 	struct in_addr ip, gateway; /* 0.0.0.0 outside bridge mode */
 	int prefix;
+	struct in6_addr ip6, gateway6; /* on an IPv6 network (prefix6 > 0) */
+	int prefix6;		       /* 0: no IPv6 address */
 	char mac[18];		/* "02:42:0a:58:00:02", "" outside bridge mode */
 	char host_veth[16];	/* host side of the veth pair, "" outside bridge mode */
 	struct portmap_binding *ports; /* effective bindings (host_port chosen) */
 	size_t n_ports;
 	char name[256]; /* the container's name (no '/'), for name resolution */
 	char **aliases; /* network aliases, NULL-terminated or NULL (owned) */
+	/* links on a user network, "target:alias" (EndpointsConfig.Links): for
+	 * this container, alias resolves to target (NULL-terminated or NULL) */
+	char **links;
 	char ifname[16]; /* inside the namespace: eth0, eth1... in connect order */
 	bool gw;	 /* the container's default route goes through this endpoint */
 };
@@ -112,6 +119,17 @@ int network_open(const struct network_config *cfg, struct network_state **ret, s
 
 /* Frees the in-memory state; kernel objects stay for running containers. */
 void network_close(struct network_state *net);
+
+/*
+ * At a clean daemon shutdown: removes the nft table and the FORWARD accept
+ * rules of every bridge (the default one and user networks') that no
+ * running container is attached to. Containers outlive berthd (their shims
+ * keep them running, as dockerd's live-restore does), so a bridge that
+ * still carries one keeps its NAT and port rules until a later start or
+ * shutdown finds it unused. The bridge links stay, as dockerd's do.
+ * Failures are logged and ignored.
+ */
+void network_shutdown(struct network_state *net);
 
 /*
  * Gives container @id its network: creates <exec-root>/netns/<id> (except in
@@ -166,12 +184,13 @@ int network_endpoints(struct network_state *net, const char *id, struct network_
  * address only on user-defined networks ("network-scoped alias is supported
  * only for containers in user defined networks", "user specified IP address
  * is supported on user defined networks only"), the address only on one
- * with a configured subnet and inside it; a valid MAC. Writes the network's
+ * with a configured subnet and inside it (an IPv6 one, @ip6, only on a
+ * network with IPv6 enabled); a valid MAC. Writes the network's
  * name (NETDEF_NAME_MAX + 1 bytes) and ID (65) on success.
  */
 int network_endpoint_check(struct network_state *net, const char *ref, const char *ip,
-			   const char *mac, bool has_aliases, char *ret_name, char ret_id[65],
-			   struct err *e);
+			   const char *ip6, const char *mac, bool has_aliases, char *ret_name,
+			   char ret_id[65], struct err *e);
 
 /*
  * Removes everything @id holds (rules, veths, namespace file, addresses,
@@ -216,6 +235,8 @@ struct network_member {
 	char mac[18];
 	struct in_addr ip;
 	int prefix;
+	struct in6_addr ip6; /* when prefix6 > 0 */
+	int prefix6;
 };
 
 /* A snapshot of one network (release with network_info_release). */
@@ -236,6 +257,9 @@ struct network_create_opts {
 	const char *ip_range;	  /* NULL or inside @subnet */
 	const char *gateway;	  /* NULL: the first address of @subnet */
 	json_t *aux;		  /* borrowed: name -> address in @subnet, or NULL */
+	bool ipv6;		  /* EnableIPv6: @subnet6 required */
+	const char *subnet6, *ip_range6, *gateway6; /* NULL: none / the first address */
+	json_t *aux6;				    /* borrowed, or NULL */
 	json_t *labels, *options; /* borrowed string maps, or NULL */
 };
 
@@ -270,8 +294,11 @@ int network_remove(struct network_state *net, const char *ref, char ret_id[65], 
  * network with it (never across networks, never on the default bridge).
  * NAME (case-insensitive, an optional final '.') matches a container name,
  * a network alias or a 12-hex short container ID; every matching endpoint
- * counts. On entry *n_v4 / *n_v6 are the capacities of @v4 / @v6, on return
- * the numbers of addresses written (no IPv6 yet: *n_v6 becomes 0). Returns 0
+ * counts; an alias of one of @container_id's endpoint links
+ * (EndpointsConfig.Links, "target:alias") stands for its target on that
+ * link's network, before any other meaning. On entry *n_v4 / *n_v6 are the
+ * capacities of @v4 / @v6, on return the numbers of addresses written (IPv6
+ * ones for endpoints on IPv6 networks). Returns 0
  * when NAME is known there, -ENOENT when not, -EINVAL for bad arguments.
  */
 int network_resolve_name(struct network_state *ns, const char *container_id, const char *name,
@@ -281,7 +308,8 @@ int network_resolve_name(struct network_state *ns, const char *container_id, con
  * The reverse: which container (on a user network shared with
  * @container_id) has address @addr (@family AF_INET: struct in_addr).
  * Writes "<container name>.<network name>" as dockerd answers PTR queries.
- * 0, -ENOENT, -EINVAL (AF_INET6 is -ENOENT for now), -ENAMETOOLONG.
+ * AF_INET6 (struct in6_addr) matches the IPv6 addresses of endpoints on
+ * IPv6 networks. 0, -ENOENT, -EINVAL, -ENAMETOOLONG.
  */
 int network_resolve_addr(struct network_state *ns, const char *container_id, int family,
 			 const void *addr, char *name, size_t size);

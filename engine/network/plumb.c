@@ -77,6 +77,21 @@ sysctl_write(const char *path, const char *value)
 	return fs_write_all(fd, value, strlen(value));
 }
 
+/* The IPv6 side of a bridge: IPv6 on, the gateway address, the ip6 table. */
+static int
+bridge_setup6(struct nl_sock *sk, struct bridge_net *br, struct err *e)
+{
+	_cleanup_free_ char *off = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", br->name);
+	int r = sysctl_write(off, "0");
+
+	if (r < 0)
+		return err_errno(e, r, "cannot enable IPv6 on '%s'", br->name);
+	r = iface_addr6_add(sk, br->ifindex, &br->gw6, br->prefix6, e);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	return firewall_open6(br->fw, br->internal, e);
+}
+
 int
 plumb_bridge_setup(struct bridge_net *br, struct err *e)
 {
@@ -110,6 +125,8 @@ plumb_bridge_setup(struct bridge_net *br, struct err *e)
 		if (r < 0)
 			return r;
 	}
+	if (br->cidr6 && (r = bridge_setup6(sk, br, e)) < 0)
+		return r;
 	if (created)
 		log_info("created bridge '%s' with %s, MTU %u", br->name, br->cidr, br->mtu);
 	br->ready = true;
@@ -161,10 +178,14 @@ configure_inside(const char *path, const struct network_endpoint *ep, struct err
 	if (idx < 0)
 		return err_errno(e, idx, "no %s in '%s'", ifname, path);
 	r = iface_addr_add(sk, idx, ep->ip, ep->prefix, e);
+	if (r >= 0 && ep->prefix6)
+		r = iface_addr6_add(sk, idx, &ep->ip6, ep->prefix6, e);
 	if (r >= 0)
 		r = iface_up(sk, ifname, e);
 	if (r >= 0 && ep->gw)
 		r = iface_route_default(sk, idx, ep->gateway, e);
+	if (r >= 0 && ep->gw && ep->prefix6)
+		r = iface_route6_default(sk, idx, &ep->gateway6, e);
 	return r;
 }
 
@@ -180,7 +201,10 @@ plumb_default_route(const struct network_endpoint *ep, struct err *e)
 	idx = iface_index(sk, ifname_of(ep));
 	if (idx < 0)
 		return err_errno(e, idx, "no %s in '%s'", ifname_of(ep), ep->netns_path);
-	return iface_route_default(sk, idx, ep->gateway, e);
+	r = iface_route_default(sk, idx, ep->gateway, e);
+	if (r >= 0 && ep->prefix6)
+		r = iface_route6_default(sk, idx, &ep->gateway6, e);
+	return r;
 }
 
 static int

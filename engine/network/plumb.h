@@ -14,6 +14,7 @@
 #include "engine/util/err.h"
 
 struct ipam;
+struct ipam6;
 struct firewall;
 
 /* A bridge network: what the default bridge and user-defined ones share. */
@@ -26,6 +27,11 @@ struct bridge_net {
 	int ifindex;
 	unsigned mtu;		/* of the host's default-route interface */
 	struct ipam *ipam;
+	/* IPv6 (a user network with EnableIPv6): gateway/prefix text, else NULL */
+	char *cidr6;
+	struct in6_addr gw6;
+	int prefix6;
+	struct ipam6 *ipam6;
 	struct firewall *fw;
 	struct err setup_err;	/* why the last set-up failed, for the log */
 };

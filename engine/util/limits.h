@@ -13,14 +13,27 @@
 /* Nesting depth accepted in a JSON body; Docker's deepest is about 6. */
 #define LIMIT_JSON_DEPTH 64
 
-/* Uploads spooled to disk (build contexts, image load/import, docker cp):
- * bounded so a client cannot fill the data root's disk by accident. */
+/* Downloads berthd makes into the data root (docker import from a URL,
+ * blobs of unknown size). Request bodies streamed to disk (build contexts,
+ * image load/import, docker cp) are not capped by size, as under dockerd:
+ * the connection guard cuts an upload that stops making progress. */
 #define LIMIT_UPLOAD_BYTES (8ull * 1024 * 1024 * 1024)
 
-/* A single header or query value; MHD also caps the whole request head. */
-#define LIMIT_VALUE_LEN (64u * 1024)
+/* The request target (path and query, as decoded): real ones stay below a
+ * few KiB (a build's buildargs/labels JSON is the longest); past this 414.
+ * Go's server has no separate bound (its header bound covers the line). */
+#define LIMIT_REQUEST_TARGET (64u * 1024)
 
-/* Per-connection memory MHD may use to parse a request head. */
+/* The header block: the largest real one is a build's X-Registry-Config
+ * (every credential of the CLI's config, base64) at a few KiB. Go's
+ * server allows 1 MiB; libmicrohttpd parses a head inside its
+ * per-connection memory (below), zeroed at every request, so berthd keeps
+ * a smaller bound. Past it 431. */
+#define LIMIT_REQUEST_HEADERS (128u * 1024)
+
+/* Per-connection memory MHD may use to parse a request head: above the two
+ * bounds before, so they answer with a Docker-style JSON message; a head
+ * larger than this gets MHD's own 414/431 (a short HTML body). */
 #define LIMIT_MHD_CONN_MEMORY (256u * 1024)
 
 /* Concurrent connections: enough for many `logs -f`/`events`/attach. */

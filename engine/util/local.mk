@@ -13,6 +13,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/log.c engine/util/log.h \
 	engine/util/nsjob.c engine/util/nsjob.h \
 	engine/util/parse.c engine/util/parse.h \
+	engine/util/slots.c engine/util/slots.h \
 	engine/util/strv.c engine/util/strv.h \
 	engine/util/thread.c engine/util/thread.h \
 	engine/util/timeutil.c engine/util/timeutil.h \
@@ -30,7 +31,8 @@ tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_frame.c \
 	tests/unit/engine/util/test_timeutil.c \
 	tests/unit/engine/util/test_digest.c \
-	tests/unit/engine/util/test_nsjob.c
+	tests/unit/engine/util/test_nsjob.c \
+	tests/unit/engine/util/test_slots.c
 tests_unit_engine_util_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_util_test_util_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

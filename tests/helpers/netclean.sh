@@ -16,6 +16,7 @@ clean_one() {
 	local br=$1 h
 	ip link del "$br" 2>/dev/null
 	nft delete table ip "berth_${br//-/_}" 2>/dev/null # nft names map - to _
+	nft delete table ip6 "berth_${br//-/_}" 2>/dev/null # IPv6 networks have one too
 	if nft list chain ip filter FORWARD >/dev/null 2>&1; then
 		for h in $(nft -a list chain ip filter FORWARD 2>/dev/null |
 			sed -n "s/.*comment \"berth-br:$br\" # handle \([0-9]*\)$/\1/p"); do

@@ -86,14 +86,18 @@ expect_eq "invalid reference is a 400" "$out" 400
 events=$(timeout 10 "$DOCKER" events --since 0 --until "$(($(date +%s) + 1))" --filter type=image --format '{{.Action}} {{.Actor.ID}}' | tr '\n' ' ')
 expect_match "pull events are published" "$events" "pull $R/app1:latest"
 
-# Two concurrent pulls sharing layers, on a fresh daemon: each blob fetched once.
-berth_start || fail "second berthd starts"
+# Two concurrent pulls sharing layers, on a fresh daemon with one download
+# slot for the whole daemon (--max-concurrent-downloads 1): each blob
+# fetched once, both finish, and layers past the first show "Waiting".
+berth_start --max-concurrent-downloads 1 || fail "second berthd starts"
 log=$REG_DIR_reg/registry.log
 pos=$(stat -c %s "$log")
 "$DOCKER" pull "$R/app1" >"$T_DIR/c1.out" 2>&1 & p1=$!
 "$DOCKER" pull "$R/app2" >"$T_DIR/c2.out" 2>&1 & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
 expect_eq "concurrent pulls both succeed" "$r1 $r2" "0 0"
+expect_eq "with --max-concurrent-downloads 1, app1's 2nd and 3rd layers wait" \
+	"$(grep -c ': Waiting' "$T_DIR/c1.out")" 2
 set -- $APP2_LAYERS
 expect_eq "the shared busybox blob was fetched once" "$(blob_gets "$log" "$1" "$pos")" 1
 expect_eq "the shared base blob was fetched once" "$(blob_gets "$log" "$2" "$pos")" 1

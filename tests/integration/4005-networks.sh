@@ -71,7 +71,7 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	out=$("$cli" network create -d overlay x5 2>&1)
 	expect_match "[$v] an unknown driver" "$out" 'plugin "overlay" not found'
 	out=$("$cli" network create --ipv6 x6 2>&1)
-	expect_match "[$v] EnableIPv6 is refused, not ignored" "$out" 'IPv6 networks are not supported'
+	expect_match "[$v] --ipv6 without an IPv6 subnet: dockerd's error" "$out" 'could not find an available, non-overlapping IPv6 address pool'
 	out=$("$cli" network rm bridge 2>&1)
 	expect_match "[$v] the default bridge cannot be removed" "$out" 'bridge is a pre-defined network and cannot be removed'
 	out=$("$cli" network inspect nosuch 2>&1); rc=$?

@@ -160,7 +160,7 @@ out=$(api POST /v1.44/networks/n2/connect -H 'Content-Type: application/json' \
 expect_eq "a bad IPv4Address is a 400" "${out##*$'\n'}" 400
 out=$(api POST /v1.44/networks/n2/connect -H 'Content-Type: application/json' \
 	-d '{"Container":"t1","EndpointConfig":{"IPAMConfig":{"IPv6Address":"fd00::5"}}}')
-expect_match "an IPv6 address is refused, not ignored" "${out%$'\n'*}" 'IPv6 addresses are not supported'
+expect_match "an IPv6 address on an IPv4-only network is refused" "${out%$'\n'*}" 'no configured subnet contains IP address fd00::5'
 out=$(api POST /v1.44/networks/n2/connect -H 'Content-Type: application/json' -d '{"Container":5}')
 expect_eq "a number as Container is a 400" "${out##*$'\n'}" 400
 

@@ -10,9 +10,21 @@
 # - half-sent requests cannot lock other clients out: more of them than the
 #   waiting-connection limit, and another client is still served at once;
 #   they are cut after the client time-out; a quiet `logs -f` and a quiet
-#   attach live on past it; a body trickled slower than the time-out is cut.
+#   attach live on past it; a body trickled slower than the time-out is cut;
+# - a request line of binary garbage gets a 400 and is closed; an oversized
+#   URL, header block and JSON body and too deep JSON each get a clear 4xx;
+#   a quiet `events` stream lives past the time-out; builds past
+#   --max-concurrent-builds wait their turn;
+# - a clean shutdown leaves no nft table or FORWARD rule of a bridge no
+#   running container uses, keeps those of one that does, and a start with
+#   an iptables FORWARD chain present logs no "cannot list port rules"
+#   (a berthd in a network namespace of the test's own).
 . "$(dirname "$0")/../helpers/lib.sh"
-berth_start_seeded -- --client-timeout 2 || { fail "berthd starts with busybox seeded"; finish; }
+# The system python: pyenv's shim (first on PATH here) costs seconds per start.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+berth_start_seeded -- --client-timeout 2 --max-concurrent-builds 1 ||
+	{ fail "berthd starts with busybox seeded"; finish; }
 d() { "$DOCKER" "$@"; }
 
 # --- cgroup limits from inside a container
@@ -90,23 +102,9 @@ while time.monotonic() < deadline and len(closed) < n:
     time.sleep(0.05)
 print("closed", len(closed), flush=True)
 EOF
-python3 "$T_DIR/loris.py" "$BERTH_SOCK" 300 8 >"$T_DIR/loris.out" 2>&1 &
-loris=$!
-T_PIDS+=("$loris")
-wait_for 10 grep -q '^open 300' "$T_DIR/loris.out"
-expect_match "300 half-sent requests are open" "$(cat "$T_DIR/loris.out")" "^open 300"
-t0=$(date +%s%N)
-out=$(curl -s -m 5 --unix-socket "$BERTH_SOCK" http://x/_ping)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-expect_eq "another client is served while they hang" "$out" "OK"
-if [ "$ms" -lt 1000 ]; then ok "it is served within a second (${ms} ms)"; else fail "it is served within a second (${ms} ms)"; fi
-out=$(d ps -q 2>&1)
-expect_eq "docker ps works during the attack" "$?" "0"
-wait_for 15 grep -q '^closed' "$T_DIR/loris.out"
-expect_match "every half-sent request is closed by the time-out" "$(cat "$T_DIR/loris.out")" "^closed 300"
-
-# A trickled body: the header arrives, then nothing for longer than the time-out.
-out=$(python3 - "$BERTH_SOCK" <<'EOF'
+# A trickled body (the header arrives, then nothing for longer than the
+# time-out), while the half-sent requests hang.
+cat >"$T_DIR/trickle.py" <<'EOF'
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
@@ -119,36 +117,81 @@ except socket.timeout:
     data = None
 print("closed" if data == b"" else "open", round(time.monotonic() - t0))
 EOF
-)
-expect_match "a body that stops arriving is cut after the time-out" "$out" "^closed [2-4]$"
+"$PY" "$T_DIR/loris.py" "$BERTH_SOCK" 300 8 >"$T_DIR/loris.out" 2>&1 &
+loris=$!
+T_PIDS+=("$loris")
+wait_for 10 grep -q '^open 300' "$T_DIR/loris.out"
+# (after them: the waiting-connection cap closes the oldest first)
+"$PY" "$T_DIR/trickle.py" "$BERTH_SOCK" >"$T_DIR/trickle.out" 2>&1 &
+T_PIDS+=("$!")
+expect_match "300 half-sent requests are open" "$(cat "$T_DIR/loris.out")" "^open 300"
+t0=$(date +%s%N)
+out=$(curl -s -m 5 --unix-socket "$BERTH_SOCK" http://x/_ping)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "another client is served while they hang" "$out" "OK"
+if [ "$ms" -lt 1000 ]; then ok "it is served within a second (${ms} ms)"; else fail "it is served within a second (${ms} ms)"; fi
+out=$(d ps -q 2>&1)
+expect_eq "docker ps works during the attack" "$?" "0"
+wait_for 15 grep -q '^closed' "$T_DIR/loris.out"
+expect_match "every half-sent request is closed by the time-out" "$(cat "$T_DIR/loris.out")" "^closed 300"
 
-# Long quiet streams survive the time-out.
-cid=$(d run -d busybox sh -c 'echo first; sleep 5; echo second; sleep 300')
-d logs -f "$cid" >"$T_DIR/follow.out" 2>&1 &
-follow=$!
-T_PIDS+=("$follow")
-wait_for 10 grep -q second "$T_DIR/follow.out"
-expect_eq "logs -f quiet for longer than the time-out gets the next line" \
-	"$(tr '\n' ' ' <"$T_DIR/follow.out")" "first second "
-kill -0 "$follow" 2>/dev/null && ok "logs -f is still following" || fail "logs -f is still following"
-kill "$follow" 2>/dev/null
+wait_for 10 grep -q . "$T_DIR/trickle.out"
+expect_match "a body that stops arriving is cut after the time-out" "$(cat "$T_DIR/trickle.out")" "^closed [2-4]$"
 
-cid2=$(d run -d -i busybox sh -c 'while read line; do echo "got $line"; done')
-mkfifo "$T_DIR/in"
-d attach "$cid2" <"$T_DIR/in" >"$T_DIR/attach.out" 2>&1 &
-att=$!
-T_PIDS+=("$att")
-exec 7>"$T_DIR/in"
-# Wait for the attach to be established, then stay quiet past the time-out.
-wait_for 10 sh -c "'$DOCKER' inspect -f '{{.State.Running}}' $cid2 | grep -q true"
-deadline=$(( $(date +%s) + 4 ))
-while [ "$(date +%s)" -lt "$deadline" ]; do kill -0 "$att" 2>/dev/null || break; sleep 0.2; done
+# Long quiet streams survive the time-out: a `logs -f`, an attach and an
+# `events` stream from each CLI (28 and Debian's 20.10), all quiet at once
+# for longer than it.
+clis=("cli-28=$DOCKER")
+[ -n "$DOCKER_OLD" ] && clis+=("cli-20=$DOCKER_OLD")
+declare -A qpid
+for c in "${clis[@]}"; do
+	v=${c%%=*} cli=${c#*=}
+	# (--since: the stream replays qatt's create even if it subscribes after it)
+	"$cli" events --since "$(date +%s)" --filter "container=qatt-$v" --filter "container=qev-$v" --filter event=create \
+		--format '{{.Actor.Attributes.name}}' >"$T_DIR/events-$v.out" 2>&1 &
+	qpid[ev-$v]=$!
+	T_PIDS+=("$!")
+	"$cli" run -d -i --name "qatt-$v" busybox sh -c 'while read line; do echo "got $line"; done' >/dev/null
+	"$cli" run -d --name "qlog-$v" busybox sh -c 'echo first; sleep 3; echo second; sleep 300' >/dev/null
+	wait_for 10 grep -q "qatt-$v" "$T_DIR/events-$v.out"
+	"$cli" logs -f "qlog-$v" >"$T_DIR/follow-$v.out" 2>&1 &
+	qpid[log-$v]=$!
+	T_PIDS+=("$!")
+	mkfifo "$T_DIR/in-$v"
+	"$cli" attach "qatt-$v" <"$T_DIR/in-$v" >"$T_DIR/attach-$v.out" 2>&1 &
+	qpid[att-$v]=$!
+	T_PIDS+=("$!")
+done
+exec 7>"$T_DIR/in-cli-28"
+[ -n "$DOCKER_OLD" ] && exec 8>"$T_DIR/in-cli-20"
+for c in "${clis[@]}"; do wait_for 10 grep -q first "$T_DIR/follow-${c%%=*}.out"; done
+# Quiet for 2.6 s (the time-out is 2 s), watching that none of them ends.
+deadline=$(($(date +%s%N) + 2600000000))
+while [ "$(date +%s%N)" -lt "$deadline" ]; do
+	for p in "${qpid[@]}"; do kill -0 "$p" 2>/dev/null || break 2; done
+	sleep 0.1
+done
 echo hello >&7
-wait_for 10 grep -q "got hello" "$T_DIR/attach.out"
-expect_match "an attach quiet for longer than the time-out still carries stdin and output" \
-	"$(cat "$T_DIR/attach.out")" "got hello"
+[ -n "$DOCKER_OLD" ] && echo hello >&8
+for c in "${clis[@]}"; do
+	v=${c%%=*}
+	d create --name "qev-$v" busybox true >/dev/null
+	wait_for 10 grep -q second "$T_DIR/follow-$v.out"
+	wait_for 10 grep -q "got hello" "$T_DIR/attach-$v.out"
+	wait_for 10 grep -q "qev-$v" "$T_DIR/events-$v.out"
+	expect_eq "[$v] logs -f quiet for longer than the time-out gets the next line" \
+		"$(tr '\n' ' ' <"$T_DIR/follow-$v.out")" "first second "
+	kill -0 "${qpid[log-$v]}" 2>/dev/null && ok "[$v] logs -f is still following" ||
+		fail "[$v] logs -f is still following"
+	expect_match "[$v] an attach quiet for longer than the time-out still carries stdin and output" \
+		"$(cat "$T_DIR/attach-$v.out")" "got hello"
+	expect_eq "[$v] an events stream quiet for longer than the time-out gets the next event" \
+		"$(tr '\n' ' ' <"$T_DIR/events-$v.out")" "qatt-$v qev-$v "
+	kill "${qpid[log-$v]}" "${qpid[ev-$v]}" 2>/dev/null
+	d rm -f "qatt-$v" "qlog-$v" "qev-$v" >/dev/null 2>&1
+done
 exec 7>&-
-d rm -f "$cid" "$cid2" >/dev/null 2>&1
+[ -n "$DOCKER_OLD" ] && exec 8>&-
 
 # --- request framing refused before any handler runs
 cat >"$T_DIR/raw.py" <<'EOF'
@@ -168,18 +211,133 @@ except socket.timeout:
     out += b" <<no close>>"
 print(out.decode("latin-1").replace("\r\n", " "))
 EOF
-raw() { python3 "$T_DIR/raw.py" "$BERTH_SOCK" "$1"; }
+raw() { "$PY" "$T_DIR/raw.py" "$BERTH_SOCK" "$1"; }
 out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 60\r\n\r\n{}GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n')
 expect_match "two different Content-Length headers: 400 and closed" "$out" '^HTTP/1.1 400 .*conflicting Content-Length'
 expect_no_match "the smuggled second request is not answered" "$out" 'HTTP/1.1 200'
 out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n')
 expect_match "Transfer-Encoding: chunked, identity: 501 and closed" "$out" '^HTTP/1.1 501 .*unsupported transfer encoding'
 expect_no_match "... without hanging" "$out" 'no close'
+out=$(raw 'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n')
+expect_match "Transfer-Encoding with Content-Length: 400 and closed" "$out" '^HTTP/1.1 400 .*both Transfer-Encoding and Content-Length'
 out=$(raw 'GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n')
 expect_match "%00 in a query value: 400" "$out" '^HTTP/1.1 400 .*NUL byte'
-n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "no container was created by the refused requests" "$n" "0"
+
+# --- binary garbage and oversized requests: a clear 4xx, never a hang
+out=$(raw '\x00\x01\x02\x03garbage\r\n')
+expect_match "a request line of binary garbage: 400 with a Docker message" "$out" \
+	'^HTTP/1.1 400 .*\{"message":"bad request: malformed HTTP request line"\}'
+expect_no_match "... and the connection is closed at once" "$out" 'no close'
+out=$(raw '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n')
+expect_match "a TLS ClientHello on the plain socket: 400" "$out" '^HTTP/1.1 400 '
+out=$(raw 'GET /_p\x01ng HTTP/1.1\r\nHost: x\r\n\r\n')
+expect_match "a control byte in the request target: 400" "$out" '^HTTP/1.1 400 '
+cat >"$T_DIR/big.py" <<'EOF'
+import socket, sys
+kind = sys.argv[2]
+if kind == "header":
+    req = b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 140000 + b"\r\n\r\n"
+elif kind == "url":
+    req = b"GET /_ping?x=" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+else:
+    # 64 MiB announced, only the head sent: the answer must not wait for the body
+    req = (b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           b"Content-Length: 67108864\r\n\r\n{")
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(5)
+s.sendall(req)
+out = b""
+try:
+    while b"}" not in out:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except socket.timeout:
+    out += b" <<timeout>>"
+print(out.decode("latin-1").replace("\r\n", " "))
+EOF
+out=$("$PY" "$T_DIR/big.py" "$BERTH_SOCK" header)
+expect_match "a 140 KB header block: 431 with a Docker message" "$out" \
+	'^HTTP/1.1 431 .*"message":"request header fields are too large \(limit 131072 bytes\)"'
+out=$("$PY" "$T_DIR/big.py" "$BERTH_SOCK" url)
+expect_match "a 70 KB request target: 414 with a Docker message" "$out" \
+	'^HTTP/1.1 414 .*"message":"request URI is too long \(limit 65536 bytes\)"'
+out=$("$PY" "$T_DIR/big.py" "$BERTH_SOCK" body)
+expect_match "a 64 MiB create body is refused from its Content-Length: 413" "$out" \
+	'^HTTP/1.1 413 .*"message":"request body is too large \(limit 4194304 bytes\)"'
+"$PY" -c 'print("{\"Image\":\"busybox\",\"Labels\":{\"a\":\"" + "x" * 5000000 + "\"}}")' >"$T_DIR/bigbody.json"
+out=$(api POST /containers/create -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+	--data-binary @"$T_DIR/bigbody.json" | tr '\n' ' ')
+expect_match "a 5 MB chunked create body: 413" "$out" 'request body is too large.* 413$'
+"$PY" -c 'print("{\"Image\":\"busybox\",\"Labels\":" + "{\"a\":" * 80 + "1" + "}" * 80 + "}")' >"$T_DIR/deep.json"
+out=$(api POST /containers/create -H 'Content-Type: application/json' --data-binary @"$T_DIR/deep.json" | tr '\n' ' ')
+expect_match "JSON nested 80 deep: 400" "$out" 'nesting deeper than 64 levels.* 400$'
+"$PY" -c 'print("[" * 5000 + "]" * 5000)' >"$T_DIR/deeper.json"
+out=$(api POST /containers/create -H 'Content-Type: application/json' --data-binary @"$T_DIR/deeper.json" | tr '\n' ' ')
+expect_match "JSON nested 5000 deep: 400 (jansson stops at 2048)" "$out" 'invalid JSON: maximum parsing depth.* 400$'
+
+# --- builds past --max-concurrent-builds (1 here) wait for a slot, then run
+mkdir -p "$T_DIR/b1" "$T_DIR/b2"
+printf 'FROM busybox\nRUN sleep 2\n' >"$T_DIR/b1/Dockerfile"
+printf 'FROM busybox\nRUN echo second\n' >"$T_DIR/b2/Dockerfile"
+d build -q -t slow1 "$T_DIR/b1" >"$T_DIR/b1.out" 2>&1 &
+b1=$!
+T_PIDS+=("$b1")
+# (its RUN step's container is up: the build holds the only slot)
+wait_for 10 sh -c "'$DOCKER' ps -q | grep -q ."
+d build -q -t slow2 "$T_DIR/b2" >"$T_DIR/b2.out" 2>&1
+rc2=$?
+wait "$b1"
+rc1=$?
+expect_eq "two builds with --max-concurrent-builds 1 both succeed" "$rc1 $rc2" "0 0"
+expect_match "... the second waited for the first" "$(cat "$BERTH_LOG")" \
+	'a build waited for a free slot \(max-concurrent-builds 1\)'
+out=$("$BERTHD" --max-concurrent-downloads 0 2>&1)
+expect_match "--max-concurrent-downloads 0 is refused" "$out" 'invalid max concurrent downloads: 0'
 
 # The daemon is still healthy.
 expect_eq "berthd answers /_ping after all this" "$(curl -s --unix-socket "$BERTH_SOCK" http://x/_ping)" "OK"
+berth_stop
+
+# --- firewall state at shutdown, in a network namespace of this test's own
+# (with an iptables-style filter FORWARD chain, as on hosts running docker)
+ns=b12t$$
+if ! ip netns add "$ns" 2>/dev/null; then
+	skip "cannot make a network namespace"
+	finish
+fi
+on_exit "ip netns del $ns"
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$ns" nft -f - <<'EOF'
+table ip filter {
+	chain FORWARD { type filter hook forward priority filter; policy accept; }
+}
+EOF
+printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s %s "$@"\n' "$ns" "$BERTHD" >"$T_DIR/berthd-ns"
+chmod +x "$T_DIR/berthd-ns"
+nsft() { ip netns exec "$ns" nft "$@"; }
+BERTHD=$T_DIR/berthd-ns berth_start_seeded -- --client-timeout 2 ||
+	{ fail "berthd starts in the namespace"; finish; }
+table=berth_$BERTH_BRIDGE
+check "berthd made its nft table" nsft list table ip "$table"
+expect_match "... and its FORWARD accepts" "$(nsft list chain ip filter FORWARD)" "berth-br:$BERTH_BRIDGE"
+port=$(free_port)
+cid=$(d run -d -p "127.0.0.1:$port:80" busybox sleep 300)
+berth_stop
+expect_match "SIGTERM with a container running: its port rule stays" \
+	"$(nsft list chain ip "$table" ports 2>&1)" "berth:$cid"
+expect_match "... and the FORWARD accepts stay" "$(nsft list chain ip filter FORWARD)" "berth-br:$BERTH_BRIDGE"
+BERTHD=$T_DIR/berthd-ns berth_restart --client-timeout 2 || { fail "berthd restarts"; finish; }
+expect_no_match "a start with a FORWARD chain logs no 'cannot list port rules'" \
+	"$(cat "$BERTH_LOG")" 'cannot list port rules|Invalid argument'
+d rm -f "$cid" >/dev/null
+berth_stop
+expect_no_match "SIGTERM with no container left: the nft table is gone" "$(nsft list tables)" "$table"
+expect_no_match "... and so are the FORWARD accepts" "$(nsft list chain ip filter FORWARD)" "berth-br:"
+expect_match "... the log says why it kept them the first time" "$(cat "$BERTH_LOG")" \
+	"keeping the firewall rules of bridge '$BERTH_BRIDGE': 1 running container"
 finish

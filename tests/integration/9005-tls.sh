@@ -95,6 +95,10 @@ out=$(openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECL
 expect_match "TLS 1.1 is refused" "$out" "Cipher is \(NONE\)|alert protocol version|handshake failure"
 check "by the server (TLS 1.2 is the minimum)" grep -q "TLS handshake error from .*unsupported protocol" "$BERTH_LOG"
 check_fails "plain HTTP to the TLS port gets no answer" curl -sf -m 5 "http://127.0.0.1:$PORT/_ping"
+# Binary garbage inside the TLS session: the same 400 as on a plain listener (9003).
+out=$(printf '\000\001\002garbage\r\n' | timeout 10 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+	-CAfile "$C/ca.pem" -cert "$C/cert.pem" -key "$C/key.pem" 2>/dev/null | tr -d '\r' | head -n 1)
+expect_eq "a garbage request line over TLS: 400" "$out" "HTTP/1.1 400 Bad Request"
 check "the unix socket still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
 out=$(curl -s --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "https://127.0.0.1:$PORT/_ping")
 expect_eq "berthd keeps serving TLS after the refusals" "$out" "OK"
