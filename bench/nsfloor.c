@@ -33,13 +33,15 @@
 static char merged[4096];
 static int gate[2];
 
-static void die(const char *what)
+static void
+die(const char *what)
 {
 	fprintf(stderr, "nsfloor: %s: %s\n", what, strerror(errno));
 	exit(1);
 }
 
-static int child(void *arg)
+static int
+child(void *arg)
 {
 	char c;
 	(void)arg;
@@ -56,20 +58,23 @@ static int child(void *arg)
 	_exit(124);
 }
 
-static double now_ms(void)
+static double
+now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int cmp(const void *a, const void *b)
+static int
+cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
 
-static double one(const char *lower, const char *work, struct nl_sock *nl, int i)
+static double
+one(const char *lower, const char *work, struct nl_sock *nl, int i)
 {
 	char upper[4096], wk[4096], opts[16384], host[16], peer[16];
 	static char stack[256 * 1024];
@@ -86,7 +91,8 @@ static double one(const char *lower, const char *work, struct nl_sock *nl, int i
 	if (pipe2(gate, O_CLOEXEC) < 0)
 		die("pipe");
 	pid_t pid = clone(child, stack + sizeof(stack),
-			  CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD,
+			  CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
+				  SIGCHLD,
 			  NULL);
 	if (pid < 0)
 		die("clone");
@@ -130,7 +136,8 @@ static double one(const char *lower, const char *work, struct nl_sock *nl, int i
 	return t;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	if (argc != 4) {
 		fprintf(stderr, "usage: nsfloor LOWERDIR WORKDIR N\n");
