@@ -10,7 +10,6 @@ berthd_SOURCES = \
 	server/tls.c server/tls.h \
 	server/main.c
 berthd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
-berthd_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_DASHBOARD_DIR='"$(datadir)/berth/dashboard"'
 berthd_LDADD = $(BERTH_LIBS) $(SYSTEMD_LIBS)
 
 # The man page is berthd --help and --version, with the sections of
