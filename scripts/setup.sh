@@ -123,6 +123,24 @@ grep -E '^(FAIL|ERROR|# )' /tmp/berth-san.out || true
 skips /tmp/berth-san.out
 summary /tmp/berth-san.out >>/tmp/berth-test-counts
 
+# Fuzzing (docs/reliability.md): every libFuzzer target for a bounded time
+# (BERTH_FUZZ_SECONDS each, default 10), built with clang. It runs beside the
+# integration tests at the lowest priority: they mostly wait on processes,
+# and the fuzzers take the idle cycles without slowing them.
+fuzz_pid=
+if command -v clang-14 >/dev/null || command -v clang >/dev/null; then
+	cc=$(command -v clang-14 || command -v clang)
+	( nice -n 19 bash -c "
+		cd '$top' && mkdir -p build-fuzz && cd build-fuzz &&
+		{ [ -f Makefile ] || '$top/configure' -q --enable-fuzzing CC='$cc'; } &&
+		make -s -j2 &&
+		make -s fuzz-ci FUZZ_SECONDS=${BERTH_FUZZ_SECONDS:-10}" ) >/tmp/berth-fuzz.out 2>&1 &
+	fuzz_pid=$!
+else
+	echo "SKIP 1" >>/tmp/berth-test-counts
+	echo "   skipped: fuzzing (no clang)"
+fi
+
 phase "integration tests"
 # two lanes: most scripts wait on processes, not on the two cores
 if BERTH_TEST_JOBS=${BERTH_TEST_JOBS:-2} BUILD=$top/build "$top/tests/integration/run.sh" >/tmp/berth-integration.out 2>&1; then :; else status=1; fi
@@ -138,6 +156,19 @@ if [ "$status" -ne 0 ]; then
 	for f in $(find "$top/build/tests" "$top/build-san/tests" -name '*.log' 2>/dev/null | xargs -r grep -lE '^(not ok|ERROR)'); do
 		echo "--- $f"; tail -n 40 "$f"
 	done
+fi
+if [ -n "$fuzz_pid" ]; then
+	phase "fuzzing (started beside the integration tests)"
+	fuzz_rc=0
+	wait "$fuzz_pid" || fuzz_rc=1
+	# run.sh prints one line per target ending in "ok" or "FAILED (...)"
+	grep -E '^[a-z_]+ +([0-9?]+ +){4}(ok|FAILED)' /tmp/berth-fuzz.out || tail -n 20 /tmp/berth-fuzz.out
+	p=$(grep -cE '^[a-z_]+ +([0-9?]+ +){4}ok$' /tmp/berth-fuzz.out)
+	f=$(grep -cE '^[a-z_]+ +([0-9?]+ +){4}FAILED' /tmp/berth-fuzz.out)
+	# a fuzz build or run that died before any target is one failure
+	[ "$fuzz_rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	[ "$fuzz_rc" -eq 0 ] || status=1
+	printf 'PASS %s\nFAIL %s\n' "$p" "$f" >>/tmp/berth-test-counts
 fi
 phase "done"
 passed=$(count /tmp/berth-test-counts PASS)
