@@ -144,23 +144,36 @@ write_pidfile(const char *path, struct err *e)
 	return 0;
 }
 
+/*
+ * @name beside berthd's own binary (a build tree) if @mode access(2)
+ * allows it, else NULL. Kept for the daemon's life by the callers.
+ */
+static char *
+beside_self(const char *name, int mode)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return NULL;
+	slash[1] = '\0';
+	_cleanup_free_ char *path = xasprintf("%s%s", self, name);
+	return access(path, mode) == 0 ? TAKE_PTR(path) : NULL;
+}
+
 /* berth-shim beside berthd (a build tree) wins over the installed one. */
 static void
 find_shim(void)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
-	char *slash;
+	char *p;
 
-	if (getenv("BERTH_SHIM") || n <= 0)
-		return;
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (!slash)
-		return;
-	strcpy(slash + 1, "berth-shim");
-	if (access(self, X_OK) == 0)
-		runtime_set_shim_path(xstrdup(self)); /* kept for the daemon's life */
+	if (!getenv("BERTH_SHIM") && (p = beside_self("berth-shim", X_OK)))
+		runtime_set_shim_path(p); /* kept for the daemon's life */
 }
 
 /*
@@ -171,24 +184,13 @@ find_shim(void)
 static int
 open_dashboard(const char *dir, struct err *e)
 {
-	char self[4096];
-	ssize_t n;
-	char *slash;
+	_cleanup_free_ char *index = dir ? NULL : beside_self("dashboard/index.html", R_OK);
 
-	if (!dir) {
+	if (!dir)
 		dir = BERTH_DASHBOARD_DIR;
-		n = readlink("/proc/self/exe", self, sizeof(self) - 32);
-		if (n > 0) {
-			self[n] = '\0';
-			slash = strrchr(self, '/');
-			if (slash) {
-				strcpy(slash + 1, "dashboard/index.html");
-				if (access(self, R_OK) == 0) {
-					slash[sizeof("dashboard")] = '\0';
-					dir = self;
-				}
-			}
-		}
+	if (index) {
+		index[strlen(index) - strlen("/index.html")] = '\0';
+		dir = index;
 	}
 	if (dashboard_open(dir, &dashboard, e) < 0)
 		return err_prefix(e, "--dashboard");
@@ -204,22 +206,12 @@ open_dashboard(const char *dir, struct err *e)
 static void
 find_untar(void)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
-	char *slash;
+	char *p;
 
 	if (getenv("BERTH_UNTAR"))
 		return;
-	helper_set_path(BERTH_LIBEXECDIR "/berth-untar");
-	if (n <= 0)
-		return;
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (!slash)
-		return;
-	strcpy(slash + 1, "berth-untar");
-	if (access(self, X_OK) == 0)
-		helper_set_path(xstrdup(self)); /* kept for the daemon's life */
+	p = beside_self("berth-untar", X_OK);
+	helper_set_path(p ? p : BERTH_LIBEXECDIR "/berth-untar"); /* kept for the daemon's life */
 }
 
 /* A positive number from the environment, else 0 (unset or invalid). */
