@@ -5,7 +5,7 @@
 # `events`, pulls and builds, and clients that hang up abruptly in the
 # middle of streams (curl killed during attach, logs -f, events, a build
 # and a pull). Afterwards berthd's fd and thread counts are back where they
-# were after a warm-up, its RSS within SOAK_RSS_KIB (default 4096) of it,
+# were after a warm-up, its RSS within SOAK_RSS_KIB (default 8192) of it,
 # and no shim, mount under the roots or veth on its bridge is left.
 #
 #   make soak                    SOAK_SECONDS=300 (override on the command line)
@@ -19,7 +19,7 @@
 . "$(dirname "$0")/../helpers/images.sh"
 command -v jq >/dev/null || skip_all "jq missing"
 SECONDS_TOTAL=${SOAK_SECONDS:-300}
-RSS_SLACK=${SOAK_RSS_KIB:-4096}
+RSS_SLACK=${SOAK_RSS_KIB:-8192}
 VALGRIND=${BERTH_SOAK_VALGRIND:-0}
 
 fixtures_build || { fail "fixtures build"; finish; }
