@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -181,9 +182,12 @@ parse_go_duration(const char *s, int64_t *ret)
 			end++;
 		} else
 			return -EINVAL;
-		if (v > 1e6 * 3600)
+		/* Go's ParseDuration: more than int64 nanoseconds is out of range
+		 * (and a double past it cannot be converted without UB) */
+		double ns = v * (double)unit;
+		if (!(ns < 0x1p63) || total > INT64_MAX - (int64_t)ns)
 			return -ERANGE;
-		total += (int64_t)(v * (double)unit);
+		total += (int64_t)ns;
 		s = end;
 	}
 	*ret = total;

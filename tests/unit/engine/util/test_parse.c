@@ -63,3 +63,16 @@ Test(parse, hex)
 	cr_expect_not(str_is_hex("ABC", 0));
 	cr_expect_not(str_is_hex("", 0));
 }
+
+Test(parse, go_duration_range)
+{
+	int64_t v = 0;
+
+	cr_expect_eq(parse_go_duration("1h30m", &v), 0);
+	cr_expect_eq(v, 5400LL * 1000000000LL);
+	cr_expect_eq(parse_go_duration("2562047h", &v), 0); /* just under int64 ns */
+	/* found by the filters fuzz target in CI: a double past int64 was converted (UB) */
+	cr_expect_eq(parse_go_duration("000000000000000000143797583h", &v), -ERANGE);
+	cr_expect_eq(parse_go_duration("2562048h", &v), -ERANGE);
+	cr_expect_eq(parse_go_duration("2562047h2562047h", &v), -ERANGE);
+}
