@@ -96,6 +96,9 @@ logs_f() { timeout -s KILL "0.$((RANDOM % 8 + 2))" "$DOCKER" logs -f --tail 5 so
 exec_one() { [ "$("$DOCKER" exec soak-talk echo x)" = x ]; }
 events() { timeout -s KILL 1 "$DOCKER" events >/dev/null; [ $? -eq 137 ]; }
 pull_rmi() { "$DOCKER" pull -q "$R/app2" >/dev/null && "$DOCKER" rmi "$R/app2" >/dev/null; }
+# (a second pull client takes another image: two rmi of one image race, and
+# one gets a 404; not app1, whose opaque whiteout needs openat2, see below)
+pull_rmi1() { "$DOCKER" pull -q "$R/busybox" >/dev/null && "$DOCKER" rmi "$R/busybox" >/dev/null; }
 build() { "$DOCKER" build -q --no-cache -t soak-b "$T_DIR/ctx" >/dev/null; }
 cutters() {
 	case $((RANDOM % 5)) in
@@ -107,13 +110,13 @@ cutters() {
 	4) cut_curl -X POST "http://x/images/create?fromImage=$R/app1&tag=latest" ;;
 	esac
 }
-export -f client cut_curl run_rm ps_both logs_f exec_one events pull_rmi build cutters
+export -f client cut_curl run_rm ps_both logs_f exec_one events pull_rmi pull_rmi1 build cutters
 clients=(run_rm run_rm ps_both logs_f exec_one events pull_rmi build cutters cutters)
 if [ "$VALGRIND" = 1 ]; then
 	# valgrind 3.19 (Debian 12) does not know openat2, which the builder
 	# uses to open the Dockerfile beneath the context: builds fail with
 	# "Cannot locate specified Dockerfile" under memcheck only.
-	clients=(run_rm run_rm ps_both logs_f exec_one events pull_rmi pull_rmi cutters cutters)
+	clients=(run_rm run_rm ps_both logs_f exec_one events pull_rmi pull_rmi1 cutters cutters)
 	diag "under valgrind: no build client (valgrind cannot run openat2)"
 fi
 pids=()
