@@ -482,6 +482,9 @@ main(int argc, char **argv)
 	 * environment still wins. */
 	if (!getenv("MALLOC_ARENA_MAX"))
 		(void)mallopt(M_ARENA_MAX, 2);
+	/* What the parent left open (a shell's saved descriptors, a pipe of the
+	 * supervisor) must not reach helpers, shims and containers. */
+	(void)fs_cloexec_from(3);
 	if (conf_parse_args(&cfg, argc, argv, &e) < 0) {
 		fprintf(stderr, "berthd: %s\nSee 'berthd --help'.\n", e.msg);
 		conf_release(&cfg);

@@ -43,7 +43,10 @@ openssl ca -batch -config "$X/ca.cnf" -cert "$C/ca.pem" -keyfile "$C/ca-key.pem"
 	-enddate 20200102000000Z >/dev/null 2>&1 || fail "openssl ca makes an expired client certificate"
 TLSFLAGS=(-H "tcp://127.0.0.1:$PORT" --tlsverify --tlscacert "$C/ca.pem"
 	--tlscert "$C/server-cert.pem" --tlskey "$C/server-key.pem")
-berth_start_seeded -- "${TLSFLAGS[@]}" || { fail "berthd starts with --tlsverify"; finish; }
+MPORT=$(free_port) || { fail "a free loopback port for metrics"; finish; }
+# (fd 9: a descriptor berthd inherits, which must not reach its children)
+berth_start_seeded -- "${TLSFLAGS[@]}" --metrics-addr "127.0.0.1:$MPORT" --dashboard 9<"$C/ca.pem" ||
+	{ fail "berthd starts with --tlsverify"; finish; }
 check "berthd says it listens with TLS" grep -q "API listening on tcp://127.0.0.1:$PORT (TLS, client certificates verified)" "$BERTH_LOG"
 
 for cli in "$DOCKER" $DOCKER_OLD; do
@@ -76,6 +79,34 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] a docker context with the TLS files reaches berthd" "$out" "via-context"
 	"$cli" context rm -f "tlsctx$v" >/dev/null 2>&1
 done
+
+# fd hygiene: with TLS, metrics, the dashboard, a running container and a
+# failed pull behind it, every descriptor of berthd above 2 is close-on-exec,
+# and neither the shim nor the container holds any of berthd's.
+"$DOCKER" run -d --name fdc busybox sleep 300 >/dev/null
+DOCKER_HOST= DOCKER_CERT_PATH=$C "$DOCKER" --tlsverify -H "tcp://127.0.0.1:$PORT" ps >/dev/null 2>&1
+curl -s "http://127.0.0.1:$MPORT/metrics" >/dev/null
+curl -s --unix-socket "$BERTH_SOCK" http://x/dashboard/ >/dev/null
+"$DOCKER" pull 127.0.0.1:1/nothing:here >/dev/null 2>&1
+leaky=
+for f in /proc/"$BERTH_PID"/fdinfo/*; do
+	n=${f##*/}
+	fl=$(awk '/^flags:/ {print $2}' "$f" 2>/dev/null) || continue
+	[ "$n" -gt 2 ] && [ -n "$fl" ] && [ $((0$fl & 02000000)) -eq 0 ] &&
+		leaky+="$n -> $(readlink "/proc/$BERTH_PID/fd/$n") "
+done
+expect_eq "no descriptor of berthd above 2 lacks FD_CLOEXEC (inherited fd 9, libnftables' socket)" "$leaky" ""
+fds_of() { for f in /proc/"$1"/fd/*; do readlink "$f"; done 2>/dev/null | grep -v '^/dev/null$' | sort -u; }
+cpid=$("$DOCKER" inspect -f '{{.State.Pid}}' fdc)
+spid=$(awk '{print $4}' "/proc/$cpid/stat")
+fds_of "$BERTH_PID" >"$T_DIR/berthd.fds"
+out=$(fds_of "$cpid" | comm -12 - "$T_DIR/berthd.fds" | tr '\n' ' ')
+expect_eq "the container's process holds none of berthd's descriptors" "$out" ""
+expect_eq "  (it has only its stdio)" "$(ls "/proc/$cpid/fd" | tr '\n' ' ')" "0 1 2 "
+out=$(fds_of "$spid" | comm -12 - "$T_DIR/berthd.fds" | tr '\n' ' ')
+expect_eq "the shim holds none of berthd's descriptors" "$out" ""
+expect_no_match "  (no socket of berthd's listeners or its CA file)" "$(fds_of "$spid")" "$C|berth.sock"
+"$DOCKER" rm -f fdc >/dev/null
 
 # curl: the handshake itself decides.
 u="https://127.0.0.1:$PORT/_ping"
