@@ -225,6 +225,56 @@ expect_match "%00 in a query value: 400" "$out" '^HTTP/1.1 400 .*NUL byte'
 n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "no container was created by the refused requests" "$n" "0"
 
+# The same checks on the second request of a kept-alive connection, sent
+# after the first answer (seq) or right behind the first request (pipe).
+cat >"$T_DIR/second.py" <<'EOF'
+import socket, sys
+cases = {
+    "garbage-target": b"GET /_p\x01ng HTTP/1.1\r\nHost: x\r\n\r\n",
+    "garbage-method": b"\x01\x02 / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "two-lengths": b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}",
+    "chunked-identity": b"POST /containers/create HTTP/1.1\r\nHost: x\r\n"
+                        b"Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "nul-query": b"GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+first = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+for mode in ("seq", "pipe"):
+    for name, req in cases.items():
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sys.argv[1])
+        s.settimeout(5)
+        out = b""
+        if mode == "pipe":
+            s.sendall(first + req)
+        else:
+            s.sendall(first)
+            while not out.endswith(b"OK"):
+                out += s.recv(65536)
+            s.sendall(req)
+        end = "open"
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    end = "closed"
+                    break
+                out += d
+        except socket.timeout:
+            pass
+        second = out.split(b"\r\n\r\nOK", 1)[-1].split(b"\r\n", 1)[0]
+        print(mode, name, second.decode("latin-1"), end)
+        s.close()
+EOF
+out=$("$PY" "$T_DIR/second.py" "$BERTH_SOCK")
+for m in seq pipe; do
+	expect_match "2nd request ($m): a control byte in the target: 400 and closed" "$out" "^$m garbage-target HTTP/1.1 400 .*closed$"
+	expect_match "2nd request ($m): a method of control bytes: 400 and closed" "$out" "^$m garbage-method HTTP/1.1 400 .*closed$"
+	expect_match "2nd request ($m): two different Content-Length headers: 400 and closed" "$out" "^$m two-lengths HTTP/1.1 400 .*closed$"
+	expect_match "2nd request ($m): Transfer-Encoding: chunked, identity: 501 and closed" "$out" "^$m chunked-identity HTTP/1.1 501 .*closed$"
+	expect_match "2nd request ($m): %00 in the query: 400 and closed" "$out" "^$m nul-query HTTP/1.1 400 .*closed$"
+done
+
 # --- binary garbage and oversized requests: a clear 4xx, never a hang
 out=$(raw '\x00\x01\x02\x03garbage\r\n')
 expect_match "a request line of binary garbage: 400 with a Docker message" "$out" \

@@ -130,6 +130,54 @@ check_fails "plain HTTP to the TLS port gets no answer" curl -sf -m 5 "http://12
 out=$(printf '\000\001\002garbage\r\n' | timeout 10 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
 	-CAfile "$C/ca.pem" -cert "$C/cert.pem" -key "$C/key.pem" 2>/dev/null | tr -d '\r' | head -n 1)
 expect_eq "a garbage request line over TLS: 400" "$out" "HTTP/1.1 400 Bad Request"
+# The framing checks on the second request of a kept-alive TLS connection,
+# after the first answer (seq) and right behind the first request (pipe).
+cat >"$T_DIR/second.py" <<'EOF'
+import socket, ssl, sys
+port, ca, cert, key = sys.argv[1:5]
+cases = {
+    "garbage-target": b"GET /_p\x01ng HTTP/1.1\r\nHost: x\r\n\r\n",
+    "two-lengths": b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}",
+    "chunked-identity": b"POST /containers/create HTTP/1.1\r\nHost: x\r\n"
+                        b"Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "nul-query": b"GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+ctx = ssl.create_default_context(cafile=ca)
+ctx.load_cert_chain(cert, key)
+ctx.check_hostname = False
+first = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+for mode in ("seq", "pipe"):
+    for name, req in cases.items():
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(port))))
+        s.settimeout(5)
+        out = b""
+        s.sendall(first + req if mode == "pipe" else first)
+        if mode == "seq":
+            while not out.endswith(b"OK"):
+                out += s.recv(65536)
+            s.sendall(req)
+        end = "open"
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    end = "closed"
+                    break
+                out += d
+        except (socket.timeout, ssl.SSLError):
+            pass
+        second = out.split(b"\r\n\r\nOK", 1)[-1].split(b"\r\n", 1)[0]
+        print(mode, name, second.decode("latin-1"), end)
+        s.close()
+EOF
+out=$(/usr/bin/python3 "$T_DIR/second.py" "$PORT" "$C/ca.pem" "$C/cert.pem" "$C/key.pem" 2>&1)
+for m in seq pipe; do
+	expect_match "TLS, 2nd request ($m): a control byte in the target: 400 and closed" "$out" "^$m garbage-target HTTP/1.1 400 .*closed$"
+	expect_match "TLS, 2nd request ($m): two different Content-Length headers: 400 and closed" "$out" "^$m two-lengths HTTP/1.1 400 .*closed$"
+	expect_match "TLS, 2nd request ($m): chunked, identity: 501 and closed" "$out" "^$m chunked-identity HTTP/1.1 501 .*closed$"
+	expect_match "TLS, 2nd request ($m): %00 in the query: 400 and closed" "$out" "^$m nul-query HTTP/1.1 400 .*closed$"
+done
 check "the unix socket still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
 out=$(curl -s --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "https://127.0.0.1:$PORT/_ping")
 expect_eq "berthd keeps serving TLS after the refusals" "$out" "OK"
