@@ -275,6 +275,18 @@ for m in seq pipe; do
 	expect_match "2nd request ($m): %00 in the query: 400 and closed" "$out" "^$m nul-query HTTP/1.1 400 .*closed$"
 done
 
+# --- create/update validation with dockerd's messages (Go's Atoi takes 99999999;
+# dockerd's cpuset maximum is 8192; UpdateConfig.BlkioWeight is a uint16)
+out=$(api POST /containers/create -H 'Content-Type: application/json' \
+	-d '{"Image":"busybox","HostConfig":{"CpusetCpus":"0-99999999"}}' | tr '\n' ' ')
+expect_match "CpusetCpus 0-99999999: 400 with dockerd's message" "$out" \
+	'"Invalid value 0-99999999 for cpuset cpus: value of out range, maximum is 8192"\} +400'
+api POST "/containers/create?name=upd" -H 'Content-Type: application/json' -d '{"Image":"busybox"}' >/dev/null
+out=$(api POST /containers/upd/update -H 'Content-Type: application/json' -d '{"BlkioWeight":99999}' | tr '\n' ' ')
+expect_match "update BlkioWeight 99999: 400 with dockerd's message" "$out" \
+	'"json: cannot unmarshal number 99999 into Go struct field UpdateConfig.BlkioWeight of type uint16"\} +400'
+api DELETE /containers/upd >/dev/null
+
 # --- binary garbage and oversized requests: a clear 4xx, never a hang
 out=$(raw '\x00\x01\x02\x03garbage\r\n')
 expect_match "a request line of binary garbage: 400 with a Docker message" "$out" \
