@@ -23,7 +23,8 @@
 # The system python: pyenv's shim (first on PATH here) costs seconds per start.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-berth_start_seeded -- --client-timeout 2 --max-concurrent-builds 1 ||
+TPORT=$(free_port) || { fail "a free loopback port"; finish; }
+berth_start_seeded -- --client-timeout 2 --max-concurrent-builds 1 -H "tcp://127.0.0.1:$TPORT" ||
 	{ fail "berthd starts with busybox seeded"; finish; }
 d() { "$DOCKER" "$@"; }
 
@@ -286,6 +287,46 @@ out=$(api POST /containers/upd/update -H 'Content-Type: application/json' -d '{"
 expect_match "update BlkioWeight 99999: 400 with dockerd's message" "$out" \
 	'"json: cannot unmarshal number 99999 into Go struct field UpdateConfig.BlkioWeight of type uint16"\} +400'
 api DELETE /containers/upd >/dev/null
+
+# --- one address cannot take every slot of a TCP listener: 256 long streams
+# (events, never cut) from 127.0.0.1, then the 257th connection is refused
+# while the unix socket still serves; one stream gone, 127.0.0.1 is served.
+cat >"$T_DIR/perip.py" <<'EOF'
+import socket, subprocess, sys, time
+port, sock = int(sys.argv[1]), sys.argv[2]
+held = []
+for i in range(256):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+    held.append(s)
+for s in held:  # each stream has its answer head: all 256 are being served
+    s.settimeout(10)
+    s.recv(4096)
+def ping_tcp():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5)
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    try:
+        return b"200 OK" in s.recv(4096)
+    except OSError:
+        return False
+print("257th", "served" if ping_tcp() else "refused")
+u = subprocess.run(["curl", "-s", "-m", "5", "--unix-socket", sock, "http://x/_ping"],
+                   capture_output=True).stdout.decode()
+print("unix", u)
+held.pop().close()
+ok = False
+for _ in range(50):
+    if ping_tcp():
+        ok = True
+        break
+    time.sleep(0.1)
+print("after", "served" if ok else "refused")
+EOF
+out=$("$PY" "$T_DIR/perip.py" "$TPORT" "$BERTH_SOCK" 2>&1)
+expect_match "256 streams from one address: the 257th TCP connection is refused" "$out" "^257th refused"
+expect_match "... while the unix socket is served" "$out" "^unix OK"
+expect_match "... and one stream gone, the address is served again" "$out" "^after served"
 
 # --- binary garbage and oversized requests: a clear 4xx, never a hang
 out=$(raw '\x00\x01\x02\x03garbage\r\n')
