@@ -59,6 +59,8 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	t run -d --name "tls$v" busybox sleep 300 >/dev/null
 	out=$(printf 'a\nb\n' | t exec -i "tls$v" wc -l 2>&1)
 	expect_eq "[$v] exec -i: the half-close reaches the process" "$(echo $out)" "2"
+	out=$(script -qec "DOCKER_HOST= DOCKER_CERT_PATH=$C $cli --tlsverify -H tcp://127.0.0.1:$PORT exec -it tls$v sh -c 'tty; echo exec-in-a-tty'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
+	expect_match "[$v] exec -it under a pseudo-terminal through TLS" "$out" "/dev/pts/[0-9]+ exec-in-a-tty"
 	out=$(t logs "tls$v" 2>&1; t rm -f "tls$v" 2>&1)
 	expect_eq "[$v] logs and rm -f" "$out" "tls$v"
 	out=$(script -qec "DOCKER_HOST= DOCKER_CERT_PATH=$C $cli --tlsverify -H tcp://127.0.0.1:$PORT run -it --rm busybox sh -c 'tty; echo in-a-tty'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
@@ -79,6 +81,18 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] a docker context with the TLS files reaches berthd" "$out" "via-context"
 	"$cli" context rm -f "tlsctx$v" >/dev/null 2>&1
 done
+
+# The "done when": another (unprivileged) user's shell runs
+# `docker --tlsverify ... run -it --rm busybox sh` with the client
+# certificates, and is refused without them.
+U=$(mktemp -d /tmp/berth-tlsuser.XXXXXX) && on_exit rm -rf "$U"
+mkdir -p "$U/certs" "$U/cfg" && cp "$C/ca.pem" "$C/cert.pem" "$C/key.pem" "$U/certs/"
+chmod 0755 "$U" && chown -R 65534:65534 "$U/certs" "$U/cfg"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=$PATH HOME=$U DOCKER_CONFIG=$U/cfg"
+out=$(script -qec "$as_nobody DOCKER_CERT_PATH=$U/certs $DOCKER --tlsverify -H tcp://127.0.0.1:$PORT run -it --rm busybox sh -c 'tty; echo from-another-user'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
+expect_match "another user's shell: docker --tlsverify run -it --rm busybox sh" "$out" "/dev/pts/[0-9]+ from-another-user"
+out=$($as_nobody "$DOCKER" -H "tcp://127.0.0.1:$PORT" --tls run --rm busybox echo served 2>&1; echo "rc=$?")
+expect_match "... and without client certificates it is refused in the handshake" "$(echo $out)" "(tls|certificate).* rc=1$"
 
 # fd hygiene: with TLS, metrics, the dashboard, a running container and a
 # failed pull behind it, every descriptor of berthd above 2 is close-on-exec,
