@@ -30,6 +30,9 @@ struct shim_child {
 	 * which then unshares unshare_flags (dockerd shares the user namespace too) */
 	int join_userns_fd;
 	unsigned long unshare_flags;
+	/* with CLONE_NEWPID in unshare_flags: the child forks the container's
+	 * pid 1 into the new PID namespace and writes its pid (a pid_t) here */
+	int fork_pid_fd;
 };
 
 /* Runs in the cloned child: never returns (execs or _exits after reporting). */
