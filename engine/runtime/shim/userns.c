@@ -14,8 +14,10 @@
  * - Bind-mount sources (volumes below the 0700 data root, the container's
  *   hosts/hostname/resolv.conf) are opened here as detached trees
  *   (open_tree), because the remapped root could not walk to them.
- * - A network namespace berthd made (owned by the host's user namespace)
- *   is entered by the shim around the clone, so the child starts in it.
+ * - A network namespace of its own is made by the child's clone, inside
+ *   its user namespace; berthd plumbs it while the child is held. Another
+ *   container's (--network container:) is entered by the shim around the
+ *   clone, so the child starts in it.
  * - The uid_map and gid_map are written by the shim for the child.
  */
 #include "config.h"
