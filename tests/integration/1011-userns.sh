@@ -14,6 +14,8 @@
 # user network, a published port, connect/disconnect, container: mode, and
 # all of it again after docker restart and a daemon restart. --ipc
 # container:<c> alone joins <c>'s IPC and user namespaces (System V shm).
+# Where layers cannot be idmapped (forced by a test knob) a shifted copy of
+# each layer is made once per mapping, shared, and removed with the image.
 . "$(dirname "$0")/../helpers/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 [ -x /usr/sbin/useradd ] && [ -x /usr/sbin/usermod ] || skip_all "needs useradd and usermod"
@@ -131,8 +133,10 @@ expect_eq "build: RUN ran in the user namespace" "$(echo "$out" | head -1)" "0 $
 expect_eq "build: the RUN layer keeps the container's ids" "$(echo "$out" | tail -1)" "1000:1000"
 
 # A daemon restart: the running container is found again and stays remapped.
+# From here on the test knob makes every layer behave as on a file system
+# without idmapped mounts: the shifted copies are used instead.
 berth_stop
-berth_restart --userns-remap default || { fail "berthd restarts"; finish; }
+BERTH_TEST_NO_IDMAPPED_LAYERS=1 berth_restart --userns-remap default || { fail "berthd restarts"; finish; }
 expect_eq "after a restart: exec joins the running container's namespace" \
 	"$("$DOCKER" exec u-28 sh -c 'id -u; cat /proc/self/uid_map' | awk 'NR==1{u=$1} NR==2{print u, $2}')" \
 	"0 $first"
@@ -143,6 +147,19 @@ expect_eq "after a restart: a restarted container is remapped again" "$(stat -c 
 expect_eq "after a restart: its new network namespace is its user namespace's" \
 	"$(lsns -n -t net -p "$pid" -o ONS | tr -d ' ')" "$(stat -L -c %i /proc/$pid/ns/user)"
 check "after a restart: ping" "$DOCKER" exec u-28 ping -c1 -W2 "$gw"
+
+# chown-copy fallback (the knob above): one shifted copy per layer and mapping.
+copies() { ls -d "$BERTH_ROOT"/data/layers/*/diff.$first.$first 2>/dev/null | wc -l; }
+expect_eq "no idmap: the image's files are root's inside (a shifted copy of the layer)" \
+	"$("$DOCKER" exec u-28 stat -c %u:%g /etc/passwd /bin)" "$(printf '0:0\n0:0')"
+expect_eq "no idmap: the copy beside the layer is owned by the range" \
+	"$(stat -c %u:%g "$BERTH_ROOT"/data/layers/*/diff.$first.$first/etc/passwd | sort -u)" "$first:$first"
+n=$(copies)
+"$DOCKER" run --rm ucommit-28 true
+expect_eq "no idmap: another image shares the base layer's copy, adds its own layer's" \
+	"$(copies)" "$((n + 1))"
+"$DOCKER" rmi ucommit-28 >/dev/null
+expect_eq "no idmap: the copy goes with the image" "$(copies)" "$n"
 "$DOCKER" rm -f u-28 ${DOCKER_OLD:+u-20.10} >/dev/null
 berth_stop
 check "the subordinate ranges stay when berthd stops (as dockerd leaves them)" \
