@@ -100,9 +100,11 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] --cap-add NET_ADMIN: the remapped root configures its own network" \
 		"$(d run --rm --cap-add NET_ADMIN busybox sh -c \
 			'ip link set lo mtu 1400 && ip addr add 10.99.0.1/32 dev lo && cat /sys/class/net/lo/mtu')" 1400
-	expect_match "[$v] --network container: shares its network namespace" \
-		"$(d run --rm --network container:u-$v busybox ip link show eth0)" \
-		"$(d inspect -f '{{.NetworkSettings.MacAddress}}' u-$v)"
+	expect_eq "[$v] --network container: joins its network and user namespaces (its own /sys)" \
+		"$(d run --rm --network container:u-$v busybox sh -c \
+			'cat /sys/class/net/eth0/address; readlink /proc/self/ns/user')" \
+		"$(printf '%s\n%s' "$(d inspect -f '{{.NetworkSettings.MacAddress}}' u-$v)" \
+			"$(readlink /proc/$pid/ns/user)")"
 	d network create un-$v >/dev/null
 	d run -d --name un1-$v --network un-$v -p 127.0.0.1::80 busybox httpd -f -p 80 -h /etc >/dev/null
 	expect_match "[$v] DNS by name between two remapped containers on a user network" \

@@ -16,11 +16,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -351,6 +353,25 @@ child_net_sysctls(struct shim *s, char *msg, size_t size)
 }
 
 /*
+ * The user namespace that owns the namespace file at @path (NS_GET_USERNS),
+ * open; -ENOENT when it is ours (a donor that is not remapped).
+ */
+static int
+owner_userns(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC), uns = -1;
+	struct stat self, owner;
+
+	if (fd < 0 || (uns = ioctl(fd, NS_GET_USERNS)) < 0)
+		return -errno;
+	if (stat("/proc/self/ns/user", &self) < 0 || fstat(uns, &owner) < 0)
+		return -errno;
+	if (self.st_ino == owner.st_ino && self.st_dev == owner.st_dev)
+		return -ENOENT;
+	return TAKE_FD(uns);
+}
+
+/*
  * The child forked the container's pid 1 into a PID namespace of the joined
  * user namespace (fork_into_pidns): reap the child, make pid 1 ours (we are
  * the subreaper it was reparented to) and let it go on. A child that failed
@@ -392,11 +413,12 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	_cleanup_close_ int fork_pid_rd = -1;
 	struct ns_saved sv = {-1, -1, -1, -1};
 	bool remap = idmap_is_set(&s->spec.userns) && !s->spec.join_pid;
-	/* dockerd: sharing a PID or IPC namespace shares its user namespace */
-	const struct runtime_ns *donor = s->spec.pidns.mode == RUNTIME_NS_JOIN	 ? &s->spec.pidns
-					 : s->spec.ipcns.mode == RUNTIME_NS_JOIN ? &s->spec.ipcns
-										 : NULL;
-	bool join_user = remap && donor;
+	/* dockerd: sharing a PID, IPC or network namespace shares its user namespace */
+	const char *donor = s->spec.pidns.mode == RUNTIME_NS_JOIN   ? s->spec.pidns.path
+			    : s->spec.ipcns.mode == RUNTIME_NS_JOIN ? s->spec.ipcns.path
+			    : s->spec.netns == RUNTIME_NETNS_PATH   ? s->spec.netns_path
+								    : NULL;
+	bool join_user = false;
 	unsigned long flags = clone_flags(&s->spec) | (remap ? CLONE_NEWUSER : 0);
 	/* its own network namespace, in its user namespace: berthd plumbs it, then lets it go */
 	bool own_net = remap && s->spec.netns == RUNTIME_NETNS_NONE;
@@ -405,17 +427,16 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	if (own_net)
 		s->held = true;
 
+	if (remap && donor) {
+		c.join_userns_fd = owner_userns(donor);
+		if (c.join_userns_fd < 0 && c.join_userns_fd != -ENOENT)
+			return snprintf(msg, msg_size, "join user namespace of '%s': %s", donor,
+					strerror(-c.join_userns_fd)),
+			       c.join_userns_fd;
+		join_user = c.join_userns_fd >= 0;
+	}
 	if (join_user) {
-		/* "/proc/<pid>/ns/pid" (or ipc) → the same process's user namespace */
-		_cleanup_free_ char *p = xstrdup(donor->path);
-		char *slash = strrchr(p, '/');
-		_cleanup_free_ char *u = slash ? xasprintf("%.*s/user", (int)(slash - p), p) : NULL;
 		int fp[2];
-		c.join_userns_fd = u ? open(u, O_RDONLY | O_CLOEXEC) : -1;
-		if (c.join_userns_fd < 0)
-			return snprintf(msg, msg_size, "join user namespace of '%s': %s",
-					donor->path, strerror(errno)),
-			       -errno;
 		c.unshare_flags = clone_flags(&s->spec);
 		flags = 0;
 		if (c.unshare_flags & CLONE_NEWPID) {
