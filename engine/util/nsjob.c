@@ -101,7 +101,7 @@ child_main(void *arg)
 			code = -errno;
 		break;
 	case JOB_BIND:
-		if (syscall(SYS_mount, j->src, j->path, NULL, MS_BIND, NULL) < 0)
+		if (syscall(SYS_mount, j->src, j->path, "none", MS_BIND, NULL) < 0)
 			code = -errno;
 		break;
 	case JOB_UMOUNT:
