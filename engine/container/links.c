@@ -19,6 +19,7 @@
 #include "engine/container/container_internal.h"
 #include "engine/container/hostsfile.h"
 #include "engine/container/links.h"
+#include "engine/container/memo.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -485,6 +486,7 @@ links_remove(struct containers *cs, const char *name, struct err *e)
 	}
 	pthread_mutex_unlock(&parent->mu);
 	pthread_mutex_unlock(&cs->mu);
+	containers_links_changed(cs);
 	int r = container_save(parent, e);
 	container_unref(parent);
 	return r;
