@@ -283,6 +283,9 @@ registry_add_locked(struct containers *cs, struct container *c)
 		cs->items = xrealloc(cs->items, cs->cap * sizeof(*cs->items));
 	}
 	cs->items[cs->n++] = c;
+	/* Links come only with create (or a reload of one): see links_names_of. */
+	if (c->spec.links && c->spec.links[0])
+		cs->any_links = true;
 }
 
 int

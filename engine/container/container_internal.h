@@ -22,6 +22,7 @@ struct containers {
 	struct container **items;
 	size_t n, cap;
 	atomic_uint_fast64_t links_gen; /* bumped when legacy links change names (memo.h) */
+	bool any_links; /* a container with legacy links was ever added (under mu) */
 	/* What the service was opened with (containers_open); fixed afterwards. */
 	char *data_root;		/* volume paths: <data-root>/volumes/<name>/_data */
 	char *exec_root;		/* runtime bundles: <exec-root>/containers/<id> */
