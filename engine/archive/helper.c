@@ -68,7 +68,8 @@ helper_request_decode(const void *buf, size_t n, struct helper_request *ret)
 		return -EPROTO;
 	memcpy(&req, buf, sizeof(req));
 	if (req.magic != HELPER_REQUEST_MAGIC || req.size != sizeof(req) ||
-	    req.op != HELPER_OP_UNTAR)
+	    (req.op != HELPER_OP_UNTAR && req.op != HELPER_OP_SNIFF &&
+	     req.op != HELPER_OP_DECOMPRESS && req.op != HELPER_OP_CANONICAL))
 		return -EPROTO;
 	if (req.opts.whiteout != UNTAR_WHITEOUT_NONE &&
 	    req.opts.whiteout != UNTAR_WHITEOUT_OVERLAY &&
@@ -329,9 +330,40 @@ apply_opaque(int dest_dirfd, const struct helper_opaque *m, struct err *e)
 	return 0;
 }
 
+static int run_job(const char *path, enum helper_op op, int in_fd, int dest_dirfd,
+		   const struct untar_opts *o, struct untar_result *ret, struct err *e);
+
 int
 helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opts *o,
 	     struct untar_result *ret, struct err *e)
+{
+	return run_job(path, HELPER_OP_UNTAR, in_fd, dest_dirfd, o, ret, e);
+}
+
+int
+helper_job(const char *path, enum helper_op op, int in_fd, int out_fd, struct untar_result *ret,
+	   struct err *e)
+{
+	_cleanup_close_ int devnull = -1;
+	struct untar_result res;
+	int r;
+
+	/* SNIFF writes nothing: /dev/null fills the second fd's place */
+	if (out_fd < 0) {
+		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (devnull < 0)
+			return err_errno(e, -errno, "cannot open /dev/null");
+		out_fd = devnull;
+	}
+	r = run_job(path, op, in_fd, out_fd, NULL, &res, e);
+	if (r >= 0 && ret)
+		*ret = res;
+	return r;
+}
+
+static int
+run_job(const char *path, enum helper_op op, int in_fd, int dest_dirfd, const struct untar_opts *o,
+	struct untar_result *ret, struct err *e)
 {
 	struct helper_proc h = {0, -1, NULL};
 	struct helper_request req;
@@ -347,7 +379,7 @@ helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opt
 	r = take_helper(path, &h);
 	if (r < 0)
 		return err_errno(e, r, "cannot start the archive helper '%s'", path);
-	helper_request_init(&req, HELPER_OP_UNTAR, o);
+	helper_request_init(&req, op, o);
 	r = send_request(h.chan, &req, in_fd, dest_dirfd);
 	if (r < 0) {
 		/* a spare that died while it waited: once more with a new one */

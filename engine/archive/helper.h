@@ -45,6 +45,10 @@ enum helper_op {
 	HELPER_OP_STAT = 2,
 	HELPER_OP_TREE = 3,
 	HELPER_OP_EXPORT = 4,
+	/* the extraction helper's other jobs (untar_stream.c): fd 4 is the output file */
+	HELPER_OP_SNIFF = 5,
+	HELPER_OP_DECOMPRESS = 6,
+	HELPER_OP_CANONICAL = 7,
 };
 
 struct helper_request {
@@ -92,6 +96,14 @@ const char *helper_path(void);
 /* untar_extract through the helper at @path: same contract, same errors. */
 int helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opts *o,
 		 struct untar_result *ret, struct err *e);
+
+/*
+ * @op (SNIFF, DECOMPRESS or CANONICAL) on @in_fd through the helper at
+ * @path, the output (DECOMPRESS, CANONICAL) written to @out_fd (-1 for
+ * SNIFF). Same results as the untar_*_local functions.
+ */
+int helper_job(const char *path, enum helper_op op, int in_fd, int out_fd, struct untar_result *ret,
+	       struct err *e);
 
 /* ---- the protocol, shared with the helper and the unit tests ---------- */
 

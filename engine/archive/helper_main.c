@@ -133,7 +133,18 @@ run_untar(void)
 		err_set(&e, -EPROTO, "archive helper: malformed request");
 		return send_reply(-EPROTO, NULL, &e);
 	}
-	r = untar_extract_hooked(HELPER_IN_FD, HELPER_DIR_FD, &req.opts, &hooks, &res, &e);
+	switch (req.op) {
+	case HELPER_OP_SNIFF: r = untar_sniff_local(HELPER_IN_FD, &res, &e); break;
+	case HELPER_OP_DECOMPRESS:
+		r = untar_decompress_local(HELPER_IN_FD, HELPER_DIR_FD, &res, &e);
+		break;
+	case HELPER_OP_CANONICAL:
+		r = untar_canonical_local(HELPER_IN_FD, HELPER_DIR_FD, &res, &e);
+		break;
+	default:
+		r = untar_extract_hooked(HELPER_IN_FD, HELPER_DIR_FD, &req.opts, &hooks, &res, &e);
+		break;
+	}
 	return send_reply(r, &res, &e);
 }
 

@@ -5,6 +5,7 @@ libberth_engine_a_SOURCES += \
 	engine/archive/tarout.c engine/archive/tarout.h \
 	engine/archive/tar.c engine/archive/tar.h \
 	engine/archive/untar.c engine/archive/untar.h \
+	engine/archive/untar_stream.c \
 	engine/archive/whiteout.c engine/archive/whiteout.h
 
 # The extraction helper berthd spawns per archive (helper.h); like the shim it

@@ -22,9 +22,11 @@
 
 #include "engine/archive/helper.h"
 #include "engine/archive/tarout.h"
+#include "engine/archive/untar.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "tests/helpers/targen.h"
 
 Test(tarout_proto, read_request_malformed)
 {
@@ -242,4 +244,83 @@ Test(tarout, cp_reads_same_bytes_and_stay_inside)
 	cr_expect_str_eq(sb.link_target, "/etc/shadow", "the link target inside the root");
 	cr_expect_eq(memcmp(&sa, &sb, sizeof(sa)), 0, "same stat");
 	close(src.rootfd);
+}
+
+/* ---- the extraction helper's other jobs (untar_stream.c) --------------- */
+
+static int
+tmpfile_fd(void)
+{
+	int fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	cr_assert_geq(fd, 0);
+	return fd;
+}
+
+Test(tarout, sniff_decompress_canonical_same_through_the_helper)
+{
+	static const enum targen_filter filters[] = {TARGEN_PLAIN, TARGEN_GZIP, TARGEN_ZSTD,
+						     TARGEN_BZIP2, TARGEN_XZ};
+	struct untar_result a, b;
+	struct err e = ERR_INIT;
+	char tar[4200], txt[4200];
+
+	for (size_t i = 0; i < sizeof(filters) / sizeof(*filters); i++) {
+		_cleanup_close_ int in = -1, o1 = tmpfile_fd(), o2 = tmpfile_fd();
+		struct targen *t;
+
+		snprintf(tar, sizeof(tar), "%s/in%zu.tar", tmp, i);
+		t = targen_new(tar, filters[i]);
+		targen_dir(t, "d", 0755);
+		targen_file(t, "d/f", "data", 0644);
+		targen_hardlink(t, "d/h", "d/f");
+		targen_symlink(t, "d/s", "/etc/shadow");
+		targen_node(t, "d/null", S_IFCHR, 1, 3);
+		targen_close(t);
+		in = tarfile_open(tar);
+		cr_assert_eq(helper_job(untar_bin, HELPER_OP_SNIFF, in, -1, &b, &e), 0, "%s",
+			     e.msg);
+		cr_expect_eq(b.entries, 1u, "filter %zu: a tar", i);
+		cr_assert_eq(lseek(in, 0, SEEK_SET), 0);
+		cr_assert_eq(helper_job(untar_bin, HELPER_OP_DECOMPRESS, in, o1, &b, &e), 0);
+		cr_assert_eq(lseek(in, 0, SEEK_SET), 0);
+		cr_assert_eq(untar_decompress_local(in, o2, &a, &e), 0);
+		cr_expect_str_eq(b.diff_id, a.diff_id, "filter %zu: same digest", i);
+		cr_expect_eq(b.tar_size, a.tar_size);
+		cr_assert_eq(lseek(in, 0, SEEK_SET), 0);
+		cr_assert_eq(ftruncate(o1, 0), 0);
+		cr_assert_eq(helper_job(untar_bin, HELPER_OP_CANONICAL, in, o1, &b, &e), 0, "%s",
+			     e.msg);
+		cr_expect_eq(b.entries, 5u, "every entry counted, the device left out");
+	}
+	snprintf(txt, sizeof(txt), "%s/plain.txt", tmp);
+	{
+		_cleanup_close_ int fd = open(txt, O_WRONLY | O_CREAT | O_CLOEXEC, 0644), in = -1;
+
+		cr_assert_eq(write(fd, "not an archive\n", 15), 15);
+		in = tarfile_open(txt);
+		cr_assert_eq(helper_job(untar_bin, HELPER_OP_SNIFF, in, -1, &b, &e), 0);
+		cr_expect_eq(b.entries, 0u, "a text file is not an archive");
+	}
+}
+
+Test(tarout, canonical_refuses_what_the_builder_refused)
+{
+	struct untar_result r;
+	struct err a = ERR_INIT, b = ERR_INIT;
+	char tar[4200];
+	struct targen *t;
+	_cleanup_close_ int in = -1, o = tmpfile_fd();
+
+	snprintf(tar, sizeof(tar), "%s/bad.tar", tmp);
+	t = targen_new(tar, TARGEN_GZIP);
+	targen_file(t, "ok", "x", 0644);
+	targen_file(t, "a/../../escape", "x", 0644);
+	targen_close(t);
+	in = tarfile_open(tar);
+	cr_expect_eq(helper_job(untar_bin, HELPER_OP_CANONICAL, in, o, &r, &b), -EINVAL);
+	cr_assert_eq(lseek(in, 0, SEEK_SET), 0);
+	cr_expect_eq(untar_canonical_local(in, o, &r, &a), -EINVAL);
+	cr_expect_str_eq(b.msg, "archive entry 'a/../../escape': '..' refused (breakout)");
+	cr_expect_str_eq(a.msg, b.msg);
 }
