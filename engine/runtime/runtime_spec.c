@@ -1045,7 +1045,10 @@ runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct er
 	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
 	int r;
 
-	r = fs_write_atomic(path, text, strlen(text), 0600);
+	/* an exec's spec lives as long as its process and berthd keeps execs in
+	 * memory only (dockerd too): nothing reads it after a crash, so no fsync */
+	r = spec->join_pid ? fs_write_replace(path, text, strlen(text), 0600)
+			   : fs_write_atomic(path, text, strlen(text), 0600);
 	if (r < 0)
 		return err_errno(e, r, "write '%s'", path);
 	return 0;
