@@ -65,11 +65,16 @@ expect_no_match() { # DESC TEXT REGEX
 }
 
 # wait_for DEADLINE_SECONDS CMD...: polls CMD until it succeeds or the deadline passes.
+# A deadline that passes is said in a TAP comment on stderr: a wait that always ends
+# so is a fixed sleep in disguise, and costs the suite its whole deadline.
 wait_for() {
-	local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+	local secs=$1 deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		if [ "$(date +%s%N)" -ge "$deadline" ]; then
+			echo "# wait_for: ${secs}s passed waiting for: $*" >&2
+			return 1
+		fi
 		sleep 0.02
 	done
 }
