@@ -67,11 +67,14 @@ times_file=${BERTH_TEST_TIMES:-/var/tmp/berth-test-times}
 res=$(mktemp -d /tmp/berth-run.XXXXXX)
 trap 'rm -rf "$res"' EXIT
 # est SCRIPT: its expected seconds (recorded, else the repository's, else 60).
+# (awk stops at a file it cannot open: only the ones there are passed)
+tfiles=()
+for f in "$here/times" "$times_file"; do [ -r "$f" ] && tfiles+=("$f"); done
 est() {
 	local name
 	name=$(basename "$1")
 	awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { s = $2 } END { print (s == "" ? 60 : s) }' \
-		"$here/times" "$times_file" 2>/dev/null || echo 60
+		"${tfiles[@]}" /dev/null 2>/dev/null || echo 60
 }
 net=()
 : >"$res/queue"
