@@ -27,6 +27,12 @@ T_CLEANUPS=()
 T_DIR=$(mktemp -d /tmp/berth-it.XXXXXX)
 export DOCKER_CONFIG=$T_DIR/docker-config
 mkdir -p "$DOCKER_CONFIG"
+# python3 is the system's, with the Debian python3-* modules setup.sh
+# installs: a python3 earlier on PATH (a pyenv shim on the test host) may
+# lack them, and its shim costs a second or more per start on a busy machine.
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$T_DIR/bin" && ln -sf /usr/bin/python3 "$T_DIR/bin/python3" && PATH=$T_DIR/bin:$PATH
+fi
 
 ok() { T_NUM=$((T_NUM + 1)); T_PASS=$((T_PASS + 1)); echo "ok $T_NUM - $*"; }
 fail() { T_NUM=$((T_NUM + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_NUM - $*"; }
