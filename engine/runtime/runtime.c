@@ -31,6 +31,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/deadline.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 #ifndef BERTH_LIBEXECDIR
 #define BERTH_LIBEXECDIR "/usr/local/libexec/berth"
@@ -152,8 +153,9 @@ spawn_shim(const char *bundle, bool held, int report_w, pid_t *ret)
 {
 	char *const argv[] = {(char *)"berth-shim", (char *)bundle, held ? (char *)"--held" : NULL,
 			      NULL};
-	char *const envp[] = {(char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-			      NULL};
+	char *const envp[] = {(char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
+				      "sbin:/bin",
+			      (char *)trace_env(), NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
@@ -198,6 +200,7 @@ runtime_start(const char *bundle, const struct runtime_spec *spec, enum runtime_
 	if ((r = spawn_shim(bundle, flags & RUNTIME_START_HELD, wfd, &stage0)) < 0)
 		return err_errno(e, r, "start shim '%s'", get_shim_path());
 	wfd = safe_close(wfd);
+	trace_point("runtime.shim_spawned", strrchr(bundle, '/') + 1);
 	/* the first shim process only forks and exits */
 	while (waitpid(stage0, &st, 0) < 0 && errno == EINTR)
 		;

@@ -41,6 +41,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 struct shim {
 	const char *bundle;
@@ -387,6 +388,8 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	}
 	if (s->pid < 0)
 		return snprintf(msg, msg_size, "clone: %s", strerror(errno)), -errno;
+	if (s->pid > 0)
+		trace_point("shim.cloned", strrchr(s->bundle, '/') + 1);
 	if (s->pid == 0) {
 		close(sync[1]);
 		close(errp[0]);
@@ -433,6 +436,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		}
 	}
 	close(errp[0]);
+	trace_point("shim.child_ready", strrchr(s->bundle, '/') + 1);
 	if (code == 0 && s->spec.terminal) {
 		s->out_fd = shim_recv_fd(tty[0]);
 		if (s->out_fd < 0)
@@ -570,6 +574,7 @@ main(int argc, char **argv)
 		report(&s, "error %d shim: %s", r < 0 ? -r : errno, strerror(r < 0 ? -r : errno));
 		return 1;
 	}
+	trace_point("shim.detached", strrchr(s.bundle, '/') + 1);
 	open_own_log(s.bundle);
 	if (start(&s) < 0) {
 		if (!s.spec.join_pid)
@@ -582,6 +587,7 @@ main(int argc, char **argv)
 	started = time_now_ns();
 	write_state(&s, started);
 	report(&s, "ok %d", (int)s.pid);
+	trace_point("shim.reported", strrchr(s.bundle, '/') + 1);
 	m = (struct shim_monitor_args){.spec = &s.spec, .bundle = s.bundle, .pid = s.pid,
 				       .out_fd = s.out_fd, .err_fd = s.err_fd, .in_fd = s.in_fd,
 				       .listen_fd = s.listen_fd, .sig_fd = s.sig_fd, .go_fd = s.go_fd,
@@ -589,9 +595,11 @@ main(int argc, char **argv)
 	(void)shim_monitor_run(&m);
 	if (!s.spec.join_pid)
 		umount_shm(&s.spec);
+	trace_point("shim.finished", strrchr(s.bundle, '/') + 1);
 	if (s.cgroup_made && cgroup_remove(s.spec.cgroup_path) < 0)
 		log_warn("remove cgroup '%s': still busy, leaving it to berthd", s.spec.cgroup_path);
 	safe_close(s.devfilter_fd);
+	trace_point("shim.cgroup_removed", strrchr(s.bundle, '/') + 1);
 	runtime_spec_release(&s.spec);
 	return 0;
 }
