@@ -138,7 +138,12 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
 	pthread_mutex_unlock(&c->mu);
-	(void)container_save_state(c, &ignored);
+	/* AutoRemove: the removal below is the durable step, so "exited" is not
+	 * written first. A crash before it leaves state.json saying "running",
+	 * and recovery (recover.c) finds the shim gone and comes back here to
+	 * finish the removal; an "exited" on disk would have kept the container. */
+	if (!autorm)
+		(void)container_save_state(c, &ignored);
 	trace_point("exit.state_saved", c->id);
 	snprintf(code, sizeof(code), "%d", x->exit_code);
 	lifecycle_exit_recorded(cs, c, x->oom_killed, code);

@@ -36,6 +36,7 @@
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 #include "engine/network/network_internal.h"
 
@@ -475,7 +476,9 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 	if (r < 0)
 		return r;
 	shared = TAKE_PTR(rec); /* now in the table; unclaim() frees it on failure */
+	trace_point("net.claimed", id);
 	r = plumb_endpoint(br, &shared->ep, true, e);
+	trace_point("net.plumbed", id);
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
 		err_errno(e, r, "cannot save endpoint of '%s'", id);
 	if (r < 0) {

@@ -472,6 +472,10 @@ runtime_cleanup(const char *bundle, struct err *e)
 	_cleanup_free_ char *sock = xasprintf("%s/" RUNTIME_SOCK_NAME, bundle);
 	int r;
 
+	/* Cleaned already (the exit monitor did, and now a removal asks again):
+	 * no cgroup is named, no shm can be mounted in a directory that is gone. */
+	if (!cg && !fs_exists(bundle))
+		return 0;
 	if (cg)
 		(void)cgroup_kill(cg, SIGKILL);
 	/* the shim removes its socket after recording the exit; give it 5 s */

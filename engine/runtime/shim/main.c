@@ -131,7 +131,8 @@ write_state(struct shim *s, int64_t started)
 	_cleanup_free_ char *text = xasprintf("{\"shim_pid\":%d,\"pid\":%d,\"started_at\":%lld}",
 					      (int)getpid(), (int)s->pid, (long long)started);
 
-	if (fs_write_atomic(path, text, strlen(text), 0644) < 0)
+	/* exec root: per-boot state, atomic by rename, no fsync (see runtime_spec_save) */
+	if (fs_write_replace(path, text, strlen(text), 0644) < 0)
 		log_warn("write '%s': %s, ignoring", path, strerror(errno));
 }
 

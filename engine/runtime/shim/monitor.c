@@ -496,7 +496,8 @@ write_exit_file(struct monitor *m, bool oom)
 		      "started_at", (json_int_t)m->a->started_ns, "finished_at",
 		      (json_int_t)time_now_ns(), "pid", (int)m->a->pid);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	if (!text || fs_write_atomic(path, text, strlen(text), 0644) < 0)
+	/* exec root: per-boot state, atomic by rename, no fsync (see runtime_spec_save) */
+	if (!text || fs_write_replace(path, text, strlen(text), 0644) < 0)
 		log_error("write '%s': %s", path, strerror(errno));
 }
 
