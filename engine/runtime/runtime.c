@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -491,7 +492,13 @@ runtime_cleanup(const char *bundle, struct err *e)
 	{
 		/* a shareable /dev/shm its shim could not unmount (it was killed) */
 		_cleanup_free_ char *shm = xasprintf("%s/" RUNTIME_SHM_DIR, bundle);
-		(void)nsjob_umount(shm, MNT_DETACH);
+		struct stat sb, ss;
+		/* Only a mount point needs the helper child (the shim unmounts it
+		 * unless it was killed): a tmpfs there has a device of its own. */
+		bool mounted = stat(shm, &ss) == 0 ? stat(bundle, &sb) < 0 || ss.st_dev != sb.st_dev
+						   : errno != ENOENT;
+		if (mounted)
+			(void)nsjob_umount(shm, MNT_DETACH);
 	}
 	if ((r = fs_rm_rf(bundle)) < 0)
 		return err_errno(e, r, "remove '%s'", bundle);
