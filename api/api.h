@@ -41,5 +41,17 @@ enum MHD_Result api_access_handler(void *cls, struct MHD_Connection *conn, const
 void api_request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			   enum MHD_RequestTerminationCode toe);
 
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: sees each request's target as sent, before
+ * libmicrohttpd decodes it, and marks a request whose target holds a
+ * control byte; the access handler then answers it 400 and closes (the
+ * later requests of a kept-alive connection, which the front door does not
+ * see). What it returns becomes *req_cls: test it with api_request_is_new.
+ */
+void *api_uri_logged(void *cls, const char *uri, struct MHD_Connection *conn);
+
+/* True when @req_cls is what the access handler gets on a request's first call. */
+bool api_request_is_new(const void *req_cls);
+
 /* Writes "METHOD PATTERN" for every route, one per line (openapi check). */
 void api_dump_routes(FILE *f);

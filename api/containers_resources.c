@@ -262,8 +262,13 @@ decode_update(json_t *body, struct update_opts *u, char **policy, struct err *e)
 	    jx_int64(body, "CpuRealtimeRuntime", "CpuRealtimeRuntime", &u->cpu_rt_runtime, e) < 0 ||
 	    jx_int(body, "BlkioWeight", "BlkioWeight", &u->blkio_weight, e) < 0)
 		return e->code;
-	if (u->cpu_rt_period < 0 || u->cpu_rt_runtime < -1 || u->blkio_weight < 0 ||
-	    u->blkio_weight > UINT16_MAX)
+	/* dockerd decodes into UpdateConfig, whose BlkioWeight is a uint16. */
+	if (u->blkio_weight < 0 || u->blkio_weight > UINT16_MAX)
+		return err_set(e, -EINVAL,
+			       "json: cannot unmarshal number %d into Go struct field "
+			       "UpdateConfig.BlkioWeight of type uint16",
+			       u->blkio_weight);
+	if (u->cpu_rt_period < 0 || u->cpu_rt_runtime < -1)
 		return err_set(e, -EINVAL,
 			       "invalid resource value: negative limits are not allowed");
 	/* PidsLimit: null or absent = unchanged, 0 or -1 = unlimited (API docs). */

@@ -19,6 +19,7 @@
 
 #include "api/api.h"
 #include "api/metrics.h"
+#include "api/reqline.h"
 #include "api/request.h"
 #include "api/router.h"
 #include "api/stream.h"
@@ -366,6 +367,23 @@ check_origin(const struct api_ctx *ctx, struct MHD_Connection *conn, const char 
 	return 403;
 }
 
+/* *req_cls of a request whose raw target holds a control byte. */
+static char bad_target;
+
+void *
+api_uri_logged(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	return reqline_split_is_garbage(NULL, uri) ? &bad_target : NULL;
+}
+
+bool
+api_request_is_new(const void *req_cls)
+{
+	return req_cls == NULL || req_cls == &bad_target;
+}
+
 enum MHD_Result
 api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 		   const char *version, const char *upload_data, size_t *upload_data_size,
@@ -374,13 +392,20 @@ api_access_handler(void *cls, struct MHD_Connection *conn, const char *url, cons
 	struct request_priv *p = *req_cls;
 
 	(void)version;
-	if (!p) {
+	if (api_request_is_new(p)) {
 		char msg[160];
-		unsigned status;
+		unsigned status = 0;
 
+		/* Garbage in a later request of a kept-alive connection (the front
+		 * door judged the first): Go's server answers 400 and closes. */
+		if (p || reqline_split_is_garbage(method, NULL)) {
+			snprintf(msg, sizeof(msg), "bad request: malformed HTTP request line");
+			status = 400;
+		}
 		p = request_new(cls, conn, url, method);
 		*req_cls = p;
-		status = check_framing(conn, msg, sizeof(msg));
+		if (!status)
+			status = check_framing(conn, msg, sizeof(msg));
 		if (!status)
 			status = check_sizes(conn, url, p->r.route, msg, sizeof(msg));
 		if (!status)
@@ -412,8 +437,10 @@ api_request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	struct api_request *r;
 
 	(void)conn;
-	if (!p)
+	if (api_request_is_new(p)) {
+		*req_cls = NULL;
 		return;
+	}
 	r = &p->r;
 	if (r->on_complete)
 		r->on_complete(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);

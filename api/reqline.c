@@ -63,6 +63,24 @@ reqline_is_garbage(const char *p, size_t n)
 	return false;
 }
 
+bool
+reqline_split_is_garbage(const char *method, const char *raw_target)
+{
+	size_t n = 0;
+
+	if (method) {
+		for (; method[n]; n++)
+			if (!is_tchar((unsigned char)method[n]))
+				return true;
+		if (n == 0 || n > METHOD_MAX)
+			return true;
+	}
+	for (const char *p = raw_target; p && *p; p++)
+		if (is_ctl((unsigned char)*p))
+			return true;
+	return false;
+}
+
 static char *bad_reply;
 static size_t bad_reply_len;
 static pthread_once_t bad_reply_once = PTHREAD_ONCE_INIT;

@@ -28,6 +28,15 @@
 bool reqline_is_garbage(const char *p, size_t n);
 
 /*
+ * The same judgement on a request libmicrohttpd has already split, for
+ * the later requests of a kept-alive connection (the first is judged
+ * before libmicrohttpd sees it): true when @method is not a token of at
+ * most 32 bytes, or @raw_target (as sent, before percent-decoding; NULL
+ * when the line had none) holds a control byte.
+ */
+bool reqline_split_is_garbage(const char *method, const char *raw_target);
+
+/*
  * The whole reply to such a connection: "400 Bad Request" with a Docker
  * {"message": ...} body and "Connection: close". Built once; never freed.
  */

@@ -71,12 +71,12 @@ access_guarded(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	       const char *version, const char *upload_data, size_t *upload_data_size,
 	       void **req_cls)
 {
-	bool first = *req_cls == NULL;
+	bool first = api_request_is_new(*req_cls);
 	size_t n = *upload_data_size;
 	enum MHD_Result r;
 
 	connguard_handler_enter(conn);
-	if (dashboard && (*req_cls == &dashboard_request || (first && dashboard_owns(url)))) {
+	if (dashboard && (*req_cls == &dashboard_request || (!*req_cls && dashboard_owns(url)))) {
 		*upload_data_size = 0; /* a body sent along is read and dropped */
 		r = MHD_YES;
 		if (first) {
@@ -124,8 +124,9 @@ start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, struct 
 			     g, MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_MHD_CONN_MEMORY,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_EXTERNAL_LOGGER,
-			     mhd_log, NULL, MHD_OPTION_END);
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+			     MHD_OPTION_URI_LOG_CALLBACK, api_uri_logged, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!d)
 		err_set(e, -EIO, "cannot start the HTTP server on '%s'", l->host);
 	return d;
@@ -482,6 +483,9 @@ main(int argc, char **argv)
 	 * environment still wins. */
 	if (!getenv("MALLOC_ARENA_MAX"))
 		(void)mallopt(M_ARENA_MAX, 2);
+	/* What the parent left open (a shell's saved descriptors, a pipe of the
+	 * supervisor) must not reach helpers, shims and containers. */
+	(void)fs_cloexec_from(3);
 	if (conf_parse_args(&cfg, argc, argv, &e) < 0) {
 		fprintf(stderr, "berthd: %s\nSee 'berthd --help'.\n", e.msg);
 		conf_release(&cfg);

@@ -284,6 +284,7 @@ spawn_git(char *const *argv, int err_fd, pid_t *ret_pid)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_RDWR, 0);
 	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	/* berthd blocks signals in all threads and may ignore SIGPIPE: git
 	 * must start with neither */
 	posix_spawnattr_setsigmask(&at, &none);

@@ -15,6 +15,7 @@
 #include "engine/runtime/seccomp_profile.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/limits.h"
+#include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
@@ -37,26 +38,21 @@ cpuset_parse(const char *list, bool *set)
 	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
 		return -EINVAL;
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(item, '-'), *end;
-		long lo, hi;
+		char *dash = strchr(item, '-');
+		int64_t lo, hi;
 		if (dash)
 			*dash = '\0';
-		if (!isdigit((unsigned char)item[0]))
-			return -EINVAL;
-		lo = strtol(item, &end, 10);
-		if (*end || lo > 1000000)
+		/* Go's strconv.Atoi fails only on syntax and int overflow: a number
+		 * past the maximum is "value of out range", not "invalid format". */
+		if (!isdigit((unsigned char)item[0]) || parse_int64(item, 0, INT64_MAX, &lo) < 0)
 			return -EINVAL;
 		hi = lo;
-		if (dash) {
-			if (!isdigit((unsigned char)dash[1]))
-				return -EINVAL;
-			hi = strtol(dash + 1, &end, 10);
-			if (*end || hi < lo || hi > 1000000)
-				return -EINVAL;
-		}
+		if (dash && (!isdigit((unsigned char)dash[1]) ||
+			     parse_int64(dash + 1, 0, INT64_MAX, &hi) < 0 || hi < lo))
+			return -EINVAL;
 		if (hi > CPUSET_MAX)
 			return -ERANGE;
-		for (long i = lo; i <= hi; i++)
+		for (int64_t i = lo; i <= hi; i++)
 			set[i] = true;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 
 #include "engine/network/firewall.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"
@@ -181,6 +182,8 @@ firewall_open(const char *bridge, struct in_addr subnet, int prefix, bool intern
 		firewall_free(fw);
 		return err_set(e, -ENOMEM, "cannot create nftables context");
 	}
+	/* libnftables opens its netlink socket without SOCK_CLOEXEC. */
+	(void)fs_cloexec_from(3);
 	nft_ctx_buffer_output(fw->nft);
 	nft_ctx_buffer_error(fw->nft);
 	r = reset_base_chains(fw, e);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "engine/registry/http_get.h"
 #include "engine/util/cleanup.h"
@@ -45,9 +46,20 @@ sink_write(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* libcurl makes its sockets without SOCK_CLOEXEC: one made while a shim
+ * or helper is being spawned would leak into it. */
+static curl_socket_t
+open_cloexec(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)ctx;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 void
 http_get_restrict_protocols(CURL *c)
 {
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_cloexec);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -42,7 +42,8 @@ struct http_get_result {
  * Restricts @c to http and https, for the first request and every redirect
  * (CURLOPT_PROTOCOLS_STR from curl 7.85, the bitmask before). Every curl
  * handle in berth gets it: file://, gopher:// and the like are never asked
- * for by a client and only serve to reach what it should not.
+ * for by a client and only serve to reach what it should not. Its sockets
+ * are made close-on-exec.
  */
 void http_get_restrict_protocols(CURL *c);
 

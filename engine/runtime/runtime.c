@@ -170,6 +170,9 @@ spawn_shim(const char *bundle, bool held, int report_w, pid_t *ret)
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_RDWR, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_RDWR, 0);
 	posix_spawn_file_actions_adddup2(&fa, report_w, RUNTIME_REPORT_FD);
+	/* Whatever a library opened without O_CLOEXEC (libcurl's wake-up
+	 * socketpair) stays out of the shim and the container. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, RUNTIME_REPORT_FD + 1);
 	/* berthd blocks signals in all threads; the shim must start clean */
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &all);

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/parse.h"
 #include "engine/util/xalloc.h"
 
 int
@@ -376,4 +379,28 @@ fs_open_beneath(int rootfd, const char *path, int flags, mode_t mode)
 	if (fd < 0)
 		return -errno;
 	return fd;
+}
+
+int
+fs_cloexec_from(int from)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* Kernels before 5.11: one fcntl per open descriptor. */
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int64_t fd;
+		int flags;
+		if (parse_int64(de->d_name, 0, INT_MAX, &fd) < 0 || fd < from || fd == dirfd(d))
+			continue;
+		flags = fcntl((int)fd, F_GETFD);
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			(void)fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+	}
+	return 0;
 }

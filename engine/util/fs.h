@@ -80,3 +80,13 @@ int fs_write_all(int fd, const void *data, size_t len);
 
 /* Reads exactly @len bytes unless EOF: returns bytes read or -errno. */
 ssize_t fs_read_full(int fd, void *data, size_t len);
+
+/*
+ * Marks every descriptor from @from upwards close-on-exec: for those a
+ * process inherits from its parent, and after library calls that open one
+ * without the flag (libnftables' netlink socket). Harmless to a descriptor
+ * that has it already; berthd never keeps one open for a child to inherit
+ * (spawns dup2 what the child gets). 0, or -errno when neither
+ * close_range(CLOSE_RANGE_CLOEXEC) nor a walk of /proc/self/fd works.
+ */
+int fs_cloexec_from(int from);

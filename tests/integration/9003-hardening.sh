@@ -23,7 +23,8 @@
 # The system python: pyenv's shim (first on PATH here) costs seconds per start.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-berth_start_seeded -- --client-timeout 2 --max-concurrent-builds 1 ||
+TPORT=$(free_port) || { fail "a free loopback port"; finish; }
+berth_start_seeded -- --client-timeout 2 --max-concurrent-builds 1 -H "tcp://127.0.0.1:$TPORT" ||
 	{ fail "berthd starts with busybox seeded"; finish; }
 d() { "$DOCKER" "$@"; }
 
@@ -225,6 +226,108 @@ expect_match "%00 in a query value: 400" "$out" '^HTTP/1.1 400 .*NUL byte'
 n=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/containers/json?all=1" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "no container was created by the refused requests" "$n" "0"
 
+# The same checks on the second request of a kept-alive connection, sent
+# after the first answer (seq) or right behind the first request (pipe).
+cat >"$T_DIR/second.py" <<'EOF'
+import socket, sys
+cases = {
+    "garbage-target": b"GET /_p\x01ng HTTP/1.1\r\nHost: x\r\n\r\n",
+    "garbage-method": b"\x01\x02 / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "two-lengths": b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}",
+    "chunked-identity": b"POST /containers/create HTTP/1.1\r\nHost: x\r\n"
+                        b"Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "nul-query": b"GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+first = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+for mode in ("seq", "pipe"):
+    for name, req in cases.items():
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sys.argv[1])
+        s.settimeout(5)
+        out = b""
+        if mode == "pipe":
+            s.sendall(first + req)
+        else:
+            s.sendall(first)
+            while not out.endswith(b"OK"):
+                out += s.recv(65536)
+            s.sendall(req)
+        end = "open"
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    end = "closed"
+                    break
+                out += d
+        except socket.timeout:
+            pass
+        second = out.split(b"\r\n\r\nOK", 1)[-1].split(b"\r\n", 1)[0]
+        print(mode, name, second.decode("latin-1"), end)
+        s.close()
+EOF
+out=$("$PY" "$T_DIR/second.py" "$BERTH_SOCK")
+for m in seq pipe; do
+	expect_match "2nd request ($m): a control byte in the target: 400 and closed" "$out" "^$m garbage-target HTTP/1.1 400 .*closed$"
+	expect_match "2nd request ($m): a method of control bytes: 400 and closed" "$out" "^$m garbage-method HTTP/1.1 400 .*closed$"
+	expect_match "2nd request ($m): two different Content-Length headers: 400 and closed" "$out" "^$m two-lengths HTTP/1.1 400 .*closed$"
+	expect_match "2nd request ($m): Transfer-Encoding: chunked, identity: 501 and closed" "$out" "^$m chunked-identity HTTP/1.1 501 .*closed$"
+	expect_match "2nd request ($m): %00 in the query: 400 and closed" "$out" "^$m nul-query HTTP/1.1 400 .*closed$"
+done
+
+# --- create/update validation with dockerd's messages (Go's Atoi takes 99999999;
+# dockerd's cpuset maximum is 8192; UpdateConfig.BlkioWeight is a uint16)
+out=$(api POST /containers/create -H 'Content-Type: application/json' \
+	-d '{"Image":"busybox","HostConfig":{"CpusetCpus":"0-99999999"}}' | tr '\n' ' ')
+expect_match "CpusetCpus 0-99999999: 400 with dockerd's message" "$out" \
+	'"Invalid value 0-99999999 for cpuset cpus: value of out range, maximum is 8192"\} +400'
+api POST "/containers/create?name=upd" -H 'Content-Type: application/json' -d '{"Image":"busybox"}' >/dev/null
+out=$(api POST /containers/upd/update -H 'Content-Type: application/json' -d '{"BlkioWeight":99999}' | tr '\n' ' ')
+expect_match "update BlkioWeight 99999: 400 with dockerd's message" "$out" \
+	'"json: cannot unmarshal number 99999 into Go struct field UpdateConfig.BlkioWeight of type uint16"\} +400'
+api DELETE /containers/upd >/dev/null
+
+# --- one address cannot take every slot of a TCP listener: 256 long streams
+# (events, never cut) from 127.0.0.1, then the 257th connection is refused
+# while the unix socket still serves; one stream gone, 127.0.0.1 is served.
+cat >"$T_DIR/perip.py" <<'EOF'
+import socket, subprocess, sys, time
+port, sock = int(sys.argv[1]), sys.argv[2]
+held = []
+for i in range(256):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+    held.append(s)
+for s in held:  # each stream has its answer head: all 256 are being served
+    s.settimeout(10)
+    s.recv(4096)
+def ping_tcp():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5)
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    try:
+        return b"200 OK" in s.recv(4096)
+    except OSError:
+        return False
+print("257th", "served" if ping_tcp() else "refused")
+u = subprocess.run(["curl", "-s", "-m", "5", "--unix-socket", sock, "http://x/_ping"],
+                   capture_output=True).stdout.decode()
+print("unix", u)
+held.pop().close()
+ok = False
+for _ in range(50):
+    if ping_tcp():
+        ok = True
+        break
+    time.sleep(0.1)
+print("after", "served" if ok else "refused")
+EOF
+out=$("$PY" "$T_DIR/perip.py" "$TPORT" "$BERTH_SOCK" 2>&1)
+expect_match "256 streams from one address: the 257th TCP connection is refused" "$out" "^257th refused"
+expect_match "... while the unix socket is served" "$out" "^unix OK"
+expect_match "... and one stream gone, the address is served again" "$out" "^after served"
+
 # --- binary garbage and oversized requests: a clear 4xx, never a hang
 out=$(raw '\x00\x01\x02\x03garbage\r\n')
 expect_match "a request line of binary garbage: 400 with a Docker message" "$out" \
@@ -301,6 +404,14 @@ expect_match "--max-concurrent-downloads 0 is refused" "$out" 'invalid max concu
 
 # The daemon is still healthy.
 expect_eq "berthd answers /_ping after all this" "$(curl -s --unix-socket "$BERTH_SOCK" http://x/_ping)" "OK"
+
+# After containers, builds and copies: nothing below the data and exec roots
+# is world-readable but what dockerd leaves so too (a container's hostname,
+# hosts and resolv.conf, bind-mounted into it; image content as the image
+# has it; overlay copy-ups of those). The roots themselves are 0700 (0001).
+out=$(cd "$BERTH_ROOT" && find data exec -perm -o+r -type f | grep -Ev \
+	'^data/containers/[0-9a-f]{64}/(hostname|hosts|resolv\.conf|rw/upper/.*)$|^data/layers/[^/]+/diff/' | head -5)
+expect_eq "no other world-readable file below the data and exec roots" "$out" ""
 berth_stop
 
 # --- firewall state at shutdown, in a network namespace of this test's own

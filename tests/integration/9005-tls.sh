@@ -43,7 +43,10 @@ openssl ca -batch -config "$X/ca.cnf" -cert "$C/ca.pem" -keyfile "$C/ca-key.pem"
 	-enddate 20200102000000Z >/dev/null 2>&1 || fail "openssl ca makes an expired client certificate"
 TLSFLAGS=(-H "tcp://127.0.0.1:$PORT" --tlsverify --tlscacert "$C/ca.pem"
 	--tlscert "$C/server-cert.pem" --tlskey "$C/server-key.pem")
-berth_start_seeded -- "${TLSFLAGS[@]}" || { fail "berthd starts with --tlsverify"; finish; }
+MPORT=$(free_port) || { fail "a free loopback port for metrics"; finish; }
+# (fd 9: a descriptor berthd inherits, which must not reach its children)
+berth_start_seeded -- "${TLSFLAGS[@]}" --metrics-addr "127.0.0.1:$MPORT" --dashboard 9<"$C/ca.pem" ||
+	{ fail "berthd starts with --tlsverify"; finish; }
 check "berthd says it listens with TLS" grep -q "API listening on tcp://127.0.0.1:$PORT (TLS, client certificates verified)" "$BERTH_LOG"
 
 for cli in "$DOCKER" $DOCKER_OLD; do
@@ -56,6 +59,8 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	t run -d --name "tls$v" busybox sleep 300 >/dev/null
 	out=$(printf 'a\nb\n' | t exec -i "tls$v" wc -l 2>&1)
 	expect_eq "[$v] exec -i: the half-close reaches the process" "$(echo $out)" "2"
+	out=$(script -qec "DOCKER_HOST= DOCKER_CERT_PATH=$C $cli --tlsverify -H tcp://127.0.0.1:$PORT exec -it tls$v sh -c 'tty; echo exec-in-a-tty'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
+	expect_match "[$v] exec -it under a pseudo-terminal through TLS" "$out" "/dev/pts/[0-9]+ exec-in-a-tty"
 	out=$(t logs "tls$v" 2>&1; t rm -f "tls$v" 2>&1)
 	expect_eq "[$v] logs and rm -f" "$out" "tls$v"
 	out=$(script -qec "DOCKER_HOST= DOCKER_CERT_PATH=$C $cli --tlsverify -H tcp://127.0.0.1:$PORT run -it --rm busybox sh -c 'tty; echo in-a-tty'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
@@ -76,6 +81,46 @@ for cli in "$DOCKER" $DOCKER_OLD; do
 	expect_eq "[$v] a docker context with the TLS files reaches berthd" "$out" "via-context"
 	"$cli" context rm -f "tlsctx$v" >/dev/null 2>&1
 done
+
+# The issue's "done when": another (unprivileged) user's shell runs
+# `docker --tlsverify ... run -it --rm busybox sh` with the client
+# certificates, and is refused without them.
+U=$(mktemp -d /tmp/berth-tlsuser.XXXXXX) && on_exit rm -rf "$U"
+mkdir -p "$U/certs" "$U/cfg" && cp "$C/ca.pem" "$C/cert.pem" "$C/key.pem" "$U/certs/"
+chmod 0755 "$U" && chown -R 65534:65534 "$U/certs" "$U/cfg"
+as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=$PATH HOME=$U DOCKER_CONFIG=$U/cfg"
+out=$(script -qec "$as_nobody DOCKER_CERT_PATH=$U/certs $DOCKER --tlsverify -H tcp://127.0.0.1:$PORT run -it --rm busybox sh -c 'tty; echo from-another-user'" /dev/null 2>&1 | tr -d '\r' | tr '\n' ' ')
+expect_match "another user's shell: docker --tlsverify run -it --rm busybox sh" "$out" "/dev/pts/[0-9]+ from-another-user"
+out=$($as_nobody "$DOCKER" -H "tcp://127.0.0.1:$PORT" --tls run --rm busybox echo served 2>&1; echo "rc=$?")
+expect_match "... and without client certificates it is refused in the handshake" "$(echo $out)" "(tls|certificate).* rc=1$"
+
+# fd hygiene: with TLS, metrics, the dashboard, a running container and a
+# failed pull behind it, every descriptor of berthd above 2 is close-on-exec,
+# and neither the shim nor the container holds any of berthd's.
+"$DOCKER" run -d --name fdc busybox sleep 300 >/dev/null
+DOCKER_HOST= DOCKER_CERT_PATH=$C "$DOCKER" --tlsverify -H "tcp://127.0.0.1:$PORT" ps >/dev/null 2>&1
+curl -s "http://127.0.0.1:$MPORT/metrics" >/dev/null
+curl -s --unix-socket "$BERTH_SOCK" http://x/dashboard/ >/dev/null
+"$DOCKER" pull 127.0.0.1:1/nothing:here >/dev/null 2>&1
+leaky=
+for f in /proc/"$BERTH_PID"/fdinfo/*; do
+	n=${f##*/}
+	fl=$(awk '/^flags:/ {print $2}' "$f" 2>/dev/null) || continue
+	[ "$n" -gt 2 ] && [ -n "$fl" ] && [ $((0$fl & 02000000)) -eq 0 ] &&
+		leaky+="$n -> $(readlink "/proc/$BERTH_PID/fd/$n") "
+done
+expect_eq "no descriptor of berthd above 2 lacks FD_CLOEXEC (inherited fd 9, libnftables' socket)" "$leaky" ""
+fds_of() { for f in /proc/"$1"/fd/*; do readlink "$f"; done 2>/dev/null | grep -v '^/dev/null$' | sort -u; }
+cpid=$("$DOCKER" inspect -f '{{.State.Pid}}' fdc)
+spid=$(awk '{print $4}' "/proc/$cpid/stat")
+fds_of "$BERTH_PID" >"$T_DIR/berthd.fds"
+out=$(fds_of "$cpid" | comm -12 - "$T_DIR/berthd.fds" | tr '\n' ' ')
+expect_eq "the container's process holds none of berthd's descriptors" "$out" ""
+expect_eq "  (it has only its stdio)" "$(ls "/proc/$cpid/fd" | tr '\n' ' ')" "0 1 2 "
+out=$(fds_of "$spid" | comm -12 - "$T_DIR/berthd.fds" | tr '\n' ' ')
+expect_eq "the shim holds none of berthd's descriptors" "$out" ""
+expect_no_match "  (no socket of berthd's listeners or its CA file)" "$(fds_of "$spid")" "$C|berth.sock"
+"$DOCKER" rm -f fdc >/dev/null
 
 # curl: the handshake itself decides.
 u="https://127.0.0.1:$PORT/_ping"
@@ -99,6 +144,54 @@ check_fails "plain HTTP to the TLS port gets no answer" curl -sf -m 5 "http://12
 out=$(printf '\000\001\002garbage\r\n' | timeout 10 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
 	-CAfile "$C/ca.pem" -cert "$C/cert.pem" -key "$C/key.pem" 2>/dev/null | tr -d '\r' | head -n 1)
 expect_eq "a garbage request line over TLS: 400" "$out" "HTTP/1.1 400 Bad Request"
+# The framing checks on the second request of a kept-alive TLS connection,
+# after the first answer (seq) and right behind the first request (pipe).
+cat >"$T_DIR/second.py" <<'EOF'
+import socket, ssl, sys
+port, ca, cert, key = sys.argv[1:5]
+cases = {
+    "garbage-target": b"GET /_p\x01ng HTTP/1.1\r\nHost: x\r\n\r\n",
+    "two-lengths": b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}",
+    "chunked-identity": b"POST /containers/create HTTP/1.1\r\nHost: x\r\n"
+                        b"Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "nul-query": b"GET /images/json?filters=%00x HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+ctx = ssl.create_default_context(cafile=ca)
+ctx.load_cert_chain(cert, key)
+ctx.check_hostname = False
+first = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+for mode in ("seq", "pipe"):
+    for name, req in cases.items():
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(port))))
+        s.settimeout(5)
+        out = b""
+        s.sendall(first + req if mode == "pipe" else first)
+        if mode == "seq":
+            while not out.endswith(b"OK"):
+                out += s.recv(65536)
+            s.sendall(req)
+        end = "open"
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    end = "closed"
+                    break
+                out += d
+        except (socket.timeout, ssl.SSLError):
+            pass
+        second = out.split(b"\r\n\r\nOK", 1)[-1].split(b"\r\n", 1)[0]
+        print(mode, name, second.decode("latin-1"), end)
+        s.close()
+EOF
+out=$(/usr/bin/python3 "$T_DIR/second.py" "$PORT" "$C/ca.pem" "$C/cert.pem" "$C/key.pem" 2>&1)
+for m in seq pipe; do
+	expect_match "TLS, 2nd request ($m): a control byte in the target: 400 and closed" "$out" "^$m garbage-target HTTP/1.1 400 .*closed$"
+	expect_match "TLS, 2nd request ($m): two different Content-Length headers: 400 and closed" "$out" "^$m two-lengths HTTP/1.1 400 .*closed$"
+	expect_match "TLS, 2nd request ($m): chunked, identity: 501 and closed" "$out" "^$m chunked-identity HTTP/1.1 501 .*closed$"
+	expect_match "TLS, 2nd request ($m): %00 in the query: 400 and closed" "$out" "^$m nul-query HTTP/1.1 400 .*closed$"
+done
 check "the unix socket still answers" curl -sf --unix-socket "$BERTH_SOCK" http://x/_ping
 out=$(curl -s --cacert "$C/ca.pem" --cert "$C/cert.pem" --key "$C/key.pem" "https://127.0.0.1:$PORT/_ping")
 expect_eq "berthd keeps serving TLS after the refusals" "$out" "OK"

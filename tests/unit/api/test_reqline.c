@@ -98,3 +98,19 @@ Test(json_depth, deep_documents_exceed_the_limit)
 	buf[400] = '\0';
 	cr_assert_gt(depth_of(buf), LIMIT_JSON_DEPTH);
 }
+
+Test(reqline, split_requests_are_judged_as_the_first)
+{
+	cr_expect_not(reqline_split_is_garbage("GET", "/_ping"));
+	cr_expect_not(reqline_split_is_garbage("M-SEARCH", NULL));
+	cr_expect_not(reqline_split_is_garbage(NULL, "/x?q=%00%01"), "escapes are not bytes");
+	cr_expect_not(reqline_split_is_garbage(NULL, "/caf\xc3\xa9"), "bytes >= 0x80 pass, as in "
+								      "Go");
+	cr_expect(reqline_split_is_garbage("\x01\x02", "/"));
+	cr_expect(reqline_split_is_garbage("", "/"));
+	cr_expect(reqline_split_is_garbage("GE T", "/"));
+	cr_expect(reqline_split_is_garbage("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH", "/"), "past 32 "
+										       "bytes");
+	cr_expect(reqline_split_is_garbage(NULL, "/_p\x01ng"));
+	cr_expect(reqline_split_is_garbage("GET", "/x\x7f"));
+}
