@@ -21,6 +21,7 @@
 #include "engine/container/container_dns.h"
 #include "engine/container/container_endpoint.h"
 #include "engine/container/container_internal.h"
+#include "engine/container/container_userns.h"
 #include "engine/container/hostsfile.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/links.h"
@@ -413,6 +414,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	o.name = c->name + 1;
 	o.network = c->spec.network_mode;
 	o.hostname = c->spec.hostname;
+	o.late_ns = container_userns_owns_netns(cs, c);
 	pthread_mutex_lock(&c->mu);
 	list = container_endpoint_list(&c->spec);
 	pthread_mutex_unlock(&c->mu);

@@ -27,6 +27,16 @@ container_userns_map(const struct containers *cs, const struct container *c)
 	return &cs->userns_remap;
 }
 
+bool
+container_userns_owns_netns(const struct containers *cs, const struct container *c)
+{
+	const char *m = c->spec.network_mode;
+
+	/* host is refused with the remap; container: shares another's */
+	return container_userns_map(cs, c) && !is(m, "host") &&
+	       !(m && strncmp(m, "container:", 10) == 0);
+}
+
 int
 container_userns_check(const struct containers *cs, const struct container_spec *s, struct err *e)
 {
@@ -45,13 +55,6 @@ container_userns_check(const struct containers *cs, const struct container_spec 
 		return err_set(e, -EINVAL,
 			       "cannot share the host PID namespace when user namespaces are "
 			       "enabled");
-	/* berth joins a donor's user namespace only with its PID namespace */
-	if (s->ipc_mode && strncmp(s->ipc_mode, "container:", 10) == 0 &&
-	    !is(s->pid_mode, s->ipc_mode))
-		return err_set(e, -EINVAL,
-			       "--ipc %s with --userns-remap needs --pid %s too in berth (the "
-			       "container joins that container's user namespace)",
-			       s->ipc_mode, s->ipc_mode);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include "engine/container/container.h"
 #include "engine/container/spec.h"
 #include "engine/util/err.h"
@@ -15,6 +17,14 @@
 
 /* The mapping @c runs with: the daemon's, or NULL (no remap, or --userns=host). */
 const struct idmap *container_userns_map(const struct containers *cs, const struct container *c);
+
+/*
+ * True when @c is remapped and has a network namespace of its own (bridge,
+ * user networks, none): the container makes it inside its user namespace
+ * (so its root has NET_ADMIN and NET_RAW there, as under runc) and berthd
+ * configures it from outside before the process runs (network_adopt_netns).
+ */
+bool container_userns_owns_netns(const struct containers *cs, const struct container *c);
 
 /*
  * dockerd's verifyPlatformContainerSettings checks for a remapping daemon:

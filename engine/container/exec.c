@@ -367,7 +367,9 @@ monitor_main(void *p)
 	struct err e = ERR_INIT;
 	char code[16];
 
-	if (runtime_wait(bundle, -1, &x, &e) < 0) {
+	bool reported = runtime_wait(bundle, -1, &x, &e) == 0;
+
+	if (!reported) {
 		/* the container's end took the session and its bundle along */
 		log_debug("exec %.12s: %s", a->ex->id, e.msg);
 		x.exit_code = 137;
@@ -375,7 +377,7 @@ monitor_main(void *p)
 	set_status(a->ex, EXEC_EXITED, x.exit_code);
 	snprintf(code, sizeof(code), "%d", x.exit_code);
 	publish(a->cs, a->ex, "exec_die", false, json_pack("{s:s}", "exitCode", code));
-	(void)runtime_cleanup(bundle, &e);
+	(void)(reported ? runtime_exec_cleanup(bundle, &e) : runtime_cleanup(bundle, &e));
 	exec_unref(a->ex);
 	free(a);
 	return NULL;

@@ -31,6 +31,7 @@
 #include "engine/container/links.h"
 #include "engine/container/runspec.h"
 #include "engine/events/events.h"
+#include "engine/network/network.h"
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/deadline.h"
@@ -232,7 +233,7 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	struct runtime_spec rs = {0};
 	struct links_setup lk = {0};
 	struct err ignored = ERR_INIT;
-	bool held;
+	bool held, own_net = container_userns_owns_netns(cs, c);
 	pid_t pid = 0;
 	int r;
 
@@ -253,8 +254,10 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		return start_failed(cs, c, r, e);
 	lifecycle_write_hosts(cs, c, lk.hosts);
 	links_update_parents(cs, c);
-	/* Before the process runs, so its first lookup is answered. */
-	(void)container_dns_sync(cs, c);
+	/* Before the process runs, so its first lookup is answered (with
+	 * own_net once its namespace exists, below). */
+	if (!own_net)
+		(void)container_dns_sync(cs, c);
 	r = container_userns_own_files(cs, c, e);
 	if (r == 0)
 		r = runspec_build(cs, c, &rs, e);
@@ -269,9 +272,14 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	pthread_mutex_lock(&c->mu);
 	held = hold_arm(&c->hold);
 	pthread_mutex_unlock(&c->mu);
-	r = runtime_start(bundle, &rs, held ? RUNTIME_START_HELD : 0, &pid, e);
+	/* own_net: held until its namespace is plumbed (libnetwork's prestart hook) */
+	r = runtime_start(bundle, &rs, held || own_net ? RUNTIME_START_HELD : 0, &pid, e);
 	trace_point("start.shim_reported", c->id);
 	runtime_spec_release(&rs);
+	if (r >= 0 && own_net && (r = network_adopt_netns(cs->net, c->id, pid, e)) < 0)
+		return start_failed(cs, c, r == -ENOENT || r == -EACCES ? -EIO : r, e);
+	if (r >= 0 && own_net)
+		(void)container_dns_sync(cs, c);
 	if (r < 0) {
 		/* dockerd's wording around runc's message; docker run maps 126/127 from it */
 		struct err w = ERR_INIT;
@@ -300,6 +308,8 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	container_monitor_start(cs, c);
 	if (held)
 		release_held(c, bundle);
+	else if (own_net && runtime_release(bundle, &ignored) < 0)
+		log_warn("container %.12s: release: %s", c->id, ignored.msg);
 	trace_point("start.released", c->id);
 	lifecycle_event(cs, c, "start", NULL);
 	return 0;

@@ -55,6 +55,9 @@ recover_containers(struct containers *cs, struct err *e)
 			c->state.status = rs.paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
 			pthread_mutex_unlock(&c->mu);
 			container_endpoint_refresh(cs, c);
+			/* a namespace file that lost its mount is found again by the pid */
+			if (network_adopt_netns(cs->net, c->id, rs.pid, &ignored) < 0)
+				log_warn("container %.12s: %s", c->id, ignored.msg);
 			strv_append(&live, c->id);
 			(void)container_dns_sync(cs, c); /* berthd's sockets died with it */
 			if (!rs.paused)

@@ -192,7 +192,10 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	add_bind(rs, "/etc/hostname", hostname, false);
 	add_bind(rs, "/etc/resolv.conf", resolv, false);
 
-	if (c->ep.netns) {
+	if (container_userns_owns_netns(cs, c)) {
+		/* made by the child in its user namespace; berthd plumbs it before exec */
+		rs->netns = RUNTIME_NETNS_NONE;
+	} else if (c->ep.netns) {
 		rs->netns = RUNTIME_NETNS_PATH;
 		rs->netns_path = xstrdup(c->ep.netns);
 	} else if (c->ep.network && strcmp(c->ep.network, "host") == 0) {

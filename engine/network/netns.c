@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -33,6 +34,27 @@ netns_create(const char *path)
 		return -errno;
 	safe_close(fd);
 	r = nsjob_netns_create(path);
+	if (r < 0)
+		(void)unlink(path);
+	return r;
+}
+
+int
+netns_pin(const char *path, pid_t pid)
+{
+	char proc[40];
+	_cleanup_close_ int nsfd = -1;
+	int fd, r;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/ns/net", (int)pid);
+	nsfd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return -errno;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return -errno;
+	safe_close(fd);
+	r = nsjob_netns_pin(nsfd, path);
 	if (r < 0)
 		(void)unlink(path);
 	return r;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /*
  * Creates a new network namespace pinned at @path (an empty file is created;
@@ -20,6 +21,15 @@
  * failure (nothing is left behind). Thread-safe.
  */
 int netns_create(const char *path);
+
+/*
+ * Pins the network namespace process @pid is in at @path (created, as by
+ * netns_create): how berthd takes over the namespace a remapped container
+ * made inside its own user namespace, as libnetwork's sandbox key is a
+ * bind mount of /proc/<pid>/ns/net. -EEXIST when @path exists, -ESRCH /
+ * -ENOENT when @pid is gone; nothing is left behind on failure.
+ */
+int netns_pin(const char *path, pid_t pid);
 
 /*
  * Unmounts and unlinks the namespace file at @path. The namespace itself

@@ -483,7 +483,9 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 		return err_errno(e, r, "cannot save IPAM state");
 	}
 	trace_point("net.claimed", id);
-	r = plumb_endpoint(br, &shared->ep, true, e);
+	shared->pending = o->late_ns &&
+			  (o->mode == NETWORK_MODE_BRIDGE || o->mode == NETWORK_MODE_NONE);
+	r = shared->pending ? 0 : plumb_endpoint(br, &shared->ep, true, e);
 	trace_point("net.plumbed", id);
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
 		err_errno(e, r, "cannot save endpoint of '%s'", id);
@@ -505,6 +507,7 @@ network_connect(struct network_state *net, const char *id, const struct network_
 	struct bridge_net *br = &net->br;
 	struct ep_rec *shared;
 	char stem[96];
+	bool pending;
 	ssize_t i;
 	int r;
 
@@ -515,6 +518,7 @@ network_connect(struct network_state *net, const char *id, const struct network_
 	i = netstate_find_rec(net, id);
 	r = i >= 0 && (net->eps[i]->ep.mode == NETWORK_MODE_BRIDGE ||
 		       net->eps[i]->ep.mode == NETWORK_MODE_NONE) ? 0 : -EINVAL;
+	pending = i >= 0 && net->eps[i]->pending; /* its namespace is not there yet */
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0)
 		return err_set(e, r, "container '%s' has no network namespace of its own", id);
@@ -536,7 +540,8 @@ network_connect(struct network_state *net, const char *id, const struct network_
 		unclaim(net, id, shared->ep.network_id);
 		return err_errno(e, r, "cannot save IPAM state");
 	}
-	r = plumb_endpoint(br, &shared->ep, false, e);
+	shared->pending = pending;
+	r = pending ? 0 : plumb_endpoint(br, &shared->ep, false, e);
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
 		err_errno(e, r, "cannot save endpoint of '%s'", id);
 	if (r < 0) {
@@ -548,6 +553,74 @@ network_connect(struct network_state *net, const char *id, const struct network_
 	}
 	endpoint_copy(ret, &shared->ep);
 	return 0;
+}
+
+/* Pins @path from @pid unless it already is a namespace mount (a stale file is replaced). */
+static int
+pin_from_pid(const char *path, pid_t pid, struct err *e)
+{
+	int r;
+
+	if (netns_is_pinned(path))
+		return 0;
+	(void)unlink(path);
+	r = netns_pin(path, pid);
+	if (r < 0)
+		return err_errno(e, r, "cannot pin the network namespace of process %d at '%s'",
+				 (int)pid, path);
+	return 0;
+}
+
+int
+network_adopt_netns(struct network_state *net, const char *id, pid_t pid, struct err *e)
+{
+	struct network_endpoint *eps = NULL;
+	struct bridge_net **brs = NULL;
+	char path[256] = "";
+	size_t n = 0;
+	int r = 0;
+
+	pthread_mutex_lock(&net->lock);
+	eps = xcalloc(net->n_eps + 1, sizeof(*eps));
+	brs = xcalloc(net->n_eps + 1, sizeof(*brs));
+	for (size_t i = 0; i < net->n_eps; i++) {
+		const struct ep_rec *rec = net->eps[i];
+		if (strcmp(rec->ep.container_id, id) != 0 ||
+		    (rec->ep.mode != NETWORK_MODE_BRIDGE && rec->ep.mode != NETWORK_MODE_NONE))
+			continue;
+		memcpy(path, rec->ep.netns_path, sizeof(path));
+		if (!rec->pending)
+			continue;
+		endpoint_copy(&eps[n], &rec->ep);
+		brs[n++] = netobj_bridge_of(net, &rec->ep);
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (path[0])
+		r = pin_from_pid(path, pid, e);
+	/* in interface order: eth0 first, as network_attach and connect made them */
+	for (size_t k = 0; r >= 0 && k < n; k++) {
+		size_t best = k;
+		for (size_t j = k + 1; j < n; j++)
+			if (atoi(eps[j].ifname + 3) < atoi(eps[best].ifname + 3))
+				best = j;
+		if (best != k) {
+			struct network_endpoint t = eps[k];
+			struct bridge_net *b = brs[k];
+			eps[k] = eps[best], eps[best] = t;
+			brs[k] = brs[best], brs[best] = b;
+		}
+		r = plumb_endpoint(brs[k], &eps[k], false, e);
+	}
+	pthread_mutex_lock(&net->lock);
+	for (size_t i = 0; r >= 0 && i < net->n_eps; i++)
+		if (strcmp(net->eps[i]->ep.container_id, id) == 0)
+			net->eps[i]->pending = false;
+	pthread_mutex_unlock(&net->lock);
+	for (size_t k = 0; k < n; k++)
+		network_endpoint_release(&eps[k]);
+	free(eps);
+	free(brs);
+	return r < 0 ? err_prefix(e, "cannot attach '%s'", id) : 0;
 }
 
 /* Tears one endpoint record down (taken out of the table already). */

@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "engine/network/netdef.h"
 #include "engine/network/portmap.h"
@@ -78,6 +79,13 @@ struct network_attach_opts {
 	const char *ip;		/* requested IPv4 address (--ip), NULL: from IPAM */
 	const char *ip6;	/* requested IPv6 address (--ip6), NULL: from IPAM */
 	const char *mac;	/* requested MAC address, NULL: 02:42 + the address */
+	/*
+	 * Bridge and none modes: the container makes its network namespace
+	 * itself (inside its own user namespace, --userns-remap), so only the
+	 * record, address and host ports are claimed now; network_adopt_netns
+	 * pins the namespace and plumbs the endpoint once the process exists.
+	 */
+	bool late_ns;
 };
 
 struct network_endpoint {
@@ -144,6 +152,19 @@ void network_shutdown(struct network_state *net);
 int network_attach(struct network_state *net, const char *id,
 		   const struct network_attach_opts *opts, struct network_endpoint *ret,
 		   struct err *e);
+
+/*
+ * For endpoints attached with late_ns (and those connected before this
+ * call): pins the network namespace of process @pid (the container's,
+ * held before exec) at the endpoints' netns_path, then builds every
+ * pending endpoint of @id in interface order (veth moved into it by fd,
+ * address, routes and lo through netlink sockets made inside it, port
+ * rules), as libnetwork's prestart hook configures a namespace runc made.
+ * Also used at daemon start for a running container: a namespace file
+ * that is no longer a mount is pinned again from @pid. Nothing of @id is
+ * undone on failure (network_detach does). 0 or -errno with @e.
+ */
+int network_adopt_netns(struct network_state *net, const char *id, pid_t pid, struct err *e);
 
 /*
  * Connects container @id, which already has a namespace from

@@ -20,6 +20,9 @@
 struct ep_rec {
 	struct network_endpoint ep;
 	int *port_fds; /* one reservation socket per binding, -1 if lost */
+	/* recorded, not yet in the kernel: its namespace is the container's to
+	 * make (network_attach_opts.late_ns) and network_adopt_netns plumbs it */
+	bool pending;
 };
 
 struct net_obj;

@@ -19,7 +19,8 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
 	engine/runtime/shim/monitor.c \
-	engine/runtime/shim/userns.c
+	engine/runtime/shim/userns.c \
+	engine/runtime/shim/shiftcopy.c
 berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(ZLIB_LIBS)
 
 # Test driver for tests/integration/1001-runtime-shim.sh: the runtime API from a shell.

@@ -33,6 +33,10 @@
  *     "start"           release a --held process (it waits just before exec,
  *                       after every check that can fail, so that attach
  *                       clients see its first byte); reply "ok\n"
+ *                       A remapped container with a network namespace of its
+ *                       own (config.json userns set, no network path) is always
+ *                       held, --held or not: berthd plumbs the namespace of
+ *                       the reported pid, then sends "start"
  *     "state"           reply "running <pid>\n"
  *     "wait"            reply "exited <code> <oom 0|1>\n" once the process
  *                       has exited and exit.json is written

@@ -133,3 +133,9 @@ int runtime_top(const char *bundle, pid_t **ret, size_t *ret_n, struct err *e);
  * bundles of containers that are gone.
  */
 int runtime_cleanup(const char *bundle, struct err *e);
+
+/*
+ * Removes the bundle of an exec whose exit runtime_wait() reported (the
+ * shim is done with it); anything else goes through runtime_cleanup().
+ */
+int runtime_exec_cleanup(const char *bundle, struct err *e);

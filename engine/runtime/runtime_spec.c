@@ -1046,8 +1046,9 @@ runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct er
 	int r;
 
 	/* The bundle is in the exec root: per-boot state (a tmpfs by default) that no
-	 * container outlives, so rename gives all the crash safety it needs and an
-	 * fsync would buy nothing (docs/performance.md, "The container path"). */
+	 * container outlives, and an exec's lives as long as its process (berthd
+	 * keeps execs in memory only): rename gives all the crash safety it needs
+	 * and an fsync would buy nothing (docs/performance.md, "The container path"). */
 	r = fs_write_replace(path, text, strlen(text), 0600);
 	if (r < 0)
 		return err_errno(e, r, "write '%s'", path);

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -36,11 +37,12 @@
 /* The child calls a handful of syscalls: this is plenty. */
 #define STACK_SIZE (64 * 1024)
 
-enum job_kind { JOB_NETNS_CREATE, JOB_UMOUNT, JOB_SOCKETS };
+enum job_kind { JOB_NETNS_CREATE, JOB_BIND, JOB_UMOUNT, JOB_SOCKETS };
 
 struct job {
 	enum job_kind kind;
 	const char *path;
+	const char *src; /* JOB_BIND */
 	int flags;
 	int nsfd;
 	const struct nsjob_sock *socks;
@@ -94,6 +96,10 @@ child_main(void *arg)
 		if (syscall(SYS_unshare, CLONE_NEWNET) < 0 ||
 		    syscall(SYS_mount, "/proc/thread-self/ns/net", j->path, NULL, MS_BIND, NULL) <
 			    0)
+			code = -errno;
+		break;
+	case JOB_BIND:
+		if (syscall(SYS_mount, j->src, j->path, NULL, MS_BIND, NULL) < 0)
 			code = -errno;
 		break;
 	case JOB_UMOUNT:
@@ -189,6 +195,17 @@ nsjob_netns_create(const char *path)
 {
 	struct job j = {.kind = JOB_NETNS_CREATE, .path = path, .nsfd = -1};
 
+	return run(&j, NULL, 0);
+}
+
+int
+nsjob_netns_pin(int nsfd, const char *path)
+{
+	/* the child has a copy of our fd table: @nsfd is open there too */
+	char src[32];
+	struct job j = {.kind = JOB_BIND, .path = path, .src = src, .nsfd = -1};
+
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", nsfd);
 	return run(&j, NULL, 0);
 }
 

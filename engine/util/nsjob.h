@@ -27,6 +27,13 @@
  */
 int nsjob_netns_create(const char *path);
 
+/*
+ * Pins the namespace open as @nsfd (a network namespace another process
+ * made, e.g. a remapped container inside its own user namespace) by
+ * bind-mounting it on @path, an existing file. -errno of mount.
+ */
+int nsjob_netns_pin(int nsfd, const char *path);
+
 /* umount2(@path, @flags) in a helper child. -EINVAL when not a mount point. */
 int nsjob_umount(const char *path, int flags);
 

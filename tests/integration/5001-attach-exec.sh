@@ -133,6 +133,10 @@ wait_for 5 sh -c "curl -s --unix-socket $BERTH_SOCK http://x/exec/$eid/json | jq
 expect_eq "exec inspect reports ExitCode 1 for false" "$rc" 0
 out=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/exec/$eid/json" | jq -c '[.Running, .ProcessConfig.entrypoint, .ContainerID == "'"$("$DOCKER" inspect -f '{{.Id}}' ex)"'"]')
 expect_eq "exec inspect shape" "$out" '[false,"false",true]'
+# the exec's bundle (config.json, shim.json, exit.json; no fsync) goes once its exit is recorded
+exdir=$BERTH_ROOT/exec/containers/$("$DOCKER" inspect -f '{{.Id}}' ex)/exec
+wait_for 5 sh -c "[ ! -e '$exdir/$eid' ]"; rc=$?
+expect_eq "a finished exec leaves no bundle behind" "$rc" 0
 out=$(api POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{"Detach":true}')
 expect_match "starting it again is a 409" "$out" "exec command $eid has already run"$'\n'409
 out=$("$DOCKER" inspect -f '{{len .ExecIDs}}' ex)

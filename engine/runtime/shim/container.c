@@ -427,9 +427,8 @@ write_sysctls(struct shim_child *c)
 
 		if (!val)
 			continue;
-		/* remapped: net.* belongs to the host's user namespace; the shim wrote them */
-		if (idmap_is_set(&c->spec->userns) && c->spec->netns == RUNTIME_NETNS_PATH &&
-		    strncmp(kv, "net.", 4) == 0)
+		/* remapped: the shim writes net.* from the host's user namespace */
+		if (idmap_is_set(&c->spec->userns) && strncmp(kv, "net.", 4) == 0)
 			continue;
 		*val++ = '\0';
 		for (char *p = kv; *p; p++)
@@ -598,6 +597,28 @@ join_userns(struct shim_child *c)
 		shim_child_fail(c, -errno, "join user namespace: %m");
 }
 
+/*
+ * A PID namespace unshared inside a joined user namespace (--ipc
+ * container:<c> under the remap: dockerd joins <c>'s user namespace too)
+ * holds only our children: fork its pid 1, hand its pid to the shim and
+ * go. The shim reaps us, adopts it (child subreaper) and sends one more
+ * sync byte, so its parent-death signal, set later, points at the shim.
+ */
+static void
+fork_into_pidns(struct shim_child *c)
+{
+	pid_t pid = fork();
+	char b;
+
+	if (pid < 0)
+		shim_child_fail(c, -errno, "fork into the PID namespace: %m");
+	if (pid > 0)
+		_exit(fs_write_all(c->fork_pid_fd, &pid, sizeof(pid)) < 0 ? 1 : 0);
+	c->fork_pid_fd = safe_close(c->fork_pid_fd);
+	if (read(c->sync_fd, &b, 1) != 1)
+		_exit(1); /* shim gone or start aborted */
+}
+
 void
 shim_child_main(struct shim_child *c)
 {
@@ -634,6 +655,8 @@ shim_child_main(struct shim_child *c)
 			shim_child_fail(c, -errno, "become root in the user namespace: %m");
 		if (c->join_userns_fd >= 0 && unshare((int)c->unshare_flags) < 0)
 			shim_child_fail(c, -errno, "namespaces in the joined user namespace: %m");
+		if (c->fork_pid_fd >= 0)
+			fork_into_pidns(c);
 	} else {
 		if (s->netns == RUNTIME_NETNS_PATH) {
 			_cleanup_close_ int nfd = open(s->netns_path, O_RDONLY | O_CLOEXEC);

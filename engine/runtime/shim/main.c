@@ -16,11 +16,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -324,6 +326,79 @@ prepare_userns(struct shim *s, struct shim_child *c, struct ns_saved *sv, char *
 	return enter_for_userns(&s->spec, sv, msg, size);
 }
 
+/*
+ * A remapped child made its network namespace inside its user namespace
+ * (RUNTIME_NETNS_NONE); it waits, held, before exec. Its net.* sysctls are
+ * written from here, in the host's user namespace (the remapped root cannot
+ * give every gid to ping_group_range), after checking that the child's
+ * namespace is not ours: a host sysctl must never be touched.
+ */
+static int
+child_net_sysctls(struct shim *s, char *msg, size_t size)
+{
+	_cleanup_free_ char *p = xasprintf("/proc/%d/ns/net", (int)s->pid);
+	struct stat self, child;
+	int saved = -1, r;
+
+	if (stat("/proc/self/ns/net", &self) < 0 || stat(p, &child) < 0)
+		return snprintf(msg, size, "network namespace of %d: %s", (int)s->pid,
+				strerror(errno)),
+		       -errno;
+	if (self.st_ino == child.st_ino && self.st_dev == child.st_dev)
+		return snprintf(msg, size, "the container has no network namespace of its own"),
+		       -EINVAL;
+	if ((r = shim_ns_enter(p, CLONE_NEWNET, &saved)) < 0)
+		return snprintf(msg, size, "join namespace '%s': %s", p, strerror(-r)), r;
+	r = shim_userns_net_sysctls(&s->spec, msg, size);
+	shim_ns_leave(&saved, CLONE_NEWNET);
+	return r;
+}
+
+/*
+ * The user namespace that owns the namespace file at @path (NS_GET_USERNS),
+ * open; -ENOENT when it is ours (a donor that is not remapped).
+ */
+static int
+owner_userns(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC), uns = -1;
+	struct stat self, owner;
+
+	if (fd < 0 || (uns = ioctl(fd, NS_GET_USERNS)) < 0)
+		return -errno;
+	if (stat("/proc/self/ns/user", &self) < 0 || fstat(uns, &owner) < 0)
+		return -errno;
+	if (self.st_ino == owner.st_ino && self.st_dev == owner.st_dev)
+		return -ENOENT;
+	return TAKE_FD(uns);
+}
+
+/*
+ * The child forked the container's pid 1 into a PID namespace of the joined
+ * user namespace (fork_into_pidns): reap the child, make pid 1 ours (we are
+ * the subreaper it was reparented to) and let it go on. A child that failed
+ * before the fork sent no pid: its message follows on the error pipe.
+ */
+static int
+adopt_pid1(struct shim *s, int pid_fd, int sync_fd, char *msg, size_t size)
+{
+	pid_t pid1 = 0;
+	ssize_t n;
+
+	while ((n = read(pid_fd, &pid1, sizeof(pid1))) < 0 && errno == EINTR)
+		;
+	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(pid1) || pid1 <= 0) {
+		s->pid = 0;
+		return 0; /* read_child_error reports why */
+	}
+	s->pid = pid1;
+	if (write(sync_fd, "G", 1) != 1)
+		return snprintf(msg, size, "sync: %s", strerror(errno)), -errno;
+	return 0;
+}
+
 /* Clones the child and waits until it exec'd or failed. 0, or the child's errno with @msg. */
 static int
 spawn(struct shim *s, char *msg, size_t msg_size)
@@ -334,26 +409,44 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 			       .tty_sock = -1,
 			       .join_pidfd = -1,
 			       .root_mfd = -1,
-			       .join_userns_fd = -1};
+			       .join_userns_fd = -1,
+			       .fork_pid_fd = -1};
 	int sync[2] = {-1, -1}, errp[2] = {-1, -1}, tty[2] = {-1, -1}, go[2] = {-1, -1};
+	_cleanup_close_ int fork_pid_rd = -1;
 	struct ns_saved sv = {-1, -1, -1, -1};
 	bool remap = idmap_is_set(&s->spec.userns) && !s->spec.join_pid;
-	bool join_user = remap && s->spec.pidns.mode == RUNTIME_NS_JOIN;
+	/* dockerd: sharing a PID, IPC or network namespace shares its user namespace */
+	const char *donor = s->spec.pidns.mode == RUNTIME_NS_JOIN   ? s->spec.pidns.path
+			    : s->spec.ipcns.mode == RUNTIME_NS_JOIN ? s->spec.ipcns.path
+			    : s->spec.netns == RUNTIME_NETNS_PATH   ? s->spec.netns_path
+								    : NULL;
+	bool join_user = false;
 	unsigned long flags = clone_flags(&s->spec) | (remap ? CLONE_NEWUSER : 0);
+	/* its own network namespace, in its user namespace: berthd plumbs it, then lets it go */
+	bool own_net = remap && s->spec.netns == RUNTIME_NETNS_NONE;
 	int r, code = 0;
 
+	if (own_net)
+		s->held = true;
+
+	if (remap && donor) {
+		c.join_userns_fd = owner_userns(donor);
+		if (c.join_userns_fd < 0 && c.join_userns_fd != -ENOENT)
+			return snprintf(msg, msg_size, "join user namespace of '%s': %s", donor,
+					strerror(-c.join_userns_fd)),
+			       c.join_userns_fd;
+		join_user = c.join_userns_fd >= 0;
+	}
 	if (join_user) {
-		/* "/proc/<pid>/ns/pid" → the same process's user namespace */
-		_cleanup_free_ char *p = xstrdup(s->spec.pidns.path);
-		char *slash = strrchr(p, '/');
-		_cleanup_free_ char *u = slash ? xasprintf("%.*s/user", (int)(slash - p), p) : NULL;
-		c.join_userns_fd = u ? open(u, O_RDONLY | O_CLOEXEC) : -1;
-		if (c.join_userns_fd < 0)
-			return snprintf(msg, msg_size, "join user namespace of '%s': %s",
-					s->spec.pidns.path, strerror(errno)),
-			       -errno;
+		int fp[2];
 		c.unshare_flags = clone_flags(&s->spec);
 		flags = 0;
+		if (c.unshare_flags & CLONE_NEWPID) {
+			if (pipe2(fp, O_CLOEXEC) < 0)
+				return snprintf(msg, msg_size, "pipe: %s", strerror(errno)), -EIO;
+			fork_pid_rd = fp[0];
+			c.fork_pid_fd = fp[1];
+		}
 	}
 
 	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
@@ -399,6 +492,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		shim_child_main(&c);
 	}
 	safe_close(go[0]);
+	safe_close(c.fork_pid_fd);
 	s->go_fd = go[1];
 	close(sync[0]);
 	close(errp[1]);
@@ -419,6 +513,8 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	}
 	if (code == 0 && write(sync[1], "G", 1) != 1)
 		code = -errno;
+	if (code == 0 && fork_pid_rd >= 0)
+		code = adopt_pid1(s, fork_pid_rd, sync[1], msg, msg_size);
 	close(sync[1]);
 	if (code == 0) {
 		read_child_error(errp[0], msg, msg_size);
@@ -435,8 +531,13 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 				memmove(msg, sp + 1, strlen(sp + 1) + 1);
 			}
 		}
+		if (code == 0 && s->pid <= 0)
+			code = -EIO,
+			snprintf(msg, msg_size, "the container's pid 1 was not forked");
 	}
 	close(errp[0]);
+	if (code == 0 && own_net)
+		code = child_net_sysctls(s, msg, msg_size);
 	trace_point("shim.child_ready", strrchr(s->bundle, '/') + 1);
 	if (code == 0 && s->spec.terminal) {
 		s->out_fd = shim_recv_fd(tty[0]);
@@ -446,7 +547,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 			s->in_fd = s->out_fd;
 	}
 	safe_close(tty[0]);
-	if (code < 0) {
+	if (code < 0 && s->pid > 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
 	}

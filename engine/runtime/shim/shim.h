@@ -30,6 +30,9 @@ struct shim_child {
 	 * which then unshares unshare_flags (dockerd shares the user namespace too) */
 	int join_userns_fd;
 	unsigned long unshare_flags;
+	/* with CLONE_NEWPID in unshare_flags: the child forks the container's
+	 * pid 1 into the new PID namespace and writes its pid (a pid_t) here */
+	int fork_pid_fd;
 };
 
 /* Runs in the cloned child: never returns (execs or _exits after reporting). */
@@ -57,6 +60,12 @@ void shim_child_fail(struct shim_child *c, int code, const char *fmt, ...)
 int shim_userns_write_maps(pid_t pid, const struct idmap *m);
 /* The overlay (or bound rootfs) over idmapped layers, detached: a mount fd. */
 int shim_userns_mount_root(const struct runtime_spec *s, char *msg, size_t size);
+/*
+ * Where layer @diff cannot be idmapped: its copy with owners shifted by @m
+ * (shiftcopy.c), made once per mapping beside it; the path goes to *@ret.
+ */
+int shim_userns_shifted_layer(const char *diff, const struct idmap *m, char **ret, char *msg,
+			      size_t size);
 /* Opens each bind mount's source as a detached tree; NULL with errno on failure. */
 int *shim_userns_open_binds(const struct runtime_spec *s, char *msg, size_t size);
 void shim_userns_close_binds(int *fds, size_t n);

@@ -14,8 +14,10 @@
  * - Bind-mount sources (volumes below the 0700 data root, the container's
  *   hosts/hostname/resolv.conf) are opened here as detached trees
  *   (open_tree), because the remapped root could not walk to them.
- * - A network namespace berthd made (owned by the host's user namespace)
- *   is entered by the shim around the clone, so the child starts in it.
+ * - A network namespace of its own is made by the child's clone, inside
+ *   its user namespace; berthd plumbs it while the child is held. Another
+ *   container's (--network container:) is entered by the shim around the
+ *   clone, so the child starts in it.
  * - The uid_map and gid_map are written by the shim for the child.
  */
 #include "config.h"
@@ -161,9 +163,32 @@ make_overlay(const struct runtime_spec *s, const int *lfds, char *msg, size_t si
 	return mfd;
 }
 
+/*
+ * The file system of @diff cannot idmap (or the test knob says so): its
+ * shifted copy (shiftcopy.c), made on first use, as a detached tree.
+ */
+static int
+shifted_tree(const struct runtime_spec *s, const char *diff, char *msg, size_t size)
+{
+	_cleanup_free_ char *copy = NULL;
+	char why[512] = "";
+	int r = shim_userns_shifted_layer(diff, &s->userns, &copy, why, sizeof(why));
+
+	if (r < 0)
+		return snprintf(msg, size, "shifted copy of layer '%s': %s", diff, why), r;
+	r = open_tree(AT_FDCWD, copy, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (r < 0)
+		return snprintf(msg, size, "layer '%s': %s", copy, strerror(errno)), -errno;
+	return r;
+}
+
 int
 shim_userns_mount_root(const struct runtime_spec *s, char *msg, size_t size)
 {
+	/* test knob (documented in security.md): behave as on a file system
+	 * without idmapped mounts, so the shifted copies are used */
+	const char *knob = getenv("BERTH_TEST_NO_IDMAPPED_LAYERS");
+	bool no_idmap = knob && strcmp(knob, "1") == 0;
 	_cleanup_close_ int userns = userns_fd(&s->userns);
 	size_t n = 0;
 	int *lfds, mfd = -1;
@@ -179,13 +204,20 @@ shim_userns_mount_root(const struct runtime_spec *s, char *msg, size_t size)
 	}
 	while (s->lowerdirs[n])
 		n++;
+	msg[0] = '\0';
 	lfds = xcalloc(n, sizeof(int));
 	for (size_t i = 0; i < n; i++) {
-		lfds[i] = idmapped_tree(s->lowerdirs[i], userns, false);
-		if (lfds[i] < 0) {
+		lfds[i] = no_idmap ? -EINVAL : idmapped_tree(s->lowerdirs[i], userns, false);
+		if (lfds[i] == -EINVAL || lfds[i] == -ENOTSUP || lfds[i] == -EOPNOTSUPP ||
+		    lfds[i] == -EPERM)
+			lfds[i] = shifted_tree(s, s->lowerdirs[i], msg, size);
+		if (lfds[i] < 0 && !msg[0]) {
 			mfd = lfds[i];
 			snprintf(msg, size, "idmapped layer '%s': %s", s->lowerdirs[i],
 				 strerror(-mfd));
+		}
+		if (lfds[i] < 0) {
+			mfd = lfds[i];
 			n = i;
 			break;
 		}
