@@ -21,11 +21,13 @@
 #include "engine/container/container_endpoint.h"
 #include "engine/container/lifecycle.h"
 #include "engine/container/links.h"
+#include "engine/container/memo.h"
 #include "engine/container/limits.h"
 #include "engine/container/snapshot.h"
 #include "engine/engine.h"
 #include "engine/network/network.h"
 #include "engine/store/store_image.h"
+#include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
@@ -257,16 +259,59 @@ bound_time(struct api_request *r, struct filters *f, const char *key, const char
 
 /* What `docker ps` without -a shows: running, paused or restarting. */
 static bool
-is_up(struct container *c)
+is_up(const struct container_state *st)
 {
-	struct container_state st;
-	bool up;
+	return st->status == CONTAINER_RUNNING || st->status == CONTAINER_PAUSED ||
+	       st->status == CONTAINER_RESTARTING;
+}
 
-	container_get_state(c, &st);
-	up = st.status == CONTAINER_RUNNING || st.status == CONTAINER_PAUSED ||
-	     st.status == CONTAINER_RESTARTING;
-	container_state_release(&st);
-	return up;
+/*
+ * Appends c's entry to the list in out (with the comma before it unless it
+ * is the first) and returns true when the filters keep it. The entry is
+ * the container's memo (memo.h) for this API version when it has not
+ * changed since it was last encoded and its Status text is still the same
+ * (the "Up 5 minutes" changes with the clock alone); otherwise it is
+ * encoded by jansson and remembered. Sizes change unseen: never memoised.
+ */
+static bool
+list_entry(struct list_ctx *lc, struct container *c, const char *status, bool filtered, bool size,
+	   bool first, struct buf *out)
+{
+	struct containers *cs = lc->eng->containers;
+	_cleanup_container_snap_ struct container_snap *s = NULL;
+	_cleanup_json_ json_t *doc = NULL;
+	unsigned slot = api_version_lt(lc->r, 1, 44) ? 1 : 0;
+	uint64_t gen = container_memo_gen(cs, c); /* before the snapshot: see memo.h */
+	size_t mark = out->len;
+	struct err e = ERR_INIT;
+	char *text;
+
+	if (filtered && (container_snapshot(cs, c, 0, &s, &e) < 0 || !matches(lc, s)))
+		return false;
+	if (!first)
+		buf_putc(out, ',');
+	if (!size && container_memo_get(cs, c, slot, status, out))
+		return true;
+	if (!s || size) {
+		s = container_snap_free(s);
+		if (container_snapshot(cs, c, size ? CONTAINER_SNAP_SIZES : 0, &s, &e) < 0)
+			goto undo_comma;
+	}
+	doc = container_json_summary(s);
+	if (slot == 1)
+		container_json_networks_v141(doc, s);
+	text = json_dumps(doc, JSON_COMPACT);
+	if (!text)
+		goto undo_comma;
+	if (!size)
+		container_memo_put(c, slot, gen, json_string_value(json_object_get(doc, "Status")),
+				   text, strlen(text));
+	buf_puts(out, text);
+	free(text);
+	return true;
+undo_comma:
+	out->len = mark;
+	return false;
 }
 
 /* operationId: ContainerList */
@@ -277,13 +322,14 @@ api_containers_list(struct api_request *r)
 					    "exited", "health", "id", "name", "label", "network",
 					    "status", "volume", "isolation", "is-task", NULL };
 	_cleanup_filters_ struct filters *f = NULL;
+	_cleanup_buf_ struct buf out = BUF_INIT;
 	struct list_ctx lc = { .r = r, .eng = r->ctx->engine };
 	struct err e = ERR_INIT;
 	bool all = api_query_bool(r, "all", false), size = api_query_bool(r, "size", false);
+	bool filtered = false;
 	int64_t limit;
 	size_t n = 0, shown = 0;
 	struct container **list;
-	json_t *arr;
 
 	if (filters_parse(api_query(r, "filters"), &f, &e) < 0 ||
 	    filters_check_keys(f, keys, &e) < 0) {
@@ -314,31 +360,33 @@ api_containers_list(struct api_request *r)
 	/* status/exited/before/since/limit imply all (dockerd). */
 	if (filters_has(f, "status") || filters_has(f, "exited") || limit > 0 || lc.before_ns || lc.since_ns)
 		all = true;
+	for (size_t i = 0; keys[i]; i++)
+		filtered |= filters_has(f, keys[i]);
+	filtered |= lc.before_ns || lc.since_ns;
 	list = containers_list(r->ctx->engine->containers, &n);
-	arr = json_array();
+	/* The array's brackets and commas around the elements jansson encoded
+	 * (compact): the bytes json_dumps(JSON_COMPACT) writes for the array. */
+	buf_putc(&out, '[');
 	for (size_t i = 0; i < n && (limit <= 0 || (int64_t)shown < limit); i++) {
-		_cleanup_container_snap_ struct container_snap *s = NULL;
+		struct container_state st;
+		char status[128];
+		bool up;
+		container_get_state(list[i], &st);
+		up = is_up(&st);
+		container_json_status_text(&st, status, sizeof(status));
+		container_state_release(&st);
 		/* ps without -a: skip stopped containers before copying them */
-		if (!all && !is_up(list[i]))
+		if (!all && !up)
 			continue;
-		if (container_snapshot(lc.eng->containers, list[i], 0, &s, &e) < 0)
-			continue;
-		if (!matches(&lc, s))
-			continue;
-		/* Sizes walk the layer: only for the containers shown. */
-		if (size) {
-			s = container_snap_free(s);
-			if (container_snapshot(lc.eng->containers, list[i], CONTAINER_SNAP_SIZES, &s, &e) < 0)
-				continue;
-		}
-		json_t *doc = container_json_summary(s);
-		if (api_version_lt(r, 1, 44))
-			container_json_networks_v141(doc, s);
-		json_array_append_new(arr, doc);
-		shown++;
+		if (list_entry(&lc, list[i], status, filtered, size, shown == 0, &out))
+			shown++;
 	}
 	containers_list_free(list, n);
-	api_reply_json(r, 200, arr);
+	/* Go's json.Encoder ends every document with a newline; keep that. */
+	buf_puts(&out, "]\n");
+	size_t len;
+	char *text = buf_detach(&out, &len);
+	api_reply_data(r, 200, "application/json", text, len);
 }
 
 /* operationId: ContainerStart */

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/archive/tarout.h"
 #include "engine/archive/untar.h"
 #include "engine/util/err.h"
 
@@ -40,6 +41,14 @@
 
 enum helper_op {
 	HELPER_OP_UNTAR = 1,
+	/* the read helper (`berth-untar read`, helper_read below) */
+	HELPER_OP_STAT = 2,
+	HELPER_OP_TREE = 3,
+	HELPER_OP_EXPORT = 4,
+	/* the extraction helper's other jobs (untar_stream.c): fd 4 is the output file */
+	HELPER_OP_SNIFF = 5,
+	HELPER_OP_DECOMPRESS = 6,
+	HELPER_OP_CANONICAL = 7,
 };
 
 struct helper_request {
@@ -88,6 +97,14 @@ const char *helper_path(void);
 int helper_untar(const char *path, int in_fd, int dest_dirfd, const struct untar_opts *o,
 		 struct untar_result *ret, struct err *e);
 
+/*
+ * @op (SNIFF, DECOMPRESS or CANONICAL) on @in_fd through the helper at
+ * @path, the output (DECOMPRESS, CANONICAL) written to @out_fd (-1 for
+ * SNIFF). Same results as the untar_*_local functions.
+ */
+int helper_job(const char *path, enum helper_op op, int in_fd, int out_fd, struct untar_result *ret,
+	       struct err *e);
+
 /* ---- the protocol, shared with the helper and the unit tests ---------- */
 
 void helper_request_init(struct helper_request *req, enum helper_op op, const struct untar_opts *o);
@@ -109,3 +126,88 @@ void helper_reply_init(struct helper_reply *rep, int code, const struct untar_re
  * is -EIO "archive helper: malformed reply".
  */
 int helper_reply_decode(const void *buf, size_t n, struct untar_result *ret, struct err *e);
+
+/* ---- the read helper ----------------------------------------------------
+ *
+ * `berth-untar read` (docs/security.md, "Read helper"): spawned per job,
+ * confined read-only (sandbox.h, SANDBOX_READ) before it waits for its
+ * request. Fds: as above, then with the request (SCM_RIGHTS) the pipe it
+ * writes the tar to (its fd 1) and, for STAT and TREE, the root fd (its
+ * fd 4); then n_extra struct helper_extra messages, each with its fd or
+ * none (has_fd 0): the binds and volumes of a stopped container (TREE) or
+ * the layer directories, topmost first (EXPORT). While it walks an export
+ * it may send struct helper_query with a directory fd ("is it opaque?",
+ * trusted.overlay.opaque needs CAP_SYS_ADMIN) and waits for a struct
+ * helper_answer; it ends with one struct helper_reply and exits.
+ */
+#define HELPER_OUT_FD 1
+#define HELPER_READ_MAGIC 0x31525242u	/* "BRR1" */
+#define HELPER_EXTRA_MAGIC 0x31585242u	/* "BRX1" */
+#define HELPER_QUERY_MAGIC 0x31515242u	/* "BRQ1" */
+#define HELPER_ANSWER_MAGIC 0x31415242u /* "BRA1" */
+/* Layers or mounts one job may carry (an image has at most 127 layers). */
+#define HELPER_MAX_EXTRA 1024
+
+struct helper_read_request {
+	uint32_t magic;
+	uint32_t size; /* sizeof(struct helper_read_request) */
+	uint32_t op;   /* HELPER_OP_STAT, _TREE or _EXPORT */
+	uint32_t n_extra;
+	uint32_t cross_mounts;
+	uint32_t reserved;
+	char rel[PATH_MAX];
+	char clean[PATH_MAX];
+	char mount_target[PATH_MAX];
+	struct idmap unmap;
+};
+
+struct helper_extra {
+	uint32_t magic;
+	uint32_t size;
+	uint32_t has_fd;
+	uint32_t reserved;
+	char target[PATH_MAX];	 /* a mount's target (TREE), "" for a layer */
+	char name[NAME_MAX + 1]; /* the source below the fd ("." for a directory) */
+};
+
+struct helper_query {
+	uint32_t magic;
+	uint32_t size;
+};
+
+struct helper_answer {
+	uint32_t magic;
+	uint32_t size;
+	uint32_t opaque;
+	uint32_t reserved;
+};
+
+struct helper_read_reply {
+	uint32_t magic; /* HELPER_REPLY_MAGIC */
+	uint32_t size;	/* sizeof(struct helper_read_reply) */
+	int32_t code;
+	uint32_t reserved;
+	struct tarout_stat st;
+	char msg[ERR_MSG_MAX];
+};
+
+/*
+ * Runs @op in a new read helper at @path: @src (its rootfd and mounts;
+ * for EXPORT only its unmap), @layer_fds (EXPORT: @n_layers fds, -1 for
+ * an absent one); the tar is passed to @write as it comes (may be NULL for
+ * STAT). Same results as tarout_stat_local / tarout_tree_local /
+ * tarout_export_local.
+ */
+int helper_read(const char *path, enum helper_op op, const struct tarout_src *src,
+		const int *layer_fds, size_t n_layers, tarout_write_fn write, void *ud,
+		struct tarout_stat *ret, struct err *e);
+
+void helper_read_request_init(struct helper_read_request *req, enum helper_op op,
+			      const struct tarout_src *src, size_t n_extra);
+/* Checks @n bytes at @buf; fills @ret. -EPROTO for anything malformed. */
+int helper_read_request_decode(const void *buf, size_t n, struct helper_read_request *ret);
+int helper_extra_decode(const void *buf, size_t n, struct helper_extra *ret);
+void helper_read_reply_init(struct helper_read_reply *rep, int code, const struct tarout_stat *st,
+			    const struct err *e);
+/* As helper_reply_decode: 0 and *@ret, the helper's error, or -EIO. */
+int helper_read_reply_decode(const void *buf, size_t n, struct tarout_stat *ret, struct err *e);

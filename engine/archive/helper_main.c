@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
@@ -37,8 +38,10 @@
 
 #include "engine/archive/helper.h"
 #include "engine/archive/sandbox.h"
+#include "engine/archive/tarout.h"
 #include "engine/archive/untar.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/fs.h"
 
 static int
 send_reply(int code, const struct untar_result *res, const struct err *e)
@@ -130,8 +133,187 @@ run_untar(void)
 		err_set(&e, -EPROTO, "archive helper: malformed request");
 		return send_reply(-EPROTO, NULL, &e);
 	}
-	r = untar_extract_hooked(HELPER_IN_FD, HELPER_DIR_FD, &req.opts, &hooks, &res, &e);
+	switch (req.op) {
+	case HELPER_OP_SNIFF: r = untar_sniff_local(HELPER_IN_FD, &res, &e); break;
+	case HELPER_OP_DECOMPRESS:
+		r = untar_decompress_local(HELPER_IN_FD, HELPER_DIR_FD, &res, &e);
+		break;
+	case HELPER_OP_CANONICAL:
+		r = untar_canonical_local(HELPER_IN_FD, HELPER_DIR_FD, &res, &e);
+		break;
+	default:
+		r = untar_extract_hooked(HELPER_IN_FD, HELPER_DIR_FD, &req.opts, &hooks, &res, &e);
+		break;
+	}
 	return send_reply(r, &res, &e);
+}
+
+/* ---- the read helper ------------------------------------------------- */
+
+/* fd 1 is the pipe berthd reads the tar from. */
+static int
+write_out(void *ud, const void *p, size_t n)
+{
+	(void)ud;
+	return fs_write_all(HELPER_OUT_FD, p, n);
+}
+
+/* "Is @dirfd opaque?", answered by berthd (trusted.* needs CAP_SYS_ADMIN). */
+static bool
+ask_opaque(void *ud, int dirfd)
+{
+	struct helper_query q = {.magic = HELPER_QUERY_MAGIC, .size = sizeof(q)};
+	struct helper_answer a;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = &q, .iov_len = sizeof(q)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t n;
+
+	(void)ud;
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &dirfd, sizeof(int));
+	do
+		n = sendmsg(HELPER_CHANNEL_FD, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(q))
+		_exit(3); /* berthd is gone: nothing to answer to */
+	do
+		n = recv(HELPER_CHANNEL_FD, &a, sizeof(a), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(a) || a.magic != HELPER_ANSWER_MAGIC || a.size != sizeof(a))
+		_exit(3);
+	return a.opaque != 0;
+}
+
+/* One message and the fds it carries (up to @max, -1 for none), or -EPROTO. */
+static int
+recv_fds(void *buf, size_t size, int *fds, size_t max, size_t *ret_n)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = size};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*ret_n = 0;
+	do
+		n = recvmsg(HELPER_CHANNEL_FD, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		_exit(0);
+	if (n < 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return -EPROTO;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm) {
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(int)))
+			return -EPROTO;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (k > max)
+			return -EPROTO;
+		memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
+		*ret_n = k;
+	}
+	return (int)n;
+}
+
+static int
+send_read_reply(int code, const struct tarout_stat *st, const struct err *e)
+{
+	static struct helper_read_reply rep;
+	ssize_t n;
+
+	helper_read_reply_init(&rep, code, st, e);
+	do
+		n = send(HELPER_CHANNEL_FD, &rep, sizeof(rep), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(rep) ? 0 : 1;
+}
+
+static int
+run_read(void)
+{
+	static struct helper_read_request req, raw;
+	static struct helper_extra x, xraw;
+	static struct tarout_src src;
+	static struct tarout_stat st;
+	struct tarout_mount *mounts = NULL;
+	int *layers = NULL;
+	struct err e = ERR_INIT;
+	int fds[2], r;
+	size_t k;
+
+	(void)syscall(SYS_close_range, HELPER_CHANNEL_FD + 1, ~0U, 0);
+	/* berthd reads the pipe; if it stops, write fails with EPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	r = sandbox_enter_read(&e);
+	if (r < 0)
+		return send_read_reply(r, NULL, &e);
+	r = recv_fds(&raw, sizeof(raw), fds, 2, &k);
+	if (r < 0 || helper_read_request_decode(&raw, (size_t)r, &req) < 0 ||
+	    k != (req.op == HELPER_OP_EXPORT ? 1u : 2u) || dup2(fds[0], HELPER_OUT_FD) < 0 ||
+	    (k == 2 && dup2(fds[1], HELPER_DIR_FD) < 0)) {
+		err_set(&e, -EPROTO, "read helper: malformed request");
+		return send_read_reply(-EPROTO, NULL, &e);
+	}
+	for (size_t i = 0; i < k; i++)
+		if (fds[i] != HELPER_OUT_FD && fds[i] != HELPER_DIR_FD)
+			close(fds[i]);
+	mounts = calloc(req.n_extra + 1, sizeof(*mounts));
+	layers = calloc(req.n_extra + 1, sizeof(*layers));
+	if (!mounts || !layers) {
+		err_set(&e, -ENOMEM, "read helper: out of memory");
+		return send_read_reply(-ENOMEM, NULL, &e);
+	}
+	for (uint32_t i = 0; i < req.n_extra; i++) {
+		int fd = -1;
+
+		r = recv_fds(&xraw, sizeof(xraw), &fd, 1, &k);
+		if (r < 0 || helper_extra_decode(&xraw, (size_t)r, &x) < 0 || k != x.has_fd) {
+			err_set(&e, -EPROTO, "read helper: malformed request");
+			return send_read_reply(-EPROTO, NULL, &e);
+		}
+		layers[i] = k ? fd : -1;
+		memcpy(mounts[i].target, x.target, sizeof(x.target));
+		memcpy(mounts[i].name, x.name, sizeof(x.name));
+		mounts[i].dirfd = layers[i];
+	}
+	src.rootfd = HELPER_DIR_FD;
+	memcpy(src.rel, req.rel, sizeof(src.rel));
+	memcpy(src.clean, req.clean, sizeof(src.clean));
+	memcpy(src.mount_target, req.mount_target, sizeof(src.mount_target));
+	src.cross_mounts = req.cross_mounts;
+	src.mounts = mounts;
+	src.n_mounts = req.op == HELPER_OP_TREE ? req.n_extra : 0;
+	src.unmap = req.unmap;
+	if (req.op == HELPER_OP_STAT)
+		r = tarout_stat_local(&src, &st, &e);
+	else if (req.op == HELPER_OP_TREE)
+		r = tarout_tree_local(&src, write_out, NULL, &st, &e);
+	else
+		r = tarout_export_local(layers, req.n_extra, &req.unmap, ask_opaque, NULL,
+					write_out, NULL, &e);
+	/* the tar is complete before the reply: berthd sees EOF, then this */
+	close(HELPER_OUT_FD);
+	return send_read_reply(r, &st, &e);
 }
 
 /* ---- --self-test ------------------------------------------------------ */
@@ -263,6 +445,8 @@ main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "untar") == 0)
 		_exit(run_untar());
+	if (argc == 2 && strcmp(argv[1], "read") == 0)
+		_exit(run_read());
 	if (argc == 3 && strcmp(argv[1], "--self-test") == 0)
 		_exit(self_test(argv[2]));
 	fprintf(stderr, "usage: berth-untar untar (started by berthd, see "

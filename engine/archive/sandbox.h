@@ -24,6 +24,9 @@
 /* The capabilities the helper keeps, as a CapEff/CapBnd mask of /proc/PID/status. */
 #define SANDBOX_CAPS_MASK ((1ull << 0) | (1ull << 1) | (1ull << 3) | (1ull << 27) | (1ull << 31))
 
+/* The read helper's: CAP_DAC_READ_SEARCH alone. */
+#define SANDBOX_READ_CAPS_MASK (1ull << 2)
+
 /*
  * Confines the calling process as described above. Needs to run as root
  * with CAP_SYS_ADMIN and CAP_SETPCAP, single-threaded. fds opened before
@@ -31,3 +34,14 @@
  * process is then partly confined and must exit).
  */
 int sandbox_enter(struct err *e);
+
+/*
+ * The read helper's confinement (docs/security.md, "Read helper"): the
+ * same namespaces, empty root and limits (more fds: an export holds one
+ * per layer and level), no supplementary groups and file-system ids
+ * 65534, only CAP_DAC_READ_SEARCH (read and search anything; no write
+ * through owner or override), and the seccomp filter plus EROFS for every
+ * call that changes a file system, open/openat for writing, writes to fds
+ * other than 1 and 2, and shared mappings.
+ */
+int sandbox_enter_read(struct err *e);

@@ -125,3 +125,31 @@ struct untar_hooks {
 /* untar_extract_local with @hooks (may be NULL: the xattr is set in-process). */
 int untar_extract_hooked(int in_fd, int dest_dirfd, const struct untar_opts *o,
 			 const struct untar_hooks *hooks, struct untar_result *ret, struct err *e);
+
+/*
+ * Client and registry bytes that are not unpacked are parsed in the
+ * helper too (docs/security.md, "Extraction helper"):
+ *
+ * untar_sniff: whether @fd (a file, read from its current offset) is a tar,
+ * plain or gzip/bzip2/xz/zstd-compressed (ADD of a local file). Returns 0
+ * and *@ret, or -errno when the helper fails.
+ *
+ * untar_decompress: @in_fd decompressed (or copied when plain) to @out_fd;
+ * ret->diff_id is the sha256 of the output, ret->tar_size its size.
+ * -EINVAL for a stream it cannot read, -E2BIG past LIMIT_ARCHIVE_BYTES.
+ *
+ * untar_canonical: the tar at @in_fd (compressed or not) rewritten to
+ * @out_fd as a plain PAX tar of its regular files, directories, symlinks
+ * and hard links, every name (and link name) checked first: -EINVAL
+ * "archive entry '<name>': absolute path refused" or "... '..' refused
+ * (breakout)", -E2BIG past LIMIT_ARCHIVE_ENTRIES, -EINVAL with
+ * libarchive's message for a malformed archive. ret->entries counts them.
+ */
+int untar_sniff(int fd, bool *ret, struct err *e);
+int untar_decompress(int in_fd, int out_fd, struct untar_result *ret, struct err *e);
+int untar_canonical(int in_fd, int out_fd, struct untar_result *ret, struct err *e);
+
+/* The same in the calling process (the helper itself, unit tests). */
+int untar_sniff_local(int fd, struct untar_result *ret, struct err *e);
+int untar_decompress_local(int in_fd, int out_fd, struct untar_result *ret, struct err *e);
+int untar_canonical_local(int in_fd, int out_fd, struct untar_result *ret, struct err *e);

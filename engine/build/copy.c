@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/archive/untar.h"
 #include "engine/build/copy.h"
 #include "engine/build/match.h"
 #include "engine/build/rootfs_view.h"
@@ -165,22 +166,18 @@ glob_expand(int rootfd, const char *prefix, char **comps, char ***out, struct er
 	return 0;
 }
 
-/* True when @fd holds a tar archive (any compression libarchive reads). */
-static bool
-is_archive(int fd)
+/*
+ * True when @fd holds a tar archive, plain or gzip/bzip2/xz/zstd
+ * (dockerd's DetectCompression): asked of the extraction helper, so the
+ * client's bytes are not parsed here.
+ */
+static int
+is_archive(int fd, bool *ret, struct err *e)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *ent;
-	bool yes = false;
+	int r = untar_sniff(fd, ret, e);
 
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open_fd(a, fd, 64 * 1024) == ARCHIVE_OK)
-		yes = archive_read_next_header(a, &ent) == ARCHIVE_OK;
-	archive_read_free(a);
 	(void)lseek(fd, 0, SEEK_SET);
-	return yes;
+	return r;
 }
 
 static char *
@@ -203,6 +200,7 @@ add_item(struct copy_plan *p, const char *rel, bool dest_dir, struct err *e)
 	const struct copy_opts *o = p->o;
 	_cleanup_close_ int pfd = fs_open_beneath(o->src_rootfd, rel, O_PATH, 0);
 	struct item it = { .fd = -1 };
+	bool archive = false;
 	struct stat st;
 
 	if (pfd < 0 || fstat(pfd, &st) < 0)
@@ -222,7 +220,11 @@ add_item(struct copy_plan *p, const char *rel, bool dest_dir, struct err *e)
 	if (S_ISDIR(st.st_mode)) {
 		it.kind = ITEM_DIR;
 		it.dest = xstrdup(p->dest);
-	} else if (o->unpack && is_archive(it.fd)) {
+	} else if (o->unpack && (is_archive(it.fd, &archive, e) < 0 || archive)) {
+		if (e->code < 0) {
+			close(it.fd);
+			return e->code;
+		}
 		it.kind = ITEM_ARCHIVE;
 		it.dest = xstrdup(p->dest);
 	} else {
@@ -359,28 +361,53 @@ archive_dest(const char *dest, const char *name, char **ret, struct err *e)
 	return 0;
 }
 
+/*
+ * The client's archive is decompressed, parsed and its names checked by
+ * the extraction helper (untar_canonical), which hands back a plain tar
+ * of the entries kept, written by libarchive there: what is read here is
+ * that tar, not the client's bytes.
+ */
+static int
+canonical_archive(struct visitor *v, struct item *it)
+{
+	struct untar_result res;
+	_cleanup_close_ int out = -1;
+	int r;
+
+	out = openat(v->p->o->src_rootfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (out < 0)
+		return err_errno(v->e, -errno, "cannot create a temporary file for '%s'", it->name);
+	(void)lseek(it->fd, 0, SEEK_SET);
+	r = untar_canonical(it->fd, out, &res, v->e);
+	if (r == -E2BIG && strcmp(v->e->msg, "too many entries") == 0)
+		return err_set(v->e, -E2BIG, "archive '%s' has too many entries", it->name);
+	if (r < 0 && strncmp(v->e->msg, "archive entry '", 15) != 0)
+		return err_set(v->e, r, "archive '%s': %s", it->name, v->e->msg);
+	if (r < 0)
+		return r;
+	if (lseek(out, 0, SEEK_SET) < 0)
+		return err_errno(v->e, -errno, "cannot rewind the archive of '%s'", it->name);
+	return TAKE_FD(out);
+}
+
 static int
 walk_archive(struct visitor *v, struct item *it)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = NULL;
 	struct archive_entry *ent;
-	uint64_t count = 0;
-	int r = 0, ar;
+	_cleanup_close_ int fd = canonical_archive(v, it);
+	int r = 0, ar = ARCHIVE_EOF;
 
-	archive_read_support_filter_all(a);
+	if (fd < 0)
+		return fd;
+	a = archive_read_new();
 	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	(void)lseek(it->fd, 0, SEEK_SET);
-	if (archive_read_open_fd(a, it->fd, 64 * 1024) != ARCHIVE_OK)
+	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK)
 		r = err_set(v->e, -EINVAL, "cannot read archive '%s'", it->name);
 	while (r == 0 && (ar = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
 		_cleanup_free_ char *path = NULL, *link = NULL;
 		struct stat st = *archive_entry_stat(ent);
 		const char *hl = archive_entry_hardlink(ent);
-		if (++count > LIMIT_ARCHIVE_ENTRIES) {
-			r = err_set(v->e, -E2BIG, "archive '%s' has too many entries", it->name);
-			break;
-		}
 		r = archive_dest(it->dest, archive_entry_pathname(ent), &path, v->e);
 		if (r == 0 && hl)
 			r = archive_dest(it->dest, hl, &link, v->e);

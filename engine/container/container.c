@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine/container/container_internal.h"
+#include "engine/container/memo.h"
 #include "engine/container/healthmon.h"
 #include "engine/container/links.h"
 #include "engine/container/logconf.h"
@@ -116,6 +117,7 @@ container_unref(struct container *c)
 	strv_free(c->args);
 	free(c->dir);
 	free(c->log_path);
+	container_memo_release(c);
 	pthread_mutex_destroy(&c->mu);
 	pthread_mutex_destroy(&c->save_mu);
 	pthread_cond_destroy(&c->cv);
@@ -199,6 +201,8 @@ container_save_state(struct container *c, struct err *e)
 
 	pthread_mutex_lock(&c->save_mu);
 	pthread_mutex_lock(&c->mu);
+	/* Every change is saved right after it is made: the save marks it. */
+	container_changed_locked(c);
 	gone = c->removed || c->state.status == CONTAINER_REMOVING;
 	j = gone ? NULL : state_to_json(&c->state);
 	pthread_mutex_unlock(&c->mu);
@@ -279,6 +283,9 @@ registry_add_locked(struct containers *cs, struct container *c)
 		cs->items = xrealloc(cs->items, cs->cap * sizeof(*cs->items));
 	}
 	cs->items[cs->n++] = c;
+	/* Links come only with create (or a reload of one): see links_names_of. */
+	if (c->spec.links && c->spec.links[0])
+		cs->any_links = true;
 }
 
 int
@@ -488,6 +495,8 @@ containers_create(struct containers *cs, const char *name, const char *image_id,
 	}
 	registry_add_locked(cs, container_ref(c));
 	pthread_mutex_unlock(&cs->mu);
+	if (c->spec.links)
+		containers_links_changed(cs);
 
 	r = container_save(c, e);
 	if (r < 0) {
@@ -613,8 +622,11 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 	} else {
 		free(old);
 	}
+	container_changed_locked(c);
 	pthread_mutex_unlock(&c->mu);
 	pthread_mutex_unlock(&cs->mu);
+	if (c->spec.links) /* "/name/alias" of its targets */
+		containers_links_changed(cs);
 	return r;
 }
 
@@ -631,6 +643,8 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 			break;
 		}
 	pthread_mutex_unlock(&cs->mu);
+	if (c->spec.links)
+		containers_links_changed(cs);
 	/* config.json first, so a crash half-way leaves an incomplete dir that
 	 * the next start removes rather than a half-deleted container. */
 	pthread_mutex_lock(&c->save_mu);

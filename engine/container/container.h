@@ -109,9 +109,14 @@ struct container {
 	bool starting;		/* a start is in progress (serialises starts) */
 	bool monitored;		/* a monitor thread waits for this run's exit */
 	char *log_path;		/* <dir>/<id>-json.log */
+	/* Bumped under mu after every change a snapshot would show; memos of
+	 * derived text (memo.h), by slot, are valid while it stays. */
+	uint64_t gen;
+	struct container_memo *memo; /* owned; NULL until the first memo */
 };
 
 struct containers;
+struct container_memo;
 struct dns_server;
 struct events;
 struct execs;

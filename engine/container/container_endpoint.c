@@ -24,6 +24,7 @@
 #include "engine/container/container_userns.h"
 #include "engine/container/hostsfile.h"
 #include "engine/container/lifecycle.h"
+#include "engine/container/memo.h"
 #include "engine/container/links.h"
 #include "engine/events/events.h"
 #include "engine/network/endpoint.h"
@@ -246,6 +247,7 @@ container_endpoint_set(struct container *c, const struct network_endpoint *ep)
 	container_endpoint_release(&c->ep);
 	clear_xeps(c);
 	runtime_copy(&c->ep, ep);
+	container_changed_locked(c);
 }
 
 void
@@ -265,6 +267,7 @@ container_endpoint_refresh(struct containers *cs, struct container *c)
 		for (size_t i = 1; i < n; i++)
 			runtime_copy(&c->xeps[c->n_xeps++], &eps[i]);
 	}
+	container_changed_locked(c);
 	pthread_mutex_unlock(&c->mu);
 	for (size_t i = 0; i < n; i++)
 		network_endpoint_release(&eps[i]);
@@ -472,6 +475,7 @@ container_endpoint_detach(struct containers *cs, struct container *c)
 	c->ep.ip = c->ep.gateway = c->ep.mac = c->ep.netns = NULL;
 	c->ep.ip6 = c->ep.gateway6 = NULL;
 	clear_xeps(c);
+	container_changed_locked(c);
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
-#include <jansson.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "engine/container/container.h"
@@ -21,6 +21,8 @@ struct containers {
 	char *root;			/* <data-root>/containers */
 	struct container **items;
 	size_t n, cap;
+	atomic_uint_fast64_t links_gen; /* bumped when legacy links change names (memo.h) */
+	bool any_links; /* a container with legacy links was ever added (under mu) */
 	/* What the service was opened with (containers_open); fixed afterwards. */
 	char *data_root;		/* volume paths: <data-root>/volumes/<name>/_data */
 	char *exec_root;		/* runtime bundles: <exec-root>/containers/<id> */

@@ -8,8 +8,6 @@
  */
 #include "config.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +22,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "engine/archive/tarout.h"
 #include "engine/archive/untar.h"
 #include "engine/container/cp.h"
 #include "engine/container/container_internal.h"
@@ -36,54 +35,10 @@
 #include "engine/util/xalloc.h"
 #include "engine/volume/volume.h"
 
-/* Symlink hops followed to compute a link target (the kernel's MAXSYMLINKS). */
-#define CP_MAX_LINK_HOPS 40
-
 int
 cp_clean_path(const char *path, char *buf, size_t size)
 {
-	size_t len = strlen(path), out = 0;
-	const char *p = path;
-	bool dot = false, slash = false;
-
-	if (len == 0)
-		return -EINVAL;
-	if (size < 3)
-		return -ENAMETOOLONG;
-	dot = (len >= 2 && strcmp(path + len - 2, "/.") == 0) || strcmp(path, ".") == 0;
-	slash = path[len - 1] == '/';
-	while (*p) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			p += n;
-			continue;
-		}
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			/* back to the slash before the last component; above the root stays there */
-			while (out > 0 && buf[--out] != '/')
-				;
-			p += n;
-			continue;
-		}
-		if (out + 1 + n + 3 > size)
-			return -ENAMETOOLONG;
-		buf[out++] = '/';
-		memcpy(buf + out, p, n);
-		out += n;
-		p += n;
-	}
-	if (out == 0)
-		buf[out++] = '/';
-	if (dot)
-		out += (size_t)snprintf(buf + out, size - out, "%s", out == 1 ? "." : "/.");
-	else if (slash && out > 1)
-		buf[out++] = '/';
-	buf[out] = '\0';
-	return 0;
+	return tarout_clean_path(path, buf, size);
 }
 
 /* ---- the root ------------------------------------------------------- */
@@ -167,36 +122,6 @@ cp_root_release(struct cp_root *root)
 }
 
 /*
- * A mount target cleaned into @t without a trailing "/" or "/.": returns
- * its length, 0 for an unusable one (too long, or "/").
- */
-static size_t
-clean_target(const char *target, char t[static PATH_MAX])
-{
-	size_t n;
-
-	if (cp_clean_path(target, t, PATH_MAX) < 0)
-		return 0;
-	n = strlen(t);
-	while (n > 1 && (t[n - 1] == '/' || (t[n - 1] == '.' && t[n - 2] == '/')))
-		n -= t[n - 1] == '/' ? 1 : 2;
-	t[n] = '\0';
-	return n > 1 ? n : 0;
-}
-
-/* Length of @target as a prefix of @clean, by whole components; 0 if it is not one. */
-static size_t
-mount_prefix_len(const char *target, const char *clean)
-{
-	char t[PATH_MAX];
-	size_t n = clean_target(target, t);
-
-	if (n == 0 || strncmp(clean, t, n) != 0 || (clean[n] != '\0' && clean[n] != '/'))
-		return 0;
-	return n;
-}
-
-/*
  * The bind or volume of @s holding @clean: the one whose target is the
  * longest prefix of it (dockerd's rule); NULL when none does. tmpfs mounts
  * hold nothing while the container is stopped.
@@ -213,7 +138,7 @@ mount_for_path(const struct container_spec *s, const char *clean, size_t *ret_le
 
 		if (m->type == MOUNT_TMPFS || !m->source)
 			continue;
-		n = mount_prefix_len(m->target, clean);
+		n = tarout_mount_prefix_len(m->target, clean);
 		if (n > best_len) {
 			best = m;
 			best_len = n;
@@ -308,20 +233,7 @@ open_root(struct containers *cs, struct container *c, const char *clean, bool wr
 	return 0;
 }
 
-/* ---- resolving ------------------------------------------------------ */
-
-/* A resolved path: the entry is @name below @dirfd ("." for the dir itself). */
-struct cp_entry {
-	int dirfd;
-	char name[NAME_MAX + 1];
-	struct stat st;
-};
-
-static void
-cp_entry_release(struct cp_entry *ent)
-{
-	ent->dirfd = safe_close(ent->dirfd);
-}
+/* ---- reading, in the read helper -------------------------------------- */
 
 static int
 not_found(const char *ref, const char *path, struct err *e)
@@ -329,455 +241,124 @@ not_found(const char *ref, const char *path, struct err *e)
 	return err_set(e, -ENOENT, "Could not find the file %s in container %s", path, ref);
 }
 
-/*
- * Resolves the cleaned @path beneath @rootfd. The last component is
- * followed only for "dir/" and "dir/." forms (which must be directories).
- */
-static int
-resolve(int rootfd, const char *path, struct cp_entry *ret)
+/* The mounts a stopped container's walk crosses into, their sources open. */
+static struct tarout_mount *
+open_mounts(struct containers *cs, const struct container_spec *s, size_t *ret_n)
 {
-	size_t len = strlen(path);
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash;
-	int r;
+	struct tarout_mount *v = xcalloc(s->n_mounts + 1, sizeof(*v));
+	size_t n = 0;
 
-	ret->dirfd = -1;
-	if (strcmp(path, "/") == 0 || path[len - 1] == '/' || path[len - 1] == '.') {
-		/* only "/", "x/" and "x/." end like this after cp_clean_path */
-		ret->dirfd = fs_open_beneath(rootfd, path, O_PATH | O_DIRECTORY, 0);
-		strcpy(ret->name, ".");
-	} else {
-		slash = strrchr(dir, '/');
-		if (strlen(slash + 1) > NAME_MAX)
-			return -ENAMETOOLONG;
-		strcpy(ret->name, slash + 1);
-		slash[1] = '\0';
-		ret->dirfd = fs_open_beneath(rootfd, dir, O_PATH | O_DIRECTORY, 0);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct mount_spec *m = &s->mounts[i];
+
+		if (m->type == MOUNT_TMPFS || !m->source)
+			continue;
+		snprintf(v[n].target, sizeof(v[n].target), "%s", m->target);
+		if (open_mount_source(cs, m, &v[n].dirfd, v[n].name) < 0)
+			v[n].dirfd = -1; /* vanished: the walk shows the mount point */
+		n++;
 	}
-	if (ret->dirfd < 0)
-		return ret->dirfd;
-	if (fstatat(ret->dirfd, ret->name, &ret->st, AT_SYMLINK_NOFOLLOW) < 0) {
-		r = -errno;
-		cp_entry_release(ret);
-		return r;
-	}
-	return 0;
+	*ret_n = n;
+	return v;
 }
 
-/*
- * The absolute path a symlink at @path finally points to, following at
- * most CP_MAX_LINK_HOPS links lexically, as the CLI's `cp -L` expects.
- */
 static void
-link_target(int rootfd, const char *path, char *buf, size_t size)
+close_mounts(struct tarout_mount *v, size_t n)
 {
-	char cur[PATH_MAX], target[PATH_MAX], joined[2 * PATH_MAX + 2];
-
-	snprintf(cur, sizeof(cur), "%s", path);
-	for (int hop = 0; hop < CP_MAX_LINK_HOPS; hop++) {
-		struct cp_entry ent;
-		ssize_t n;
-
-		if (resolve(rootfd, cur, &ent) < 0)
-			break; /* dangling: report the last path reached */
-		if (!S_ISLNK(ent.st.st_mode)) {
-			cp_entry_release(&ent);
-			break;
-		}
-		n = readlinkat(ent.dirfd, ent.name, target, sizeof(target) - 1);
-		cp_entry_release(&ent);
-		if (n <= 0)
-			break;
-		target[n] = '\0';
-		if (target[0] == '/')
-			snprintf(joined, sizeof(joined), "%s", target);
-		else
-			snprintf(joined, sizeof(joined), "%.*s/%s",
-				 (int)(strrchr(cur, '/') - cur), cur, target);
-		if (cp_clean_path(joined, cur, sizeof(cur)) < 0)
-			break;
-		/* a trailing "/" from the link text is not part of the name */
-		if (strlen(cur) > 1 && cur[strlen(cur) - 1] == '/')
-			cur[strlen(cur) - 1] = '\0';
-	}
-	snprintf(buf, size, "%s", cur);
+	for (size_t i = 0; v && i < n; i++)
+		safe_close(v[i].dirfd);
+	free(v);
 }
 
-/* Opens the root and resolves @path for reading; fills *ret_root too. */
+/* The job for @path: its root open (and, stopped, its mounts), or -errno with @e. */
 static int
-lookup(struct containers *cs, struct container *c, const char *ref, const char *path, char *clean,
-       size_t clean_size, struct cp_root *ret_root, struct cp_entry *ret, struct err *e)
+read_src(struct containers *cs, struct container *c, const char *path, bool walk,
+	 struct cp_root *root, struct tarout_src *src, struct err *e)
 {
 	int r;
 
-	r = cp_clean_path(path, clean, clean_size);
+	memset(src, 0, sizeof(*src));
+	src->rootfd = -1;
+	r = cp_clean_path(path, src->clean, sizeof(src->clean));
 	if (r < 0)
 		return err_set(e, -EINVAL, "invalid path '%s'", path);
-	r = open_root(cs, c, clean, false, ret_root, e);
+	r = open_root(cs, c, src->clean, false, root, e);
 	if (r < 0)
 		return r;
-	r = resolve(ret_root->fd, ret_root->rel, ret);
-	if (r < 0) {
-		cp_root_release(ret_root);
-		if (r == -ENOENT)
-			return not_found(ref, path, e);
-		if (r == -ENOTDIR)
-			return err_set(e, -EINVAL, "%s: not a directory", path);
-		return err_errno(e, r, "cannot resolve '%s' in container %s", path, ref);
+	src->rootfd = root->fd;
+	snprintf(src->rel, sizeof(src->rel), "%s", root->rel);
+	if (root->mount)
+		snprintf(src->mount_target, sizeof(src->mount_target), "%s", root->mount->target);
+	if (walk && !root->running) {
+		src->cross_mounts = true;
+		src->mounts = open_mounts(cs, &c->spec, &src->n_mounts);
 	}
+	if (container_userns_map(cs, c))
+		src->unmap = *container_userns_map(cs, c);
 	return 0;
 }
 
-/* The basename dockerd reports: "b" for "/a/b" and "/a/b/", "." for "/a/.", "/" for "/". */
-static void
-base_name(const char *clean, char *buf, size_t size)
+/* lookup()'s words for a path the helper could not resolve. */
+static int
+resolve_error(const char *ref, const char *path, int r, struct err *e)
 {
-	size_t len = strlen(clean);
-	const char *start;
-
-	if (len > 1 && clean[len - 1] == '/')
-		len--;
-	start = clean + len;
-	while (start > clean && start[-1] != '/')
-		start--;
-	if (start == clean + len)
-		snprintf(buf, size, "/");
-	else
-		snprintf(buf, size, "%.*s", (int)(clean + len - start), start);
-}
-
-static void
-fill_stat(const struct cp_root *root, const char *clean, const struct cp_entry *ent,
-	  struct cp_stat *ret)
-{
-	char target[PATH_MAX];
-
-	memset(ret, 0, sizeof(*ret));
-	base_name(clean, ret->name, sizeof(ret->name));
-	ret->mode = ent->st.st_mode;
-	ret->size = ent->st.st_size;
-	ret->mtime_ns = (int64_t)ent->st.st_mtim.tv_sec * 1000000000 + ent->st.st_mtim.tv_nsec;
-	if (!S_ISLNK(ent->st.st_mode))
-		return;
-	link_target(root->fd, root->rel, target, sizeof(target));
-	/* Inside a directory mount links resolve beneath its source: report
-	 * them at the mount's place in the container. */
-	if (root->mount && strcmp(root->rel, clean) != 0)
-		snprintf(ret->link_target, sizeof(ret->link_target), "%s%s", root->mount->target,
-			 strcmp(target, "/") == 0 ? "" : target);
-	else
-		snprintf(ret->link_target, sizeof(ret->link_target), "%s", target);
+	if (r == -ENOENT)
+		return not_found(ref, path, e);
+	if (r == -ENOTDIR)
+		return err_set(e, -EINVAL, "%s: not a directory", path);
+	return r;
 }
 
 int
 cp_stat(struct containers *cs, struct container *c, const char *ref, const char *path,
 	struct cp_stat *ret, struct err *e)
 {
-	char clean[PATH_MAX];
-	struct cp_entry ent;
 	struct cp_root root = {.fd = -1};
+	struct tarout_src *src = xmalloc(sizeof(*src));
+	struct tarout_stat *st = xmalloc(sizeof(*st));
 	int r;
 
-	r = lookup(cs, c, ref, path, clean, sizeof(clean), &root, &ent, e);
-	if (r < 0)
-		return r;
-	fill_stat(&root, clean, &ent, ret);
-	cp_entry_release(&ent);
+	r = read_src(cs, c, path, false, &root, src, e);
+	if (r >= 0) {
+		r = tarout_stat(src, st, e);
+		if (r < 0 && !st->resolved)
+			r = resolve_error(ref, path, r, e);
+	}
+	if (r >= 0) {
+		memset(ret, 0, sizeof(*ret));
+		snprintf(ret->name, sizeof(ret->name), "%s", st->name);
+		ret->mode = st->mode;
+		ret->size = st->size;
+		ret->mtime_ns = st->mtime_ns;
+		snprintf(ret->link_target, sizeof(ret->link_target), "%s", st->link_target);
+	}
 	cp_root_release(&root);
-	return 0;
-}
-
-/* ---- reading: the tar walker ----------------------------------------- */
-
-struct walk {
-	struct archive *a;
-	cp_write_fn write;
-	void *ud;
-	int write_error;
-	struct err *e;
-	/* Crossing into binds and volumes of a stopped container (NULL when
-	 * the root already shows them): the container path of the top entry
-	 * and the length of its name in the archive. */
-	struct containers *cs;
-	const struct container_spec *spec;
-	/* --userns-remap: the container's host ids go out as its own ids */
-	const struct idmap *unmap;
-	char top[PATH_MAX];
-	size_t top_len;
-	bool xattrs; /* archive extended attributes too (copy-up) */
-};
-
-static la_ssize_t
-walk_write_cb(struct archive *a, void *p, const void *data, size_t n)
-{
-	struct walk *w = p;
-	int r = w->write(w->ud, data, n);
-
-	(void)a;
-	if (r < 0) {
-		w->write_error = r;
-		return -1;
-	}
-	return (la_ssize_t)n;
-}
-
-static int
-walk_fail(struct walk *w)
-{
-	if (w->write_error)
-		return w->write_error;
-	return err_set(w->e, -EIO, "cannot write the archive: %s", archive_error_string(w->a));
-}
-
-static int
-walk_data(struct walk *w, int dirfd, const char *name, const char *path)
-{
-	/* O_NONBLOCK: the entry was a regular file at stat time; if it was
-	 * swapped for a FIFO since, opening must not hang */
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	char b[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return err_errno(w->e, -errno, "cannot open '%s'", path);
-	while ((n = read(fd, b, sizeof(b))) > 0)
-		if (archive_write_data(w->a, b, (size_t)n) < 0)
-			return walk_fail(w);
-	if (n < 0)
-		return err_errno(w->e, -errno, "cannot read '%s'", path);
-	return 0;
-}
-
-/*
- * Adds the extended attributes of @name below @dirfd (not a symlink) to
- * @ae. Read through /proc/self/fd so that no path outside the tree is
- * named; attributes that vanish meanwhile are skipped.
- */
-static int
-walk_xattrs(struct walk *w, struct archive_entry *ae, int dirfd, const char *name, const char *path)
-{
-	_cleanup_free_ char *list = xmalloc(XATTR_LIST_MAX), *value = xmalloc(XATTR_SIZE_MAX);
-	char p[64 + NAME_MAX];
-	ssize_t n, vn;
-
-	snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", dirfd, name);
-	n = llistxattr(p, list, XATTR_LIST_MAX);
-	if (n < 0)
-		return errno == ENOTSUP
-			       ? 0
-			       : err_errno(w->e, -errno, "cannot list xattrs of '%s'", path);
-	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1) {
-		vn = lgetxattr(p, list + off, value, XATTR_SIZE_MAX);
-		if (vn < 0)
-			continue;
-		archive_entry_xattr_add_entry(ae, list + off, value, (size_t)vn);
-	}
-	return 0;
-}
-
-static int walk_dir(struct walk *w, int dirfd, const char *name, const char *prefix,
-		    unsigned depth);
-static int walk_child(struct walk *w, int dirfd, const char *name, const char *path,
-		      const struct stat *st, unsigned depth);
-
-/* Archives @name below @dirfd as @path (and, for a directory, what it holds). */
-static int
-walk_entry(struct walk *w, int dirfd, const char *name, const char *path, const struct stat *st,
-	   unsigned depth)
-{
-	struct archive_entry *ae;
-	char target[PATH_MAX];
-	int r = 0;
-
-	if (S_ISSOCK(st->st_mode))
-		return 0; /* like tar and dockerd: sockets cannot be archived */
-	if (strlen(path) > LIMIT_ARCHIVE_PATH_LEN)
-		return err_set(w->e, -E2BIG, "path longer than %u bytes", LIMIT_ARCHIVE_PATH_LEN);
-	ae = archive_entry_new();
-	archive_entry_copy_stat(ae, st);
-	if (w->unmap) {
-		archive_entry_set_uid(ae, idmap_to_container_or_keep(&w->unmap->uid, st->st_uid));
-		archive_entry_set_gid(ae, idmap_to_container_or_keep(&w->unmap->gid, st->st_gid));
-	}
-	archive_entry_set_pathname(ae, path);
-	archive_entry_unset_atime(ae);
-	archive_entry_unset_ctime(ae);
-	if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-		if (n < 0) {
-			archive_entry_free(ae);
-			return err_errno(w->e, -errno, "cannot read link '%s'", path);
-		}
-		target[n] = '\0';
-		archive_entry_set_symlink(ae, target);
-	}
-	if (!S_ISREG(st->st_mode))
-		archive_entry_set_size(ae, 0);
-	if (w->xattrs && !S_ISLNK(st->st_mode) && (r = walk_xattrs(w, ae, dirfd, name, path)) < 0) {
-		archive_entry_free(ae);
-		return r;
-	}
-	if (archive_write_header(w->a, ae) < ARCHIVE_WARN)
-		r = walk_fail(w);
-	else if (S_ISREG(st->st_mode) && st->st_size > 0)
-		r = walk_data(w, dirfd, name, path);
-	archive_entry_free(ae);
-	if (r >= 0 && S_ISDIR(st->st_mode))
-		r = walk_dir(w, dirfd, name, path, depth + 1);
-	return r;
-}
-
-/*
- * Archives a directory entry, or what is mounted there: a stopped
- * container's bind or volume whose target is exactly this path replaces
- * the (empty) mount point of its layer, as dockerd's mounted view would.
- */
-static int
-walk_child(struct walk *w, int dirfd, const char *name, const char *path, const struct stat *st,
-	   unsigned depth)
-{
-	_cleanup_close_ int srcfd = -1;
-	char cpath[PATH_MAX + NAME_MAX], src_name[NAME_MAX + 1];
-	struct stat src_st;
-
-	if (!w->spec)
-		return walk_entry(w, dirfd, name, path, st, depth);
-	snprintf(cpath, sizeof(cpath), "%s%s", w->top, path + w->top_len);
-	for (size_t i = 0; i < w->spec->n_mounts; i++) {
-		const struct mount_spec *m = &w->spec->mounts[i];
-		size_t n;
-
-		if (m->type == MOUNT_TMPFS || !m->source)
-			continue;
-		n = mount_prefix_len(m->target, cpath);
-		if (n == 0 || cpath[n] != '\0')
-			continue;
-		if (open_mount_source(w->cs, m, &srcfd, src_name) < 0 ||
-		    fstatat(srcfd, src_name, &src_st, AT_SYMLINK_NOFOLLOW) < 0)
-			break; /* a vanished source: show the mount point itself */
-		return walk_entry(w, srcfd, src_name, path, &src_st, depth);
-	}
-	return walk_entry(w, dirfd, name, path, st, depth);
-}
-
-/*
- * A stopped container that never ran has no mount points in its layer for
- * targets the image lacks: archive the binds and volumes whose target is
- * directly below the directory @dirfd (archived as @prefix) but absent from
- * it, as the mounted view of dockerd would show them.
- */
-static int
-walk_unseen_mounts(struct walk *w, int dirfd, const char *prefix, unsigned depth)
-{
-	char cdir[PATH_MAX + NAME_MAX], t[PATH_MAX], src_name[NAME_MAX + 1];
-	struct stat st;
-	int r = 0;
-
-	snprintf(cdir, sizeof(cdir), "%s%s", w->top, prefix + w->top_len);
-	for (size_t i = 0; r >= 0 && i < w->spec->n_mounts; i++) {
-		const struct mount_spec *m = &w->spec->mounts[i];
-		_cleanup_close_ int srcfd = -1;
-		_cleanup_free_ char *path = NULL;
-		char *slash;
-
-		if (m->type == MOUNT_TMPFS || !m->source || clean_target(m->target, t) == 0)
-			continue;
-		slash = strrchr(t, '/');
-		*slash = '\0';
-		if (strcmp(t, cdir) != 0 ||
-		    fstatat(dirfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-			continue;
-		if (open_mount_source(w->cs, m, &srcfd, src_name) < 0 ||
-		    fstatat(srcfd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		path = xasprintf("%s/%s", prefix, slash + 1);
-		r = walk_entry(w, srcfd, src_name, path, &st, depth);
-	}
-	return r;
-}
-
-static int
-walk_dir(struct walk *w, int parentfd, const char *name, const char *prefix, unsigned depth)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	int fd, r = 0;
-
-	if (depth > LIMIT_ARCHIVE_DEPTH)
-		return err_set(w->e, -E2BIG, "tree deeper than %u levels at '%s'",
-			       LIMIT_ARCHIVE_DEPTH, prefix);
-	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_errno(w->e, -errno, "cannot open '%s'", prefix);
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return err_errno(w->e, -errno, "cannot list '%s'", prefix);
-	}
-	while (r >= 0 && (de = readdir(d))) {
-		_cleanup_free_ char *path = NULL;
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue; /* removed while we walk a running container */
-			return err_errno(w->e, -errno, "cannot stat '%s/%s'", prefix, de->d_name);
-		}
-		path = xasprintf("%s/%s", prefix, de->d_name);
-		r = walk_child(w, dirfd(d), de->d_name, path, &st, depth);
-	}
-	if (r >= 0 && w->spec)
-		r = walk_unseen_mounts(w, dirfd(d), prefix, depth);
-	return r;
+	free(src);
+	free(st);
+	return r < 0 ? r : 0;
 }
 
 int
 cp_get(struct containers *cs, struct container *c, const char *ref, const char *path,
        cp_write_fn write, void *ud, struct err *e)
 {
-	struct walk w = {.write = write,
-			 .ud = ud,
-			 .e = e,
-			 .cs = cs,
-			 .unmap = container_userns_map(cs, c)};
-	char clean[PATH_MAX], base[NAME_MAX + 1];
 	struct cp_root root = {.fd = -1};
-	struct cp_entry ent;
-	size_t n;
+	struct tarout_src *src = xmalloc(sizeof(*src));
+	struct tarout_stat *st = xmalloc(sizeof(*st));
+	struct tarout_mount *mounts = NULL;
 	int r;
 
-	r = lookup(cs, c, ref, path, clean, sizeof(clean), &root, &ent, e);
-	if (r < 0)
-		return r;
-	base_name(clean, base, sizeof(base));
-	if (strcmp(base, "/") == 0)
-		strcpy(base, ".");
-	if (!root.running) {
-		/* the directory's container path, without a trailing "/" or "/." */
-		w.spec = &c->spec;
-		snprintf(w.top, sizeof(w.top), "%s", clean);
-		n = strlen(w.top);
-		while (n > 1 &&
-		       (w.top[n - 1] == '/' || (w.top[n - 1] == '.' && w.top[n - 2] == '/')))
-			w.top[n -= w.top[n - 1] == '/' ? 1 : 2] = '\0';
-		if (strcmp(w.top, "/") == 0)
-			w.top[0] = '\0';
-		w.top_len = strlen(base);
+	r = read_src(cs, c, path, true, &root, src, e);
+	mounts = (struct tarout_mount *)src->mounts;
+	if (r >= 0) {
+		r = tarout_tree(src, write, ud, st, e);
+		if (r < 0 && !st->resolved)
+			r = resolve_error(ref, path, r, e);
 	}
-	w.a = archive_write_new();
-	archive_write_set_format_pax_restricted(w.a);
-	if (archive_write_open(w.a, &w, NULL, walk_write_cb, NULL) != ARCHIVE_OK) {
-		r = walk_fail(&w);
-	} else {
-		r = walk_entry(&w, ent.dirfd, ent.name, base, &ent.st, 0);
-		if (archive_write_close(w.a) != ARCHIVE_OK && r >= 0)
-			r = walk_fail(&w);
-	}
-	archive_write_free(w.a);
-	cp_entry_release(&ent);
+	close_mounts(mounts, src->n_mounts);
 	cp_root_release(&root);
+	free(src);
+	free(st);
 	return r < 0 ? r : 0;
 }
 
@@ -886,20 +467,20 @@ int
 cp_copy_up(struct containers *cs, struct container *c, const char *target, int dest_dirfd,
 	   struct err *e)
 {
-	struct walk w = {.write = fd_write, .e = e};
 	const struct idmap *m = container_userns_map(cs, c);
 	/* the image's ids become the remapped container's host ids */
 	struct untar_opts uo = {.whiteout = UNTAR_WHITEOUT_NONE, .flags = UNTAR_ALLOW_DEVICES};
+	_cleanup_free_ struct tarout_src *src = xcalloc(1, sizeof(*src));
+	_cleanup_free_ struct tarout_stat *st = xmalloc(sizeof(*st));
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int rootfd = -1, tmp = -1;
-	char clean[PATH_MAX];
-	struct cp_entry ent;
 	int r;
 
 	if (m)
 		uo.idmap = *m;
 
-	if (cp_clean_path(target, clean, sizeof(clean)) < 0 || strlen(clean) + 3 > sizeof(clean))
+	if (cp_clean_path(target, src->clean, sizeof(src->clean)) < 0 ||
+	    strlen(src->clean) + 3 > sizeof(src->clean))
 		return err_set(e, -EINVAL, "invalid mount path '%s'", target);
 	r = dir_is_empty(dest_dirfd);
 	if (r <= 0)
@@ -909,34 +490,24 @@ cp_copy_up(struct containers *cs, struct container *c, const char *target, int d
 		return rootfd;
 	/* "<target>/.": the directory itself, its symlinks followed inside the
 	 * image as dockerd's GetResourcePath does; nothing there, nothing to copy */
-	strcat(clean, strcmp(clean, "/") ? "/." : ".");
-	r = resolve(rootfd, clean, &ent);
-	if (r == -ENOENT || r == -ENOTDIR)
-		return 0;
-	if (r < 0)
-		return err_errno(e, r, "cannot open '%s' in the image", target);
-	/* The tree goes through a tar on disk (dockerd's CopyWithTar): the
-	 * extraction keeps owners, modes, xattrs and times and never follows a
-	 * symlink of the image into the host. */
+	strcat(src->clean, strcmp(src->clean, "/") ? "/." : ".");
+	memcpy(src->rel, src->clean, sizeof(src->rel));
+	src->rootfd = rootfd;
+	/* The image's own tree (berth's layers, read-only overlay) is walked
+	 * in-process, extended attributes included; it goes through a tar on
+	 * disk (dockerd's CopyWithTar): the extraction keeps owners, modes,
+	 * xattrs and times and never follows a symlink of the image into the
+	 * host. */
+	src->flags = TAROUT_XATTRS;
 	dir = xstrdup(c->dir);
 	tmp = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (tmp < 0) {
-		cp_entry_release(&ent);
+	if (tmp < 0)
 		return err_errno(e, -errno, "cannot create a temporary file in '%s'", dir);
-	}
-	w.ud = &tmp;
-	w.a = archive_write_new();
-	archive_write_set_format_pax_restricted(w.a);
-	if (archive_write_open(w.a, &w, NULL, walk_write_cb, NULL) != ARCHIVE_OK) {
-		r = walk_fail(&w);
-	} else {
-		w.xattrs = true;
-		r = walk_entry(&w, ent.dirfd, ent.name, ".", &ent.st, 0);
-		if (archive_write_close(w.a) != ARCHIVE_OK && r >= 0)
-			r = walk_fail(&w);
-	}
-	archive_write_free(w.a);
-	cp_entry_release(&ent);
+	r = tarout_tree(src, fd_write, &tmp, st, e);
+	if (r < 0 && !st->resolved && (r == -ENOENT || r == -ENOTDIR))
+		return 0;
+	if (r < 0 && !st->resolved)
+		return err_errno(e, r, "cannot open '%s' in the image", target);
 	if (r < 0)
 		return err_prefix(e, "copy the image's '%s' into its volume", target);
 	if (lseek(tmp, 0, SEEK_SET) < 0)
@@ -947,9 +518,9 @@ cp_copy_up(struct containers *cs, struct container *c, const char *target, int d
 	/* The archive's root entry names the destination itself, which the
 	 * extraction leaves alone: give it the directory's owner and mode
 	 * (dockerd's copyOwnership), owner first as chown clears set-id bits. */
-	if (fchown(dest_dirfd, m ? idmap_to_host(&m->uid, ent.st.st_uid) : ent.st.st_uid,
-		   m ? idmap_to_host(&m->gid, ent.st.st_gid) : ent.st.st_gid) < 0 ||
-	    fchmod(dest_dirfd, ent.st.st_mode & 07777) < 0)
+	if (fchown(dest_dirfd, m ? idmap_to_host(&m->uid, st->uid) : st->uid,
+		   m ? idmap_to_host(&m->gid, st->gid) : st->gid) < 0 ||
+	    fchmod(dest_dirfd, st->mode & 07777) < 0)
 		return err_errno(e, -errno, "cannot set the owner and mode of the volume at '%s'",
 				 target);
 	return 0;

@@ -19,6 +19,7 @@
 #include "engine/container/container_internal.h"
 #include "engine/container/hostsfile.h"
 #include "engine/container/links.h"
+#include "engine/container/memo.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -417,7 +418,9 @@ links_names_of(struct containers *cs, const char *id)
 	char **out = NULL;
 
 	pthread_mutex_lock(&cs->mu);
-	for (size_t i = 0; i < cs->n; i++) {
+	/* A scan of every container per container listed is quadratic; with no
+	 * link anywhere (the usual case) there is nothing to find. */
+	for (size_t i = 0; cs->any_links && i < cs->n; i++) {
 		struct container *p = cs->items[i];
 		for (size_t k = 0; p->spec.links && p->spec.links[k]; k++) {
 			const char *alias;
@@ -485,6 +488,7 @@ links_remove(struct containers *cs, const char *name, struct err *e)
 	}
 	pthread_mutex_unlock(&parent->mu);
 	pthread_mutex_unlock(&cs->mu);
+	containers_links_changed(cs);
 	int r = container_save(parent, e);
 	container_unref(parent);
 	return r;

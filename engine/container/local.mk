@@ -23,6 +23,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/rootfs.c engine/container/rootfs.h \
 	engine/container/runspec.c engine/container/runspec.h \
 	engine/container/runspec_ns.c \
+	engine/container/memo.c engine/container/memo.h \
 	engine/container/names.c engine/container/names.h \
 	engine/container/recover.c engine/container/recover.h \
 	engine/container/snapshot.c engine/container/snapshot.h \

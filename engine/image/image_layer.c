@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine/archive/tar.h"
+#include "engine/archive/untar.h"
 #include "engine/image/image_internal.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
@@ -39,43 +40,23 @@ tmpfile_in(struct images *im, struct err *e)
 	return fd;
 }
 
-/* Decompresses (gzip, zstd, ... or plain) @in_fd into @out_fd, hashing the output. */
+/*
+ * Decompresses (gzip, zstd, ... or plain) @in_fd into @out_fd, hashing the
+ * output: in the extraction helper, as the blob is a registry's or a
+ * client's bytes (untar_decompress).
+ */
 static int
 decompress(int in_fd, int out_fd, char ret_digest[DIGEST_STR_LEN + 1], uint64_t *ret_size)
 {
-	_cleanup_archive_ struct archive *a = archive_read_new();
-	_cleanup_free_ char *buf = xmalloc(IO_BUF);
-	struct sha256_ctx *sha = sha256_new();
-	struct archive_entry *ent;
-	char hex[DIGEST_HEX_LEN + 1];
-	uint64_t total = 0;
-	la_ssize_t n;
-	int r = 0;
+	struct untar_result res;
+	struct err e = ERR_INIT;
+	int r = untar_decompress(in_fd, out_fd, &res, &e);
 
-	archive_read_support_filter_all(a);
-	archive_read_support_format_raw(a);
-	if (archive_read_open_fd(a, in_fd, IO_BUF) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &ent) != ARCHIVE_OK) {
-		sha256_free(sha);
-		return -EINVAL;
-	}
-	while ((n = archive_read_data(a, buf, IO_BUF)) > 0) {
-		sha256_update(sha, buf, (size_t)n);
-		total += (uint64_t)n;
-		if (total > LIMIT_ARCHIVE_BYTES) {
-			r = -E2BIG;
-			break;
-		}
-		r = fs_write_all(out_fd, buf, (size_t)n);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && n < 0)
-		r = -EINVAL;
-	sha256_final_hex(sha, hex); /* frees sha */
-	snprintf(ret_digest, DIGEST_STR_LEN + 1, "sha256:%s", hex);
-	*ret_size = total;
-	return r;
+	if (r < 0)
+		return r;
+	snprintf(ret_digest, DIGEST_STR_LEN + 1, "%s", res.diff_id);
+	*ret_size = res.tar_size;
+	return 0;
 }
 
 /* Tries each stored source blob of the layer; returns an fd or -ENOENT. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/dockerfile/dfconfig.h"
@@ -84,6 +85,19 @@ tag_import(struct images *im, const struct image_import_opts *o, const char *id,
 	return r;
 }
 
+/*
+ * dockerd's words for input that is no tar in any compression: Go's
+ * archive/tar reads a 512-byte header block first, so a shorter stream is
+ * "unexpected EOF" and a longer one an invalid header.
+ */
+static int
+not_a_tar(off_t size, struct err *e)
+{
+	if (size < 512)
+		return err_set(e, -EINVAL, "unexpected EOF");
+	return err_set(e, -EINVAL, "archive/tar: invalid tar header");
+}
+
 int
 image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 	     char ret_id[DIGEST_STR_LEN + 1], struct err *e)
@@ -92,6 +106,8 @@ image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 	_cleanup_free_ char *config = NULL, *name = NULL;
 	_cleanup_close_ int fd = -1;
 	char raw[DIGEST_STR_LEN + 1], id[DIGEST_STR_LEN + 1];
+	off_t raw_size = 0;
+	struct stat st;
 	int r;
 
 	if (o->repo && *o->repo) {
@@ -106,6 +122,8 @@ image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 	if (r < 0)
 		return r;
 	fd = store_blob_open(im->store, raw, e);
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		raw_size = st.st_size;
 	r = fd < 0 ? fd
 		   : store_layer_create(im->store, fd,
 					&(struct store_layer_opts){.source_digest = raw,
@@ -115,6 +133,8 @@ image_import(struct images *im, int in_fd, const struct image_import_opts *o,
 	store_blob_unpin(im->store, raw);
 	if (fd < 0)
 		return fd;
+	if (r < 0 && r == -EINVAL && strstr(e->msg, "Unrecognized archive format"))
+		return not_a_tar(raw_size, e);
 	if (r < 0)
 		return err_prefix(e, "invalid archive");
 	r = build_config(o, li.diff_id, &config, e);

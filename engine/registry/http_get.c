@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -69,10 +71,27 @@ http_get_restrict_protocols(CURL *c)
 #endif
 }
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init_once(void)
+{
+	/* Not thread-safe in older libcurl, hence once, before any handle. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		abort();
+}
+
+CURL *
+http_curl_easy(void)
+{
+	pthread_once(&curl_once, curl_init_once);
+	return curl_easy_init();
+}
+
 int
 http_get_url(const struct http_get_opts *o, struct http_get_result *ret, struct err *e)
 {
-	_cleanup_curl_ CURL *c = curl_easy_init();
+	_cleanup_curl_ CURL *c = http_curl_easy();
 	struct sink s = { .curl = c, .o = o, .res = ret };
 	curl_off_t len = -1;
 	long filetime = -1;

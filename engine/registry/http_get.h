@@ -15,6 +15,14 @@
 
 #include "engine/util/err.h"
 
+/*
+ * A new libcurl easy handle (NULL when out of memory). libcurl's global
+ * set-up (OpenSSL's with it: ~2 MiB of library pages) runs once, here, on
+ * the first transfer rather than at start-up, so an idle daemon that never
+ * pulled does not carry it. Every easy handle of berthd comes from here.
+ */
+CURL *http_curl_easy(void);
+
 struct http_get_opts {
 	const char *url;
 	int fd;			/* written from its current offset */

@@ -22,23 +22,12 @@
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_init_once(void)
-{
-	/* Not thread-safe in older libcurl, hence once, before any handle. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		abort();
-}
-
 struct registry_client *
 registry_client_new(const struct registry_config *cfg)
 {
 	struct registry_client *c = xcalloc(1, sizeof(*c));
 	const struct registry_config none = {0};
 
-	pthread_once(&curl_once, curl_init_once);
 	cfg = cfg ? cfg : &none;
 	c->insecure = strv_copy_nonnull((char *const *)cfg->insecure_registries);
 	c->mirrors = strv_copy_nonnull((char *const *)cfg->mirrors);

@@ -240,7 +240,7 @@ int
 registry_http_perform(struct registry_client *c, const struct registry_http_req *req,
 		      struct registry_http_resp *resp)
 {
-	_cleanup_curl_ CURL *h = curl_easy_init();
+	_cleanup_curl_ CURL *h = http_curl_easy();
 	_cleanup_curl_slist_ struct curl_slist *hdrs = NULL;
 	struct xfer x = {.h = h, .req = req, .resp = resp,
 			 .limit = req->body_limit ? req->body_limit : LIMIT_REGISTRY_SMALL_BODY};

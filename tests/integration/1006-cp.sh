@@ -108,6 +108,72 @@ out=$(api GET "/containers/$c/archive?path=/proc/1/root/../../../$H/victim" | ta
 expect_eq "GET through /proc/1/root stays inside" "$out" "404"
 "$DOCKER" rm -f $c >/dev/null
 
+# ---- export and cp out run in the read helper (berth-untar read) -------------
+# A container with 4 MiB to export, and a link to a path that exists only on
+# the host: resolved inside the container's root, it leads nowhere.
+echo host-only-secret >"$W/host-secret"
+c=cp-rh-$sfx
+"$DOCKER" run --name $c busybox sh -c "dd if=/dev/zero of=/big bs=1M count=4 2>/dev/null; ln -s $W/host-secret /hostlink" >/dev/null
+out=$(api GET "/containers/$c/archive?path=/hostlink/." | tail -1)
+expect_eq "GET through a link to a host path: 404 (resolved inside the root)" "$out" 404
+out=$("$DOCKER" cp -L $c:/hostlink "$W/got" 2>&1)
+expect_match "cp -L of a link to a host path: not found in the container" "$out" "Could not find the file"
+check_fails "cp -L did not copy the host file" test -e "$W/got"
+out=$("$DOCKER" cp $c:/hostlink - | tar -tv 2>&1)
+expect_match "cp of the link itself: the link, not its target" "$out" "hostlink -> $W/host-secret"
+"$DOCKER" export -o "$W/exp.tar" $c
+expect_match "export holds the 4 MiB file" "$(tar -tvf "$W/exp.tar" 2>/dev/null)" ' 4194304 .* big$'
+expect_no_match "export never holds the host file" "$(tar -xOf "$W/exp.tar" 2>/dev/null)" host-only-secret
+# A client that stops reading holds the export: its helper is there to be seen.
+cid=$("$DOCKER" inspect -f '{{.Id}}' $c)
+python3 - "$BERTH_SOCK" "$cid" "$W/go" >"$W/export.bytes" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"GET /containers/%s/export HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % sys.argv[2].encode())
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+first = s.recv(1024)
+deadline = time.time() + 30
+while not os.path.exists(sys.argv[3]) and time.time() < deadline:
+    time.sleep(0.05)
+total = len(first)
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    total += len(b)
+print(total)
+PY
+slow_pid=$!
+T_PIDS+=("$slow_pid")
+read_helper_pid() {
+	local p
+	for p in $(cat /proc/"$BERTH_PID"/task/*/children 2>/dev/null); do
+		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = berth-untar ] || continue
+		grep -q '^CapEff:[[:space:]]*0000000000000004' /proc/"$p"/status 2>/dev/null || continue
+		grep -q '^Seccomp:[[:space:]]*2' /proc/"$p"/status 2>/dev/null || continue
+		echo "$p"; return 0
+	done
+	return 1
+}
+if wait_for 20 read_helper_pid; then
+	hp=$(read_helper_pid)
+	st=$(cat /proc/"$hp"/status 2>/dev/null)
+	expect_match "export helper: CapEff is dac_read_search alone" "$st" 'CapEff:[[:space:]]*0000000000000004'
+	expect_match "export helper: CapPrm and CapBnd the same" "$(grep -E '^Cap(Prm|Bnd)' <<<"$st" | awk '{print $2}' | sort -u)" '^0000000000000004$'
+	expect_match "export helper: no_new_privs and a seccomp filter" "$(grep -E '^(NoNewPrivs|Seccomp):' <<<"$st" | awk '{print $2}' | tr '\n' ' ')" '^1 2 $'
+	expect_match "export helper: file-system ids 65534 (owns nothing)" "$st" 'Uid:[[:space:]]+0[[:space:]]+0[[:space:]]+0[[:space:]]+65534'
+	check_fails "export helper: its own mount namespace" \
+		test "$(readlink /proc/"$hp"/ns/mnt)" = "$(readlink /proc/"$BERTH_PID"/ns/mnt)"
+	expect_eq "export helper: its root is empty" "$(ls -A /proc/"$hp"/root 2>&1)" ""
+else
+	fail "a read helper is seen while an export is held"
+fi
+touch "$W/go"
+wait "$slow_pid"
+expect_match "the held export completes" "$(cat "$W/export.bytes")" '^[0-9]{7,}$'
+"$DOCKER" rm -f $c >/dev/null
+
 # Read-only root file system.
 c=cp-ro-$sfx
 "$DOCKER" run -d --read-only --name $c busybox sleep 300 >/dev/null

@@ -81,6 +81,28 @@ out=$("$DOCKER" pull -a "$R/nosuchrepo" 2>&1); rc=$?
 expect_eq "pull -a of an unknown repository fails" "$rc" 1
 expect_match "with moby's NAME_UNKNOWN wording" "$out" "repository $R/nosuchrepo not found: name unknown: repository name not known to registry"
 
+# ---- import: plain and compressed, saved back; garbage refused -----------------
+# The stored blob is decompressed in the extraction helper when saved.
+mkdir -p "$T_DIR/imp/etc" && echo imported >"$T_DIR/imp/etc/marker"
+tar -C "$T_DIR/imp" -cf "$T_DIR/imp.tar" .
+gzip -c "$T_DIR/imp.tar" >"$T_DIR/imp.tar.gz"
+zstd -q -c "$T_DIR/imp.tar" >"$T_DIR/imp.tar.zst"
+xz -c "$T_DIR/imp.tar" >"$T_DIR/imp.tar.xz"
+for f in tar tar.gz tar.zst tar.xz; do
+	t=impc:${f//./-}
+	id=$("$DOCKER" import - "$t" <"$T_DIR/imp.$f" 2>&1)
+	expect_match "import of a .$f archive" "$id" '^sha256:[0-9a-f]{64}$'
+	check "save of the .$f import (its blob decompressed and verified)" \
+		sh -c "'$DOCKER' save '$t' | tar -t >/dev/null"
+done
+expect_eq "the four imports are one layer" \
+	"$("$DOCKER" inspect -f '{{index .RootFS.Layers 0}}' impc:tar impc:tar-gz impc:tar-zst impc:tar-xz | sort -u | wc -l)" 1
+out=$(printf 'this is not an archive' | "$DOCKER" import - impc:garbage 2>&1); rc=$?
+expect_eq "import of garbage fails" "$rc" 1
+expect_eq "with dockerd's message" "$out" "Error response from daemon: unexpected EOF"
+out=$(yes garbage | head -c 2048 | "$DOCKER" import - impc:garbage 2>&1)
+expect_eq "longer garbage: dockerd's invalid header" "$out" "Error response from daemon: archive/tar: invalid tar header"
+
 # ---- unknown repository / tag ----------------------------------------------------
 # distribution 2.8 answers MANIFEST_UNKNOWN for both, so dockerd (and berth)
 # say "manifest for ... not found" for both.

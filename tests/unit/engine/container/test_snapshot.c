@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "engine/container/exec.h"
+#include "engine/container/memo.h"
 #include "engine/container/snapshot.h"
 #include "engine/network/portmap.h"
+#include "engine/util/buf.h"
 #include "engine/util/fs.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -197,4 +199,51 @@ Test(snapshot, resolves_mount_sources_through_the_volume_service)
 Test(snapshot, free_accepts_null)
 {
 	cr_expect_null(container_snap_free(NULL));
+}
+
+/* Memos (memo.h): valid until the container changes, its tag changes or a
+ * legacy link changes names; a memo of an older generation never replaces
+ * a newer one. */
+Test(snapshot, memo_is_stale_after_a_change)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container *c;
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	uint64_t g;
+
+	cr_assert_eq(containers_open(&(struct containers_config){.data_root = root}, &cs, &e), 0,
+		     "%s", e.msg);
+	c = make(cs);
+	cr_expect_not(container_memo_get(cs, c, 0, "Created", &b), "no memo yet");
+	g = container_memo_gen(cs, c);
+	container_memo_put(c, 0, g, "Created", "{\"a\":1}", 7);
+	cr_expect(container_memo_get(cs, c, 0, "Created", &b));
+	cr_expect_eq(b.len, 7);
+	cr_expect_not(container_memo_get(cs, c, 1, "Created", &b), "slots are separate");
+	cr_expect_not(container_memo_get(cs, c, 0, "Up 1 second", &b), "another tag");
+	cr_expect_not(container_memo_get(cs, c, 2, "Created", &b), "no such slot");
+
+	cr_assert_eq(container_save_state(c, &e), 0, "%s", e.msg);
+	cr_expect_not(container_memo_get(cs, c, 0, "Created", &b), "a save marks a change");
+	container_memo_put(c, 0, g, "Created", "old", 3);
+	cr_expect_not(container_memo_get(cs, c, 0, "Created", &b), "put under the old generation");
+	container_memo_put(c, 0, container_memo_gen(cs, c), "Created", "new", 3);
+	container_memo_put(c, 0, g, "Created", "old", 3);
+	buf_reset(&b);
+	cr_expect(container_memo_get(cs, c, 0, "Created", &b));
+	cr_expect_eq(memcmp(b.data, "new", 3), 0, "an older memo does not replace a newer one");
+
+	containers_links_changed(cs);
+	cr_expect_not(container_memo_get(cs, c, 0, "Created", &b), "links renamed something");
+	cr_assert_eq(containers_rename(cs, c, "snap2", &e), 0, "%s", e.msg);
+	container_memo_put(c, 0, container_memo_gen(cs, c), "Created", "x", 1);
+	set_running(c); /* no save: as a test, not as lifecycle does it */
+	pthread_mutex_lock(&c->mu);
+	container_changed_locked(c);
+	pthread_mutex_unlock(&c->mu);
+	cr_expect_not(container_memo_get(cs, c, 0, "Created", &b), "a marked change");
+
+	container_unref(c);
+	containers_close(cs);
 }
