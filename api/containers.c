@@ -32,6 +32,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 /* Looks the {id} path parameter up; replies 404/400 itself on failure. */
 struct container *
@@ -569,6 +570,7 @@ wait_producer(struct api_stream *s, void *arg, struct err *e)
 	j->s = s;
 	if (container_wait(j->c, j->cond, j->seq, wait_cancelled, j, &code) < 0)
 		return 0;
+	trace_point("wait.reply", j->c->id);
 	return api_stream_json_nl(s, json_pack("{s:n,s:i}", "Error", "StatusCode", code));
 }
 

@@ -28,6 +28,7 @@
 #include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 struct monitor_arg {
 	struct containers *cs;
@@ -66,6 +67,7 @@ monitor_main(void *p)
 		nanosleep(&ts, NULL);
 		err_clear(&e);
 	}
+	trace_point("exit.notice", a->c->id);
 	container_monitor_exit(a->cs, a->c, &x);
 	container_unref(a->c);
 	free(a);
@@ -115,7 +117,9 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	healthmon_disarm(cs->health, c);
 	container_endpoint_detach(cs, c);
 	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
+	trace_point("exit.net_detached", c->id);
 	(void)runtime_cleanup(bundle, &ignored);
+	trace_point("exit.bundle_cleaned", c->id);
 	pthread_mutex_lock(&c->mu);
 	c->state.status = CONTAINER_EXITED;
 	c->state.exit_code = x->exit_code;
@@ -134,9 +138,16 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
 	pthread_mutex_unlock(&c->mu);
-	(void)container_save_state(c, &ignored);
+	/* AutoRemove: the removal below is the durable step, so "exited" is not
+	 * written first. A crash before it leaves state.json saying "running",
+	 * and recovery (recover.c) finds the shim gone and comes back here to
+	 * finish the removal; an "exited" on disk would have kept the container. */
+	if (!autorm)
+		(void)container_save_state(c, &ignored);
+	trace_point("exit.state_saved", c->id);
 	snprintf(code, sizeof(code), "%d", x->exit_code);
 	lifecycle_exit_recorded(cs, c, x->oom_killed, code);
+	trace_point("exit.die_published", c->id);
 	if (restart) {
 		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
 		nanosleep(&ts, NULL);

@@ -40,6 +40,7 @@
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 #include "engine/volume/volume.h"
 
 /* Index of the variable named like "K=..." in @env, or -1. */
@@ -715,6 +716,7 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	store_image_summary_release(&sum);
 	if (r < 0)
 		return r;
+	trace_point("create.config_saved", c->id);
 	r = write_files(cs, c, e);
 	if (r == 0)
 		r = copy_up(cs, c, e);
@@ -723,6 +725,7 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 		container_unref(c);
 		return r;
 	}
+	trace_point("create.files_written", c->id);
 	lifecycle_event(cs, c, "create", NULL);
 	*ret = c;
 	return 0;

@@ -40,6 +40,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 #include "engine/volume/volume.h"
 
 static const struct {
@@ -236,7 +237,9 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	pid_t pid = 0;
 	int r;
 
+	trace_point("start.begin", c->id);
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
+	trace_point("start.cleaned", c->id);
 	/* A network failure (a taken --ip, a full subnet) fails the start as
 	 * dockerd's containerStart does: exit code 128, "die", and --rm removes
 	 * the container, so `docker run --rm` does not wait forever. */
@@ -245,6 +248,7 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		return start_failed(cs, c, r == -ENOENT || r == -EACCES ? -EIO : r, e);
 	/* A link to a container that is not running fails the start like a
 	 * runtime error: state, die event, --rm (moby's containerStart). */
+	trace_point("start.net_attached", c->id);
 	r = links_setup(cs, c, &lk, e);
 	if (r < 0)
 		return start_failed(cs, c, r, e);
@@ -264,11 +268,13 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 		runtime_spec_release(&rs);
 		return start_failed(cs, c, r, e);
 	}
+	trace_point("start.runspec_built", c->id);
 	pthread_mutex_lock(&c->mu);
 	held = hold_arm(&c->hold);
 	pthread_mutex_unlock(&c->mu);
 	/* own_net: held until its namespace is plumbed (libnetwork's prestart hook) */
 	r = runtime_start(bundle, &rs, held || own_net ? RUNTIME_START_HELD : 0, &pid, e);
+	trace_point("start.shim_reported", c->id);
 	runtime_spec_release(&rs);
 	if (r >= 0 && own_net && (r = network_adopt_netns(cs->net, c->id, pid, e)) < 0)
 		return start_failed(cs, c, r == -ENOENT || r == -EACCES ? -EIO : r, e);
@@ -298,11 +304,13 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	pthread_mutex_unlock(&c->mu);
 	healthmon_arm(cs->health, c);
 	(void)container_save_state(c, &ignored);
+	trace_point("start.state_saved", c->id);
 	container_monitor_start(cs, c);
 	if (held)
 		release_held(c, bundle);
 	else if (own_net && runtime_release(bundle, &ignored) < 0)
 		log_warn("container %.12s: release: %s", c->id, ignored.msg);
+	trace_point("start.released", c->id);
 	lifecycle_event(cs, c, "start", NULL);
 	return 0;
 }
@@ -497,10 +505,12 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 			(void)runtime_pause(bundle, false, &ignored);
 		(void)wait_exit(c, seq, 30000);
 	}
+	trace_point("rm.begin", c->id);
 	pthread_mutex_lock(&c->mu);
 	c->state.status = CONTAINER_REMOVING;
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
+	trace_point("rm.bundle_cleaned", c->id);
 	container_endpoint_detach(cs, c);
 	(void)container_dns_sync(cs, c);
 	if (volumes)
@@ -510,8 +520,10 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 				(void)volume_remove(cs->volumes, c->spec.mounts[i].source, false,
 						    &ignored);
 	execs_forget_container(cs->execs, c->id);
+	trace_point("rm.detached", c->id);
 	if (containers_delete(cs, c, e) < 0)
 		log_warn("container %.12s: %s", c->id, e->msg);
+	trace_point("rm.deleted", c->id);
 	err_clear(e);
 	lifecycle_event(cs, c, "destroy", NULL);
 	return 0;

@@ -103,7 +103,12 @@ endpoint_save(const char *dir, const struct network_endpoint *ep)
 	text = json_dumps(root, JSON_COMPACT);
 	if (!text)
 		return -ENOMEM;
-	return fs_write_atomic(path, text, strlen(text), 0600);
+	/* Atomic by rename, not fsynced: a record describes a live namespace and
+	 * veth. A daemon crash leaves the page cache, so the record is there for
+	 * the restarted daemon; an OS crash leaves no container alive, and start-up
+	 * (network_cleanup_stale) detaches every endpoint of a dead container and
+	 * skips unreadable records, whatever they hold. */
+	return fs_write_replace(path, text, strlen(text), 0600);
 }
 
 static int

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,16 @@ struct ipam {
 	uint8_t *bits;
 	struct ipam_entry *entries;
 	size_t n, cap;
+	/* Saving: each change serialises the pool into @pending (the caller's
+	 * lock held) and counts it in @gen; ipam_sync writes the newest pending
+	 * text, one writer at a time, so changes made while a write is under
+	 * way share the next one (group commit). */
+	bool deferred;		 /* changes wait for ipam_sync (else saved at once) */
+	pthread_mutex_t text_mu; /* @pending, @gen */
+	char *pending;
+	uint64_t gen;
+	pthread_mutex_t save_mu; /* the file; @saved_gen */
+	uint64_t saved_gen;
 };
 
 int
@@ -150,8 +161,51 @@ addr_text(uint32_t hbo, char out[INET_ADDRSTRLEN])
 	inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
 }
 
+/* Writes the newest pending state, unless a write of it or a later one is done. */
+int
+ipam_sync(struct ipam *p)
+{
+	uint64_t want, gen;
+	char *text;
+	int r = 0;
+
+	pthread_mutex_lock(&p->text_mu);
+	want = p->gen;
+	pthread_mutex_unlock(&p->text_mu);
+	pthread_mutex_lock(&p->save_mu);
+	if (p->saved_gen >= want) {
+		pthread_mutex_unlock(&p->save_mu);
+		return 0;
+	}
+	pthread_mutex_lock(&p->text_mu);
+	text = TAKE_PTR(p->pending);
+	gen = p->gen;
+	pthread_mutex_unlock(&p->text_mu);
+	if (text)
+		r = fs_write_atomic(p->path, text, strlen(text), 0600);
+	if (r == 0) {
+		p->saved_gen = gen;
+	} else {
+		/* still to be written, unless a newer state is */
+		pthread_mutex_lock(&p->text_mu);
+		if (!p->pending)
+			p->pending = TAKE_PTR(text);
+		pthread_mutex_unlock(&p->text_mu);
+	}
+	pthread_mutex_unlock(&p->save_mu);
+	free(text);
+	return r;
+}
+
+void
+ipam_set_deferred(struct ipam *p, bool deferred)
+{
+	p->deferred = deferred;
+}
+
+/* Records a change: serialised now, written now or by the caller's ipam_sync. */
 static int
-save(const struct ipam *p)
+save(struct ipam *p)
 {
 	_cleanup_json_ json_t *root = json_object();
 	_cleanup_free_ char *text = NULL;
@@ -173,7 +227,12 @@ save(const struct ipam *p)
 	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)
 		return -ENOMEM;
-	return fs_write_atomic(p->path, text, strlen(text), 0600);
+	pthread_mutex_lock(&p->text_mu);
+	free(p->pending);
+	p->pending = TAKE_PTR(text);
+	p->gen++;
+	pthread_mutex_unlock(&p->text_mu);
+	return p->deferred ? 0 : ipam_sync(p);
 }
 
 /* Loads @root into @p; entries outside the pool or duplicated are corrupt. */
@@ -238,6 +297,8 @@ ipam_open(const char *state_path, const char *cidr, struct ipam **ret, struct er
 	if (ipam_parse_cidr(cidr, &gw, &prefix) < 0 || prefix < 8 || prefix > 30)
 		return err_set(e, -EINVAL, "invalid subnet '%s': want a.b.c.d/8 to /30", cidr);
 	p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->text_mu, NULL);
+	pthread_mutex_init(&p->save_mu, NULL);
 	mask = 0xffffffffu << (32 - prefix);
 	p->prefix = prefix;
 	p->gw = ntohl(gw.s_addr);
@@ -272,6 +333,9 @@ ipam_free(struct ipam *p)
 	free(p->bits);
 	free(p->excluded);
 	free(p->entries);
+	free(p->pending);
+	pthread_mutex_destroy(&p->text_mu);
+	pthread_mutex_destroy(&p->save_mu);
 	free(p);
 }
 

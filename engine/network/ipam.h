@@ -76,5 +76,23 @@ bool ipam_lookup(const struct ipam *ipam, const char *owner, struct in_addr *ret
 int ipam_release_unless(struct ipam *ipam, bool (*keep)(const char *owner, void *data),
 			void *data);
 
+/*
+ * Deferred saving (network.c, for the pools it shares between threads): the
+ * changes above then only record the new state, which the caller writes with
+ * ipam_sync once it has dropped its lock, before it relies on the change. A
+ * write covers every change recorded before it started, so the syncs of
+ * concurrent changes share writes (one fsync for many). Not deferred (the
+ * default), every change is written before it returns.
+ */
+void ipam_set_deferred(struct ipam *ipam, bool deferred);
+
+/*
+ * Writes the pool's latest recorded state (temp file, fsync, rename, fsync
+ * of the directory) unless a write of it or of a later one has finished.
+ * Thread-safe without the caller's lock. 0 or -errno (the state stays
+ * pending, for the next sync).
+ */
+int ipam_sync(struct ipam *ipam);
+
 /* Number of addresses in use (excluding network, gateway and broadcast). */
 size_t ipam_count(const struct ipam *ipam);

@@ -297,6 +297,7 @@ open_user_bridge(struct network_state *net, struct net_obj *o, struct err *e)
 	o->br->internal = o->def.internal;
 	if ((r = ipam_open(path, cidr, &o->br->ipam, e)) < 0)
 		return r;
+	ipam_set_deferred(o->br->ipam, true); /* saved by ipam_sync, outside net->lock */
 	/* ip-range and aux addresses were checked at create: apply them. */
 	if (o->def.ip_range) {
 		struct in_addr ra;

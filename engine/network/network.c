@@ -36,6 +36,7 @@
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 #include "engine/network/network_internal.h"
 
@@ -415,7 +416,7 @@ unclaim(struct network_state *net, const char *id, const char *network_id)
 	pthread_mutex_lock(&net->lock);
 	rec = take_rec_at(net, find_ep(net, id, network_id));
 	br = rec ? netobj_bridge_of(net, &rec->ep) : &net->br;
-	if (release_addrs(br, id) < 0)
+	if (release_addrs(br, id) < 0 || (br->ipam && ipam_sync(br->ipam) < 0))
 		log_warn("cannot save IPAM state after releasing '%s', ignoring", id);
 	pthread_mutex_unlock(&net->lock);
 }
@@ -475,9 +476,17 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 	if (r < 0)
 		return r;
 	shared = TAKE_PTR(rec); /* now in the table; unclaim() frees it on failure */
+	/* The address is on disk before anything uses it; written outside the
+	 * lock, so the starts of other containers share the write. */
+	if (br->ipam && (r = ipam_sync(br->ipam)) < 0) {
+		unclaim(net, id, shared->ep.network_id);
+		return err_errno(e, r, "cannot save IPAM state");
+	}
+	trace_point("net.claimed", id);
 	shared->pending = o->late_ns &&
 			  (o->mode == NETWORK_MODE_BRIDGE || o->mode == NETWORK_MODE_NONE);
 	r = shared->pending ? 0 : plumb_endpoint(br, &shared->ep, true, e);
+	trace_point("net.plumbed", id);
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
 		err_errno(e, r, "cannot save endpoint of '%s'", id);
 	if (r < 0) {
@@ -527,6 +536,10 @@ network_connect(struct network_state *net, const char *id, const struct network_
 	if (r < 0)
 		return r;
 	shared = TAKE_PTR(rec);
+	if (br->ipam && (r = ipam_sync(br->ipam)) < 0) {
+		unclaim(net, id, shared->ep.network_id);
+		return err_errno(e, r, "cannot save IPAM state");
+	}
 	shared->pending = pending;
 	r = pending ? 0 : plumb_endpoint(br, &shared->ep, false, e);
 	if (r >= 0 && (r = endpoint_save(net->ep_dir, &shared->ep)) < 0)
@@ -625,6 +638,9 @@ drop_endpoint(struct network_state *net, struct ep_rec *rec, bool drop_ns, struc
 	plumb_unplumb(br, &rec->ep, true, drop_ns, first);
 	pthread_mutex_lock(&net->lock);
 	r = rec->ep.mode == NETWORK_MODE_BRIDGE ? release_addrs(br, rec->ep.container_id) : 0;
+	/* under the lock: a network removal may free @br once the lock is dropped */
+	if (r >= 0 && rec->ep.mode == NETWORK_MODE_BRIDGE && br->ipam)
+		r = ipam_sync(br->ipam);
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0 && !err_is_set(first))
 		err_errno(first, r, "cannot save IPAM state");
@@ -771,6 +787,8 @@ network_detach(struct network_state *net, const char *id, struct err *e)
 		if (net->br.ipam && ipam_release(net->br.ipam, id) < 0 && !err_is_set(&first))
 			err_set(&first, -EIO, "cannot save IPAM state");
 		pthread_mutex_unlock(&net->lock);
+		if (net->br.ipam && ipam_sync(net->br.ipam) < 0 && !err_is_set(&first))
+			err_set(&first, -EIO, "cannot save IPAM state");
 		if (endpoint_remove(net->ep_dir, id) < 0 && !err_is_set(&first))
 			err_set(&first, -EIO, "cannot remove endpoint record of '%s'", id);
 	} else if (fallback.netns_path[0]) {
@@ -903,6 +921,8 @@ network_open(const struct network_config *cfg, struct network_state **ret, struc
 		r = make_dirs(cfg, net, &ipam_path, e);
 	if (r >= 0)
 		r = ipam_open(ipam_path, net->br.cidr, &net->br.ipam, e);
+	if (r >= 0)
+		ipam_set_deferred(net->br.ipam, true); /* saved by ipam_sync, outside net->lock */
 	if (r >= 0)
 		r = load_endpoints(net, e);
 	if (r >= 0)
@@ -1080,9 +1100,13 @@ network_cleanup_stale(struct network_state *net, char *const *live, struct err *
 			sweep_bridge(net->nets[i]->br, live);
 	pthread_mutex_lock(&net->lock);
 	r = ipam_release_unless(net->br.ipam, is_live, (void *)live);
+	if (r >= 0)
+		r = ipam_sync(net->br.ipam);
 	for (size_t i = 0; r >= 0 && i < net->n_nets; i++)
 		if (net->nets[i]->own_br) {
 			r = ipam_release_unless(net->nets[i]->br->ipam, is_live, (void *)live);
+			if (r >= 0)
+				r = ipam_sync(net->nets[i]->br->ipam);
 			if (r >= 0 && net->nets[i]->br->ipam6)
 				r = ipam6_release_unless(net->nets[i]->br->ipam6, is_live,
 							 (void *)live);

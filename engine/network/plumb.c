@@ -19,6 +19,7 @@
 #include "engine/util/id.h"
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 #define VETH_ALIAS_PREFIX "berth:"
 
@@ -240,6 +241,7 @@ plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, bool ne
 	if (ep->mode == NETWORK_MODE_HOST || ep->mode == NETWORK_MODE_CONTAINER)
 		return 0;
 	r = new_ns ? netns_create(ep->netns_path) : 0;
+	trace_point("net.netns_made", ep->container_id);
 	if (r < 0)
 		return err_errno(e, r, "cannot create network namespace '%s'", ep->netns_path);
 	if (ep->mode == NETWORK_MODE_BRIDGE) {
@@ -247,11 +249,14 @@ plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, bool ne
 		if (r < 0)
 			goto undo_netns;
 	}
+	trace_point("net.veth_made", ep->container_id);
 	r = configure_inside(ep->netns_path, ep, e);
+	trace_point("net.configured", ep->container_id);
 	if (r < 0 || ep->mode != NETWORK_MODE_BRIDGE)
 		goto done;
 	/* A dockerd started after us may have created a DROP FORWARD chain since. */
 	r = firewall_ensure_forward(br->fw, e);
+	trace_point("net.forward_ensured", ep->container_id);
 	if (r >= 0)
 		r = firewall_add_ports(br->fw, ep->container_id, ep->ip, ep->ports, ep->n_ports, e);
 done:

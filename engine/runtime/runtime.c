@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/deadline.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 #ifndef BERTH_LIBEXECDIR
 #define BERTH_LIBEXECDIR "/usr/local/libexec/berth"
@@ -152,18 +154,21 @@ spawn_shim(const char *bundle, bool held, int report_w, pid_t *ret)
 {
 	char *const argv[] = {(char *)"berth-shim", (char *)bundle, held ? (char *)"--held" : NULL,
 			      NULL};
-	/* the one test knob the shim reads (security.md, "User namespaces") */
+	/* the one test knob the shim reads (security.md, "User namespaces"),
+	 * and BERTH_TRACE (docs/performance.md) */
 	const char *knob = getenv("BERTH_TEST_NO_IDMAPPED_LAYERS");
-	char *const envp[] = {(char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
-				      "sbin:/bin",
-			      knob && strcmp(knob, "1") == 0 ? (char *)"BERTH_TEST_NO_IDMAPPED_"
-								       "LAYERS=1"
-							     : NULL,
-			      NULL};
+	char *envp[4] = {(char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			 NULL, NULL, NULL};
+	size_t n_env = 1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
 	int r;
+
+	if (knob && strcmp(knob, "1") == 0)
+		envp[n_env++] = (char *)"BERTH_TEST_NO_IDMAPPED_LAYERS=1";
+	if (trace_env())
+		envp[n_env++] = (char *)trace_env();
 
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -207,6 +212,7 @@ runtime_start(const char *bundle, const struct runtime_spec *spec, enum runtime_
 	if ((r = spawn_shim(bundle, flags & RUNTIME_START_HELD, wfd, &stage0)) < 0)
 		return err_errno(e, r, "start shim '%s'", get_shim_path());
 	wfd = safe_close(wfd);
+	trace_point("runtime.shim_spawned", strrchr(bundle, '/') + 1);
 	/* the first shim process only forks and exits */
 	while (waitpid(stage0, &st, 0) < 0 && errno == EINTR)
 		;
@@ -496,6 +502,10 @@ runtime_cleanup(const char *bundle, struct err *e)
 	_cleanup_free_ char *sock = xasprintf("%s/" RUNTIME_SOCK_NAME, bundle);
 	int r;
 
+	/* Cleaned already (the exit monitor did, and now a removal asks again):
+	 * no cgroup is named, no shm can be mounted in a directory that is gone. */
+	if (!cg && !fs_exists(bundle))
+		return 0;
 	if (cg)
 		(void)cgroup_kill(cg, SIGKILL);
 	/* the shim removes its socket after recording the exit; give it 5 s */
@@ -511,7 +521,13 @@ runtime_cleanup(const char *bundle, struct err *e)
 	{
 		/* a shareable /dev/shm its shim could not unmount (it was killed) */
 		_cleanup_free_ char *shm = xasprintf("%s/" RUNTIME_SHM_DIR, bundle);
-		(void)nsjob_umount(shm, MNT_DETACH);
+		struct stat sb, ss;
+		/* Only a mount point needs the helper child (the shim unmounts it
+		 * unless it was killed): a tmpfs there has a device of its own. */
+		bool mounted = stat(shm, &ss) == 0 ? stat(bundle, &sb) < 0 || ss.st_dev != sb.st_dev
+						   : errno != ENOENT;
+		if (mounted)
+			(void)nsjob_umount(shm, MNT_DETACH);
 	}
 	if ((r = fs_rm_rf(bundle)) < 0)
 		return err_errno(e, r, "remove '%s'", bundle);

@@ -1045,10 +1045,11 @@ runtime_spec_save(const char *bundle, const struct runtime_spec *spec, struct er
 	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
 	int r;
 
-	/* an exec's spec lives as long as its process and berthd keeps execs in
-	 * memory only (dockerd too): nothing reads it after a crash, so no fsync */
-	r = spec->join_pid ? fs_write_replace(path, text, strlen(text), 0600)
-			   : fs_write_atomic(path, text, strlen(text), 0600);
+	/* The bundle is in the exec root: per-boot state (a tmpfs by default) that no
+	 * container outlives, and an exec's lives as long as its process (berthd
+	 * keeps execs in memory only): rename gives all the crash safety it needs
+	 * and an fsync would buy nothing (docs/performance.md, "The container path"). */
+	r = fs_write_replace(path, text, strlen(text), 0600);
 	if (r < 0)
 		return err_errno(e, r, "write '%s'", path);
 	return 0;

@@ -18,6 +18,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/strv.c engine/util/strv.h \
 	engine/util/thread.c engine/util/thread.h \
 	engine/util/timeutil.c engine/util/timeutil.h \
+	engine/util/trace.c engine/util/trace.h \
 	engine/util/xalloc.c engine/util/xalloc.h
 
 if HAVE_CRITERION

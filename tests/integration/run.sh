@@ -47,6 +47,7 @@ run_one() {
 	printf '%s\n' "$out" >"$dir/$name.out"
 	read -r p f s < <(printf '%s\n' "$out" | tap_counts)
 	echo "$p $f $s $rc $(( $(date +%s) - start ))" >"$dir/$name.res"
+	echo "$name $(( $(date +%s) - start ))" >"$dir/$name.res.time"
 }
 
 # Scripts run one after another, or in BERTH_TEST_JOBS lanes at once. Each
@@ -54,21 +55,39 @@ run_one() {
 # share state; the one thing they could race for is a subnet from the default
 # address pools, so every script that makes user networks (or runs compose)
 # runs in the first lane, one at a time, before that lane joins the others
-# in taking the remaining scripts from a shared queue (longest-running
-# numbers, the 9s, 6s and 5s, first).
+# in taking the remaining scripts from a shared queue, longest first.
+#
+# Longest first by the seconds each script took last time: BERTH_TEST_TIMES
+# (default /var/tmp/berth-test-times, "NAME SECONDS" lines) is read before
+# the run and updated after it; a script it does not list takes its time
+# from tests/integration/times (the last CI run's, in the repository), and
+# one listed in neither counts as 60 s (unknown: started early, not last).
 jobs=${BERTH_TEST_JOBS:-1}
+times_file=${BERTH_TEST_TIMES:-/var/tmp/berth-test-times}
 res=$(mktemp -d /tmp/berth-run.XXXXXX)
 trap 'rm -rf "$res"' EXIT
+# est SCRIPT: its expected seconds (recorded, else the repository's, else 60).
+# (awk stops at a file it cannot open: only the ones there are passed)
+tfiles=()
+for f in "$here/times" "$times_file"; do [ -r "$f" ] && tfiles+=("$f"); done
+est() {
+	local name
+	name=$(basename "$1")
+	awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { s = $2 } END { print (s == "" ? 60 : s) }' \
+		"${tfiles[@]}" /dev/null 2>/dev/null || echo 60
+}
 net=()
 : >"$res/queue"
 for t in "${tests[@]}"; do
 	if [ "$jobs" -gt 1 ] && grep -qE 'network create|networks/create|networks\.create|compose' "$t"; then
 		net+=("$t")
 	else
-		echo "$t" >>"$res/queue"
+		echo "$(est "$t") $t" >>"$res/queue"
 	fi
 done
-[ "$jobs" -le 1 ] || sort -r -o "$res/queue" "$res/queue"
+# (one lane: in file order; several: longest first, then by name)
+if [ "$jobs" -gt 1 ]; then sort -k1,1nr -k2,2r -o "$res/queue" "$res/queue"; fi
+sed -i 's/^[0-9]* //' "$res/queue"
 # next_script: takes the first script off the shared queue (empty when none).
 next_script() {
 	(
@@ -117,6 +136,15 @@ for t in "${tests[@]}"; do
 	[ "$f" -eq 0 ] || bad+=("$name")
 	echo "# $name: $p passed, $f failed, $s skipped in ${secs}s"
 done
+# The seconds of every script that ran, for the next run's order (written
+# whole and renamed: lanes of another run may read it meanwhile).
+if { cat "$times_file" 2>/dev/null; cat "$res"/*.res.time 2>/dev/null; } |
+	awk 'NF == 2 && $2 ~ /^[0-9]+$/ { t[$1] = $2 } END { for (n in t) print n, t[n] }' |
+	sort >"$times_file.$$" 2>/dev/null; then
+	mv -f "$times_file.$$" "$times_file"
+else
+	rm -f "$times_file.$$"
+fi
 [ "${#skipped[@]}" -eq 0 ] || echo "# skipped scripts: ${skipped[*]}"
 [ "${#bad[@]}" -eq 0 ] || echo "# failing: ${bad[*]}"
 echo "integration: $pass passed, $failc failed, $skipc skipped"

@@ -12,7 +12,7 @@
 set -u
 top=${srcdir:-.}
 allowed='^(engine/util/nsjob\.c|engine/runtime/shim/|engine/archive/sandbox\.c|engine/archive/helper_main\.c)'
-call='(^|[^A-Za-z0-9_>.])(setns|unshare|mount|umount2?|pivot_root|chroot)[[:space:]]*\(|SYS_(setns|unshare|mount|umount2|pivot_root|chroot)\b'
+call='(^|[^A-Za-z0-9_>.])(setns|unshare|mount|umount2?|pivot_root|chroot)[[:space:]]*\(|SYS_(setns|unshare|mount|umount2|pivot_root|chroot)([^A-Za-z0-9_]|$)'
 n=0 bad=0
 result() { # OK MSG
 	n=$((n + 1))
@@ -20,12 +20,14 @@ result() { # OK MSG
 }
 files=$(cd "$top" && find server api engine -name '*.c' | sort)
 [ -n "$files" ] || { echo "1..1"; echo "not ok 1 - no sources found below '$top'"; exit 1; }
-offending=$(cd "$top" && for f in $files; do
-	printf '%s\n' "$f" | grep -qE "$allowed" && continue
-	# drop comments: /* ... */ on one line and the " * " lines of block comments
-	sed -E 's#/\*.*\*/##; s#^[[:space:]]*\*.*##; s#^[[:space:]]*/\*.*##' "$f" |
-		grep -nE "$call" | sed "s#^#$f:#"
-done)
+# one awk over every file (a sed and a grep per file took half a minute on
+# a loaded machine); prints FILE:LINE:TEXT of each call
+offending=$(cd "$top" && printf '%s\n' $files | grep -vE "$allowed" | xargs awk -v call="$call" '
+	{
+		# drop comments: /* ... */ on one line and the " * " lines of block comments
+		sub(/\/\*.*\*\//, ""); sub(/^[[:space:]]*\*.*/, ""); sub(/^[[:space:]]*\/\*.*/, "")
+		if ($0 ~ call) print FILENAME ":" FNR ":" $0
+	}')
 if [ -z "$offending" ]; then
 	result 1 "no namespace or mount call on berthd's threads (only in engine/util/nsjob.c, the shim and berth-untar)"
 else

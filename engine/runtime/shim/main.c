@@ -43,6 +43,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 struct shim {
 	const char *bundle;
@@ -132,9 +133,8 @@ write_state(struct shim *s, int64_t started)
 	_cleanup_free_ char *text = xasprintf("{\"shim_pid\":%d,\"pid\":%d,\"started_at\":%lld}",
 					      (int)getpid(), (int)s->pid, (long long)started);
 
-	/* an exec's state dies with berthd's in-memory record of it: no fsync */
-	if ((s->spec.join_pid ? fs_write_replace(path, text, strlen(text), 0644)
-			      : fs_write_atomic(path, text, strlen(text), 0644)) < 0)
+	/* exec root: per-boot state, atomic by rename, no fsync (see runtime_spec_save) */
+	if (fs_write_replace(path, text, strlen(text), 0644) < 0)
 		log_warn("write '%s': %s, ignoring", path, strerror(errno));
 }
 
@@ -482,6 +482,8 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	}
 	if (s->pid < 0)
 		return snprintf(msg, msg_size, "clone: %s", strerror(errno)), -errno;
+	if (s->pid > 0)
+		trace_point("shim.cloned", strrchr(s->bundle, '/') + 1);
 	if (s->pid == 0) {
 		close(sync[1]);
 		close(errp[0]);
@@ -536,6 +538,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	close(errp[0]);
 	if (code == 0 && own_net)
 		code = child_net_sysctls(s, msg, msg_size);
+	trace_point("shim.child_ready", strrchr(s->bundle, '/') + 1);
 	if (code == 0 && s->spec.terminal) {
 		s->out_fd = shim_recv_fd(tty[0]);
 		if (s->out_fd < 0)
@@ -673,6 +676,7 @@ main(int argc, char **argv)
 		report(&s, "error %d shim: %s", r < 0 ? -r : errno, strerror(r < 0 ? -r : errno));
 		return 1;
 	}
+	trace_point("shim.detached", strrchr(s.bundle, '/') + 1);
 	open_own_log(s.bundle);
 	if (start(&s) < 0) {
 		if (!s.spec.join_pid)
@@ -685,6 +689,7 @@ main(int argc, char **argv)
 	started = time_now_ns();
 	write_state(&s, started);
 	report(&s, "ok %d", (int)s.pid);
+	trace_point("shim.reported", strrchr(s.bundle, '/') + 1);
 	m = (struct shim_monitor_args){.spec = &s.spec, .bundle = s.bundle, .pid = s.pid,
 				       .out_fd = s.out_fd, .err_fd = s.err_fd, .in_fd = s.in_fd,
 				       .listen_fd = s.listen_fd, .sig_fd = s.sig_fd, .go_fd = s.go_fd,
@@ -692,9 +697,11 @@ main(int argc, char **argv)
 	(void)shim_monitor_run(&m);
 	if (!s.spec.join_pid)
 		umount_shm(&s.spec);
+	trace_point("shim.finished", strrchr(s.bundle, '/') + 1);
 	if (s.cgroup_made && cgroup_remove(s.spec.cgroup_path) < 0)
 		log_warn("remove cgroup '%s': still busy, leaving it to berthd", s.spec.cgroup_path);
 	safe_close(s.devfilter_fd);
+	trace_point("shim.cgroup_removed", strrchr(s.bundle, '/') + 1);
 	runtime_spec_release(&s.spec);
 	return 0;
 }

@@ -43,6 +43,7 @@
 #include "engine/util/parse.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 /* After the process exited, output still open (an exec's orphaned daemon) is given up after this. */
 #define DRAIN_MS 2000
@@ -352,6 +353,7 @@ handle_request(struct monitor *m, struct client *c)
 		if (m->a->go_fd >= 0 && write(m->a->go_fd, "G", 1) != 1)
 			log_warn("release held process: %s", strerror(errno));
 		m->a->go_fd = safe_close(m->a->go_fd);
+		trace_point("shim.released", strrchr(m->a->bundle, '/') + 1);
 		reply(c, "ok\n");
 	} else if (strcmp(c->req, "state") == 0 && !arg) {
 		reply(c, "running %d\n", (int)m->a->pid);
@@ -477,6 +479,7 @@ reap(struct monitor *m)
 		if (p != m->a->pid || m->exited)
 			continue;
 		m->exited = true;
+		trace_point("shim.reaped", strrchr(m->a->bundle, '/') + 1);
 		m->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		m->drain = deadline_in_ms(DRAIN_MS);
 	}
@@ -493,10 +496,8 @@ write_exit_file(struct monitor *m, bool oom)
 		      "started_at", (json_int_t)m->a->started_ns, "finished_at",
 		      (json_int_t)time_now_ns(), "pid", (int)m->a->pid);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	/* an exec's exit is read once by berthd's monitor, which keeps execs in
-	 * memory only (dockerd too): a rename is enough, no fsync */
-	if (!text || (m->a->spec->join_pid ? fs_write_replace(path, text, strlen(text), 0644)
-					   : fs_write_atomic(path, text, strlen(text), 0644)) < 0)
+	/* exec root: per-boot state, atomic by rename, no fsync (see runtime_spec_save) */
+	if (!text || fs_write_replace(path, text, strlen(text), 0644) < 0)
 		log_error("write '%s': %s", path, strerror(errno));
 }
 
@@ -513,6 +514,7 @@ finish(struct monitor *m)
 		oom = cgroup_oom_kills(cg) > 0;
 	write_exit_file(m, oom);
 	(void)unlink(sock);
+	trace_point("shim.exit_written", strrchr(m->a->bundle, '/') + 1);
 	for (size_t i = 0; i < m->n_clients; i++) {
 		struct client *c = m->clients[i];
 		struct timeval tv = {1, 0};

@@ -38,6 +38,7 @@
 #include "engine/util/fs.h"
 #include "engine/util/limits.h"
 #include "engine/util/xalloc.h"
+#include "engine/util/trace.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -443,6 +444,7 @@ shim_exec_process(struct shim_child *c)
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
+	trace_point("child.exec", strrchr(c->bundle, '/') + 1);
 	execve(exe, s->args, env);
 	shim_child_fail(c, -errno, "exec: \"%s\": %s", s->args[0], go_strerror(errno));
 }

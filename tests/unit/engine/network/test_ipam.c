@@ -205,3 +205,31 @@ Test(ipam, static_address)
 	ipam_free(again);
 	ipam_free(p);
 }
+
+/* Deferred: a change reaches the file with ipam_sync, which writes the
+ * newest state once for all the changes recorded before it. */
+Test(ipam, deferred_changes_written_by_sync)
+{
+	struct ipam *p = NULL, *q = NULL;
+	struct err e = ERR_INIT;
+	struct in_addr a, b, got;
+
+	cr_assert_eq(ipam_open(path, "10.1.2.1/24", &p, &e), 0);
+	ipam_set_deferred(p, true);
+	cr_assert_eq(ipam_allocate(p, "a", &a, &e), 0);
+	cr_assert_eq(ipam_allocate(p, "b", &b, &e), 0);
+	cr_expect_eq(access(path, F_OK), -1, "nothing written before the sync");
+	cr_assert_eq(ipam_sync(p), 0);
+	cr_assert_eq(ipam_sync(p), 0); /* nothing new: no write */
+	cr_assert_eq(ipam_open(path, "10.1.2.1/24", &q, &e), 0, "%s", e.msg);
+	cr_expect(ipam_lookup(q, "a", &got) && got.s_addr == a.s_addr);
+	cr_expect(ipam_lookup(q, "b", &got) && got.s_addr == b.s_addr);
+	ipam_free(q);
+	cr_assert_eq(ipam_release(p, "a"), 0);
+	cr_assert_eq(ipam_sync(p), 0);
+	cr_assert_eq(ipam_open(path, "10.1.2.1/24", &q, &e), 0, "%s", e.msg);
+	cr_expect(!ipam_lookup(q, "a", &got));
+	cr_expect(ipam_lookup(q, "b", &got));
+	ipam_free(q);
+	ipam_free(p);
+}
