@@ -32,6 +32,7 @@
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"
 #include "engine/util/strv.h"
+#include "engine/util/timeutil.h"
 #include "server/conf.h"
 #include "server/connguard.h"
 #include "server/dashboard.h"
@@ -229,8 +230,9 @@ env_uint(const char *name, unsigned max)
 	return *end || n > max ? 0 : (unsigned)n;
 }
 
+/* t_main: CLOCK_MONOTONIC at main()'s entry, for the start-up time logged */
 static int
-run(struct daemon_config *cfg)
+run(struct daemon_config *cfg, int64_t t_main)
 {
 	struct engine_config ecfg = {0};
 	struct engine *eng = NULL;
@@ -408,8 +410,10 @@ run(struct daemon_config *cfg)
 		log_info("metrics on http://%s/metrics", cfg->metrics_addr);
 	}
 	listen_close_unused_activated();
-	log_info("berthd %s started (pid %d, data root %s, API %s)", PACKAGE_VERSION,
-		 (int)getpid(), eng->cfg.data_root, API_VERSION_STR);
+	/* ready: every listener serves, every container was recovered before */
+	log_info("berthd %s started in %lld ms (pid %d, data root %s, API %s)", PACKAGE_VERSION,
+		 (long long)((time_mono_ns() - t_main) / 1000000), (int)getpid(),
+		 eng->cfg.data_root, API_VERSION_STR);
 	/* Type=notify: ready once every listener serves (no-op without systemd) */
 	(void)sd_notifyf(0, "READY=1\nSTATUS=serving the API\nMAINPID=%d", (int)getpid());
 
@@ -470,6 +474,7 @@ out:
 int
 main(int argc, char **argv)
 {
+	const int64_t t_main = time_mono_ns();
 	struct daemon_config cfg = {0};
 	struct err e = ERR_INIT;
 	enum log_level level;
@@ -528,7 +533,7 @@ main(int argc, char **argv)
 	(void)log_detect_journal();
 	if (geteuid() != 0)
 		log_warn("not running as root: containers will not start");
-	rc = run(&cfg);
+	rc = run(&cfg, t_main);
 	conf_release(&cfg);
 	return rc;
 }

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +24,12 @@
 
 #include "engine/archive/untar.h"
 #include "engine/image/image_internal.h"
+#include "engine/image/load_manifest.h"
 #include "engine/reference.h"
 #include "engine/registry/manifest.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
-#include "engine/util/jsonget.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"
@@ -155,12 +154,10 @@ tag_image(struct load *l, const char *id, const char *name)
 	char old[DIGEST_STR_LEN + 1];
 	struct err e = ERR_INIT;
 
-	if (reference_parse(name, &ref, &e) < 0 || ref.digest) {
+	if (load_tag_reference(name, &ref, &e) < 0) {
 		say(l, "invalid tag '%s' ignored: %s\n", name, e.msg);
-		reference_release(&ref);
 		return;
 	}
-	reference_default_tag(&ref);
 	fam = reference_familiar(&ref);
 	if (store_image_resolve(l->im->store, fam, old, NULL) == 0 && strcmp(old, id) != 0)
 		say(l, "The image %s already exists, renaming the old one with ID %s to empty "
@@ -214,33 +211,19 @@ load_image(struct load *l, const struct buf *config, char **layers, char **diges
 static int
 load_docker(struct load *l, const struct buf *text, struct err *e)
 {
-	_cleanup_json_ json_t *j = json_loadb(text->data, text->len, 0, NULL);
-	size_t i;
-	json_t *m;
-	int r = 0;
+	struct load_entry *v = NULL;
+	size_t n = 0;
+	int r;
 
-	if (!json_is_array(j) || json_array_size(j) > LIMIT_MANIFEST_ENTRIES)
-		return err_set(e, -EINVAL, "invalid archive: manifest.json is not a list");
-	json_array_foreach(j, i, m) {
+	r = load_manifest_parse(text->data, text->len, &v, &n, e);
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		_cleanup_buf_ struct buf config = BUF_INIT;
-		_cleanup_strv_ char **layers = NULL;
-		_cleanup_strv_ char **tags = NULL;
-		json_t *jl = json_object_get(m, "Layers"), *jt = json_object_get(m, "RepoTags");
-		const char *cfg = json_string_value(json_object_get(m, "Config"));
-
-		if (!cfg || !json_is_array(jl) || (jt && !json_is_null(jt) && !json_is_array(jt)) ||
-		    json_array_size(jl) > LIMIT_IMAGE_LAYERS)
-			return err_set(e, -EINVAL, "invalid archive: bad manifest.json entry %zu", i);
-		if (jsonget_strv(m, "Layers", false, &layers) < 0 ||
-		    jsonget_strv(m, "RepoTags", false, &tags) < 0)
-			return err_set(e, -EINVAL, "invalid archive: bad manifest.json entry %zu", i);
-		r = read_member(l, cfg, LIMIT_CONFIG_BYTES, &config, e);
+		r = read_member(l, v[i].config, LIMIT_CONFIG_BYTES, &config, e);
 		if (r == 0)
-			r = load_image(l, &config, layers, NULL, tags, e);
-		if (r < 0)
-			return r;
+			r = load_image(l, &config, v[i].layers, NULL, v[i].tags, e);
 	}
-	return 0;
+	load_entries_free(v, n);
+	return r;
 }
 
 /* ---- OCI layout -------------------------------------------------------- */
@@ -305,42 +288,18 @@ load_oci_entry(struct load *l, const char *digest, const char *name, int depth, 
 	return r;
 }
 
-/* The reference an index entry names: a full name, or NULL for a bare tag. */
-static const char *
-oci_name(json_t *desc)
-{
-	json_t *ann = json_object_get(desc, "annotations");
-	const char *full = json_string_value(json_object_get(ann, "io.containerd.image.name"));
-	const char *ref = json_string_value(json_object_get(ann, "org.opencontainers.image.ref.name"));
-
-	if (full)
-		return full;
-	/* skopeo/umoci write a bare tag ("latest"): no repository to put it in. */
-	if (ref && (strchr(ref, '/') || strchr(ref, ':')))
-		return ref;
-	return NULL;
-}
-
 static int
 load_oci(struct load *l, const struct buf *text, struct err *e)
 {
-	_cleanup_json_ json_t *j = json_loadb(text->data, text->len, 0, NULL);
-	json_t *list = json_object_get(j, "manifests");
-	size_t i;
-	json_t *d;
+	struct load_ref *v = NULL;
+	size_t n = 0;
+	int r;
 
-	if (!json_is_array(list) || json_array_size(list) > LIMIT_MANIFEST_ENTRIES)
-		return err_set(e, -EINVAL, "invalid archive: index.json has no manifests");
-	json_array_foreach(list, i, d) {
-		const char *digest = json_string_value(json_object_get(d, "digest"));
-		int r;
-		if (!digest)
-			return err_set(e, -EINVAL, "invalid archive: index.json entry %zu", i);
-		r = load_oci_entry(l, digest, oci_name(d), 0, e);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	r = load_index_parse(text->data, text->len, &v, &n, e);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = load_oci_entry(l, v[i].digest, v[i].name, 0, e);
+	load_refs_free(v, n);
+	return r;
 }
 
 int

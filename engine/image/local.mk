@@ -6,6 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/image/image_layer.c \
 	engine/image/distribution.c engine/image/distribution.h \
 	engine/image/import.c engine/image/import_url.c engine/image/load.c \
+	engine/image/load_manifest.c engine/image/load_manifest.h \
 	engine/image/pull.c engine/image/push.c engine/image/save.c
 
 if HAVE_CRITERION

@@ -373,6 +373,24 @@ answer_local(struct dns_server *s, const struct dns_client_view *c, const ldns_r
 	return 0;
 }
 
+/* An upstream's answer to the forwarded query (ID @id), as received: a
+ * response carrying @id, else -EBADMSG (dropped: a late answer to an
+ * earlier query, or a spoofed one). */
+static int
+upstream_parse(const uint8_t *wire, size_t n, uint16_t id, ldns_pkt **ret)
+{
+	ldns_pkt *resp = NULL;
+
+	if (ldns_wire2pkt(&resp, wire, n) != LDNS_STATUS_OK)
+		return -EBADMSG;
+	if (ldns_pkt_id(resp) != id || !ldns_pkt_qr(resp)) {
+		ldns_pkt_free(resp);
+		return -EBADMSG;
+	}
+	*ret = resp;
+	return 0;
+}
+
 static int
 send_upstream(struct dns_server *s, const struct dns_upstream *u, ldns_buffer *qbin, uint16_t id,
 	      ldns_pkt **ret)
@@ -384,12 +402,8 @@ send_upstream(struct dns_server *s, const struct dns_upstream *u, ldns_buffer *q
 
 	if (ldns_udp_send(&wire, qbin, &u->ss, u->len, tv, &n) != LDNS_STATUS_OK || !wire)
 		return -ETIMEDOUT;
-	if (ldns_wire2pkt(&resp, wire, n) != LDNS_STATUS_OK)
+	if (upstream_parse(wire, n, id, &resp) < 0)
 		return -EBADMSG;
-	if (ldns_pkt_id(resp) != id || !ldns_pkt_qr(resp)) {
-		ldns_pkt_free(resp);
-		return -EBADMSG;
-	}
 	if (ldns_pkt_tc(resp)) {
 		/* Truncated over UDP: ask again over TCP. */
 		ldns_pkt_free(resp);
@@ -397,12 +411,8 @@ send_upstream(struct dns_server *s, const struct dns_upstream *u, ldns_buffer *q
 		wire = mfree(wire);
 		if (ldns_tcp_send(&wire, qbin, &u->ss, u->len, tv, &n) != LDNS_STATUS_OK || !wire)
 			return -ETIMEDOUT;
-		if (ldns_wire2pkt(&resp, wire, n) != LDNS_STATUS_OK)
+		if (upstream_parse(wire, n, id, &resp) < 0)
 			return -EBADMSG;
-		if (ldns_pkt_id(resp) != id) {
-			ldns_pkt_free(resp);
-			return -EBADMSG;
-		}
 	}
 	*ret = resp;
 	return 0;
@@ -480,4 +490,24 @@ dns_answer(struct dns_server *s, const struct dns_client_view *c, const uint8_t 
 	p = resp;
 	ldns_pkt_set_id(p, ldns_pkt_id(q));
 	return encode(p, max, ret, ret_len);
+}
+
+int
+dns_relay_answer(const uint8_t *query, size_t qlen, bool tcp, uint16_t fwd_id,
+		 const uint8_t *answer, size_t alen, uint8_t **ret, size_t *ret_len)
+{
+	_cleanup_pkt_ ldns_pkt *q = NULL, *p = NULL;
+
+	/* the checks dns_answer makes before it forwards */
+	if (qlen < LDNS_HEADER_SIZE || LDNS_QR_WIRE(query) ||
+	    ldns_wire2pkt(&q, query, qlen) != LDNS_STATUS_OK) {
+		q = NULL;
+		return -EBADMSG;
+	}
+	if (ldns_pkt_get_opcode(q) != LDNS_PACKET_QUERY || ldns_pkt_qdcount(q) != 1)
+		return -EBADMSG;
+	if (upstream_parse(answer, alen, fwd_id, &p) < 0)
+		return -EBADMSG;
+	ldns_pkt_set_id(p, ldns_pkt_id(q));
+	return encode(p, reply_limit(q, tcp), ret, ret_len);
 }

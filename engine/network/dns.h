@@ -112,6 +112,19 @@ int dns_server_answer(struct dns_server *s, const char *container_id, const uint
 		      bool tcp, uint8_t **ret, size_t *ret_len);
 
 /*
+ * The forwarding path after the upstream answered, without sockets (for
+ * the fuzz target, tests/fuzz/fuzz_upstream.c): @query (@qlen bytes) as
+ * the container sent it over TCP or UDP (@tcp), @answer (@alen bytes) as
+ * an upstream answered its forwarded copy, whose ID was @fwd_id. On
+ * success *@ret (caller frees) is the reply the container gets: the answer
+ * with the container's ID, truncated to what its transport carries.
+ * -EBADMSG when the query would not have been forwarded, or the answer is
+ * dropped (unparsable, not a response, another ID).
+ */
+int dns_relay_answer(const uint8_t *query, size_t qlen, bool tcp, uint16_t fwd_id,
+		     const uint8_t *answer, size_t alen, uint8_t **ret, size_t *ret_len);
+
+/*
  * Parses the upstream list of a resolv.conf text: nameserver lines, minus
  * loopback addresses, at most DNS_MAX_UPSTREAMS. Returns the count written
  * to @ret (each a malloc'd string the caller frees).

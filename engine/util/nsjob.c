@@ -86,7 +86,9 @@ child_main(void *arg)
 	const struct job *j = arg;
 	int code = 0, fds[NSJOB_MAX_SOCKS];
 	size_t n = 0;
-	union cmsg_fds u;
+	/* zeroed: the kernel ignores the cmsg padding, but it is sent (and
+	 * memcheck reports uninitialised bytes in sendmsg otherwise) */
+	union cmsg_fds u = {.buf = {0}};
 	struct iovec iov = {&code, sizeof(code)};
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
 
@@ -94,12 +96,12 @@ child_main(void *arg)
 	case JOB_NETNS_CREATE:
 		/* the namespace is the child's; the bind mount outlives it */
 		if (syscall(SYS_unshare, CLONE_NEWNET) < 0 ||
-		    syscall(SYS_mount, "/proc/thread-self/ns/net", j->path, NULL, MS_BIND, NULL) <
+		    syscall(SYS_mount, "/proc/thread-self/ns/net", j->path, "none", MS_BIND, NULL) <
 			    0)
 			code = -errno;
 		break;
 	case JOB_BIND:
-		if (syscall(SYS_mount, j->src, j->path, NULL, MS_BIND, NULL) < 0)
+		if (syscall(SYS_mount, j->src, j->path, "none", MS_BIND, NULL) < 0)
 			code = -errno;
 		break;
 	case JOB_UMOUNT:

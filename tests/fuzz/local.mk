@@ -3,7 +3,7 @@
 # long runs (docs/reliability.md#fuzzing), and the replay of every corpus
 # and regression input in `make check` without libFuzzer.
 FUZZ_TARGETS = reference dockerfile dockerignore filters container_create build_request \
-	authconfig manifest image_config websocket frame untar dns daemon_json
+	authconfig manifest image_config websocket frame untar dns daemon_json upstream load
 FUZZ_SOURCES = tests/fuzz/fuzz_reference.c \
 	tests/fuzz/fuzz_dockerfile.c \
 	tests/fuzz/fuzz_dockerignore.c \
@@ -17,7 +17,9 @@ FUZZ_SOURCES = tests/fuzz/fuzz_reference.c \
 	tests/fuzz/fuzz_frame.c \
 	tests/fuzz/fuzz_untar.c \
 	tests/fuzz/fuzz_dns.c \
-	tests/fuzz/fuzz_daemon_json.c
+	tests/fuzz/fuzz_daemon_json.c \
+	tests/fuzz/fuzz_upstream.c \
+	tests/fuzz/fuzz_load.c
 FUZZ_SECONDS = 20
 FUZZ_LONG_SECONDS = 3600
 
@@ -36,7 +38,9 @@ FUZZ_BINS = tests/fuzz/fuzz_reference \
 	tests/fuzz/fuzz_frame \
 	tests/fuzz/fuzz_untar \
 	tests/fuzz/fuzz_dns \
-	tests/fuzz/fuzz_daemon_json
+	tests/fuzz/fuzz_daemon_json \
+	tests/fuzz/fuzz_upstream \
+	tests/fuzz/fuzz_load
 noinst_PROGRAMS = $(FUZZ_BINS)
 FUZZ_LD = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_reference_LDFLAGS = $(FUZZ_LD)
@@ -68,6 +72,10 @@ tests_fuzz_fuzz_dns_LDADD = $(BERTH_LIBS)
 tests_fuzz_fuzz_daemon_json_SOURCES = tests/fuzz/fuzz_daemon_json.c server/conf.c
 tests_fuzz_fuzz_daemon_json_LDFLAGS = $(FUZZ_LD)
 tests_fuzz_fuzz_daemon_json_LDADD = $(BERTH_LIBS)
+tests_fuzz_fuzz_upstream_LDFLAGS = $(FUZZ_LD)
+tests_fuzz_fuzz_upstream_LDADD = $(BERTH_LIBS)
+tests_fuzz_fuzz_load_LDFLAGS = $(FUZZ_LD)
+tests_fuzz_fuzz_load_LDADD = $(BERTH_LIBS)
 
 # Every target for FUZZ_SECONDS each; fails on any crash, leak, UB report or
 # time-out, printing each target's executions, speed and coverage.

@@ -243,6 +243,70 @@ put("dns", q("web")[:15])
 put("dns", b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01")  # pointer loop
 put("dns", "nameserver 127.0.0.1\nnameserver 10.0.0.1\nnameserver ::1\nsearch x\n")
 
+# ---- DNS answers of upstream servers: flags, query length, query, answer --
+def rr(name, rtype, rdata, ttl=60, cls=1):
+    out = b""
+    if isinstance(name, bytes):
+        out = name  # raw (a compression pointer)
+    else:
+        for label in name.split("."):
+            if label:
+                out += bytes([len(label)]) + label.encode()
+        out += b"\x00"
+    return out + struct.pack(">HHIH", rtype, cls, ttl, len(rdata)) + rdata
+def answer(qname, records, qid=0x4242, flags=0x8180, qtype=1, auth=(), add=(), qd=1):
+    msg = struct.pack(">HHHHHH", qid, flags, qd, len(records), len(auth), len(add))
+    if qd:
+        for label in qname.split("."):
+            if label:
+                msg += bytes([len(label)]) + label.encode()
+        msg += b"\x00" + struct.pack(">HH", qtype, 1)
+    return msg + b"".join(records) + b"".join(auth) + b"".join(add)
+def up(ans, query=b"", tcp=False, wrong_id=False):
+    return bytes([(1 if tcp else 0) | (2 if wrong_id else 0), len(query)]) + query + ans
+PTR = b"\xc0\x0c"  # the question's name
+A = lambda ip: bytes(int(x) for x in ip.split("."))
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("93.184.216.34"))])))
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("10.0.0.%d" % i)) for i in range(1, 60)])))
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("10.0.0.%d" % i)) for i in range(1, 60)]), tcp=True))
+put("upstream", up(answer("www.example.com", [rr(PTR, 5, b"\x03cdn\xc0\x10"), rr(b"\xc0\x2d", 1, A("1.2.3.4"))])))
+put("upstream", up(answer("example.com", [rr(PTR, 28, bytes(15) + b"\x01")], qtype=28), q("example.com", 28)))
+put("upstream", up(answer("example.com", [rr(PTR, 16, b"\x05hello\x05world")], qtype=16), q("example.com", 16)))
+put("upstream", up(answer("example.com", [rr(PTR, 15, b"\x00\x0a\x04mail\xc0\x0c")], qtype=15), q("example.com", 15)))
+put("upstream", up(answer("nosuch.example", [], flags=0x8183,
+                          auth=[rr("example", 6, b"\x02ns\xc0\x0c\x04host\xc0\x0c" + struct.pack(">IIIII", 1, 2, 3, 4, 5))]),
+                   q("nosuch.example")))
+put("upstream", up(answer("example.com", [], flags=0x8380)))  # TC set
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("1.2.3.4"))], add=[b"\x00" + struct.pack(">HHIH", 41, 4096, 0, 0)])))
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("1.2.3.4"))]), wrong_id=True))
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("1.2.3.4"))], flags=0x0100)))  # not a response
+put("upstream", up(answer("example.com", [rr(b"\xc0\x0c", 1, A("1.2.3"))])))  # short rdata
+put("upstream", up(answer("example.com", [rr(b"\xc0\xff", 1, A("1.2.3.4"))])))  # pointer past the end
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("1.2.3.4"))], qd=0)))
+put("upstream", up(answer("example.com", [rr(PTR, 1, A("1.2.3.4"))]), q("example.com", 1, 0x1234, 0x0100, 4096), tcp=True))
+put("upstream", up(answer("2.0.0.10.in-addr.arpa", [rr(PTR, 12, b"\x03web\x00")], qtype=12), q("2.0.0.10.in-addr.arpa", 12)))
+
+# ---- docker load: manifest.json and index.json ---------------------------
+H = "sha256:" + "ab" * 32
+for d in [[{"Config": "blobs/sha256/" + "ab" * 32, "RepoTags": ["busybox:latest", "127.0.0.1:5000/app:v1"],
+            "Layers": ["blobs/sha256/" + "cd" * 32, "blobs/sha256/" + "ef" * 32],
+            "LayerSources": {H: {"mediaType": "application/vnd.oci.image.layer.v1.tar", "size": 1, "digest": H}}}],
+          [{"Config": "ab.json", "RepoTags": None, "Layers": ["0123/layer.tar"]}],
+          [{"Config": "c.json", "Layers": []}, {"Config": "d.json", "RepoTags": ["x@" + H, "UPPER", "a:b:c"], "Layers": ["l"]}],
+          [{"Config": 1, "Layers": []}], [{"Config": "c", "Layers": "l"}], [{"Config": "c", "Layers": [1]}],
+          [{"Config": "c", "Layers": [], "RepoTags": "busybox"}], [], {}, [1, 2]]:
+    put("load", json.dumps(d))
+for d in [{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+           "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": H, "size": 1,
+                          "annotations": {"io.containerd.image.name": "docker.io/library/busybox:latest",
+                                          "org.opencontainers.image.ref.name": "latest"}}]},
+          {"schemaVersion": 2, "manifests": [{"digest": H, "annotations": {"org.opencontainers.image.ref.name": "latest"}},
+                                             {"digest": H, "annotations": {"org.opencontainers.image.ref.name": "repo/x:1"}},
+                                             {"digest": H, "annotations": {"io.containerd.image.name": "x@" + H}}]},
+          {"manifests": [{"size": 1}]}, {"manifests": {}}, {"schemaVersion": 2}]:
+    put("load", json.dumps(d))
+put("load", '[{"Config":"c","Layers":[],"RepoTags":["' + "a" * 300 + '"]}]')
+
 # ---- daemon.json ---------------------------------------------------------
 for d in [{"hosts": ["unix:///run/b.sock", "tcp://127.0.0.1:2375"], "data-root": "/var/lib/b",
            "insecure-registries": ["127.0.0.1:5000"], "registry-mirrors": ["https://m.example/"],

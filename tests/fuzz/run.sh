@@ -29,7 +29,7 @@ max_len() {
 dict_of() {
 	case $1 in
 	dockerfile) echo dockerfile.dict ;;
-	container_create | filters | manifest | image_config | daemon_json | authconfig | build_request)
+	container_create | filters | manifest | image_config | daemon_json | authconfig | build_request | load)
 		echo json.dict
 		;;
 	esac

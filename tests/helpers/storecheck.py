@@ -4,11 +4,16 @@
 loop, tests/integration/9008-crash-loop.sh). Run it while berthd is up
 after a restart, or while it is down.
 
-    storecheck.py DATA_ROOT [PS_JSON]
+    storecheck.py [--cache FILE] DATA_ROOT [PS_JSON]
 
 PS_JSON, when given, is the body of GET /containers/json?all=1 taken from
 the daemon serving DATA_ROOT: its IDs must be exactly the container
 directories on disk (no container lost, none duplicated).
+
+--cache FILE keeps the digests of files already hashed, keyed by inode,
+size, mtime and ctime, from one run to the next: the crash loop checks
+after every restart, and a blob written once is never rehashed (a blob
+rewritten or replaced has a new key and is hashed again).
 
 Prints one line per problem, "KIND<TAB>detail", and exits 1 when there is
 any. KIND is one of: blob, image, layer, ref, temp, container, ps, volume,
@@ -37,6 +42,8 @@ import sys
 
 HEX = re.compile(r"^[0-9a-f]{64}$")
 problems = []
+hash_cache = {}
+hash_seen = {}  # what this run hashed or found: the next run's cache
 
 
 def bad(kind, detail):
@@ -44,11 +51,17 @@ def bad(kind, detail):
 
 
 def sha256_file(path):
+    st = os.stat(path)
+    key = "%d:%d:%d:%d" % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key in hash_cache:
+        hash_seen[key] = hash_cache[key]
+        return hash_cache[key]
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    hash_seen[key] = h.hexdigest()
+    return hash_seen[key]
 
 
 def load_json(path, kind):
@@ -235,17 +248,31 @@ def check_networks(root):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit("usage: storecheck.py DATA_ROOT [PS_JSON]")
-    root = sys.argv[1]
+    args = sys.argv[1:]
+    cache = None
+    if len(args) >= 2 and args[0] == "--cache":
+        cache = args[1]
+        args = args[2:]
+        try:
+            with open(cache) as f:
+                hash_cache.update(json.load(f))
+        except (OSError, ValueError):
+            pass
+    if len(args) not in (1, 2):
+        sys.exit("usage: storecheck.py [--cache FILE] DATA_ROOT [PS_JSON]")
+    root = args[0]
     check_blobs(root)
     layers = check_layers(root)
     images = check_images(root, layers)
     check_refs(root, images)
-    check_containers(root, images, sys.argv[2] if len(sys.argv) == 3 else None)
+    check_containers(root, images, args[1] if len(args) == 2 else None)
     check_volumes(root)
     check_networks(root)
     walk_temps(root, skip_content)
+    if cache:
+        with open(cache + ".new", "w") as f:
+            json.dump(hash_seen, f)
+        os.replace(cache + ".new", cache)
     for kind, detail in problems:
         print("%s\t%s" % (kind, detail))
     sys.exit(1 if problems else 0)
