@@ -105,8 +105,30 @@ container_monitor_should_restart(struct container *c, enum restart_when when,
 	return restart_decide(&f, ret_delay_ms);
 }
 
-void
-container_monitor_exit(struct containers *cs, struct container *c, const struct runtime_exit *x)
+/* The restart of a policy, after its back-off delay: claimed under the lock
+ * while still "restarting", so a stop now waits for this start and then
+ * stops it, instead of seeing "exited" and letting the restart go ahead. */
+static void
+restart_now(struct containers *cs, struct container *c, bool count)
+{
+	struct err ignored = ERR_INIT;
+
+	pthread_mutex_lock(&c->mu);
+	bool still = c->state.status == CONTAINER_RESTARTING && !c->removed &&
+		     !c->state.manually_stopped && !c->starting;
+	if (still) {
+		if (count)
+			c->state.restart_count++;
+		c->starting = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (still && lifecycle_start_claimed(cs, c, &ignored) < 0)
+		log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
+}
+
+static void
+monitor_exit(struct containers *cs, struct container *c, const struct runtime_exit *x,
+	     enum restart_when when)
 {
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
@@ -133,7 +155,7 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 		c->state.error = xstrdup("container's shim (berth-shim) died: the container was "
 					 "killed");
 	}
-	restart = container_monitor_should_restart(c, RESTART_ON_EXIT, &delay);
+	restart = container_monitor_should_restart(c, when, &delay);
 	autorm = c->spec.auto_remove && !restart;
 	if (restart)
 		c->state.status = CONTAINER_RESTARTING;
@@ -150,21 +172,29 @@ container_monitor_exit(struct containers *cs, struct container *c, const struct 
 	trace_point("exit.die_published", c->id);
 	if (restart) {
 		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
+
 		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&c->mu);
-		/* Claimed under the lock, still "restarting": a stop now waits for this
-		 * start and then stops it, instead of seeing "exited" and letting the
-		 * restart go ahead. */
-		bool still = c->state.status == CONTAINER_RESTARTING && !c->removed &&
-			     !c->state.manually_stopped && !c->starting;
-		if (still) {
-			c->state.restart_count++;
-			c->starting = true;
-		}
-		pthread_mutex_unlock(&c->mu);
-		if (still && lifecycle_start_claimed(cs, c, &ignored) < 0)
-			log_warn("container %.12s: restart failed: %s", c->id, ignored.msg);
+		/* dockerd's restore starts such a container without counting a restart */
+		restart_now(cs, c, when == RESTART_ON_EXIT);
 	} else if (autorm) {
 		(void)lifecycle_remove(cs, c, true, true, &ignored);
 	}
+}
+
+void
+container_monitor_exit(struct containers *cs, struct container *c, const struct runtime_exit *x)
+{
+	monitor_exit(cs, c, x, RESTART_ON_EXIT);
+}
+
+/* An exit found by recovery at daemon start is handled as dockerd's restore
+ * does: the policy is judged as at daemon start and applied at once, with no
+ * back-off. With the back-off here, recovery slept it out before berthd
+ * served: the crash loop (9008) saw a --restart always container whose shim
+ * was killed again and again hold berthd's start-up for 12.8 s. */
+void
+container_monitor_exit_found(struct containers *cs, struct container *c,
+			     const struct runtime_exit *x)
+{
+	monitor_exit(cs, c, x, RESTART_AT_DAEMON_START);
 }

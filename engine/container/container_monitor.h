@@ -24,6 +24,11 @@ void container_monitor_start(struct containers *cs, struct container *c);
 void container_monitor_exit(struct containers *cs, struct container *c,
 			    const struct runtime_exit *x);
 
+/* The same for an exit that recovery found at daemon start: the restart
+ * policy as at daemon start (restart_decide), applied at once. */
+void container_monitor_exit_found(struct containers *cs, struct container *c,
+				  const struct runtime_exit *x);
+
 /*
  * The restart policy (restart_decide, restart.h) applied to @c's spec and
  * state, @when it exits or when the daemon starts; the back-off delay in

@@ -82,7 +82,7 @@ recover_containers(struct containers *cs, struct err *e)
 		pthread_mutex_lock(&c->mu);
 		c->state.manually_stopped = c->state.manually_stopped || false;
 		pthread_mutex_unlock(&c->mu);
-		container_monitor_exit(cs, c, &x);
+		container_monitor_exit_found(cs, c, &x);
 	}
 	if (!live)
 		live = xcalloc(1, sizeof(char *));
