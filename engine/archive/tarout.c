@@ -251,6 +251,20 @@ walk_write_cb(struct archive *a, void *p, const void *data, size_t n)
 	return (la_ssize_t)n;
 }
 
+/* Copies @fd to the current entry of @a: 0, -errno when reading fails, 1
+ * when the archive refuses the data (the caller words that error). */
+static int
+copy_data(struct archive *a, int fd)
+{
+	char b[65536];
+	ssize_t n;
+
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		if (archive_write_data(a, b, (size_t)n) < 0)
+			return 1;
+	return n < 0 ? -errno : 0;
+}
+
 static int
 walk_fail(struct walk *w)
 {
@@ -266,16 +280,15 @@ walk_data(struct walk *w, int dirfd, const char *name, const char *path)
 	 * swapped for a FIFO since, opening must not hang */
 	_cleanup_close_ int fd = openat(dirfd, name,
 					O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	char b[65536];
-	ssize_t n;
+	int r;
 
 	if (fd < 0)
 		return err_errno(w->e, -errno, "cannot open '%s'", path);
-	while ((n = read(fd, b, sizeof(b))) > 0)
-		if (archive_write_data(w->a, b, (size_t)n) < 0)
-			return walk_fail(w);
-	if (n < 0)
-		return err_errno(w->e, -errno, "cannot read '%s'", path);
+	r = copy_data(w->a, fd);
+	if (r == 1)
+		return walk_fail(w);
+	if (r < 0)
+		return err_errno(w->e, r, "cannot read '%s'", path);
 	return 0;
 }
 
@@ -520,16 +533,15 @@ static int
 export_data(struct export_ctx *x, int dirfd, const char *name)
 {
 	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char b[65536];
-	ssize_t n;
+	int r;
 
 	if (fd < 0)
 		return err_errno(x->e, -errno, "cannot open '%s' for export", name);
-	while ((n = read(fd, b, sizeof(b))) > 0)
-		if (archive_write_data(x->a, b, (size_t)n) < 0)
-			return export_fail(x);
-	if (n < 0)
-		return err_errno(x->e, -errno, "cannot read '%s' for export", name);
+	r = copy_data(x->a, fd);
+	if (r == 1)
+		return export_fail(x);
+	if (r < 0)
+		return err_errno(x->e, r, "cannot read '%s' for export", name);
 	return 0;
 }
 
