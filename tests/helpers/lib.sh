@@ -30,6 +30,9 @@ mkdir -p "$DOCKER_CONFIG"
 # python3 is the system's, with the Debian python3-* modules setup.sh
 # installs: a python3 earlier on PATH (a pyenv shim on the test host) may
 # lack them, and its shim costs a second or more per start on a busy machine.
+# HOST_PY keeps the python3 that was first on PATH, for the one test (5003)
+# that also drives a newer pip-installed docker SDK when there is one.
+HOST_PY=$(command -v python3 || true)
 if [ -x /usr/bin/python3 ]; then
 	mkdir -p "$T_DIR/bin" && ln -sf /usr/bin/python3 "$T_DIR/bin/python3" && PATH=$T_DIR/bin:$PATH
 fi

@@ -14,7 +14,7 @@
 #     inspect shows the container exited with its code.
 . "$(dirname "$0")/../helpers/lib.sh"
 
-PY=python3
+PY=${HOST_PY:-python3}
 "$PY" -c 'import docker, sys; sys.exit(0 if docker.__version__ >= "7" else 1)' 2>/dev/null ||
 	PY=/usr/bin/python3
 "$PY" -c 'import docker' 2>/dev/null || skip_all "python3-docker not installed"
