@@ -6,7 +6,7 @@ libberth_engine_a_SOURCES += \
 	engine/runtime/logfile.c engine/runtime/logfile.h \
 	engine/runtime/proto.h \
 	engine/runtime/runtime.c engine/runtime/runtime.h \
-	engine/runtime/runtime_spec.c engine/runtime/runtime_spec.h \
+	engine/runtime/runtime_spec.c engine/runtime/runtime_spec_parse.c engine/runtime/runtime_spec.h \
 	engine/runtime/seccomp_profile.c engine/runtime/seccomp_profile.h \
 	engine/runtime/syscalls.c engine/runtime/syscalls.h \
 	engine/runtime/user.c engine/runtime/user.h

@@ -66,6 +66,9 @@ enum runtime_blkio_kind {
 	RUNTIME_BLKIO_KINDS,
 };
 
+/* OCI linux.resources.blockIO member names, by enum runtime_blkio_kind. */
+extern const char *const runtime_blkio_keys[RUNTIME_BLKIO_KINDS];
+
 struct runtime_blkio_device {
 	enum runtime_blkio_kind kind;
 	unsigned major, minor;
