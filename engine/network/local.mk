@@ -9,8 +9,8 @@ libberth_engine_a_SOURCES += \
 	engine/network/ipam6.c engine/network/ipam6.h \
 	engine/network/netdef.c engine/network/netdef.h \
 	engine/network/netns.c engine/network/netns.h \
-	engine/network/netobj.c engine/network/network_internal.h \
-	engine/network/network.c engine/network/network.h \
+	engine/network/netobj.c engine/network/netresolve.c engine/network/network_internal.h \
+	engine/network/network.c engine/network/network_open.c engine/network/network.h \
 	engine/network/plumb.c engine/network/plumb.h \
 	engine/network/portmap.c engine/network/portmap.h \
 	engine/network/sweep.c

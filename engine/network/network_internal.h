@@ -51,6 +51,10 @@ struct network_state {
 
 /* Index of the endpoint record of container @id, or -1 (lock held). */
 ssize_t netstate_find_rec(struct network_state *net, const char *id);
+/* Appends @rec to the endpoint records (lock held). */
+void netstate_insert_rec(struct network_state *net, struct ep_rec *rec);
+/* Frees an endpoint record (NULL is fine). */
+void netstate_rec_free(struct ep_rec *rec);
 
 void netobj_free(struct net_obj *o);
 /* Index of the network named, ID'd or ID-prefixed by @ref; -ENOENT etc. with @e (lock held). */
