@@ -64,6 +64,7 @@ struct attach_job {
 	unsigned flags;		/* enum attach_flags */
 	bool tty, logs, stream;
 	struct attach_detach detach;
+	struct attach_reg reg; /* taken with the request, before the reply */
 };
 
 static void
@@ -71,6 +72,7 @@ attach_job_free(void *p)
 {
 	struct attach_job *j = p;
 
+	attach_unregister(j->c, &j->reg);
 	container_unref(j->c);
 	free(j);
 }
@@ -103,7 +105,7 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	struct replay_ctx rc = {fd, NULL, j->tty};
 	struct err e = ERR_INIT;
 	_cleanup_close_ int shim = -1;
-	uint64_t seq = container_exit_seq(j->c);
+	uint64_t seq = j->reg.exit_seq;
 	enum relay_end end;
 	struct relay rl;
 
@@ -114,8 +116,8 @@ attach_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	if (j->tty)
 		rl.detach = j->detach; /* dockerd watches for the keys on TTYs only */
 	if (j->stream) {
-		shim = attach_connect(j->eng->containers, j->c, j->flags, relay_early_poll, &rl,
-				      &e);
+		shim = attach_connect(j->eng->containers, j->c, &j->reg, j->flags, relay_early_poll,
+				      &rl, &e);
 		if (shim < 0)
 			log_debug("attach %.12s: %s", j->c->id, e.msg);
 	}
@@ -150,7 +152,7 @@ attach_producer(struct api_stream *s, void *arg, struct err *e)
 	struct attach_job *j = arg;
 	struct replay_ctx rc = {-1, s, j->tty};
 	_cleanup_close_ int shim = -1;
-	uint64_t seq = container_exit_seq(j->c);
+	uint64_t seq = j->reg.exit_seq;
 	char b[32 * 1024];
 
 	if (j->logs && attach_replay_log(j->c, j->flags & ATTACH_STDOUT, j->flags & ATTACH_STDERR,
@@ -158,7 +160,7 @@ attach_producer(struct api_stream *s, void *arg, struct err *e)
 		return 0;
 	if (!j->stream)
 		return 0;
-	shim = attach_connect(j->eng->containers, j->c,
+	shim = attach_connect(j->eng->containers, j->c, &j->reg,
 			      j->flags & ~(ATTACH_STDIN | ATTACH_CLOSE_STDIN), stream_cancelled, s,
 			      e);
 	if (shim < 0)
@@ -209,6 +211,9 @@ api_containers_attach(struct api_request *r)
 	if (c->spec.stdin_once && !c->spec.tty)
 		j->flags |= ATTACH_CLOSE_STDIN;
 	j->c = TAKE_PTR(c);
+	/* in line before the client can see the reply and send /start */
+	if (j->stream)
+		attach_register(j->c, &j->reg);
 	if (api_wants_upgrade(r, "tcp"))
 		api_reply_hijack(r, "tcp", api_attach_content_type(r, j->tty), attach_hijacked, j,
 				 attach_job_free);

@@ -88,11 +88,28 @@ wait_head_read(int fd)
 	}
 }
 
+/*
+ * Test knob (docs/testing.md): BERTH_TEST_HIJACK_DELAY_MS=N (at most 2000)
+ * makes every hijacked connection's thread wait N ms before its handler
+ * runs, as a loaded host may, so a test can show that the client's next
+ * request (a /start after the attach's 101) cannot overtake the handler.
+ */
+static void
+test_delay(void)
+{
+	const char *knob = getenv("BERTH_TEST_HIJACK_DELAY_MS");
+	long ms = knob ? strtol(knob, NULL, 10) : 0;
+
+	if (ms > 0 && ms <= 2000)
+		nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
+}
+
 static void *
 relay_main(void *p)
 {
 	struct hijack *h = p;
 
+	test_delay();
 	wait_head_read(h->fd);
 	h->fn(h->fd, h->extra, h->extra_len, h->arg);
 	track(h, false);

@@ -46,6 +46,7 @@ struct ws_job {
 	unsigned flags;		/* enum attach_flags */
 	bool tty, logs, stream, binary;
 	struct attach_detach detach;
+	struct attach_reg reg; /* taken with the request, before the 101 */
 };
 
 struct ws_session {
@@ -63,6 +64,7 @@ ws_job_free(void *p)
 {
 	struct ws_job *j = p;
 
+	attach_unregister(j->c, &j->reg);
 	container_unref(j->c);
 	free(j);
 }
@@ -263,9 +265,10 @@ ws_hijacked(int fd, const char *extra, size_t extra_len, void *arg)
 	}
 	if (session_init(&s) < 0)
 		return;
-	s.exit_seq = container_exit_seq(j->c);
+	s.exit_seq = j->reg.exit_seq;
 	if (j->stream)
-		s.shim = attach_connect(j->eng->containers, j->c, j->flags, early_poll, &s, &e);
+		s.shim = attach_connect(j->eng->containers, j->c, &j->reg, j->flags, early_poll, &s,
+					&e);
 	if (j->logs)
 		(void)attach_replay_log(j->c, j->flags & ATTACH_STDOUT, j->flags & ATTACH_STDERR,
 					replay_entry, &s, &e);
@@ -348,6 +351,9 @@ api_containers_attach_ws(struct api_request *r)
 	if (old || api_query_bool(r, "stderr", false))
 		j->flags |= ATTACH_STDERR;
 	j->c = TAKE_PTR(c);
+	/* in line before the client can see the 101 and send /start */
+	if (j->stream)
+		attach_register(j->c, &j->reg);
 	api_reply_header(r, "Sec-WebSocket-Accept", accept);
 	api_reply_hijack(r, "websocket", NULL, ws_hijacked, j, ws_job_free);
 }

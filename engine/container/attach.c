@@ -47,36 +47,53 @@ has_process(enum container_status s)
 	return s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
 }
 
-int
-attach_connect(struct containers *cs, struct container *c, unsigned flags,
-	       bool (*cancelled)(void *ud), void *ud, struct err *e)
+void
+attach_register(struct container *c, struct attach_reg *reg)
 {
-	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
-	uint64_t ticket = 0;
-	char f[8];
-	bool early, removed;
-	int fd, r;
-
-	flags_string(flags, f);
+	*reg = (struct attach_reg){.exit_seq = container_exit_seq(c)};
 	/* the state check and the registration are one step under c->mu, so a
 	 * start either sees us (and holds the process) or has the status set */
 	pthread_mutex_lock(&c->mu);
-	early = !has_process(c->state.status) || c->starting;
-	removed = early && c->removed;
-	if (early && !removed)
-		ticket = hold_enter(&c->hold);
+	bool early = !has_process(c->state.status) || c->starting;
+	reg->removed = early && c->removed;
+	if (early && !reg->removed) {
+		reg->ticket = hold_enter(&c->hold);
+		reg->early = true;
+	}
 	pthread_mutex_unlock(&c->mu);
-	if (removed)
+}
+
+void
+attach_unregister(struct container *c, struct attach_reg *reg)
+{
+	if (reg->early)
+		hold_leave(&c->hold); /* never connected: no longer hold a start back */
+	reg->early = false;
+}
+
+int
+attach_connect(struct containers *cs, struct container *c, struct attach_reg *reg, unsigned flags,
+	       bool (*cancelled)(void *ud), void *ud, struct err *e)
+{
+	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
+	bool early = reg->early;
+	char f[8];
+	int fd, r;
+
+	flags_string(flags, f);
+	if (reg->removed)
 		return err_set(e, -ESRCH, "container %s is not running", c->id);
 	if (early) {
-		r = hold_await(&c->hold, ticket, cancelled, ud);
-		if (r < 0)
+		r = hold_await(&c->hold, reg->ticket, cancelled, ud);
+		if (r < 0) {
+			reg->early = false; /* hold_await left on our behalf */
 			return r == -ECANCELED ? err_set(e, r, "attach cancelled")
 					       : err_set(e, r, "container %s is not running", c->id);
+		}
 	}
 	fd = runtime_attach(bundle, f, e);
-	if (early)
-		hold_leave(&c->hold); /* connected or not, we no longer hold the start back */
+	/* connected or not, we no longer hold the start back */
+	attach_unregister(c, reg);
 	return fd;
 }
 

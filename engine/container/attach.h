@@ -31,21 +31,44 @@ enum attach_flags {
 };
 
 /*
- * Connects to @c's process with @flags and returns the shim socket (owned by
- * the caller; see runtime_attach for its wire form). When the container is
- * not running yet, registers as an early attacher (hold.h: a start holds the
- * process before exec until we are connected) and waits for a start,
- * polling @cancelled(@ud) every 100 ms (it may also do work, such as
- * buffering the client's early stdin). Errors: -ECANCELED when @cancelled
- * said so; -ESRCH when the process ended (or never started: a start
- * failure, a removal) before we could connect. Blocks; takes c->mu briefly.
+ * An attacher's place in line, taken when its request arrives (before the
+ * 101 or the stream's headers go out, so that the client's /start, sent
+ * as soon as it has them, cannot run ahead of it): the container's exit
+ * count then, and whether the start must hold its process for us.
  */
-int attach_connect(struct containers *cs, struct container *c, unsigned flags,
-		   bool (*cancelled)(void *ud), void *ud, struct err *e);
+struct attach_reg {
+	uint64_t exit_seq; /* container_exit_seq at registration */
+	uint64_t ticket;   /* hold_enter's, when early */
+	bool early;	   /* an early attacher that has not left yet */
+	bool removed;	   /* the container was being removed */
+};
+
+/*
+ * Registers an attacher for @c: when the container is not running yet, as
+ * an early attacher (hold.h: a start holds the process before exec until
+ * we are connected). Every registration ends in attach_connect or
+ * attach_unregister. Takes c->mu briefly; never blocks.
+ */
+void attach_register(struct container *c, struct attach_reg *reg);
+
+/* A registration that will not connect: no longer hold a start back. Idempotent. */
+void attach_unregister(struct container *c, struct attach_reg *reg);
+
+/*
+ * Connects to @c's process with @flags and returns the shim socket (owned by
+ * the caller; see runtime_attach for its wire form). For an early attacher
+ * (@reg), waits for a start first, polling @cancelled(@ud) every 100 ms (it
+ * may also do work, such as buffering the client's early stdin). Ends the
+ * registration. Errors: -ECANCELED when @cancelled said so; -ESRCH when
+ * the process ended (or never started: a start failure, a removal) before
+ * we could connect. Blocks; takes c->mu briefly.
+ */
+int attach_connect(struct containers *cs, struct container *c, struct attach_reg *reg,
+		   unsigned flags, bool (*cancelled)(void *ud), void *ud, struct err *e);
 
 /*
  * After the output of an attached run ended: waits until @c's exit after
- * @since_seq (container_exit_seq, read before attach_connect) is wholly
+ * @since_seq (attach_reg.exit_seq, or container_exit_seq read before attach_connect) is wholly
  * recorded, so a client that inspects as soon as its stream closes sees the
  * container exited with its code. Gives up after 10 s (the shim may also
  * have dropped a client that stopped reading, with the process still

@@ -172,4 +172,18 @@ expect_match "bad detach keys are a 400 with dockerd's message" "$out" "Invalid 
 out=$(api POST "/containers/tt/attach?stream=1&stdout=1")
 expect_match "attach to a paused container is a 409" "$out" 'is paused, unpause the container before attach'$'\n''409'
 "$DOCKER" unpause tt >/dev/null
+# A loaded host can run the attach's hijacked thread late; the client's
+# /start, sent as soon as it reads the 101, must not overtake it (a CI run
+# once lost a host-network container's whole output that way). The knob
+# delays every hijacked handler by 300 ms; run's output must still arrive.
+berth_stop
+BERTH_TEST_HIJACK_DELAY_MS=300 berth_restart || fail "berthd restarts with the hijack delay"
+for cli in "$DOCKER" $DOCKER_OLD; do
+	out=$("$cli" run --rm busybox echo early-output)
+	expect_eq "[$cli] run --rm: the output arrives although the attach handler is late" "$out" early-output
+	out=$("$cli" run --rm --network host busybox cat /etc/hostname)
+	expect_eq "[$cli] the same on the host network (the fastest start)" "$out" "$(hostname)"
+	out=$(printf 'in\n' | "$cli" run --rm -i busybox cat)
+	expect_eq "[$cli] run -i: stdin and output with a late handler" "$out" in
+done
 finish
