@@ -108,6 +108,10 @@ struct container {
 	struct hold hold;
 	bool starting;		/* a start is in progress (serialises starts) */
 	bool monitored;		/* a monitor thread waits for this run's exit */
+	/* Created by this daemon and never started, connected or disconnected
+	 * since: it has no bundle, endpoint, namespace or DNS attachment, so
+	 * its removal skips their clean-up. Cleared by container_touch_net. */
+	bool pristine;
 	char *log_path;		/* <dir>/<id>-json.log */
 	/* Bumped under mu after every change a snapshot would show; memos of
 	 * derived text (memo.h), by slot, are valid while it stays. */
@@ -236,6 +240,10 @@ container_unrefp(struct container **c)
 /* Persists spec + identity (config.json) and state (state.json) atomically. */
 int container_save(struct container *c, struct err *e);
 int container_save_state(struct container *c, struct err *e);
+
+/* The container is about to get (or lose) run-time resources: a start, a
+ * network connect or disconnect. Clears c->pristine. */
+void container_touch_net(struct container *c);
 
 /* Copies the state under the lock (release the copy with container_state_release). */
 void container_get_state(struct container *c, struct container_state *ret);

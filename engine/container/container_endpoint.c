@@ -372,6 +372,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	char peer[65] = "";
 	int r;
 
+	container_touch_net(c);
 	r = network_mode_parse(c->spec.network_mode, &o.mode, peer, e);
 	if (r < 0)
 		return r;
@@ -515,6 +516,7 @@ container_endpoint_connect(struct containers *cs, struct container *c, const cha
 	enum network_mode mode;
 	int r;
 
+	container_touch_net(c);
 	if ((r = mode_of(c, &mode, e)) < 0)
 		return r;
 	if (!json_is_object(ent))
@@ -574,6 +576,7 @@ container_endpoint_disconnect(struct containers *cs, struct container *c, const 
 	size_t n = 0, at = 0;
 	int r;
 
+	container_touch_net(c);
 	if ((r = mode_of(c, &mode, e)) < 0 || (r = network_get(cs->net, ref, &info, e)) < 0)
 		return r;
 	if (mode == NETWORK_MODE_HOST && strcmp(info.def.driver, "host") == 0) {
