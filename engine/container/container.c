@@ -544,7 +544,7 @@ containers_create(struct containers *cs, const char *name, const char *image_id,
 		return r;
 	}
 	pthread_mutex_lock(&c->mu);
-	c->pristine = true;
+	c->pristine = c->born_here = true;
 	container_changed_locked(c);
 	pthread_mutex_unlock(&c->mu);
 	*ret = c;
@@ -734,6 +734,27 @@ container_touch_net(struct container *c)
 {
 	pthread_mutex_lock(&c->mu);
 	c->pristine = false;
+	c->net_gen++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+uint64_t
+container_net_gen(struct container *c)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&c->mu);
+	g = c->net_gen;
+	pthread_mutex_unlock(&c->mu);
+	return g;
+}
+
+void
+container_mark_clean(struct container *c, uint64_t gen)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->born_here && c->net_gen == gen)
+		c->pristine = true;
 	pthread_mutex_unlock(&c->mu);
 }
 
