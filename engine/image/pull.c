@@ -54,6 +54,8 @@ struct pull_layer {
 	char chain_id[DIGEST_STR_LEN + 1];
 	bool held;				/* we hold the layer in the store */
 	enum dl_state state;			/* guarded by job->mu */
+	/* unpacked by its download worker, published in order by the pull */
+	struct store_layer_pending *pending;
 	struct err err;
 	int64_t last_emit_ns;
 };
@@ -109,6 +111,17 @@ sink_reset(void *ctx)
 				     &d->w, NULL);
 }
 
+static int
+sink_digest(void *ctx, char hex[DIGEST_HEX_LEN + 1])
+{
+	struct dl_sink *d = ctx;
+
+	if (!d->w)
+		return -EIO;
+	store_blob_writer_seal(d->w, hex);
+	return 0;
+}
+
 static void
 sink_progress(void *ctx, int64_t done, int64_t total)
 {
@@ -147,8 +160,13 @@ fetch_blob(struct pull_job *j, struct pull_layer *l, struct err *e)
 {
 	struct dl_sink d = { .job = j, .layer = l, .size = l->desc->size };
 	struct registry_blob_sink sink = {
-		.write = sink_write, .reset = sink_reset, .progress = sink_progress,
-		.cancelled = sink_cancelled, .retrying = sink_retrying, .ctx = &d,
+		.write = sink_write,
+		.reset = sink_reset,
+		.progress = sink_progress,
+		.cancelled = sink_cancelled,
+		.retrying = sink_retrying,
+		.digest = sink_digest,
+		.ctx = &d,
 	};
 	int r;
 
@@ -213,6 +231,27 @@ download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
 	return r;
 }
 
+/*
+ * Unpacks layer @l into a private directory of the store as soon as its
+ * blob is in, while other layers still download (the pull publishes them
+ * in order, extract_layer). A layer already stored is left to the pull.
+ */
+static int
+prepare_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
+{
+	struct store_layer_opts o = {.expected_diff_id = l->diff_id};
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (store_layer_get(j->im->store, l->chain_id, false, NULL, NULL) == 0)
+		return 0;
+	fd = store_blob_open(j->im->store, l->desc->digest, e);
+	if (fd < 0)
+		return fd;
+	r = store_layer_prepare(j->im->store, fd, &o, &l->pending, e);
+	return r < 0 ? err_prefix(e, "failed to register layer") : 0;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -245,6 +284,8 @@ worker_main(void *arg)
 			continue;
 		}
 		r = download_layer(j, l, &e);
+		if (r == 0 && !atomic_load(&j->cancel))
+			r = prepare_layer(j, l, &e);
 		pthread_mutex_lock(&j->mu);
 		l->state = r < 0 ? DL_FAILED : DL_DONE;
 		if (r < 0) {
@@ -304,6 +345,15 @@ extract_layer(struct pull_job *j, struct pull_layer *l, const char *parent, stru
 	/* A concurrent pull may have created it meanwhile. */
 	if (store_layer_get(j->im->store, l->chain_id, true, NULL, NULL) == 0) {
 		l->held = true;
+		return 0;
+	}
+	if (l->pending) {
+		r = store_layer_commit(j->im->store, TAKE_PTR(l->pending), &o, NULL, e);
+		if (r < 0)
+			return err_prefix(e, "failed to register layer");
+		l->held = true;
+		emit(j, IMAGE_PROGRESS_COUNT, l->short_id, "Extracting", l->desc->size,
+		     l->desc->size);
 		return 0;
 	}
 	fd = store_blob_open(j->im->store, l->desc->digest, e);
@@ -487,6 +537,7 @@ release_layers(struct pull_job *j)
 	for (size_t i = 0; i < j->n_layers; i++) {
 		if (j->layers[i].held)
 			store_layer_release(j->im->store, j->layers[i].chain_id);
+		store_layer_pending_free(j->layers[i].pending);
 		store_blob_unpin(j->im->store, j->layers[i].desc->digest);
 	}
 	free(j->layers);
