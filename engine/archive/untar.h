@@ -86,8 +86,8 @@ struct untar_opts {
 
 struct untar_result {
 	char diff_id[DIGEST_STR_LEN + 1];	/* sha256 of the uncompressed tar */
-	char raw_digest[DIGEST_STR_LEN +
-			1]; /* sha256 of every input byte ("" with UNTAR_NO_RAW_DIGEST) */
+	/* sha256 of every input byte ("" with UNTAR_NO_RAW_DIGEST) */
+	char raw_digest[DIGEST_STR_LEN + 1];
 	uint64_t raw_size;			/* input bytes */
 	uint64_t tar_size;			/* uncompressed tar bytes */
 	uint64_t unpacked_size;	/* regular file sizes + symlink lengths (du -b) */

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pull: reference → manifest (index narrowed to a platform) → verified
- * config → layers. Missing layers are downloaded by max-concurrent-downloads
- * worker threads (each fetch also takes one of the daemon-wide download
- * slots, so all pulls together fetch at most that many layers at once) into the blob store (each blob verified by the registry
- * client while streaming and again by the store on commit; a blob another
- * pull is already fetching is waited for, not fetched twice), while this
- * thread unpacks them strictly in order, since layer N is stored on top of
+ * config → layers. Missing layers are handled by worker threads (up to
+ * PULL_MAX_WORKERS): each downloads one layer within one of the daemon-wide
+ * download slots (max-concurrent-downloads, shared by all pulls) into the
+ * blob store (verified while streaming, against the digest the store's
+ * writer computes; a blob another pull is already fetching is waited for,
+ * not fetched twice), gives the slot back, and unpacks the layer at once
+ * into a private directory of the layer store (store_layer_prepare), while
+ * other layers still download. This thread publishes the unpacked layers
+ * strictly in order (store_layer_commit), since layer N is stored on top of
  * N-1. The image is committed and tagged only once every layer is in.
  *
  * Progress follows dockerd's pull stream (docker-api-protocol.md §4.1):
@@ -41,6 +44,9 @@
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
+
+/* Download-and-unpack threads of one pull (at most one per missing layer). */
+#define PULL_MAX_WORKERS 8
 
 /* dockerd redraws progress bars at most every 100 ms. */
 #define PROGRESS_INTERVAL_NS (100 * 1000000LL)
@@ -404,12 +410,12 @@ complete_layer(struct pull_job *j, struct pull_layer *l, const char *parent, str
 	return r;
 }
 
-/* Starts the workers, unpacks in order, stops the workers. */
+/* Starts the workers, publishes the layers in order, stops the workers. */
 static int
 pull_layers(struct pull_job *j, struct err *e)
 {
-	size_t workers = j->im->downloads.max, nth = 0, queued = 0;
-	_cleanup_free_ pthread_t *th = xcalloc(workers, sizeof(*th));
+	size_t slots = j->im->downloads.max, nth = 0, queued = 0, workers;
+	_cleanup_free_ pthread_t *th = NULL;
 	int r = 0;
 
 	for (size_t i = 0; i < j->n_layers; i++) {
@@ -424,8 +430,13 @@ pull_layers(struct pull_job *j, struct err *e)
 		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Pulling fs layer", 0, 0);
 	}
 	for (size_t i = 0; i < j->n_layers; i++)
-		if (j->layers[i].state == DL_PENDING && ++queued > workers)
+		if (j->layers[i].state == DL_PENDING && ++queued > slots)
 			emit(j, IMAGE_PROGRESS_STATUS, j->layers[i].short_id, "Waiting", 0, 0);
+	/* More workers than download slots: a worker that unpacks the layer
+	 * it fetched has given its slot back, so the next layer downloads
+	 * meanwhile (the slots, not the workers, bound the downloads). */
+	workers = slots > PULL_MAX_WORKERS ? slots : PULL_MAX_WORKERS;
+	th = xcalloc(workers, sizeof(*th));
 	for (size_t k = 0; k < workers && k < queued; k++)
 		if (pthread_create(&th[nth], NULL, worker_main, j) == 0)
 			nth++;
