@@ -420,9 +420,10 @@ expect_eq "berthd answers /_ping after all this" "$(curl -s --unix-socket "$BERT
 # After containers, builds and copies: nothing below the data and exec roots
 # is world-readable but what dockerd leaves so too (a container's hostname,
 # hosts and resolv.conf, bind-mounted into it; image content as the image
-# has it; overlay copy-ups of those). The roots themselves are 0700 (0001).
+# has it; overlay copy-ups of those; a removed container's, renamed to
+# .del-<id> until the background removal). The roots themselves are 0700 (0001).
 out=$(cd "$BERTH_ROOT" && find data exec -perm -o+r -type f | grep -Ev \
-	'^data/containers/[0-9a-f]{64}/(hostname|hosts|resolv\.conf|rw/upper/.*)$|^data/layers/[^/]+/diff/' | head -5)
+	'^data/containers/(\.del-)?[0-9a-f]{64}/(hostname|hosts|resolv\.conf|rw/upper/.*)$|^data/layers/[^/]+/diff/' | head -5)
 expect_eq "no other world-readable file below the data and exec roots" "$out" ""
 berth_stop
 
