@@ -13,7 +13,7 @@ berthd_SOURCES = \
 berthd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 # libarchive statically where its archive exists (configure: BERTHD_ARCHIVE_LIBS;
 # helper_link.c keeps libarchive's other writers out, as in berth-untar).
-berthd_LDADD = libberth_api.a libberth_engine.a $(BERTHD_ARCHIVE_LIBS) $(DEP_LIBS) $(SYSTEMD_LIBS)
+berthd_LDADD = libberth_api.a libberth_engine.a $(BERTHD_ARCHIVE_LIBS) $(DEP_LIBS)
 
 # The man page is berthd --help and --version, with the sections of
 # server/berthd.h2m, so it never disagrees with the binary.

@@ -12,9 +12,11 @@
 #include "engine/util/log.h"
 
 struct lazylib_curl lazylib_curl_fns;
+struct lazylib_systemd lazylib_systemd_fns;
 
 #define LAZYLIB_NAME_(ret, name, args) #name,
 static const char *const curl_names[] = {LAZYLIB_CURL_FNS(LAZYLIB_NAME_)};
+static const char *const systemd_names[] = {LAZYLIB_SYSTEMD_FNS(LAZYLIB_NAME_)};
 
 struct lib {
 	const char *soname;
@@ -35,12 +37,23 @@ static struct lib libs[_LAZYLIB_MAX] = {
 			.slots = (void **)&lazylib_curl_fns,
 			.lock = PTHREAD_MUTEX_INITIALIZER,
 		},
+	[LAZYLIB_SYSTEMD] =
+		{
+			.soname = BERTH_SONAME_SYSTEMD,
+			.names = systemd_names,
+			.n = sizeof(systemd_names) / sizeof(systemd_names[0]),
+			.slots = (void **)&lazylib_systemd_fns,
+			.lock = PTHREAD_MUTEX_INITIALIZER,
+		},
 };
 
 /* The table is filled as an array of pointers: members and names must agree. */
 _Static_assert(sizeof(struct lazylib_curl) ==
 		       sizeof(curl_names) / sizeof(curl_names[0]) * sizeof(void *),
 	       "lazylib_curl and its names differ");
+_Static_assert(sizeof(struct lazylib_systemd) ==
+		       sizeof(systemd_names) / sizeof(systemd_names[0]) * sizeof(void *),
+	       "lazylib_systemd and its names differ");
 
 static int
 load_locked(struct lib *l)
@@ -53,6 +66,7 @@ load_locked(struct lib *l)
 	h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		snprintf(l->err, sizeof(l->err), "cannot load %s: %s", l->soname, dlerror());
+		log_warn("%s", l->err);
 		return -ELIBACC;
 	}
 	for (size_t i = 0; i < l->n; i++) {
@@ -60,6 +74,7 @@ load_locked(struct lib *l)
 		if (!f) {
 			snprintf(l->err, sizeof(l->err), "cannot load %s: no function %s",
 				 l->soname, l->names[i]);
+			log_warn("%s", l->err);
 			(void)dlclose(h);
 			return -ELIBACC;
 		}

@@ -12,6 +12,7 @@ libberth_engine_a_SOURCES += \
 	engine/util/jsonget.c engine/util/jsonget.h \
 	engine/util/lazycurl.h \
 	engine/util/lazylib.c engine/util/lazylib.h \
+	engine/util/lazysystemd.h \
 	engine/util/limits.h \
 	engine/util/log.c engine/util/log.h \
 	engine/util/nsjob.c engine/util/nsjob.h \
