@@ -38,7 +38,8 @@ tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_digest.c \
 	tests/unit/engine/util/test_idmap.c \
 	tests/unit/engine/util/test_nsjob.c \
-	tests/unit/engine/util/test_slots.c
+	tests/unit/engine/util/test_slots.c \
+	tests/unit/engine/util/test_lazylib.c
 tests_unit_engine_util_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_util_test_util_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif
