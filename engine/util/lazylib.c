@@ -66,7 +66,7 @@ load_locked(struct lib *l)
 	h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		snprintf(l->err, sizeof(l->err), "cannot load %s: %s", l->soname, dlerror());
-		log_warn("%s", l->err);
+		log_debug("%s", l->err);
 		return -ELIBACC;
 	}
 	for (size_t i = 0; i < l->n; i++) {
@@ -74,7 +74,7 @@ load_locked(struct lib *l)
 		if (!f) {
 			snprintf(l->err, sizeof(l->err), "cannot load %s: no function %s",
 				 l->soname, l->names[i]);
-			log_warn("%s", l->err);
+			log_debug("%s", l->err);
 			(void)dlclose(h);
 			return -ELIBACC;
 		}

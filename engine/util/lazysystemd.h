@@ -5,8 +5,7 @@
  * libsystemd is loaded only when systemd handed berthd something: sockets
  * ($LISTEN_FDS) or a notification socket ($NOTIFY_SOCKET). Without them
  * sd_listen_fds() and sd_notify() return what libsystemd's return then (0),
- * without loading it;
- * when the library cannot be loaded, -ELIBACC (logged once per attempt).
+ * without loading it; when the library cannot be loaded, -ELIBACC.
  */
 #pragma once
 
