@@ -15,10 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/lazysystemd.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"

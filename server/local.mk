@@ -8,9 +8,12 @@ berthd_SOURCES = \
 	server/listen.c server/listen.h \
 	server/remap.c server/remap.h \
 	server/tls.c server/tls.h \
-	server/main.c
+	server/main.c \
+	engine/archive/helper_link.c
 berthd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
-berthd_LDADD = $(BERTH_LIBS) $(SYSTEMD_LIBS)
+# libarchive statically where its archive exists (configure: BERTHD_ARCHIVE_LIBS;
+# helper_link.c keeps libarchive's other writers out, as in berth-untar).
+berthd_LDADD = libberth_api.a libberth_engine.a $(BERTHD_ARCHIVE_LIBS) $(DEP_LIBS)
 
 # The man page is berthd --help and --version, with the sections of
 # server/berthd.h2m, so it never disagrees with the binary.

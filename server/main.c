@@ -17,8 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "api/api.h"
 #include "api/metrics.h"
 #include "api/hijack.h"
@@ -28,6 +26,7 @@
 #include "engine/runtime/runtime.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/lazysystemd.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/xalloc.h"

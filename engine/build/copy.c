@@ -9,7 +9,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +27,7 @@
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
 #include "engine/util/fs.h"
+#include "engine/util/lazycurl.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"

@@ -7,7 +7,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +24,7 @@
 #include "engine/registry/http_get.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
+#include "engine/util/lazycurl.h"
 #include "engine/util/limits.h"
 #include "engine/util/strv.h"
 #include "engine/util/xalloc.h"

@@ -84,8 +84,19 @@ curl_init_once(void)
 CURL *
 http_curl_easy(void)
 {
+	if (lazylib_load(LAZYLIB_CURL) < 0)
+		return NULL;
 	pthread_once(&curl_once, curl_init_once);
 	return curl_easy_init();
+}
+
+void
+http_curl_why(char *buf, size_t size)
+{
+	if (lazylib_is_loaded(LAZYLIB_CURL))
+		snprintf(buf, size, "out of memory");
+	else
+		lazylib_error(LAZYLIB_CURL, buf, size);
 }
 
 int
@@ -99,8 +110,13 @@ http_get_url(const struct http_get_opts *o, struct http_get_result *ret, struct 
 	CURLcode cr;
 
 	*ret = (struct http_get_result){ .filetime = -1, .content_length = -1 };
-	if (!c)
-		return err_set(e, -ENOMEM, "cannot start a download");
+	if (!c) {
+		char why[256];
+
+		http_curl_why(why, sizeof(why));
+		return err_set(e, lazylib_is_loaded(LAZYLIB_CURL) ? -ENOMEM : -ELIBACC,
+			       "cannot start a download: %s", why);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, o->url);
 	http_get_restrict_protocols(c);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);

@@ -9,19 +9,25 @@
  */
 #pragma once
 
-#include <curl/curl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/util/err.h"
+#include "engine/util/lazycurl.h"
 
 /*
- * A new libcurl easy handle (NULL when out of memory). libcurl's global
- * set-up (OpenSSL's with it: ~2 MiB of library pages) runs once, here, on
- * the first transfer rather than at start-up, so an idle daemon that never
- * pulled does not carry it. Every easy handle of berthd comes from here.
+ * A new libcurl easy handle (NULL when libcurl cannot be loaded or out of
+ * memory: http_curl_why() says which). libcurl itself is loaded
+ * (engine/util/lazylib.h) and its global set-up (OpenSSL's with it: ~2 MiB
+ * of library pages) runs once, here, on the first transfer rather than at
+ * start-up, so an idle daemon that never pulled does not carry them. Every
+ * easy handle of berthd comes from here.
  */
 CURL *http_curl_easy(void);
+
+/* Why http_curl_easy() returned NULL, into @buf. */
+void http_curl_why(char *buf, size_t size);
 
 struct http_get_opts {
 	const char *url;

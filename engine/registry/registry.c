@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "engine/registry/registry_token.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
+#include "engine/util/lazycurl.h"
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"

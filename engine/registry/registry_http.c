@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <errno.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "engine/registry/registry_token.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
+#include "engine/util/lazycurl.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
@@ -252,8 +252,10 @@ registry_http_perform(struct registry_client *c, const struct registry_http_req 
 	resp->sink_error = 0;
 	buf_reset(&resp->body);
 	reset_headers(resp);
-	if (!h)
-		return -ENOMEM;
+	if (!h) {
+		http_curl_why(resp->curl_err, sizeof(resp->curl_err));
+		return lazylib_is_loaded(LAZYLIB_CURL) ? -ENOMEM : -EIO;
+	}
 	hdrs = build_headers(c, req);
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

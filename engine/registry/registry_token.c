@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <errno.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "engine/registry/registry_token.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/digest.h"
+#include "engine/util/lazycurl.h"
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"

@@ -134,7 +134,8 @@ archive_freep_(struct archive **a)
 #define _cleanup_archive_ _cleanup_(archive_freep_)
 #endif
 
-#if defined(CURLINC_CURL_H) || defined(__CURL_CURL_H)
+/* libcurl through its wrapper (engine/util/lazycurl.h), which includes this. */
+#ifdef BERTH_LAZYCURL_H
 static inline void
 curl_cleanupp_(CURL **c)
 {

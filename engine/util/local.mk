@@ -10,6 +10,9 @@ libberth_engine_a_SOURCES += \
 	engine/util/id.c engine/util/id.h \
 	engine/util/idmap.c engine/util/idmap.h \
 	engine/util/jsonget.c engine/util/jsonget.h \
+	engine/util/lazycurl.h \
+	engine/util/lazylib.c engine/util/lazylib.h \
+	engine/util/lazysystemd.h \
 	engine/util/limits.h \
 	engine/util/log.c engine/util/log.h \
 	engine/util/nsjob.c engine/util/nsjob.h \
@@ -35,7 +38,8 @@ tests_unit_engine_util_test_util_SOURCES = \
 	tests/unit/engine/util/test_digest.c \
 	tests/unit/engine/util/test_idmap.c \
 	tests/unit/engine/util/test_nsjob.c \
-	tests/unit/engine/util/test_slots.c
+	tests/unit/engine/util/test_slots.c \
+	tests/unit/engine/util/test_lazylib.c
 tests_unit_engine_util_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_util_test_util_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

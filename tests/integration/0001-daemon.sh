@@ -61,6 +61,14 @@ expect_match "/version has top-level ApiVersion for docker-py" "$ver" '"ApiVersi
 expect_match "/version has the Engine component" "$ver" '"Components":\[\{"Name":"Engine"'
 expect_match "request log has method, path, status, duration" "$(cat "$BERTH_LOG")" 'GET /v1.41/nope 404 [0-9.]+ms'
 
+# Libraries loaded on first use (docs/performance.md, "Idle RSS: shared
+# libraries"): a berthd that has pulled nothing has not mapped libcurl, and
+# without systemd not libsystemd; libarchive is linked in, not loaded.
+maps=$(awk '{print $6}' "/proc/$BERTH_PID/maps" | sort -u)
+expect_no_match "an idle berthd has not loaded libcurl" "$maps" 'libcurl\.so'
+expect_no_match "... nor libsystemd (not started by systemd)" "$maps" 'libsystemd\.so'
+expect_no_match "... nor libarchive's shared library and its libxml2/ICU" "$maps" 'lib(archive|xml2|icuuc)\.so'
+
 # Events: a bounded query returns at once; bad filters are dockerd's 400.
 now=$(date +%s)
 out=$(timeout 10 "$DOCKER" events --since 0 --until "$now" 2>&1); rc=$?

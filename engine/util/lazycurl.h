@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Include this instead of <curl/curl.h>: libcurl's functions keep their
+ * names but call through lazylib's table (engine/util/lazylib.h), so berthd
+ * loads libcurl on its first transfer. The one way in is http_curl_easy()
+ * (engine/registry/http_get.h), which loads the library; every other call
+ * takes what it returned, so the table is filled by then. libcurl's
+ * compile-time option type checks (typecheck-gcc.h) do not apply through
+ * the table.
+ */
+#pragma once
+#define BERTH_LAZYCURL_H 1
+
+#include <curl/curl.h>
+
+#include "engine/util/lazylib.h"
+
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init(...) (lazylib_curl_fns.curl_global_init(__VA_ARGS__))
+#define curl_easy_init() (lazylib_curl_fns.curl_easy_init())
+#define curl_easy_setopt(...) (lazylib_curl_fns.curl_easy_setopt(__VA_ARGS__))
+#define curl_easy_perform(...) (lazylib_curl_fns.curl_easy_perform(__VA_ARGS__))
+#define curl_easy_getinfo(...) (lazylib_curl_fns.curl_easy_getinfo(__VA_ARGS__))
+#define curl_easy_cleanup(...) (lazylib_curl_fns.curl_easy_cleanup(__VA_ARGS__))
+#define curl_easy_strerror(...) (lazylib_curl_fns.curl_easy_strerror(__VA_ARGS__))
+#define curl_slist_append(...) (lazylib_curl_fns.curl_slist_append(__VA_ARGS__))
+#define curl_slist_free_all(...) (lazylib_curl_fns.curl_slist_free_all(__VA_ARGS__))
+
+#include "engine/util/cleanup.h"
