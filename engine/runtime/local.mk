@@ -19,6 +19,7 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
 	engine/runtime/shim/monitor.c \
+	engine/runtime/shim/execfork.c \
 	engine/runtime/shim/userns.c \
 	engine/runtime/shim/shiftcopy.c
 berth_shim_LDADD = libberth_engine.a $(JANSSON_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(ZLIB_LIBS)

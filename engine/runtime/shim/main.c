@@ -57,6 +57,7 @@ struct shim {
 	bool held;
 	bool cgroup_made;
 	int devfilter_fd; /* the cgroup v2 device filter, held for the cgroup's life */
+	const struct shim_exec_from *from; /* exec forked by the container's shim, or NULL */
 };
 
 static void
@@ -620,6 +621,12 @@ start(struct shim *s)
 
 	if ((r = runtime_spec_load(s->bundle, &s->spec, &e)) < 0)
 		return report(s, "error %d %s", -r, e.msg), r;
+	if (s->from) {
+		/* the container's shim knows its process and cgroup: berthd asked neither */
+		s->spec.join_pid = s->from->join_pid;
+		free(s->spec.cgroup_path);
+		s->spec.cgroup_path = s->from->cgroup_path ? xstrdup(s->from->cgroup_path) : NULL;
+	}
 	remove_stale(s->bundle);
 	if (!s->spec.join_pid) {
 		_cleanup_free_ char *root = xasprintf("%s/" RUNTIME_ROOTFS_DIR, s->bundle);
@@ -649,31 +656,23 @@ start(struct shim *s)
 }
 
 int
-main(int argc, char **argv)
+shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_from *from)
 {
-	struct shim s = {.report_fd = RUNTIME_REPORT_FD,
+	struct shim s = {.bundle = bundle,
+			 .held = held,
+			 .report_fd = report_fd,
 			 .listen_fd = -1,
 			 .out_fd = -1,
 			 .err_fd = -1,
 			 .in_fd = -1,
 			 .go_fd = -1,
-			 .devfilter_fd = -1};
+			 .devfilter_fd = -1,
+			 .from = from};
 	struct shim_monitor_args m;
 	int64_t started;
-	int r;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--held") != 0) ||
-	    fcntl(RUNTIME_REPORT_FD, F_SETFD, FD_CLOEXEC) < 0) {
-		fprintf(stderr, "usage: berth-shim BUNDLE [--held] (started by berthd with a report "
-				"pipe on fd 3)\n");
-		return 2;
-	}
-	s.held = argc == 3;
-	s.bundle = argv[1];
-	(void)syscall(SYS_close_range, RUNTIME_REPORT_FD + 1, ~0U, 0);
-	if ((r = detach()) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ||
-	    (s.sig_fd = setup_signals()) < 0) {
-		report(&s, "error %d shim: %s", r < 0 ? -r : errno, strerror(r < 0 ? -r : errno));
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || (s.sig_fd = setup_signals()) < 0) {
+		report(&s, "error %d shim: %s", errno, strerror(errno));
 		return 1;
 	}
 	trace_point("shim.detached", strrchr(s.bundle, '/') + 1);
@@ -704,4 +703,25 @@ main(int argc, char **argv)
 	trace_point("shim.cgroup_removed", strrchr(s.bundle, '/') + 1);
 	runtime_spec_release(&s.spec);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct shim s = {.report_fd = RUNTIME_REPORT_FD};
+	int r;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--held") != 0) ||
+	    fcntl(RUNTIME_REPORT_FD, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "usage: berth-shim BUNDLE [--held] (started by berthd with a "
+				"report "
+				"pipe on fd 3)\n");
+		return 2;
+	}
+	(void)syscall(SYS_close_range, RUNTIME_REPORT_FD + 1, ~0U, 0);
+	if ((r = detach()) < 0) {
+		report(&s, "error %d shim: %s", -r, strerror(-r));
+		return 1;
+	}
+	return shim_run(argv[1], argc == 3, RUNTIME_REPORT_FD, NULL);
 }

@@ -348,6 +348,16 @@ handle_request(struct monitor *m, struct client *c)
 		c->kind = CLIENT_WAIT;
 		return true;
 	}
+	if (strcmp(c->req, "exec") == 0 && arg) {
+		char msg[256];
+		int r = m->exited ? -ESRCH : shim_exec_fork(m->a, c->fd, arg, msg, sizeof(msg));
+		if (r == -ESRCH)
+			reply(c, "error %d container is not running\n", ESRCH);
+		else if (r < 0)
+			reply(c, "error %d %s\n", -r, msg);
+		/* forked: the exec shim answers on its copy of the connection */
+		return false;
+	}
 	if (strcmp(c->req, "start") == 0 && !arg) {
 		/* held start: the attach clients are in place, let the process exec */
 		if (m->a->go_fd >= 0 && write(m->a->go_fd, "G", 1) != 1)

@@ -100,3 +100,28 @@ struct shim_monitor_args {
 
 /* Runs until the process exited and its output drained; returns the shim's exit status. */
 int shim_monitor_run(struct shim_monitor_args *a);
+
+/* What a container's shim hands the exec shim it forks (execfork.c). */
+struct shim_exec_from {
+	pid_t join_pid;		 /* the container's process */
+	const char *cgroup_path; /* the container's cgroup, or NULL */
+};
+
+/*
+ * Everything after the detach (main.c): loads <@bundle>/config.json,
+ * starts the process, reports "ok <pid>" or "error ..." on @report_fd,
+ * monitors it until it exited. @from: an exec forked by the container's
+ * shim, whose join_pid and cgroup_path override the spec's; NULL otherwise.
+ * Returns the shim's exit status.
+ */
+int shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_from *from);
+
+/*
+ * The "exec <id> [held]" request (execfork.c): forks an exec shim for
+ * <bundle>/exec/<id> from this container's shim, handing it @client_fd to
+ * report on. 0 when forked (the child answers the client), else a negative
+ * errno with @msg; -EOPNOTSUPP for a container this path cannot serve
+ * (berthd then spawns a berth-shim for the exec, as before).
+ */
+int shim_exec_fork(const struct shim_monitor_args *a, int client_fd, const char *arg, char *msg,
+		   size_t size);
