@@ -429,6 +429,10 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 
 	if (own_net)
 		s->held = true;
+	if (s->from && s->from->bpf && shim_seccomp_same(&s->spec, s->from->container)) {
+		c.bpf = s->from->bpf;
+		c.bpf_len = s->from->bpf_len;
+	}
 
 	if (remap && donor) {
 		c.join_userns_fd = owner_userns(donor);
