@@ -478,6 +478,19 @@ runtime_top(const char *bundle, pid_t **ret, size_t *ret_n, struct err *e)
  * cannot: it predates the request (a shim started by an older berthd
  * survives the daemon's restarts) or declines it.
  */
+/* The container's pid from <bundle>/shim.json, or 0. */
+static int
+shim_file_pid(const char *bundle)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" RUNTIME_SHIM_FILE, bundle);
+	_cleanup_json_ json_t *j = json_load_file(path, 0, NULL);
+	json_int_t pid = 0;
+
+	if (!j || json_unpack(j, "{s:I}", "pid", &pid) < 0 || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	return (int)pid;
+}
+
 static int
 exec_from_shim(int fd, const char *bundle, const char *exec_id, enum runtime_start_flags flags,
 	       pid_t *ret_pid, struct err *e)
@@ -523,12 +536,14 @@ runtime_exec_start(const char *container_bundle, const char *exec_id, struct run
 	bundle = xasprintf("%s/exec/%s", container_bundle, exec_id);
 	if ((r = fs_mkdir_p(bundle, 0700)) < 0)
 		return err_errno(e, r, "create bundle '%s'", bundle);
-	/* the container's shim fills in its pid and cgroup: neither is asked for here */
-	spec->join_pid = 0;
+	/* The container's shim fills in its pid and cgroup: neither is asked for
+	 * here. config.json names an exec by its join_pid, which shim.json gives
+	 * without a request (the pid of the shim's process for its whole life). */
+	spec->join_pid = shim_file_pid(container_bundle);
 	spec->cgroup_path = mfree(spec->cgroup_path);
 	if ((r = runtime_spec_save(bundle, spec, e)) < 0)
 		return r;
-	r = exec_from_shim(fd, bundle, exec_id, flags, ret_pid, e);
+	r = spec->join_pid ? exec_from_shim(fd, bundle, exec_id, flags, ret_pid, e) : -EOPNOTSUPP;
 	if (r == -ESRCH)
 		(void)fs_rm_rf(bundle);
 	if (r != -EOPNOTSUPP)
