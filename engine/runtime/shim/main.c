@@ -421,7 +421,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 			    : s->spec.ipcns.mode == RUNTIME_NS_JOIN ? s->spec.ipcns.path
 			    : s->spec.netns == RUNTIME_NETNS_PATH   ? s->spec.netns_path
 								    : NULL;
-	bool join_user = false;
+	bool join_user = false, died = false;
 	unsigned long flags = clone_flags(&s->spec) | (remap ? CLONE_NEWUSER : 0);
 	/* its own network namespace, in its user namespace: berthd plumbs it, then lets it go */
 	bool own_net = remap && s->spec.netns == RUNTIME_NETNS_NONE;
@@ -518,6 +518,11 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	}
 	if (code == 0 && write(sync[1], "G", 1) != 1)
 		code = -errno;
+	/* an exec's child sets up while we place it: one that failed meanwhile has said why */
+	if (s->spec.join_pid && (code == -ESRCH || code == -EPIPE)) {
+		code = 0;
+		died = true;
+	}
 	if (code == 0 && fork_pid_rd >= 0)
 		code = adopt_pid1(s, fork_pid_rd, sync[1], msg, msg_size);
 	close(sync[1]);
@@ -539,6 +544,9 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		if (code == 0 && s->pid <= 0)
 			code = -EIO,
 			snprintf(msg, msg_size, "the container's pid 1 was not forked");
+		if (code == 0 && died)
+			code = -EIO,
+			snprintf(msg, msg_size, "the exec's process ended in its set-up");
 	}
 	close(errp[0]);
 	if (code == 0 && own_net)

@@ -441,6 +441,17 @@ shim_exec_process(struct shim_child *c)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	sigfillset(&all);
 	sigemptyset(&none);
+	/*
+	 * An exec waits for its cgroup placement only here: the shim's writes to
+	 * the container's cgroup.procs files (each a cgroup migration, which waits
+	 * for RCU grace periods: 1-20 ms in all) run while we set up. Nothing of
+	 * the container's runs before it: the program is exec'd after.
+	 */
+	if (s->join_pid) {
+		char b;
+		if (read(c->sync_fd, &b, 1) != 1)
+			_exit(1); /* shim gone or start aborted */
+	}
 	if (c->go_fd >= 0) {
 		char b;
 		/* "0 ready": everything up to exec succeeded; the shim releases us after attach */
