@@ -142,3 +142,10 @@ int shim_run(const char *bundle, bool held, int report_fd, const struct shim_exe
  */
 int shim_exec_fork(const struct shim_monitor_args *a, int client_fd, const char *arg, char *msg,
 		   size_t size);
+
+/*
+ * Gives back the freed heap, the stack below the caller and the mapped pages
+ * of the program's read-only segments (trim.c). The monitor loop calls it
+ * when idle; nothing below the caller's frame may be in use.
+ */
+void shim_release_memory(void);
