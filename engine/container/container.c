@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/container/container_internal.h"
 #include "engine/container/memo.h"
@@ -18,6 +20,7 @@
 #include "engine/container/links.h"
 #include "engine/container/logconf.h"
 #include "engine/container/names.h"
+#include "engine/container/trash.h"
 #include "engine/network/network.h"
 #include "engine/util/buf.h"
 #include "engine/util/cleanup.h"
@@ -214,8 +217,9 @@ container_save_state(struct container *c, struct err *e)
 	return 0;
 }
 
-int
-container_save(struct container *c, struct err *e)
+/* config.json alone (temp, fsync, rename, fsync of the directory). */
+static int
+save_config(struct container *c, struct err *e)
 {
 	json_t *j;
 	int r;
@@ -232,7 +236,15 @@ container_save(struct container *c, struct err *e)
 	pthread_mutex_unlock(&c->save_mu);
 	if (r < 0)
 		return err_errno(e, r, "cannot save container %s", c->id);
-	return container_save_state(c, e);
+	return 0;
+}
+
+int
+container_save(struct container *c, struct err *e)
+{
+	int r = save_config(c, e);
+
+	return r < 0 ? r : container_save_state(c, e);
 }
 
 static json_t *
@@ -246,6 +258,14 @@ read_json(const char *dir, const char *file)
 	return json_loadb(b.data, b.len, 0, NULL);
 }
 
+static bool
+state_file_missing(const char *dir)
+{
+	_cleanup_free_ char *path = xasprintf("%s/state.json", dir);
+
+	return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
 static int
 load_one(struct containers *cs, const char *id, struct container **ret)
 {
@@ -255,6 +275,10 @@ load_one(struct containers *cs, const char *id, struct container **ret)
 	struct err e = ERR_INIT;
 	struct container *c;
 
+	/* No state.json: never saved since create (containers_create), so
+	 * "created"; one that exists but does not parse is a broken record. */
+	if (!st && state_file_missing(dir))
+		st = json_pack("{s:s}", "status", "created");
 	if (!cfg || !st || !str_is_hex(id, 64) ||
 	    !json_is_string(json_object_get(cfg, "name")))
 		return -EINVAL;
@@ -327,6 +351,11 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 	r = fs_remove_write_leftovers(cs->root, 1);
 	if (r > 0)
 		log_info("removed %d temporary files left in '%s'", r, cs->root);
+	/* directories of removed containers that a crash kept from going */
+	r = trash_sweep(cs->root);
+	if (r > 0)
+		log_info("removed %d directories of removed containers left in '%s'", r, cs->root);
+	cs->trash = trash_new();
 	d = opendir(cs->root);
 	while (d && (de = readdir(d))) {
 		struct container *c = NULL;
@@ -396,6 +425,7 @@ containers_close(struct containers *cs)
 	if (!cs)
 		return;
 	containers_stop_probes(cs);
+	trash_free(cs->trash);
 	for (size_t i = 0; i < cs->n; i++)
 		container_unref(cs->items[i]);
 	free(cs->items);
@@ -487,7 +517,8 @@ containers_create(struct containers *cs, const char *name, const char *image_id,
 	}
 	c->dir = xasprintf("%s/%s", cs->root, c->id);
 	c->log_path = xasprintf("%s/%s-json.log", c->dir, c->id);
-	r = fs_mkdir_p(c->dir, 0710);
+	/* (the containers directory exists: containers_open made it) */
+	r = mkdir(c->dir, 0710) == 0 ? 0 : fs_mkdir_p(c->dir, 0710);
 	if (r < 0) {
 		pthread_mutex_unlock(&cs->mu);
 		container_unref(c);
@@ -498,12 +529,24 @@ containers_create(struct containers *cs, const char *name, const char *image_id,
 	if (c->spec.links)
 		containers_links_changed(cs);
 
-	r = container_save(c, e);
+	/*
+	 * config.json alone makes the container real: it is written durably
+	 * (file and directory fsynced) and a missing state.json reads as
+	 * "created" (load_one), so create costs two fsyncs, not four. The
+	 * first change of state writes state.json durably. A crash before
+	 * config.json is on disk leaves a directory without it, which the next
+	 * start removes.
+	 */
+	r = save_config(c, e);
 	if (r < 0) {
 		(void)containers_delete(cs, c, NULL);
 		container_unref(c);
 		return r;
 	}
+	pthread_mutex_lock(&c->mu);
+	c->pristine = c->born_here = true;
+	container_changed_locked(c);
+	pthread_mutex_unlock(&c->mu);
 	*ret = c;
 	return 0;
 }
@@ -630,6 +673,32 @@ containers_rename(struct containers *cs, struct container *c, const char *name, 
 	return r;
 }
 
+/*
+ * One rename takes the directory away atomically (a crash leaves either the
+ * container or a ".del-" name that the next start removes: trash.h); the
+ * files go in the background. Without a trash (a failed rename), config.json
+ * first, so a crash half-way leaves an incomplete directory that the next
+ * start removes rather than a half-deleted container.
+ */
+static int
+remove_dir(struct containers *cs, struct container *c)
+{
+	_cleanup_free_ char *to = cs->trash ? xasprintf("%s/.del-%s", cs->root, c->id) : NULL;
+	_cleanup_free_ char *cfg = NULL;
+
+	if (to) {
+		if (rename(c->dir, to) == 0) {
+			trash_put(cs->trash, TAKE_PTR(to));
+			return 0;
+		}
+		if (errno == ENOENT) /* gone already (a failed create's clean-up) */
+			return 0;
+	}
+	cfg = xasprintf("%s/config.json", c->dir);
+	(void)unlink(cfg);
+	return fs_rm_rf(c->dir);
+}
+
 int
 containers_delete(struct containers *cs, struct container *c, struct err *e)
 {
@@ -645,17 +714,11 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 	pthread_mutex_unlock(&cs->mu);
 	if (c->spec.links)
 		containers_links_changed(cs);
-	/* config.json first, so a crash half-way leaves an incomplete dir that
-	 * the next start removes rather than a half-deleted container. */
 	pthread_mutex_lock(&c->save_mu);
 	pthread_mutex_lock(&c->mu);
 	c->removed = true; /* from here no state save writes into the directory */
 	pthread_mutex_unlock(&c->mu);
-	{
-		_cleanup_free_ char *cfg = xasprintf("%s/config.json", c->dir);
-		(void)unlink(cfg);
-	}
-	r = fs_rm_rf(c->dir);
+	r = remove_dir(cs, c);
 	pthread_mutex_unlock(&c->save_mu);
 	pthread_mutex_lock(&c->mu);
 	hold_cancel(&c->hold); /* early attachers give up */
@@ -664,6 +727,35 @@ containers_delete(struct containers *cs, struct container *c, struct err *e)
 	if (r < 0)
 		return err_errno(e, r, "cannot remove container directory '%s'", c->dir);
 	return 0;
+}
+
+void
+container_touch_net(struct container *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->pristine = false;
+	c->net_gen++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+uint64_t
+container_net_gen(struct container *c)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&c->mu);
+	g = c->net_gen;
+	pthread_mutex_unlock(&c->mu);
+	return g;
+}
+
+void
+container_mark_clean(struct container *c, uint64_t gen)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->born_here && c->net_gen == gen)
+		c->pristine = true;
+	pthread_mutex_unlock(&c->mu);
 }
 
 void

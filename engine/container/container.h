@@ -108,6 +108,14 @@ struct container {
 	struct hold hold;
 	bool starting;		/* a start is in progress (serialises starts) */
 	bool monitored;		/* a monitor thread waits for this run's exit */
+	/* Holds no bundle, endpoint, namespace or DNS attachment, so its
+	 * removal skips their clean-up: created by this daemon and never
+	 * started, connected or disconnected since, or its last run's exit
+	 * clean-up succeeded here (container_mark_clean). A container loaded
+	 * at start is never pristine: a crash may have left anything. */
+	bool pristine;
+	bool born_here;		/* created by this daemon process */
+	uint64_t net_gen;	/* bumped by container_touch_net */
 	char *log_path;		/* <dir>/<id>-json.log */
 	/* Bumped under mu after every change a snapshot would show; memos of
 	 * derived text (memo.h), by slot, are valid while it stays. */
@@ -236,6 +244,15 @@ container_unrefp(struct container **c)
 /* Persists spec + identity (config.json) and state (state.json) atomically. */
 int container_save(struct container *c, struct err *e);
 int container_save_state(struct container *c, struct err *e);
+
+/* The container is about to get (or lose) run-time resources: a start, a
+ * network connect or disconnect. Clears c->pristine, bumps c->net_gen. */
+void container_touch_net(struct container *c);
+uint64_t container_net_gen(struct container *c);
+/* The exit clean-up that began at net_gen @gen removed every resource of a
+ * run: pristine again if the container was born here and nothing touched
+ * its network since. */
+void container_mark_clean(struct container *c, uint64_t gen);
 
 /* Copies the state under the lock (release the copy with container_state_release). */
 void container_get_state(struct container *c, struct container_state *ret);

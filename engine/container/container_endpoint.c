@@ -372,6 +372,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	char peer[65] = "";
 	int r;
 
+	container_touch_net(c);
 	r = network_mode_parse(c->spec.network_mode, &o.mode, peer, e);
 	if (r < 0)
 		return r;
@@ -447,15 +448,17 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 	return 0;
 }
 
-void
+int
 container_endpoint_detach(struct containers *cs, struct container *c)
 {
 	struct network_endpoint *eps = NULL;
 	struct err e = ERR_INIT;
 	size_t n = 0;
+	int r;
 
 	(void)network_endpoints(cs->net, c->id, &eps, &n);
-	if (network_detach(cs->net, c->id, &e) < 0)
+	r = network_detach(cs->net, c->id, &e);
+	if (r < 0)
 		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
 	for (size_t i = 0; i < n; i++) {
 		network_event(cs, c, "disconnect", &eps[i]);
@@ -477,6 +480,7 @@ container_endpoint_detach(struct containers *cs, struct container *c)
 	clear_xeps(c);
 	container_changed_locked(c);
 	pthread_mutex_unlock(&c->mu);
+	return r;
 }
 
 /* The container's mode as dockerd's connect and disconnect judge it. */
@@ -515,6 +519,7 @@ container_endpoint_connect(struct containers *cs, struct container *c, const cha
 	enum network_mode mode;
 	int r;
 
+	container_touch_net(c);
 	if ((r = mode_of(c, &mode, e)) < 0)
 		return r;
 	if (!json_is_object(ent))
@@ -574,6 +579,7 @@ container_endpoint_disconnect(struct containers *cs, struct container *c, const 
 	size_t n = 0, at = 0;
 	int r;
 
+	container_touch_net(c);
 	if ((r = mode_of(c, &mode, e)) < 0 || (r = network_get(cs->net, ref, &info, e)) < 0)
 		return r;
 	if (mode == NETWORK_MODE_HOST && strcmp(info.def.driver, "host") == 0) {

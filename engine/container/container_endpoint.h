@@ -42,8 +42,9 @@ void container_endpoint_refresh(struct containers *cs, struct container *c);
  */
 int container_endpoint_attach(struct containers *cs, struct container *c, struct err *e);
 
-/* Gives the network back and clears the address part of c->ep; failures are logged. */
-void container_endpoint_detach(struct containers *cs, struct container *c);
+/* Gives the network back and clears the address part of c->ep; failures are
+ * logged. 0 when networking has nothing of @c left, else a negative errno. */
+int container_endpoint_detach(struct containers *cs, struct container *c);
 
 /*
  * docker network connect: adds network @ref with @settings (engine keys as

@@ -32,6 +32,7 @@ struct containers {
 	struct events *events;		/* borrowed: container and exec events */
 	struct execs *execs;		/* borrowed: exec instances of the containers */
 	struct healthmon *health;	/* owned: health check probes (healthmon.h) */
+	struct trash *trash; /* owned: removed directories, deleted off the request path */
 	struct dns_server *dns_server;	/* borrowed: the embedded DNS; NULL in tests */
 	pthread_mutex_t dns_mu;		/* serialises container_dns_sync (container_dns.c) */
 	/* resolv.conf and /etc/hosts defaults (owned copies) */

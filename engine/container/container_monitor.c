@@ -135,12 +135,15 @@ monitor_exit(struct containers *cs, struct container *c, const struct runtime_ex
 	char code[16];
 	int64_t delay = 0;
 	bool restart, autorm;
+	uint64_t gen = container_net_gen(c);
+	int r;
 
 	healthmon_disarm(cs->health, c);
-	container_endpoint_detach(cs, c);
+	r = container_endpoint_detach(cs, c);
 	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	trace_point("exit.net_detached", c->id);
-	(void)runtime_cleanup(bundle, &ignored);
+	if (runtime_cleanup(bundle, &ignored) == 0 && r == 0)
+		container_mark_clean(c, gen); /* a removal has nothing to look for */
 	trace_point("exit.bundle_cleaned", c->id);
 	pthread_mutex_lock(&c->mu);
 	c->state.status = CONTAINER_EXITED;

@@ -622,15 +622,24 @@ lifecycle_write_hosts(const struct containers *cs, struct container *c, char *co
 }
 
 static int
+mkdir_new(const char *path, mode_t mode)
+{
+	return mkdir(path, mode) == 0 ? 0 : fs_mkdir_p(path, mode);
+}
+
+static int
 write_files(const struct containers *cs, struct container *c, struct err *e)
 {
 	_cleanup_free_ char *hn = xasprintf("%s/hostname", c->dir);
 	_cleanup_free_ char *text = xasprintf("%s\n", c->spec.hostname);
+	_cleanup_free_ char *rw = xasprintf("%s/rw", c->dir);
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", c->dir);
 	_cleanup_free_ char *work = xasprintf("%s/rw/work", c->dir);
 	int r;
 
-	if ((r = fs_mkdir_p(upper, 0755)) < 0 || (r = fs_mkdir_p(work, 0700)) < 0)
+	/* c->dir is new (containers_create): three mkdirs, no walk from / */
+	if ((r = mkdir_new(rw, 0755)) < 0 || (r = mkdir_new(upper, 0755)) < 0 ||
+	    (r = mkdir_new(work, 0700)) < 0)
 		return err_errno(e, r, "cannot create the container layer");
 	if ((r = fs_write_replace(hn, text, strlen(text), 0644)) < 0)
 		return err_errno(e, r, "cannot write '%s'", hn);

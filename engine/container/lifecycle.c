@@ -238,6 +238,7 @@ lifecycle_start_claimed(struct containers *cs, struct container *c, struct err *
 	int r;
 
 	trace_point("start.begin", c->id);
+	container_touch_net(c);
 	(void)runtime_cleanup(bundle, &ignored); /* leftovers of the previous run */
 	trace_point("start.cleaned", c->id);
 	/* A network failure (a taken --ip, a full subnet) fails the start as
@@ -473,7 +474,7 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	_cleanup_free_ char *bundle = lifecycle_bundle(cs, c);
 	struct err ignored = ERR_INIT;
 	uint64_t seq;
-	bool claimed;
+	bool claimed, pristine;
 
 	pthread_mutex_lock(&c->mu);
 	enum container_status st = c->state.status;
@@ -508,11 +509,17 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	trace_point("rm.begin", c->id);
 	pthread_mutex_lock(&c->mu);
 	c->state.status = CONTAINER_REMOVING;
+	pristine = c->pristine;
 	pthread_mutex_unlock(&c->mu);
-	(void)runtime_cleanup(bundle, &ignored);
-	trace_point("rm.bundle_cleaned", c->id);
-	container_endpoint_detach(cs, c);
-	(void)container_dns_sync(cs, c);
+	/* Never started, connected or disconnected since this daemon created
+	 * it: no bundle, endpoint, namespace, firewall rule or DNS attachment
+	 * can exist (its ID was new), so there is nothing to look for. */
+	if (!pristine) {
+		(void)runtime_cleanup(bundle, &ignored);
+		trace_point("rm.bundle_cleaned", c->id);
+		container_endpoint_detach(cs, c);
+		(void)container_dns_sync(cs, c);
+	}
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)
 			if (c->spec.mounts[i].type == MOUNT_VOLUME && c->spec.mounts[i].options &&

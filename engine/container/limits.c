@@ -104,11 +104,25 @@ blkio_discard(json_t **list, bool supported, const char *msg, char ***warnings)
 	*list = NULL;
 }
 
+/* Whether limits_verify has anything to judge against the kernel. */
+static bool
+needs_sysinfo(const struct container_spec *s)
+{
+	return s->cpu_rt_period || s->cpu_rt_runtime || s->oom_kill_disable ||
+	       (s->cpuset_cpus && *s->cpuset_cpus) || (s->cpuset_mems && *s->cpuset_mems) ||
+	       s->blkio_weight > 0 || json_array_size(s->blkio_weight_device) ||
+	       json_array_size(s->blkio_read_bps) || json_array_size(s->blkio_write_bps) ||
+	       json_array_size(s->blkio_read_iops) || json_array_size(s->blkio_write_iops);
+}
+
 int
 limits_verify(struct container_spec *s, char ***warnings, struct err *e)
 {
 	struct cgroup_sysinfo si;
 
+	/* The kernel is asked (16 syscalls) only when a limit it judges is set. */
+	if (!needs_sysinfo(s))
+		return 0;
 	cgroup_sysinfo_read(&si);
 	/* moby validateResources */
 	if ((s->cpu_rt_period || s->cpu_rt_runtime) && !si.cpu_rt)

@@ -31,6 +31,7 @@ libberth_engine_a_SOURCES += \
 	engine/container/spec.c engine/container/spec.h \
 	engine/container/stats.c engine/container/stats.h \
 	engine/container/top.c engine/container/top.h \
+	engine/container/trash.c engine/container/trash.h \
 	engine/container/update.c engine/container/update.h \
 	engine/container/usage.c engine/container/usage.h
 

@@ -472,6 +472,13 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 		goto out;
 	sr = find_ref(s, ref);
 	char old_id[HEX_SZ];
+	/* Already so (a cached rebuild's tag): refs.json stays as it is, as
+	 * moby's reference store does; the tag time is still recorded. */
+	bool same = sr && memcmp(sr->id, hex, HEX_SZ) == 0;
+	if (same) {
+		r = 0;
+		goto tagged;
+	}
 	if (sr) {
 		memcpy(old_id, sr->id, HEX_SZ);
 		memcpy(sr->id, hex, HEX_SZ);
@@ -489,6 +496,7 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 		}
 		goto out;
 	}
+tagged:
 	img = store_find_image(s, hex);
 	img->last_tag_ns = time_now_ns();
 	if (save_meta(s, img) < 0)

@@ -42,9 +42,11 @@
  * bytes (every real client's): MHD zeroes a connection's memory (all of it,
  * and half of it again) at every request, so this is per-request work, not
  * only memory (docs/performance.md, "/_ping"). A later request of such a
- * connection whose head does not fit (past about 32 KB) gets MHD's 431.
+ * connection whose head does not fit (past about 60 KB) gets MHD's 431.
+ * 64 KiB, not 32: the CLI builds on the connection of its /_ping, and a
+ * build's X-Registry-Config carries every configured registry's credentials.
  */
-#define LIMIT_MHD_CONN_MEMORY_SMALL (32u * 1024)
+#define LIMIT_MHD_CONN_MEMORY_SMALL (64u * 1024)
 
 /* Concurrent connections: enough for many `logs -f`/`events`/attach. */
 #define LIMIT_CONNECTIONS 1024

@@ -29,7 +29,9 @@ What it holds berth to (docs/reliability.md, "Crash consistency"):
   ref        refs.json parses and names only existing images
   temp       no temporary or half-removed name is visible once berthd has
              started: *.tmp.*, .tmp-*, .del-*, tmp/ entries
-  container  containers/<id>/ has a config.json and a state.json that parse
+  container  containers/<id>/ has a config.json that parses, and a
+             state.json that parses unless it is missing (a container
+             never changed since create: "created")
   ps         the daemon lists exactly the containers on disk, once each
   volume     volumes/<name>/ has meta.json and _data/
   network    network records parse
@@ -212,7 +214,9 @@ def check_containers(root, images, ps_path):
             continue
         on_disk.add(n)
         cfg = load_json(os.path.join(d, n, "config.json"), "container")
-        load_json(os.path.join(d, n, "state.json"), "container")
+        st = os.path.join(d, n, "state.json")
+        if os.path.lexists(st):
+            load_json(st, "container")
         img = (cfg or {}).get("image_id") or ""
         if img and img[7:] not in images:
             bad("container", "%.12s: its image %s is gone" % (n, img))

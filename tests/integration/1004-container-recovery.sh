@@ -35,6 +35,13 @@ wait_for 10 curl -sf -m 2 http://127.0.0.1:$port/passwd
 tick_pid=$(state rec-tick '{{.State.Pid}}')
 exit_pid=$(state rec-exit '{{.State.Pid}}')
 fds_before=$(ls /proc/$BERTH_PID/fd | wc -l)
+# A created container has only config.json on disk (no state.json until its
+# first change), and a removal a crash interrupted leaves a .del-<id> directory.
+created_id=$(d create --name rec-created busybox true)
+check "a created container has no state.json yet" \
+	test ! -e "$BERTH_ROOT/data/containers/$created_id/state.json"
+trash=$BERTH_ROOT/data/containers/.del-$(printf '%064d' 0)
+mkdir -p "$trash/rw/upper" && echo x >"$trash/config.json"
 
 kill -9 "$BERTH_PID"
 wait "$BERTH_PID" 2>/dev/null
@@ -43,6 +50,9 @@ check "the container's process survives berthd's SIGKILL" kill -0 "$tick_pid"
 wait_for 10 sh -c "! kill -0 $exit_pid 2>/dev/null"
 berth_restart || { fail "berthd restarts"; finish; }
 
+expect_eq "a created container is still created after the restart" "$(state rec-created '{{.State.Status}}')" "created"
+check "the interrupted removal's directory is gone at start" test ! -e "$trash"
+check "and the created container can be removed" d rm rec-created
 expect_eq "the running container is still running, same pid" "$(state rec-tick '{{.State.Status}} {{.State.Pid}}')" "running $tick_pid"
 expect_eq "the exit while berthd was down is recorded" "$(state rec-exit '{{.State.Status}} {{.State.ExitCode}}')" "exited 7"
 # Restart policies are applied as berthd starts: give them a moment.

@@ -112,6 +112,53 @@ Test(container, persists_and_drops_half_created)
 	containers_close(cs);
 }
 
+Test(container, created_has_no_state_file_and_removal_goes_through_trash)
+{
+	struct containers *cs = NULL;
+	struct err e = ERR_INIT;
+	struct container *c, *b, *g;
+	char id[65], broken[65];
+	_cleanup_free_ char *trash = xasprintf("%s/containers/.del-%064d", root, 0);
+	_cleanup_free_ char *trash_file = xasprintf("%s/config.json", trash);
+	_cleanup_free_ char *cdir = NULL, *bstate = NULL, *gone = NULL;
+
+	cr_assert_eq(containers_open(&(struct containers_config){.data_root = root}, &cs, &e), 0);
+	c = make(cs, "fresh");
+	b = make(cs, "broken");
+	memcpy(id, c->id, 65);
+	memcpy(broken, b->id, 65);
+	cdir = xstrdup(c->dir);
+	cr_expect(c->pristine);
+	cr_expect(fs_exists(cdir));
+	{
+		_cleanup_free_ char *st = xasprintf("%s/state.json", cdir);
+		cr_expect_not(fs_exists(st), "create writes config.json alone");
+	}
+	bstate = xasprintf("%s/state.json", b->dir);
+	cr_assert_eq(fs_write_atomic(bstate, "{not json", 9, 0600), 0);
+	container_unref(c);
+	container_unref(b);
+	containers_close(cs);
+	/* a removal a crash interrupted */
+	cr_assert_eq(fs_mkdir_p(trash, 0700), 0);
+	cr_assert_eq(fs_write_atomic(trash_file, "{}", 2, 0600), 0);
+
+	cr_assert_eq(containers_open(&(struct containers_config){.data_root = root}, &cs, &e), 0);
+	cr_expect_not(fs_exists(trash), "the start-up sweep removes .del-*");
+	g = containers_get(cs, broken, &e);
+	cr_expect_null(g, "a state.json that does not parse is a broken record");
+	g = containers_get(cs, id, &e);
+	cr_assert_not_null(g);
+	cr_expect_eq(g->state.status, CONTAINER_CREATED);
+	cr_expect_not(g->pristine, "a loaded container is never pristine");
+	gone = xasprintf("%s/containers/.del-%s", root, id);
+	cr_assert_eq(containers_delete(cs, g, &e), 0);
+	cr_expect_not(fs_exists(cdir), "the directory is renamed away before the reply");
+	container_unref(g);
+	containers_close(cs); /* drains the trash */
+	cr_expect_not(fs_exists(gone));
+}
+
 static void *
 stopper(void *arg)
 {
