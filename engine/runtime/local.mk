@@ -20,6 +20,7 @@ berth_shim_SOURCES = \
 	engine/runtime/shim/container.c \
 	engine/runtime/shim/process.c \
 	engine/runtime/shim/monitor.c \
+	engine/runtime/shim/execfork.c \
 	engine/runtime/shim/userns.c \
 	engine/runtime/shim/shiftcopy.c \
 	engine/runtime/shim/trim.c

@@ -40,6 +40,16 @@
  *     "state"           reply "running <pid>\n"
  *     "wait"            reply "exited <code> <oom 0|1>\n" once the process
  *                       has exited and exit.json is written
+ *     "exec <id> [held]" (a container's shim) start the exec session whose
+ *                       config.json berthd wrote in <bundle>/exec/<id>: the
+ *                       shim forks an exec shim for that bundle (execfork.c),
+ *                       which fills in the container's pid and cgroup
+ *                       (join_pid, cgroup_path) and answers on this
+ *                       connection with the start report above ("ok <pid>"
+ *                       or "error ..."); "held" as --held. "error 95 ..."
+ *                       when this shim cannot (berthd then spawns the exec's
+ *                       shim itself, as for a shim that predates the request
+ *                       and answers "error 22 unknown request")
  * Errors are "error <errno> <message>\n". Every reply but attach ends the
  * connection.
  */

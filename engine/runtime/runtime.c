@@ -191,20 +191,33 @@ spawn_shim(const char *bundle, bool held, int report_w, pid_t *ret)
 	return -r;
 }
 
-int
-runtime_start(const char *bundle, const struct runtime_spec *spec, enum runtime_start_flags flags,
-	      pid_t *ret_pid, struct err *e)
+/* A shim's one-line start report ("ok <pid>" / "error <errno> <message>"), read as @r. */
+static int
+parse_report(const char *line, int r, const char *bundle, pid_t *ret_pid, struct err *e)
+{
+	int64_t pid;
+
+	if (r < 0)
+		return err_errno(e, r, "shim for '%s' did not report", bundle);
+	if (r == 0)
+		return err_set(e, -EIO, "shim for '%s' exited without a report", bundle);
+	if (strncmp(line, "error ", 6) == 0)
+		return reply_error(line, "", e);
+	if (strncmp(line, "ok ", 3) != 0 || parse_int64(line + 3, 1, INT32_MAX, &pid) < 0)
+		return err_set(e, -EIO, "shim for '%s': bad report", bundle);
+	*ret_pid = (pid_t)pid;
+	return 0;
+}
+
+/* Spawns a shim for the bundle whose config.json is written and waits for its report. */
+static int
+start_spawned(const char *bundle, enum runtime_start_flags flags, pid_t *ret_pid, struct err *e)
 {
 	_cleanup_close_ int rfd = -1, wfd = -1;
 	char line[1200];
 	int p[2], r, st;
-	int64_t pid;
 	pid_t stage0;
 
-	if ((r = fs_mkdir_p(bundle, 0700)) < 0)
-		return err_errno(e, r, "create bundle '%s'", bundle);
-	if ((r = runtime_spec_save(bundle, spec, e)) < 0)
-		return r;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_errno(e, -errno, "pipe");
 	rfd = p[0];
@@ -217,16 +230,20 @@ runtime_start(const char *bundle, const struct runtime_spec *spec, enum runtime_
 	while (waitpid(stage0, &st, 0) < 0 && errno == EINTR)
 		;
 	r = read_line(rfd, line, sizeof(line), START_TIMEOUT_MS);
-	if (r < 0)
-		return err_errno(e, r, "shim for '%s' did not report", bundle);
-	if (r == 0)
-		return err_set(e, -EIO, "shim for '%s' exited without a report", bundle);
-	if (strncmp(line, "error ", 6) == 0)
-		return reply_error(line, "", e);
-	if (strncmp(line, "ok ", 3) != 0 || parse_int64(line + 3, 1, INT32_MAX, &pid) < 0)
-		return err_set(e, -EIO, "shim for '%s': bad report", bundle);
-	*ret_pid = (pid_t)pid;
-	return 0;
+	return parse_report(line, r, bundle, ret_pid, e);
+}
+
+int
+runtime_start(const char *bundle, const struct runtime_spec *spec, enum runtime_start_flags flags,
+	      pid_t *ret_pid, struct err *e)
+{
+	int r;
+
+	if ((r = fs_mkdir_p(bundle, 0700)) < 0)
+		return err_errno(e, r, "create bundle '%s'", bundle);
+	if ((r = runtime_spec_save(bundle, spec, e)) < 0)
+		return r;
+	return start_spawned(bundle, flags, ret_pid, e);
 }
 
 /* Connects to <bundle>/control.sock (via /proc/self/fd: bundle paths may exceed sun_path). */
@@ -455,31 +472,96 @@ runtime_top(const char *bundle, pid_t **ret, size_t *ret_n, struct err *e)
 	return r < 0 ? err_errno(e, r, "list processes of '%s'", bundle) : 0;
 }
 
+/*
+ * Asks the container's running shim, connected on @fd, to fork the exec's
+ * shim (proto.h, "exec"). -EOPNOTSUPP, with @e untouched, when that shim
+ * cannot: it predates the request (a shim started by an older berthd
+ * survives the daemon's restarts) or declines it.
+ */
+/* The container's pid from <bundle>/shim.json, or 0. */
+static int
+shim_file_pid(const char *bundle)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" RUNTIME_SHIM_FILE, bundle);
+	_cleanup_json_ json_t *j = json_load_file(path, 0, NULL);
+	json_int_t pid = 0;
+
+	if (!j || json_unpack(j, "{s:I}", "pid", &pid) < 0 || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	return (int)pid;
+}
+
+static int
+exec_from_shim(int fd, const char *bundle, const char *exec_id, enum runtime_start_flags flags,
+	       pid_t *ret_pid, struct err *e)
+{
+	char req[96], line[1200];
+	int r;
+
+	snprintf(req, sizeof(req), "exec %s%s\n", exec_id,
+		 flags & RUNTIME_START_HELD ? " held" : "");
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+		return errno == EPIPE || errno == ECONNRESET
+			       ? err_set(e, -ESRCH, "container is not running")
+			       : err_errno(e, -errno, "exec request");
+	trace_point("runtime.exec_requested", exec_id);
+	r = read_line(fd, line, sizeof(line), START_TIMEOUT_MS);
+	/* the shim finished between connect and reply */
+	if (r == 0 || r == -ECONNRESET)
+		return err_set(e, -ESRCH, "container is not running");
+	if (r > 0 && (strncmp(line, "error 95 ", 9) == 0 || strcmp(line, "error 22 unknown "
+									 "request") == 0))
+		return -EOPNOTSUPP;
+	return parse_report(line, r, bundle, ret_pid, e);
+}
+
 int
 runtime_exec_start(const char *container_bundle, const char *exec_id, struct runtime_spec *spec,
 		   enum runtime_start_flags flags, pid_t *ret_pid, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
 	_cleanup_free_ char *cg = NULL;
+	_cleanup_close_ int fd = -1;
 	char line[128];
 	int64_t pid;
 	int r;
 
 	if (!str_is_hex(exec_id, 64))
 		return err_set(e, -EINVAL, "invalid exec id '%s'", exec_id);
-	/* only the running pid: runtime_get_state would also read the cgroup's
-	 * freezer (a paused container never gets this far) and load the spec again */
+	fd = ctl_connect(container_bundle);
+	if (fd == -ESRCH || fd == -ENOENT)
+		return err_set(e, -ESRCH, "container is not running");
+	if (fd < 0)
+		return err_errno(e, fd, "query shim of '%s'", container_bundle);
+	bundle = xasprintf("%s/exec/%s", container_bundle, exec_id);
+	if ((r = fs_mkdir_p(bundle, 0700)) < 0)
+		return err_errno(e, r, "create bundle '%s'", bundle);
+	/* The container's shim fills in its pid and cgroup: neither is asked for
+	 * here. config.json names an exec by its join_pid, which shim.json gives
+	 * without a request (the pid of the shim's process for its whole life). */
+	spec->join_pid = shim_file_pid(container_bundle);
+	spec->cgroup_path = mfree(spec->cgroup_path);
+	if ((r = runtime_spec_save(bundle, spec, e)) < 0)
+		return r;
+	r = spec->join_pid ? exec_from_shim(fd, bundle, exec_id, flags, ret_pid, e) : -EOPNOTSUPP;
+	if (r == -ESRCH)
+		(void)fs_rm_rf(bundle);
+	if (r != -EOPNOTSUPP)
+		return r;
+	fd = safe_close(fd);
+	/* a spawned exec shim: only the running pid (runtime_get_state would
+	 * also read the cgroup's freezer; a paused container never gets this far) */
 	r = ctl_request(container_bundle, "state\n", line, sizeof(line), REQUEST_TIMEOUT_MS);
 	if (r < 0 && r != -ESRCH && r != -ENOENT)
 		return err_errno(e, r, "query shim of '%s'", container_bundle);
 	if (r < 0 || strncmp(line, "running ", 8) != 0 ||
-	    parse_int64(line + 8, 1, INT32_MAX, &pid) < 0)
+	    parse_int64(line + 8, 1, INT32_MAX, &pid) < 0) {
+		(void)fs_rm_rf(bundle);
 		return err_set(e, -ESRCH, "container is not running");
+	}
 	cg = bundle_cgroup(container_bundle);
 	spec->join_pid = (int)pid;
-	free(spec->cgroup_path);
 	spec->cgroup_path = cg ? xstrdup(cg) : NULL;
-	bundle = xasprintf("%s/exec/%s", container_bundle, exec_id);
 	return runtime_start(bundle, spec, flags, ret_pid, e);
 }
 

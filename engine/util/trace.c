@@ -50,3 +50,14 @@ trace_env(void)
 	pthread_once(&once, trace_open);
 	return env_str;
 }
+
+void
+trace_reopen(void)
+{
+	pthread_once(&once, trace_open);
+	if (trace_fd < 0)
+		return;
+	free(env_str);
+	trace_fd = -1;
+	trace_open();
+}

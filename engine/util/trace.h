@@ -14,3 +14,9 @@ void trace_point(const char *event, const char *id);
 
 /* The "BERTH_TRACE=<file>" string to hand to a child's environment, or NULL. */
 const char *trace_env(void);
+
+/*
+ * In a forked child that closed every fd it did not need (the trace file's
+ * among them): opens the file again. Single-threaded callers only.
+ */
+void trace_reopen(void);

@@ -155,6 +155,31 @@ expect_match "docker exec in a stopped container fails" "$out" 'is not running'
 out=$("$DOCKER" exec ex /nonexistent 2>&1); rc=$?
 expect_match "exec of a missing program reports the runtime error" "$out" 'no such file or directory'
 expect_eq "... and exits 126 as with dockerd" "$rc" 126
+# The exec's shim is forked by the container's running shim (proto.h,
+# "exec"), and an exec asking for the container's seccomp filter loads the
+# program that shim compiled at the first exec.
+cdir=$BERTH_ROOT/exec/containers/$("$DOCKER" inspect -f '{{.Id}}' ex)
+"$DOCKER" exec -d ex sleep 30
+wait_for 5 sh -c "ls '$cdir'/exec/*/shim.json >/dev/null 2>&1"
+eshim=$(cat "$cdir"/exec/*/shim.json | jq -r .shim_pid | head -1)
+expect_eq "the exec's shim is a child of the container's shim" \
+	"$(awk '/^PPid:/ {print $2}' "/proc/$eshim/status" 2>/dev/null)" "$(jq -r .shim_pid "$cdir/shim.json")"
+out=$("$DOCKER" exec ex sh -c 'unshare -U true 2>&1; echo rc=$?')
+expect_match "the exec's seccomp filter refuses unshare as the container's does" "$out" 'not permitted'
+out=$("$DOCKER" exec --privileged ex sh -c 'unshare -U true 2>&1; echo rc=$?')
+expect_eq "... a --privileged exec (all capabilities, its own filter) may" "$out" "rc=0"
+# A shim that cannot fork the exec (it joined another PID namespace) gets a
+# spawned exec shim, as a shim started by an older berthd does.
+"$DOCKER" run -d --name pj --pid container:ex busybox sleep 300 >/dev/null
+out=$("$DOCKER" exec -e A=2 pj sh -c 'echo fb-$A; ps -o comm | grep -c "^sleep"')
+expect_match "exec in a --pid container: container (spawned exec shim), in the shared PID namespace" "$(echo $out)" '^fb-2 [2-9]$'
+pdir=$BERTH_ROOT/exec/containers/$("$DOCKER" inspect -f '{{.Id}}' pj)
+"$DOCKER" exec -d pj sleep 30
+wait_for 5 sh -c "ls '$pdir'/exec/*/shim.json >/dev/null 2>&1"
+eshim=$(cat "$pdir"/exec/*/shim.json | jq -r .shim_pid | head -1)
+check "... whose shim is not a child of the container's" \
+	test "$(awk '/^PPid:/ {print $2}' "/proc/$eshim/status")" != "$(jq -r .shim_pid "$pdir/shim.json")"
+"$DOCKER" rm -f pj >/dev/null
 
 # Resize.
 out=$(api POST "/containers/ex/resize?h=x&w=80")

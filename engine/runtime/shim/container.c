@@ -650,8 +650,11 @@ shim_child_main(struct shim_child *c)
 	for (int i = 0; i < 3; i++)
 		if (c->stdio[i] >= 0 && dup2(c->stdio[i], i) < 0)
 			shim_child_fail(c, -errno, "stdio: %m");
-	/* the shim places us in the cgroup first, so the cgroup namespace roots there */
-	if (read(c->sync_fd, &b, 1) != 1)
+	/* the shim places us in the cgroup first, so the cgroup namespace roots
+	 * there; an exec joins the container's cgroup namespace and waits just
+	 * before exec instead (shim_exec_process), its set-up overlapping the
+	 * shim's cgroup writes */
+	if (c->join_pidfd < 0 && read(c->sync_fd, &b, 1) != 1)
 		_exit(1); /* shim gone or start aborted */
 	if (c->join_pidfd >= 0) {
 		bool userns = other_userns(c);

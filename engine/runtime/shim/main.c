@@ -57,6 +57,7 @@ struct shim {
 	bool held;
 	bool cgroup_made;
 	int devfilter_fd; /* the cgroup v2 device filter, held for the cgroup's life */
+	const struct shim_exec_from *from; /* exec forked by the container's shim, or NULL */
 };
 
 static void
@@ -420,7 +421,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 			    : s->spec.ipcns.mode == RUNTIME_NS_JOIN ? s->spec.ipcns.path
 			    : s->spec.netns == RUNTIME_NETNS_PATH   ? s->spec.netns_path
 								    : NULL;
-	bool join_user = false;
+	bool join_user = false, died = false;
 	unsigned long flags = clone_flags(&s->spec) | (remap ? CLONE_NEWUSER : 0);
 	/* its own network namespace, in its user namespace: berthd plumbs it, then lets it go */
 	bool own_net = remap && s->spec.netns == RUNTIME_NETNS_NONE;
@@ -428,6 +429,10 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 
 	if (own_net)
 		s->held = true;
+	if (s->from && s->from->bpf && shim_seccomp_same(&s->spec, s->from->container)) {
+		c.bpf = s->from->bpf;
+		c.bpf_len = s->from->bpf_len;
+	}
 
 	if (remap && donor) {
 		c.join_userns_fd = owner_userns(donor);
@@ -513,6 +518,11 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 	}
 	if (code == 0 && write(sync[1], "G", 1) != 1)
 		code = -errno;
+	/* an exec's child sets up while we place it: one that failed meanwhile has said why */
+	if (s->spec.join_pid && (code == -ESRCH || code == -EPIPE)) {
+		code = 0;
+		died = true;
+	}
 	if (code == 0 && fork_pid_rd >= 0)
 		code = adopt_pid1(s, fork_pid_rd, sync[1], msg, msg_size);
 	close(sync[1]);
@@ -534,6 +544,9 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		if (code == 0 && s->pid <= 0)
 			code = -EIO,
 			snprintf(msg, msg_size, "the container's pid 1 was not forked");
+		if (code == 0 && died)
+			code = -EIO,
+			snprintf(msg, msg_size, "the exec's process ended in its set-up");
 	}
 	close(errp[0]);
 	if (code == 0 && own_net)
@@ -620,6 +633,12 @@ start(struct shim *s)
 
 	if ((r = runtime_spec_load(s->bundle, &s->spec, &e)) < 0)
 		return report(s, "error %d %s", -r, e.msg), r;
+	if (s->from) {
+		/* the container's shim knows its process and cgroup: berthd asked neither */
+		s->spec.join_pid = s->from->join_pid;
+		free(s->spec.cgroup_path);
+		s->spec.cgroup_path = s->from->cgroup_path ? xstrdup(s->from->cgroup_path) : NULL;
+	}
 	remove_stale(s->bundle);
 	if (!s->spec.join_pid) {
 		_cleanup_free_ char *root = xasprintf("%s/" RUNTIME_ROOTFS_DIR, s->bundle);
@@ -649,31 +668,23 @@ start(struct shim *s)
 }
 
 int
-main(int argc, char **argv)
+shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_from *from)
 {
-	struct shim s = {.report_fd = RUNTIME_REPORT_FD,
+	struct shim s = {.bundle = bundle,
+			 .held = held,
+			 .report_fd = report_fd,
 			 .listen_fd = -1,
 			 .out_fd = -1,
 			 .err_fd = -1,
 			 .in_fd = -1,
 			 .go_fd = -1,
-			 .devfilter_fd = -1};
+			 .devfilter_fd = -1,
+			 .from = from};
 	struct shim_monitor_args m;
 	int64_t started;
-	int r;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--held") != 0) ||
-	    fcntl(RUNTIME_REPORT_FD, F_SETFD, FD_CLOEXEC) < 0) {
-		fprintf(stderr, "usage: berth-shim BUNDLE [--held] (started by berthd with a report "
-				"pipe on fd 3)\n");
-		return 2;
-	}
-	s.held = argc == 3;
-	s.bundle = argv[1];
-	(void)syscall(SYS_close_range, RUNTIME_REPORT_FD + 1, ~0U, 0);
-	if ((r = detach()) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ||
-	    (s.sig_fd = setup_signals()) < 0) {
-		report(&s, "error %d shim: %s", r < 0 ? -r : errno, strerror(r < 0 ? -r : errno));
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || (s.sig_fd = setup_signals()) < 0) {
+		report(&s, "error %d shim: %s", errno, strerror(errno));
 		return 1;
 	}
 	trace_point("shim.detached", strrchr(s.bundle, '/') + 1);
@@ -704,4 +715,25 @@ main(int argc, char **argv)
 	trace_point("shim.cgroup_removed", strrchr(s.bundle, '/') + 1);
 	runtime_spec_release(&s.spec);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct shim s = {.report_fd = RUNTIME_REPORT_FD};
+	int r;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--held") != 0) ||
+	    fcntl(RUNTIME_REPORT_FD, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "usage: berth-shim BUNDLE [--held] (started by berthd with a "
+				"report "
+				"pipe on fd 3)\n");
+		return 2;
+	}
+	(void)syscall(SYS_close_range, RUNTIME_REPORT_FD + 1, ~0U, 0);
+	if ((r = detach()) < 0) {
+		report(&s, "error %d shim: %s", -r, strerror(-r));
+		return 1;
+	}
+	return shim_run(argv[1], argc == 3, RUNTIME_REPORT_FD, NULL);
 }

@@ -352,6 +352,16 @@ handle_request(struct monitor *m, struct client *c)
 		c->kind = CLIENT_WAIT;
 		return true;
 	}
+	if (strcmp(c->req, "exec") == 0 && arg) {
+		char msg[256];
+		int r = m->exited ? -ESRCH : shim_exec_fork(m->a, c->fd, arg, msg, sizeof(msg));
+		if (r == -ESRCH)
+			reply(c, "error %d container is not running\n", ESRCH);
+		else if (r < 0)
+			reply(c, "error %d %s\n", -r, msg);
+		/* forked: the exec shim answers on its copy of the connection */
+		return false;
+	}
 	if (strcmp(c->req, "start") == 0 && !arg) {
 		/* held start: the attach clients are in place, let the process exec */
 		if (m->a->go_fd >= 0 && write(m->a->go_fd, "G", 1) != 1)
@@ -411,12 +421,46 @@ stdin_flush(struct monitor *m)
 		m->a->in_fd = safe_close(m->a->in_fd);
 }
 
+/*
+ * Request bytes: the line is peeked and only its bytes up to the '\n' are
+ * taken, so what an attach client sends right after its request (stdin)
+ * stays in the socket for the stream. false: drop the client.
+ */
+static bool
+request_input(struct monitor *m, struct client *c)
+{
+	size_t room = sizeof(c->req) - 1 - c->req_len;
+	ssize_t n = recv(c->fd, c->req + c->req_len, room, MSG_DONTWAIT | MSG_PEEK);
+	char *nl;
+	size_t take;
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		return false;
+	nl = memchr(c->req + c->req_len, '\n', (size_t)n);
+	if (!nl && (size_t)n == room)
+		return false; /* over LIMIT_SHIM_REQUEST */
+	take = nl ? (size_t)(nl - (c->req + c->req_len)) + 1 : (size_t)n;
+	if (recv(c->fd, c->req + c->req_len, take, MSG_DONTWAIT) != (ssize_t)take)
+		return false;
+	c->req_len += take;
+	if (!nl)
+		return true;
+	c->req[c->req_len - 1] = '\0';
+	return handle_request(m, c);
+}
+
 /* Input from a client: request bytes, or stdin for an attach. false: drop the client. */
 static bool
 client_input(struct monitor *m, struct client *c)
 {
 	char b[16 * 1024];
-	ssize_t n = recv(c->fd, b, c->kind == CLIENT_REQUEST ? 1 : sizeof(b), MSG_DONTWAIT);
+	ssize_t n;
+
+	if (c->kind == CLIENT_REQUEST)
+		return request_input(m, c);
+	n = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
@@ -431,16 +475,6 @@ client_input(struct monitor *m, struct client *c)
 			stdin_flush(m);
 		}
 		return true; /* keep sending output until the client closes */
-	}
-	if (c->kind == CLIENT_REQUEST) {
-		if (b[0] != '\n') {
-			if (c->req_len + 1 >= sizeof(c->req))
-				return false;
-			c->req[c->req_len++] = b[0];
-			return true;
-		}
-		c->req[c->req_len] = '\0';
-		return handle_request(m, c);
 	}
 	if (c->kind == CLIENT_ATTACH && c->want_in && m->a->in_fd >= 0) {
 		buf_append(&m->stdin_q, b, (size_t)n);

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -344,24 +346,33 @@ set_oom_score_adj(struct shim_child *c)
 	close(fd);
 }
 
+int
+shim_seccomp_build(const struct runtime_spec *s, scmp_filter_ctx *ret, struct err *e)
+{
+	struct seccomp_profile p;
+	int r;
+
+	*ret = NULL;
+	if (s->seccomp == RUNTIME_SECCOMP_DEFAULT)
+		return syscalls_default_filter(s->caps, ret, e);
+	if (s->seccomp != RUNTIME_SECCOMP_PROFILE)
+		return 0;
+	r = seccomp_profile_parse(s->seccomp_profile, strlen(s->seccomp_profile), s->caps, &p, e);
+	if (r == 0)
+		r = seccomp_profile_filter(&p, ret, e);
+	seccomp_profile_release(&p);
+	return r;
+}
+
 /* The filter asked for: Docker's default, a client's profile, or none. */
 static scmp_filter_ctx
 build_filter(struct shim_child *c)
 {
-	const struct runtime_spec *s = c->spec;
-	struct seccomp_profile p;
 	scmp_filter_ctx ctx = NULL;
 	struct err e = ERR_INIT;
 
-	if (s->seccomp == RUNTIME_SECCOMP_DEFAULT && syscalls_default_filter(s->caps, &ctx, &e) < 0)
+	if (shim_seccomp_build(c->spec, &ctx, &e) < 0)
 		shim_child_fail(c, e.code, "%s", e.msg);
-	if (s->seccomp != RUNTIME_SECCOMP_PROFILE)
-		return ctx;
-	if (seccomp_profile_parse(s->seccomp_profile, strlen(s->seccomp_profile), s->caps, &p, &e) <
-		    0 ||
-	    seccomp_profile_filter(&p, &ctx, &e) < 0)
-		shim_child_fail(c, e.code, "%s", e.msg);
-	seccomp_profile_release(&p);
 	return ctx;
 }
 
@@ -370,14 +381,21 @@ static void
 drop_privileges(struct shim_child *c, const struct runtime_user *u)
 {
 	const struct runtime_spec *s = c->spec;
-	scmp_filter_ctx ctx = build_filter(c);
+	/* an exec forked by the container's shim may bring the program compiled already */
+	scmp_filter_ctx ctx = c->bpf ? NULL : build_filter(c);
 	int r;
 
 	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		shim_child_fail(c, -errno, "no_new_privs: %m");
 	/* Loaded while we still hold CAP_SYS_ADMIN (needed without no_new_privs); every
 	 * syscall from here to exec is in the allowlist. */
-	if (ctx) {
+	if (c->bpf) {
+		/* as seccomp_load() does with berth's attributes: no flags */
+		struct sock_fprog prog = {.len = (unsigned short)c->bpf_len,
+					  .filter = (struct sock_filter *)c->bpf};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			shim_child_fail(c, -errno, "load seccomp profile: %s", strerror(errno));
+	} else if (ctx) {
 		r = seccomp_load(ctx);
 		seccomp_release(ctx);
 		if (r < 0)
@@ -423,6 +441,17 @@ shim_exec_process(struct shim_child *c)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	sigfillset(&all);
 	sigemptyset(&none);
+	/*
+	 * An exec waits for its cgroup placement only here: the shim's writes to
+	 * the container's cgroup.procs files (each a cgroup migration, which waits
+	 * for RCU grace periods: 1-20 ms in all) run while we set up. Nothing of
+	 * the container's runs before it: the program is exec'd after.
+	 */
+	if (s->join_pid) {
+		char b;
+		if (read(c->sync_fd, &b, 1) != 1)
+			_exit(1); /* shim gone or start aborted */
+	}
 	if (c->go_fd >= 0) {
 		char b;
 		/* "0 ready": everything up to exec succeeded; the shim releases us after attach */

@@ -8,7 +8,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <seccomp.h>
 #include <sys/types.h>
+
+struct sock_filter;
 
 #include "engine/runtime/runtime_spec.h"
 
@@ -33,6 +36,10 @@ struct shim_child {
 	/* with CLONE_NEWPID in unshare_flags: the child forks the container's
 	 * pid 1 into the new PID namespace and writes its pid (a pid_t) here */
 	int fork_pid_fd;
+	/* exec from the container's shim: its seccomp program, compiled once, when the
+	 * exec asks for the same filter; NULL: compile with libseccomp */
+	const struct sock_filter *bpf;
+	size_t bpf_len; /* instructions */
 };
 
 /* Runs in the cloned child: never returns (execs or _exits after reporting). */
@@ -100,6 +107,41 @@ struct shim_monitor_args {
 
 /* Runs until the process exited and its output drained; returns the shim's exit status. */
 int shim_monitor_run(struct shim_monitor_args *a);
+
+/* What a container's shim hands the exec shim it forks (execfork.c). */
+struct shim_exec_from {
+	pid_t join_pid;		 /* the container's process */
+	const char *cgroup_path; /* the container's cgroup, or NULL */
+	const struct runtime_spec *container;
+	/* the container's seccomp filter as BPF (compiled at its first exec), or NULL */
+	const struct sock_filter *bpf;
+	size_t bpf_len;
+};
+
+/* Whether @exec asks for the seccomp filter @container has (mode, profile, capabilities). */
+bool shim_seccomp_same(const struct runtime_spec *exec, const struct runtime_spec *container);
+
+/* The filter @s asks for (process.c): *@ret NULL when unconfined. */
+int shim_seccomp_build(const struct runtime_spec *s, scmp_filter_ctx *ret, struct err *e);
+
+/*
+ * Everything after the detach (main.c): loads <@bundle>/config.json,
+ * starts the process, reports "ok <pid>" or "error ..." on @report_fd,
+ * monitors it until it exited. @from: an exec forked by the container's
+ * shim, whose join_pid and cgroup_path override the spec's; NULL otherwise.
+ * Returns the shim's exit status.
+ */
+int shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_from *from);
+
+/*
+ * The "exec <id> [held]" request (execfork.c): forks an exec shim for
+ * <bundle>/exec/<id> from this container's shim, handing it @client_fd to
+ * report on. 0 when forked (the child answers the client), else a negative
+ * errno with @msg; -EOPNOTSUPP for a container this path cannot serve
+ * (berthd then spawns a berth-shim for the exec, as before).
+ */
+int shim_exec_fork(const struct shim_monitor_args *a, int client_fd, const char *arg, char *msg,
+		   size_t size);
 
 /*
  * Gives back the freed heap, the stack below the caller and the mapped pages
