@@ -437,7 +437,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 		entry_opts(c, json_array_get(list, i), &xo, &xaliases, &xlinks);
 		r = network_connect(cs->net, c->id, &xo, &ep, e);
 		if (r < 0) {
-			container_endpoint_detach(cs, c);
+			container_endpoint_detach(cs, c, false);
 			return r;
 		}
 		network_event(cs, c, "connect", &ep);
@@ -448,14 +448,14 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 }
 
 void
-container_endpoint_detach(struct containers *cs, struct container *c)
+container_endpoint_detach(struct containers *cs, struct container *c, bool defer)
 {
 	struct network_endpoint *eps = NULL;
 	struct err e = ERR_INIT;
 	size_t n = 0;
 
 	(void)network_endpoints(cs->net, c->id, &eps, &n);
-	if (network_detach(cs->net, c->id, &e) < 0)
+	if ((defer ? network_release : network_detach)(cs->net, c->id, &e) < 0)
 		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
 	for (size_t i = 0; i < n; i++) {
 		network_event(cs, c, "disconnect", &eps[i]);

@@ -42,8 +42,13 @@ void container_endpoint_refresh(struct containers *cs, struct container *c);
  */
 int container_endpoint_attach(struct containers *cs, struct container *c, struct err *e);
 
-/* Gives the network back and clears the address part of c->ep; failures are logged. */
-void container_endpoint_detach(struct containers *cs, struct container *c);
+/*
+ * Gives the network back and clears the address part of c->ep; failures are
+ * logged. With @defer (the exit path, and the AutoRemove removal after it)
+ * the veth deletion and address release finish in the background
+ * (network_release); without, nothing of @c is left when it returns.
+ */
+void container_endpoint_detach(struct containers *cs, struct container *c, bool defer);
 
 /*
  * docker network connect: adds network @ref with @settings (engine keys as

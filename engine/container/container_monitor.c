@@ -137,7 +137,7 @@ monitor_exit(struct containers *cs, struct container *c, const struct runtime_ex
 	bool restart, autorm;
 
 	healthmon_disarm(cs->health, c);
-	container_endpoint_detach(cs, c);
+	container_endpoint_detach(cs, c, true);
 	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	trace_point("exit.net_detached", c->id);
 	(void)runtime_cleanup(bundle, &ignored);

@@ -182,7 +182,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	const char *status = code == -ENOENT ? "127" : code == -EACCES ? "126" : "128";
 	bool autorm;
 
-	container_endpoint_detach(cs, c);
+	container_endpoint_detach(cs, c, false);
 	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
@@ -511,7 +511,8 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	pthread_mutex_unlock(&c->mu);
 	(void)runtime_cleanup(bundle, &ignored);
 	trace_point("rm.bundle_cleaned", c->id);
-	container_endpoint_detach(cs, c);
+	/* AutoRemove's removal does not wait for the exit's veth deletion */
+	container_endpoint_detach(cs, c, c->spec.auto_remove);
 	(void)container_dns_sync(cs, c);
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)

@@ -13,6 +13,7 @@ libberth_engine_a_SOURCES += \
 	engine/network/network.c engine/network/network_open.c engine/network/network.h \
 	engine/network/plumb.c engine/network/plumb.h \
 	engine/network/portmap.c engine/network/portmap.h \
+	engine/network/reaper.c engine/network/reaper.h \
 	engine/network/sweep.c
 
 # Integration driver and test (root only; the script skips otherwise).
