@@ -31,7 +31,8 @@ tests_unit_engine_network_test_network_SOURCES = \
 	tests/unit/engine/network/test_portmap.c \
 	tests/unit/engine/network/test_firewall.c \
 	tests/unit/engine/network/test_endpoint.c \
-	tests/unit/engine/network/test_dns.c
+	tests/unit/engine/network/test_dns.c \
+	tests/unit/engine/network/test_reaper.c
 tests_unit_engine_network_test_network_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_network_test_network_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif
