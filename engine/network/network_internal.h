@@ -50,8 +50,7 @@ struct network_state {
 	/* reaper.c: exited containers' veth deletions and address releases */
 	pthread_cond_t reap_cv;	  /* with lock: a job queued or finished */
 	struct reaper_job *reaps; /* queued and running, oldest (running) first */
-	pthread_t reaper;
-	bool reaper_running, reaper_stop;
+	bool reaper_running;	  /* its thread, detached, ends when the queue is empty */
 };
 
 /* Index of the endpoint record of container @id, or -1 (lock held). */

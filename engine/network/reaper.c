@@ -95,20 +95,15 @@ run_job(struct network_state *net, struct reaper_job *job)
 	trace_point("reap.released", job->id);
 }
 
+/* Runs the queue until it is empty, then ends: no idle thread stays behind. */
 static void *
 reaper_main(void *arg)
 {
 	struct network_state *net = arg;
+	struct reaper_job *job;
 
 	pthread_mutex_lock(&net->lock);
-	for (;;) {
-		struct reaper_job *job;
-
-		while (!net->reaps && !net->reaper_stop)
-			pthread_cond_wait(&net->reap_cv, &net->lock);
-		job = net->reaps;
-		if (!job)
-			break;
+	while ((job = net->reaps)) {
 		/* stays at the head of the queue while it runs: reaper_pending sees it */
 		pthread_mutex_unlock(&net->lock);
 		run_job(net, job);
@@ -117,6 +112,8 @@ reaper_main(void *arg)
 		reaper_job_free(job);
 		pthread_cond_broadcast(&net->reap_cv);
 	}
+	net->reaper_running = false;
+	pthread_cond_broadcast(&net->reap_cv);
 	pthread_mutex_unlock(&net->lock);
 	return NULL;
 }
@@ -125,20 +122,23 @@ void
 reaper_queue(struct network_state *net, struct reaper_job *job)
 {
 	struct reaper_job **tail = &net->reaps;
-	int r;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int r = 0;
 
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = job;
 	if (!net->reaper_running) {
-		r = pthread_create(&net->reaper, NULL, reaper_main, net);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		r = pthread_create(&thread, &attr, reaper_main, net);
+		pthread_attr_destroy(&attr);
 		if (r == 0)
 			net->reaper_running = true;
 	}
-	if (net->reaper_running) {
-		pthread_cond_broadcast(&net->reap_cv);
+	if (net->reaper_running)
 		return;
-	}
 	/* No thread: run it here, queued meanwhile so that waiters see it. */
 	log_warn("cannot start the network reaper: %s; deleting at once", strerror(r));
 	pthread_mutex_unlock(&net->lock);
@@ -170,14 +170,8 @@ reaper_wait(struct network_state *net, const char *id)
 void
 reaper_stop(struct network_state *net)
 {
-	bool running;
-
 	pthread_mutex_lock(&net->lock);
-	net->reaper_stop = true;
-	running = net->reaper_running;
-	net->reaper_running = false;
-	pthread_cond_broadcast(&net->reap_cv);
+	while (net->reaper_running)
+		pthread_cond_wait(&net->reap_cv, &net->lock);
 	pthread_mutex_unlock(&net->lock);
-	if (running)
-		pthread_join(net->reaper, NULL);
 }

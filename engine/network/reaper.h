@@ -3,8 +3,9 @@
  * The exit path's slow kernel work, done in the background: deleting an
  * exited container's host-side veth (RTM_DELLINK waits for an RCU grace
  * period in the kernel, 10-20 ms) and then giving back its addresses.
- * network_release queues a job per container; one reaper thread per
- * network_state runs them in order. Private to engine/network.
+ * network_release queues a job per container; a reaper thread of the
+ * network_state runs them in order and ends once the queue is empty (no
+ * thread stays behind when idle). Private to engine/network.
  *
  * While a container's job is queued or running, every endpoint operation on
  * that container (attach, connect, disconnect, detach) waits for it first,
@@ -30,11 +31,11 @@ struct reaper_job *reaper_job_new(const char *id);
 void reaper_job_add(struct reaper_job *job, struct bridge_net *br, const char *host_veth);
 void reaper_job_free(struct reaper_job *job);
 
-/* Lock held: queues @job (taking it) and wakes the reaper, started on first use. */
+/* Lock held: queues @job (taking it), starting the reaper thread unless it runs. */
 void reaper_queue(struct network_state *net, struct reaper_job *job);
 /* Lock held: whether a job of @id (any job with NULL) is queued or running. */
 bool reaper_pending(struct network_state *net, const char *id);
 /* Lock held: waits (dropping and retaking the lock) until reaper_pending is false. */
 void reaper_wait(struct network_state *net, const char *id);
-/* Lock not held: runs every queued job, then ends the reaper thread. */
+/* Lock not held: returns once every queued job ran and the reaper thread ended. */
 void reaper_stop(struct network_state *net);
