@@ -868,14 +868,12 @@ network_release(struct network_state *net, const char *id, struct err *e)
 		netstate_rec_free(rec);
 	}
 	free(recs);
-	if (n == 0) {
-		bool pending;
-		pthread_mutex_lock(&net->lock);
-		pending = reaper_pending(net, id);
-		pthread_mutex_unlock(&net->lock);
-		/* released already; else a crash between steps: the full sweep */
-		return pending ? 0 : network_detach(net, id, e);
-	}
+	/* Nothing recorded: released already (the AutoRemove removal after the
+	 * exit), or never attached. What a crash can leave without a record is
+	 * the start-up sweep's (network_cleanup_stale): recovery runs it once
+	 * it has handed every dead container to the exit path. */
+	if (n == 0)
+		return 0;
 	if (netns[0]) {
 		int r = netns_destroy(netns);
 		if (r < 0 && !err_is_set(&first))

@@ -227,7 +227,9 @@ int network_detach(struct network_state *net, const char *id, struct err *e);
  * back in the background, after which the addresses may be reused. Until
  * then any network_attach, network_connect, network_disconnect or
  * network_detach of @id waits for them, as do network removal and
- * network_shutdown. 0 when there was nothing (or it was already released).
+ * network_shutdown. 0 when there was nothing (or it was already released):
+ * unlike network_detach it does not search the kernel for what a crash may
+ * have left without a record; network_cleanup_stale does that at start.
  */
 int network_release(struct network_state *net, const char *id, struct err *e);
 
