@@ -81,6 +81,23 @@ reqline_split_is_garbage(const char *method, const char *raw_target)
 	return false;
 }
 
+bool
+reqline_head_is_complete(const char *p, size_t n)
+{
+	const char *end = p + n, *nl;
+
+	/* Empty lines before the request line (RFC 9112 §2.2) end nothing. */
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		if (end - nl > 1 && nl[1] == '\n')
+			return true;
+		if (end - nl > 2 && nl[1] == '\r' && nl[2] == '\n')
+			return true;
+	}
+	return false;
+}
+
 static char *bad_reply;
 static size_t bad_reply_len;
 static pthread_once_t bad_reply_once = PTHREAD_ONCE_INIT;

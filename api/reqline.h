@@ -37,6 +37,14 @@ bool reqline_is_garbage(const char *p, size_t n);
 bool reqline_split_is_garbage(const char *method, const char *raw_target);
 
 /*
+ * True when the first @n bytes a client sent hold the whole request head:
+ * an empty line (CRLF CRLF, or a bare LF LF as libmicrohttpd also takes)
+ * ends it. Only a size judgement for the front door (a head seen whole in
+ * REQLINE_PEEK bytes fits a small connection memory); not a parser.
+ */
+bool reqline_head_is_complete(const char *p, size_t n);
+
+/*
  * The whole reply to such a connection: "400 Bad Request" with a Docker
  * {"message": ...} body and "Connection: close". Built once; never freed.
  */

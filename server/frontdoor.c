@@ -32,7 +32,8 @@ struct pending {
 struct frontdoor {
 	int fd;	     /* listening socket (borrowed) */
 	int stop_fd; /* eventfd: stop */
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d;	  /* first head seen whole: small connection memory */
+	struct MHD_Daemon *large; /* any other */
 	int64_t timeout_ns;
 	size_t max_pending;
 	pthread_t thread;
@@ -74,6 +75,7 @@ first_bytes(struct frontdoor *f, size_t i)
 {
 	char buf[REQLINE_PEEK];
 	struct pending *c = &f->p[i];
+	struct MHD_Daemon *d;
 	ssize_t k = recv(c->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
 
 	if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -88,9 +90,9 @@ first_bytes(struct frontdoor *f, size_t i)
 		drop(f, i);
 		return;
 	}
+	d = reqline_head_is_complete(buf, (size_t)k) ? f->d : f->large;
 	/* MHD owns the socket from here, even when it refuses the connection. */
-	if (MHD_add_connection(f->d, c->fd, (const struct sockaddr *)&c->addr, c->addr_len) !=
-	    MHD_YES)
+	if (MHD_add_connection(d, c->fd, (const struct sockaddr *)&c->addr, c->addr_len) != MHD_YES)
 		log_debug("a connection was refused by the HTTP server (limits)");
 	c->fd = -1;
 	drop(f, i);
@@ -165,14 +167,15 @@ frontdoor_main(void *arg)
 }
 
 int
-frontdoor_start(int fd, struct MHD_Daemon *d, unsigned timeout_s, size_t max_pending,
-		struct frontdoor **ret, struct err *e)
+frontdoor_start(int fd, struct MHD_Daemon *d, struct MHD_Daemon *large, unsigned timeout_s,
+		size_t max_pending, struct frontdoor **ret, struct err *e)
 {
 	struct frontdoor *f = xcalloc(1, sizeof(*f));
 	int r;
 
 	f->fd = fd;
 	f->d = d;
+	f->large = large;
 	f->timeout_ns = (int64_t)timeout_s * 1000000000;
 	f->max_pending = max_pending ? max_pending : 1;
 	f->p = xcalloc(f->max_pending, sizeof(*f->p));

@@ -104,13 +104,14 @@ completed_guarded(void *cls, struct MHD_Connection *conn, void **req_cls,
 }
 
 /*
- * One MHD daemon per listener, thread per connection (handlers may block).
- * MHD's own time-out stays off: it would also cut a handler that blocks
- * (wait, stop -t) or a quiet stream; the guard cuts only connections that
- * owe us a request. TCP listeners also get a per-address connection limit.
+ * An MHD daemon of a listener (connection memory @pool), thread per
+ * connection (handlers may block). MHD's own time-out stays off: it would
+ * also cut a handler that blocks (wait, stop -t) or a quiet stream; the
+ * guard cuts only connections that owe us a request. TCP listeners also get
+ * a per-address connection limit.
  */
 static struct MHD_Daemon *
-start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, struct err *e)
+start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, size_t pool, struct err *e)
 {
 	/* No listening socket of MHD's own: server/frontdoor.c (plain) or
 	 * server/tls.c accepts and hands connections over. */
@@ -124,7 +125,7 @@ start_http(struct listener *l, struct api_ctx *ctx, struct connguard *g, struct 
 			     completed_guarded, ctx, MHD_OPTION_NOTIFY_CONNECTION, connguard_notify,
 			     g, MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_MHD_CONN_MEMORY,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
 			     MHD_OPTION_URI_LOG_CALLBACK, api_uri_logged, NULL,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
@@ -238,6 +239,7 @@ run(struct daemon_config *cfg, int64_t t_main)
 	struct engine *eng = NULL;
 	struct listener ls[MAX_LISTENERS];
 	struct MHD_Daemon *ds[MAX_LISTENERS] = {0};
+	struct MHD_Daemon *ds_large[MAX_LISTENERS] = {0}; /* plain: large first heads */
 	struct connguard *gs[MAX_LISTENERS] = {0};
 	struct tls_listener *tl[MAX_LISTENERS] = {0};
 	struct frontdoor *fdoor[MAX_LISTENERS] = {0};
@@ -358,8 +360,15 @@ run(struct daemon_config *cfg, int64_t t_main)
 			n++;
 			goto out;
 		}
-		ds[n] = start_http(&ls[n], ro ? &ctx_ro : &ctx, gs[n], &e);
-		if (!ds[n]) {
+		/* Plain listeners: a small connection memory unless the first head
+		 * is large (frontdoor.h); TLS: the large one. */
+		ds[n] = start_http(&ls[n], ro ? &ctx_ro : &ctx, gs[n],
+				   tcp_tls ? LIMIT_MHD_CONN_MEMORY : LIMIT_MHD_CONN_MEMORY_SMALL,
+				   &e);
+		if (ds[n] && !tcp_tls)
+			ds_large[n] = start_http(&ls[n], ro ? &ctx_ro : &ctx, gs[n],
+						 LIMIT_MHD_CONN_MEMORY, &e);
+		if (!ds[n] || (!tcp_tls && !ds_large[n])) {
 			log_error("%s", e.msg);
 			n++;
 			goto out;
@@ -370,8 +379,8 @@ run(struct daemon_config *cfg, int64_t t_main)
 			n++;
 			goto out;
 		}
-		if (!tcp_tls && frontdoor_start(ls[n].fd, ds[n], timeout, LIMIT_WAITING_CONNECTIONS,
-						&fdoor[n], &e) < 0) {
+		if (!tcp_tls && frontdoor_start(ls[n].fd, ds[n], ds_large[n], timeout,
+						LIMIT_WAITING_CONNECTIONS, &fdoor[n], &e) < 0) {
 			log_error("%s", e.msg);
 			n++;
 			goto out;
@@ -450,6 +459,8 @@ out:
 	for (size_t i = 0; i < n; i++) {
 		if (ds[i])
 			MHD_stop_daemon(ds[i]);
+		if (ds_large[i])
+			MHD_stop_daemon(ds_large[i]);
 		tls_listener_free(tl[i]);
 		connguard_free(gs[i]);
 		listen_close(&ls[i]);

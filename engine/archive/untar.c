@@ -74,7 +74,8 @@ outer_read(struct archive *a, void *data, const void **ret_buf)
 		archive_set_error(a, errno, "read failed");
 		return -1;
 	}
-	sha256_update(c->raw_hash, c->raw_buf, (size_t)n);
+	if (c->raw_hash)
+		sha256_update(c->raw_hash, c->raw_buf, (size_t)n);
 	c->raw_size += (uint64_t)n;
 	*ret_buf = c->raw_buf;
 	return n;
@@ -776,8 +777,10 @@ run(struct untar_ctx *c, struct untar_result *ret, struct err *e)
 				     .unpacked_size = c->unpacked, .entries = c->entries};
 	sha256_final_hex(TAKE_PTR(c->tar_hash), hex);
 	snprintf(ret->diff_id, sizeof(ret->diff_id), "sha256:%s", hex);
-	sha256_final_hex(TAKE_PTR(c->raw_hash), hex);
-	snprintf(ret->raw_digest, sizeof(ret->raw_digest), "sha256:%s", hex);
+	if (c->raw_hash) {
+		sha256_final_hex(TAKE_PTR(c->raw_hash), hex);
+		snprintf(ret->raw_digest, sizeof(ret->raw_digest), "sha256:%s", hex);
+	}
 	return 0;
 }
 
@@ -809,7 +812,7 @@ untar_extract_hooked(int in_fd, int dest_dirfd, const struct untar_opts *o,
 		c.o.max_bytes = LIMIT_ARCHIVE_BYTES;
 	if (!c.o.max_depth)
 		c.o.max_depth = LIMIT_ARCHIVE_DEPTH;
-	c.raw_hash = sha256_new();
+	c.raw_hash = c.o.flags & UNTAR_NO_RAW_DIGEST ? NULL : sha256_new();
 	c.tar_hash = sha256_new();
 	c.raw_buf = xmalloc(IO_BUF);
 	c.tar_buf = xmalloc(IO_BUF);

@@ -62,6 +62,9 @@ enum untar_flags {
 	/* every entry owned by container id 0, i.e. idmap's host root (docker cp
 	 * into a remapped container without copyUIDGID) */
 	UNTAR_CHOWN_ROOT = 1 << 3,
+	/* raw_digest left "": the caller verified the input already (a pulled
+	 * layer's blob), so its bytes are not hashed a second time */
+	UNTAR_NO_RAW_DIGEST = 1 << 4,
 };
 
 /*
@@ -83,7 +86,8 @@ struct untar_opts {
 
 struct untar_result {
 	char diff_id[DIGEST_STR_LEN + 1];	/* sha256 of the uncompressed tar */
-	char raw_digest[DIGEST_STR_LEN + 1];	/* sha256 of every input byte */
+	/* sha256 of every input byte ("" with UNTAR_NO_RAW_DIGEST) */
+	char raw_digest[DIGEST_STR_LEN + 1];
 	uint64_t raw_size;			/* input bytes */
 	uint64_t tar_size;			/* uncompressed tar bytes */
 	uint64_t unpacked_size;	/* regular file sizes + symlink lengths (du -b) */

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pull: reference → manifest (index narrowed to a platform) → verified
- * config → layers. Missing layers are downloaded by max-concurrent-downloads
- * worker threads (each fetch also takes one of the daemon-wide download
- * slots, so all pulls together fetch at most that many layers at once) into the blob store (each blob verified by the registry
- * client while streaming and again by the store on commit; a blob another
- * pull is already fetching is waited for, not fetched twice), while this
- * thread unpacks them strictly in order, since layer N is stored on top of
+ * config → layers. Missing layers are handled by worker threads (up to
+ * PULL_MAX_WORKERS): each downloads one layer within one of the daemon-wide
+ * download slots (max-concurrent-downloads, shared by all pulls) into the
+ * blob store (verified while streaming, against the digest the store's
+ * writer computes; a blob another pull is already fetching is waited for,
+ * not fetched twice), gives the slot back, and unpacks the layer at once
+ * into a private directory of the layer store (store_layer_prepare), while
+ * other layers still download. This thread publishes the unpacked layers
+ * strictly in order (store_layer_commit), since layer N is stored on top of
  * N-1. The image is committed and tagged only once every layer is in.
  *
  * Progress follows dockerd's pull stream (docker-api-protocol.md §4.1):
@@ -42,6 +45,9 @@
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
+/* Download-and-unpack threads of one pull (at most one per missing layer). */
+#define PULL_MAX_WORKERS 8
+
 /* dockerd redraws progress bars at most every 100 ms. */
 #define PROGRESS_INTERVAL_NS (100 * 1000000LL)
 
@@ -54,6 +60,8 @@ struct pull_layer {
 	char chain_id[DIGEST_STR_LEN + 1];
 	bool held;				/* we hold the layer in the store */
 	enum dl_state state;			/* guarded by job->mu */
+	/* unpacked by its download worker, published in order by the pull */
+	struct store_layer_pending *pending;
 	struct err err;
 	int64_t last_emit_ns;
 };
@@ -109,6 +117,17 @@ sink_reset(void *ctx)
 				     &d->w, NULL);
 }
 
+static int
+sink_digest(void *ctx, char hex[DIGEST_HEX_LEN + 1])
+{
+	struct dl_sink *d = ctx;
+
+	if (!d->w)
+		return -EIO;
+	store_blob_writer_seal(d->w, hex);
+	return 0;
+}
+
 static void
 sink_progress(void *ctx, int64_t done, int64_t total)
 {
@@ -147,8 +166,13 @@ fetch_blob(struct pull_job *j, struct pull_layer *l, struct err *e)
 {
 	struct dl_sink d = { .job = j, .layer = l, .size = l->desc->size };
 	struct registry_blob_sink sink = {
-		.write = sink_write, .reset = sink_reset, .progress = sink_progress,
-		.cancelled = sink_cancelled, .retrying = sink_retrying, .ctx = &d,
+		.write = sink_write,
+		.reset = sink_reset,
+		.progress = sink_progress,
+		.cancelled = sink_cancelled,
+		.retrying = sink_retrying,
+		.digest = sink_digest,
+		.ctx = &d,
 	};
 	int r;
 
@@ -213,6 +237,27 @@ download_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
 	return r;
 }
 
+/*
+ * Unpacks layer @l into a private directory of the store as soon as its
+ * blob is in, while other layers still download (the pull publishes them
+ * in order, extract_layer). A layer already stored is left to the pull.
+ */
+static int
+prepare_layer(struct pull_job *j, struct pull_layer *l, struct err *e)
+{
+	struct store_layer_opts o = {.expected_diff_id = l->diff_id};
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (store_layer_get(j->im->store, l->chain_id, false, NULL, NULL) == 0)
+		return 0;
+	fd = store_blob_open(j->im->store, l->desc->digest, e);
+	if (fd < 0)
+		return fd;
+	r = store_layer_prepare(j->im->store, fd, &o, &l->pending, e);
+	return r < 0 ? err_prefix(e, "failed to register layer") : 0;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -245,6 +290,8 @@ worker_main(void *arg)
 			continue;
 		}
 		r = download_layer(j, l, &e);
+		if (r == 0 && !atomic_load(&j->cancel))
+			r = prepare_layer(j, l, &e);
 		pthread_mutex_lock(&j->mu);
 		l->state = r < 0 ? DL_FAILED : DL_DONE;
 		if (r < 0) {
@@ -306,6 +353,15 @@ extract_layer(struct pull_job *j, struct pull_layer *l, const char *parent, stru
 		l->held = true;
 		return 0;
 	}
+	if (l->pending) {
+		r = store_layer_commit(j->im->store, TAKE_PTR(l->pending), &o, NULL, e);
+		if (r < 0)
+			return err_prefix(e, "failed to register layer");
+		l->held = true;
+		emit(j, IMAGE_PROGRESS_COUNT, l->short_id, "Extracting", l->desc->size,
+		     l->desc->size);
+		return 0;
+	}
 	fd = store_blob_open(j->im->store, l->desc->digest, e);
 	if (fd < 0)
 		return fd;
@@ -354,12 +410,12 @@ complete_layer(struct pull_job *j, struct pull_layer *l, const char *parent, str
 	return r;
 }
 
-/* Starts the workers, unpacks in order, stops the workers. */
+/* Starts the workers, publishes the layers in order, stops the workers. */
 static int
 pull_layers(struct pull_job *j, struct err *e)
 {
-	size_t workers = j->im->downloads.max, nth = 0, queued = 0;
-	_cleanup_free_ pthread_t *th = xcalloc(workers, sizeof(*th));
+	size_t slots = j->im->downloads.max, nth = 0, queued = 0, workers;
+	_cleanup_free_ pthread_t *th = NULL;
 	int r = 0;
 
 	for (size_t i = 0; i < j->n_layers; i++) {
@@ -374,8 +430,13 @@ pull_layers(struct pull_job *j, struct err *e)
 		emit(j, IMAGE_PROGRESS_STATUS, l->short_id, "Pulling fs layer", 0, 0);
 	}
 	for (size_t i = 0; i < j->n_layers; i++)
-		if (j->layers[i].state == DL_PENDING && ++queued > workers)
+		if (j->layers[i].state == DL_PENDING && ++queued > slots)
 			emit(j, IMAGE_PROGRESS_STATUS, j->layers[i].short_id, "Waiting", 0, 0);
+	/* More workers than download slots: a worker that unpacks the layer
+	 * it fetched has given its slot back, so the next layer downloads
+	 * meanwhile (the slots, not the workers, bound the downloads). */
+	workers = slots > PULL_MAX_WORKERS ? slots : PULL_MAX_WORKERS;
+	th = xcalloc(workers, sizeof(*th));
 	for (size_t k = 0; k < workers && k < queued; k++)
 		if (pthread_create(&th[nth], NULL, worker_main, j) == 0)
 			nth++;
@@ -487,6 +548,7 @@ release_layers(struct pull_job *j)
 	for (size_t i = 0; i < j->n_layers; i++) {
 		if (j->layers[i].held)
 			store_layer_release(j->im->store, j->layers[i].chain_id);
+		store_layer_pending_free(j->layers[i].pending);
 		store_blob_unpin(j->im->store, j->layers[i].desc->digest);
 	}
 	free(j->layers);

@@ -39,11 +39,18 @@ struct fetch {
 	bool resumed;		/* some bytes came from a ranged request */
 };
 
+/* A new hash of the stream, unless the sink hashes what it is given itself. */
+static void
+fetch_new_hash(struct fetch *f)
+{
+	sha256_free(f->sha);
+	f->sha = f->sink->digest ? NULL : sha256_new();
+}
+
 static void
 fetch_restart(struct fetch *f)
 {
-	sha256_free(f->sha);
-	f->sha = sha256_new();
+	fetch_new_hash(f);
 	f->done = 0;
 	f->resumed = false;
 }
@@ -88,7 +95,8 @@ fetch_write(void *ud, const void *p, size_t n)
 	}
 	if ((int64_t)n > limit - f->done)
 		return -EFBIG; /* more than the descriptor says: hostile or broken */
-	sha256_update(f->sha, p, n);
+	if (f->sha)
+		sha256_update(f->sha, p, n);
 	r = f->sink->write(f->sink->ctx, p, n);
 	if (r < 0)
 		return r;
@@ -211,9 +219,16 @@ static int
 fetch_verify(struct fetch *f, const char *digest, struct err *e)
 {
 	char hex[DIGEST_HEX_LEN + 1];
+	int r;
 
-	sha256_final_hex(f->sha, hex);
-	f->sha = NULL;
+	if (f->sink->digest) {
+		r = f->sink->digest(f->sink->ctx, hex);
+		if (r < 0)
+			return err_errno(e, r, "cannot verify %s", digest);
+	} else {
+		sha256_final_hex(f->sha, hex);
+		f->sha = NULL;
+	}
 	if (strcmp(hex, digest + 7) != 0)
 		return err_set(e, -EBADMSG, "filesystem layer verification failed for digest %s",
 			       digest);
@@ -232,7 +247,7 @@ restart_after_mismatch(struct fetch *f, const char *digest, struct err *why)
 
 	if (rc < 0)
 		return err_errno(why, rc, "reset download of %s", digest);
-	f->sha = sha256_new();
+	fetch_new_hash(f);
 	f->done = 0;
 	f->resumed = false;
 	return 1;
@@ -252,7 +267,7 @@ registry_blob_fetch(struct registry_repo *r, const char *digest, int64_t size,
 	rc = registry_http_pick(r, &i, e);
 	if (rc < 0)
 		return rc;
-	f.sha = sha256_new();
+	fetch_new_hash(&f);
 	for (unsigned attempt = 1, failed = 0;; attempt++) {
 		struct err why = ERR_INIT;
 		bool last = attempt >= r->client->max_attempts;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "engine/registry/registry.h"
+#include "engine/util/digest.h"
 #include "engine/util/err.h"
 
 /*
@@ -38,6 +39,15 @@ struct registry_blob_sink {
 	void (*progress)(void *ctx, int64_t done, int64_t total);
 	bool (*cancelled)(void *ctx);
 	void (*retrying)(void *ctx, unsigned attempt, unsigned delay_s, const struct err *why);
+	/*
+	 * Optional. A sink that hashes every byte written to it (starting
+	 * over at each reset) returns here the sha256 hex of what it holds;
+	 * the fetch then verifies with it instead of hashing the stream a
+	 * second time (the blob store's writer: one pass over each layer's
+	 * bytes, not two). Called once per complete attempt; no write
+	 * follows it without a reset. 0 or a negative errno.
+	 */
+	int (*digest)(void *ctx, char hex[DIGEST_HEX_LEN + 1]);
 	void *ctx;
 };
 

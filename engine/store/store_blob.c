@@ -21,7 +21,8 @@ struct store_blob_writer {
 	struct store *s;
 	char *tmp_path;
 	int fd;
-	struct sha256_ctx *hash;
+	struct sha256_ctx *hash; /* NULL once sealed */
+	char hex[HEX_SZ];	 /* the digest, once sealed */
 	uint64_t size, limit;
 	bool committed;
 	bool pin; /* pin the blob as it appears (store_blob_ingest_pinned) */
@@ -53,6 +54,8 @@ store_blob_writer_write(struct store_blob_writer *w, const void *p, size_t n, st
 {
 	int r;
 
+	if (!w->hash)
+		return err_set(e, -EINVAL, "blob already sealed");
 	if (n > w->limit || w->size > w->limit - n)
 		return err_set(e, -E2BIG, "blob larger than %llu bytes",
 			       (unsigned long long)w->limit);
@@ -70,6 +73,14 @@ store_blob_writer_size(const struct store_blob_writer *w)
 	return w->size;
 }
 
+void
+store_blob_writer_seal(struct store_blob_writer *w, char ret_hex[DIGEST_HEX_LEN + 1])
+{
+	if (w->hash)
+		sha256_final_hex(TAKE_PTR(w->hash), w->hex);
+	memcpy(ret_hex, w->hex, HEX_SZ);
+}
+
 int
 store_blob_writer_commit(struct store_blob_writer *w, const char *expected,
 			 char ret_digest[DIGEST_STR_LEN + 1], struct err *e)
@@ -79,7 +90,7 @@ store_blob_writer_commit(struct store_blob_writer *w, const char *expected,
 
 	if (expected && !digest_is_valid(expected))
 		return err_set(e, -EINVAL, "invalid digest '%s'", expected);
-	sha256_final_hex(TAKE_PTR(w->hash), hex);
+	store_blob_writer_seal(w, hex);
 	if (expected && strcmp(expected + 7, hex) != 0)
 		return err_set(e, -EINVAL, "digest mismatch: expected %s, got sha256:%s", expected,
 			       hex);

@@ -32,6 +32,14 @@ int store_blob_writer_write(struct store_blob_writer *w, const void *p, size_t n
 uint64_t store_blob_writer_size(const struct store_blob_writer *w);
 
 /*
+ * Ends the digest of what was written (sha256 hex into @ret_hex): later
+ * writes fail with -EINVAL, commit uses it. For a caller that verifies the
+ * content before committing it (the registry client) without hashing the
+ * bytes a second time. May be called again; commit seals when not sealed.
+ */
+void store_blob_writer_seal(struct store_blob_writer *w, char ret_hex[DIGEST_HEX_LEN + 1]);
+
+/*
  * Verifies the content against @expected ("sha256:<hex>", or NULL to accept
  * any) and moves it into place (an existing identical blob is kept).
  * -EINVAL "digest mismatch: expected X, got Y" stores nothing. Writes the

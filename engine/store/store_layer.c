@@ -163,14 +163,15 @@ store_layers_load(struct store *s, struct err *e)
 
 /* Unpacks into @tmp/diff and fills @l (everything but the chain ID). */
 static int
-unpack(const char *tmp, int in_fd, struct store_lay *l, struct store_layer_info *ret,
-       struct err *e)
+unpack(const char *tmp, int in_fd, struct store_lay *l, struct err *e)
 {
 	_cleanup_free_ char *diff = xasprintf("%s/diff", tmp);
 	_cleanup_close_ int dfd = -1;
 	/* device nodes as dockerd extracts them (the container's devices
-	 * cgroup, not the layer, decides what can be opened) */
-	struct untar_opts o = {.whiteout = UNTAR_WHITEOUT_OVERLAY, .flags = UNTAR_ALLOW_DEVICES};
+	 * cgroup, not the layer, decides what can be opened); no caller needs
+	 * the input's digest (a pulled blob was verified as it was stored) */
+	struct untar_opts o = {.whiteout = UNTAR_WHITEOUT_OVERLAY,
+			       .flags = UNTAR_ALLOW_DEVICES | UNTAR_NO_RAW_DIGEST};
 	struct untar_result res;
 	int r;
 
@@ -187,7 +188,6 @@ unpack(const char *tmp, int in_fd, struct store_lay *l, struct store_layer_info 
 		return err_errno(e, -errno, "cannot sync layer");
 	memcpy(l->diff, res.diff_id + 7, HEX_SZ);
 	l->size = res.unpacked_size;
-	memcpy(ret->raw_digest, res.raw_digest, sizeof(ret->raw_digest));
 	return 0;
 }
 
@@ -255,48 +255,98 @@ check_parent(struct store *s, const char *parent, struct err *e)
 	return r;
 }
 
+/* An unpacked, synced, unpublished layer: its temp dir and its record. */
+struct store_layer_pending {
+	char *tmp;
+	struct store_lay *l;
+};
+
+void
+store_layer_pending_free(struct store_layer_pending *p)
+{
+	if (!p)
+		return;
+	if (p->tmp)
+		(void)fs_rm_rf(p->tmp); /* gone already when it was published */
+	free(p->tmp);
+	store_lay_free(p->l);
+	free(p);
+}
+
 int
-store_layer_create(struct store *s, int in_fd, const struct store_layer_opts *o,
-		   struct store_layer_info *ret, struct err *e)
+store_layer_prepare(struct store *s, int in_fd, const struct store_layer_opts *o,
+		    struct store_layer_pending **ret, struct err *e)
 {
 	static const struct store_layer_opts none = {0};
-	_cleanup_free_ char *tmp = NULL;
-	struct store_layer_info info = {0};
-	struct store_lay *l = xcalloc(1, sizeof(*l));
+	struct store_layer_pending *p = NULL;
 	int r;
 
 	o = o ? o : &none;
-	l->sources = json_array();
-	r = check_parent(s, o->parent_chain, e);
-	if (r < 0 || (o->expected_diff_id && !digest_is_valid(o->expected_diff_id))) {
-		store_lay_free(l);
-		return r < 0 ? r : err_set(e, -EINVAL, "invalid diff ID '%s'", o->expected_diff_id);
-	}
-	r = fs_mkdtemp_in(s->layers_dir, ".tmp-", &tmp);
+	if (o->expected_diff_id && !digest_is_valid(o->expected_diff_id))
+		return err_set(e, -EINVAL, "invalid diff ID '%s'", o->expected_diff_id);
+	p = xcalloc(1, sizeof(*p));
+	p->l = xcalloc(1, sizeof(*p->l));
+	p->l->sources = json_array();
+	r = fs_mkdtemp_in(s->layers_dir, ".tmp-", &p->tmp);
 	if (r < 0) {
-		store_lay_free(l);
+		p->tmp = NULL;
+		store_layer_pending_free(p);
 		return err_errno(e, r, "cannot create a temporary layer in '%s'", s->layers_dir);
 	}
-	r = unpack(tmp, in_fd, l, &info, e);
-	if (r == 0 && o->expected_diff_id && strcmp(o->expected_diff_id + 7, l->diff) != 0)
+	r = unpack(p->tmp, in_fd, p->l, e);
+	if (r == 0 && o->expected_diff_id && strcmp(o->expected_diff_id + 7, p->l->diff) != 0)
 		r = err_set(e, -EINVAL, "layer diff ID mismatch: expected %s, got sha256:%s",
-			    o->expected_diff_id, l->diff);
+			    o->expected_diff_id, p->l->diff);
+	if (r < 0) {
+		store_layer_pending_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+int
+store_layer_commit(struct store *s, struct store_layer_pending *p, const struct store_layer_opts *o,
+		   struct store_layer_info *ret, struct err *e)
+{
+	static const struct store_layer_opts none = {0};
+	struct store_layer_info info = {0};
+	struct store_lay *l = p->l;
+	int r;
+
+	o = o ? o : &none;
+	r = check_parent(s, o->parent_chain, e);
 	if (r == 0) {
 		if (o->parent_chain)
 			memcpy(l->parent, o->parent_chain + 7, HEX_SZ);
 		store_chain_id(l->parent, l->diff, l->chain);
 		if (o->source_digest && o->source_repo)
 			add_source_json(l->sources, o->source_digest, o->source_repo);
-		r = write_meta(tmp, l);
+		r = write_meta(p->tmp, l);
 		if (r < 0)
 			err_errno(e, r, "cannot write layer metadata");
 	}
 	if (r == 0)
-		r = publish(s, tmp, &l, o, &info, e);
-	store_lay_free(l);
-	(void)fs_rm_rf(tmp); /* gone already when ours was published */
+		r = publish(s, p->tmp, &p->l, o, &info, e);
+	store_layer_pending_free(p);
 	if (r == 0 && ret)
 		*ret = info;
+	return r;
+}
+
+int
+store_layer_create(struct store *s, int in_fd, const struct store_layer_opts *o,
+		   struct store_layer_info *ret, struct err *e)
+{
+	struct store_layer_pending *p = NULL;
+	int r;
+
+	/* before unpacking anything, as the parent cannot appear meanwhile */
+	r = check_parent(s, o ? o->parent_chain : NULL, e);
+	if (r == 0)
+		r = store_layer_prepare(s, in_fd, o, &p, e);
+	if (r == 0)
+		r = store_layer_commit(s, p, o, ret, e);
 	return r;
 }
 

@@ -30,7 +30,6 @@ struct store_layer_info {
 	char chain_id[DIGEST_STR_LEN + 1];
 	char diff_id[DIGEST_STR_LEN + 1];
 	char parent[DIGEST_STR_LEN + 1];	/* "" for a base layer */
-	char raw_digest[DIGEST_STR_LEN + 1];	/* create only: digest of the input */
 	uint64_t size;				/* unpacked bytes */
 };
 
@@ -48,6 +47,31 @@ void store_layer_chain_id(const char *parent_chain, const char *diff_id,
  */
 int store_layer_create(struct store *s, int in_fd, const struct store_layer_opts *o,
 		       struct store_layer_info *ret, struct err *e);
+
+/*
+ * store_layer_create in two halves, so that the layers of one image can be
+ * unpacked concurrently and out of order (a pull unpacks each layer as soon
+ * as its download is in) and still appear strictly in order, each on top
+ * of its parent.
+ *
+ * store_layer_prepare unpacks @in_fd into a private temp directory of the
+ * layer store and syncs it to disk; nothing is visible and
+ * @o->parent_chain need not exist yet. Checks @o->expected_diff_id
+ * (-EINVAL, nothing kept). *@ret belongs to the caller, who passes it to
+ * store_layer_commit or frees it (the directory goes with it; one an
+ * interrupted run leaves is removed at the next start, as any .tmp-*).
+ *
+ * store_layer_commit checks the parent (-ENOENT), writes the layer's
+ * metadata and moves it into place, as store_layer_create; @o must name the
+ * same layer as at prepare. Consumes @p, also on failure.
+ */
+struct store_layer_pending;
+int store_layer_prepare(struct store *s, int in_fd, const struct store_layer_opts *o,
+			struct store_layer_pending **ret, struct err *e);
+int store_layer_commit(struct store *s, struct store_layer_pending *p,
+		       const struct store_layer_opts *o, struct store_layer_info *ret,
+		       struct err *e);
+void store_layer_pending_free(struct store_layer_pending *p);
 
 /*
  * Looks up layer @chain_id; with @hold, takes a hold on it. 0 and @ret (may

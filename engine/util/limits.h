@@ -33,8 +33,18 @@
 
 /* Per-connection memory MHD may use to parse a request head: above the two
  * bounds before, so they answer with a Docker-style JSON message; a head
- * larger than this gets MHD's own 414/431 (a short HTML body). */
+ * larger than this gets MHD's own 414/431 (a short HTML body). TLS
+ * connections, and plain ones whose first head the front door did not see
+ * whole in its first REQLINE_PEEK bytes, get this much. */
 #define LIMIT_MHD_CONN_MEMORY (256u * 1024)
+/*
+ * The same for plain connections whose first head was seen whole in those
+ * bytes (every real client's): MHD zeroes a connection's memory (all of it,
+ * and half of it again) at every request, so this is per-request work, not
+ * only memory (docs/performance.md, "/_ping"). A later request of such a
+ * connection whose head does not fit (past about 32 KB) gets MHD's 431.
+ */
+#define LIMIT_MHD_CONN_MEMORY_SMALL (32u * 1024)
 
 /* Concurrent connections: enough for many `logs -f`/`events`/attach. */
 #define LIMIT_CONNECTIONS 1024

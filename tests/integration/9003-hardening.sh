@@ -369,6 +369,17 @@ expect_match "a 140 KB header block: 431 with a Docker message" "$out" \
 out=$("$PY" "$T_DIR/big.py" "$BERTH_SOCK" url)
 expect_match "a 70 KB request target: 414 with a Docker message" "$out" \
 	'^HTTP/1.1 414 .*"message":"request URI is too long \(limit 65536 bytes\)"'
+# Heads within the limits are served: a large first head (the front door
+# gives its connection libmicrohttpd's large memory) and a 20 KB one on a
+# connection whose first head was small (docs/security.md).
+hdr=$(head -c 100000 /dev/zero | tr '\0' a)
+out=$(curl -s --unix-socket "$BERTH_SOCK" -H "X-Big: $hdr" -w ' %{http_code}' http://x/_ping)
+expect_eq "a 100 KB header block on a first request: served" "$out" "OK 200"
+out=$(curl -s --unix-socket "$BERTH_SOCK" -w ' %{http_code} %{num_connects};' http://x/_ping \
+	--next --unix-socket "$BERTH_SOCK" -H "X-Big: ${hdr:0:20000}" -w ' %{http_code} %{num_connects}' \
+	http://x/_ping)
+expect_eq "a 20 KB header block on the 2nd request of a kept-alive connection: served" "$out" \
+	"OK 200 1;OK 200 0"
 out=$("$PY" "$T_DIR/big.py" "$BERTH_SOCK" body)
 expect_match "a 64 MiB create body is refused from its Content-Length: 413" "$out" \
 	'^HTTP/1.1 413 .*"message":"request body is too large \(limit 4194304 bytes\)"'

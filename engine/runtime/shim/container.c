@@ -137,6 +137,22 @@ fd_path(int fd, char out[64])
 	snprintf(out, 64, "/proc/self/fd/%d", fd);
 }
 
+/*
+ * @name in @dirfd, the root of a tmpfs this child has just mounted (nothing
+ * in it comes from the image), made and opened O_PATH: no walk beneath the
+ * root needed. With @make unset, opened again (the mount now on it).
+ */
+static int
+tmpfs_subdir(int dirfd, const char *name, bool make)
+{
+	int fd;
+
+	if (make && mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* Remounts a bind mount with @flags, keeping the locked flags it already has. */
 static int
 remount_bind(const char *target, unsigned long flags)
@@ -178,13 +194,12 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 	if (fd < 0)
 		return fd;
 	for (size_t i = 0; ctrls[i]; i++) {
-		_cleanup_free_ char *sub = xasprintf("%s/%s", dest, ctrls[i]);
 		_cleanup_free_ char *host = xasprintf("/sys/fs/cgroup/%s", ctrls[i]);
 		_cleanup_close_ int sfd = -1;
 		char sp[64];
 		if (!fs_exists(host))
 			continue;
-		sfd = open_target(rootfd, sub, false);
+		sfd = tmpfs_subdir(fd, ctrls[i], true);
 		if (sfd < 0)
 			return sfd;
 		fd_path(sfd, sp);
@@ -193,7 +208,7 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags)
 			return -errno;
 		if (flags & MS_RDONLY) {
 			/* remount through a fresh fd: the old one names the covered inode */
-			_cleanup_close_ int nfd = open_target(rootfd, sub, false);
+			_cleanup_close_ int nfd = tmpfs_subdir(fd, ctrls[i], false);
 			if (nfd < 0)
 				return nfd;
 			fd_path(nfd, sp);
@@ -245,14 +260,18 @@ mount_cgroup_own(int rootfd, const char *dest, unsigned long flags, const char *
 	fd_path(fd, p);
 	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return -errno;
+	/* the tmpfs's root, through a fresh fd: the old one names the covered inode */
+	safe_close(fd);
+	fd = open_target(rootfd, dest, false);
+	if (fd < 0)
+		return fd;
 	for (size_t i = 0; ctrls[i]; i++) {
-		_cleanup_free_ char *sub = xasprintf("%s/%s", dest, ctrls[i]);
 		_cleanup_free_ char *host = xasprintf("/sys/fs/cgroup/%s/%s", ctrls[i], cg_path);
 		_cleanup_close_ int sfd = -1;
 		char sp[64];
 		if (!fs_exists(host))
 			continue;
-		sfd = open_target(rootfd, sub, false);
+		sfd = tmpfs_subdir(fd, ctrls[i], true);
 		if (sfd < 0)
 			return sfd;
 		fd_path(sfd, sp);
@@ -260,7 +279,7 @@ mount_cgroup_own(int rootfd, const char *dest, unsigned long flags, const char *
 			return -errno;
 		if (flags & MS_RDONLY) {
 			/* remount through a fresh fd: the old one names the covered inode */
-			_cleanup_close_ int nfd = open_target(rootfd, sub, false);
+			_cleanup_close_ int nfd = tmpfs_subdir(fd, ctrls[i], false);
 			int r;
 			if (nfd < 0)
 				return nfd;
@@ -269,10 +288,6 @@ mount_cgroup_own(int rootfd, const char *dest, unsigned long flags, const char *
 				return r;
 		}
 	}
-	safe_close(fd);
-	fd = open_target(rootfd, dest, false);
-	if (fd < 0)
-		return fd;
 	fd_path(fd, p);
 	if (mount(NULL, p, NULL, MS_REMOUNT | ro, "mode=755") < 0)
 		return -errno;

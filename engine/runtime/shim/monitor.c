@@ -47,6 +47,10 @@
 
 /* After the process exited, output still open (an exec's orphaned daemon) is given up after this. */
 #define DRAIN_MS 2000
+/* Memory is given back (trim.c) once the loop has been idle this long after any
+ * activity (the start, attach, output), at most once per TRIM_INTERVAL_MS. */
+#define TRIM_IDLE_MS 250
+#define TRIM_INTERVAL_MS 5000
 
 enum client_kind { CLIENT_REQUEST, CLIENT_ATTACH, CLIENT_WAIT };
 
@@ -558,6 +562,8 @@ shim_monitor_run(struct shim_monitor_args *a)
 {
 	struct monitor m = {.a = a, .log_fd = -1};
 	struct pollfd p[LIMIT_SHIM_CLIENTS + 5];
+	struct deadline trim_at = deadline_in_ms(TRIM_IDLE_MS); /* the start-up's pages */
+	bool trim_due = true;
 
 	if (a->spec->log_path)
 		log_open(&m);
@@ -565,7 +571,7 @@ shim_monitor_run(struct shim_monitor_args *a)
 		fcntl(a->in_fd, F_SETFL, fcntl(a->in_fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
 		size_t n, nc;
-		int timeout = -1;
+		int timeout = -1, ready;
 
 		if (m.exited && a->out_fd < 0 && a->err_fd < 0)
 			break;
@@ -573,11 +579,26 @@ shim_monitor_run(struct shim_monitor_args *a)
 			timeout = deadline_remaining_ms(m.drain);
 			if (timeout == 0)
 				break;
+		} else if (trim_due) {
+			timeout = deadline_remaining_ms(trim_at);
 		}
 		n = build_pollset(&m, p);
 		nc = m.n_clients;
-		if (poll(p, n, timeout) < 0 && errno != EINTR)
+		ready = poll(p, n, timeout);
+		if (ready < 0 && errno != EINTR)
 			break;
+		if (ready == 0 && trim_due && !m.exited) {
+			shim_release_memory();
+			trim_due = false;
+			trim_at = deadline_in_ms(TRIM_INTERVAL_MS);
+			continue;
+		}
+		if (ready > 0) {
+			/* activity: trim once idle again, not before the interval is over */
+			trim_due = true;
+			if (deadline_remaining_ms(trim_at) < TRIM_IDLE_MS)
+				trim_at = deadline_in_ms(TRIM_IDLE_MS);
+		}
 		if (p[0].revents)
 			reap(&m);
 		if (p[2].revents)

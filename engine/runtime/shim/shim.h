@@ -100,3 +100,10 @@ struct shim_monitor_args {
 
 /* Runs until the process exited and its output drained; returns the shim's exit status. */
 int shim_monitor_run(struct shim_monitor_args *a);
+
+/*
+ * Gives back the freed heap, the stack below the caller and the mapped pages
+ * of the program's read-only segments (trim.c). The monitor loop calls it
+ * when idle; nothing below the caller's frame may be in use.
+ */
+void shim_release_memory(void);

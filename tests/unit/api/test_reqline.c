@@ -114,3 +114,25 @@ Test(reqline, split_requests_are_judged_as_the_first)
 	cr_expect(reqline_split_is_garbage(NULL, "/_p\x01ng"));
 	cr_expect(reqline_split_is_garbage("GET", "/x\x7f"));
 }
+
+Test(reqline, a_head_is_complete_at_its_empty_line)
+{
+	static const char *const complete[] = {
+		"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET / HTTP/1.1\nHost: x\n\n", /* bare LFs */
+		"POST / HTTP/1.1\r\n\r\n{}",   /* a body may follow */
+		"\r\nGET / HTTP/1.1\r\n\r\n",
+	};
+	static const char *const partial[] = {
+		"GET /_ping HTTP/1.1\r\nHost: x\r\n\r",
+		"GET /_ping HTTP/1.1\r\nHost: x\r\n",
+		"\r\n\r\nGET / HTTP/1.1\r\n", /* leading empty lines end nothing */
+		"\n",
+		"",
+	};
+
+	for (size_t i = 0; i < sizeof(complete) / sizeof(*complete); i++)
+		cr_expect(reqline_head_is_complete(complete[i], strlen(complete[i])), "%zu", i);
+	for (size_t i = 0; i < sizeof(partial) / sizeof(*partial); i++)
+		cr_expect_not(reqline_head_is_complete(partial[i], strlen(partial[i])), "%zu", i);
+}

@@ -88,6 +88,79 @@ Test(store_layer, diff_id_mismatch_and_missing_parent_store_nothing)
 			  "left '%s'", de->d_name);
 }
 
+/* Only . and .. left in the layer store. */
+static void
+expect_no_layer_dirs(void)
+{
+	char p[512];
+	struct dirent *de;
+
+	snprintf(p, sizeof(p), "%s/layers", fx_root);
+	_cleanup_closedir_ DIR *d = opendir(p);
+	cr_assert(d);
+	while ((de = readdir(d)))
+		cr_expect(de->d_name[0] == '.' && (!de->d_name[1] || de->d_name[1] == '.'),
+			  "left '%s'", de->d_name);
+}
+
+Test(store_layer, prepared_out_of_order_committed_in_order)
+{
+	struct store_layer_pending *p0 = NULL, *p1 = NULL;
+	struct store_layer_info i0, i1;
+	struct err e = ERR_INIT;
+	char c0[72], c1[72], d0[72], d1[72], id[72];
+	int fd;
+
+	/* the child first: its parent does not exist yet */
+	fd = tarfile_open(fx_tar("b", "B"));
+	cr_assert_eq(store_layer_prepare(fx_store, fd, NULL, &p1, &e), 0, "%s", e.msg);
+	close(fd);
+	fd = tarfile_open(fx_tar("a", "A"));
+	cr_assert_eq(store_layer_prepare(fx_store, fd, NULL, &p0, &e), 0, "%s", e.msg);
+	close(fd);
+	cr_assert_eq(store_layer_commit(fx_store, p0, NULL, &i0, &e), 0, "%s", e.msg);
+	snprintf(c0, sizeof(c0), "%s", i0.chain_id);
+	snprintf(d0, sizeof(d0), "%s", i0.diff_id);
+	struct store_layer_opts o1 = {.parent_chain = c0};
+	cr_assert_eq(store_layer_commit(fx_store, p1, &o1, &i1, &e), 0, "%s", e.msg);
+	snprintf(d1, sizeof(d1), "%s", i1.diff_id);
+	store_layer_chain_id(c0, d1, c1);
+	cr_expect_str_eq(i1.chain_id, c1);
+	cr_expect_str_eq(i1.parent, c0);
+	/* the same layers as store_layer_create makes, and they survive a reopen */
+	fx_image((const char *[]){d0, d1}, 2, "2024-01-01T00:00:00Z", NULL, NULL, id);
+	fx_reopen();
+	cr_expect_eq(store_layer_get(fx_store, i1.chain_id, false, NULL, &e), 0);
+}
+
+Test(store_layer, pending_layers_leave_nothing_when_freed_or_refused)
+{
+	struct store_layer_opts bad = {.expected_diff_id = "sha256:"
+							   "000000000000000000000000000000000000000"
+							   "0000000000000000000000000"};
+	struct store_layer_opts orphan = {.parent_chain = "sha256:"
+							  "0000000000000000000000000000000000000000"
+							  "000000000000000000000000"};
+	struct store_layer_pending *p = NULL;
+	struct err e = ERR_INIT;
+	int fd = tarfile_open(fx_tar("a", "A"));
+
+	cr_expect_eq(store_layer_prepare(fx_store, fd, &bad, &p, &e), -EINVAL);
+	cr_expect(strstr(e.msg, "diff ID mismatch"), "%s", e.msg);
+	cr_expect_null(p);
+	close(fd);
+	fd = tarfile_open(fx_tar("a", "A"));
+	cr_assert_eq(store_layer_prepare(fx_store, fd, NULL, &p, &e), 0, "%s", e.msg);
+	close(fd);
+	store_layer_pending_free(p); /* a pull that failed later */
+	expect_no_layer_dirs();
+	fd = tarfile_open(fx_tar("a", "A"));
+	cr_assert_eq(store_layer_prepare(fx_store, fd, NULL, &p, &e), 0, "%s", e.msg);
+	close(fd);
+	cr_expect_eq(store_layer_commit(fx_store, p, &orphan, NULL, &e), -ENOENT);
+	expect_no_layer_dirs();
+}
+
 Test(store_layer, hostile_layer_is_refused)
 {
 	char path[512];
