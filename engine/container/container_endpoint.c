@@ -438,7 +438,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 		entry_opts(c, json_array_get(list, i), &xo, &xaliases, &xlinks);
 		r = network_connect(cs->net, c->id, &xo, &ep, e);
 		if (r < 0) {
-			container_endpoint_detach(cs, c);
+			container_endpoint_detach(cs, c, false);
 			return r;
 		}
 		network_event(cs, c, "connect", &ep);
@@ -449,7 +449,7 @@ container_endpoint_attach(struct containers *cs, struct container *c, struct err
 }
 
 int
-container_endpoint_detach(struct containers *cs, struct container *c)
+container_endpoint_detach(struct containers *cs, struct container *c, bool defer)
 {
 	struct network_endpoint *eps = NULL;
 	struct err e = ERR_INIT;
@@ -457,7 +457,7 @@ container_endpoint_detach(struct containers *cs, struct container *c)
 	int r;
 
 	(void)network_endpoints(cs->net, c->id, &eps, &n);
-	r = network_detach(cs->net, c->id, &e);
+	r = (defer ? network_release : network_detach)(cs->net, c->id, &e);
 	if (r < 0)
 		log_warn("container %.12s: network clean-up: %s, ignoring", c->id, e.msg);
 	for (size_t i = 0; i < n; i++) {

@@ -42,9 +42,15 @@ void container_endpoint_refresh(struct containers *cs, struct container *c);
  */
 int container_endpoint_attach(struct containers *cs, struct container *c, struct err *e);
 
-/* Gives the network back and clears the address part of c->ep; failures are
- * logged. 0 when networking has nothing of @c left, else a negative errno. */
-int container_endpoint_detach(struct containers *cs, struct container *c);
+/*
+ * Gives the network back and clears the address part of c->ep; failures are
+ * logged. With @defer (the exit path, and the AutoRemove removal after it)
+ * the veth deletion and address release finish in the background
+ * (network_release); without, nothing of @c is left when it returns. 0 when
+ * networking has nothing of @c left (or, with @defer, only what the
+ * background release will remove), else a negative errno.
+ */
+int container_endpoint_detach(struct containers *cs, struct container *c, bool defer);
 
 /*
  * docker network connect: adds network @ref with @settings (engine keys as

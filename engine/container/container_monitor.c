@@ -139,7 +139,7 @@ monitor_exit(struct containers *cs, struct container *c, const struct runtime_ex
 	int r;
 
 	healthmon_disarm(cs->health, c);
-	r = container_endpoint_detach(cs, c);
+	r = container_endpoint_detach(cs, c, true);
 	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	trace_point("exit.net_detached", c->id);
 	if (runtime_cleanup(bundle, &ignored) == 0 && r == 0)

@@ -182,7 +182,7 @@ start_failed(struct containers *cs, struct container *c, int code, struct err *e
 	const char *status = code == -ENOENT ? "127" : code == -EACCES ? "126" : "128";
 	bool autorm;
 
-	container_endpoint_detach(cs, c);
+	container_endpoint_detach(cs, c, false);
 	(void)container_dns_sync(cs, c); /* the endpoint is gone: detaches */
 	(void)runtime_cleanup(bundle, &ignored);
 	pthread_mutex_lock(&c->mu);
@@ -512,13 +512,18 @@ lifecycle_remove(struct containers *cs, struct container *c, bool force, bool vo
 	pristine = c->pristine;
 	pthread_mutex_unlock(&c->mu);
 	/* Never started, connected or disconnected since this daemon created
-	 * it: no bundle, endpoint, namespace, firewall rule or DNS attachment
-	 * can exist (its ID was new), so there is nothing to look for. */
+	 * it, or its exit's clean-up succeeded: no bundle, endpoint, namespace,
+	 * firewall rule or DNS attachment can exist (its ID was new), so there
+	 * is nothing to look for but the exit's background network release,
+	 * which an explicit removal waits for (nothing left when it returns);
+	 * AutoRemove's removal does not wait for it. */
 	if (!pristine) {
 		(void)runtime_cleanup(bundle, &ignored);
 		trace_point("rm.bundle_cleaned", c->id);
-		container_endpoint_detach(cs, c);
+		container_endpoint_detach(cs, c, c->spec.auto_remove);
 		(void)container_dns_sync(cs, c);
+	} else if (!c->spec.auto_remove && cs->net) {
+		network_release_wait(cs->net, c->id);
 	}
 	if (volumes)
 		for (size_t i = 0; i < c->spec.n_mounts; i++)

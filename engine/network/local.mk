@@ -13,6 +13,7 @@ libberth_engine_a_SOURCES += \
 	engine/network/network.c engine/network/network_open.c engine/network/network.h \
 	engine/network/plumb.c engine/network/plumb.h \
 	engine/network/portmap.c engine/network/portmap.h \
+	engine/network/reaper.c engine/network/reaper.h \
 	engine/network/sweep.c
 
 # Integration driver and test (root only; the script skips otherwise).
@@ -30,7 +31,8 @@ tests_unit_engine_network_test_network_SOURCES = \
 	tests/unit/engine/network/test_portmap.c \
 	tests/unit/engine/network/test_firewall.c \
 	tests/unit/engine/network/test_endpoint.c \
-	tests/unit/engine/network/test_dns.c
+	tests/unit/engine/network/test_dns.c \
+	tests/unit/engine/network/test_reaper.c
 tests_unit_engine_network_test_network_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_network_test_network_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

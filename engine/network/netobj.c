@@ -37,6 +37,7 @@
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 #include "engine/network/network_internal.h"
+#include "engine/network/reaper.h"
 
 /* ---- network objects: predefined and user-defined networks ---- */
 
@@ -874,6 +875,7 @@ network_remove(struct network_state *net, const char *ref, char ret_id[65], stru
 
 	pthread_mutex_lock(&net->setup_lock);
 	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, NULL); /* exited containers' veths and addresses first */
 	i = netobj_find(net, ref, e);
 	if (i >= 0) {
 		snapshot(net, net->nets[i], &snap);

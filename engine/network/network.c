@@ -28,6 +28,7 @@
 #include "engine/network/netns.h"
 #include "engine/network/network.h"
 #include "engine/network/plumb.h"
+#include "engine/network/reaper.h"
 #include "engine/util/cleanup.h"
 #include "engine/util/fs.h"
 #include "engine/util/id.h"
@@ -259,9 +260,8 @@ pick_port(struct network_state *net, struct ep_rec *rec, size_t i,
 	return 0;
 }
 
-/* Under net->lock: gives back what @id holds in @br's IPAMs. 0 or -errno. */
-static int
-release_addrs(struct bridge_net *br, const char *id)
+int
+netstate_release_addrs(struct bridge_net *br, const char *id)
 {
 	int r = br->ipam ? ipam_release(br->ipam, id) : 0;
 	int r6 = br->ipam6 ? ipam6_release(br->ipam6, id) : 0;
@@ -340,7 +340,7 @@ claim_resources(struct network_state *net, struct bridge_net *br, struct ep_rec 
 	for (size_t i = 0; i < o->n_ports; i++) {
 		r = pick_port(net, rec, i, &o->ports[i], name, e);
 		if (r < 0) {
-			(void)release_addrs(br, rec->ep.container_id);
+			(void)netstate_release_addrs(br, rec->ep.container_id);
 			return r;
 		}
 		rec->ep.n_ports++;
@@ -416,7 +416,7 @@ unclaim(struct network_state *net, const char *id, const char *network_id)
 	pthread_mutex_lock(&net->lock);
 	rec = take_rec_at(net, find_ep(net, id, network_id));
 	br = rec ? netobj_bridge_of(net, &rec->ep) : &net->br;
-	if (release_addrs(br, id) < 0 || (br->ipam && ipam_sync(br->ipam) < 0))
+	if (netstate_release_addrs(br, id) < 0 || (br->ipam && ipam_sync(br->ipam) < 0))
 		log_warn("cannot save IPAM state after releasing '%s', ignoring", id);
 	pthread_mutex_unlock(&net->lock);
 }
@@ -465,6 +465,7 @@ network_attach(struct network_state *net, const char *id, const struct network_a
 	if (o->mode == NETWORK_MODE_BRIDGE && (r = ensure_bridge(net, br, e)) < 0)
 		return r;
 	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, id); /* a restart: its last run's veth and address go first */
 	/* The network may have gone while the lock was not held. */
 	if (o->mode == NETWORK_MODE_BRIDGE && netobj_bridge_of(net, &rec->ep) != br)
 		r = err_set(e, -ENOENT, "network %s not found", rec->ep.network);
@@ -515,6 +516,7 @@ network_connect(struct network_state *net, const char *id, const struct network_
 	bo.ports = NULL;
 	bo.n_ports = 0;
 	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, id);
 	i = netstate_find_rec(net, id);
 	r = i >= 0 && (net->eps[i]->ep.mode == NETWORK_MODE_BRIDGE ||
 		       net->eps[i]->ep.mode == NETWORK_MODE_NONE) ? 0 : -EINVAL;
@@ -637,7 +639,8 @@ drop_endpoint(struct network_state *net, struct ep_rec *rec, bool drop_ns, struc
 	/* A removed network cannot have endpoints, so @br outlives this call. */
 	plumb_unplumb(br, &rec->ep, true, drop_ns, first);
 	pthread_mutex_lock(&net->lock);
-	r = rec->ep.mode == NETWORK_MODE_BRIDGE ? release_addrs(br, rec->ep.container_id) : 0;
+	r = rec->ep.mode == NETWORK_MODE_BRIDGE ? netstate_release_addrs(br, rec->ep.container_id)
+						: 0;
 	/* under the lock: a network removal may free @br once the lock is dropped */
 	if (r >= 0 && rec->ep.mode == NETWORK_MODE_BRIDGE && br->ipam)
 		r = ipam_sync(br->ipam);
@@ -663,6 +666,7 @@ network_disconnect(struct network_state *net, const char *id, const char *ref, s
 	int r = 0;
 
 	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, id);
 	i = netobj_find(net, ref, e);
 	if (i >= 0) {
 		snprintf(name, sizeof(name), "%s", net->nets[i]->def.name);
@@ -762,6 +766,9 @@ network_detach(struct network_state *net, const char *id, struct err *e)
 
 	if (!endpoint_id_valid(id))
 		return err_set(e, -EINVAL, "invalid container ID '%s'", id);
+	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, id); /* returns with nothing of @id left in the kernel */
+	pthread_mutex_unlock(&net->lock);
 	for (;;) {
 		_cleanup_(netstate_rec_freep) struct ep_rec *rec = NULL;
 		pthread_mutex_lock(&net->lock);
@@ -796,6 +803,89 @@ network_detach(struct network_state *net, const char *id, struct err *e)
 		int r = netns_destroy(fallback.netns_path);
 		if (r < 0 && !err_is_set(&first))
 			err_errno(&first, r, "cannot remove network namespace '%s'", fallback.netns_path);
+	}
+	if (err_is_set(&first))
+		return err_copy(e, &first);
+	return 0;
+}
+
+/*
+ * network_detach's steps in an order that lets the slow ones wait: the port
+ * rules, the endpoint records and the namespace file go now; a bridge
+ * endpoint's veth and addresses go to the reaper (reaper.h). Endpoints of
+ * other modes (none: no veth) are dropped at once.
+ */
+void
+network_release_wait(struct network_state *net, const char *id)
+{
+	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, id);
+	pthread_mutex_unlock(&net->lock);
+}
+
+int
+network_release(struct network_state *net, const char *id, struct err *e)
+{
+	struct reaper_job *job;
+	struct ep_rec **recs;
+	char netns[sizeof(((struct network_endpoint *)0)->netns_path)] = "";
+	struct err first = ERR_INIT;
+	bool queued = false;
+	size_t n = 0;
+
+	if (!endpoint_id_valid(id))
+		return err_set(e, -EINVAL, "invalid container ID '%s'", id);
+	job = reaper_job_new(id);
+	/* Taken and queued in one go: the reaper never sees a job still growing. */
+	pthread_mutex_lock(&net->lock);
+	recs = xcalloc(net->n_eps + 1, sizeof(*recs));
+	while ((recs[n] = take_rec_at(net, netstate_find_rec(net, id)))) {
+		if (recs[n]->ep.mode == NETWORK_MODE_BRIDGE) {
+			reaper_job_add(job, netobj_bridge_of(net, &recs[n]->ep),
+				       recs[n]->ep.host_veth);
+			queued = true;
+		}
+		n++;
+	}
+	if (queued)
+		reaper_queue(net, job); /* seen by waiters from now on */
+	pthread_mutex_unlock(&net->lock);
+	if (!queued)
+		reaper_job_free(job);
+	for (size_t i = 0; i < n; i++) {
+		struct ep_rec *rec = recs[i];
+		char stem[96];
+		int r;
+
+		if (!netns[0] &&
+		    (rec->ep.mode == NETWORK_MODE_BRIDGE || rec->ep.mode == NETWORK_MODE_NONE))
+			memcpy(netns, rec->ep.netns_path, sizeof(netns));
+		if (rec->ep.mode != NETWORK_MODE_BRIDGE) {
+			drop_endpoint(net, rec, false, &first);
+		} else {
+			/* A removed network cannot have endpoints or jobs: the bridge stays. */
+			pthread_mutex_lock(&net->lock);
+			struct bridge_net *br = netobj_bridge_of(net, &rec->ep);
+			pthread_mutex_unlock(&net->lock);
+			plumb_remove_rules(br, &rec->ep, true, &first);
+			endpoint_stem(&rec->ep, stem);
+			r = endpoint_remove(net->ep_dir, stem);
+			if (r < 0 && !err_is_set(&first))
+				err_errno(&first, r, "cannot remove endpoint record '%s'", stem);
+		}
+		netstate_rec_free(rec);
+	}
+	free(recs);
+	/* Nothing recorded: released already (the AutoRemove removal after the
+	 * exit), or never attached. What a crash can leave without a record is
+	 * the start-up sweep's (network_cleanup_stale): recovery runs it once
+	 * it has handed every dead container to the exit path. */
+	if (n == 0)
+		return 0;
+	if (netns[0]) {
+		int r = netns_destroy(netns);
+		if (r < 0 && !err_is_set(&first))
+			err_errno(&first, r, "cannot remove network namespace '%s'", netns);
 	}
 	if (err_is_set(&first))
 		return err_copy(e, &first);

@@ -220,6 +220,22 @@ int network_endpoint_check(struct network_state *net, const char *ref, const cha
  */
 int network_detach(struct network_state *net, const char *id, struct err *e);
 
+/*
+ * network_detach for an exited container, without waiting for the kernel:
+ * port rules, endpoint records and the namespace file are gone when it
+ * returns; bridge endpoints' veths are deleted and their addresses given
+ * back in the background, after which the addresses may be reused. Until
+ * then any network_attach, network_connect, network_disconnect or
+ * network_detach of @id waits for them, as do network removal and
+ * network_shutdown. 0 when there was nothing (or it was already released):
+ * unlike network_detach it does not search the kernel for what a crash may
+ * have left without a record; network_cleanup_stale does that at start.
+ */
+int network_release(struct network_state *net, const char *id, struct err *e);
+
+/* Waits until @id's background release (network_release), if any, is done. */
+void network_release_wait(struct network_state *net, const char *id);
+
 /* Copies @id's first endpoint (lowest interface) into *ret: 0 or -ENOENT. */
 int network_inspect(struct network_state *net, const char *id, struct network_endpoint *ret,
 		    struct err *e);

@@ -47,12 +47,18 @@ struct network_state {
 	size_t n_nets;
 	struct netdef_pool *pools; /* automatic subnets come from these, in order */
 	size_t n_pools;
+	/* reaper.c: exited containers' veth deletions and address releases */
+	pthread_cond_t reap_cv;	  /* with lock: a job queued or finished */
+	struct reaper_job *reaps; /* queued and running, oldest (running) first */
+	bool reaper_running;	  /* its thread, detached, ends when the queue is empty */
 };
 
 /* Index of the endpoint record of container @id, or -1 (lock held). */
 ssize_t netstate_find_rec(struct network_state *net, const char *id);
 /* Appends @rec to the endpoint records (lock held). */
 void netstate_insert_rec(struct network_state *net, struct ep_rec *rec);
+/* Gives back what @id holds in @br's IPAMs, without saving them (lock held). 0 or -errno. */
+int netstate_release_addrs(struct bridge_net *br, const char *id);
 /* Frees an endpoint record (NULL is fine). */
 void netstate_rec_free(struct ep_rec *rec);
 

@@ -39,6 +39,7 @@
 #include "engine/util/trace.h"
 
 #include "engine/network/network_internal.h"
+#include "engine/network/reaper.h"
 
 /* Re-takes the host ports of an endpoint found on disk; a lost one is logged. */
 static void
@@ -121,6 +122,7 @@ network_open(const struct network_config *cfg, struct network_state **ret, struc
 
 	pthread_mutex_init(&net->setup_lock, NULL);
 	pthread_mutex_init(&net->lock, NULL);
+	pthread_cond_init(&net->reap_cv, NULL);
 	net->br.cidr = xstrdup(cfg->bridge_cidr ? cfg->bridge_cidr : "10.88.0.1/16");
 	net->br.disabled = strcmp(bridge, "none") == 0;
 	if (!plumb_ifname_valid(bridge)) {
@@ -185,6 +187,7 @@ network_shutdown(struct network_state *net)
 		return;
 	pthread_mutex_lock(&net->setup_lock);
 	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, NULL); /* no exited container's veth outlives berthd */
 	release_bridge_firewall(net, &net->br);
 	for (size_t i = 0; i < net->n_nets; i++)
 		if (net->nets[i]->own_br && net->nets[i]->br)
@@ -198,6 +201,7 @@ network_close(struct network_state *net)
 {
 	if (!net)
 		return;
+	reaper_stop(net);
 	for (size_t i = 0; i < net->n_eps; i++)
 		netstate_rec_free(net->eps[i]);
 	free(net->eps);
@@ -211,6 +215,7 @@ network_close(struct network_state *net)
 	free(net->br.cidr);
 	free(net->ep_dir);
 	free(net->netns_dir);
+	pthread_cond_destroy(&net->reap_cv);
 	pthread_mutex_destroy(&net->lock);
 	pthread_mutex_destroy(&net->setup_lock);
 	free(net);
@@ -337,6 +342,7 @@ network_destroy_bridge(struct network_state *net, struct err *e)
 
 	pthread_mutex_lock(&net->setup_lock);
 	pthread_mutex_lock(&net->lock);
+	reaper_wait(net, NULL);
 	r = net->n_eps ? -EBUSY : 0;
 	pthread_mutex_unlock(&net->lock);
 	if (r < 0)

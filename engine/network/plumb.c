@@ -278,20 +278,29 @@ keep_first(struct err *e, int r, const char *what, const char *arg)
 }
 
 void
-plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
-	      bool drop_ns, struct err *e)
+plumb_remove_rules(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
+		   struct err *e)
 {
-	_cleanup_nlsock_ struct nl_sock *sk = NULL;
 	struct err tmp = ERR_INIT;
 	int r;
 
-	if (ep->mode == NETWORK_MODE_HOST || ep->mode == NETWORK_MODE_CONTAINER)
-		return;
 	if (ep->mode == NETWORK_MODE_BRIDGE && br->fw && (!exact || ep->n_ports > 0)) {
 		r = firewall_remove_owner(br->fw, ep->container_id, &tmp);
 		if (r < 0 && e && !err_is_set(e))
 			err_copy(e, &tmp);
 	}
+}
+
+void
+plumb_unplumb(struct bridge_net *br, const struct network_endpoint *ep, bool exact, bool drop_ns,
+	      struct err *e)
+{
+	_cleanup_nlsock_ struct nl_sock *sk = NULL;
+	int r;
+
+	if (ep->mode == NETWORK_MODE_HOST || ep->mode == NETWORK_MODE_CONTAINER)
+		return;
+	plumb_remove_rules(br, ep, exact, e);
 	/* Deleting one end deletes the pair; the namespace going away would too,
 	 * but only once no process holds it, so do not rely on that. */
 	if (ep->host_veth[0] && iface_sock_open(NULL, &sk, NULL) == 0) {

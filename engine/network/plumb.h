@@ -65,6 +65,13 @@ int plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, boo
 int plumb_default_route(const struct network_endpoint *ep, struct err *e);
 
 /*
+ * The port rules step of plumb_unplumb alone: network_release removes them
+ * at once and leaves the veth to the reaper (reaper.h).
+ */
+void plumb_remove_rules(struct bridge_net *br, const struct network_endpoint *ep, bool exact,
+			struct err *e);
+
+/*
  * Best-effort teardown of @ep: port rules, veth, and the namespace file when
  * @drop_ns (the last endpoint of the container, or crash clean-up). Every step
  * is tried; the first failure is stored in @e (which may be NULL). With

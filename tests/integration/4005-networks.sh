@@ -4,9 +4,10 @@
 # create/ls/inspect/rm/prune with filters, dockerd's errors for hostile input,
 # containers on a user network reach each other, two user networks cannot
 # reach each other, an --internal network has no route out (a fake outside
-# host in a netns of our own), and nothing (bridge, nft table, veth) is left
-# behind. Every networks response validates against moby's v1.44 and v1.41
-# schemas (tests/helpers/apischema.py).
+# host in a netns of our own), an exited container's veth and address go
+# (in the background for run --rm; before docker rm returns otherwise), and
+# nothing (bridge, nft table, veth) is left behind. Every networks response
+# validates against moby's v1.44 and v1.41 schemas (tests/helpers/apischema.py).
 . "$(dirname "$0")/../helpers/lib.sh"
 [ "$(id -u)" = 0 ] || { skip "needs root"; finish; }
 berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
@@ -167,6 +168,25 @@ out=$(api POST /v1.44/containers/create -H 'Content-Type: application/json' \
 expect_eq "create on an unknown network is a 404" "${out##*$'\n'}" 404
 expect_match "saying so" "${out%$'\n'*}" '^\{"message":"network nosuchnet not found"\}$'
 check "berthd keeps serving" "$DOCKER" version
+
+# --- an exit's veth deletion and address release run in the background ------
+IPAMF=$BERTH_ROOT/data/network/networks/bridge/ipam.json
+"$DOCKER" run --rm --cidfile "$T_DIR/rr.cid" busybox true
+RR=$(cat "$T_DIR/rr.cid")
+check "run --rm: its veth goes right after" wait_for 5 sh -c "! ip -o link | grep -q 'berth:$RR'"
+check "run --rm: and its address is released" wait_for 5 sh -c "! grep -q '$RR' '$IPAMF'"
+"$DOCKER" run -d --name rs --restart on-failure:3 busybox \
+	sh -c 'ip -4 -o addr show eth0 | grep -q inet || exit 7; exit 1' >/dev/null
+check "a restarting container has its address at every start" wait_for 30 sh -c \
+	"test \"\$('$DOCKER' inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' rs)\" = '3 exited 1'"
+RS=$("$DOCKER" inspect -f '{{.Id}}' rs)
+"$DOCKER" rm rs >/dev/null
+check "docker rm returns with no veth of it left" sh -c "! ip -o link | grep -q 'berth:$RS'"
+check "nor its address" sh -c "! grep -q '$RS' '$IPAMF'"
+nid=$("$DOCKER" network create nreap)
+MADE+=("$nid")
+"$DOCKER" run --rm --network nreap busybox true
+check "a network can be removed right after a run --rm on it" "$DOCKER" network rm nreap
 cids=$("$DOCKER" inspect -f '{{.Id}}' a1 a2 b1 i1)
 "$DOCKER" rm -f a1 a2 b1 i1 >/dev/null
 out=$("$DOCKER" network rm netf netb netint 2>&1 | tr '\n' ' ')
