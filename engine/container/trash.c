@@ -13,17 +13,17 @@
 #include "engine/util/fs.h"
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
+#include "engine/util/thread.h"
 #include "engine/util/xalloc.h"
 
 #define TRASH_PREFIX ".del-"
 
 struct trash {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	char **queue; /* paths to remove, oldest first */
-	bool started; /* the thread runs (started on the first put) */
+	pthread_cond_t cv; /* running went false */
+	char **queue;	   /* paths to remove, oldest first */
+	bool running;	   /* a thread is emptying the queue */
 	bool stop;
-	pthread_t thread;
 };
 
 static void
@@ -36,24 +36,30 @@ remove_one(char *path)
 	free(path);
 }
 
+static void
+remove_all(char **batch)
+{
+	for (size_t i = 0; batch && batch[i]; i++)
+		remove_one(batch[i]);
+	free(batch);
+}
+
+/* Empties the queue, then ends: an idle berthd keeps no thread for it
+ * (5002 and 9009 compare the thread count with the one before). */
 static void *
 trash_main(void *arg)
 {
 	struct trash *t = arg;
 
 	pthread_mutex_lock(&t->mu);
-	for (;;) {
-		while (!t->stop && !(t->queue && t->queue[0]))
-			pthread_cond_wait(&t->cv, &t->mu);
-		if (!(t->queue && t->queue[0]))
-			break; /* stopping, and nothing is left */
+	while (t->queue && t->queue[0]) {
 		char **batch = TAKE_PTR(t->queue);
 		pthread_mutex_unlock(&t->mu);
-		for (size_t i = 0; batch[i]; i++)
-			remove_one(batch[i]);
-		free(batch);
+		remove_all(batch);
 		pthread_mutex_lock(&t->mu);
 	}
+	t->running = false;
+	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
@@ -71,18 +77,23 @@ trash_new(void)
 void
 trash_put(struct trash *t, char *path)
 {
+	char **left = NULL;
+
 	pthread_mutex_lock(&t->mu);
-	if (!t->started && !t->stop)
-		t->started = pthread_create(&t->thread, NULL, trash_main, t) == 0;
-	if (!t->started) {
+	if (t->stop) {
 		pthread_mutex_unlock(&t->mu);
 		remove_one(path);
 		return;
 	}
 	strv_append(&t->queue, path);
 	free(path);
-	pthread_cond_signal(&t->cv);
+	if (!t->running) {
+		t->running = thread_spawn_detached(trash_main, t, 0) == 0;
+		if (!t->running)
+			left = TAKE_PTR(t->queue); /* no thread: removed here */
+	}
 	pthread_mutex_unlock(&t->mu);
+	remove_all(left);
 }
 
 void
@@ -92,10 +103,9 @@ trash_free(struct trash *t)
 		return;
 	pthread_mutex_lock(&t->mu);
 	t->stop = true;
-	pthread_cond_signal(&t->cv);
+	while (t->running)
+		pthread_cond_wait(&t->cv, &t->mu);
 	pthread_mutex_unlock(&t->mu);
-	if (t->started)
-		pthread_join(t->thread, NULL);
 	strv_free(t->queue);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
