@@ -13,6 +13,7 @@
 #include "engine/network/network_internal.h"
 #include "engine/network/reaper.h"
 #include "engine/util/log.h"
+#include "engine/util/thread.h"
 #include "engine/util/trace.h"
 #include "engine/util/xalloc.h"
 
@@ -122,25 +123,19 @@ void
 reaper_queue(struct network_state *net, struct reaper_job *job)
 {
 	struct reaper_job **tail = &net->reaps;
-	pthread_attr_t attr;
-	pthread_t thread;
 	int r = 0;
 
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = job;
 	if (!net->reaper_running) {
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		r = pthread_create(&thread, &attr, reaper_main, net);
-		pthread_attr_destroy(&attr);
-		if (r == 0)
-			net->reaper_running = true;
+		r = thread_spawn_detached(reaper_main, net, 0);
+		net->reaper_running = r == 0;
 	}
 	if (net->reaper_running)
 		return;
 	/* No thread: run it here, queued meanwhile so that waiters see it. */
-	log_warn("cannot start the network reaper: %s; deleting at once", strerror(r));
+	log_warn("cannot start the network reaper: %s; deleting at once", strerror(-r));
 	pthread_mutex_unlock(&net->lock);
 	run_job(net, job);
 	pthread_mutex_lock(&net->lock);
