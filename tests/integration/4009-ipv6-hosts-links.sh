@@ -20,7 +20,8 @@ berth_start_seeded || { fail "berthd starts with busybox seeded"; finish; }
 h=$(rand_hex)
 A=$((0x${h:0:2} % 200 + 20)); B=$((0x${h:2:2} % 250 + 1))
 S4=10.$A.$B.0/25
-P6=fd${h:0:2}:$h:$A
+# hextets as Go and berth print them: no leading zeros (0161 is shown 161)
+P6=fd${h:0:2}:$(printf %x $((0x$h))):$A
 S6=$P6::/64
 MADE=()
 on_exit '"$DOCKER" rm -f $("$DOCKER" ps -aq) >/dev/null 2>&1'
