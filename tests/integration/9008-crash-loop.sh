@@ -412,6 +412,11 @@ ids=$(curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json?all=1' | jq 
 # shellcheck disable=SC2086
 [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null 2>&1
 expect_eq "every container removed" "$("$DOCKER" ps -aq | wc -l)" 0
+# DELETE renames a container's directory to containers/.del-<id> and a
+# background thread removes it (engine/container/trash.c): wait for that
+# to finish before holding the live store to "no half-removed names"
+check "the removed containers' directories are gone" wait_for 60 sh -c \
+	"! ls -d '$DATA'/containers/.del-* >/dev/null 2>&1"
 curl -s --unix-socket "$BERTH_SOCK" 'http://x/containers/json?all=1' >"$T_DIR/ps.json"
 out=$("$PY" "$STORECHECK" "$DATA" "$T_DIR/ps.json" 2>&1)
 expect_eq "store consistent at the end" "$out" ""
