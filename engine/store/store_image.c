@@ -145,6 +145,7 @@ store_image_commit(struct store *s, const void *config, size_t len,
 		 * its step: it gains the build parent, as moby's SetParent. */
 		if (o && o->parent_id && !img->parent[0]) {
 			memcpy(img->parent, o->parent_id + 7, HEX_SZ);
+			store_changed_locked(s);
 			r = save_meta(s, img);
 			if (r < 0)
 				r = err_errno(e, r, "cannot write image sha256:%s", hex);
@@ -170,6 +171,7 @@ store_image_commit(struct store *s, const void *config, size_t len,
 		goto done;
 	}
 	store_array_push((void ***)&s->images, &s->n_images, &s->cap_images, img);
+	store_changed_locked(s);
 done:
 	pthread_mutex_unlock(&s->lock);
 	if (r == 0 && ret_id)
@@ -499,6 +501,7 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 tagged:
 	img = store_find_image(s, hex);
 	img->last_tag_ns = time_now_ns();
+	store_changed_locked(s);
 	if (save_meta(s, img) < 0)
 		log_warn("cannot record tag time of image '%s', ignoring", hex);
 out:
@@ -528,6 +531,7 @@ store_image_untag(struct store *s, const struct reference *ref, struct err *e)
 		s->refs[s->n_refs++] = removed;
 	} else {
 		reference_release(&removed.ref);
+		store_changed_locked(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;
