@@ -20,6 +20,9 @@ struct shim_child {
 	const struct runtime_spec *spec;
 	const char *bundle;
 	int sync_fd;		/* child reads one byte: cgroup placement done */
+	/* the child joins spec->cgroup_path's v1 cgroups itself, first thing
+	 * (cgroup_enter_v1); it was cloned into the v2 one (CLONE_INTO_CGROUP) */
+	bool self_cgroup;
 	int err_fd;		/* child writes "<errno> <message>" on failure; CLOEXEC */
 	int tty_sock;		/* child sends the PTY master here (terminal only) */
 	int stdio[3];		/* non-terminal: dup2'd onto 0, 1, 2 (-1: keep) */
