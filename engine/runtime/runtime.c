@@ -109,6 +109,7 @@ read_line(int fd, char *line, size_t size, int timeout_ms)
 {
 	size_t len = 0;
 	struct deadline deadline = deadline_in_ms(timeout_ms);	/* < 0: none */
+	bool sock = true;
 
 	while (len < size - 1) {
 		struct pollfd p = {fd, POLLIN, 0};
@@ -121,14 +122,28 @@ read_line(int fd, char *line, size_t size, int timeout_ms)
 			continue;
 		if (n == 0)
 			return -ETIMEDOUT;
-		n = read(fd, line + len, 1);
+		/* a socket: the line whole, leaving what follows it (an attach
+		 * stream) unread; the report pipe: a byte at a time */
+		n = sock ? recv(fd, line + len, size - 1 - len, MSG_PEEK) : -1;
+		if (n > 0) {
+			char *nl = memchr(line + len, '\n', (size_t)n);
+			n = recv(fd, line + len, nl ? (size_t)(nl - (line + len)) + 1 : (size_t)n,
+				 0);
+		} else if (!sock || (n < 0 && errno == ENOTSOCK)) {
+			sock = false;
+			n = read(fd, line + len, 1);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0 || line[len] == '\n')
+		if (n == 0)
 			break;
-		len++;
+		len += (size_t)n;
+		if (line[len - 1] == '\n') {
+			len--;
+			break;
+		}
 	}
 	line[len] = '\0';
 	return (int)len;
