@@ -713,6 +713,7 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 			 .from = from};
 	struct shim_monitor_args m;
 	int64_t started;
+	int attach_fd = -1;
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || (s.sig_fd = setup_signals()) < 0) {
 		report(&s, "error %d shim: %s", errno, strerror(errno));
@@ -730,12 +731,31 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 	}
 	started = time_now_ns();
 	write_state(&s, started);
+	/* the report's connection stays, as the attach stream the exec request asked for */
+	if (s.from && s.from->attach &&
+	    (attach_fd = fcntl(s.report_fd, F_DUPFD_CLOEXEC, RUNTIME_REPORT_FD + 1)) < 0) {
+		_cleanup_free_ char *sock = xasprintf("%s/" RUNTIME_SOCK_NAME, s.bundle);
+		report(&s, "error %d attach: %s", errno, strerror(errno));
+		(void)unlink(sock);
+		kill(s.pid, SIGKILL);
+		waitpid(s.pid, NULL, 0);
+		runtime_spec_release(&s.spec);
+		return 1;
+	}
 	report(&s, "ok %d", (int)s.pid);
 	trace_point("shim.reported", strrchr(s.bundle, '/') + 1);
-	m = (struct shim_monitor_args){.spec = &s.spec, .bundle = s.bundle, .pid = s.pid,
-				       .out_fd = s.out_fd, .err_fd = s.err_fd, .in_fd = s.in_fd,
-				       .listen_fd = s.listen_fd, .sig_fd = s.sig_fd, .go_fd = s.go_fd,
-				       .started_ns = started};
+	m = (struct shim_monitor_args){.spec = &s.spec,
+				       .bundle = s.bundle,
+				       .pid = s.pid,
+				       .out_fd = s.out_fd,
+				       .err_fd = s.err_fd,
+				       .in_fd = s.in_fd,
+				       .listen_fd = s.listen_fd,
+				       .sig_fd = s.sig_fd,
+				       .go_fd = s.go_fd,
+				       .started_ns = started,
+				       .attach_fd = attach_fd,
+				       .attach_flags = s.from ? s.from->attach : NULL};
 	(void)shim_monitor_run(&m);
 	if (!s.spec.join_pid)
 		umount_shm(&s.spec);
