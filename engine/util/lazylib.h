@@ -62,7 +62,8 @@ struct lazylib_systemd {
  * Loads library @id once (thread-safe; later calls return at once): 0, or
  * -ELIBACC when it cannot be loaded or lacks a function, with the reason
  * ("cannot load libcurl.so.4: ...") from lazylib_error(). A failed load is
- * tried again on the next call.
+ * tried again on the next call. For libraries that are never unloaded
+ * (libsystemd); libcurl's users take lazylib_hold() instead.
  */
 int lazylib_load(enum lazylib_id id);
 
