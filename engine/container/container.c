@@ -334,6 +334,7 @@ containers_open(const struct containers_config *cfg, struct containers **ret, st
 
 	pthread_mutex_init(&cs->mu, NULL);
 	pthread_mutex_init(&cs->dns_mu, NULL);
+	pthread_mutex_init(&cs->imgcfg_mu, NULL);
 	cs->data_root = xstrdup(cfg->data_root);
 	cs->exec_root = cfg->exec_root ? xstrdup(cfg->exec_root) : NULL;
 	cs->store = cfg->store;
@@ -449,6 +450,9 @@ containers_close(struct containers *cs)
 	free(cs->host_gateway_ip);
 	free(cs->bridge_cidr);
 	pthread_mutex_destroy(&cs->dns_mu);
+	for (size_t i = 0; i < sizeof(cs->imgcfg) / sizeof(*cs->imgcfg); i++)
+		json_decref(cs->imgcfg[i].cfg);
+	pthread_mutex_destroy(&cs->imgcfg_mu);
 	json_decref(cs->default_ulimits);
 	free(cs->log_driver);
 	json_decref(cs->log_opts);
