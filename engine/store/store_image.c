@@ -402,6 +402,17 @@ strv_add(char **v, size_t *n, char *s)
 	return v;
 }
 
+struct ref_key {
+	char *full; /* reference_canonical */
+	const struct store_ref *ref;
+};
+
+static int
+ref_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ref_key *)a)->full, ((const struct ref_key *)b)->full);
+}
+
 static void
 summarise(struct store *s, const struct store_img *img, struct store_image_summary *out)
 {
@@ -413,10 +424,22 @@ summarise(struct store *s, const struct store_img *img, struct store_image_summa
 		snprintf(out->parent, sizeof(out->parent), "sha256:%s", img->parent);
 	out->repo_tags = xcalloc(1, sizeof(char *));
 	out->repo_digests = xcalloc(1, sizeof(char *));
+	/* in the lexical order of the full names, as dockerd's reference
+	 * store gives them (not the order they were made in) */
+	_cleanup_free_ struct ref_key *keys = NULL;
+	size_t nk = 0;
 	for (size_t i = 0; i < s->n_refs; i++) {
-		const struct store_ref *r = &s->refs[i];
-		if (strcmp(r->id, img->id) != 0)
+		if (strcmp(s->refs[i].id, img->id) != 0)
 			continue;
+		keys = xrealloc(keys, (nk + 1) * sizeof(*keys));
+		keys[nk].full = reference_canonical(&s->refs[i].ref);
+		keys[nk++].ref = &s->refs[i];
+	}
+	if (nk > 1)
+		qsort(keys, nk, sizeof(*keys), ref_key_cmp);
+	for (size_t k = 0; k < nk; k++) {
+		const struct store_ref *r = keys[k].ref;
+		free(keys[k].full);
 		if (r->ref.tag)
 			out->repo_tags = strv_add(out->repo_tags, &nt, reference_familiar(&r->ref));
 		else

@@ -56,6 +56,17 @@ expect_eq "inspect: config, ContainerConfig, GraphDriver, Os" "$out" '["/app",["
 check "docker tag" "$DOCKER" tag "$R/app1" myrepo/app:v1
 check "docker tag to a host:port name" "$DOCKER" tag "$R/app1" "localhost:5999/x/y:z"
 expect_eq "tagged name resolves to the same ID" "$("$DOCKER" image inspect -f '{{.Id}}' myrepo/app:v1)" "$APP1_CONFIG_DIGEST"
+"$DOCKER" tag "$R/app1" aaa/first:1
+# dockerd lists an image's names in the lexical order of their full names
+# (docker.io/aaa/… before docker.io/myrepo/… before localhost:5999/…),
+# whatever order they were tagged in
+expect_eq "RepoTags in the order of the full names" \
+	"$("$DOCKER" image inspect -f '{{join .RepoTags ","}}' myrepo/app:v1)" \
+	"$R/app1:latest,aaa/first:1,myrepo/app:v1,localhost:5999/x/y:z"
+expect_eq "the list gives them in the same order" \
+	"$(api GET "/images/json" | head -1 | jq -r --arg id "$APP1_CONFIG_DIGEST" '.[] | select(.Id == $id) | .RepoTags | join(",")')" \
+	"$R/app1:latest,aaa/first:1,myrepo/app:v1,localhost:5999/x/y:z"
+"$DOCKER" rmi aaa/first:1 >/dev/null
 out=$(api POST "/images/$R/app1/tag?repo=sha256&tag=x" | tail -1)
 expect_eq "tag as sha256 is refused (400)" "$out" 400
 out=$(api POST "/images/nosuch/tag?repo=a&tag=b" | tail -1)
