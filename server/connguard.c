@@ -21,10 +21,13 @@
 #include <unistd.h>
 
 #include "engine/util/deadline.h"
+#include "engine/util/lazylib.h"
 #include "engine/util/log.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 #include "server/connguard.h"
+
+#define UNLOAD_IDLE_NS 1000000000LL
 
 enum phase { PHASE_WAITING, PHASE_BODY, PHASE_SERVING };
 
@@ -49,6 +52,7 @@ struct connguard {
 	pthread_t thread;
 	bool stop;
 	bool sleeping_forever;
+	int64_t unload_at; /* when to unload idle libraries (0: not armed) */
 	struct guarded *head, *tail;
 	size_t n_open, n_waiting;
 	unsigned long n_cut;
@@ -139,6 +143,18 @@ watchdog_main(void *arg)
 			else if (next == 0 || d < next)
 				next = d;
 		}
+		if (g->unload_at != 0 && g->unload_at <= now) {
+			g->unload_at = 0;
+			pthread_mutex_unlock(&g->mu);
+			/* Their pages, what their global state had allocated, and
+			 * what the rate-limited trim at the close skipped. */
+			(void)lazylib_unload_unused();
+			(void)malloc_trim(0);
+			pthread_mutex_lock(&g->mu);
+			continue;
+		}
+		if (g->unload_at != 0 && (next == 0 || g->unload_at < next))
+			next = g->unload_at;
 		if (next == 0) {
 			g->sleeping_forever = true;
 			(void)deadline_cond_wait(&g->cond, &g->mu, DEADLINE_NEVER);
@@ -212,6 +228,7 @@ conn_started(struct connguard *g, struct MHD_Connection *conn, void **socket_con
 		g->head = c;
 	g->tail = c;
 	g->n_open++;
+	g->unload_at = 0;
 	if (c->fd < 0) {
 		/* Without a handle on the socket it cannot be cut: never count it. */
 		c->phase = PHASE_SERVING;
@@ -263,6 +280,13 @@ conn_closed(struct connguard *g, void **socket_context)
 	else
 		g->tail = c->prev;
 	bool idle = --g->n_open == 0;
+	if (idle) {
+		/* Once the API has been idle for a second, the watchdog
+		 * unloads libcurl and trims the heap (a script's next pull
+		 * within the second finds libcurl loaded). */
+		g->unload_at = time_mono_ns() + UNLOAD_IDLE_NS;
+		pthread_cond_signal(&g->cond);
+	}
 	pthread_mutex_unlock(&g->mu);
 	if (c->fd >= 0)
 		close(c->fd);

@@ -428,9 +428,14 @@ exec_start(struct containers *cs, struct exec *ex, unsigned attach_flags, int *r
 	pid_t pid = 0;
 	int r;
 
+	snprintf(flags, sizeof(flags), "%s%s%s%s", attach_flags & ATTACH_STDIN ? "i" : "",
+		 attach_flags & ATTACH_STDOUT ? "o" : "", attach_flags & ATTACH_STDERR ? "e" : "",
+		 (attach_flags & ATTACH_CLOSE_STDIN) && (attach_flags & ATTACH_STDIN) ? "c" : "");
 	r = build_spec(cs, ex, attach, &rs, e);
+	/* attached and released by the start request itself where the shim can */
 	if (r == 0)
-		r = runtime_exec_start(cbundle, ex->id, &rs, attach ? RUNTIME_START_HELD : 0, &pid, e);
+		r = runtime_exec_start(cbundle, ex->id, &rs, attach ? RUNTIME_START_HELD : 0,
+				       attach ? flags : NULL, &pid, &fd, e);
 	runtime_spec_release(&rs);
 	if (r < 0)
 		return start_failed(ex, e);
@@ -439,10 +444,7 @@ exec_start(struct containers *cs, struct exec *ex, unsigned attach_flags, int *r
 	ex->status = EXEC_RUNNING;
 	pthread_cond_broadcast(&ex->cv);
 	pthread_mutex_unlock(&ex->mu);
-	if (attach) {
-		snprintf(flags, sizeof(flags), "%s%s%s%s", attach_flags & ATTACH_STDIN ? "i" : "",
-			 attach_flags & ATTACH_STDOUT ? "o" : "", attach_flags & ATTACH_STDERR ? "e" : "",
-			 (attach_flags & ATTACH_CLOSE_STDIN) && (attach_flags & ATTACH_STDIN) ? "c" : "");
+	if (attach && fd < 0) {
 		fd = runtime_attach(bundle, flags, e);
 		if (fd < 0)
 			(void)runtime_kill(bundle, SIGKILL, &ignored); /* nobody to talk to: don't leave it held */

@@ -27,12 +27,44 @@
 
 struct firewall {
 	pthread_mutex_t lock;
-	struct nft_ctx *nft;
+	struct nft_ctx *nft; /* only between begin() and end(), under lock */
 	char table[32];
 	char bridge[16];
 	char subnet[INET_ADDRSTRLEN + 4];
 	bool internal;
 };
+
+/*
+ * Takes the lock and makes a libnftables context for one operation; end()
+ * frees it and drops the lock. A context kept between operations kept its
+ * cache of the host's ruleset (about 512 KiB per nft table on the host, all
+ * of it written: four 128 KiB hash tables each), so an idle berthd held
+ * megabytes after a port was published; a new context costs ~45 us.
+ */
+static int
+begin(struct firewall *fw, struct err *e)
+{
+	pthread_mutex_lock(&fw->lock);
+	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!fw->nft) {
+		pthread_mutex_unlock(&fw->lock);
+		return err_set(e, -ENOMEM, "cannot create nftables context");
+	}
+	nft_ctx_buffer_output(fw->nft);
+	nft_ctx_buffer_error(fw->nft);
+	return 0;
+}
+
+static void
+end(struct firewall *fw)
+{
+	nft_ctx_free(fw->nft);
+	fw->nft = NULL;
+	/* libnftables opens its netlink socket without SOCK_CLOEXEC; gone now,
+	 * but its files may have been opened without it too. */
+	(void)fs_cloexec_from(3);
+	pthread_mutex_unlock(&fw->lock);
+}
 
 /*
  * Runs @cmd; on failure the first line of nft's error text becomes the
@@ -177,16 +209,11 @@ firewall_open(const char *bridge, struct in_addr subnet, int prefix, bool intern
 			*p = '_';
 	inet_ntop(AF_INET, &subnet, net, sizeof(net));
 	snprintf(fw->subnet, sizeof(fw->subnet), "%s/%d", net, prefix);
-	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!fw->nft) {
-		firewall_free(fw);
-		return err_set(e, -ENOMEM, "cannot create nftables context");
+	r = begin(fw, e);
+	if (r >= 0) {
+		r = reset_base_chains(fw, e);
+		end(fw);
 	}
-	/* libnftables opens its netlink socket without SOCK_CLOEXEC. */
-	(void)fs_cloexec_from(3);
-	nft_ctx_buffer_output(fw->nft);
-	nft_ctx_buffer_error(fw->nft);
-	r = reset_base_chains(fw, e);
 	if (r >= 0)
 		r = firewall_ensure_forward(fw, e);
 	if (r < 0) {
@@ -202,8 +229,6 @@ firewall_free(struct firewall *fw)
 {
 	if (!fw)
 		return;
-	if (fw->nft)
-		nft_ctx_free(fw->nft);
 	pthread_mutex_destroy(&fw->lock);
 	free(fw);
 }
@@ -227,7 +252,9 @@ firewall_ensure_forward(struct firewall *fw, struct err *e)
 	_cleanup_buf_ struct buf dummy = BUF_INIT;
 	int r;
 
-	pthread_mutex_lock(&fw->lock);
+	r = begin(fw, e);
+	if (r < 0)
+		return r;
 	r = collect_deletes(fw, "filter", "FORWARD", BRIDGE_TAG, tag_is_bridge, fw->bridge, &dummy);
 	if (r == 0 && run(fw, "list chain ip filter FORWARD", NULL) == 0) {
 		/* Only forms iptables-nft can read back (-i/-o, comment, counter):
@@ -238,7 +265,7 @@ firewall_ensure_forward(struct firewall *fw, struct err *e)
 			       "comment \"%s%s\"\n", fw->bridge, BRIDGE_TAG, fw->bridge);
 		r = run(fw, c.data, e);
 	}
-	pthread_mutex_unlock(&fw->lock);
+	end(fw);
 	if (r < 0)
 		return err_is_set(e) ? r : err_errno(e, r, "cannot inspect FORWARD chain");
 	return 0;
@@ -271,9 +298,11 @@ firewall_add_ports(struct firewall *fw, const char *owner, struct in_addr cip,
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		firewall_format_port_rule(&c, fw->table, owner, cip, &b[i]);
-	pthread_mutex_lock(&fw->lock);
+	r = begin(fw, e);
+	if (r < 0)
+		return r;
 	r = run(fw, c.data, e);
-	pthread_mutex_unlock(&fw->lock);
+	end(fw);
 	return r;
 }
 
@@ -303,11 +332,13 @@ remove_matching(struct firewall *fw, bool (*match)(const char *, void *), void *
 	_cleanup_buf_ struct buf c = BUF_INIT;
 	int n, r = 0;
 
-	pthread_mutex_lock(&fw->lock);
+	r = begin(fw, e);
+	if (r < 0)
+		return r;
 	n = collect_deletes(fw, fw->table, "ports", OWNER_TAG, match, data, &c);
 	if (n > 0)
 		r = run(fw, c.data, e);
-	pthread_mutex_unlock(&fw->lock);
+	end(fw);
 	if (n < 0)
 		return err_errno(e, n, "cannot list port rules of '%s'", fw->table);
 	return r < 0 ? r : n;
@@ -351,9 +382,11 @@ firewall_open6(struct firewall *fw, bool internal, struct err *e)
 	if (internal)
 		buf_printf(&c, "add rule ip6 %s forward iifname \"%s\" oifname != \"%s\" drop\n", t,
 			   br, br);
-	pthread_mutex_lock(&fw->lock);
+	r = begin(fw, e);
+	if (r < 0)
+		return r;
 	r = run(fw, c.data, e);
-	pthread_mutex_unlock(&fw->lock);
+	end(fw);
 	return r;
 }
 
@@ -363,14 +396,16 @@ firewall_destroy(struct firewall *fw, struct err *e)
 	_cleanup_buf_ struct buf c = BUF_INIT;
 	int n, r = 0;
 
-	pthread_mutex_lock(&fw->lock);
+	r = begin(fw, e);
+	if (r < 0)
+		return r;
 	n = collect_deletes(fw, "filter", "FORWARD", BRIDGE_TAG, tag_is_bridge, fw->bridge, &c);
 	/* the IPv6 table exists only on IPv6 networks: added first, so the
 	 * delete never fails on its absence */
 	buf_printf(&c, "add table ip6 %s\ndelete table ip6 %s\n", fw->table, fw->table);
 	buf_printf(&c, "delete table ip %s\n", fw->table);
 	r = run(fw, c.data, e);
-	pthread_mutex_unlock(&fw->lock);
+	end(fw);
 	(void)n;
 	return r;
 }

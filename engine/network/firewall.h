@@ -10,8 +10,9 @@
  * comment are inserted there when, and only when, that chain exists. Nothing
  * outside our table is ever flushed; we delete only rules carrying our tags.
  *
- * Thread-safe: one libnftables context per firewall, under its own mutex
- * (a leaf lock: nothing else is taken while it is held).
+ * Thread-safe: each operation runs under the firewall's own mutex (a leaf
+ * lock: nothing else is taken while it is held) with a libnftables context
+ * of its own, freed when it ends so that no ruleset cache stays behind.
  */
 #pragma once
 

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,23 +70,18 @@ http_get_restrict_protocols(CURL *c)
 #endif
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_init_once(void)
-{
-	/* Not thread-safe in older libcurl, hence once, before any handle. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		abort();
-}
-
 CURL *
 http_curl_easy(void)
 {
-	if (lazylib_load(LAZYLIB_CURL) < 0)
+	CURL *h;
+
+	/* Loads libcurl (and runs curl_global_init) unless it is loaded. */
+	if (lazylib_hold(LAZYLIB_CURL) < 0)
 		return NULL;
-	pthread_once(&curl_once, curl_init_once);
-	return curl_easy_init();
+	h = curl_easy_init();
+	if (!h)
+		lazylib_release(LAZYLIB_CURL);
+	return h;
 }
 
 void

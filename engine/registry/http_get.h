@@ -19,9 +19,9 @@
 /*
  * A new libcurl easy handle (NULL when libcurl cannot be loaded or out of
  * memory: http_curl_why() says which). libcurl itself is loaded
- * (engine/util/lazylib.h) and its global set-up (OpenSSL's with it: ~2 MiB
- * of library pages) runs once, here, on the first transfer rather than at
- * start-up, so an idle daemon that never pulled does not carry them. Every
+ * (engine/util/lazylib.h) and its global set-up runs here, on the first
+ * transfer rather than at start-up, and again after the idle daemon
+ * unloaded it; the handle holds the library until curl_easy_cleanup(). Every
  * easy handle of berthd comes from here.
  */
 CURL *http_curl_easy(void);

@@ -640,6 +640,37 @@ cgroup_attach(const char *path, pid_t pid, struct err *e)
 	return 0;
 }
 
+int
+cgroup_open_v2(const char *path)
+{
+	_cleanup_free_ char *dir = NULL;
+	int fd;
+
+	if (!v2_root())
+		return -ENOENT;
+	dir = xasprintf("%s/%s", v2_root(), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int
+cgroup_enter_v1(const char *path, struct err *e)
+{
+	if (cgroup_version() == 2)
+		return 0;
+	for (size_t i = 0; v1_ctrls[i]; i++) {
+		_cleanup_free_ char *dir = v1_dir(v1_ctrls[i], path);
+		int r;
+		if (!dir)
+			continue;
+		/* "0" in `tasks`: this thread only, no threadgroup lock */
+		r = write_str(dir, "tasks", "0");
+		if (r < 0)
+			return err_errno(e, r, "join %s cgroup '%s'", v1_ctrls[i], path);
+	}
+	return 0;
+}
+
 bool
 cgroup_is_frozen(const char *path)
 {

@@ -55,6 +55,24 @@ void cgroup_sysinfo_read(struct cgroup_sysinfo *ret);
 /* Moves @pid into the cgroup in every hierarchy (also the hybrid host's unified one). */
 int cgroup_attach(const char *path, pid_t pid, struct err *e);
 
+/*
+ * Placement of a new process without a thread-group migration. Writing a
+ * pid to cgroup.procs takes the kernel's global cgroup_threadgroup_rwsem for
+ * writing, whose first writer after a quiet spell waits for an RCU grace
+ * period (1-50 ms on a loaded host; performance.md, "exec, third pass").
+ * Two ways around it, used together by the shim: clone3's CLONE_INTO_CGROUP
+ * with the directory cgroup_open_v2() returns (the v2 hierarchy: a v2 host,
+ * or the hybrid host's unified mount where the cgroup exists), and
+ * cgroup_enter_v1(), which a single-threaded child calls on itself: it
+ * writes "0" (the calling thread) to `tasks` in every v1 hierarchy, a
+ * single-thread migration the kernel does without that lock; the thread is
+ * the whole process, and everything it forks or execs inherits the cgroups.
+ */
+/* O_DIRECTORY fd of the cgroup on the v2 hierarchy; -ENOENT when there is none. */
+int cgroup_open_v2(const char *path);
+/* Moves the calling thread into the cgroup in every v1 hierarchy (none on a v2 host). */
+int cgroup_enter_v1(const char *path, struct err *e);
+
 /* Freezes or thaws every process of the cgroup and waits until it took effect. */
 int cgroup_freeze(const char *path, bool frozen, struct err *e);
 

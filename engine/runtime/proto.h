@@ -50,6 +50,13 @@
  *                       when this shim cannot (berthd then spawns the exec's
  *                       shim itself, as for a shim that predates the request
  *                       and answers "error 22 unknown request")
+ *     "exec <id> attach=<flags>" the same, held, and after "ok <pid>" the
+ *                       connection is an attach stream with those flags (as
+ *                       "attach <flags>", without its "ok"), after which the
+ *                       exec shim releases the process: one connection for
+ *                       what "exec held", "attach" and "start" did. A shim
+ *                       that predates it answers "error 22 invalid exec
+ *                       request ..." (berthd asks again without attach=)
  * Errors are "error <errno> <message>\n". Every reply but attach ends the
  * connection.
  */

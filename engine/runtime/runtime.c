@@ -109,6 +109,7 @@ read_line(int fd, char *line, size_t size, int timeout_ms)
 {
 	size_t len = 0;
 	struct deadline deadline = deadline_in_ms(timeout_ms);	/* < 0: none */
+	bool sock = true;
 
 	while (len < size - 1) {
 		struct pollfd p = {fd, POLLIN, 0};
@@ -121,14 +122,28 @@ read_line(int fd, char *line, size_t size, int timeout_ms)
 			continue;
 		if (n == 0)
 			return -ETIMEDOUT;
-		n = read(fd, line + len, 1);
+		/* a socket: the line whole, leaving what follows it (an attach
+		 * stream) unread; the report pipe: a byte at a time */
+		n = sock ? recv(fd, line + len, size - 1 - len, MSG_PEEK) : -1;
+		if (n > 0) {
+			char *nl = memchr(line + len, '\n', (size_t)n);
+			n = recv(fd, line + len, nl ? (size_t)(nl - (line + len)) + 1 : (size_t)n,
+				 0);
+		} else if (!sock || (n < 0 && errno == ENOTSOCK)) {
+			sock = false;
+			n = read(fd, line + len, 1);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0 || line[len] == '\n')
+		if (n == 0)
 			break;
-		len++;
+		len += (size_t)n;
+		if (line[len - 1] == '\n') {
+			len--;
+			break;
+		}
 	}
 	line[len] = '\0';
 	return (int)len;
@@ -493,13 +508,16 @@ shim_file_pid(const char *bundle)
 
 static int
 exec_from_shim(int fd, const char *bundle, const char *exec_id, enum runtime_start_flags flags,
-	       pid_t *ret_pid, struct err *e)
+	       const char *attach, pid_t *ret_pid, struct err *e)
 {
 	char req[96], line[1200];
 	int r;
 
-	snprintf(req, sizeof(req), "exec %s%s\n", exec_id,
-		 flags & RUNTIME_START_HELD ? " held" : "");
+	if (attach)
+		snprintf(req, sizeof(req), "exec %s attach=%s\n", exec_id, attach);
+	else
+		snprintf(req, sizeof(req), "exec %s%s\n", exec_id,
+			 flags & RUNTIME_START_HELD ? " held" : "");
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
 		return errno == EPIPE || errno == ECONNRESET
 			       ? err_set(e, -ESRCH, "container is not running")
@@ -512,12 +530,16 @@ exec_from_shim(int fd, const char *bundle, const char *exec_id, enum runtime_sta
 	if (r > 0 && (strncmp(line, "error 95 ", 9) == 0 || strcmp(line, "error 22 unknown "
 									 "request") == 0))
 		return -EOPNOTSUPP;
+	/* a shim that knows "exec" but not its attach= (kept from an older berthd) */
+	if (r > 0 && attach && strncmp(line, "error 22 invalid exec request", 29) == 0)
+		return -EPROTO;
 	return parse_report(line, r, bundle, ret_pid, e);
 }
 
 int
 runtime_exec_start(const char *container_bundle, const char *exec_id, struct runtime_spec *spec,
-		   enum runtime_start_flags flags, pid_t *ret_pid, struct err *e)
+		   enum runtime_start_flags flags, const char *attach, pid_t *ret_pid,
+		   int *ret_attach_fd, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
 	_cleanup_free_ char *cg = NULL;
@@ -543,7 +565,25 @@ runtime_exec_start(const char *container_bundle, const char *exec_id, struct run
 	spec->cgroup_path = mfree(spec->cgroup_path);
 	if ((r = runtime_spec_save(bundle, spec, e)) < 0)
 		return r;
-	r = spec->join_pid ? exec_from_shim(fd, bundle, exec_id, flags, ret_pid, e) : -EOPNOTSUPP;
+	if (ret_attach_fd)
+		*ret_attach_fd = -1;
+	if (!ret_attach_fd || !(flags & RUNTIME_START_HELD))
+		attach = NULL;
+	r = spec->join_pid ? exec_from_shim(fd, bundle, exec_id, flags, attach, ret_pid, e)
+			   : -EOPNOTSUPP;
+	if (r == -EPROTO) {
+		/* it answered and closed: ask again the older way (the caller attaches) */
+		safe_close(fd);
+		attach = NULL;
+		fd = ctl_connect(container_bundle);
+		r = fd < 0 ? err_set(e, -ESRCH, "container is not running")
+			   : exec_from_shim(fd, bundle, exec_id, flags, NULL, ret_pid, e);
+	}
+	if (r == 0 && attach) {
+		/* the request's connection is the attach stream now; the shim released the process */
+		*ret_attach_fd = TAKE_FD(fd);
+		return 0;
+	}
 	if (r == -ESRCH)
 		(void)fs_rm_rf(bundle);
 	if (r != -EOPNOTSUPP)

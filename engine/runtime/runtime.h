@@ -86,10 +86,14 @@ int runtime_release(const char *bundle, struct err *e);
  * The session's bundle is <container_bundle>/exec/<exec_id> (64 hex) and
  * speaks the same protocol, so runtime_attach/resize/kill/wait/get_state
  * work on it. -ESRCH when the container is not running.
+ * @attach (flags as runtime_attach's, with RUNTIME_START_HELD), or NULL:
+ * where the container's shim can, the request that starts the exec also
+ * attaches to it and releases it, and *@ret_attach_fd gets the stream;
+ * -1 there otherwise, and the caller attaches and releases as usual.
  */
-int runtime_exec_start(const char *container_bundle, const char *exec_id,
-		       struct runtime_spec *spec, enum runtime_start_flags flags, pid_t *ret_pid,
-		       struct err *e);
+int runtime_exec_start(const char *container_bundle, const char *exec_id, struct runtime_spec *spec,
+		       enum runtime_start_flags flags, const char *attach, pid_t *ret_pid,
+		       int *ret_attach_fd, struct err *e);
 
 /* Current state, from the shim when it answers, else from exit.json. */
 int runtime_get_state(const char *bundle, struct runtime_state *ret, struct err *e);

@@ -11,7 +11,11 @@
  * dlsym on the first lazylib_load(); the soname is the one configure found
  * the library under (config.h). Call sites use the library's own names
  * through a wrapper header (engine/util/lazycurl.h, lazysystemd.h), so
- * they read as before. Once loaded, a library stays loaded.
+ * they read as before. libsystemd, once loaded, stays loaded. libcurl is
+ * held by each user (lazylib_hold/lazylib_release: one per easy handle) and
+ * unloaded again (curl_global_cleanup, dlclose) by lazylib_unload_unused()
+ * once nothing holds it; the server calls that when its API has been idle
+ * for a second. See docs/performance.md, "Idle RSS, second pass".
  */
 #pragma once
 
@@ -36,7 +40,8 @@ enum lazylib_id {
 	X(void, curl_easy_cleanup, (CURL *))                                                       \
 	X(const char *, curl_easy_strerror, (CURLcode))                                            \
 	X(struct curl_slist *, curl_slist_append, (struct curl_slist *, const char *))             \
-	X(void, curl_slist_free_all, (struct curl_slist *))
+	X(void, curl_slist_free_all, (struct curl_slist *))                                        \
+	X(void, curl_global_cleanup, (void))
 
 /* libsystemd's (sd-daemon.h). */
 #define LAZYLIB_SYSTEMD_FNS(X)                                                                     \
@@ -57,9 +62,30 @@ struct lazylib_systemd {
  * Loads library @id once (thread-safe; later calls return at once): 0, or
  * -ELIBACC when it cannot be loaded or lacks a function, with the reason
  * ("cannot load libcurl.so.4: ...") from lazylib_error(). A failed load is
- * tried again on the next call.
+ * tried again on the next call. For libraries that are never unloaded
+ * (libsystemd); libcurl's users take lazylib_hold() instead.
  */
 int lazylib_load(enum lazylib_id id);
+
+/*
+ * As lazylib_load(), and counts a user: the library is not unloaded until
+ * each successful lazylib_hold() has had its lazylib_release(). Between the
+ * two the table may be used.
+ */
+int lazylib_hold(enum lazylib_id id);
+void lazylib_release(enum lazylib_id id);
+
+/*
+ * Unloads every unloadable library (libcurl) that is loaded and held by
+ * nobody: its fini (curl_global_cleanup), then dlclose. Returns how many
+ * went. Safe at any time from any thread: a later lazylib_hold() loads the
+ * library again. Only code between a hold and its release may use the
+ * table, and no thread may be left running in the library after a release:
+ * with libcurl 7.87+ left at CURLOPT_QUICK_EXIT 0, curl_easy_cleanup()
+ * joins a resolver thread still running, so no thread runs in the library
+ * after its last handle is gone.
+ */
+int lazylib_unload_unused(void);
 
 /* Whether library @id is loaded (a successful lazylib_load() happened). */
 bool lazylib_is_loaded(enum lazylib_id id);

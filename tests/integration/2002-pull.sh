@@ -86,6 +86,16 @@ expect_eq "invalid reference is a 400" "$out" 400
 events=$(timeout 10 "$DOCKER" events --since 0 --until "$(($(date +%s) + 1))" --filter type=image --format '{{.Action}} {{.Actor.ID}}' | tr '\n' ' ')
 expect_match "pull events are published" "$events" "pull $R/app1:latest"
 
+# libcurl (and its tree) is unloaded once the API has been idle for a
+# second, and loaded again by the next pull (docs/performance.md, "Idle
+# RSS, second pass").
+curl_mapped() { grep -qE '/libcurl[^/]*\.so' "/proc/$BERTH_PID/maps"; }
+check "libcurl is unmapped once the API is idle" wait_for 10 eval '! curl_mapped'
+"$DOCKER" rmi "$R/busybox" >/dev/null 2>&1
+check "a pull after the unload loads it again" "$DOCKER" pull -q "$R/busybox"
+expect_eq "and gets the image" "$("$DOCKER" image inspect -f '{{.Id}}' "$R/busybox")" \
+	"$BUSYBOX_CONFIG_DIGEST"
+
 # Two concurrent pulls sharing layers, on a fresh daemon with one download
 # slot for the whole daemon (--max-concurrent-downloads 1): each blob
 # fetched once, both finish, and layers past the first show "Waiting".

@@ -124,6 +124,14 @@ done
 # The host's cgroup namespace (dockerd's default on cgroup v1): the full path.
 out=$("$DOCKER" exec ex sh -c 'cat /proc/self/cgroup | grep memory')
 expect_match "exec joins the container's cgroup" "$out" "^[0-9]+:memory:/berth/$("$DOCKER" inspect -f '{{.Id}}' ex)\$"
+# In every hierarchy the container's pid 1 is in (the hybrid host's unified
+# one too): the exec's process places itself (`tasks`, CLONE_INTO_CGROUP).
+exid=$("$DOCKER" inspect -f '{{.Id}}' ex)
+out=$("$DOCKER" exec ex sh -c 'cat /proc/self/cgroup; echo --; cat /proc/1/cgroup')
+self=$(sed '/^--$/,$d' <<<"$out")
+expect_eq "exec is in pid 1's cgroup in every hierarchy" "$self" "$(sed '1,/^--$/d' <<<"$out")"
+expect_eq "  each of them (but name=systemd) the container's" \
+	"$(grep -v name=systemd <<<"$self" | grep -vc ":/berth/$exid\$")" 0
 eid=$(curl -s --unix-socket "$BERTH_SOCK" -X POST -H 'Content-Type: application/json' \
 	-d '{"Cmd":["false"],"AttachStdout":true}' http://x/containers/ex/exec | jq -r .Id)
 "$DOCKER" exec -d ex true

@@ -257,7 +257,8 @@ cmd_run(int argc, char **argv, bool exec)
 		return 125;
 	}
 	if (exec)
-		r = runtime_exec_start(bundle, argv[2], &s, f.io ? RUNTIME_START_HELD : 0, &pid, &e);
+		r = runtime_exec_start(bundle, argv[2], &s, f.io ? RUNTIME_START_HELD : 0, NULL,
+				       &pid, NULL, &e);
 	else
 		r = runtime_start(bundle, &s, f.io ? RUNTIME_START_HELD : 0, &pid, &e);
 	if (r < 0) {

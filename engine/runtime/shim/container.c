@@ -665,6 +665,11 @@ shim_child_main(struct shim_child *c)
 	sigset_t none;
 	char b;
 
+	if (c->self_cgroup) {
+		struct err e = ERR_INIT;
+		if (cgroup_enter_v1(s->cgroup_path, &e) < 0)
+			shim_child_fail(c, e.code, "%s", e.msg);
+	}
 	/* the shim blocks and ignores signals for itself; the container starts clean */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -674,10 +679,11 @@ shim_child_main(struct shim_child *c)
 	for (int i = 0; i < 3; i++)
 		if (c->stdio[i] >= 0 && dup2(c->stdio[i], i) < 0)
 			shim_child_fail(c, -errno, "stdio: %m");
-	/* the shim places us in the cgroup first, so the cgroup namespace roots
+	/* placed in the cgroup first (by ourselves above, or by the shim, which
+	 * writes cgroup.procs for a remapped child), so the cgroup namespace roots
 	 * there; an exec joins the container's cgroup namespace and waits just
 	 * before exec instead (shim_exec_process), its set-up overlapping the
-	 * shim's cgroup writes */
+	 * shim's cgroup writes when the shim makes them */
 	if (c->join_pidfd < 0 && read(c->sync_fd, &b, 1) != 1)
 		_exit(1); /* shim gone or start aborted */
 	if (c->join_pidfd >= 0) {

@@ -96,14 +96,15 @@ shim_seccomp_same(const struct runtime_spec *exec, const struct runtime_spec *co
 		strcmp(exec->seccomp_profile, container->seccomp_profile) == 0);
 }
 
-static void __attribute__((noreturn))
-exec_child(const struct shim_monitor_args *a, int client_fd, char *bundle, bool held)
+static void __attribute__((noreturn)) exec_child(const struct shim_monitor_args *a, int client_fd,
+						 char *bundle, bool held, const char *attach)
 {
 	struct shim_exec_from from = {.join_pid = a->pid,
 				      .cgroup_path = a->spec->cgroup_path,
 				      .container = a->spec,
 				      .bpf = bpf.prog,
-				      .bpf_len = bpf.len};
+				      .bpf_len = bpf.len,
+				      .attach = attach};
 	int fd = RUNTIME_REPORT_FD, fl;
 
 	if (client_fd != fd && dup3(client_fd, fd, O_CLOEXEC) < 0)
@@ -119,7 +120,7 @@ exec_child(const struct shim_monitor_args *a, int client_fd, char *bundle, bool 
 		(void)!write(fd, b, (size_t)n);
 		_exit(1);
 	}
-	_exit(shim_run(bundle, held, fd, &from));
+	_exit(shim_run(bundle, held || attach, fd, &from));
 }
 
 int
@@ -129,9 +130,11 @@ shim_exec_fork(const struct shim_monitor_args *a, int client_fd, const char *arg
 	_cleanup_free_ char *bundle = NULL;
 	_cleanup_free_ char *id = xstrndup(arg, 64);
 	const char *flags = arg + strlen(id);
+	const char *attach = strncmp(flags, " attach=", 8) == 0 ? flags + 8 : NULL;
 	pid_t pid;
 
-	if (!str_is_hex(id, 64) || (*flags && strcmp(flags, " held") != 0))
+	if (!str_is_hex(id, 64) || (*flags && strcmp(flags, " held") != 0 && !attach) ||
+	    (attach && (strlen(attach) > 4 || attach[strspn(attach, "ioec")])))
 		return snprintf(msg, size, "invalid exec request '%s'", arg), -EINVAL;
 	/* an exec shim serves one process; and a shim that joined another
 	 * container's PID namespace (--pid container:) would fork into it */
@@ -144,7 +147,7 @@ shim_exec_fork(const struct shim_monitor_args *a, int client_fd, const char *arg
 	if (pid < 0)
 		return snprintf(msg, size, "fork exec shim: %s", strerror(errno)), -errno;
 	if (pid == 0)
-		exec_child(a, client_fd, bundle, *flags != '\0');
+		exec_child(a, client_fd, bundle, *flags != '\0', attach);
 	trace_point("shim.exec_forked", id);
 	return 0;
 }

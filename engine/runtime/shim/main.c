@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <linux/sched.h> /* after sched.h: struct clone_args, CLONE_INTO_CGROUP */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,23 @@ adopt_pid1(struct shim *s, int pid_fd, int sync_fd, char *msg, size_t size)
 	return 0;
 }
 
+/*
+ * Clones the child, into the v2 cgroup @cgroup_fd (CLONE_INTO_CGROUP) unless
+ * it is -1. -1 with errno as clone's; ENOSYS or EINVAL from a kernel without
+ * clone3 or that flag (5.7).
+ */
+static pid_t
+clone_child(unsigned long flags, int cgroup_fd)
+{
+	struct clone_args a = {.flags = flags | CLONE_INTO_CGROUP,
+			       .exit_signal = SIGCHLD,
+			       .cgroup = (uint64_t)cgroup_fd};
+
+	if (cgroup_fd < 0)
+		return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+}
+
 /* Clones the child and waits until it exec'd or failed. 0, or the child's errno with @msg. */
 static int
 spawn(struct shim *s, char *msg, size_t msg_size)
@@ -415,7 +433,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 			       .join_userns_fd = -1,
 			       .fork_pid_fd = -1};
 	int sync[2] = {-1, -1}, errp[2] = {-1, -1}, tty[2] = {-1, -1}, go[2] = {-1, -1};
-	_cleanup_close_ int fork_pid_rd = -1;
+	_cleanup_close_ int fork_pid_rd = -1, cgroup_fd = -1;
 	struct ns_saved sv = {-1, -1, -1, -1};
 	bool remap = idmap_is_set(&s->spec.userns) && !s->spec.join_pid;
 	/* dockerd: sharing a PID, IPC or network namespace shares its user namespace */
@@ -462,6 +480,15 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		return snprintf(msg, msg_size, "pipe: %s", strerror(errno)), -EIO;
 	if ((r = make_stdio(s, &c, tty)) < 0)
 		return snprintf(msg, msg_size, "stdio: %s", strerror(-r)), r;
+	/* no migration of a thread group, which waits for RCU (cgroup.h): the child
+	 * is cloned into the v2 cgroup and joins the v1 ones itself; a remapped
+	 * child, root of its own user namespace, cannot write them: we do */
+	c.self_cgroup = s->spec.cgroup_path && *s->spec.cgroup_path && !remap && !join_user;
+	if (c.self_cgroup && (cgroup_fd = cgroup_open_v2(s->spec.cgroup_path)) < 0 &&
+	    cgroup_fd != -ENOENT)
+		return snprintf(msg, msg_size, "open cgroup '%s': %s", s->spec.cgroup_path,
+				strerror(-cgroup_fd)),
+		       cgroup_fd;
 	if (s->spec.join_pid && (r = join_pidns(s, &c.join_pidfd)) < 0)
 		return snprintf(msg, msg_size, "join container %d: %s", s->spec.join_pid,
 				strerror(-r)), r;
@@ -489,7 +516,11 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		c.root_held = true;
 		s->root_fd = c.root_mfd;
 	}
-	s->pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	s->pid = clone_child(flags, cgroup_fd);
+	if (s->pid < 0 && cgroup_fd >= 0 && (errno == ENOSYS || errno == EINVAL)) {
+		c.self_cgroup = false; /* placed below, by cgroup.procs */
+		s->pid = clone_child(flags, -1);
+	}
 	if (remap && s->pid != 0) {
 		int err = errno;
 		leave_for_userns(&sv);
@@ -523,7 +554,7 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		snprintf(msg, msg_size, "write uid_map/gid_map: %s", strerror(-r));
 		code = r;
 	}
-	if (code == 0 && s->spec.cgroup_path && *s->spec.cgroup_path) {
+	if (code == 0 && !c.self_cgroup && s->spec.cgroup_path && *s->spec.cgroup_path) {
 		struct err e = ERR_INIT;
 		if (cgroup_attach(s->spec.cgroup_path, s->pid, &e) < 0) {
 			snprintf(msg, msg_size, "%s", e.msg);
@@ -697,6 +728,7 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 			 .from = from};
 	struct shim_monitor_args m;
 	int64_t started;
+	int attach_fd = -1;
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || (s.sig_fd = setup_signals()) < 0) {
 		report(&s, "error %d shim: %s", errno, strerror(errno));
@@ -715,12 +747,31 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 	}
 	started = time_now_ns();
 	write_state(&s, started);
+	/* the report's connection stays, as the attach stream the exec request asked for */
+	if (s.from && s.from->attach &&
+	    (attach_fd = fcntl(s.report_fd, F_DUPFD_CLOEXEC, RUNTIME_REPORT_FD + 1)) < 0) {
+		_cleanup_free_ char *sock = xasprintf("%s/" RUNTIME_SOCK_NAME, s.bundle);
+		report(&s, "error %d attach: %s", errno, strerror(errno));
+		(void)unlink(sock);
+		kill(s.pid, SIGKILL);
+		waitpid(s.pid, NULL, 0);
+		runtime_spec_release(&s.spec);
+		return 1;
+	}
 	report(&s, "ok %d", (int)s.pid);
 	trace_point("shim.reported", strrchr(s.bundle, '/') + 1);
-	m = (struct shim_monitor_args){.spec = &s.spec, .bundle = s.bundle, .pid = s.pid,
-				       .out_fd = s.out_fd, .err_fd = s.err_fd, .in_fd = s.in_fd,
-				       .listen_fd = s.listen_fd, .sig_fd = s.sig_fd, .go_fd = s.go_fd,
-				       .started_ns = started};
+	m = (struct shim_monitor_args){.spec = &s.spec,
+				       .bundle = s.bundle,
+				       .pid = s.pid,
+				       .out_fd = s.out_fd,
+				       .err_fd = s.err_fd,
+				       .in_fd = s.in_fd,
+				       .listen_fd = s.listen_fd,
+				       .sig_fd = s.sig_fd,
+				       .go_fd = s.go_fd,
+				       .started_ns = started,
+				       .attach_fd = attach_fd,
+				       .attach_flags = s.from ? s.from->attach : NULL};
 	(void)shim_monitor_run(&m);
 	/* the exit is reported: now the overlay's unmount and its sync */
 	s.root_fd = safe_close(s.root_fd);

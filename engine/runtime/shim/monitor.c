@@ -330,6 +330,26 @@ reply(struct client *c, const char *fmt, ...)
 		(void)client_send(c, b, (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
 }
 
+static void
+attach_client(struct monitor *m, struct client *c, const char *flags)
+{
+	c->want_in = strchr(flags, 'i') && m->a->in_fd >= 0;
+	c->want_out = strchr(flags, 'o') != NULL;
+	c->want_err = strchr(flags, 'e') != NULL;
+	c->close_stdin = strchr(flags, 'c') != NULL;
+	c->kind = CLIENT_ATTACH;
+}
+
+/* A held start: the attach clients are in place, let the process exec. */
+static void
+release(struct monitor *m)
+{
+	if (m->a->go_fd >= 0 && write(m->a->go_fd, "G", 1) != 1)
+		log_warn("release held process: %s", strerror(errno));
+	m->a->go_fd = safe_close(m->a->go_fd);
+	trace_point("shim.released", strrchr(m->a->bundle, '/') + 1);
+}
+
 /* Handles one request line; returns false when the connection is done. */
 static bool
 handle_request(struct monitor *m, struct client *c)
@@ -340,11 +360,7 @@ handle_request(struct monitor *m, struct client *c)
 	if (arg)
 		*arg++ = '\0';
 	if (strcmp(c->req, "attach") == 0 && arg) {
-		c->want_in = strchr(arg, 'i') && m->a->in_fd >= 0;
-		c->want_out = strchr(arg, 'o') != NULL;
-		c->want_err = strchr(arg, 'e') != NULL;
-		c->close_stdin = strchr(arg, 'c') != NULL;
-		c->kind = CLIENT_ATTACH;
+		attach_client(m, c, arg);
 		reply(c, "ok\n");
 		return true;
 	}
@@ -363,11 +379,7 @@ handle_request(struct monitor *m, struct client *c)
 		return false;
 	}
 	if (strcmp(c->req, "start") == 0 && !arg) {
-		/* held start: the attach clients are in place, let the process exec */
-		if (m->a->go_fd >= 0 && write(m->a->go_fd, "G", 1) != 1)
-			log_warn("release held process: %s", strerror(errno));
-		m->a->go_fd = safe_close(m->a->go_fd);
-		trace_point("shim.released", strrchr(m->a->bundle, '/') + 1);
+		release(m);
 		reply(c, "ok\n");
 	} else if (strcmp(c->req, "state") == 0 && !arg) {
 		reply(c, "running %d\n", (int)m->a->pid);
@@ -603,6 +615,15 @@ shim_monitor_run(struct shim_monitor_args *a)
 		log_open(&m);
 	if (a->in_fd >= 0 && a->in_fd != a->out_fd)
 		fcntl(a->in_fd, F_SETFL, fcntl(a->in_fd, F_GETFL) | O_NONBLOCK);
+	if (a->attach_fd >= 0) {
+		/* the exec request's connection: attached from the start, then released */
+		struct client *c = xcalloc(1, sizeof(*c));
+		c->fd = a->attach_fd;
+		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+		attach_client(&m, c, a->attach_flags);
+		m.clients[m.n_clients++] = c;
+		release(&m);
+	}
 	for (;;) {
 		size_t n, nc;
 		int timeout = -1, ready;

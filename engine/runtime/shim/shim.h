@@ -20,6 +20,9 @@ struct shim_child {
 	const struct runtime_spec *spec;
 	const char *bundle;
 	int sync_fd;		/* child reads one byte: cgroup placement done */
+	/* the child joins spec->cgroup_path's v1 cgroups itself, first thing
+	 * (cgroup_enter_v1); it was cloned into the v2 one (CLONE_INTO_CGROUP) */
+	bool self_cgroup;
 	int err_fd;		/* child writes "<errno> <message>" on failure; CLOEXEC */
 	int tty_sock;		/* child sends the PTY master here (terminal only) */
 	int stdio[3];		/* non-terminal: dup2'd onto 0, 1, 2 (-1: keep) */
@@ -116,6 +119,11 @@ struct shim_monitor_args {
 	int sig_fd;		/* signalfd: SIGCHLD, SIGTERM, SIGINT, SIGHUP */
 	int go_fd;		/* held start: write a byte to let the process exec; -1 */
 	int64_t started_ns;
+	/* an exec whose request asked to attach (proto.h "exec <id> attach="): the
+	 * requesting connection, an attach client with these flags from the start,
+	 * after which the process is released; -1 / NULL otherwise */
+	int attach_fd;
+	const char *attach_flags;
 };
 
 /* Runs until the process exited and its output drained; returns the shim's exit status. */
@@ -129,6 +137,7 @@ struct shim_exec_from {
 	/* the container's seccomp filter as BPF (compiled at its first exec), or NULL */
 	const struct sock_filter *bpf;
 	size_t bpf_len;
+	const char *attach; /* "exec <id> attach=<flags>": the flags; NULL */
 };
 
 /* Whether @exec asks for the seccomp filter @container has (mode, profile, capabilities). */
