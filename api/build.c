@@ -32,6 +32,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/parse.h"
 #include "engine/util/strv.h"
+#include "engine/util/trace.h"
 #include "engine/util/xalloc.h"
 
 struct build_job {
@@ -334,6 +335,7 @@ api_build_build(struct api_request *r)
 {
 	struct build_job *j = xcalloc(1, sizeof(*j));
 
+	trace_point("build.request", NULL);
 	j->fd = -1;
 	j->eng = r->ctx->engine;
 	if (decode(r, j) < 0) {

@@ -27,6 +27,8 @@
 #include "engine/archive/helper.h"
 #include "engine/archive/whiteout.h"
 #include "engine/util/cleanup.h"
+#include "engine/util/thread.h"
+#include "engine/util/trace.h"
 #include "engine/util/xalloc.h"
 
 static const char *configured_path;
@@ -272,6 +274,26 @@ refill_spare(const char *path)
 		discard(&h);
 }
 
+static void *
+refill_main(void *path)
+{
+	refill_spare(path);
+	return NULL;
+}
+
+/*
+ * refill_spare on a thread of its own: posix_spawn holds its caller until
+ * the child's exec (vfork), which the job's caller (a build waiting to read
+ * its context, a pull with its next layer) need not wait for. @path lives
+ * as long as berthd (helper_set_path's or the environment's).
+ */
+static void
+refill_spare_async(const char *path)
+{
+	if (thread_spawn_detached(refill_main, (void *)path, 0) < 0)
+		refill_spare(path);
+}
+
 /* The request, with the input and destination fds attached (SCM_RIGHTS). */
 static int
 send_request(int chan, const struct helper_request *req, int in_fd, int dest_dirfd)
@@ -379,6 +401,7 @@ run_job(const char *path, enum helper_op op, int in_fd, int dest_dirfd, const st
 	r = take_helper(path, &h);
 	if (r < 0)
 		return err_errno(e, r, "cannot start the archive helper '%s'", path);
+	trace_point("helper.taken", NULL);
 	helper_request_init(&req, op, o);
 	r = send_request(h.chan, &req, in_fd, dest_dirfd);
 	if (r < 0) {
@@ -407,11 +430,15 @@ run_job(const char *path, enum helper_op op, int in_fd, int dest_dirfd, const st
 	if (n != (ssize_t)sizeof(msg->rep))
 		kill(h.pid, SIGKILL);
 	h.chan = safe_close(h.chan);
+	trace_point("helper.replied", NULL);
+	/* reaped before the caller uses the tree: no helper process outlives
+	 * its job holding the destination */
 	st = reap(h.pid);
+	trace_point("helper.reaped", NULL);
 	/* the next job's helper starts now, while the caller finishes this
 	 * job (sync, metadata) and fetches the next archive, not during the
 	 * extraction it would compete with for the CPU */
-	refill_spare(path);
+	refill_spare_async(path);
 	if (n == (ssize_t)sizeof(msg->rep)) {
 		r = helper_reply_decode(&msg->rep, (size_t)n, ret, e);
 		if (r == 0 && opq_err.code < 0)

@@ -33,6 +33,7 @@
 #include "engine/util/log.h"
 #include "engine/util/strv.h"
 #include "engine/util/timeutil.h"
+#include "engine/util/trace.h"
 #include "engine/util/xalloc.h"
 
 int
@@ -859,19 +860,23 @@ build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 	if (waited)
 		log_info("a build waited for a free slot (max-concurrent-builds %u)",
 			 bs->running.max);
+	trace_point("build.begin", NULL);
 	if (b.cache_ok)
 		sources_load(&b);
 	r = open_context(&b, context_fd);
+	trace_point("build.context_extracted", NULL);
 	if (r == 0)
 		r = load_dockerfile(&b);
 	if (r == 0)
 		r = run_steps(&b);
+	trace_point("build.steps_done", NULL);
 	if (r == 0)
 		r = unused_args(&b);
 	if (r == 0)
 		r = builder_say(&b, "Successfully built %.12s\n", b.cur + 7);
 	if (r == 0)
 		r = tag_result(&b);
+	trace_point("build.tagged", NULL);
 	/* q=1: only the ID; the buffered text is shown only on failure. */
 	if (r == 0 && b.quiet)
 		r = out->stream(out->ud, b.cur, strlen(b.cur)) || out->stream(out->ud, "\n", 1)
@@ -885,5 +890,6 @@ build_image(struct builds *bs, int context_fd, const struct build_opts *o,
 		err_set(e, r, "%s", r == -EPIPE ? "the client went away" : strerror(-r));
 	builder_release(&b);
 	slots_release(&bs->running);
+	trace_point("build.released", NULL);
 	return r;
 }

@@ -217,6 +217,7 @@ store_open(const char *data_root, struct store **ret, struct err *e)
 	s->refs_path = xasprintf("%s/refs.json", data_root);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->del_lock, NULL);
+	pthread_cond_init(&s->meta_done, NULL);
 	r = make_dirs(s, e);
 	if (r < 0)
 		goto fail;
@@ -248,6 +249,7 @@ store_close(struct store *s)
 {
 	if (!s)
 		return;
+	store_meta_flush_wait(s);
 	for (size_t i = 0; i < s->n_images; i++)
 		store_img_free(s->images[i]);
 	free(s->images);
@@ -260,6 +262,7 @@ store_close(struct store *s)
 	free(s->pins);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->del_lock);
+	pthread_cond_destroy(&s->meta_done);
 	free(s->root);
 	free(s->tmp_dir);
 	free(s->blobs_dir);

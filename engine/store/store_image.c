@@ -16,6 +16,7 @@
 #include "engine/util/limits.h"
 #include "engine/util/log.h"
 #include "engine/util/parse.h"
+#include "engine/util/thread.h"
 #include "engine/util/timeutil.h"
 #include "engine/util/xalloc.h"
 
@@ -87,6 +88,59 @@ save_meta(struct store *s, const struct store_img *img)
 	if (!text)
 		return -ENOMEM;
 	return fs_write_atomic(path, text, strlen(text), 0600);
+}
+
+bool
+store_meta_write_behind(struct store *s, struct store_img *img)
+{
+	bool start = !s->meta_flushing;
+
+	img->meta_dirty = true;
+	s->meta_flushing = true;
+	return start;
+}
+
+/* Writes every dirty image's metadata, holding s->lock as every metadata
+ * write does: a newer synchronous write cannot be overtaken by an older
+ * state, and a deleted image is no longer in the table. */
+static void
+meta_flush(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n_images; i++) {
+		struct store_img *img = s->images[i];
+		if (!img->meta_dirty)
+			continue;
+		img->meta_dirty = false;
+		if (save_meta(s, img) < 0)
+			log_warn("cannot record tag time of image '%s', ignoring", img->id);
+	}
+	s->meta_flushing = false;
+	pthread_cond_broadcast(&s->meta_done);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *
+meta_flush_main(void *s)
+{
+	meta_flush(s);
+	return NULL;
+}
+
+void
+store_meta_flush_start(struct store *s)
+{
+	if (thread_spawn_detached(meta_flush_main, s, 0) < 0)
+		meta_flush(s);
+}
+
+void
+store_meta_flush_wait(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->meta_flushing)
+		pthread_cond_wait(&s->meta_done, &s->lock);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int
@@ -459,6 +513,7 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 	struct store_ref *sr;
 	struct store_img *img;
 	char hex[HEX_SZ];
+	bool flush = false;
 	int r;
 
 	r = reference_check_taggable(ref, e);
@@ -499,10 +554,18 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 tagged:
 	img = store_find_image(s, hex);
 	img->last_tag_ns = time_now_ns();
-	if (save_meta(s, img) < 0)
+	/* A re-tag (every cached rebuild) changes only the tag time: shown at
+	 * once from memory and written (temp file, fsync, rename, directory
+	 * fsync) by a thread of its own, off the request; a crash before that
+	 * write keeps the previous tag time, never a torn file. */
+	if (same)
+		flush = store_meta_write_behind(s, img);
+	else if (save_meta(s, img) < 0)
 		log_warn("cannot record tag time of image '%s', ignoring", hex);
 out:
 	pthread_mutex_unlock(&s->lock);
+	if (flush)
+		store_meta_flush_start(s);
 	return r;
 }
 

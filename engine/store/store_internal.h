@@ -29,6 +29,7 @@ struct store_img {
 	size_t n_layers;
 	int64_t created_ns;
 	int64_t last_tag_ns;
+	bool meta_dirty;	/* its metadata file is behind (store_meta_write_behind) */
 	json_t *labels;		/* config.Labels, or NULL */
 };
 
@@ -56,6 +57,10 @@ struct store {
 	char *root, *tmp_dir, *blobs_dir, *layers_dir, *images_dir, *meta_dir, *refs_path;
 	pthread_mutex_t del_lock;
 	pthread_mutex_t lock;
+	/* A thread is writing dirty image metadata; meta_done is signalled
+	 * (under `lock`) when it ends. */
+	bool meta_flushing;
+	pthread_cond_t meta_done;
 	struct store_img **images;
 	size_t n_images, cap_images;
 	struct store_ref *refs;
@@ -78,6 +83,17 @@ int store_image_load(struct store *s, const char *hex, const void *config, size_
 		     struct store_img **ret, struct err *e);
 void store_img_free(struct store_img *img);
 void store_lay_free(struct store_lay *l);
+
+/*
+ * Under s->lock: marks @img's metadata for writing by a background thread
+ * instead of now; returns true when the caller must start that thread with
+ * store_meta_flush_start() once it has released the lock.
+ */
+bool store_meta_write_behind(struct store *s, struct store_img *img);
+/* Starts the writer (without s->lock); writes at once if no thread can run. */
+void store_meta_flush_start(struct store *s);
+/* Waits for the writer to finish (without s->lock; store_close). */
+void store_meta_flush_wait(struct store *s);
 
 /* Rewrites refs.json from the table (under s->lock). */
 int store_refs_save(struct store *s, struct err *e);

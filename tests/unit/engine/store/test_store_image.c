@@ -178,3 +178,30 @@ Test(store_image, list_and_lowerdirs)
 	cr_expect_str_eq(dirs[1], want);
 	cr_expect_null(dirs[2]);
 }
+
+/* A re-tag (a cached rebuild) moves the tag time at once in memory; its
+ * file is written by a thread, done by the time the store closes. */
+Test(store_image, retag_time_shown_at_once_and_kept)
+{
+	const char *diffs[] = {d0};
+	char id[72];
+	struct store_image_summary one;
+	struct err e = ERR_INIT;
+	int64_t first, second;
+
+	two_layers();
+	fx_image(diffs, 1, "2024-01-01T00:00:00Z", NULL, NULL, id);
+	fx_tag(id, "app:1");
+	cr_assert_eq(store_image_get(fx_store, "app:1", &one, NULL, &e), 0, "%s", e.msg);
+	first = one.last_tag_ns;
+	store_image_summary_release(&one);
+	fx_tag(id, "app:1");
+	cr_assert_eq(store_image_get(fx_store, "app:1", &one, NULL, &e), 0, "%s", e.msg);
+	second = one.last_tag_ns;
+	store_image_summary_release(&one);
+	cr_expect_gt(second, first, "the re-tag's time is shown before its write");
+	fx_reopen();
+	cr_assert_eq(store_image_get(fx_store, "app:1", &one, NULL, &e), 0, "%s", e.msg);
+	cr_expect_eq(one.last_tag_ns, second, "and is on disk once the store closed");
+	store_image_summary_release(&one);
+}
