@@ -43,4 +43,12 @@ struct containers {
 	char *log_driver;		/* --log-driver (logconf.h) */
 	json_t *log_opts;		/* --log-opt, an object of strings */
 	struct idmap userns_remap;	/* --userns-remap; unset: off (container_userns.h) */
+	/* Parsed configs of the images last created from, by image ID (create.c):
+	 * content-addressed, so an entry never goes stale; read-only once in. */
+	pthread_mutex_t imgcfg_mu;
+	struct {
+		char id[72]; /* "sha256:<hex>" */
+		json_t *cfg;
+	} imgcfg[4];
+	unsigned imgcfg_next; /* the slot the next miss replaces */
 };

@@ -105,6 +105,17 @@ int
 create_merge_image_config(struct container_spec *s, const struct buf *config, struct err *e)
 {
 	_cleanup_json_ json_t *root = json_loadb(config->data, config->len, 0, NULL);
+
+	return create_merge_image_json(s, root, e);
+}
+
+/*
+ * @root may be shared (the parsed-config cache): nothing here changes it,
+ * and what @s keeps of it is copied, never referenced.
+ */
+int
+create_merge_image_json(struct container_spec *s, json_t *root, struct err *e)
+{
 	json_t *cfg = json_object_get(root, "config");
 	json_t *labels, *merged;
 	const char *k;
@@ -137,7 +148,7 @@ create_merge_image_config(struct container_spec *s, const struct buf *config, st
 	labels = json_object_get(cfg, "Labels");
 	json_object_foreach(labels, k, v)
 		if (json_is_string(v) && !json_object_get(s->labels, k))
-			json_object_set(s->labels, k, v);
+			json_object_set_new(s->labels, k, json_string(json_string_value(v)));
 	merged = health_merge(s->healthcheck, json_object_get(cfg, "Healthcheck"));
 	json_decref(s->healthcheck);
 	s->healthcheck = merged;
@@ -671,12 +682,59 @@ copy_up(struct containers *cs, struct container *c, struct err *e)
 	return 0;
 }
 
+/* Configs past this size are parsed for each create, not kept. */
+#define IMGCFG_CACHE_MAX_BYTES (16 * 1024)
+
+/*
+ * The parsed config document of image @id (a reference the caller holds
+ * the image by: store_image_get has just resolved it), from the small
+ * cache of the last images created from, else read and parsed (and kept
+ * when small). An image ID is the digest of its config, so an entry can
+ * never be stale; one of a removed image is only ever found again under
+ * the same ID, that is, for the same bytes. Returns a reference, or NULL
+ * with @e.
+ */
+static json_t *
+image_config(struct containers *cs, const char *id, struct err *e)
+{
+	const size_t n = sizeof(cs->imgcfg) / sizeof(*cs->imgcfg);
+	_cleanup_buf_ struct buf config = BUF_INIT;
+	json_t *root = NULL;
+	int r;
+
+	pthread_mutex_lock(&cs->imgcfg_mu);
+	for (size_t i = 0; i < n && !root; i++)
+		if (cs->imgcfg[i].cfg && strcmp(cs->imgcfg[i].id, id) == 0)
+			root = json_incref(cs->imgcfg[i].cfg);
+	pthread_mutex_unlock(&cs->imgcfg_mu);
+	if (root)
+		return root;
+	r = store_image_get(cs->store, id, NULL, &config, e);
+	if (r < 0)
+		return NULL;
+	root = json_loadb(config.data, config.len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		err_set(e, -EINVAL, "image config is not valid JSON");
+		return NULL;
+	}
+	if (config.len <= IMGCFG_CACHE_MAX_BYTES && strlen(id) < sizeof(cs->imgcfg[0].id)) {
+		pthread_mutex_lock(&cs->imgcfg_mu);
+		unsigned k = cs->imgcfg_next++ % n;
+		json_decref(cs->imgcfg[k].cfg);
+		snprintf(cs->imgcfg[k].id, sizeof(cs->imgcfg[k].id), "%s", id);
+		cs->imgcfg[k].cfg = json_incref(root);
+		pthread_mutex_unlock(&cs->imgcfg_mu);
+	}
+	return root;
+}
+
 int
 lifecycle_create(struct containers *cs, const char *name, struct container_spec *spec,
 		 struct container **ret, struct err *e)
 {
 	struct store_image_summary sum = {0};
-	_cleanup_buf_ struct buf config = BUF_INIT;
+	_cleanup_json_ json_t *config = NULL;
 	struct container *c = NULL;
 	int r;
 
@@ -704,16 +762,21 @@ lifecycle_create(struct containers *cs, const char *name, struct container_spec 
 	r = container_endpoint_prepare(cs->net, spec, e);
 	if (r < 0)
 		return r;
-	r = store_image_get(cs->store, spec->image, &sum, &config, e);
+	r = store_image_get(cs->store, spec->image, &sum, NULL, e);
 	if (r < 0)
 		return r;
+	config = image_config(cs, sum.id, e);
+	if (!config) {
+		store_image_summary_release(&sum);
+		return e->code;
+	}
 	/* moby's registerLinks, once the image is known */
 	r = links_resolve(cs, spec, e);
 	if (r < 0) {
 		store_image_summary_release(&sum);
 		return r;
 	}
-	r = create_merge_image_config(spec, &config, e);
+	r = create_merge_image_json(spec, config, e);
 	/* dockerd's mergeAndVerifyLogConfig comes after the image's config is merged */
 	if (r == 0)
 		r = logconf_merge(cs->log_driver, cs->log_opts, &spec->log_driver, &spec->log_opts,

@@ -24,6 +24,9 @@
  */
 int create_merge_image_config(struct container_spec *s, const struct buf *config, struct err *e);
 
+/* The same with the image's document already parsed (@root, only read). */
+int create_merge_image_json(struct container_spec *s, json_t *root, struct err *e);
+
 enum create_resolv_mode {
 	CREATE_RESOLV_BRIDGE,	/* own namespace: the host's file minus loopback servers */
 	CREATE_RESOLV_HOST,	/* the host's namespace: the host's file as it is */

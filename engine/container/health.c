@@ -138,11 +138,13 @@ health_merge(json_t *user, json_t *image)
 		return json_deep_copy(image);
 	m = json_deep_copy(user);
 	if (json_array_size(json_object_get(m, "Test")) == 0 && json_object_get(image, "Test"))
-		json_object_set(m, "Test", json_object_get(image, "Test"));
+		json_object_set_new(m, "Test", json_deep_copy(json_object_get(image, "Test")));
+	/* copies: @image may be a shared, cached document (create.c) */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
 		if (json_integer_value(json_object_get(m, keys[i])) == 0 &&
 		    json_object_get(image, keys[i]))
-			json_object_set(m, keys[i], json_object_get(image, keys[i]));
+			json_object_set_new(m, keys[i],
+					    json_deep_copy(json_object_get(image, keys[i])));
 	return m;
 }
 

@@ -50,6 +50,30 @@ int fs_read_file(const char *path, size_t limit, struct buf *ret);
 int fs_fsync_parent(const char *path);
 
 /*
+ * fsyncs the @n (at most 4) fds at the same time: @fds[1..] each on a
+ * short-lived thread, @fds[0] on the caller's (in the caller's if a thread
+ * cannot start). Every fsync has returned when this does. Concurrent
+ * fsyncs on one journalling file system join the same journal commit, so
+ * the wait is about one fsync's instead of the sum. 0 or the first
+ * -errno.
+ */
+int fs_fsync_concurrently(const int *fds, size_t n);
+
+/*
+ * Creates @dir/@name, which must not exist, with @len bytes and @mode, in a
+ * directory @dir that the caller has just made, and makes durable the
+ * file's contents, its name in @dir and @dir's name in its parent: three
+ * fsyncs (file, @dir, @dir's parent) run concurrently (fs_fsync_concurrently),
+ * all three done before this returns 0. No temp file and no rename: a
+ * crash before the return may leave @name empty or cut short, so this is
+ * for a file whose directory is thrown away when the file does not parse
+ * (a container's config.json at create). 0 or -errno (-EEXIST: @name
+ * exists); on failure @name may exist.
+ */
+int fs_write_new_durable(const char *dir, const char *name, const void *data, size_t len,
+			 mode_t mode);
+
+/*
  * Removes @path and everything below it without following symlinks and
  * without crossing into other mounts (a mount point below is an -EBUSY
  * failure, never a walk into the mounted tree). Missing is not an error.

@@ -85,6 +85,8 @@ Test(container, persists_and_drops_half_created)
 	struct container *c, *g;
 	char id[65];
 	_cleanup_free_ char *junk = xasprintf("%s/containers/deadbeef", root);
+	_cleanup_free_ char *cut = xasprintf("%s/containers/%064d", root, 1);
+	_cleanup_free_ char *empty = xasprintf("%s/containers/%064d", root, 2);
 
 	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	c = make(cs, "keep");
@@ -97,6 +99,11 @@ Test(container, persists_and_drops_half_created)
 	container_unref(c);
 	containers_close(cs);
 	cr_assert_eq(fs_mkdir_p(junk, 0700), 0);
+	/* create writes config.json in place: a crash can leave it cut short */
+	cr_assert_eq(fs_mkdir_p(cut, 0700), 0);
+	cr_assert_eq(fs_write_new_durable(cut, "config.json", "{\"id\":\"", 7, 0600), 0);
+	cr_assert_eq(fs_mkdir_p(empty, 0700), 0);
+	cr_assert_eq(fs_write_new_durable(empty, "config.json", "", 0, 0600), 0);
 
 	cr_assert_eq(containers_open(&(struct containers_config){ .data_root = root }, &cs, &e), 0);
 	g = containers_get(cs, id, &e);
@@ -106,6 +113,8 @@ Test(container, persists_and_drops_half_created)
 	cr_expect_eq(g->state.exit_code, 42);
 	cr_expect_str_eq(g->spec.cmd[2], "echo hi");
 	cr_expect_not(fs_exists(junk));
+	cr_expect_not(fs_exists(cut));
+	cr_expect_not(fs_exists(empty));
 	cr_assert_eq(containers_delete(cs, g, &e), 0);
 	cr_expect_null(containers_get(cs, "keep", &e));
 	container_unref(g);

@@ -44,6 +44,45 @@ Test(fs, atomic_write_then_read)
 	cr_expect_eq(fs_read_file(p, 1, &b), -E2BIG);
 }
 
+Test(fs, write_new_durable_creates_once)
+{
+	_cleanup_free_ char *d = xasprintf("%s/c/new", tmpdir);
+	_cleanup_free_ char *p = xasprintf("%s/c/new/config.json", tmpdir);
+	_cleanup_free_ char *l = xasprintf("%s/c/new/link.json", tmpdir);
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	struct stat st;
+
+	cr_assert_eq(fs_mkdir_p(d, 0700), 0);
+	cr_assert_eq(fs_write_new_durable(d, "config.json", "{\"a\":1}", 7, 0600), 0);
+	cr_assert_eq(fs_read_file(p, 100, &b), 0);
+	cr_expect_str_eq(b.data, "{\"a\":1}");
+	cr_assert_eq(stat(p, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0600);
+	/* never over an existing file, never through a symlink */
+	cr_expect_eq(fs_write_new_durable(d, "config.json", "{}", 2, 0600), -EEXIST);
+	cr_assert_eq(symlinkat("/nonexistent-berth", AT_FDCWD, l), 0);
+	cr_expect_eq(fs_write_new_durable(d, "link.json", "{}", 2, 0600), -EEXIST);
+	cr_expect_not(fs_exists("/nonexistent-berth"));
+	cr_expect_eq(fs_write_new_durable("/nonexistent-berth/x", "f", "", 0, 0600), -ENOENT);
+	cr_expect_eq(fs_write_new_durable("norelative", "f", "", 0, 0600), -EINVAL);
+}
+
+Test(fs, fsync_concurrently_reports_errors)
+{
+	_cleanup_free_ char *p = xasprintf("%s/f", tmpdir);
+	_cleanup_close_ int fd = -1, dfd = -1;
+
+	cr_assert_eq(fs_write_atomic(p, "x", 1, 0600), 0);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	dfd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_geq(dfd, 0);
+	cr_expect_eq(fs_fsync_concurrently((const int[]){fd, dfd, fd, dfd}, 4), 0);
+	cr_expect_eq(fs_fsync_concurrently((const int[]){fd, -1}, 2), -EBADF);
+	cr_expect_eq(fs_fsync_concurrently((const int[]){-1, fd}, 2), -EBADF);
+	cr_expect_eq(fs_fsync_concurrently((const int[]){fd}, 0), -EINVAL);
+}
+
 Test(fs, rm_rf_does_not_follow_symlinks)
 {
 	_cleanup_free_ char *outside = xasprintf("%s/outside", tmpdir);
