@@ -164,19 +164,54 @@ list_keep(const struct list_ctx *c, const struct store_image_summary *s, char **
 	return true;
 }
 
-/* operationId: ImageList */
+/*
+ * The memo key of a list: everything besides the store that its body
+ * depends on. The request's API version (the placeholders of untagged
+ * images before 1.43, VirtualSize before 1.44), all, shared-size, and the
+ * filters as sent (before/since resolve names in the store, which the
+ * generation covers; until is an absolute time). A parameter that changes
+ * the body must be added here; one that depends on the clock must not be
+ * memoised at all (store_memo.h).
+ */
+static char *
+list_memo_key(struct api_request *r)
+{
+	const char *filters = api_query(r, "filters");
+
+	return xasprintf("images/json %d.%d all=%d shared=%d filters%c%s", r->ver_major,
+			 r->ver_minor, api_query_bool(r, "all", false),
+			 api_query_bool(r, "shared-size", false), filters ? '=' : '-',
+			 filters ? filters : "");
+}
+
+/*
+ * operationId: ImageList
+ *
+ * The body is the store's memo (store_memo.h) for this key when the store
+ * has not changed since it was encoded; otherwise the list is summarised,
+ * encoded by jansson and remembered under the generation read before it.
+ */
 static void
 api_images_list(struct api_request *r)
 {
 	struct engine *eng = r->ctx->engine;
+	uint64_t gen = store_gen(eng->store); /* before the listing: see store_memo.h */
+	_cleanup_free_ char *key = list_memo_key(r);
+	_cleanup_buf_ struct buf memo = BUF_INIT;
 	struct list_ctx c = {0};
 	struct store_image_summary *list = NULL;
 	struct err e = ERR_INIT;
 	bool shared = api_query_bool(r, "shared-size", false);
 	struct api_shared *sh = NULL;
-	size_t n = 0;
+	size_t n = 0, len = 0;
 	json_t *arr;
+	char *text;
 
+	if (store_memo_get(eng->store, key, &memo)) {
+		text = buf_detach(&memo, &len);
+		api_reply_data(r, 200, "application/json", text, len);
+		return;
+	}
 	if (list_filters(r, &c, &e) < 0 || store_image_list(eng->store, &list, &n, &e) < 0) {
 		filters_free(c.f);
 		api_reply_err(r, &e);
@@ -197,7 +232,14 @@ api_images_list(struct api_request *r)
 	api_shared_free(sh);
 	store_image_summaries_free(list, n);
 	filters_free(c.f);
-	api_reply_json(r, 200, arr);
+	text = api_json_text(arr, &len);
+	if (!text) {
+		api_reply_json(r, 200, arr); /* its fallback: a 500 */
+		return;
+	}
+	json_decref(arr);
+	store_memo_put(eng->store, key, gen, text, len);
+	api_reply_data(r, 200, "application/json", text, len);
 }
 
 /* ---- inspect ----------------------------------------------------------- */

@@ -268,11 +268,28 @@ api_reply_text(struct api_request *r, unsigned status, const char *content_type,
 	api_reply_data(r, status, content_type, xstrdup(text), strlen(text));
 }
 
-void
-api_reply_json(struct api_request *r, unsigned status, json_t *body)
+char *
+api_json_text(json_t *body, size_t *ret_len)
 {
 	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	size_t n;
+
+	if (!text)
+		return NULL;
+	/* Go's json.Encoder ends every document with a newline; keep that. */
+	n = strlen(text);
+	text = xrealloc(text, n + 2);
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	*ret_len = n + 1;
+	return text;
+}
+
+void
+api_reply_json(struct api_request *r, unsigned status, json_t *body)
+{
+	size_t n = 0;
+	char *text = api_json_text(body, &n);
 
 	json_decref(body);
 	if (!text) {
@@ -280,12 +297,7 @@ api_reply_json(struct api_request *r, unsigned status, json_t *body)
 		api_reply_data(r, 500, "application/json", xstrdup(fallback), sizeof(fallback) - 1);
 		return;
 	}
-	/* Go's json.Encoder ends every document with a newline; keep that. */
-	n = strlen(text);
-	text = xrealloc(text, n + 2);
-	text[n] = '\n';
-	text[n + 1] = '\0';
-	api_reply_data(r, status, "application/json", text, n + 1);
+	api_reply_data(r, status, "application/json", text, n);
 }
 
 void

@@ -94,6 +94,9 @@ void api_reply_header(struct api_request *r, const char *name, const char *value
 
 /* Replies: each consumes what it is handed (json references, heap buffers). */
 void api_reply_json(struct api_request *r, unsigned status, json_t *body);
+/* The body api_reply_json sends for @body (borrowed): compact JSON and a
+ * newline, as heap text of *@ret_len bytes; NULL when it cannot be encoded. */
+char *api_json_text(json_t *body, size_t *ret_len);
 void api_reply_empty(struct api_request *r, unsigned status);
 void api_reply_data(struct api_request *r, unsigned status, const char *content_type,
 		    char *data, size_t len);

@@ -8,7 +8,8 @@ libberth_engine_a_SOURCES += \
 	engine/store/store_delete.c engine/store/store_delete.h \
 	engine/store/store_gc.c engine/store/store_gc.h \
 	engine/store/store_image.c engine/store/store_image.h \
-	engine/store/store_layer.c engine/store/store_layer.h
+	engine/store/store_layer.c engine/store/store_layer.h \
+	engine/store/store_memo.c engine/store/store_memo.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/engine/test_reference tests/unit/engine/store/test_store
@@ -24,7 +25,8 @@ tests_unit_engine_store_test_store_SOURCES = \
 	tests/unit/engine/store/test_store_layer.c \
 	tests/unit/engine/store/test_store_image.c \
 	tests/unit/engine/store/test_store_delete.c \
-	tests/unit/engine/store/test_store_gc.c
+	tests/unit/engine/store/test_store_gc.c \
+	tests/unit/engine/store/test_store_memo.c
 tests_unit_engine_store_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_engine_store_test_store_LDADD = $(ENGINE_LIBS) $(CRITERION_LIBS)
 endif

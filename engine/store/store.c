@@ -217,6 +217,7 @@ store_open(const char *data_root, struct store **ret, struct err *e)
 	s->refs_path = xasprintf("%s/refs.json", data_root);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->del_lock, NULL);
+	pthread_mutex_init(&s->memo_lock, NULL);
 	pthread_cond_init(&s->meta_done, NULL);
 	r = make_dirs(s, e);
 	if (r < 0)
@@ -260,6 +261,8 @@ store_close(struct store *s)
 		store_lay_free(s->layers[i]);
 	free(s->layers);
 	free(s->pins);
+	store_memo_release_all(s);
+	pthread_mutex_destroy(&s->memo_lock);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->del_lock);
 	pthread_cond_destroy(&s->meta_done);

@@ -27,7 +27,8 @@
  * This header gathers the module's API: store_blob.h (blobs),
  * store_layer.h (layers), store_image.h (images, references, lookup),
  * store_delete.h (dockerd's image delete), store_gc.h (blob pins and the
- * collection of unused layers and blobs).
+ * collection of unused layers and blobs), store_memo.h (the generation of
+ * what it lists, and callers' memos of derived text).
  */
 #pragma once
 
@@ -54,3 +55,4 @@ unsigned store_count_images(struct store *s);
 #include "engine/store/store_gc.h"
 #include "engine/store/store_image.h"
 #include "engine/store/store_layer.h"
+#include "engine/store/store_memo.h"

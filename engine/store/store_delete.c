@@ -129,6 +129,7 @@ drop_refs(struct del *d, const char *hex, const struct reference *same_repo, boo
 		record(d, STORE_UNTAGGED, reference_familiar(&r->ref));
 		reference_release(&r->ref);
 		*r = s->refs[--s->n_refs];
+		store_changed_locked(s);
 	}
 }
 
@@ -148,6 +149,7 @@ remove_image(struct del *d, struct store_img *img, char ***detached, struct err 
 	for (size_t i = 0; i < s->n_images; i++)
 		if (s->images[i] == img)
 			s->images[i] = s->images[--s->n_images];
+	store_changed_locked(s);
 	record(d, STORE_DELETED, xasprintf("sha256:%s", img->id));
 	*detached = xcalloc(img->n_layers + 1, sizeof(char *));
 	/* Top down, so a freed layer no longer pins its parent. */

@@ -199,6 +199,7 @@ store_image_commit(struct store *s, const void *config, size_t len,
 		 * its step: it gains the build parent, as moby's SetParent. */
 		if (o && o->parent_id && !img->parent[0]) {
 			memcpy(img->parent, o->parent_id + 7, HEX_SZ);
+			store_changed_locked(s);
 			r = save_meta(s, img);
 			if (r < 0)
 				r = err_errno(e, r, "cannot write image sha256:%s", hex);
@@ -224,6 +225,7 @@ store_image_commit(struct store *s, const void *config, size_t len,
 		goto done;
 	}
 	store_array_push((void ***)&s->images, &s->n_images, &s->cap_images, img);
+	store_changed_locked(s);
 done:
 	pthread_mutex_unlock(&s->lock);
 	if (r == 0 && ret_id)
@@ -554,6 +556,7 @@ store_image_tag(struct store *s, const char *name, const struct reference *ref, 
 tagged:
 	img = store_find_image(s, hex);
 	img->last_tag_ns = time_now_ns();
+	store_changed_locked(s);
 	/* A re-tag (every cached rebuild) changes only the tag time: shown at
 	 * once from memory and written (temp file, fsync, rename, directory
 	 * fsync) by a thread of its own, off the request; a crash before that
@@ -591,6 +594,7 @@ store_image_untag(struct store *s, const struct reference *ref, struct err *e)
 		s->refs[s->n_refs++] = removed;
 	} else {
 		reference_release(&removed.ref);
+		store_changed_locked(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;

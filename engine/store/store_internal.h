@@ -8,16 +8,19 @@
  * for table updates and small atomic file writes, never while unpacking,
  * hashing or copying blobs. `del_lock` serialises image deletions, which
  * call the caller's container-usage callback without holding `lock`.
+ * `memo_lock` guards only the memos and is taken alone (store_memo.c).
  */
 #pragma once
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/reference.h"
 #include "engine/store/store.h"
+#include "engine/store/store_memo.h"
 #include "engine/util/digest.h"
 
 #define HEX_SZ (DIGEST_HEX_LEN + 1)
@@ -47,6 +50,15 @@ struct store_lay {
 	json_t *sources;	/* [{"digest": ..., "repository": ...}] */
 };
 
+/* A caller's memo (store_memo.h). */
+struct store_memo {
+	char *key; /* NULL: free slot */
+	char *text;
+	size_t len;
+	uint64_t gen;  /* the store's generation it was derived under */
+	uint64_t used; /* memo_tick of its last use (LRU) */
+};
+
 /* A blob in-flight work keeps (store_gc.h); counted. */
 struct store_pin {
 	char hex[HEX_SZ];
@@ -69,7 +81,24 @@ struct store {
 	size_t n_layers, cap_layers;
 	struct store_pin *pins;
 	size_t n_pins, cap_pins;
+	/* Bumped under `lock` with every change of the tables above or of image
+	 * metadata (store_changed_locked); read without it (store_memo.h). */
+	_Atomic uint64_t gen;
+	pthread_mutex_t memo_lock; /* the memos; never held with `lock` */
+	struct store_memo memos[STORE_MEMO_SLOTS];
+	uint64_t memo_tick;
 };
+
+/* Records a change of what the store lists; call under s->lock, in the
+ * critical section of the change (store_memo.h). */
+static inline void
+store_changed_locked(struct store *s)
+{
+	atomic_fetch_add(&s->gen, 1);
+}
+
+/* Frees every memo (store_close). */
+void store_memo_release_all(struct store *s);
 
 /* Lookups under s->lock; NULL when absent. */
 struct store_img *store_find_image(struct store *s, const char *hex);

@@ -234,6 +234,7 @@ publish(struct store *s, const char *tmp, struct store_lay **lp, const struct st
 	}
 	have->holds++;
 	fill_info(have, ret);
+	store_changed_locked(s);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return r;
@@ -403,6 +404,7 @@ store_layer_add_source(struct store *s, const char *chain_id, const char *digest
 		r = err_set(e, -ENOENT, "layer %s not found", chain_id);
 	} else {
 		add_source_json(l->sources, digest, repo);
+		store_changed_locked(s);
 		dir = xasprintf("%s/%s", s->layers_dir, l->chain);
 		r = write_meta(dir, l);
 		if (r < 0)
@@ -475,6 +477,7 @@ store_layer_detach(struct store *s, const char *chain)
 			continue;
 		store_lay_free(s->layers[i]);
 		s->layers[i] = s->layers[--s->n_layers];
+		store_changed_locked(s);
 		break;
 	}
 	id_random_hex(rnd);

@@ -5,7 +5,8 @@
 # shared layers kept on disk until the last user goes), prune, import with
 # changes, names with slashes, ports and digests in the URL, API-version
 # quirks, /system/df, search against a registry without it, login to an
-# htpasswd registry, image events.
+# htpasswd registry, image events; every kind of change in the very next
+# list (the /images/json memo).
 . "$(dirname "$0")/../helpers/lib.sh"
 . "$(dirname "$0")/../helpers/images.sh"
 fixtures_build || { fail "fixtures build"; finish; }
@@ -104,6 +105,55 @@ out=$(api GET /system/df | head -1 | jq -c '[.Images[] | .SharedSize > 0] | uniq
 expect_eq "system df: shared layers counted" "$out" "[true]"
 check "docker system df" "$DOCKER" system df
 
+# The /images/json memo (store_memo.h): each kind of change shows in the
+# very next list (the CLIs take turns: each one's list before the change
+# was memoised), and the memoised bodies of API 1.44 and 1.41 equal ones
+# nobody memoised (a filters text with whitespace never sent before is a
+# key of its own).
+memo_n=0
+MEMO_CLIS=("$DOCKER" $DOCKER_OLD)
+listed() { # DESC present|absent REGEX
+	local cli=${MEMO_CLIS[$((memo_n / 2 % ${#MEMO_CLIS[@]}))]} out q a b v
+	v=$cli
+	out=$("$cli" images -a --digests --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}')
+	if [ "$2" = present ]; then expect_match "[$v] $1: in the next docker images" "$out" "$3"
+	else expect_no_match "[$v] $1: gone from the next docker images" "$out" "$3"; fi
+	for q in "v1.44/images/json?" "v1.41/images/json?all=1&"; do
+		memo_n=$((memo_n + 1))
+		a=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/${q%[?&]}")
+		b=$(curl -s --unix-socket "$BERTH_SOCK" "http://x/${q}filters=%7B$(printf '%%20%.0s' $(seq $memo_n))%7D")
+		[ "$a" = "$b" ] || { fail "$1: memoised /$q = a cold one"; diag "$a" "$b"; return; }
+	done
+	ok "$1: memoised lists = cold ones"
+}
+listed "start" present "^$R/app1:latest ${APP1_CONFIG_DIGEST:7:12} $APP1_DIGEST"
+"$DOCKER" tag "$R/app1" memo/a:1
+listed "tag" present "^memo/a:1 ${APP1_CONFIG_DIGEST:7:12}"
+"$DOCKER" rmi memo/a:1 >/dev/null
+listed "untag" absent "^memo/a:1 "
+mkdir -p "$T_DIR/memoctx" && printf 'FROM %s\nLABEL memo=1\n' "$R/app1" >"$T_DIR/memoctx/Dockerfile"
+DOCKER_BUILDKIT=0 "$DOCKER" build -q -t memo/built:1 "$T_DIR/memoctx" >/dev/null
+listed "build" present "^memo/built:1 "
+"$DOCKER" create --name memoc "$R/app2" >/dev/null
+"$DOCKER" commit memoc memo/committed:1 >/dev/null
+listed "commit" present "^memo/committed:1 "
+"$DOCKER" rm memoc >/dev/null
+"$DOCKER" save -o "$T_DIR/memo.tar" memo/committed:1
+"$DOCKER" rmi memo/committed:1 >/dev/null
+listed "rmi (delete)" absent "^memo/committed:1 "
+"$DOCKER" load -q -i "$T_DIR/memo.tar" >/dev/null
+listed "load" present "^memo/committed:1 "
+"$DOCKER" rmi "$R/app2" >/dev/null
+listed "rmi of a pulled image" absent "^$R/app2:"
+"$DOCKER" pull -q "$R/app2" >/dev/null
+listed "pull" present "^$R/app2:latest ${APP2_CONFIG_DIGEST:7:12} $APP2_DIGEST"
+old=$(tar -C "$T_DIR/rootfs" -c . | "$DOCKER" import - memo/imp:1)
+listed "import" present "^memo/imp:1 ${old:7:12}"
+tar -C "$T_DIR/rootfs" -c . | "$DOCKER" import -c 'LABEL v=2' - memo/imp:1 >/dev/null
+listed "import over a tag (a dangling image)" present "^<none>:<none> ${old:7:12}"
+"$DOCKER" image prune -f >/dev/null
+listed "prune" absent "${old:7:12}"
+
 # Search: a registry without the v1 search API, and limits.
 out=$("$DOCKER" search "$R/busybox" 2>&1); rc=$?
 expect_eq "search against a registry without search fails" "$rc" 1
@@ -139,6 +189,6 @@ else
 fi
 
 events=$(timeout 10 "$DOCKER" events --since 0 --until "$(($(date +%s) + 1))" --filter type=image --format '{{.Action}}' | sort -u | tr '\n' ' ')
-expect_match "tag, untag, delete, import, prune events" "$events" "delete import prune pull tag untag"
+expect_match "tag, untag, delete, import, load, prune, save events" "$events" "delete import load prune pull save tag untag"
 berth_stop
 finish
