@@ -172,6 +172,7 @@ runspec_build(struct containers *cs, struct container *c, struct runtime_spec *r
 	rs->upperdir = xasprintf("%s/rw/upper", c->dir);
 	rs->workdir = xasprintf("%s/rw/work", c->dir);
 	rs->readonly_root = s->readonly_rootfs;
+	rs->disposable_root = s->auto_remove;
 	free(rs->hostname);
 	rs->hostname = xstrdup(s->hostname);
 	free(rs->domainname);

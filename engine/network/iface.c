@@ -61,35 +61,22 @@ nl_fail(struct err *e, int nle, const char *what, const char *name)
 }
 
 int
-iface_sock_open(const char *netns_path, struct nl_sock **ret, struct err *e)
+iface_sock_adopt(int fd, struct nl_sock **ret, struct err *e)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int fd, r;
+	int r;
 
-	if (!sk)
+	if (!sk) {
+		safe_close(fd);
 		return err_set(e, -ENOMEM, "cannot allocate netlink socket");
-	if (!netns_path) {
-		r = nl_connect(sk, NETLINK_ROUTE);
-		if (r < 0) {
-			nl_socket_free(sk);
-			return err_set(e, nl_to_errno(r), "cannot open netlink socket: %s",
-				       nl_geterror(r));
-		}
-		*ret = sk;
-		return 0;
-	}
-	fd = netns_socket(netns_path, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
-	if (fd < 0) {
-		nl_socket_free(sk);
-		return err_errno(e, fd, "cannot open netlink socket in '%s'", netns_path);
 	}
 	/* libnl adopts only bound sockets; let the kernel pick the port id. */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		r = -errno;
 		safe_close(fd);
 		nl_socket_free(sk);
-		return err_errno(e, r, "cannot bind netlink socket in '%s'", netns_path);
+		return err_errno(e, r, "cannot bind netlink socket");
 	}
 	r = nl_socket_set_fd(sk, NETLINK_ROUTE, fd);
 	if (r < 0) {
@@ -97,6 +84,31 @@ iface_sock_open(const char *netns_path, struct nl_sock **ret, struct err *e)
 		nl_socket_free(sk);
 		return err_set(e, nl_to_errno(r), "cannot adopt netlink socket: %s",
 			       nl_geterror(r));
+	}
+	*ret = sk;
+	return 0;
+}
+
+int
+iface_sock_open(const char *netns_path, struct nl_sock **ret, struct err *e)
+{
+	struct nl_sock *sk;
+	int fd, r;
+
+	if (netns_path) {
+		fd = netns_socket(netns_path, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+		if (fd < 0)
+			return err_errno(e, fd, "cannot open netlink socket in '%s'", netns_path);
+		r = iface_sock_adopt(fd, ret, e);
+		return r < 0 ? err_prefix(e, "in '%s'", netns_path) : 0;
+	}
+	sk = nl_socket_alloc();
+	if (!sk)
+		return err_set(e, -ENOMEM, "cannot allocate netlink socket");
+	r = nl_connect(sk, NETLINK_ROUTE);
+	if (r < 0) {
+		nl_socket_free(sk);
+		return err_set(e, nl_to_errno(r), "cannot open netlink socket: %s", nl_geterror(r));
 	}
 	*ret = sk;
 	return 0;
@@ -185,6 +197,21 @@ iface_up(struct nl_sock *sk, const char *name, struct err *e)
 	return 0;
 }
 
+int
+iface_up_index(struct nl_sock *sk, int ifindex, const char *name, struct err *e)
+{
+	_cleanup_link_ struct rtnl_link *link = rtnl_link_alloc();
+	int r = -NLE_NOMEM;
+
+	if (link) {
+		rtnl_link_set_ifindex(link, ifindex);
+		r = link_set_up(sk, link, NULL);
+	}
+	if (r < 0)
+		return nl_fail(e, r, "cannot set up link", name);
+	return 0;
+}
+
 static int
 bridge_create(struct nl_sock *sk, const char *name, unsigned mtu)
 {
@@ -244,9 +271,13 @@ iface_veth_create(struct nl_sock *sk, const struct iface_veth *v, struct err *e)
 	if (!link)
 		return err_set(e, -ENOMEM, "cannot allocate veth");
 	peer = rtnl_link_veth_get_peer(link);
+	/* The host end comes up with the pair (its flags apply once both ends
+	 * exist); the peer cannot (the kernel opens it before its other end is
+	 * linked: ENOTCONN), it is set up inside with its address. */
 	rtnl_link_set_name(link, v->host_name);
 	rtnl_link_set_mtu(link, v->mtu);
 	rtnl_link_set_master(link, v->master);
+	rtnl_link_set_flags(link, IFF_UP);
 	rtnl_link_set_name(peer, v->peer_name);
 	rtnl_link_set_mtu(peer, v->mtu);
 	rtnl_link_set_ns_fd(peer, v->peer_nsfd);
@@ -258,13 +289,21 @@ iface_veth_create(struct nl_sock *sk, const struct iface_veth *v, struct err *e)
 	rtnl_link_veth_release(link);
 	if (r < 0)
 		return nl_fail(e, r, "cannot create veth", v->host_name);
-	/* The alias (our ownership tag) is not applied at creation: set it with up. */
-	r = rtnl_link_get_kernel(sk, 0, v->host_name, &host);
-	if (r >= 0)
-		r = link_set_up(sk, host, v->alias);
+	/* The alias (our ownership tag) is not applied at creation: set it by
+	 * name, which the kernel resolves itself (no look-up first). */
+	host = rtnl_link_alloc();
+	r = -NLE_NOMEM;
+	if (host) {
+		_cleanup_link_ struct rtnl_link *change = rtnl_link_alloc();
+		if (change) {
+			rtnl_link_set_name(change, v->host_name);
+			rtnl_link_set_ifalias(change, v->alias);
+			r = rtnl_link_change(sk, host, change, 0);
+		}
+	}
 	if (r < 0) {
 		(void)iface_delete(sk, v->host_name);
-		return nl_fail(e, r, "cannot set up veth", v->host_name);
+		return nl_fail(e, r, "cannot set the alias of veth", v->host_name);
 	}
 	return 0;
 }

@@ -24,6 +24,13 @@ struct nl_sock;
 int iface_sock_open(const char *netns_path, struct nl_sock **ret, struct err *e);
 void iface_sock_close(struct nl_sock *sk);
 
+/*
+ * Adopts @fd, a NETLINK_ROUTE socket made elsewhere (e.g. inside a
+ * namespace by netns_create), binds it and wraps it for libnl. Takes @fd
+ * in every case (closed on failure). 0 or -errno.
+ */
+int iface_sock_adopt(int fd, struct nl_sock **ret, struct err *e);
+
 /* Interface index of @name, -ENODEV when absent. */
 int iface_index(struct nl_sock *sk, const char *name);
 
@@ -49,7 +56,10 @@ struct iface_veth {
 	const uint8_t *peer_mac; /* 6 bytes */
 };
 
-/* Creates the pair and brings the host side up. 0 or -errno (-EEXIST: name taken). */
+/*
+ * Creates the pair with the host end up and enslaved, then sets the host
+ * end's alias (the peer stays down). 0 or -errno (-EEXIST: name taken).
+ */
 int iface_veth_create(struct nl_sock *sk, const struct iface_veth *v, struct err *e);
 
 /* Deletes link @name; -ENODEV when it does not exist. */
@@ -57,6 +67,9 @@ int iface_delete(struct nl_sock *sk, const char *name);
 
 /* Sets link @name up. */
 int iface_up(struct nl_sock *sk, const char *name, struct err *e);
+
+/* Sets link @ifindex up (@name for the error message): no look-up first. */
+int iface_up_index(struct nl_sock *sk, int ifindex, const char *name, struct err *e);
 
 /* Adds @addr/@prefix to link @ifindex. */
 int iface_addr_add(struct nl_sock *sk, int ifindex, struct in_addr addr, int prefix,

@@ -25,17 +25,24 @@
 #endif
 
 int
-netns_create(const char *path)
+netns_create(const char *path, int *ret_nlfd)
 {
+	const struct nsjob_sock nl = {.domain = AF_NETLINK,
+				      .type = SOCK_RAW,
+				      .protocol = 0 /* NETLINK_ROUTE */};
 	int fd, r;
 
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
 	if (fd < 0)
 		return -errno;
 	safe_close(fd);
-	r = nsjob_netns_create(path);
-	if (r < 0)
+	r = nsjob_netns_create(path, &nl, ret_nlfd ? 1 : 0, ret_nlfd);
+	if (r < 0) {
+		/* the namespace may be pinned already when the socket failed */
+		if (netns_is_pinned(path))
+			(void)nsjob_umount(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 		(void)unlink(path);
+	}
 	return r;
 }
 

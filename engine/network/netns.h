@@ -17,10 +17,13 @@
 
 /*
  * Creates a new network namespace pinned at @path (an empty file is created;
- * its directory must exist). -EEXIST when @path already exists, -errno on
- * failure (nothing is left behind). Thread-safe.
+ * its directory must exist). With @ret_nlfd, the same helper child also
+ * makes a NETLINK_ROUTE socket inside the new namespace (unbound,
+ * close-on-exec; the caller owns it), sparing netns_socket's second child.
+ * -EEXIST when @path already exists, -errno on failure (nothing is left
+ * behind). Thread-safe.
  */
-int netns_create(const char *path);
+int netns_create(const char *path, int *ret_nlfd);
 
 /*
  * Pins the network namespace process @pid is in at @path (created, as by

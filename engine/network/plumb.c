@@ -22,6 +22,8 @@
 #include "engine/util/trace.h"
 
 #define VETH_ALIAS_PREFIX "berth:"
+/* Every network namespace's lo has this index (the kernel's LOOPBACK_IFINDEX). */
+#define LOOPBACK_IFINDEX 1
 
 DEFINE_CLEANUP(struct nl_sock, iface_sock_close)
 #define _cleanup_nlsock_ _cleanup_(iface_sock_closep)
@@ -161,18 +163,24 @@ ifname_of(const struct network_endpoint *ep)
 	return ep->ifname[0] ? ep->ifname : "eth0";
 }
 
-/* lo, ethN with its address and MTU, the default route: from inside @path. */
+/* lo, ethN with its address and MTU, the default route: from inside @path,
+ * through @sk (a socket already in it) when not NULL. lo is ifindex 1 in
+ * every namespace, ethN's index is looked up once. */
 static int
-configure_inside(const char *path, const struct network_endpoint *ep, struct err *e)
+configure_inside(const char *path, struct nl_sock *sk, const struct network_endpoint *ep,
+		 struct err *e)
 {
-	_cleanup_nlsock_ struct nl_sock *sk = NULL;
+	_cleanup_nlsock_ struct nl_sock *own = NULL;
 	const char *ifname = ifname_of(ep);
 	int idx, r;
 
-	r = iface_sock_open(path, &sk, e);
-	if (r < 0)
-		return r;
-	r = iface_up(sk, "lo", e);
+	if (!sk) {
+		r = iface_sock_open(path, &own, e);
+		if (r < 0)
+			return r;
+		sk = own;
+	}
+	r = iface_up_index(sk, LOOPBACK_IFINDEX, "lo", e);
 	if (r < 0 || ep->mode != NETWORK_MODE_BRIDGE)
 		return r;
 	idx = iface_index(sk, ifname);
@@ -182,7 +190,7 @@ configure_inside(const char *path, const struct network_endpoint *ep, struct err
 	if (r >= 0 && ep->prefix6)
 		r = iface_addr6_add(sk, idx, &ep->ip6, ep->prefix6, e);
 	if (r >= 0)
-		r = iface_up(sk, ifname, e);
+		r = iface_up_index(sk, idx, ifname, e);
 	if (r >= 0 && ep->gw)
 		r = iface_route_default(sk, idx, ep->gateway, e);
 	if (r >= 0 && ep->gw && ep->prefix6)
@@ -236,21 +244,25 @@ int
 plumb_endpoint(struct bridge_net *br, const struct network_endpoint *ep, bool new_ns,
 	       struct err *e)
 {
-	int r;
+	_cleanup_nlsock_ struct nl_sock *inside = NULL;
+	int nlfd = -1, r;
 
 	if (ep->mode == NETWORK_MODE_HOST || ep->mode == NETWORK_MODE_CONTAINER)
 		return 0;
-	r = new_ns ? netns_create(ep->netns_path) : 0;
+	/* One helper child makes the namespace and the netlink socket inside it. */
+	r = new_ns ? netns_create(ep->netns_path, &nlfd) : 0;
 	trace_point("net.netns_made", ep->container_id);
 	if (r < 0)
 		return err_errno(e, r, "cannot create network namespace '%s'", ep->netns_path);
+	if (nlfd >= 0 && (r = iface_sock_adopt(nlfd, &inside, e)) < 0)
+		goto undo_netns;
 	if (ep->mode == NETWORK_MODE_BRIDGE) {
 		r = make_veth(br, ep, e);
 		if (r < 0)
 			goto undo_netns;
 	}
 	trace_point("net.veth_made", ep->container_id);
-	r = configure_inside(ep->netns_path, ep, e);
+	r = configure_inside(ep->netns_path, inside, ep, e);
 	trace_point("net.configured", ep->container_id);
 	if (r < 0 || ep->mode != NETWORK_MODE_BRIDGE)
 		goto done;

@@ -491,6 +491,8 @@ runtime_spec_to_json(const struct runtime_spec *s)
 	if (!root)
 		abort(); /* only allocation failure or a programming error gets here */
 	process_limits_json(s, json_object_get(root, "process"));
+	if (s->disposable_root)
+		json_object_set_new(json_object_get(root, "berth"), "disposableRoot", json_true());
 	if (s->seccomp == RUNTIME_SECCOMP_PROFILE)
 		json_object_set_new(json_object_get(root, "berth"), "seccompProfile",
 				    json_string(s->seccomp_profile ? s->seccomp_profile : ""));

@@ -135,6 +135,9 @@ struct runtime_spec {
 	char *workdir;
 	char *rootfs;		/* used as-is (bind) when there are no lowerdirs */
 	bool readonly_root;
+	/* the container layer is thrown away at exit (AutoRemove): its overlay is
+	 * not synced before the exit is reported (the shim syncs it after) */
+	bool disposable_root;
 
 	char *hostname;
 	char *domainname;		/* NULL or "": left as the kernel's default */

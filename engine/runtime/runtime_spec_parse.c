@@ -459,6 +459,7 @@ parse_berth(json_t *b, struct runtime_spec *s, struct err *e)
 	    (r = get_bool(b, "openStdin", &s->open_stdin, e)) < 0 ||
 	    (r = get_bool(b, "stdinOnce", &s->stdin_once, e)) < 0 ||
 	    (r = get_bool(b, "init", &s->init, e)) < 0 ||
+	    (r = get_bool(b, "disposableRoot", &s->disposable_root, e)) < 0 ||
 	    (r = get_bool(b, "privileged", &s->privileged, e)) < 0 ||
 	    (r = get_str(b, "seccomp", false, &seccomp, e)) < 0 ||
 	    (r = get_str(b, "seccompProfile", false, &s->seccomp_profile, e)) < 0 ||

@@ -56,13 +56,12 @@ union cmsg_fds {
 	struct cmsghdr align;
 };
 
+/* The sockets of @j in the child's current network namespace. */
 static NO_SAN int
 child_sockets(const struct job *j, int *fds, size_t *n)
 {
 	const int one = 1;
 
-	if (syscall(SYS_setns, j->nsfd, CLONE_NEWNET) < 0)
-		return -errno;
 	for (*n = 0; *n < j->n; (*n)++) {
 		const struct nsjob_sock *s = &j->socks[*n];
 		long fd = syscall(SYS_socket, s->domain, s->type | SOCK_CLOEXEC, s->protocol);
@@ -99,6 +98,8 @@ child_main(void *arg)
 		    syscall(SYS_mount, "/proc/thread-self/ns/net", j->path, "none", MS_BIND, NULL) <
 			    0)
 			code = -errno;
+		else
+			code = child_sockets(j, fds, &n);
 		break;
 	case JOB_BIND:
 		if (syscall(SYS_mount, j->src, j->path, "none", MS_BIND, NULL) < 0)
@@ -108,7 +109,12 @@ child_main(void *arg)
 		if (syscall(SYS_umount2, j->path, j->flags) < 0)
 			code = -errno;
 		break;
-	case JOB_SOCKETS: code = child_sockets(j, fds, &n); break;
+	case JOB_SOCKETS:
+		if (syscall(SYS_setns, j->nsfd, CLONE_NEWNET) < 0)
+			code = -errno;
+		else
+			code = child_sockets(j, fds, &n);
+		break;
 	}
 	if (code == 0 && n > 0) {
 		struct cmsghdr *c;
@@ -193,11 +199,13 @@ run(struct job *j, int *ret_fds, size_t n_fds)
 }
 
 int
-nsjob_netns_create(const char *path)
+nsjob_netns_create(const char *path, const struct nsjob_sock *socks, size_t n, int *ret_fds)
 {
-	struct job j = {.kind = JOB_NETNS_CREATE, .path = path, .nsfd = -1};
+	struct job j = {.kind = JOB_NETNS_CREATE, .path = path, .nsfd = -1, .socks = socks, .n = n};
 
-	return run(&j, NULL, 0);
+	if (n > NSJOB_MAX_SOCKS)
+		return -E2BIG;
+	return run(&j, ret_fds, n);
 }
 
 int

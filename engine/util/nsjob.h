@@ -21,13 +21,6 @@
 #include <sys/socket.h>
 
 /*
- * Creates a network namespace and pins it by bind-mounting it on @path, an
- * existing file. The namespace lives as long as the mount (or a process in
- * it). -errno of unshare or mount.
- */
-int nsjob_netns_create(const char *path);
-
-/*
  * Pins the namespace open as @nsfd (a network namespace another process
  * made, e.g. a remapped container inside its own user namespace) by
  * bind-mounting it on @path, an existing file. -errno of mount.
@@ -47,6 +40,17 @@ struct nsjob_sock {
 
 /* At most this many sockets per call. */
 #define NSJOB_MAX_SOCKS 4
+
+/*
+ * Creates a network namespace and pins it by bind-mounting it on @path, an
+ * existing file. The namespace lives as long as the mount (or a process in
+ * it). The same child then makes the @n sockets of @socks (n may be 0)
+ * inside the new namespace and stores their fds in @ret_fds, as
+ * nsjob_netns_sockets does: one child instead of two when the caller
+ * configures the namespace next. -errno of unshare, mount or socket; the
+ * mount may then exist (the caller unmounts the path on failure).
+ */
+int nsjob_netns_create(const char *path, const struct nsjob_sock *socks, size_t n, int *ret_fds);
 
 /*
  * Makes the @n sockets of @socks inside the network namespace open as

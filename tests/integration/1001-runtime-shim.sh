@@ -67,6 +67,16 @@ run "$id" --io -- sh -c 'echo data >/newfile && rm /etc/group'
 check "write goes to the upper dir" [ -f "$T/c-$id/up/newfile" ]
 check "lower dirs untouched" test ! -e "$T/l1/newfile" -a -f "$T/l2/etc/group"
 check "deletion is a whiteout in upper" [ -c "$T/c-$id/up/etc/group" ]
+# a disposable root (AutoRemove): the shim builds and holds the overlay; the
+# child still joins the namespaces it is given (here a pinned network namespace)
+: >"$T/netns"
+unshare --net="$T/netns" true
+id=$(newid)
+out=$(run "$id" --disposable --net "$T/netns" --io -- sh -c 'echo data >/newfile && readlink /proc/self/ns/net && cut -d" " -f5 /proc/self/mountinfo')
+check "disposable root: write goes to the upper dir" [ -f "$T/c-$id/up/newfile" ]
+check "disposable root: joins the given network namespace" [ "$(sed -n 1p <<<"$out")" = "net:[$(stat -L -c %i "$T/netns")]" ] || echo "# got: $out"
+check "disposable root: only the container's own mounts" [ -z "$(sed -n '2,$p' <<<"$out" | grep -vE '^/(proc|dev|sys)(/|$)' | grep -v '^/$')" ]
+umount "$T/netns"
 mkdir -p "$T/many"
 lowers=()
 for i in $(seq 1 118); do mkdir -p "$T/many/$i/layers"; : >"$T/many/$i/layers/f$i"; lowers+=(--layer "$T/many/$i"); done

@@ -96,16 +96,37 @@ relay(int fd, bool tty, bool send_stdin)
 }
 
 static const struct option run_opts[] = {
-	{"id", 1, 0, 'I'},	  {"layer", 1, 0, 'l'},	  {"upper", 1, 0, 'u'},
-	{"work", 1, 0, 'w'},	  {"rootfs", 1, 0, 'r'},  {"log", 1, 0, 'L'},
-	{"tty", 0, 0, 't'},	  {"stdin", 0, 0, 'i'},	  {"user", 1, 0, 'U'},
-	{"cap-add", 1, 0, 'a'},	  {"cap-drop", 1, 0, 'd'}, {"privileged", 0, 0, 'P'},
-	{"memory", 1, 0, 'm'},	  {"pids", 1, 0, 'p'},	  {"cpus", 1, 0, 'c'},
-	{"hostname", 1, 0, 'h'},  {"init", 0, 0, 'n'},	  {"read-only", 0, 0, 'R'},
-	{"net", 1, 0, 'N'},	  {"env", 1, 0, 'e'},	  {"workdir", 1, 0, 'W'},
-	{"bind", 1, 0, 'b'},	  {"tmpfs", 1, 0, 'T'},	  {"console", 1, 0, 'C'},
-	{"io", 0, 0, 'o'},	  {"wait", 0, 0, 'x'},	  {"group-add", 1, 0, 'g'},
-	{"no-new-privs", 0, 0, 'z'}, {"time", 0, 0, 'Z'}, {0, 0, 0, 0},
+	{"id", 1, 0, 'I'},
+	{"layer", 1, 0, 'l'},
+	{"upper", 1, 0, 'u'},
+	{"work", 1, 0, 'w'},
+	{"rootfs", 1, 0, 'r'},
+	{"log", 1, 0, 'L'},
+	{"tty", 0, 0, 't'},
+	{"stdin", 0, 0, 'i'},
+	{"user", 1, 0, 'U'},
+	{"cap-add", 1, 0, 'a'},
+	{"cap-drop", 1, 0, 'd'},
+	{"privileged", 0, 0, 'P'},
+	{"memory", 1, 0, 'm'},
+	{"pids", 1, 0, 'p'},
+	{"cpus", 1, 0, 'c'},
+	{"hostname", 1, 0, 'h'},
+	{"init", 0, 0, 'n'},
+	{"read-only", 0, 0, 'R'},
+	{"net", 1, 0, 'N'},
+	{"env", 1, 0, 'e'},
+	{"workdir", 1, 0, 'W'},
+	{"bind", 1, 0, 'b'},
+	{"tmpfs", 1, 0, 'T'},
+	{"console", 1, 0, 'C'},
+	{"io", 0, 0, 'o'},
+	{"wait", 0, 0, 'x'},
+	{"group-add", 1, 0, 'g'},
+	{"no-new-privs", 0, 0, 'z'},
+	{"time", 0, 0, 'Z'},
+	{"disposable", 0, 0, 'D'},
+	{0, 0, 0, 0},
 };
 
 struct run_flags {
@@ -144,6 +165,7 @@ parse_run(int argc, char **argv, struct runtime_spec *s, struct run_flags *f)
 		case 'h': free(s->hostname); s->hostname = xstrdup(optarg); break;
 		case 'n': s->init = true; break;
 		case 'R': s->readonly_root = true; break;
+		case 'D': s->disposable_root = true; break;
 		case 'N': s->netns = strcmp(optarg, "none") == 0 ? RUNTIME_NETNS_NONE
 				   : strcmp(optarg, "host") == 0 ? RUNTIME_NETNS_HOST : RUNTIME_NETNS_PATH;
 			  if (s->netns == RUNTIME_NETNS_PATH) s->netns_path = xstrdup(optarg);

@@ -456,21 +456,15 @@ write_sysctls(struct shim_child *c)
 	}
 }
 
-/* Mounts the overlay (or binds the plain root) on <bundle>/rootfs. */
-static int
-mount_root(struct shim_child *c, const char *target)
+int
+shim_overlay_mount(const struct runtime_spec *s, char *msg, size_t size)
 {
-	const struct runtime_spec *s = c->spec;
-	_cleanup_close_ int fsfd = -1, mfd = -1;
+	_cleanup_close_ int fsfd = -1;
+	int mfd;
 
-	if (!s->lowerdirs || !s->lowerdirs[0]) {
-		if (mount(s->rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-			shim_child_fail(c, -errno, "bind root '%s': %m", s->rootfs);
-		return 0;
-	}
 	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0)
-		shim_child_fail(c, -errno, "overlay: fsopen: %m");
+		return snprintf(msg, size, "overlay: fsopen: %s", strerror(errno)), -errno;
 	for (size_t i = 0; s->lowerdirs[i]; i++) {
 		/* strings are capped at 256 bytes; longer paths go in as an fd */
 		if (strlen(s->lowerdirs[i]) < 255) {
@@ -481,20 +475,45 @@ mount_root(struct shim_child *c, const char *target)
 			if (d >= 0 && fsconfig(fsfd, FSCONFIG_SET_FD, "lowerdir+", NULL, d) == 0)
 				continue;
 		}
-		shim_child_fail(c, -errno, "overlay: layer '%s': %m", s->lowerdirs[i]);
+		return snprintf(msg, size, "overlay: layer '%s': %s", s->lowerdirs[i],
+				strerror(errno)),
+		       -errno;
 	}
 	if (s->upperdir &&
 	    (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", s->upperdir, 0) < 0 ||
 	     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", s->workdir, 0) < 0))
-		shim_child_fail(c, -errno, "overlay: upper '%s': %m", s->upperdir);
+		return snprintf(msg, size, "overlay: upper '%s': %s", s->upperdir, strerror(errno)),
+		       -errno;
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-		char msg[256] = "";
-		ssize_t n = read(fsfd, msg, sizeof(msg) - 1); /* the kernel's reason, if any */
-		msg[n > 0 ? n : 0] = '\0';
-		shim_child_fail(c, -errno, "overlay: mount: %m %s", msg);
+		int err = errno;
+		char why[256] = "";
+		ssize_t n = read(fsfd, why, sizeof(why) - 1); /* the kernel's reason, if any */
+		why[n > 0 ? n : 0] = '\0';
+		return snprintf(msg, size, "overlay: mount: %s %s", strerror(err), why), -err;
 	}
 	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
-	if (mfd < 0 || move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (mfd < 0)
+		return snprintf(msg, size, "overlay: attach: %s", strerror(errno)), -errno;
+	return mfd;
+}
+
+/* Mounts the overlay (or binds the plain root) on <bundle>/rootfs. */
+static int
+mount_root(struct shim_child *c, const char *target)
+{
+	const struct runtime_spec *s = c->spec;
+	_cleanup_close_ int mfd = -1;
+	char msg[512];
+
+	if (!s->lowerdirs || !s->lowerdirs[0]) {
+		if (mount(s->rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			shim_child_fail(c, -errno, "bind root '%s': %m", s->rootfs);
+		return 0;
+	}
+	mfd = shim_overlay_mount(s, msg, sizeof(msg));
+	if (mfd < 0)
+		shim_child_fail(c, mfd, "%s", msg);
+	if (move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		shim_child_fail(c, -errno, "overlay: attach: %m");
 	return 0;
 }
@@ -533,7 +552,12 @@ shim_setup_rootfs(struct shim_child *c)
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		shim_child_fail(c, -errno, "make / private: %m");
-	if (c->root_mfd >= 0) {
+	if (c->root_mfd >= 0 && c->root_held) {
+		/* the shim built the overlay and keeps it (shim_overlay_mount) */
+		if (move_mount(c->root_mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			shim_child_fail(c, -errno, "overlay: attach: %m");
+		rootfd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else if (c->root_mfd >= 0) {
 		/* remapped: the shim built the root; our cwd is <bundle>/rootfs */
 		if (move_mount(c->root_mfd, "", AT_FDCWD, "",
 			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -671,7 +695,7 @@ shim_child_main(struct shim_child *c)
 			join_userns(c);
 		shim_exec_process(c);
 	}
-	if (c->root_mfd >= 0) {
+	if (c->root_mfd >= 0 && !c->root_held) {
 		/* remapped: the shim wrote our maps and started us in the joined namespaces */
 		if (c->join_userns_fd >= 0 && setns(c->join_userns_fd, CLONE_NEWUSER) < 0)
 			shim_child_fail(c, -errno, "join user namespace: %m");

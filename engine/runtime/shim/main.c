@@ -58,6 +58,8 @@ struct shim {
 	bool held;
 	bool cgroup_made;
 	int devfilter_fd; /* the cgroup v2 device filter, held for the cgroup's life */
+	/* a disposable root's overlay, held until the exit is reported (root_held) */
+	int root_fd;
 	const struct shim_exec_from *from; /* exec forked by the container's shim, or NULL */
 };
 
@@ -502,6 +504,18 @@ spawn(struct shim *s, char *msg, size_t msg_size)
 		leave_for_userns(&sv);
 		return r;
 	}
+	/* A container removed at its exit (AutoRemove) gains nothing from the
+	 * sync of the upper file system that the overlay's unmount does: build
+	 * the overlay here and keep it, so the container's exit does not unmount
+	 * it (and sync) before we can report the exit; we close it after. */
+	if (!remap && !s->spec.join_pid && s->spec.disposable_root && s->spec.lowerdirs &&
+	    s->spec.lowerdirs[0]) {
+		c.root_mfd = shim_overlay_mount(&s->spec, msg, msg_size);
+		if (c.root_mfd < 0)
+			return c.root_mfd;
+		c.root_held = true;
+		s->root_fd = c.root_mfd;
+	}
 	s->pid = clone_child(flags, cgroup_fd);
 	if (s->pid < 0 && cgroup_fd >= 0 && (errno == ENOSYS || errno == EINVAL)) {
 		c.self_cgroup = false; /* placed below, by cgroup.procs */
@@ -710,6 +724,7 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 			 .in_fd = -1,
 			 .go_fd = -1,
 			 .devfilter_fd = -1,
+			 .root_fd = -1,
 			 .from = from};
 	struct shim_monitor_args m;
 	int64_t started;
@@ -722,6 +737,7 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 	trace_point("shim.detached", strrchr(s.bundle, '/') + 1);
 	open_own_log(s.bundle);
 	if (start(&s) < 0) {
+		safe_close(s.root_fd);
 		if (!s.spec.join_pid)
 			umount_shm(&s.spec);
 		if (s.cgroup_made)
@@ -757,6 +773,8 @@ shim_run(const char *bundle, bool held, int report_fd, const struct shim_exec_fr
 				       .attach_fd = attach_fd,
 				       .attach_flags = s.from ? s.from->attach : NULL};
 	(void)shim_monitor_run(&m);
+	/* the exit is reported: now the overlay's unmount and its sync */
+	s.root_fd = safe_close(s.root_fd);
 	if (!s.spec.join_pid)
 		umount_shm(&s.spec);
 	trace_point("shim.finished", strrchr(s.bundle, '/') + 1);

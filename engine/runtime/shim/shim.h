@@ -31,6 +31,9 @@ struct shim_child {
 	/* --userns-remap (userns.c): the overlay built by the shim, detached, to
 	 * attach on the cwd (<bundle>/rootfs); -1 otherwise */
 	int root_mfd;
+	/* root_mfd is the overlay the shim keeps (disposable root, not remapped):
+	 * attach it on <bundle>/rootfs */
+	bool root_held;
 	int *bind_fds; /* per spec mount: its source as a detached tree, or -1; NULL */
 	/* remapped and --pid container:<c>: <c>'s user namespace, joined by the child,
 	 * which then unshares unshare_flags (dockerd shares the user namespace too) */
@@ -47,6 +50,16 @@ struct shim_child {
 
 /* Runs in the cloned child: never returns (execs or _exits after reporting). */
 void shim_child_main(struct shim_child *c) __attribute__((noreturn));
+
+/*
+ * Builds the container's overlay (spec lowerdirs, upperdir, workdir) as a
+ * detached mount (fsopen/fsmount) and returns its fd, close-on-exec, or
+ * -errno with @msg filled (container.c). Whoever holds the fd keeps the
+ * overlay's superblock alive after every mount of it is gone: its last
+ * close unmounts it, and that is when the kernel syncs the upper file
+ * system.
+ */
+int shim_overlay_mount(const struct runtime_spec *s, char *msg, size_t size);
 
 /* Sets up the root file system and mounts, then pivots into it (container.c). */
 int shim_setup_rootfs(struct shim_child *c);

@@ -64,7 +64,7 @@ Test(spec, round_trip)
 	s.lowerdirs[1] = xstrdup("/l/1");
 	s.upperdir = xstrdup("/u");
 	s.workdir = xstrdup("/w");
-	s.terminal = s.open_stdin = s.init = s.readonly_root = true;
+	s.terminal = s.open_stdin = s.init = s.readonly_root = s.disposable_root = true;
 	s.console_height = 40;
 	s.console_width = 132;
 	free(s.user);
@@ -85,7 +85,7 @@ Test(spec, round_trip)
 	cr_expect_str_eq(t.args[1], "-c");
 	cr_expect_str_eq(t.lowerdirs[1], "/l/1");
 	cr_expect_str_eq(t.upperdir, "/u");
-	cr_expect(t.terminal && t.open_stdin && t.init && t.readonly_root);
+	cr_expect(t.terminal && t.open_stdin && t.init && t.readonly_root && t.disposable_root);
 	cr_expect_eq(t.console_width, 132);
 	cr_expect_str_eq(t.user, "1000:wheel");
 	cr_expect_eq(t.res.memory, 64 << 20);

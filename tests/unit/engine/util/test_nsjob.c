@@ -93,7 +93,7 @@ Test(nsjob, makes_pins_enters_and_unmounts_a_namespace, .init = setup, .fini = t
 	struct statfs sfs;
 	pthread_t t;
 
-	cr_assert_eq(nsjob_netns_create(pin), 0);
+	cr_assert_eq(nsjob_netns_create(pin, NULL, 0, NULL), 0);
 	cr_assert_eq(statfs(pin, &sfs), 0);
 	cr_expect_eq(sfs.f_type, NSFS_MAGIC_, "the file is a pinned namespace");
 	cr_expect_neq(ns_ino(pin), host, "a new namespace");
@@ -135,5 +135,27 @@ Test(nsjob, makes_pins_enters_and_unmounts_a_namespace, .init = setup, .fini = t
 	cr_assert_eq(statfs(pin, &sfs), 0);
 	cr_expect_neq(sfs.f_type, NSFS_MAGIC_, "unpinned");
 	cr_expect_eq(nsjob_umount(pin, MNT_DETACH | UMOUNT_NOFOLLOW), -EINVAL, "not a mount");
+	cr_expect_eq(count_fds(), before, "no fd left behind");
+}
+
+Test(nsjob, makes_a_namespace_and_a_socket_inside_in_one_child, .init = setup, .fini = teardown)
+{
+	const struct nsjob_sock nl = {AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */, NULL, 0, 0};
+	int before = count_fds(), fd = -1, sk_ns;
+	struct stat st;
+
+	cr_assert_eq(nsjob_netns_create(pin, &nl, 1, &fd), 0);
+	cr_assert_geq(fd, 0);
+	cr_expect(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	/* the socket lives in the namespace pinned at @pin, not in ours */
+	sk_ns = ioctl(fd, SIOCGSKNS);
+	cr_assert_geq(sk_ns, 0);
+	cr_assert_eq(fstat(sk_ns, &st), 0);
+	cr_expect_eq(st.st_ino, ns_ino(pin));
+	cr_expect_neq(st.st_ino, ns_ino("/proc/thread-self/ns/net"));
+	close(sk_ns);
+	close(fd);
+	cr_expect_eq(nsjob_netns_create(pin, &nl, 5, &fd), -E2BIG);
+	cr_expect_eq(nsjob_umount(pin, MNT_DETACH | UMOUNT_NOFOLLOW), 0);
 	cr_expect_eq(count_fds(), before, "no fd left behind");
 }
